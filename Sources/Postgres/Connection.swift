@@ -1,0 +1,282 @@
+import CLibPQ
+import Foundation
+import Glibc
+import Logging
+import NIOPosix
+
+/// One libpq connection. It owns its `PGconn` and finishes it exactly once.
+///
+/// The blocking libpq calls run on the thread pool given at connect time, never on
+/// an event loop or Swift's cooperative pool. A connection is not safe for use by
+/// two tasks at once; the pool's leases make that so, hence `@unchecked Sendable`.
+public final class Connection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private let notices: NoticeSink
+    let threadPool: NIOThreadPool
+    public let logger: Logger
+    /// When the connection was last handed back to its pool.
+    var lastUsed = ContinuousClock.now
+
+    /// Opens a connection, blocking a thread of `threadPool` while it does.
+    public static func connect(
+        _ configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger
+    ) async throws -> Connection {
+        try await threadPool.runIfActive {
+            try Connection(configuring: configuration, threadPool: threadPool, logger: logger)
+        }
+    }
+
+    private init(configuring configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger) throws {
+        self.threadPool = threadPool
+        self.logger = logger
+        self.notices = NoticeSink(logger: logger)
+        let pairs = configuration.keywordValues
+        let keywords = pairs.map { strdup($0.0) } + [nil]
+        let values = pairs.map { strdup($0.1) } + [nil]
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let conn = keywords.withUnsafeBufferPointer { k in
+            values.withUnsafeBufferPointer { v in
+                k.withMemoryRebound(to: UnsafePointer<CChar>?.self) { kk in
+                    v.withMemoryRebound(to: UnsafePointer<CChar>?.self) { vv in
+                        PQconnectdbParams(kk.baseAddress, vv.baseAddress, 0)
+                    }
+                }
+            }
+        }
+        // libpq returns a PGconn even when connecting failed; it must be finished too.
+        handle = conn
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            throw PostgresError(code: .connectionFailed, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        PQsetNoticeReceiver(conn, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
+        try checkSession(conn)
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Confirms the server accepted the pinned session settings.
+    private func checkSession(_ conn: OpaquePointer) throws {
+        func status(_ name: String) -> String {
+            guard let p = PQparameterStatus(conn, name) else { return "" }
+            return String(cString: p)
+        }
+        let encoding = status("client_encoding")
+        let dateStyle = status("DateStyle")
+        let timeZone = status("TimeZone")
+        guard encoding == "UTF8", dateStyle.hasPrefix("ISO"), timeZone == "UTC" || timeZone == "Etc/UTC" else {
+            throw PostgresError(
+                code: .connectionFailed,
+                message: "session settings not accepted (client_encoding \(encoding), DateStyle \(dateStyle), TimeZone \(timeZone))")
+        }
+    }
+
+    /// Closes the connection now rather than when the last reference goes.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// The server's version number, such as 150018.
+    public var serverVersion: Int { handle.map { Int(PQserverVersion($0)) } ?? 0 }
+
+    /// True while the connection is up and not inside a transaction.
+    var isIdleAndOpen: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Whether the transaction status is "in a failed or open transaction".
+    var isInTransaction: Bool {
+        guard let handle else { return false }
+        let s = PQtransactionStatus(handle)
+        return s == PQTRANS_INTRANS || s == PQTRANS_INERROR
+    }
+
+    /// Reads anything the server sent while the connection sat idle. A server that
+    /// restarted has closed the socket (often after a FATAL message): after this,
+    /// the connection reports itself broken instead of failing the next query.
+    func probeIdle() -> Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        var fds = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&fds, 1, 0)
+        if ready < 0 { return false }
+        if ready > 0 {
+            if PQconsumeInput(handle) == 0 { return false }
+            while let n = PQnotifies(handle) { PQfreemem(n) }
+        }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    // MARK: Queries
+
+    /// Runs one statement with its values as parameters.
+    @discardableResult
+    public func query(_ query: Query) async throws -> QueryResult {
+        try await threadPool.runIfActive { try self.querySync(query) }
+    }
+
+    /// Runs one statement, blocking the calling thread. For use on the pool's
+    /// threads and in command-line code only.
+    @discardableResult
+    public func querySync(_ query: Query) throws -> QueryResult {
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        let (sql, binds) = query.rendered
+        let values = binds.map { $0.flatMap { strdup($0) } }
+        defer { values.forEach { free($0) } }
+        let result = values.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
+                PQexecParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
+            }
+        }
+        return try Self.collect(OwnedResult(result, connection: handle))
+    }
+
+    /// Runs a script of several statements (a migration), with no parameters:
+    /// libpq's simple-query protocol, so the text must be fixed.
+    public func execute(unsafeSQL script: String) async throws {
+        try await threadPool.runIfActive { try self.executeSync(unsafeSQL: script) }
+    }
+
+    public func executeSync(unsafeSQL script: String) throws {
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        // PQexec returns only the last result; an error stops the script there.
+        _ = try Self.collect(OwnedResult(PQexec(handle, script), connection: handle))
+    }
+
+    /// Streams rows into `COPY … FROM STDIN`. `statement` must have no parameters;
+    /// each chunk is COPY text (or CSV) as the statement declares.
+    @discardableResult
+    public func copyIn(_ statement: Query, chunks: some Sequence<String> & Sendable) async throws -> Int {
+        try await threadPool.runIfActive { try self.copyInSync(statement, chunks: chunks) }
+    }
+
+    public func copyInSync(_ statement: Query, chunks: some Sequence<String>) throws -> Int {
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        let (sql, binds) = statement.rendered
+        guard binds.isEmpty else {
+            throw PostgresError(code: .copyFailed, message: "COPY takes no parameters")
+        }
+        let start = OwnedResult(PQexec(handle, sql), connection: handle)
+        guard let startHandle = start.handle, PQresultStatus(startHandle) == PGRES_COPY_IN else {
+            _ = try Self.collect(start)
+            throw PostgresError(code: .copyFailed, message: "the statement did not start COPY FROM STDIN")
+        }
+        var failure: String?
+        for chunk in chunks {
+            var chunk = chunk
+            let sent = chunk.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            }
+            if sent != 1 { failure = String(cString: PQerrorMessage(handle)); break }
+        }
+        if PQputCopyEnd(handle, failure == nil ? nil : "client stopped the copy") != 1 {
+            failure = failure ?? String(cString: PQerrorMessage(handle))
+        }
+        var affected = 0
+        var firstError: (any Error)?
+        while let r = PQgetResult(handle) {
+            do {
+                affected += try Self.collect(OwnedResult(r, connection: handle)).affectedRows
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        if let failure { throw PostgresError(code: .copyFailed, message: failure) }
+        return affected
+    }
+
+    /// Turns a result into rows or an error, copying every value out of libpq memory.
+    private static func collect(_ result: OwnedResult) throws -> QueryResult {
+        guard let res = result.handle else {
+            throw PostgresError(code: .connectionClosed, message: result.connectionMessage)
+        }
+        switch PQresultStatus(res) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE, PGRES_EMPTY_QUERY:
+            let columnCount = Int(PQnfields(res))
+            let rowCount = Int(PQntuples(res))
+            let columns = Columns(names: (0..<columnCount).map { String(cString: PQfname(res, Int32($0))) })
+            var rows: [Row] = []
+            rows.reserveCapacity(rowCount)
+            for r in 0..<rowCount {
+                var values: [String?] = []
+                values.reserveCapacity(columnCount)
+                for c in 0..<columnCount {
+                    if PQgetisnull(res, Int32(r), Int32(c)) == 1 {
+                        values.append(nil)
+                    } else {
+                        let length = Int(PQgetlength(res, Int32(r), Int32(c)))
+                        let pointer = PQgetvalue(res, Int32(r), Int32(c))!
+                        values.append(pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                        })
+                    }
+                }
+                rows.append(Row(columns: columns, values: values))
+            }
+            let affected = Int(String(cString: PQcmdTuples(res))) ?? 0
+            return QueryResult(columns: columns, rows: rows, affectedRows: affected)
+        default:
+            throw error(from: res, connectionMessage: result.connectionMessage)
+        }
+    }
+
+    private static func error(from res: OpaquePointer, connectionMessage: String) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let p = PQresultErrorField(res, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: p)
+        }
+        guard let state = field("C") else {
+            let message = String(cString: PQresultErrorMessage(res))
+            return PostgresError(code: .connectionClosed, message: message.isEmpty ? connectionMessage : message)
+        }
+        return PostgresError(
+            code: PostgresError.code(forSQLState: state), sqlState: state,
+            message: field("M") ?? "", detail: field("D"), hint: field("H"),
+            constraint: field("n"), table: field("t"), column: field("c"))
+    }
+}
+
+/// Owns one `PGresult` and clears it when it goes.
+final class OwnedResult {
+    let handle: OpaquePointer?
+    let connectionMessage: String
+
+    init(_ handle: OpaquePointer?, connection: OpaquePointer) {
+        self.handle = handle
+        connectionMessage = handle == nil ? String(cString: PQerrorMessage(connection)) : ""
+    }
+
+    deinit {
+        if let handle { PQclear(handle) }
+    }
+}
+
+/// Receives the server's notices (RAISE NOTICE, warnings) and logs them.
+final class NoticeSink: @unchecked Sendable {
+    let logger: Logger
+    init(logger: Logger) { self.logger = logger }
+
+    func receive(_ res: OpaquePointer) {
+        let severity = PQresultErrorField(res, Int32(Character("V").asciiValue!)).map { String(cString: $0) } ?? "NOTICE"
+        let message = PQresultErrorField(res, Int32(Character("M").asciiValue!)).map { String(cString: $0) } ?? ""
+        let level: Logger.Level = severity == "WARNING" ? .warning : (severity == "DEBUG" ? .debug : .info)
+        logger.log(level: level, "postgres \(severity.lowercased()): \(message)")
+    }
+}
+
+private let noticeReceiver: PQnoticeReceiver = { argument, result in
+    guard let argument, let result else { return }
+    Unmanaged<NoticeSink>.fromOpaque(argument).takeUnretainedValue().receive(result)
+}
