@@ -40,6 +40,13 @@ public struct EmbeddedCluster: Sendable {
     /// Creates the cluster if needed, clears a stale lock file, starts the server,
     /// and creates the database. Returns once it accepts connections.
     public func start() throws -> ConnectionConfiguration {
+        try startServer().configuration
+    }
+
+    /// As `start()`, also saying whether this call started the server (and so
+    /// should stop it) or found it running already.
+    public func startServer() throws -> (configuration: ConnectionConfiguration, started: Bool) {
+        var started = false
         let binaries = try Self.findBinaries()
         try prepareDirectories()
         if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
@@ -52,6 +59,7 @@ public struct EmbeddedCluster: Sendable {
             logger.info("the PostgreSQL server in \(dataDirectory.path) is already running")
         } else {
             clearStaleLock()
+            started = true
             var options = "-c listen_addresses='' -k \(socketDirectory.path) -c unix_socket_permissions=0700"
             if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
             try run(binaries.appendingPathComponent("pg_ctl"), [
@@ -59,7 +67,7 @@ public struct EmbeddedCluster: Sendable {
             ])
         }
         try createDatabaseIfMissing()
-        return connectionConfiguration
+        return (connectionConfiguration, started)
     }
 
     /// Stops the server, waiting for a clean shutdown.

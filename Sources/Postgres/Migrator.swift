@@ -106,7 +106,10 @@ public struct Migrator: Sendable {
         for migration in migrations {
             let ran = try await pool.withTransaction { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
-                try await connection.query(Self.createTable)
+                let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+                if try exists.first?.decode("present", as: Bool.self) != true {
+                    try await connection.query(Self.createTable)
+                }
                 // Re-read under the lock: another process may have just applied it.
                 let status = try await status(connection)
                 guard status.pending.first == migration else { return false }

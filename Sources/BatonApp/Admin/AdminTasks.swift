@@ -1,0 +1,163 @@
+import BatonCore
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+
+/// What the `baton` command does besides serving: each task opens the database,
+/// does one thing, and closes it. The command itself only parses arguments.
+public struct AdminTasks: Sendable {
+    public let configuration: AppConfiguration
+    public let logger: Logger
+
+    public init(configuration: AppConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs `body` with a pool on the configured database, with the schema current
+    /// (or checked, for `migrate --dry-run`), stopping an embedded server it started.
+    func withDatabase<T: Sendable>(migrate: Bool = true, _ body: (AppServices) async throws -> T) async throws -> T {
+        let location = try DatabaseLocation.resolve(configuration, logger: logger)
+        defer { location.stop() }
+        let sqlDirectory = try ProjectFiles.sqlDirectory(configuration.sqlDirectory)
+        let migrator = try Migrator(directory: sqlDirectory, logger: logger)
+        let pool = ConnectionPool(configuration: location.connection, maxConnections: 2, logger: logger)
+        do {
+            if migrate { try await migrator.migrate(pool) }
+            let services = AppServices(
+                configuration: configuration, pool: pool, migrator: migrator, users: UserStore(),
+                sessions: SessionStore(lifetimeHours: configuration.sessionHours, idleMinutes: configuration.sessionIdleMinutes),
+                throttle: SignInThrottle(), openAPIDocument: nil, logger: logger)
+            let value = try await body(services)
+            await pool.shutdown()
+            return value
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// `baton migrate`: applies pending migrations, or with `dryRun` lists them
+    /// and fails when there are any.
+    public func migrate(dryRun: Bool) async throws -> [String] {
+        try await withDatabase(migrate: false) { services in
+            if dryRun {
+                let status = try await services.pool.withConnection { try await services.migrator.status($0) }
+                return status.pending.map(\.file)
+            }
+            return try await services.migrator.migrate(services.pool)
+        }
+    }
+
+    /// `baton demo`: loads the demo firm into an empty database.
+    public func loadDemo() async throws -> Bool {
+        try await withDatabase { try await DemoFirm(services: $0).loadIfEmpty() }
+    }
+
+    /// `baton user add`.
+    public func addUser(email: String, name: String, roles: [String], managerEmail: String?, password: String?) async throws -> Int64 {
+        var v = Validator()
+        PersonRules.checkEmail(email, into: &v)
+        PersonRules.checkName(name, into: &v)
+        let parsedRoles = roles.compactMap(Role.init(rawValue:))
+        v.check(parsedRoles.count == roles.count, "roles",
+                "Roles must be among \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let password { PersonRules.checkPassword(password, into: &v) }
+        if !v.errors.isEmpty { throw Failure(description: v.errors.map(\.message).joined(separator: "; ")) }
+        let hash = try await password.asyncMap { try await Passwords.hash($0) }
+        return try await withDatabase { services in
+            try await services.pool.withTransaction { db in
+                var managerID: Int64?
+                if let managerEmail {
+                    guard let manager = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(managerEmail)) else {
+                        throw Failure(description: "no person has the email \(managerEmail)")
+                    }
+                    managerID = manager.id
+                }
+                return try await services.users.create(db, NewPerson(
+                    email: email.trimmed, name: name.trimmed, roles: parsedRoles, managerID: managerID,
+                    weeklyCapacityHours: 40, homeLocation: nil, passwordHash: hash, active: true), by: nil).id
+            }
+        }
+    }
+
+    /// `baton user set-password`.
+    public func setPassword(email: String, password: String) async throws {
+        var v = Validator()
+        PersonRules.checkPassword(password, into: &v)
+        if !v.errors.isEmpty { throw Failure(description: v.errors.map(\.message).joined(separator: "; ")) }
+        let hash = try await Passwords.hash(password)
+        try await withDatabase { services in
+            try await services.pool.withTransaction { db in
+                guard let user = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(email)),
+                    let before = try await services.users.findAny(db, id: user.id)
+                else { throw Failure(description: "no person has the email \(email)") }
+                let same = NewPerson(
+                    email: before.email, name: before.name, roles: before.roles, managerID: before.managerId,
+                    weeklyCapacityHours: before.weeklyCapacityHours.value, homeLocation: before.homeLocation,
+                    passwordHash: nil, active: before.active)
+                _ = try await services.users.update(db, before: before, to: same, passwordHash: hash, by: before.id)
+            }
+        }
+    }
+
+    /// `baton user token`: a new personal API token, printed once.
+    public func createToken(email: String, name: String) async throws -> String {
+        try await withDatabase { services in
+            try await services.pool.withTransaction { db in
+                guard let user = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(email)) else {
+                    throw Failure(description: "no person has the email \(email)")
+                }
+                return try await services.sessions.createToken(db, userID: user.id, name: name).token ?? ""
+            }
+        }
+    }
+
+    public struct PersonLine: Sendable {
+        public var id: Int64
+        public var email: String
+        public var name: String
+        public var roles: [String]
+        public var manager: String?
+        public var active: Bool
+    }
+
+    /// `baton user list`.
+    public func listUsers() async throws -> [PersonLine] {
+        try await withDatabase { services in
+            try await services.pool.withConnection { db in
+                try await db.query("""
+                    SELECT u.id, u.email, u.name, u.roles, m.email AS manager, u.active
+                    FROM users u LEFT JOIN users m ON m.id = u.manager_id ORDER BY u.id
+                    """).map {
+                    PersonLine(id: try $0.decode("id"), email: try $0.decode("email"), name: try $0.decode("name"),
+                               roles: try $0.decode("roles"), manager: try $0.decode("manager"), active: try $0.decode("active"))
+                }
+            }
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
+
+/// `baton serve`: the database, the app, and a clean stop on SIGINT or SIGTERM.
+public func serve(_ configuration: AppConfiguration) async throws {
+    let logger = makeLogger(configuration)
+    let location = try DatabaseLocation.resolve(configuration, logger: logger)
+    defer { location.stop() }
+    let app = try await buildApplication(configuration, database: location.connection, logger: logger)
+    if configuration.demo == .auto {
+        logger.notice("demo sign-ins: \(DemoFirm.email("admin")) and every other demo person, password \(DemoFirm.password)")
+    }
+    try await app.runService()
+}

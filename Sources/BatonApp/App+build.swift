@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+
+/// Where the database is: a server named by `DATABASE_URL`, or the embedded
+/// cluster under `BATON_DATA`, started (and created on first use) here.
+public struct DatabaseLocation: Sendable {
+    public let connection: ConnectionConfiguration
+    public let embedded: EmbeddedCluster?
+    /// True when this process started the embedded server and should stop it.
+    public let ownsServer: Bool
+
+    /// Stops the embedded server if this process started it.
+    public func stop() {
+        if ownsServer { embedded?.stop() }
+    }
+
+    public static func resolve(_ configuration: AppConfiguration, logger: Logger) throws -> DatabaseLocation {
+        if let url = configuration.databaseURL {
+            return DatabaseLocation(connection: try ConnectionConfiguration(url: url), embedded: nil, ownsServer: false)
+        }
+        let cluster = EmbeddedCluster(directory: configuration.dataDirectory, logger: logger)
+        let (connection, started) = try cluster.startServer()
+        logger.info("using the embedded PostgreSQL cluster in \(cluster.directory.path)")
+        return DatabaseLocation(connection: connection, embedded: cluster, ownsServer: started)
+    }
+}
+
+public func makeLogger(_ configuration: AppConfiguration, label: String = "baton") -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = configuration.logLevel
+    return logger
+}
+
+/// Builds the application: the pool (a service that closes with the app), the
+/// schema migrated before the server listens, and every area's routes.
+public func buildApplication(
+    _ configuration: AppConfiguration, database: ConnectionConfiguration, logger: Logger? = nil
+) async throws -> some ApplicationProtocol {
+    let logger = logger ?? makeLogger(configuration)
+    BatonMetrics.bootstrap
+    let sqlDirectory = try ProjectFiles.sqlDirectory(configuration.sqlDirectory)
+    let migrator = try Migrator(directory: sqlDirectory, logger: logger)
+    let pool = ConnectionPool(configuration: database, maxConnections: configuration.poolSize, logger: logger)
+    do {
+        try await migrator.migrate(pool)
+    } catch {
+        await pool.shutdown()
+        throw error
+    }
+    let services = AppServices(
+        configuration: configuration, pool: pool, migrator: migrator, users: UserStore(),
+        sessions: SessionStore(lifetimeHours: configuration.sessionHours, idleMinutes: configuration.sessionIdleMinutes),
+        throttle: SignInThrottle(), openAPIDocument: ProjectFiles.openAPIDocument(sqlDirectory: sqlDirectory),
+        logger: logger)
+    if configuration.demo == .auto {
+        try await DemoFirm(services: services).loadIfEmpty()
+    }
+    let router = buildRouter(services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Baton"),
+        services: [pool],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.notice("Baton is serving at http://\(configuration.host):\(port)")
+        },
+        logger: logger)
+}
+
+func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
+    let router = Router(context: BatonRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    OperationsRoutes(services: services).register(on: router)
+    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
+    AuthRoutes(services: services).register(on: api)
+    UserRoutes(services: services).register(on: api)
+    return router
+}

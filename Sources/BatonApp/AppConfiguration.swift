@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+
+/// Everything Baton reads from its environment, read here and nowhere else.
+/// Each variable is documented in `docs/configuration.md`.
+public struct AppConfiguration: Sendable {
+    public enum DemoMode: String, Sendable {
+        /// Load the demo firm into a database that has no people yet.
+        case auto
+        case off
+    }
+
+    public var databaseURL: String?
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    public var poolSize: Int
+    public var logLevel: Logger.Level
+    public var cookieSecure: Bool
+    public var currency: String
+    public var demo: DemoMode
+    public var sessionHours: Int
+    public var sessionIdleMinutes: Int
+    /// The folder of migration files; nil means "find it" (see `ProjectFiles`).
+    public var sqlDirectory: String?
+
+    public init(
+        databaseURL: String? = nil, dataDirectory: String = ".baton", host: String = "127.0.0.1", port: Int = 8080,
+        poolSize: Int = 10, logLevel: Logger.Level = .info, cookieSecure: Bool = false, currency: String = "USD",
+        demo: DemoMode = .auto, sessionHours: Int = 12, sessionIdleMinutes: Int = 30, sqlDirectory: String? = nil
+    ) {
+        self.databaseURL = databaseURL
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.poolSize = poolSize
+        self.logLevel = logLevel
+        self.cookieSecure = cookieSecure
+        self.currency = currency
+        self.demo = demo
+        self.sessionHours = sessionHours
+        self.sessionIdleMinutes = sessionIdleMinutes
+        self.sqlDirectory = sqlDirectory
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        var c = AppConfiguration()
+        func value(_ name: String) -> String? {
+            guard let v = env[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = value(name) else { return nil }
+            guard let n = Int(text), range.contains(n) else {
+                throw Invalid(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(text)")
+            }
+            return n
+        }
+        c.databaseURL = value("DATABASE_URL")
+        c.dataDirectory = value("BATON_DATA") ?? c.dataDirectory
+        c.host = value("HOST") ?? c.host
+        c.port = try integer("PORT", 0...65535) ?? c.port
+        c.poolSize = try integer("POOL_SIZE", 1...200) ?? c.poolSize
+        if let level = value("LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = parsed
+        }
+        if let secure = value("COOKIE_SECURE") {
+            guard let b = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][secure.lowercased()] else {
+                throw Invalid(description: "COOKIE_SECURE must be true or false")
+            }
+            c.cookieSecure = b
+        }
+        if let currency = value("CURRENCY") {
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw Invalid(description: "CURRENCY must be a three-letter ISO 4217 code such as USD")
+            }
+            c.currency = currency.uppercased()
+        }
+        if let demo = value("BATON_DEMO") {
+            guard let mode = DemoMode(rawValue: demo.lowercased()) else {
+                throw Invalid(description: "BATON_DEMO must be auto or off")
+            }
+            c.demo = mode
+        }
+        c.sessionHours = try integer("SESSION_HOURS", 1...720) ?? c.sessionHours
+        c.sessionIdleMinutes = try integer("SESSION_IDLE_MINUTES", 1...10_080) ?? c.sessionIdleMinutes
+        c.sqlDirectory = value("BATON_SQL_DIR")
+        return c
+    }
+}
+
+/// Files Baton reads at run time that live in the repository, not the binary:
+/// the migrations (`sql/`) and the API contract (`docs/openapi.yaml`).
+public enum ProjectFiles {
+    public static func sqlDirectory(_ configured: String?) throws -> URL {
+        if let configured { return URL(fileURLWithPath: configured) }
+        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        while dir.path != "/" {
+            candidates.append(dir)
+            dir = dir.deletingLastPathComponent()
+        }
+        for base in candidates {
+            let sql = base.appendingPathComponent("sql")
+            if FileManager.default.fileExists(atPath: sql.appendingPathComponent("0001_people.sql").path) { return sql }
+        }
+        throw AppConfiguration.Invalid(description: "the sql/ folder of migrations was not found; run from the repository or set BATON_SQL_DIR")
+    }
+
+    public static func openAPIDocument(sqlDirectory: URL) -> String? {
+        let url = sqlDirectory.deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
+        return try? String(contentsOf: url, encoding: .utf8)
+    }
+}

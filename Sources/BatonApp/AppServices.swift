@@ -1,0 +1,14 @@
+import Logging
+import Postgres
+
+/// What every area's routes share: the pool, the stores, the settings.
+struct AppServices: Sendable {
+    let configuration: AppConfiguration
+    let pool: ConnectionPool
+    let migrator: Migrator
+    let users: UserStore
+    let sessions: SessionStore
+    let throttle: SignInThrottle
+    let openAPIDocument: String?
+    let logger: Logger
+}

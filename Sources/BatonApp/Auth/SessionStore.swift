@@ -1,0 +1,132 @@
+import BatonCore
+import Foundation
+import Postgres
+
+/// Sign-in sessions and personal API tokens, and finding the person behind a token.
+struct SessionStore: Sendable {
+    let lifetimeHours: Int
+    let idleMinutes: Int
+
+    struct NewSession: Sendable {
+        var id: Int64
+        var token: String
+        var expiresAt: Timestamp
+    }
+
+    func create(_ db: Connection, userID: Int64) async throws -> NewSession {
+        let token = SecretToken.generate(prefix: SecretToken.sessionPrefix)
+        let row = try await db.query("""
+            INSERT INTO sessions (token_hash, user_id, expires_at)
+            VALUES (decode(\(SecretToken.hash(token)), 'hex'), \(userID), now() + make_interval(hours => \(lifetimeHours)))
+            RETURNING id, expires_at
+            """).first!
+        return NewSession(id: try row.decode("id"), token: token, expiresAt: try row.decode("expires_at"))
+    }
+
+    func revoke(_ db: Connection, sessionID: Int64) async throws {
+        try await db.query("UPDATE sessions SET revoked_at = now() WHERE id = \(sessionID) AND revoked_at IS NULL")
+    }
+
+    /// The person a bearer token or session cookie belongs to, or nil when the token
+    /// is unknown, revoked, expired, idle too long, or its person is inactive.
+    func authenticate(_ db: Connection, token: String) async throws -> Caller? {
+        let hash = SecretToken.hash(token)
+        if token.hasPrefix(SecretToken.sessionPrefix) {
+            // Touching last_seen_at at most once a minute keeps reads from writing.
+            guard let row = try await db.query("""
+                WITH found AS (
+                    SELECT s.id, s.user_id, s.last_seen_at FROM sessions s
+                    WHERE s.token_hash = decode(\(hash), 'hex') AND s.revoked_at IS NULL
+                      AND s.expires_at > now()
+                      AND s.last_seen_at > now() - make_interval(mins => \(idleMinutes))
+                ), touched AS (
+                    UPDATE sessions SET last_seen_at = now()
+                    FROM found WHERE sessions.id = found.id AND found.last_seen_at < now() - interval '1 minute'
+                )
+                SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
+                FROM found JOIN users u ON u.id = found.user_id AND u.active
+                """).first else { return nil }
+            return try caller(row, credential: .session(id: row.decode("credential_id")))
+        }
+        if token.hasPrefix(SecretToken.apiTokenPrefix) {
+            guard let row = try await db.query("""
+                WITH found AS (
+                    SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t
+                    WHERE t.token_hash = decode(\(hash), 'hex') AND t.revoked_at IS NULL
+                ), touched AS (
+                    UPDATE api_tokens SET last_used_at = now()
+                    FROM found WHERE api_tokens.id = found.id
+                      AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute')
+                )
+                SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
+                FROM found JOIN users u ON u.id = found.user_id AND u.active
+                """).first else { return nil }
+            return try caller(row, credential: .apiToken(id: row.decode("credential_id")))
+        }
+        return nil
+    }
+
+    private func caller(_ row: Row, credential: Caller.Credential) throws -> Caller {
+        Caller(
+            id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
+            roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))),
+            credential: credential)
+    }
+
+    // MARK: Personal API tokens
+
+    struct APIToken: Codable, Sendable {
+        var id: Int64
+        var name: String
+        var createdAt: Timestamp
+        var lastUsedAt: Timestamp?
+        /// Present only in the response that creates it.
+        var token: String?
+
+        enum CodingKeys: String, CodingKey { case id, name, createdAt, lastUsedAt, token }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(name, forKey: .name)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(lastUsedAt, forKey: .lastUsedAt)
+            try c.encodeIfPresent(token, forKey: .token)
+        }
+    }
+
+    func createToken(_ db: Connection, userID: Int64, name: String) async throws -> APIToken {
+        let token = SecretToken.generate(prefix: SecretToken.apiTokenPrefix)
+        let row = try await db.query("""
+            INSERT INTO api_tokens (token_hash, user_id, name)
+            VALUES (decode(\(SecretToken.hash(token)), 'hex'), \(userID), \(name))
+            RETURNING id, name, created_at, last_used_at
+            """).first!
+        var created = try apiToken(row)
+        created.token = token
+        return created
+    }
+
+    func listTokens(_ db: Connection, userID: Int64, page: PageRequest) async throws -> Page<APIToken> {
+        let after = page.cursor.flatMap { $0.first }.flatMap { Int64($0) } ?? 0
+        let rows = try await db.query("""
+            SELECT id, name, created_at, last_used_at FROM api_tokens
+            WHERE user_id = \(userID) AND revoked_at IS NULL AND id > \(after)
+            ORDER BY id LIMIT \(page.limit + 1)
+            """)
+        return Page(fetched: try rows.map(apiToken), limit: page.limit) { [String($0.id)] }
+    }
+
+    /// Revokes one of the caller's tokens; false when there is no such live token.
+    func revokeToken(_ db: Connection, userID: Int64, tokenID: Int64) async throws -> Bool {
+        try await db.query("""
+            UPDATE api_tokens SET revoked_at = now()
+            WHERE id = \(tokenID) AND user_id = \(userID) AND revoked_at IS NULL
+            """).affectedRows == 1
+    }
+
+    private func apiToken(_ row: Row) throws -> APIToken {
+        APIToken(id: try row.decode("id"), name: try row.decode("name"), createdAt: try row.decode("created_at"),
+                 lastUsedAt: try row.decode("last_used_at"), token: nil)
+    }
+}

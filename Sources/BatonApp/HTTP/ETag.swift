@@ -1,0 +1,26 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Optimistic concurrency: every record carries a version, sent as a strong ETag
+/// (`"7"`), and a change must present it in `If-Match`.
+enum ETag {
+    static func value(_ version: Int) -> String { "\"\(version)\"" }
+
+    static func headers(_ version: Int) -> HTTPFields { [.eTag: value(version)] }
+
+    /// The version the client last saw. No header: 428. A header that names no
+    /// version we could have sent: 412 (it can never match). `*` matches any.
+    static func expectedVersion(_ request: Request) throws -> Int? {
+        guard let header = request.headers[.ifMatch] else { throw APIError.preconditionRequired }
+        let candidates = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if candidates.contains("*") { return nil }
+        for candidate in candidates {
+            var text = Substring(candidate)
+            if text.hasPrefix("W/") { text = text.dropFirst(2) }
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
+            if let version = Int(text) { return version }
+        }
+        return -1
+    }
+}

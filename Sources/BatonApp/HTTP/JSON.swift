@@ -1,0 +1,184 @@
+import BatonCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+/// The API's JSON conventions in one place: camelCase, sorted keys, no escaped
+/// slashes; strict decoding that names every bad field.
+enum JSON {
+    static let maximumBodyBytes = 1 << 20
+    static let maximumDepth = 32
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    /// Reads a request body of at most 1 MiB (413 beyond) and decodes it strictly:
+    /// malformed JSON or nesting deeper than 32 is a 400; a field the type does not
+    /// know, a missing field or a value of the wrong kind is a 422 naming the field.
+    /// Returns the value and the keys that were present, so that an update can tell
+    /// "set to null" from "left alone".
+    static func decode<T: StrictDecodable>(_ type: T.Type, from request: Request) async throws -> (T, Set<String>) {
+        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        return try decode(type, from: Data(buffer: buffer))
+    }
+
+    static func decode<T: StrictDecodable>(_ type: T.Type, from data: Data) throws -> (T, Set<String>) {
+        let object = try parse(data)
+        var unknown: [FieldError] = []
+        T.checkKeys(object, path: "", into: &unknown)
+        if !unknown.isEmpty { throw APIError.validation(unknown) }
+        do {
+            let value = try JSONDecoder().decode(T.self, from: data)
+            let keys = (object as? [String: Any]).map { Set($0.keys) } ?? []
+            return (value, keys)
+        } catch let error as DecodingError {
+            throw APIError.validation([fieldError(error)])
+        }
+    }
+
+    /// Parses any JSON after checking its nesting depth without recursion, so a
+    /// hostile body cannot exhaust the stack.
+    static func parse(_ data: Data) throws -> Any {
+        guard !data.isEmpty else { throw APIError.badRequest("The request needs a JSON body.") }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false }
+                else if byte == UInt8(ascii: "\\") { escaped = true }
+                else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumDepth {
+                    throw APIError.badRequest("The JSON body is nested more than \(maximumDepth) levels deep.")
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw APIError.badRequest("The body is not valid UTF-8.")
+        }
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError.badRequest("The body is not valid JSON.")
+        }
+    }
+
+    static func fieldError(_ error: DecodingError) -> FieldError {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" }
+                else { text += text.isEmpty ? key.stringValue : "." + key.stringValue }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FieldError(path(context.codingPath + [key]), "\(key.stringValue) is required")
+        case .valueNotFound(_, let context):
+            return FieldError(path(context.codingPath), "Must not be null")
+        case .typeMismatch(let type, let context):
+            return FieldError(path(context.codingPath), "Must be \(describe(type))")
+        case .dataCorrupted(let context):
+            let message = context.debugDescription.isEmpty ? "Has the wrong format" : context.debugDescription
+            return FieldError(path(context.codingPath), message.prefix(1).uppercased() + message.dropFirst())
+        @unknown default:
+            return FieldError("body", "Is not valid")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+        case is [Any].Type: "a list"
+        default: "a value of another kind"
+        }
+    }
+}
+
+/// A request body that refuses fields it does not know. `Field` lists the known
+/// ones; a type with nested objects lists their types in `nested`.
+protocol StrictDecodable: Decodable {
+    associatedtype Field: CodingKey & CaseIterable
+    static var nested: [String: any StrictDecodable.Type] { get }
+}
+
+extension StrictDecodable {
+    static var nested: [String: any StrictDecodable.Type] { [:] }
+
+    static func checkKeys(_ object: Any, path: String, into errors: inout [FieldError]) {
+        if let array = object as? [Any] {
+            for (i, element) in array.enumerated() { checkKeys(element, path: "\(path)[\(i)]", into: &errors) }
+            return
+        }
+        guard let dictionary = object as? [String: Any] else { return }
+        let known = Set(Field.allCases.map(\.stringValue))
+        for key in dictionary.keys.sorted() {
+            let fieldPath = path.isEmpty ? key : "\(path).\(key)"
+            guard known.contains(key) else {
+                errors.append(FieldError(fieldPath, "Unknown field \(key); remove it"))
+                continue
+            }
+            if let inner = nested[key], let value = dictionary[key], !(value is NSNull) {
+                inner.checkKeys(value, path: fieldPath, into: &errors)
+            }
+        }
+    }
+}
+
+/// A list body (`PUT /users/{id}/skills`) whose elements are strict.
+struct StrictList<Element: StrictDecodable>: StrictDecodable {
+    enum Field: CodingKey, CaseIterable {}
+    var items: [Element]
+
+    init(from decoder: any Decoder) throws {
+        items = try [Element](from: decoder)
+    }
+
+    static func checkKeys(_ object: Any, path: String, into errors: inout [FieldError]) {
+        guard let array = object as? [Any] else { return }
+        for (i, element) in array.enumerated() { Element.checkKeys(element, path: "\(path)[\(i)]", into: &errors) }
+    }
+}
+
+/// A response body already encoded, with its status and headers: what handlers
+/// return, and what idempotency keys replay.
+struct APIResponse: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: Data
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> APIResponse {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return APIResponse(status: status, headers: headers, body: try JSON.encoder.encode(value))
+    }
+
+    static func noContent() -> APIResponse {
+        APIResponse(status: .noContent, headers: [:], body: Data())
+    }
+
+    var response: Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

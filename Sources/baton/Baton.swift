@@ -1,0 +1,125 @@
+import ArgumentParser
+import BatonApp
+import Foundation
+
+@main
+struct Baton: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baton",
+        abstract: "A CRM for technical-services firms: from the order to the delivered work.",
+        discussion: "Configuration comes from environment variables; see docs/configuration.md.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, User.self])
+}
+
+func loadConfiguration() throws -> AppConfiguration {
+    do {
+        return try AppConfiguration.fromEnvironment()
+    } catch {
+        throw ValidationError(String(describing: error))
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Migrate the database and serve the API and web pages (embedded PostgreSQL unless DATABASE_URL is set).")
+
+    func run() async throws {
+        try await serve(try loadConfiguration())
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+
+    @Flag(help: "List pending migrations without applying them; exit 1 when there are any.")
+    var dryRun = false
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let tasks = AdminTasks(configuration: configuration, logger: makeLogger(configuration))
+        let files = try await tasks.migrate(dryRun: dryRun)
+        if dryRun {
+            if files.isEmpty {
+                print("The database is current.")
+            } else {
+                print("Pending migrations:")
+                files.forEach { print("  \($0)") }
+                throw ExitCode(1)
+            }
+        } else {
+            print(files.isEmpty ? "The database is current." : "Applied \(files.joined(separator: ", ")).")
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the demo firm into an empty database.")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let tasks = AdminTasks(configuration: configuration, logger: makeLogger(configuration))
+        if try await tasks.loadDemo() {
+            print("Loaded the demo firm. Sign in as admin@demo.test with the password baton-demo.")
+        } else {
+            print("The database already has people in it; the demo firm was not loaded.")
+        }
+    }
+}
+
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage people who sign in.", subcommands: [Add.self, SetPassword.self, Token.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a person.")
+        @Option(help: "Email, used to sign in.") var email: String
+        @Option(help: "Full name.") var name: String
+        @Option(parsing: .upToNextOption, help: "Roles: admin, manager, account_manager, sales, project_manager, consultant.")
+        var roles: [String] = []
+        @Option(help: "The email of their manager.") var manager: String?
+        @Flag(help: "Read a password from standard input (first line).") var passwordStdin = false
+
+        func run() async throws {
+            let configuration = try loadConfiguration()
+            let tasks = AdminTasks(configuration: configuration, logger: makeLogger(configuration))
+            let password = passwordStdin ? readLine(strippingNewline: true) : nil
+            let id = try await tasks.addUser(email: email, name: name, roles: roles, managerEmail: manager, password: password)
+            print("Added \(email) as person \(id).")
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a person's password, read from standard input.")
+        @Argument(help: "The person's email.") var email: String
+
+        func run() async throws {
+            let configuration = try loadConfiguration()
+            guard let password = readLine(strippingNewline: true) else { throw ValidationError("Give the password on standard input.") }
+            try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).setPassword(email: email, password: password)
+            print("Password set for \(email); their other sessions were signed out.")
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a personal API token for a person; it is shown once.")
+        @Argument(help: "The person's email.") var email: String
+        @Option(help: "What the token is for.") var name = "command line"
+
+        func run() async throws {
+            let configuration = try loadConfiguration()
+            print(try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).createToken(email: email, name: name))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List everyone.")
+
+        func run() async throws {
+            let configuration = try loadConfiguration()
+            for p in try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).listUsers() {
+                print([String(p.id), p.email, p.name, p.roles.joined(separator: ","), p.manager ?? "-", p.active ? "active" : "inactive"]
+                    .joined(separator: "\t"))
+            }
+        }
+    }
+}
