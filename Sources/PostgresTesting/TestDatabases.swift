@@ -13,7 +13,8 @@ public actor TestDatabases {
     public static let shared = TestDatabases()
 
     private var server: ConnectionConfiguration?
-    private var templates: [String: String] = [:]
+    /// One migration run per set of files, shared by the tests that ask at once.
+    private var templates: [String: Task<String, any Error>] = [:]
     private var counter = 0
     private let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     public let logger: Logger = {
@@ -42,7 +43,7 @@ public actor TestDatabases {
     public func emptyDatabase() async throws -> ConnectionConfiguration {
         let server = try serverConfiguration()
         let name = nextName()
-        try await admin(server) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name)")) }
+        try await Self.admin(server, logger: logger) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name)")) }
         return server.with(database: name)
     }
 
@@ -52,24 +53,28 @@ public actor TestDatabases {
         let server = try serverConfiguration()
         let template = try await template(for: migrationsDirectory, server: server)
         let name = nextName()
-        try await admin(server) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")) }
+        try await Self.admin(server, logger: logger) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")) }
         return server.with(database: name)
     }
 
     private func template(for directory: URL, server: ConnectionConfiguration) async throws -> String {
-        if let existing = templates[directory.path] { return existing }
+        if let existing = templates[directory.path] { return try await existing.value }
         let name = "tmpl_\(runID)_\(templates.count)"
-        try await admin(server) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name)")) }
-        let pool = ConnectionPool(configuration: server.with(database: name), maxConnections: 1, logger: logger)
-        do {
-            try await Migrator(directory: directory, logger: logger).migrate(pool)
-        } catch {
+        let logger = self.logger
+        let task = Task {
+            try await Self.admin(server, logger: logger) { try await $0.query(Query(unsafeSQL: "CREATE DATABASE \(name)")) }
+            let pool = ConnectionPool(configuration: server.with(database: name), maxConnections: 1, logger: logger)
+            do {
+                try await Migrator(directory: directory, logger: logger).migrate(pool)
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
             await pool.shutdown()
-            throw error
+            return name
         }
-        await pool.shutdown()
-        templates[directory.path] = name
-        return name
+        templates[directory.path] = task
+        return try await task.value
     }
 
     private func nextName() -> String {
@@ -77,7 +82,9 @@ public actor TestDatabases {
         return "t_\(runID)_\(counter)"
     }
 
-    private func admin(_ server: ConnectionConfiguration, _ body: (Connection) async throws -> Void) async throws {
+    private static func admin(
+        _ server: ConnectionConfiguration, logger: Logger, _ body: (Connection) async throws -> Void
+    ) async throws {
         let pool = ConnectionPool(configuration: server, maxConnections: 1, logger: logger)
         do {
             try await pool.withConnection { try await body($0) }

@@ -116,6 +116,8 @@ enum JSON {
 protocol StrictDecodable: Decodable {
     associatedtype Field: CodingKey & CaseIterable
     static var nested: [String: any StrictDecodable.Type] { get }
+    /// Adds an error for every key of `object` that the type does not know.
+    static func checkKeys(_ object: Any, path: String, into errors: inout [FieldError])
 }
 
 extension StrictDecodable {

@@ -167,8 +167,14 @@ struct UserRoutes {
             if caller.id == id && before.roles.contains(.admin) && !after.roles.contains(.admin) {
                 v.add("roles", "You cannot remove your own admin role; ask another admin")
             }
+            if caller.id == id && !after.active {
+                v.add("active", "You cannot deactivate yourself; ask an admin")
+            }
             try v.throwIfInvalid()
-            return try await store.update(db, before: before, to: after, passwordHash: newPasswordHash, by: caller.id)
+            var currentSession: Int64?
+            if caller.id == id, case .session(let sessionID) = caller.credential { currentSession = sessionID }
+            return try await store.update(db, before: before, to: after, passwordHash: newPasswordHash, by: caller.id,
+                                          keepingSession: currentSession)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
     }

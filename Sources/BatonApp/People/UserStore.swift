@@ -137,7 +137,10 @@ struct UserStore: Sendable {
 
     /// Writes the changed fields of a locked record, bumps its version and audits
     /// the difference.
-    func update(_ db: Connection, before: UserRecord, to after: NewPerson, passwordHash: String?, by actorID: Int64) async throws -> UserRecord {
+    func update(
+        _ db: Connection, before: UserRecord, to after: NewPerson, passwordHash: String?, by actorID: Int64,
+        keepingSession keptSessionID: Int64? = nil
+    ) async throws -> UserRecord {
         try await db.query("""
             UPDATE users SET
                 email = \(after.email), name = \(after.name), roles = \(after.roles.map(\.rawValue)),
@@ -148,8 +151,11 @@ struct UserStore: Sendable {
             WHERE id = \(before.id)
             """)
         if passwordHash != nil {
-            // A new password signs the person out everywhere else.
-            try await db.query("UPDATE sessions SET revoked_at = now() WHERE user_id = \(before.id) AND revoked_at IS NULL")
+            // A new password signs the person out everywhere but here.
+            try await db.query("""
+                UPDATE sessions SET revoked_at = now()
+                WHERE user_id = \(before.id) AND revoked_at IS NULL AND id IS DISTINCT FROM \(keptSessionID)
+                """)
         }
         let updated = try await findAny(db, id: before.id)!
         var afterSnapshot = updated.auditSnapshot

@@ -1,0 +1,81 @@
+import BatonApp
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Postgres
+import PostgresTesting
+import Testing
+
+/// A Baton app on its own fresh database (with the demo firm), driven through
+/// the real router, middleware and stores.
+struct TestApp {
+    let client: any TestClientProtocol
+    let database: ConnectionConfiguration
+
+    static let sqlDirectory = repositoryRoot().appendingPathComponent("sql")
+
+    static func run(demo: Bool = true, _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
+        let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: sqlDirectory)
+        var configuration = AppConfiguration()
+        configuration.demo = demo ? .auto : .off
+        configuration.sqlDirectory = sqlDirectory.path
+        configuration.poolSize = 4
+        var logger = Logger(label: "test-app")
+        logger.logLevel = .critical
+        let app = try await buildApplication(configuration, database: database, logger: logger)
+        try await app.test(.router) { client in
+            try await test(TestApp(client: client, database: database))
+        }
+    }
+
+    /// Runs SQL straight against the app's database, to check what was stored.
+    @discardableResult
+    func sql(_ query: Query) async throws -> QueryResult {
+        let pool = ConnectionPool(configuration: database, maxConnections: 1, logger: Logger(label: "check"))
+        defer { Task { await pool.shutdown() } }
+        return try await pool.withConnection { try await $0.query(query) }
+    }
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func signIn(_ email: String, password: String = "baton-demo") async throws -> String {
+        let response = try await request(.post, "/api/v1/sessions", json: #"{"email": "\#(email)", "password": "\#(password)"}"#)
+        #expect(response.status == .created, "sign-in as \(email)")
+        return try #require(response.object["token"] as? String)
+    }
+
+    func id(of email: String, token: String) async throws -> Int64 {
+        let rows = try await sql("SELECT id FROM users WHERE email = \(email)")
+        return try rows.first!.decode("id")
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+    var array: [Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] ?? []
+    }
+    /// The problem document's per-field errors, as field → message.
+    var fieldErrors: [String: String] {
+        var result: [String: String] = [:]
+        for case let e as [String: Any] in (object["errors"] as? [Any]) ?? [] {
+            if let field = e["field"] as? String, let message = e["message"] as? String { result[field] = message }
+        }
+        return result
+    }
+}
