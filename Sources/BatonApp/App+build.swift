@@ -80,5 +80,10 @@ func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
+    AccountRoutes(services: services).register(on: api)
+    ContactRoutes(services: services).register(on: api)
+    ActivityRoutes(services: services).register(on: api)
+    StageRoutes(services: services).register(on: api)
+    OpportunityRoutes(services: services).register(on: api)
     return router
 }

@@ -9,6 +9,12 @@ struct AppServices: Sendable {
     let users: UserStore
     let sessions: SessionStore
     let throttle: SignInThrottle
+    let accounts = AccountStore()
+    let contacts = ContactStore()
+    let activities = ActivityStore()
+    let timeline = TimelineStore()
+    let stages = StageStore()
+    let opportunities = OpportunityStore()
     let openAPIDocument: String?
     let logger: Logger
 }

@@ -96,6 +96,15 @@ enum ConstraintMessages {
         "users_manager_cycle": ("managerId", "A reporting line cannot loop: this manager reports to the person"),
         "users_manager_id_check": ("managerId", "A person cannot manage themselves"),
         "skills_name_key": ("name", "A skill with this name already exists"),
+        "accounts_external_id_key": ("externalId", "Another account has this external id"),
+        "accounts_parent_cycle": ("parentId", "An account hierarchy cannot loop: this parent is below the account"),
+        "accounts_parent_id_fkey": ("parentId", "Parent must be an existing account"),
+        "accounts_owner_id_fkey": ("ownerId", "Owner must be an existing person"),
+        "contacts_external_id_key": ("externalId", "Another contact has this external id"),
+        "contacts_account_email_key": ("email", "Another contact at this account has this email"),
+        "opportunities_external_id_key": ("externalId", "Another opportunity has this external id"),
+        "pipeline_stages_name_key": ("name", "Another stage has this name"),
+        "pipeline_stages_pkey": ("key", "Another stage has this key"),
     ]
 
     static func field(for constraint: String?) -> String {

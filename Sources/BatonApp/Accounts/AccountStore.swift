@@ -1,0 +1,207 @@
+import BatonCore
+import Foundation
+import Postgres
+
+struct Address: Codable, Sendable, Equatable, StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case street, city, region, postalCode, country }
+    var street: String?
+    var city: String?
+    var region: String?
+    var postalCode: String?
+    var country: String?
+
+    /// One line, as a calendar's LOCATION or a page shows it.
+    var singleLine: String {
+        [street, city, [region, postalCode].compactMap { $0 }.joined(separator: " "), country]
+            .compactMap { $0?.trimmed }.filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+}
+
+/// A client company as the API shows it.
+struct AccountRecord: Codable, Sendable {
+    var id: Int64
+    var version: Int
+    var name: String
+    var domain: String?
+    var industry: String?
+    var ownerId: Int64?
+    var parentId: Int64?
+    var status: AccountStatus
+    var address: Address
+    var externalId: String?
+    var archived: Bool
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, name, domain, industry, ownerId, parentId, status, address, externalId, archived, createdAt, updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(version, forKey: .version)
+        try c.encode(name, forKey: .name)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(industry, forKey: .industry)
+        try c.encode(ownerId, forKey: .ownerId)
+        try c.encode(parentId, forKey: .parentId)
+        try c.encode(status, forKey: .status)
+        try c.encode(address, forKey: .address)
+        try c.encode(externalId, forKey: .externalId)
+        try c.encode(archived, forKey: .archived)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+/// The fields of an account a person sets.
+struct AccountFields: Sendable {
+    var name: String
+    var domain: String?
+    var industry: String?
+    var ownerID: Int64?
+    var parentID: Int64?
+    var status: AccountStatus
+    var address: Address
+    var externalID: String?
+
+    func check(into v: inout Validator) {
+        v.check(!name.trimmed.isEmpty, "name", "Name must not be empty")
+        v.check(name.count <= 200, "name", "Name must be at most 200 characters")
+        v.check((domain?.count ?? 0) <= 253, "domain", "Domain must be at most 253 characters")
+        v.check((industry?.count ?? 0) <= 100, "industry", "Industry must be at most 100 characters")
+        v.check((address.street?.count ?? 0) <= 500, "address.street", "Street must be at most 500 characters")
+        for (field, value) in [("city", address.city), ("region", address.region), ("country", address.country)] {
+            v.check((value?.count ?? 0) <= 100, "address.\(field)", "\(field.capitalized) must be at most 100 characters")
+        }
+        v.check((address.postalCode?.count ?? 0) <= 20, "address.postalCode", "Postal code must be at most 20 characters")
+        v.check((externalID?.count ?? 0) <= 255, "externalId", "External id must be at most 255 characters")
+        if let owner = ownerID { v.check(owner > 0, "ownerId", "Owner must be an existing person") }
+        if let parent = parentID { v.check(parent > 0, "parentId", "Parent must be an existing account") }
+    }
+}
+
+/// Accounts: the client companies, their hierarchy and owners.
+struct AccountStore: Sendable {
+    static let columns: Query = """
+        a.id, a.version, a.name, a.domain, a.industry, a.owner_id, a.parent_id, a.status, a.street, a.city, a.region,
+        a.postal_code, a.country, a.external_id, a.archived_at IS NOT NULL AS archived, a.created_at, a.updated_at
+        """
+
+    func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> AccountRecord? {
+        let lock: Query = forUpdate ? " FOR UPDATE" : ""
+        return try await db.query("""
+            SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller))\(lock)
+            """).first.map(Self.record)
+    }
+
+    enum Sort: String, Sendable, CaseIterable {
+        case name
+        case updated
+    }
+
+    struct Filter: Sendable {
+        var text: String?
+        var ownerID: Int64?
+        var status: AccountStatus?
+        var includeArchived = false
+        var sort: Sort = .name
+    }
+
+    func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<AccountRecord> {
+        var conditions: [Query] = [Scope.accounts(caller)]
+        if let text = filter.text?.trimmed, !text.isEmpty {
+            let pattern = Scope.containsPattern(text)
+            conditions.append("(a.name ILIKE \(pattern) OR a.domain ILIKE \(pattern))")
+        }
+        if let owner = filter.ownerID { conditions.append("a.owner_id = \(owner)") }
+        if let status = filter.status { conditions.append("a.status = \(status.rawValue)") }
+        if !filter.includeArchived { conditions.append("a.archived_at IS NULL") }
+        let order: Query
+        switch filter.sort {
+        case .name:
+            if let c = page.cursor, c.count == 2, let id = Int64(c[1]) { conditions.append("(lower(a.name), a.id) > (\(c[0]), \(id))") }
+            order = "lower(a.name), a.id"
+        case .updated:
+            if let c = page.cursor, c.count == 2, let at = Timestamp(parsing: c[0]), let id = Int64(c[1]) {
+                conditions.append("(a.updated_at, a.id) < (\(at), \(id))")
+            }
+            order = "a.updated_at DESC, a.id DESC"
+        }
+        let rows = try await db.query("""
+            SELECT \(Self.columns) FROM accounts a WHERE \(Query.join(conditions, separator: " AND "))
+            ORDER BY \(order) LIMIT \(page.limit + 1)
+            """)
+        let sort = filter.sort
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) {
+            sort == .name ? [$0.name.lowercased(), String($0.id)] : [$0.updatedAt.description, String($0.id)]
+        }
+    }
+
+    func create(_ db: Connection, _ f: AccountFields, by actorID: Int64?) async throws -> AccountRecord {
+        let id: Int64 = try await db.query("""
+            INSERT INTO accounts (name, domain, industry, owner_id, parent_id, status, street, city, region, postal_code,
+                                  country, external_id)
+            VALUES (\(f.name), \(f.domain), \(f.industry), \(f.ownerID), \(f.parentID), \(f.status.rawValue),
+                    \(f.address.street), \(f.address.city), \(f.address.region), \(f.address.postalCode),
+                    \(f.address.country), \(f.externalID))
+            RETURNING id
+            """).first!.decode("id")
+        let created = try await findAny(db, id: id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: id, action: .create,
+                                    before: nil, after: .of(created))
+        return created
+    }
+
+    func update(_ db: Connection, before: AccountRecord, to f: AccountFields, by actorID: Int64) async throws -> AccountRecord {
+        try await db.query("""
+            UPDATE accounts SET name = \(f.name), domain = \(f.domain), industry = \(f.industry), owner_id = \(f.ownerID),
+                parent_id = \(f.parentID), status = \(f.status.rawValue), street = \(f.address.street),
+                city = \(f.address.city), region = \(f.address.region), postal_code = \(f.address.postalCode),
+                country = \(f.address.country), external_id = \(f.externalID),
+                version = version + 1, updated_at = now()
+            WHERE id = \(before.id)
+            """)
+        let after = try await findAny(db, id: before.id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: before.id, action: .update,
+                                    before: .of(before), after: .of(after))
+        return after
+    }
+
+    /// DELETE archives: the account leaves lists and searches, its history stays.
+    func archive(_ db: Connection, _ account: AccountRecord, by actorID: Int64) async throws {
+        try await db.query("""
+            UPDATE accounts SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(account.id)
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: account.id, action: .archive,
+                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+    }
+
+    func findAny(_ db: Connection, id: Int64) async throws -> AccountRecord {
+        try Self.record(try await db.query("SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id)").first!)
+    }
+
+    /// Whether the account has ever bought: a won opportunity other than `except`.
+    func hasWonBusiness(_ db: Connection, accountID: Int64, except opportunityID: Int64? = nil) async throws -> Bool {
+        try await db.query("""
+            SELECT EXISTS (
+                SELECT 1 FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+                WHERE o.account_id = \(accountID) AND s.is_won AND o.archived_at IS NULL
+                  AND o.id IS DISTINCT FROM \(opportunityID)
+            ) AS won
+            """).first!.decode("won")
+    }
+
+    static func record(_ row: Row) throws -> AccountRecord {
+        AccountRecord(
+            id: try row.decode("id"), version: try row.decode("version"), name: try row.decode("name"),
+            domain: try row.decode("domain"), industry: try row.decode("industry"), ownerId: try row.decode("owner_id"),
+            parentId: try row.decode("parent_id"),
+            status: AccountStatus(rawValue: try row.decode("status")) ?? .prospect,
+            address: Address(street: try row.decode("street"), city: try row.decode("city"), region: try row.decode("region"),
+                             postalCode: try row.decode("postal_code"), country: try row.decode("country")),
+            externalId: try row.decode("external_id"), archived: try row.decode("archived"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+    }
+}

@@ -1,0 +1,218 @@
+import BatonCore
+import Foundation
+import Postgres
+
+/// A call, meeting, email, note or task on an account.
+struct ActivityRecord: Codable, Sendable {
+    var id: Int64
+    var version: Int
+    var kind: ActivityKind
+    var subject: String
+    var body: String?
+    var accountId: Int64
+    var contactId: Int64?
+    var opportunityId: Int64?
+    var projectId: Int64?
+    var ownerId: Int64
+    var dueAt: Timestamp?
+    var doneAt: Timestamp?
+    var archived: Bool
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, kind, subject, body, accountId, contactId, opportunityId, projectId, ownerId, dueAt, doneAt,
+            archived, createdAt, updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(version, forKey: .version)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(body, forKey: .body)
+        try c.encode(accountId, forKey: .accountId)
+        try c.encode(contactId, forKey: .contactId)
+        try c.encode(opportunityId, forKey: .opportunityId)
+        try c.encode(projectId, forKey: .projectId)
+        try c.encode(ownerId, forKey: .ownerId)
+        try c.encode(dueAt, forKey: .dueAt)
+        try c.encode(doneAt, forKey: .doneAt)
+        try c.encode(archived, forKey: .archived)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+struct ActivityFields: Sendable {
+    var kind: ActivityKind
+    var subject: String
+    var body: String?
+    var accountID: Int64
+    var contactID: Int64?
+    var opportunityID: Int64?
+    var projectID: Int64?
+    var ownerID: Int64
+    var dueAt: Timestamp?
+    var doneAt: Timestamp?
+
+    func check(into v: inout Validator) {
+        v.check(!subject.trimmed.isEmpty, "subject", "Subject must not be empty")
+        v.check(subject.count <= 200, "subject", "Subject must be at most 200 characters")
+        v.check((body?.count ?? 0) <= 20_000, "body", "Body must be at most 20,000 characters")
+    }
+}
+
+/// Activities: what was done with each client, and the tasks still to do.
+struct ActivityStore: Sendable {
+    static let columns: Query = """
+        x.id, x.version, x.kind, x.subject, x.body, x.account_id, x.contact_id, x.opportunity_id, x.project_id, x.owner_id,
+        x.due_at, x.done_at, x.archived_at IS NOT NULL AS archived, x.created_at, x.updated_at
+        """
+
+    func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> ActivityRecord? {
+        let lock: Query = forUpdate ? " FOR UPDATE" : ""
+        return try await db.query("""
+            SELECT \(Self.columns) FROM activities x WHERE x.id = \(id) AND \(Scope.accountOf(caller, column: "x.account_id"))\(lock)
+            """).first.map(Self.record)
+    }
+
+    struct Filter: Sendable {
+        var accountID: Int64?
+        var opportunityID: Int64?
+        var projectID: Int64?
+        var ownerID: Int64?
+        /// Only what is not done yet, soonest due first.
+        var open = false
+    }
+
+    func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<ActivityRecord> {
+        var conditions: [Query] = [Scope.accountOf(caller, column: "x.account_id"), "x.archived_at IS NULL"]
+        if let id = filter.accountID { conditions.append("x.account_id = \(id)") }
+        if let id = filter.opportunityID { conditions.append("x.opportunity_id = \(id)") }
+        if let id = filter.projectID { conditions.append("x.project_id = \(id)") }
+        if let id = filter.ownerID { conditions.append("x.owner_id = \(id)") }
+        let order: Query
+        if filter.open {
+            conditions.append("x.done_at IS NULL")
+            // Undated tasks sort after every dated one.
+            if let c = page.cursor, c.count == 2, let id = Int64(c[1]) {
+                let due = Timestamp(parsing: c[0]) ?? Timestamp(microsecondsSinceEpoch: Int64.max / 2)
+                conditions.append("(coalesce(x.due_at, 'infinity'), x.id) > (\(due), \(id))")
+            }
+            order = "coalesce(x.due_at, 'infinity'), x.id"
+        } else {
+            if let c = page.cursor, c.count == 2, let at = Timestamp(parsing: c[0]), let id = Int64(c[1]) {
+                conditions.append("(x.created_at, x.id) < (\(at), \(id))")
+            }
+            order = "x.created_at DESC, x.id DESC"
+        }
+        let rows = try await db.query("""
+            SELECT \(Self.columns) FROM activities x WHERE \(Query.join(conditions, separator: " AND "))
+            ORDER BY \(order) LIMIT \(page.limit + 1)
+            """)
+        let open = filter.open
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) {
+            open ? [$0.dueAt?.description ?? "", String($0.id)] : [$0.createdAt.description, String($0.id)]
+        }
+    }
+
+    func create(_ db: Connection, _ f: ActivityFields, by actorID: Int64) async throws -> ActivityRecord {
+        let id: Int64 = try await db.query("""
+            INSERT INTO activities (kind, subject, body, account_id, contact_id, opportunity_id, project_id, owner_id, due_at, done_at)
+            VALUES (\(f.kind.rawValue), \(f.subject), \(f.body), \(f.accountID), \(f.contactID), \(f.opportunityID),
+                    \(f.projectID), \(f.ownerID), \(f.dueAt), \(f.doneAt))
+            RETURNING id
+            """).first!.decode("id")
+        let created = try await findAny(db, id: id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: id, action: .create,
+                                    before: nil, after: .of(created))
+        return created
+    }
+
+    func update(_ db: Connection, before: ActivityRecord, to f: ActivityFields, by actorID: Int64) async throws -> ActivityRecord {
+        try await db.query("""
+            UPDATE activities SET kind = \(f.kind.rawValue), subject = \(f.subject), body = \(f.body),
+                account_id = \(f.accountID), contact_id = \(f.contactID), opportunity_id = \(f.opportunityID),
+                project_id = \(f.projectID), owner_id = \(f.ownerID), due_at = \(f.dueAt), done_at = \(f.doneAt),
+                version = version + 1, updated_at = now()
+            WHERE id = \(before.id)
+            """)
+        let after = try await findAny(db, id: before.id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: before.id, action: .update,
+                                    before: .of(before), after: .of(after))
+        return after
+    }
+
+    func archive(_ db: Connection, _ activity: ActivityRecord, by actorID: Int64) async throws {
+        try await db.query("""
+            UPDATE activities SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(activity.id)
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: activity.id, action: .archive,
+                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+    }
+
+    func findAny(_ db: Connection, id: Int64) async throws -> ActivityRecord {
+        try Self.record(try await db.query("SELECT \(Self.columns) FROM activities x WHERE x.id = \(id)").first!)
+    }
+
+    static func record(_ row: Row) throws -> ActivityRecord {
+        ActivityRecord(
+            id: try row.decode("id"), version: try row.decode("version"),
+            kind: ActivityKind(rawValue: try row.decode("kind")) ?? .note, subject: try row.decode("subject"),
+            body: try row.decode("body"), accountId: try row.decode("account_id"), contactId: try row.decode("contact_id"),
+            opportunityId: try row.decode("opportunity_id"), projectId: try row.decode("project_id"),
+            ownerId: try row.decode("owner_id"), dueAt: try row.decode("due_at"), doneAt: try row.decode("done_at"),
+            archived: try row.decode("archived"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+    }
+}
+
+/// An account's timeline: its activities and the recorded changes to it, its
+/// contacts and its opportunities, newest first.
+struct TimelineStore: Sendable {
+    struct Entry: Codable, Sendable {
+        /// `activity` or `change`.
+        var type: String
+        var id: Int64
+        var at: Timestamp
+        var actorId: Int64?
+        var entity: String
+        var entityId: Int64
+        /// The activity's kind, or the change's action.
+        var kind: String
+        var subject: String?
+        var changes: [String: FieldChange]?
+    }
+
+    func page(_ db: Connection, accountID: Int64, page: PageRequest) async throws -> Page<Entry> {
+        var after: Query = "TRUE"
+        if let c = page.cursor, c.count == 3, let at = Timestamp(parsing: c[0]), let id = Int64(c[2]) {
+            after = "(t.at, t.type, t.id) < (\(at), \(c[1]), \(id))"
+        }
+        let rows = try await db.query("""
+            SELECT * FROM (
+                SELECT 'activity' AS type, x.id, coalesce(x.done_at, x.created_at) AS at, x.owner_id AS actor_id,
+                       'activity' AS entity, x.id AS entity_id, x.kind, x.subject, NULL::text AS changes
+                FROM activities x WHERE x.account_id = \(accountID) AND x.archived_at IS NULL
+                UNION ALL
+                SELECT 'change', l.id, l.at, l.actor_id, l.entity, l.entity_id, l.action, NULL, l.changes::text
+                FROM audit_log l
+                WHERE (l.entity = 'account' AND l.entity_id = \(accountID))
+                   OR (l.entity = 'contact' AND l.entity_id IN (SELECT id FROM contacts WHERE account_id = \(accountID)))
+                   OR (l.entity = 'opportunity' AND l.entity_id IN (SELECT id FROM opportunities WHERE account_id = \(accountID)))
+            ) t
+            WHERE \(after)
+            ORDER BY t.at DESC, t.type DESC, t.id DESC
+            LIMIT \(page.limit + 1)
+            """)
+        let entries = try rows.map { row in
+            Entry(
+                type: try row.decode("type"), id: try row.decode("id"), at: try row.decode("at"),
+                actorId: try row.decode("actor_id"), entity: try row.decode("entity"), entityId: try row.decode("entity_id"),
+                kind: try row.decode("kind"), subject: try row.decode("subject"),
+                changes: try row.decode("changes", as: JSONB<[String: FieldChange]>?.self)?.value)
+        }
+        return Page(fetched: entries, limit: page.limit) { [$0.at.description, $0.type, String($0.id)] }
+    }
+}

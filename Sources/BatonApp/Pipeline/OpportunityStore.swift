@@ -1,0 +1,295 @@
+import BatonCore
+import Dates
+import Foundation
+import Postgres
+
+/// An opportunity as the API shows it: its stage, money, dates, team and the
+/// probability and forecast category in force.
+struct OpportunityRecord: Codable, Sendable {
+    var id: Int64
+    var version: Int
+    var accountId: Int64
+    var accountName: String
+    var name: String
+    var kind: OpportunityKind
+    var stage: String
+    var amount: Money
+    var closeDate: CalendarDate
+    var ownerId: Int64
+    var team: [TeamMember]
+    var probability: DecimalString
+    var probabilityOverridden: Bool
+    var forecastCategory: ForecastCategory
+    var forecastCategoryOverridden: Bool
+    var nextStep: String?
+    var source: String?
+    var wonOn: CalendarDate?
+    var lostOn: CalendarDate?
+    var lostReason: String?
+    var stageEnteredAt: Timestamp
+    var daysInStage: Int
+    var externalId: String?
+    var archived: Bool
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, accountId, accountName, name, kind, stage, amount, closeDate, ownerId, team, probability,
+            probabilityOverridden, forecastCategory, forecastCategoryOverridden, nextStep, source, wonOn, lostOn, lostReason,
+            stageEnteredAt, daysInStage, externalId, archived, createdAt, updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(version, forKey: .version)
+        try c.encode(accountId, forKey: .accountId)
+        try c.encode(accountName, forKey: .accountName)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(amount, forKey: .amount)
+        try c.encode(closeDate, forKey: .closeDate)
+        try c.encode(ownerId, forKey: .ownerId)
+        try c.encode(team, forKey: .team)
+        try c.encode(probability, forKey: .probability)
+        try c.encode(probabilityOverridden, forKey: .probabilityOverridden)
+        try c.encode(forecastCategory, forKey: .forecastCategory)
+        try c.encode(forecastCategoryOverridden, forKey: .forecastCategoryOverridden)
+        try c.encode(nextStep, forKey: .nextStep)
+        try c.encode(source, forKey: .source)
+        try c.encode(wonOn, forKey: .wonOn)
+        try c.encode(lostOn, forKey: .lostOn)
+        try c.encode(lostReason, forKey: .lostReason)
+        try c.encode(stageEnteredAt, forKey: .stageEnteredAt)
+        try c.encode(daysInStage, forKey: .daysInStage)
+        try c.encode(externalId, forKey: .externalId)
+        try c.encode(archived, forKey: .archived)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+
+    /// What the audit trail keeps: the fields a person sets, not derived ones.
+    var auditSnapshot: AuditSnapshot {
+        .of(self, excluding: ["accountName", "daysInStage", "stageEnteredAt", "probabilityOverridden", "forecastCategoryOverridden"])
+    }
+}
+
+/// The fields of an opportunity as they will be stored.
+struct OpportunityFields: Sendable {
+    var accountID: Int64
+    var name: String
+    var kind: OpportunityKind
+    var stage: Stage
+    var amount: Decimal
+    var closeDate: CalendarDate
+    var ownerID: Int64
+    var team: [TeamMember]
+    var probabilityOverride: Decimal?
+    var categoryOverride: ForecastCategory?
+    var nextStep: String?
+    var source: String?
+    var closedOn: CalendarDate?
+    var lostReason: String?
+    var externalID: String?
+
+    func check(into v: inout Validator) {
+        v.check(!name.trimmed.isEmpty, "name", "Name must not be empty")
+        v.check(name.count <= 200, "name", "Name must be at most 200 characters")
+        v.check(amount >= 0, "amount", "Amount must be zero or more")
+        v.check(amount.significantScale <= 2, "amount", "Amount must have at most two decimals")
+        v.check(amount < Decimal(string: "1000000000000")!, "amount", "Amount must be less than 1,000,000,000,000")
+        if let p = probabilityOverride { v.check(p >= 0 && p <= 100, "probability", "Probability must be from 0 to 100") }
+        v.check((nextStep?.count ?? 0) <= 500, "nextStep", "Next step must be at most 500 characters")
+        v.check((source?.count ?? 0) <= 100, "source", "Source must be at most 100 characters")
+        v.check((externalID?.count ?? 0) <= 255, "externalId", "External id must be at most 255 characters")
+        TeamRules.check(team, into: &v)
+    }
+}
+
+/// Opportunities, their teams and their stage history.
+struct OpportunityStore: Sendable {
+    static let columns: Query = """
+        o.id, o.version, o.account_id, a.name AS account_name, o.name, o.kind, o.stage_key, o.amount, o.close_date,
+        o.owner_id, o.probability_override, o.forecast_category_override, o.next_step, o.source, o.closed_on,
+        o.lost_reason, o.stage_entered_at, o.external_id, o.archived_at IS NOT NULL AS archived, o.created_at, o.updated_at,
+        s.is_won, s.is_lost,
+        CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
+        CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
+             ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS forecast_category,
+        floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days_in_stage,
+        coalesce((SELECT json_agg(json_build_object('userId', t.user_id, 'role', t.role, 'splitPercent', t.split_percent::text)
+                                  ORDER BY t.split_percent DESC, t.user_id)
+                  FROM opportunity_team t WHERE t.opportunity_id = o.id), '[]')::text AS team
+        """
+    static let from: Query = "opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key"
+
+    func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> OpportunityRecord? {
+        let lock: Query = forUpdate ? " FOR UPDATE OF o" : ""
+        return try await db.query("""
+            SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id) AND \(Scope.accounts(caller))\(lock)
+            """).first.map(Self.record)
+    }
+
+    func findAny(_ db: Connection, id: Int64) async throws -> OpportunityRecord {
+        try Self.record(try await db.query("SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id)").first!)
+    }
+
+    struct Filter: Sendable {
+        var accountID: Int64?
+        var ownerID: Int64?
+        var stage: String?
+        var closingFrom: CalendarDate?
+        var closingTo: CalendarDate?
+        var text: String?
+        var includeArchived = false
+    }
+
+    func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<OpportunityRecord> {
+        var conditions: [Query] = [Scope.accounts(caller)]
+        if let id = filter.accountID { conditions.append("o.account_id = \(id)") }
+        if let id = filter.ownerID { conditions.append("o.owner_id = \(id)") }
+        if let stage = filter.stage { conditions.append("o.stage_key = \(stage)") }
+        if let from = filter.closingFrom { conditions.append("o.close_date >= \(from)") }
+        if let to = filter.closingTo { conditions.append("o.close_date <= \(to)") }
+        if let text = filter.text?.trimmed, !text.isEmpty { conditions.append("o.name ILIKE \(Scope.containsPattern(text))") }
+        if !filter.includeArchived { conditions.append("o.archived_at IS NULL") }
+        if let c = page.cursor, c.count == 2, let date = CalendarDate(c[0]), let id = Int64(c[1]) {
+            conditions.append("(o.close_date, o.id) > (\(date), \(id))")
+        }
+        let rows = try await db.query("""
+            SELECT \(Self.columns) FROM \(Self.from) WHERE \(Query.join(conditions, separator: " AND "))
+            ORDER BY o.close_date, o.id LIMIT \(page.limit + 1)
+            """)
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.closeDate.description, String($0.id)] }
+    }
+
+    func create(_ db: Connection, _ f: OpportunityFields, by actorID: Int64?) async throws -> OpportunityRecord {
+        let id: Int64 = try await db.query("""
+            INSERT INTO opportunities (account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override,
+                                       forecast_category_override, next_step, source, closed_on, lost_reason, external_id)
+            VALUES (\(f.accountID), \(f.name), \(f.kind.rawValue), \(f.stage.key), \(f.amount), \(f.closeDate), \(f.ownerID),
+                    \(f.probabilityOverride), \(f.categoryOverride?.rawValue), \(f.nextStep), \(f.source), \(f.closedOn),
+                    \(f.lostReason), \(f.externalID))
+            RETURNING id
+            """).first!.decode("id")
+        try await replaceTeam(db, opportunityID: id, team: f.team)
+        try await recordStageChange(db, opportunityID: id, from: nil, by: actorID)
+        let created = try await findAny(db, id: id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "opportunity", entityID: id, action: .create,
+                                    before: nil, after: created.auditSnapshot)
+        return created
+    }
+
+    func update(_ db: Connection, before: OpportunityRecord, to f: OpportunityFields, teamChanged: Bool, by actorID: Int64) async throws -> OpportunityRecord {
+        let stageChanged = f.stage.key != before.stage
+        let entered: Query = stageChanged ? "now()" : "stage_entered_at"
+        try await db.query("""
+            UPDATE opportunities SET account_id = \(f.accountID), name = \(f.name), kind = \(f.kind.rawValue),
+                stage_key = \(f.stage.key), amount = \(f.amount), close_date = \(f.closeDate), owner_id = \(f.ownerID),
+                probability_override = \(f.probabilityOverride), forecast_category_override = \(f.categoryOverride?.rawValue),
+                next_step = \(f.nextStep), source = \(f.source), closed_on = \(f.closedOn), lost_reason = \(f.lostReason),
+                external_id = \(f.externalID), stage_entered_at = \(entered), version = version + 1, updated_at = now()
+            WHERE id = \(before.id)
+            """)
+        if teamChanged { try await replaceTeam(db, opportunityID: before.id, team: f.team) }
+        if stageChanged { try await recordStageChange(db, opportunityID: before.id, from: before.stage, by: actorID) }
+        let after = try await findAny(db, id: before.id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "opportunity", entityID: before.id, action: .update,
+                                    before: before.auditSnapshot, after: after.auditSnapshot)
+        return after
+    }
+
+    func archive(_ db: Connection, _ o: OpportunityRecord, by actorID: Int64) async throws {
+        try await db.query("UPDATE opportunities SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(o.id)")
+        try await AuditTrail.record(db, actorID: actorID, entity: "opportunity", entityID: o.id, action: .archive,
+                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+    }
+
+    private func replaceTeam(_ db: Connection, opportunityID: Int64, team: [TeamMember]) async throws {
+        try await db.query("DELETE FROM opportunity_team WHERE opportunity_id = \(opportunityID)")
+        try await db.query("""
+            INSERT INTO opportunity_team (opportunity_id, user_id, role, split_percent)
+            SELECT \(opportunityID), m.user_id, m.role, m.split
+            FROM unnest(\(team.map(\.userId))::bigint[], \(team.map(\.role.rawValue))::text[],
+                        \(team.map(\.splitPercent.value))::numeric[]) AS m(user_id, role, split)
+            """)
+    }
+
+    /// Writes the history row of the stage the opportunity is now in, with the
+    /// numbers in force at that moment.
+    private func recordStageChange(_ db: Connection, opportunityID: Int64, from: String?, by actorID: Int64?) async throws {
+        try await db.query("""
+            INSERT INTO opportunity_stage_history (opportunity_id, from_stage, to_stage, changed_by, amount, close_date,
+                                                   probability, forecast_category)
+            SELECT o.id, \(from), o.stage_key, \(actorID), o.amount, o.close_date,
+                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END,
+                   CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
+                        ELSE coalesce(o.forecast_category_override, s.forecast_category) END
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key WHERE o.id = \(opportunityID)
+            """)
+    }
+
+    struct HistoryEntry: Codable, Sendable {
+        var id: Int64
+        var fromStage: String?
+        var toStage: String
+        var changedBy: Int64?
+        var changedAt: Timestamp
+        var amount: Money
+        var closeDate: CalendarDate
+        var probability: DecimalString
+        var forecastCategory: ForecastCategory
+        /// Days spent in `toStage`: until the next change, or until now.
+        var daysInStage: Int
+    }
+
+    func history(_ db: Connection, opportunityID: Int64) async throws -> [HistoryEntry] {
+        try await db.query("""
+            SELECT h.id, h.from_stage, h.to_stage, h.changed_by, h.changed_at, h.amount, h.close_date, h.probability,
+                   h.forecast_category,
+                   floor(extract(epoch FROM coalesce(lead(h.changed_at) OVER w, now()) - h.changed_at) / 86400)::int AS days
+            FROM opportunity_stage_history h WHERE h.opportunity_id = \(opportunityID)
+            WINDOW w AS (ORDER BY h.changed_at, h.id)
+            ORDER BY h.changed_at, h.id
+            """).map { row in
+            HistoryEntry(
+                id: try row.decode("id"), fromStage: try row.decode("from_stage"), toStage: try row.decode("to_stage"),
+                changedBy: try row.decode("changed_by"), changedAt: try row.decode("changed_at"),
+                amount: Money(try row.decode("amount", as: Decimal.self)), closeDate: try row.decode("close_date"),
+                probability: DecimalString(try row.decode("probability", as: Decimal.self)),
+                forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline,
+                daysInStage: try row.decode("days"))
+        }
+    }
+
+    static func record(_ row: Row) throws -> OpportunityRecord {
+        struct Member: Codable {
+            var userId: Int64
+            var role: String
+            var splitPercent: String
+        }
+        let won: Bool = try row.decode("is_won")
+        let lost: Bool = try row.decode("is_lost")
+        let closedOn: CalendarDate? = try row.decode("closed_on")
+        let team = try row.decode("team", as: JSONB<[Member]>.self).value.map {
+            TeamMember(userId: $0.userId, role: TeamRole(rawValue: $0.role) ?? .other,
+                       splitPercent: Decimal(apiText: $0.splitPercent) ?? 0)
+        }
+        return OpportunityRecord(
+            id: try row.decode("id"), version: try row.decode("version"), accountId: try row.decode("account_id"),
+            accountName: try row.decode("account_name"), name: try row.decode("name"),
+            kind: OpportunityKind(rawValue: try row.decode("kind")) ?? .newBusiness, stage: try row.decode("stage_key"),
+            amount: Money(try row.decode("amount", as: Decimal.self)), closeDate: try row.decode("close_date"),
+            ownerId: try row.decode("owner_id"), team: team,
+            probability: DecimalString(try row.decode("probability", as: Decimal.self)),
+            probabilityOverridden: !row.isNull("probability_override") && !won && !lost,
+            forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline,
+            forecastCategoryOverridden: !row.isNull("forecast_category_override") && !won && !lost,
+            nextStep: try row.decode("next_step"), source: try row.decode("source"),
+            wonOn: won ? closedOn : nil, lostOn: lost ? closedOn : nil, lostReason: try row.decode("lost_reason"),
+            stageEnteredAt: try row.decode("stage_entered_at"), daysInStage: try row.decode("days_in_stage"),
+            externalId: try row.decode("external_id"), archived: try row.decode("archived"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+    }
+}
