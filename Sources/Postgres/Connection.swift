@@ -132,6 +132,10 @@ public final class Connection: @unchecked Sendable {
     public func querySync(_ query: Query) throws -> QueryResult {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
         let (sql, binds) = query.rendered
+        // Text parameters travel as C strings: a NUL inside would silently cut the value short.
+        if binds.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(code: .invalidText, sqlState: "22021", message: "a text value contains a NUL character")
+        }
         let values = binds.map { $0.flatMap { strdup($0) } }
         defer { values.forEach { free($0) } }
         let result = values.withUnsafeBufferPointer { buffer in

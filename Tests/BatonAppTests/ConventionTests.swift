@@ -107,6 +107,21 @@ import Testing
         }
     }
 
+    @Test func aBodyThatIsNotJSONGets415AndNulCharactersAreRefused() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let form = try await app.client.execute(
+                uri: "/api/v1/skills", method: .post,
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "name=x"))
+            #expect(form.status == .unsupportedMediaType)
+            let nul = try await app.request(.post, "/api/v1/skills", token: admin, json: #"{"name": "a\u0000b"}"#)
+            #expect(nul.status == .unprocessableContent)
+            let count = try await app.sql("SELECT count(*) AS n FROM skills WHERE name LIKE 'a%'")
+            #expect(try count.first!.decode("n", as: Int.self) == 0)
+        }
+    }
+
     @Test func anIdempotentPostCreatesOnceAndReplays() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")

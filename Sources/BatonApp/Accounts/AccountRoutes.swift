@@ -62,7 +62,7 @@ struct AccountRoutes {
     func create(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
         let caller = try context.requireCaller()
         try Scope.requireWriter(caller)
-        let body = Data(buffer: try await request.body.collect(upTo: JSON.maximumBodyBytes))
+        let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(AccountInput.self, from: body)
         var v = Validator()
         v.check(input.name != nil, "name", "Name is required")

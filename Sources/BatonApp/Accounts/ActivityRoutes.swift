@@ -69,7 +69,7 @@ struct ActivityRoutes {
     func create(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
         let caller = try context.requireCaller()
         try Scope.requireReader(caller)
-        let body = Data(buffer: try await request.body.collect(upTo: JSON.maximumBodyBytes))
+        let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(ActivityInput.self, from: body)
         var v = Validator()
         v.check(input.kind != nil, "kind", "Kind is required: call, meeting, email, note or task")

@@ -138,7 +138,7 @@ struct AuthRoutes {
 
     func createToken(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
         let caller = try context.requireCaller()
-        let body = Data(buffer: try await request.body.collect(upTo: JSON.maximumBodyBytes))
+        let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(TokenInput.self, from: body)
         let name = input.name.trimmed
         guard (1...100).contains(name.count) else {

@@ -23,8 +23,20 @@ enum JSON {
     /// Returns the value and the keys that were present, so that an update can tell
     /// "set to null" from "left alone".
     static func decode<T: StrictDecodable>(_ type: T.Type, from request: Request) async throws -> (T, Set<String>) {
-        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
-        return try decode(type, from: Data(buffer: buffer))
+        let body = try await body(of: request)
+        return try decode(type, from: body)
+    }
+
+    /// The body of a JSON request: at most 1 MiB, and JSON if it says what it is.
+    static func body(of request: Request) async throws -> Data {
+        if let type = request.headers[.contentType]?.lowercased() {
+            let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+                throw APIError(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
+                               detail: "Send the body as JSON with 'Content-Type: application/json'.")
+            }
+        }
+        return Data(buffer: try await request.body.collect(upTo: maximumBodyBytes))
     }
 
     static func decode<T: StrictDecodable>(_ type: T.Type, from data: Data) throws -> (T, Set<String>) {
@@ -66,8 +78,11 @@ enum JSON {
             default: break
             }
         }
-        guard String(validating: data, as: UTF8.self) != nil else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw APIError.badRequest("The body is not valid UTF-8.")
+        }
+        if text.contains("\\u0000") {
+            throw APIError.validation([FieldError("body", "Text must not contain the NUL character (\\u0000)")])
         }
         do {
             return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])

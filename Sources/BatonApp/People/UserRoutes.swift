@@ -47,12 +47,16 @@ struct UserRoutes {
             return try APIResponse.json(try await services.pool.withConnection { try await store.listSkills($0, page: page) }).response
         }
         api.post("skills") { request, context in
-            _ = try context.requireAdmin()
-            let (input, _) = try await JSON.decode(NewSkillInput.self, from: request)
+            let caller = try context.requireAdmin()
+            let body = try await JSON.body(of: request)
+            let (input, _) = try JSON.decode(NewSkillInput.self, from: body)
             let name = input.name.trimmed
             guard (1...100).contains(name.count) else { throw ValidationFailure("name", "Name must be 1 to 100 characters") }
-            let skill = try await services.pool.withConnection { try await store.createSkill($0, name: name) }
-            return try APIResponse.json(skill, status: .created).response
+            return try await services.pool.withTransaction { db in
+                try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
+                    try .json(try await store.createSkill(db, name: name), status: .created)
+                }
+            }.response
         }
     }
 
@@ -87,7 +91,7 @@ struct UserRoutes {
 
     func create(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
         let caller = try context.requireAdmin()
-        let body = Data(buffer: try await request.body.collect(upTo: JSON.maximumBodyBytes))
+        let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(UserInput.self, from: body)
         var v = Validator()
         v.check(input.email != nil, "email", "Email is required")

@@ -1,0 +1,185 @@
+/// Turns a parsed CSV file into typed, checked rows of one kind.
+///
+/// Columns are matched by our own export names, Salesforce API names and HubSpot export
+/// labels, ignoring case and spaces. A missing required column fails the whole file; a
+/// wrong cell becomes an issue on its row, and a row with any issue is left out.
+public enum ImportMapping {
+    /// Our own CSV columns, in export order; the import accepts them too.
+    public static func exportColumns(_ kind: ImportKind) -> [String] {
+        switch kind {
+        case .accounts:
+            ["externalId", "name", "domain", "industry", "ownerEmail", "parentExternalId", "status",
+             "street", "city", "region", "postalCode", "country"]
+        case .contacts:
+            ["externalId", "accountExternalId", "name", "email", "phone", "title", "buyingRole", "doNotContact"]
+        case .opportunities:
+            ["externalId", "accountExternalId", "name", "kind", "stage", "amount", "closeDate", "ownerEmail",
+             "nextStep", "source", "probability", "forecastCategory", "lostReason"]
+        }
+    }
+
+    public static func accounts(_ table: CSVTable) throws(ImportFileError) -> (rows: [AccountImportRow], issues: [ImportIssue]) {
+        let columns = HeaderIndex(table.header)
+        guard let name = columns.find(ColumnAliases.accountName) else {
+            throw .missing([("name", ColumnAliases.accountName)])
+        }
+        let id = columns.find(ColumnAliases.externalId)
+        let domain = columns.find(ColumnAliases.domain)
+        let industry = columns.find(ColumnAliases.industry)
+        let owner = columns.find(ColumnAliases.accountOwner)
+        let parent = columns.find(ColumnAliases.parent)
+        let status = columns.find(ColumnAliases.status)
+        let street = columns.find(ColumnAliases.street)
+        let city = columns.find(ColumnAliases.city)
+        let region = columns.find(ColumnAliases.region)
+        let postalCode = columns.find(ColumnAliases.postalCode)
+        let country = columns.find(ColumnAliases.country)
+
+        return read(table, idColumn: id, id: \.externalId) { r in
+            AccountImportRow(
+                line: r.line,
+                externalId: r.externalId(id, "External Id"),
+                name: r.name(name),
+                domain: r.website(domain),
+                industry: r.text(industry, "Industry"),
+                ownerRef: r.text(owner, "Owner"),
+                parentExternalId: r.externalId(parent, "Parent Account"),
+                status: accountStatus(status, &r),
+                street: r.text(street, "Street"),
+                city: r.text(city, "City"),
+                region: r.text(region, "Region"),
+                postalCode: r.text(postalCode, "Postal Code"),
+                country: r.text(country, "Country"))
+        }
+    }
+
+    public static func contacts(_ table: CSVTable) throws(ImportFileError) -> (rows: [ContactImportRow], issues: [ImportIssue]) {
+        let columns = HeaderIndex(table.header)
+        let name = columns.find(ColumnAliases.contactName)
+        let first = columns.find(ColumnAliases.firstName)
+        let last = columns.find(ColumnAliases.lastName)
+        guard name != nil || first != nil || last != nil else {
+            throw .missing([("name", ColumnAliases.contactName + ColumnAliases.firstName + ColumnAliases.lastName)])
+        }
+        let id = columns.find(ColumnAliases.externalId)
+        let account = columns.find(ColumnAliases.accountRef)
+        let email = columns.find(ColumnAliases.email)
+        let phone = columns.find(ColumnAliases.phone)
+        let title = columns.find(ColumnAliases.title)
+        let buyingRole = columns.find(ColumnAliases.buyingRole)
+        // Salesforce splits "do not contact" into two checkboxes; either one means do not.
+        let doNotContact = [ColumnAliases.doNotContact, ColumnAliases.optedOutOfEmail, ColumnAliases.doNotCall]
+            .compactMap { columns.find($0) }
+
+        return read(table, idColumn: id, id: \.externalId) { r in
+            ContactImportRow(
+                line: r.line,
+                externalId: r.externalId(id, "External Id"),
+                accountExternalId: r.externalId(account, "Account"),
+                name: r.personName(name: name, first: first, last: last),
+                email: r.email(email),
+                phone: r.text(phone, "Phone"),
+                title: r.text(title, "Title"),
+                buyingRole: r.choice(
+                    buyingRole, "Buying Role", ImportChoices.buyingRole,
+                    accepted: "decision_maker, influencer, technical, billing or other"),
+                doNotContact: doNotContact.map { r.flagValue($0, "Do Not Contact") }.contains(true))
+        }
+    }
+
+    public static func opportunities(_ table: CSVTable) throws(ImportFileError) -> (rows: [OpportunityImportRow], issues: [ImportIssue]) {
+        let columns = HeaderIndex(table.header)
+        let name = columns.find(ColumnAliases.opportunityName)
+        let stage = columns.find(ColumnAliases.stage)
+        guard let name, stage != nil else {
+            throw .missing(
+                [name == nil ? ("name", ColumnAliases.opportunityName) : nil, stage == nil ? ("stage", ColumnAliases.stage) : nil]
+                    .compactMap { $0 })
+        }
+        let id = columns.find(ColumnAliases.externalId)
+        let account = columns.find(ColumnAliases.accountRef)
+        let kind = columns.find(ColumnAliases.kind)
+        let amount = columns.find(ColumnAliases.amount)
+        let closeDate = columns.find(ColumnAliases.closeDate)
+        let owner = columns.find(ColumnAliases.opportunityOwner)
+        let nextStep = columns.find(ColumnAliases.nextStep)
+        let source = columns.find(ColumnAliases.source)
+        let probability = columns.find(ColumnAliases.probability)
+        let forecast = columns.find(ColumnAliases.forecastCategory)
+        let lostReason = columns.find(ColumnAliases.lostReason)
+
+        return read(table, idColumn: id, id: \.externalId) { r in
+            OpportunityImportRow(
+                line: r.line,
+                externalId: r.externalId(id, "External Id"),
+                accountExternalId: r.externalId(account, "Account"),
+                name: r.name(name),
+                kind: r.choice(kind, "Kind", ImportChoices.kind, accepted: "new_business, expansion or renewal"),
+                stageRef: r.text(stage, "Stage").map(StageAliases.normalise),
+                amount: r.amount(amount),
+                closeDate: r.date(closeDate, "Close Date"),
+                ownerRef: r.text(owner, "Owner"),
+                nextStep: r.text(nextStep, "Next Step"),
+                source: r.text(source, "Source"),
+                probability: r.probability(probability),
+                forecastCategory: r.choice(
+                    forecast, "Forecast Category", ImportChoices.forecastCategory,
+                    accepted: "pipeline, best_case, commit, closed or omitted"),
+                lostReason: r.text(lostReason, "Lost Reason"))
+        }
+    }
+
+    /// Our `status` column is checked strictly; Salesforce's `Type` is read for what it
+    /// clearly says and otherwise ignored, since every org customises that picklist.
+    private static func accountStatus(_ column: MatchedColumn?, _ r: inout ImportRowReader) -> String? {
+        guard let column else { return nil }
+        if CSV.columnKey(column.alias) == "type" {
+            return r.cell(column).flatMap(ImportChoices.statusFromSalesforceType)
+        }
+        return r.choice(column, "Status", ImportChoices.status, accepted: "prospect, active or former")
+    }
+
+    /// Reads every record with `makeRow`, catches external ids used twice, and keeps
+    /// only the rows without issues.
+    private static func read<Row>(
+        _ table: CSVTable, idColumn: MatchedColumn?, id: KeyPath<Row, String?>,
+        _ makeRow: (inout ImportRowReader) -> Row
+    ) -> (rows: [Row], issues: [ImportIssue]) {
+        var rows: [Row] = []
+        rows.reserveCapacity(table.records.count)
+        var issues: [ImportIssue] = []
+        var seen = DuplicateIds()
+        for record in table.records {
+            var reader = ImportRowReader(record)
+            let row = makeRow(&reader)
+            seen.check(row[keyPath: id], column: idColumn, in: &reader)
+            if reader.issues.isEmpty {
+                rows.append(row)
+            } else {
+                issues += reader.issues
+            }
+        }
+        return (rows, issues)
+    }
+}
+
+extension ImportFileError {
+    /// The file lacks required columns: name each one and the headers it may have.
+    static func missing(_ columns: [(name: String, accepted: [String])]) -> ImportFileError {
+        let parts = columns.map { column in
+            "no \(column.name) column (call it \(listed(column.accepted)))"
+        }
+        return ImportFileError(
+            missingColumns: columns.map(\.name),
+            message: "The file has " + parts.joined(separator: " and ") + "; rename the column in the first line and try again")
+    }
+
+    private static func listed(_ names: [String]) -> String {
+        var unique: [String] = []
+        for name in names where !unique.contains(name) {
+            unique.append(name)
+        }
+        guard unique.count > 1, let last = unique.last else { return unique.first ?? "" }
+        return unique.dropLast().joined(separator: ", ") + " or " + last
+    }
+}

@@ -1,0 +1,151 @@
+import Dates
+import Foundation
+
+/// Reads one record's cells as typed values, collecting an issue for every cell that
+/// is wrong instead of stopping at the first, so a person can fix a row in one pass.
+struct ImportRowReader {
+    static let nameLimit = 200
+    static let textLimit = 500
+
+    let line: Int
+    private let fields: [String]
+    private(set) var issues: [ImportIssue] = []
+
+    init(_ record: CSVRecord) {
+        line = record.line
+        fields = record.fields
+    }
+
+    mutating func flag(_ column: MatchedColumn, _ message: String) {
+        issues.append(ImportIssue(line: line, field: column.header, message: message))
+    }
+
+    /// The cell trimmed, with our own export's formula neutralising undone; nil when
+    /// the column is absent or the cell empty.
+    func cell(_ column: MatchedColumn?) -> String? {
+        guard let column, column.index < fields.count else { return nil }
+        let value = CSV.restoreNeutralised(fields[column.index].trimmed)
+        return value.isEmpty ? nil : value
+    }
+
+    /// Free text up to a length limit.
+    mutating func text(_ column: MatchedColumn?, _ label: String, limit: Int = textLimit) -> String? {
+        guard let column, let value = cell(column) else { return nil }
+        return checkLength(value, column, label, limit: limit)
+    }
+
+    private mutating func checkLength(_ value: String, _ column: MatchedColumn, _ label: String, limit: Int) -> String? {
+        // UTF-8 length bounds the character count, and is free to read.
+        guard value.utf8.count <= limit || value.count <= limit else {
+            flag(column, "\(label) must be at most \(limit) characters")
+            return nil
+        }
+        return value
+    }
+
+    /// A required name: present and at most 200 characters.
+    mutating func name(_ column: MatchedColumn) -> String {
+        guard let value = cell(column) else {
+            flag(column, "Name must not be empty")
+            return ""
+        }
+        return checkLength(value, column, "Name", limit: Self.nameLimit) ?? ""
+    }
+
+    /// A contact's name: the name column when filled in, else first and last name.
+    mutating func personName(name: MatchedColumn?, first: MatchedColumn?, last: MatchedColumn?) -> String {
+        let reportAt = name ?? last ?? first
+        let joined = [cell(first), cell(last)].compactMap { $0 }.joined(separator: " ")
+        guard let value = cell(name) ?? (joined.isEmpty ? nil : joined) else {
+            if let reportAt { flag(reportAt, "Name must not be empty") }
+            return ""
+        }
+        guard let reportAt else { return value }
+        return checkLength(value, reportAt, "Name", limit: Self.nameLimit) ?? ""
+    }
+
+    /// An id of this record or of a record it refers to, in its stored form (`sf:…`, `hs:…`).
+    mutating func externalId(_ column: MatchedColumn?, _ label: String) -> String? {
+        guard let column, let raw = text(column, label) else { return nil }
+        return ExternalIds.stored(raw, alias: column.alias)
+    }
+
+    /// One of a fixed set of values, given as `[choice key: our value]`.
+    mutating func choice(_ column: MatchedColumn?, _ label: String, _ values: [String: String], accepted: String) -> String? {
+        guard let column, let raw = cell(column) else { return nil }
+        guard let value = values[ImportValues.choiceKey(raw)] else {
+            flag(column, "\(label) must be \(accepted)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func amount(_ column: MatchedColumn?) -> Decimal? {
+        guard let column, let raw = cell(column) else { return nil }
+        switch ImportValues.amount(raw) {
+        case .amount(let value): return value
+        case .notANumber: flag(column, "Amount must be a number, like 84000.00")
+        case .negative: flag(column, "Amount must be zero or more")
+        case .tooManyDecimals: flag(column, "Amount must have at most two decimals")
+        }
+        return nil
+    }
+
+    mutating func date(_ column: MatchedColumn?, _ label: String) -> CalendarDate? {
+        guard let column, let raw = cell(column) else { return nil }
+        guard let date = ImportValues.date(raw) else {
+            flag(column, "\(label) must be a real date, like 2026-12-15")
+            return nil
+        }
+        return date
+    }
+
+    mutating func probability(_ column: MatchedColumn?) -> Decimal? {
+        guard let column, let raw = cell(column) else { return nil }
+        guard let value = ImportValues.probability(raw) else {
+            flag(column, "Probability must be a number from 0 to 100, like 60")
+            return nil
+        }
+        return value
+    }
+
+    mutating func email(_ column: MatchedColumn?) -> String? {
+        guard let column, let value = text(column, "Email") else { return nil }
+        guard value.contains("@") else {
+            flag(column, "Email must be an email address, like ana@example.com")
+            return nil
+        }
+        return value
+    }
+
+    mutating func website(_ column: MatchedColumn?) -> String? {
+        guard let column, let raw = text(column, "Domain") else { return nil }
+        return ImportValues.domain(raw)
+    }
+
+    /// A yes-or-no cell; empty is no.
+    mutating func flagValue(_ column: MatchedColumn?, _ label: String) -> Bool {
+        guard let column, let raw = cell(column) else { return false }
+        guard let value = ImportValues.bool(raw) else {
+            flag(column, "\(label) must be true or false")
+            return false
+        }
+        return value
+    }
+}
+
+/// Catches an external id used twice in one file, which would make the second row
+/// silently overwrite the first.
+struct DuplicateIds {
+    private var firstLine: [String: Int] = [:]
+
+    mutating func check(_ id: String?, column: MatchedColumn?, in reader: inout ImportRowReader) {
+        guard let id, let column else { return }
+        if let first = firstLine[id] {
+            let asWritten = reader.cell(column) ?? id
+            reader.flag(column, "External Id \(asWritten) is also on line \(first); keep one row per record")
+        } else {
+            firstLine[id] = reader.line
+        }
+    }
+}

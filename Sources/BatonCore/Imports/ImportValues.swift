@@ -1,0 +1,145 @@
+import Dates
+import Foundation
+
+/// Reads the text of one import cell as a typed value. Each reader accepts the forms
+/// the common CRM exports and spreadsheets write, and nothing it would have to guess.
+enum ImportValues {
+    enum AmountReading: Equatable {
+        case amount(Decimal)
+        case notANumber, negative, tooManyDecimals
+    }
+
+    /// `84000`, `84000.50`, `84,000.00`, `$84,000.00`; exact, through Decimal, never Double.
+    static func amount(_ text: String) -> AmountReading {
+        var s = Substring(text)
+        var negative = false
+        if s.first == "-" {
+            negative = true
+            s = s.dropFirst()
+        }
+        if let c = s.first, "$€£".contains(c) { s = s.dropFirst() }
+        if !negative, s.first == "-" {
+            negative = true
+            s = s.dropFirst()
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, groupedDigitsAreValid(whole) else { return .notANumber }
+        var plain = whole.filter { $0 != "," }
+        if parts.count == 2 { plain += "." + parts[1] }
+        guard !plain.hasPrefix("-"), let value = Decimal(apiText: String(plain)) else { return .notANumber }
+        if negative && value != 0 { return .negative }
+        if value.significantScale > 2 { return .tooManyDecimals }
+        return .amount(value)
+    }
+
+    /// Commas only as thousands separators: `84,000` yes, `8,40,00` no (it is too
+    /// likely a decimal comma or a typo to read as a number).
+    private static func groupedDigitsAreValid(_ whole: Substring) -> Bool {
+        guard whole.contains(",") else { return true }
+        let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
+        guard let first = groups.first, (1...3).contains(first.count) else { return false }
+        return groups.dropFirst().allSatisfy { $0.count == 3 }
+    }
+
+    /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (HubSpot; the time is dropped) or `M/D/YYYY`
+    /// (Salesforce reports in US locale). Nil unless it is a real date.
+    static func date(_ text: String) -> CalendarDate? {
+        if text.contains("/") { return usDate(text) }
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 10, let date = CalendarDate(String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
+        if bytes.count == 10 { return date }
+        guard bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T"),
+            timeIsValid(String(decoding: bytes[11...], as: UTF8.self))
+        else { return nil }
+        return date
+    }
+
+    private static func usDate(_ text: String) -> CalendarDate? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            let month = Int(parts[0]), let day = Int(parts[1]), let year = Int(parts[2])
+        else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
+    }
+
+    /// `HH:MM` or `HH:MM:SS`.
+    private static func timeIsValid(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1])
+        else { return false }
+        let seconds = parts.count == 3 ? Int(parts[2]) ?? 99 : 0
+        return hours < 24 && minutes < 60 && seconds < 60
+    }
+
+    /// A percentage from 0 to 100: `60`, `60%`, `60.5`. Nil when it is not one.
+    static func probability(_ text: String) -> Decimal? {
+        var s = text
+        if s.hasSuffix("%") { s = String(s.dropLast()).trimmed }
+        guard let value = Decimal(apiText: s), value >= 0, value <= 100 else { return nil }
+        return value
+    }
+
+    /// The bare host of a website: `https://www.acme.com/about` is `acme.com`.
+    static func domain(_ text: String) -> String? {
+        var s = Substring(text.lowercased())
+        if let scheme = s.range(of: "://") { s = s[scheme.upperBound...] }
+        if let end = s.firstIndex(where: { "/?#".contains($0) }) { s = s[..<end] }
+        if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
+        if let colon = s.firstIndex(of: ":") { s = s[..<colon] }
+        if s.hasPrefix("www.") { s = s.dropFirst(4) }
+        while s.hasSuffix(".") { s = s.dropLast() }
+        return s.isEmpty ? nil : String(s)
+    }
+
+    /// Yes or no, as spreadsheets and CRMs write it. Nil when it is neither.
+    static func bool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "y", "1", "t", "x": true
+        case "false", "no", "n", "0", "f": false
+        default: nil
+        }
+    }
+
+    /// The key a choice is looked up by: letters and digits only, lower case, so that
+    /// `Decision Maker`, `decision_maker` and `decision-maker` are one value.
+    static func choiceKey(_ text: String) -> String {
+        String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// The values each choice field accepts, keyed by `ImportValues.choiceKey`.
+enum ImportChoices {
+    static let status = ["prospect": "prospect", "active": "active", "former": "former"]
+
+    static let buyingRole = [
+        "decisionmaker": "decision_maker", "influencer": "influencer", "technical": "technical",
+        "billing": "billing", "other": "other",
+    ]
+
+    /// Ours, Salesforce's Opportunity `Type` picklist and HubSpot's deal types.
+    static let kind = [
+        "newbusiness": "new_business", "expansion": "expansion", "renewal": "renewal",
+        "existingcustomerupgrade": "expansion", "existingcustomerreplacement": "renewal",
+        "existingcustomerdowngrade": "renewal", "existingbusiness": "expansion",
+    ]
+
+    static let forecastCategory = [
+        "pipeline": "pipeline", "bestcase": "best_case", "commit": "commit", "closed": "closed", "omitted": "omitted",
+    ]
+
+    /// Salesforce's Account `Type` is a free picklist ("Customer - Direct", "Former
+    /// Customer", "Prospect"); read what it clearly says and leave the rest unset.
+    static func statusFromSalesforceType(_ type: String) -> String? {
+        let t = type.lowercased()
+        if t.contains("prospect") { return "prospect" }
+        if t.contains("former") { return "former" }
+        if t.contains("customer") { return "active" }
+        return nil
+    }
+}
