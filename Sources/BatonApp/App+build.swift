@@ -54,8 +54,8 @@ public func buildApplication(
         sessions: SessionStore(lifetimeHours: configuration.sessionHours, idleMinutes: configuration.sessionIdleMinutes),
         throttle: SignInThrottle(), openAPIDocument: ProjectFiles.openAPIDocument(sqlDirectory: sqlDirectory),
         logger: logger)
-    if configuration.demo == .auto {
-        try await DemoFirm(services: services).loadIfEmpty()
+    if configuration.demo != .off {
+        try await DemoFirm(services: services, withBusiness: configuration.demo == .auto).loadIfEmpty()
     }
     let router = buildRouter(services)
     return Application(

@@ -7,6 +7,8 @@ public struct AppConfiguration: Sendable {
     public enum DemoMode: String, Sendable {
         /// Load the demo firm into a database that has no people yet.
         case auto
+        /// Only the demo firm's people, none of its business: what most tests start from.
+        case people
         case off
     }
 
@@ -85,7 +87,7 @@ public struct AppConfiguration: Sendable {
         }
         if let demo = value("BATON_DEMO") {
             guard let mode = DemoMode(rawValue: demo.lowercased()) else {
-                throw Invalid(description: "BATON_DEMO must be auto or off")
+                throw Invalid(description: "BATON_DEMO must be auto, people or off")
             }
             c.demo = mode
         }

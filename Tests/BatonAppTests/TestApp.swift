@@ -20,7 +20,7 @@ struct TestApp {
     static func run(demo: Bool = true, _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: sqlDirectory)
         var configuration = AppConfiguration()
-        configuration.demo = demo ? .auto : .off
+        configuration.demo = demo ? .people : .off
         configuration.sqlDirectory = sqlDirectory.path
         configuration.poolSize = 4
         var logger = Logger(label: "test-app")

@@ -156,7 +156,7 @@ public func serve(_ configuration: AppConfiguration) async throws {
     let location = try DatabaseLocation.resolve(configuration, logger: logger)
     defer { location.stop() }
     let app = try await buildApplication(configuration, database: location.connection, logger: logger)
-    if configuration.demo == .auto {
+    if configuration.demo != .off {
         logger.notice("demo sign-ins: \(DemoFirm.email("admin")) and every other demo person, password \(DemoFirm.password)")
     }
     try await app.runService()

@@ -5,11 +5,14 @@ import Postgres
 
 /// A small technical-services firm to explore Baton with: an admin, a head of
 /// sales and a head of delivery, their account managers, sales people, project
-/// managers and consultants, with skills and reporting lines. Every demo person
+/// managers and consultants, with skills and reporting lines, and their book of
+/// business (see `DemoPipeline`). Every demo person
 /// signs in with the password `baton-demo`. Deterministic: the same firm every time.
 struct DemoFirm {
     static let password = "baton-demo"
     let services: AppServices
+    /// With the accounts, contacts, opportunities and activities, or the people alone.
+    var withBusiness = true
 
     struct Person {
         var key: String
@@ -86,6 +89,10 @@ struct DemoFirm {
                     _ = try await services.users.setSkills(
                         db, user: created, skills: person.skills.map { .init(skill: $0.0, level: $0.1) }, by: created.id)
                 }
+            }
+            if withBusiness {
+                var pipeline = DemoPipeline(people: ids, today: Timestamp.now.calendarDate)
+                try await pipeline.load(db)
             }
         }
     }

@@ -7,6 +7,8 @@ struct MatchedColumn: Sendable {
     /// Which accepted name matched, since that can decide how the value is read
     /// (Salesforce's `Type` is not our `status`; `Id` gets the `sf:` prefix).
     let alias: String
+    /// `alias` as `CSV.columnKey` writes it, worked out once per file, not once per cell.
+    let aliasKey: String
 }
 
 /// Finds columns by any of their accepted names, ignoring case, spaces and underscores.
@@ -28,7 +30,7 @@ struct HeaderIndex {
     func find(_ aliases: [String]) -> MatchedColumn? {
         for alias in aliases {
             if let i = indexByKey[CSV.columnKey(alias)] {
-                return MatchedColumn(index: i, header: header[i], alias: alias)
+                return MatchedColumn(index: i, header: header[i], alias: alias, aliasKey: CSV.columnKey(alias))
             }
         }
         return nil
@@ -85,8 +87,8 @@ enum ColumnAliases {
 /// each other and a second import of the same file updates instead of duplicating.
 enum ExternalIds {
     /// `sf:` for Salesforce id columns, `hs:` for HubSpot's, none for our own.
-    static func prefix(forAlias alias: String) -> String {
-        switch CSV.columnKey(alias) {
+    static func prefix(for column: MatchedColumn) -> String {
+        switch column.aliasKey {
         case "id", "accountid", "parentid": "sf:"
         case "recordid", "associatedcompanyids(primary)", "associatedcompanyids", "associatedcompanyid": "hs:"
         default: ""
@@ -95,8 +97,8 @@ enum ExternalIds {
 
     /// The stored form of an id cell. HubSpot lists several associated companies as
     /// `1;2;3`; a contact or deal belongs to one account here, so the first one wins.
-    static func stored(_ cell: String, alias: String) -> String? {
-        let prefix = prefix(forAlias: alias)
+    static func stored(_ cell: String, column: MatchedColumn) -> String? {
+        let prefix = prefix(for: column)
         var id = cell
         if prefix == "hs:" {
             id = cell.split(separator: ";").lazy.map { String($0).trimmed }.first { !$0.isEmpty } ?? ""

@@ -133,7 +133,7 @@ public enum ImportMapping {
     /// clearly says and otherwise ignored, since every org customises that picklist.
     private static func accountStatus(_ column: MatchedColumn?, _ r: inout ImportRowReader) -> String? {
         guard let column else { return nil }
-        if CSV.columnKey(column.alias) == "type" {
+        if column.aliasKey == "type" {
             return r.cell(column).flatMap(ImportChoices.statusFromSalesforceType)
         }
         return r.choice(column, "Status", ImportChoices.status, accepted: "prospect, active or former")

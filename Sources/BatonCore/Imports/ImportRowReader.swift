@@ -24,7 +24,7 @@ struct ImportRowReader {
     /// the column is absent or the cell empty.
     func cell(_ column: MatchedColumn?) -> String? {
         guard let column, column.index < fields.count else { return nil }
-        let value = CSV.restoreNeutralised(fields[column.index].trimmed)
+        let value = CSV.restoreNeutralised(ImportValues.trim(fields[column.index]))
         return value.isEmpty ? nil : value
     }
 
@@ -67,7 +67,7 @@ struct ImportRowReader {
     /// An id of this record or of a record it refers to, in its stored form (`sf:…`, `hs:…`).
     mutating func externalId(_ column: MatchedColumn?, _ label: String) -> String? {
         guard let column, let raw = text(column, label) else { return nil }
-        return ExternalIds.stored(raw, alias: column.alias)
+        return ExternalIds.stored(raw, column: column)
     }
 
     /// One of a fixed set of values, given as `[choice key: our value]`.
@@ -111,7 +111,7 @@ struct ImportRowReader {
 
     mutating func email(_ column: MatchedColumn?) -> String? {
         guard let column, let value = text(column, "Email") else { return nil }
-        guard value.contains("@") else {
+        guard value.utf8.contains(UInt8(ascii: "@")) else {
             flag(column, "Email must be an email address, like ana@example.com")
             return nil
         }

@@ -11,40 +11,49 @@ enum ImportValues {
 
     /// `84000`, `84000.50`, `84,000.00`, `$84,000.00`; exact, through Decimal, never Double.
     static func amount(_ text: String) -> AmountReading {
-        var s = Substring(text)
+        var s = Array(text.utf8)[...]
         var negative = false
-        if s.first == "-" {
+        if s.first == UInt8(ascii: "-") {
             negative = true
             s = s.dropFirst()
         }
-        if let c = s.first, "$€£".contains(c) { s = s.dropFirst() }
-        if !negative, s.first == "-" {
+        for symbol in ["$", "€", "£"] where s.starts(with: symbol.utf8) {
+            s = s.dropFirst(symbol.utf8.count)
+            break
+        }
+        if !negative, s.first == UInt8(ascii: "-") {
             negative = true
             s = s.dropFirst()
         }
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, groupedDigitsAreValid(whole) else { return .notANumber }
-        var plain = whole.filter { $0 != "," }
-        if parts.count == 2 { plain += "." + parts[1] }
-        guard !plain.hasPrefix("-"), let value = Decimal(apiText: String(plain)) else { return .notANumber }
+        let dot = s.firstIndex(of: UInt8(ascii: "."))
+        let whole = dot.map { s[..<$0] } ?? s
+        let fraction = dot.map { s[($0 + 1)...] } ?? []
+        guard groupedDigitsAreValid(whole), fraction.allSatisfy(isDigit) else { return .notANumber }
+        var plain = whole.filter { $0 != UInt8(ascii: ",") }
+        if dot != nil { plain += [UInt8(ascii: ".")] + fraction }
+        guard let value = exactDecimal(plain) else { return .notANumber }
         if negative && value != 0 { return .negative }
-        if value.significantScale > 2 { return .tooManyDecimals }
+        // Trailing zeros do not count: `1.100` is a valid amount.
+        if fraction.reversed().drop(while: { $0 == UInt8(ascii: "0") }).count > 2 { return .tooManyDecimals }
         return .amount(value)
     }
 
-    /// Commas only as thousands separators: `84,000` yes, `8,40,00` no (it is too
-    /// likely a decimal comma or a typo to read as a number).
-    private static func groupedDigitsAreValid(_ whole: Substring) -> Bool {
-        guard whole.contains(",") else { return true }
-        let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
+    private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    /// Digits, with commas only as thousands separators: `84,000` yes, `8,40,00` no (it
+    /// is too likely a decimal comma or a typo to read as a number).
+    private static func groupedDigitsAreValid(_ whole: ArraySlice<UInt8>) -> Bool {
+        let comma = UInt8(ascii: ",")
+        guard whole.contains(comma) else { return whole.allSatisfy(isDigit) }
+        let groups = whole.split(separator: comma, omittingEmptySubsequences: false)
         guard let first = groups.first, (1...3).contains(first.count) else { return false }
-        return groups.dropFirst().allSatisfy { $0.count == 3 }
+        return groups.allSatisfy { $0.allSatisfy(isDigit) } && groups.dropFirst().allSatisfy { $0.count == 3 }
     }
 
     /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (HubSpot; the time is dropped) or `M/D/YYYY`
     /// (Salesforce reports in US locale). Nil unless it is a real date.
     static func date(_ text: String) -> CalendarDate? {
-        if text.contains("/") { return usDate(text) }
+        if text.utf8.contains(UInt8(ascii: "/")) { return usDate(text) }
         let bytes = Array(text.utf8)
         guard bytes.count >= 10, let date = CalendarDate(String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
         if bytes.count == 10 { return date }
@@ -76,8 +85,8 @@ enum ImportValues {
     /// A percentage from 0 to 100: `60`, `60%`, `60.5`. Nil when it is not one.
     static func probability(_ text: String) -> Decimal? {
         var s = text
-        if s.hasSuffix("%") { s = String(s.dropLast()).trimmed }
-        guard let value = Decimal(apiText: s), value >= 0, value <= 100 else { return nil }
+        if s.utf8.last == UInt8(ascii: "%") { s = trim(String(s.dropLast())) }
+        guard let value = exactDecimal(s), value >= 0, value <= 100 else { return nil }
         return value
     }
 
@@ -105,7 +114,55 @@ enum ImportValues {
     /// The key a choice is looked up by: letters and digits only, lower case, so that
     /// `Decision Maker`, `decision_maker` and `decision-maker` are one value.
     static func choiceKey(_ text: String) -> String {
-        String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        // Almost every value is ASCII; Unicode's tables are only consulted for the rest.
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): ascii.append(b)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): ascii.append(b + 32)
+            case 0x80...: return String(text.lowercased().unicodeScalars.filter(CharacterSet.alphanumerics.contains).map(Character.init))
+            default: continue
+            }
+        }
+        return String(decoding: ascii, as: UTF8.self)
+    }
+
+    /// The text without surrounding whitespace; a quick look at the ends first, since
+    /// most cells have none and `String.trimmed` walks Characters.
+    static func trim(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x7F }
+        return plain(first) && plain(last) ? text : text.trimmed
+    }
+
+    /// `digits` or `digits.digits`, exactly. Builds the Decimal from an integer and an
+    /// exponent, which is exact and much faster than `Decimal(string:)`; long numbers
+    /// go through `Decimal(apiText:)`.
+    static func exactDecimal(_ text: String) -> Decimal? {
+        exactDecimal(Array(text.utf8))
+    }
+
+    static func exactDecimal(_ bytes: [UInt8]) -> Decimal? {
+        var significand: UInt64 = 0
+        var digits = 0
+        var decimals = 0
+        var sawDot = false
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if sawDot { decimals += 1 }
+                guard digits <= 18 else { return Decimal(apiText: String(decoding: bytes, as: UTF8.self)) }
+                significand = significand * 10 + UInt64(b - UInt8(ascii: "0"))
+            case UInt8(ascii: ".") where !sawDot && digits > 0:
+                sawDot = true
+            default:
+                return nil
+            }
+        }
+        guard digits > 0, !sawDot || decimals > 0 else { return nil }
+        return Decimal(sign: .plus, exponent: -decimals, significand: Decimal(significand))
     }
 }
 
