@@ -96,6 +96,7 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
     /// Parses `[-]digits[.digits]` in the POSIX locale and refuses anything else,
     /// including values with more significant digits than `Decimal` holds exactly.
     public static func parseExact(_ text: String) -> Decimal? {
+        if text == "NaN" { return .nan }
         var digits = 0
         var sawDot = false
         for (i, c) in text.utf8.enumerated() {
@@ -264,22 +265,26 @@ extension Date: PostgresEncodable, PostgresDecodable {
     }
 }
 
-/// A `jsonb` value carried as a Codable Swift value.
+/// A `jsonb` value carried as a Codable Swift value. It is encoded when made, so
+/// a value that has no JSON form (a NaN, say) fails there, loudly, instead of
+/// being bound as NULL.
 public struct JSONB<Value: Codable & Sendable>: PostgresEncodable, PostgresDecodable {
-    public var value: Value
+    public let value: Value
+    private let text: String
 
-    public init(_ value: Value) { self.value = value }
-
-    public var postgresText: String? {
+    public init(_ value: Value) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        self.value = value
+        text = String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+
+    public var postgresText: String? { text }
 
     public init(postgresText text: String) throws(PostgresError) {
         do {
             value = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+            self.text = text
         } catch {
             throw unparsable(Value.self, text)
         }

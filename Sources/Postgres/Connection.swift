@@ -108,14 +108,25 @@ public final class Connection: @unchecked Sendable {
     /// the connection reports itself broken instead of failing the next query.
     func probeIdle() -> Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
-        var fds = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&fds, 1, 0)
-        if ready < 0 { return false }
-        if ready > 0 {
+        // Read until the socket has nothing more: the FATAL message a server sends
+        // before it closes arrives first, the end of the stream after it.
+        for _ in 0..<4 {
+            var fds = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&fds, 1, 0)
+            if ready < 0 { return false }
+            if ready == 0 { break }
             if PQconsumeInput(handle) == 0 { return false }
             while let n = PQnotifies(handle) { PQfreemem(n) }
         }
+        // A FATAL error that arrives while idle means the session is over.
+        if notices.sawFatal { return false }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// True when the transaction failed and only a ROLLBACK can end it.
+    var isInFailedTransaction: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_INERROR
     }
 
     // MARK: Queries
@@ -270,12 +281,16 @@ final class OwnedResult {
 /// Receives the server's notices (RAISE NOTICE, warnings) and logs them.
 final class NoticeSink: @unchecked Sendable {
     let logger: Logger
+    /// Set when the server reported a FATAL error outside any query: it is about
+    /// to close the session (a restart, or pg_terminate_backend).
+    private(set) var sawFatal = false
     init(logger: Logger) { self.logger = logger }
 
     func receive(_ res: OpaquePointer) {
         let severity = PQresultErrorField(res, Int32(Character("V").asciiValue!)).map { String(cString: $0) } ?? "NOTICE"
         let message = PQresultErrorField(res, Int32(Character("M").asciiValue!)).map { String(cString: $0) } ?? ""
-        let level: Logger.Level = severity == "WARNING" ? .warning : (severity == "DEBUG" ? .debug : .info)
+        if severity == "FATAL" || severity == "PANIC" { sawFatal = true }
+        let level: Logger.Level = severity == "WARNING" || severity == "FATAL" ? .warning : (severity == "DEBUG" ? .debug : .info)
         logger.log(level: level, "postgres \(severity.lowercased()): \(message)")
     }
 }

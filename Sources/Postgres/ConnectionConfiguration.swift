@@ -40,7 +40,11 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         guard components.scheme == "postgres" || components.scheme == "postgresql" else {
             throw InvalidURL(reason: "the scheme must be postgres:// or postgresql://")
         }
-        if let h = components.percentEncodedHost, !h.isEmpty { host = h.removingPercentEncoding ?? h }
+        if var h = components.percentEncodedHost, !h.isEmpty {
+            // An IPv6 literal comes bracketed in a URL; libpq wants it bare.
+            if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+            host = h.removingPercentEncoding ?? h
+        }
         port = components.port
         if let u = components.user, !u.isEmpty { user = u }
         password = components.password

@@ -86,6 +86,12 @@ public final class ConnectionPool: Sendable, Service {
             }
             do {
                 let value = try await body(connection)
+                // A body that caught a database error leaves the transaction aborted;
+                // COMMIT would quietly roll it back and report success.
+                if connection.isInFailedTransaction {
+                    throw PostgresError(code: .transactionAborted, sqlState: "25P02",
+                                        message: "the transaction was aborted by an earlier error and was rolled back")
+                }
                 try await connection.query("COMMIT")
                 await release(connection)
                 return value

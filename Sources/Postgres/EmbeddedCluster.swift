@@ -61,7 +61,8 @@ public struct EmbeddedCluster: Sendable {
             clearStaleLock()
             started = true
             var options = "-c listen_addresses='' -k \(socketDirectory.path) -c unix_socket_permissions=0700"
-            if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+            // Test clusters serve many parallel tests, each with its own pool.
+            if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" }
             try run(binaries.appendingPathComponent("pg_ctl"), [
                 "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60", "-o", options, "start",
             ])

@@ -22,6 +22,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case insufficientResources
         case adminShutdown
         case raisedException
+        case transactionAborted
         case readOnlyTransaction
         case syntaxError
         case undefinedObject
@@ -106,6 +107,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case "53000", "53200", "53300": return .insufficientResources
         case "57P01", "57P02", "57P03": return .adminShutdown
         case "P0001": return .raisedException
+        case "25P02": return .transactionAborted
         case "25006": return .readOnlyTransaction
         case "42601": return .syntaxError
         case "42704", "42P01", "42703", "42883": return .undefinedObject

@@ -18,7 +18,7 @@ enum AuditTrail {
         if action == .update && changes.isEmpty { return }
         try await db.query("""
             INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
-            VALUES (\(actorID), \(entity), \(entityID), \(action.rawValue), \(JSONB(changes))::jsonb)
+            VALUES (\(actorID), \(entity), \(entityID), \(action.rawValue), \(try JSONB(changes))::jsonb)
             """)
     }
 }

@@ -60,7 +60,7 @@ enum Idempotency {
         for field in response.headers { headerPairs[field.name.canonicalName] = field.value }
         try await db.query("""
             UPDATE idempotency_keys
-            SET status = \(response.status.code), headers = \(JSONB(headerPairs))::jsonb,
+            SET status = \(response.status.code), headers = \(try JSONB(headerPairs))::jsonb,
                 body = \(String(decoding: response.body, as: UTF8.self))
             WHERE user_id = \(userID) AND key = \(key)
             """)

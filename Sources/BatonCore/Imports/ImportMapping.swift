@@ -83,7 +83,7 @@ public enum ImportMapping {
                 buyingRole: r.choice(
                     buyingRole, "Buying Role", ImportChoices.buyingRole,
                     accepted: "decision_maker, influencer, technical, billing or other"),
-                doNotContact: doNotContact.map { r.flagValue($0, "Do Not Contact") }.contains(true))
+                doNotContact: doNotContact.map { r.yesNo($0, "Do Not Contact") }.contains(true))
         }
     }
 

@@ -124,7 +124,7 @@ struct ImportRowReader {
     }
 
     /// A yes-or-no cell; empty is no.
-    mutating func flagValue(_ column: MatchedColumn?, _ label: String) -> Bool {
+    mutating func yesNo(_ column: MatchedColumn?, _ label: String) -> Bool {
         guard let column, let raw = cell(column) else { return false }
         guard let value = ImportValues.bool(raw) else {
             flag(column, "\(label) must be true or false")

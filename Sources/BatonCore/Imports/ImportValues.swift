@@ -186,8 +186,11 @@ enum ImportChoices {
         "existingcustomerdowngrade": "renewal", "existingbusiness": "expansion",
     ]
 
+    /// Ours and the labels, plus the API values behind them: Salesforce stores Commit
+    /// as `Forecast`, HubSpot stores Omitted as `OMIT`.
     static let forecastCategory = [
         "pipeline": "pipeline", "bestcase": "best_case", "commit": "commit", "closed": "closed", "omitted": "omitted",
+        "forecast": "commit", "omit": "omitted",
     ]
 
     /// Salesforce's Account `Type` is a free picklist ("Customer - Direct", "Former
