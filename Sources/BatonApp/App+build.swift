@@ -85,5 +85,6 @@ func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
     ActivityRoutes(services: services).register(on: api)
     StageRoutes(services: services).register(on: api)
     OpportunityRoutes(services: services).register(on: api)
+    ImportRoutes(services: services).register(on: api)
     return router
 }

@@ -15,6 +15,8 @@ struct AppServices: Sendable {
     let timeline = TimelineStore()
     let stages = StageStore()
     let opportunities = OpportunityStore()
+    let imports = ImportStore(stages: StageStore())
+    let exports = ExportStore()
     let openAPIDocument: String?
     let logger: Logger
 }

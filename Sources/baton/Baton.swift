@@ -8,7 +8,7 @@ struct Baton: AsyncParsableCommand {
         commandName: "baton",
         abstract: "A CRM for technical-services firms: from the order to the delivered work.",
         discussion: "Configuration comes from environment variables; see docs/configuration.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, User.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, User.self])
 }
 
 func loadConfiguration() throws -> AppConfiguration {
@@ -62,6 +62,43 @@ struct Demo: AsyncParsableCommand {
             print("Loaded the demo firm. Sign in as admin@demo.test with the password baton-demo.")
         } else {
             print("The database already has people in it; the demo firm was not loaded.")
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a CSV file of accounts, contacts or opportunities (Baton, Salesforce or HubSpot columns).",
+        discussion: "A real import is all or nothing: with any problem, nothing is stored and every problem is listed.")
+
+    @Argument(help: "accounts, contacts or opportunities") var kind: String
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Check the file and list its problems without storing anything.") var dryRun = false
+    @Option(name: .customLong("as"), help: "The email of the person importing (default: the first admin).") var person: String?
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let tasks = AdminTasks(configuration: configuration, logger: makeLogger(configuration))
+        let (report, failed) = try await tasks.importFile(kind: kind, path: file, dryRun: dryRun, as: person)
+        print(report)
+        if failed || (dryRun && report.contains("  line ")) { throw ExitCode(1) }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write accounts, contacts or opportunities as CSV, in the import's columns.")
+
+    @Argument(help: "accounts, contacts or opportunities") var kind: String
+    @Option(name: .customLong("as"), help: "The email of the person exporting (default: the first admin).") var person: String?
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let csv = try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).export(kind: kind, as: person)
+        if let output {
+            try csv.write(toFile: output, atomically: true, encoding: .utf8)
+        } else {
+            print(csv, terminator: "")
         }
     }
 }

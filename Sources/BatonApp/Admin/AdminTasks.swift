@@ -54,6 +54,57 @@ public struct AdminTasks: Sendable {
         }
     }
 
+    /// The person a command acts as: the given email, or the first admin.
+    private func caller(_ db: Connection, email: String?) async throws -> Caller {
+        let row: Row?
+        if let email {
+            row = try await db.query("SELECT id, name, email, roles FROM users WHERE lower(email) = lower(\(email)) AND active").first
+        } else {
+            row = try await db.query("SELECT id, name, email, roles FROM users WHERE 'admin' = ANY(roles) AND active ORDER BY id LIMIT 1").first
+        }
+        guard let row else { throw Failure(description: email.map { "no active person has the email \($0)" } ?? "there is no admin yet; add one with baton user add") }
+        return Caller(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
+                      roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))), credential: .apiToken(id: 0))
+    }
+
+    /// `baton import`: a CSV file of accounts, contacts or opportunities, as the
+    /// API's import does it. Returns the report; a real import with errors stores nothing.
+    public func importFile(kind: String, path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
+        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts or opportunities") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try await withDatabase { services in
+            do {
+                let report = try await services.pool.withTransaction { db in
+                    try await services.imports.run(db, kind: kind, data: data, dryRun: dryRun,
+                                                   caller: try await caller(db, email: email), today: Timestamp.now.calendarDate)
+                }
+                return (Self.describe(report), false)
+            } catch let refused as ImportRefused {
+                return (Self.describe(refused.report), true)
+            } catch let error as APIError {
+                throw Failure(description: error.detail)
+            }
+        }
+    }
+
+    static func describe(_ r: ImportReport) -> String {
+        var lines = ["\(r.dryRun ? "Dry run of" : "Imported") \(r.kind): \(r.rows) rows, \(r.valid) valid, \(r.created) created, \(r.updated) updated."]
+        if !r.errors.isEmpty && !r.dryRun { lines.append("Nothing was stored, because of these problems:") }
+        lines += r.errors.map { "  line \($0.line), \($0.field): \($0.message)" }
+        lines += r.warnings.map { "  warning: line \($0.line), \($0.field): \($0.message)" }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `baton export`: the CSV of accounts, contacts or opportunities.
+    public func export(kind: String, as email: String?) async throws -> String {
+        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts or opportunities") }
+        return try await withDatabase { services in
+            try await services.pool.withConnection { db in
+                try await services.exports.csv(db, kind: kind, caller: try await caller(db, email: email))
+            }
+        }
+    }
+
     /// `baton demo`: loads the demo firm into an empty database.
     public func loadDemo() async throws -> Bool {
         try await withDatabase { try await DemoFirm(services: $0).loadIfEmpty() }

@@ -1,0 +1,31 @@
+/// Rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, and the
+/// four characters that would break a row escaped. This is what imports stream
+/// into their staging tables, so no value ever passes through SQL text.
+struct CopyText {
+    private(set) var chunks: [String] = []
+    private var current = ""
+
+    mutating func row(_ values: [String?]) {
+        for (i, value) in values.enumerated() {
+            if i > 0 { current += "\t" }
+            guard let value else { current += "\\N"; continue }
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\\": current += "\\\\"
+                case "\t": current += "\\t"
+                case "\n": current += "\\n"
+                case "\r": current += "\\r"
+                default: current.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        current += "\n"
+        // Chunks of about 1 MiB keep memory flat while libpq sends them.
+        if current.utf8.count > 1 << 20 {
+            chunks.append(current)
+            current = ""
+        }
+    }
+
+    func finished() -> [String] { current.isEmpty ? chunks : chunks + [current] }
+}
