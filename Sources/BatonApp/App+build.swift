@@ -86,5 +86,7 @@ func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
     StageRoutes(services: services).register(on: api)
     OpportunityRoutes(services: services).register(on: api)
     ImportRoutes(services: services).register(on: api)
+    CatalogRoutes(services: services).register(on: api)
+    ProposalRoutes(services: services).register(on: api)
     return router
 }

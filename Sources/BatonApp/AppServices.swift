@@ -16,6 +16,10 @@ struct AppServices: Sendable {
     let stages = StageStore()
     let opportunities = OpportunityStore()
     let imports = ImportStore(stages: StageStore())
+    let catalog = CatalogStore(users: UserStore())
+    let proposals = ProposalStore()
+    let projects = ProjectStore(users: UserStore())
+    let capacity = CapacityStore(catalog: CatalogStore(users: UserStore()))
     let exports = ExportStore()
     let openAPIDocument: String?
     let logger: Logger

@@ -91,8 +91,10 @@ struct DemoFirm {
                 }
             }
             if withBusiness {
-                var pipeline = DemoPipeline(people: ids, today: Timestamp.now.calendarDate)
+                let today = Timestamp.now.calendarDate
+                var pipeline = DemoPipeline(people: ids, today: today)
                 try await pipeline.load(db)
+                try await DemoCatalog(services: services, people: ids, today: today).load(db)
             }
         }
     }

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A proposal's money: every line total, their sum, the proposal-level discount and
+/// what the client pays. All in cents already.
+public struct ProposalTotals: Sendable, Equatable, Codable {
+    public var subtotal: Decimal
+    public var discount: Decimal
+    public var total: Decimal
+    /// One per line, in line order.
+    public var lineTotals: [Decimal]
+
+    public init(subtotal: Decimal, discount: Decimal, total: Decimal, lineTotals: [Decimal]) {
+        self.subtotal = subtotal
+        self.discount = discount
+        self.total = total
+        self.lineTotals = lineTotals
+    }
+
+    enum CodingKeys: String, CodingKey { case subtotal, discount, total, lineTotals }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        subtotal = try c.decode(Money.self, forKey: .subtotal).amount
+        discount = try c.decode(Money.self, forKey: .discount).amount
+        total = try c.decode(Money.self, forKey: .total).amount
+        lineTotals = try c.decode([Money].self, forKey: .lineTotals).map(\.amount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Money(subtotal), forKey: .subtotal)
+        try c.encode(Money(discount), forKey: .discount)
+        try c.encode(Money(total), forKey: .total)
+        try c.encode(lineTotals.map(Money.init), forKey: .lineTotals)
+    }
+}
+
+/// The arithmetic and the input rules of a proposal's lines.
+///
+/// Rounding happens once per amount, half away from zero to cents, at the end: a line
+/// is quantity × price × (1 − discount) computed exactly and rounded once, so that
+/// 3 × 33.33 less 10% is 89.99 and not 90.00 (which rounding after each step could give).
+public enum ProposalMath {
+    public static let maxLines = 200
+    public static let maxDescriptionLength = 500
+    /// Prices and totals stay below a trillion, which the money columns hold with room.
+    public static let moneyLimit = Decimal(1_000_000_000_000)
+
+    public static func lineTotal(_ line: ProposalLineInput) -> Decimal {
+        // Dividing by 100 last keeps the product exact: Decimal divides by 100 without loss.
+        (line.quantity * line.unitPrice * (100 - line.discountPercent) / 100).rounded(scale: 2)
+    }
+
+    public static func totals(lines: [ProposalLineInput], discountPercent: Decimal) -> ProposalTotals {
+        let lineTotals = lines.map(lineTotal)
+        let subtotal = lineTotals.reduce(Decimal(0), +)
+        let discount = (subtotal * discountPercent / 100).rounded(scale: 2)
+        return ProposalTotals(subtotal: subtotal, discount: discount, total: subtotal - discount, lineTotals: lineTotals)
+    }
+
+    /// Every broken rule of the lines and the proposal discount, each on its field
+    /// (`lines[2].quantity`), so that the editor can mark all of them at once.
+    public static func check(lines: [ProposalLineInput], discountPercent: Decimal, into v: inout Validator) {
+        v.check(!lines.isEmpty, "lines", "A proposal needs at least one line: add a typical project from the catalog or a free-text line")
+        v.check(lines.count <= maxLines, "lines", "A proposal can have at most \(maxLines) lines (it has \(lines.count)); combine some")
+        let errorsBefore = v.errors.count
+        for (i, line) in lines.enumerated() {
+            check(line, field: "lines[\(i)]", into: &v)
+        }
+        v.check((0...100).contains(discountPercent), "discountPercent", "Discount must be from 0 to 100 percent")
+        // The total is only worth judging when each line is sound; otherwise the line
+        // errors already say what to fix.
+        if v.errors.count == errorsBefore, !lines.isEmpty {
+            let total = totals(lines: lines, discountPercent: discountPercent).subtotal
+            v.check(total < moneyLimit, "lines", "The proposal comes to \(total.moneyText), more than a proposal can hold (under 1000000000000.00); lower a quantity or a price")
+        }
+    }
+
+    private static func check(_ line: ProposalLineInput, field f: String, into v: inout Validator) {
+        let text = line.description?.trimmed ?? ""
+        if let id = line.typicalProjectId {
+            v.check(id > 0, "\(f).typicalProjectId", "Choose a typical project from the catalog (the id must be a positive number)")
+        } else {
+            v.check(!text.isEmpty, "\(f).description", "Describe the line, or choose a typical project from the catalog")
+        }
+        v.check(text.count <= maxDescriptionLength, "\(f).description",
+                "Description must be at most \(maxDescriptionLength) characters (it has \(text.count))")
+        if line.quantity <= 0 {
+            v.add("\(f).quantity", "Quantity must be more than 0")
+        } else {
+            v.check(line.quantity.significantScale <= 4, "\(f).quantity", "Quantity can have at most 4 decimals")
+        }
+        if line.unitPrice < 0 {
+            v.add("\(f).unitPrice", "Unit price must be 0 or more")
+        } else {
+            v.check(line.unitPrice.significantScale <= 2, "\(f).unitPrice", "Unit price can have at most 2 decimals (cents)")
+            v.check(line.unitPrice < moneyLimit, "\(f).unitPrice", "Unit price must be less than 1000000000000.00")
+        }
+        v.check((0...100).contains(line.discountPercent), "\(f).discountPercent", "Discount must be from 0 to 100 percent")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Where a proposal version stands. `expired` is normally not stored: it is a `sent`
+/// proposal seen after its valid-until (see `ProposalWorkflow.effectiveStatus`).
+public enum ProposalStatus: String, Sendable, Codable, CaseIterable {
+    case draft
+    case inReview = "in_review"
+    case approved, sent, accepted, declined, expired, superseded
+
+    /// Still being worked on or waiting for the client: a new version replaces it
+    /// (marks it superseded). Accepted, declined and expired versions stay as they are.
+    public var isOpen: Bool {
+        switch self {
+        case .draft, .inReview, .approved, .sent: true
+        case .accepted, .declined, .expired, .superseded: false
+        }
+    }
+
+    /// No action can move it any more.
+    public var isFinal: Bool {
+        switch self {
+        case .accepted, .declined, .superseded: true
+        case .draft, .inReview, .approved, .sent, .expired: false
+        }
+    }
+
+    /// The status as a sentence says it: "in review", not "in_review".
+    public var words: String {
+        switch self {
+        case .inReview: "in review"
+        default: rawValue
+        }
+    }
+}
+
+/// What a person can do to a proposal: `POST /proposals/{id}/{action}`.
+public enum ProposalAction: String, Sendable, Codable, CaseIterable {
+    case submit, approve
+    /// The reviewer sends the proposal back to its author, with a comment.
+    case `return` = "return"
+    case send, accept, decline
+}
+
+/// How a line's quantity is counted.
+public enum LineUnit: String, Sendable, Codable, CaseIterable {
+    case fixed, hour, day
+}
+
+/// One line of a proposal as the author writes it: a catalog item (a typical project)
+/// or free text (travel, licences), with its quantity, unit price and line discount.
+///
+/// Decimals travel in JSON as strings (`"180000.00"`); `discountPercent` may be left
+/// out and is then 0. Scales are not judged while decoding, so that `ProposalMath.check`
+/// can report every broken rule with its field instead of failing on the first.
+public struct ProposalLineInput: Sendable, Equatable, Codable {
+    public var typicalProjectId: Int64?
+    public var description: String?
+    public var quantity: Decimal
+    public var unit: LineUnit
+    public var unitPrice: Decimal
+    public var discountPercent: Decimal
+
+    public init(typicalProjectId: Int64? = nil, description: String? = nil, quantity: Decimal,
+                unit: LineUnit = .fixed, unitPrice: Decimal, discountPercent: Decimal = 0) {
+        self.typicalProjectId = typicalProjectId
+        self.description = description
+        self.quantity = quantity
+        self.unit = unit
+        self.unitPrice = unitPrice
+        self.discountPercent = discountPercent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case typicalProjectId, description, quantity, unit, unitPrice, discountPercent
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        typicalProjectId = try c.decodeIfPresent(Int64.self, forKey: .typicalProjectId)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        quantity = try c.decode(DecimalString.self, forKey: .quantity).value
+        unit = try c.decode(LineUnit.self, forKey: .unit)
+        unitPrice = try c.decode(DecimalString.self, forKey: .unitPrice).value
+        discountPercent = try c.decodeIfPresent(DecimalString.self, forKey: .discountPercent)?.value ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(typicalProjectId, forKey: .typicalProjectId)
+        try c.encode(description, forKey: .description)
+        try c.encode(DecimalString(quantity), forKey: .quantity)
+        try c.encode(unit, forKey: .unit)
+        try c.encode(Money(unitPrice), forKey: .unitPrice)
+        try c.encode(DecimalString(discountPercent), forKey: .discountPercent)
+    }
+}
