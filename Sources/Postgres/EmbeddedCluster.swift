@@ -159,17 +159,20 @@ public struct EmbeddedCluster: Sendable {
         var environment = ProcessInfo.processInfo.environment
         for key in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGDATA"] { environment[key] = nil }
         environment["LC_ALL"] = "C"
+        // `env -C /` starts the program in the root folder: the postgres user may not
+        // be allowed into ours (a fresh CI clone is mode 0700), and psql warns about it.
+        let env = Self.which("env") ?? "/usr/bin/env"
+        let command = ["-C", "/", program.path] + arguments
         let result: Subprocess.Result
         if Self.runningAsRoot {
             result = try Subprocess.run(
-                Self.which("runuser") ?? "/usr/sbin/runuser", ["-u", "postgres", "--", program.path] + arguments,
-                environment: environment)
+                Self.which("runuser") ?? "/usr/sbin/runuser", ["-u", "postgres", "--", env] + command, environment: environment)
         } else {
-            result = try Subprocess.run(program.path, arguments, environment: environment)
+            result = try Subprocess.run(env, command, environment: environment)
         }
         guard result.status == 0 else {
-            throw Failure(description:
-                "\(program.lastPathComponent) failed (exit \(result.status)): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)); see \(logFile.path)")
+            let said = (result.errors + result.output).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw Failure(description: "\(program.lastPathComponent) failed (exit \(result.status)): \(said); see \(logFile.path)")
         }
         return result.output
     }

@@ -10,19 +10,26 @@ import Glibc
 enum Subprocess {
     struct Result {
         var status: Int32
+        /// Standard output alone: what a caller parses.
         var output: String
+        /// Standard error, for messages.
+        var errors: String
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
         let outputPath = NSTemporaryDirectory() + "baton-subprocess-\(UUID().uuidString).out"
-        defer { unlink(outputPath) }
+        let errorPath = outputPath + ".err"
+        defer {
+            unlink(outputPath)
+            unlink(errorPath)
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -40,8 +47,9 @@ enum Subprocess {
             guard errno == EINTR else { break }
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
         let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: exitCode, output: output)
+        return Result(status: exitCode, output: output, errors: errors)
     }
 }
