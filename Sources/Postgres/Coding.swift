@@ -241,6 +241,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         guard let t = Timestamp(parsing: text) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an RFC 3339 timestamp")
         }
+        // PostgreSQL stores later instants than it can write back in ISO form; keep to the years dates have.
+        guard (1...9999).contains(t.calendarDate.year), t.microsecondsSinceEpoch > -62_135_596_800_000_000 else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must fall between the years 1 and 9999 in UTC")
+        }
         self = t
     }
 

@@ -242,6 +242,34 @@ import Testing
         }
     }
 
+    @Test func pagesNeitherSkipNorRepeatNonASCIINamesOrUndatedTasks() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            var ids: [Int] = []
+            for name in ["Zq1 Éa", "Zq1 Éb", "Zq1 Öc"] {
+                ids.append(try await create(app, "accounts", ana, #"{"name": "\#(name)"}"#)["id"] as! Int)
+            }
+            func walk(_ first: String) async throws -> [String] {
+                var seen: [String] = []
+                var cursor: String?
+                var pages = 0
+                repeat {
+                    let r = try await app.request(.get, first + (cursor.map { "&cursor=\($0)" } ?? ""), token: ana)
+                    seen += (r.object["items"] as? [[String: Any]] ?? []).map { ($0["name"] ?? $0["subject"]) as? String ?? "" }
+                    cursor = r.object["nextCursor"] as? String
+                    pages += 1
+                } while cursor != nil && pages < 10
+                return seen
+            }
+            #expect(try await walk("/api/v1/accounts?q=Zq1&limit=1").count == 3)
+            for subject in ["one", "two", "three"] {
+                try await create(app, "activities", ana, #"{"kind": "task", "subject": "\#(subject)", "accountId": \#(ids[0])}"#)
+            }
+            let tasks = try await walk("/api/v1/activities?open=true&accountId=\(ids[0])&limit=1")
+            #expect(tasks.sorted() == ["one", "three", "two"])
+        }
+    }
+
     @Test func contactsAtOneAccountHaveDistinctEmails() async throws {
         try await TestApp.run { app in
             let ana = try await app.signIn("ana.torres@demo.test")

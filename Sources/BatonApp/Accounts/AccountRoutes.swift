@@ -68,8 +68,8 @@ struct AccountRoutes {
         v.check(input.name != nil, "name", "Name is required")
         let fields = AccountFields(
             name: input.name?.trimmed ?? "", domain: input.domain.map(\.normalisedDomain).flatMap { $0.isEmpty ? nil : $0 },
-            industry: input.industry?.trimmed, ownerID: input.ownerId ?? caller.id, parentID: input.parentId,
-            status: input.status ?? .prospect, address: input.address ?? Address(), externalID: input.externalId?.trimmed)
+            industry: input.industry?.trimmed.nilIfEmpty, ownerID: input.ownerId ?? caller.id, parentID: input.parentId,
+            status: input.status ?? .prospect, address: input.address ?? Address(), externalID: input.externalId?.trimmed.nilIfEmpty)
         if input.name != nil { fields.check(into: &v) }
         try v.throwIfInvalid()
         return try await services.pool.withTransaction { db in
@@ -103,14 +103,14 @@ struct AccountRoutes {
                 if let name = input.name { f.name = name.trimmed } else { v.add("name", "Name must not be null") }
             }
             if keys.contains("domain") { f.domain = input.domain.map(\.normalisedDomain).flatMap { $0.isEmpty ? nil : $0 } }
-            if keys.contains("industry") { f.industry = input.industry?.trimmed }
+            if keys.contains("industry") { f.industry = input.industry?.trimmed.nilIfEmpty }
             if keys.contains("ownerId") { f.ownerID = input.ownerId }
             if keys.contains("parentId") { f.parentID = input.parentId }
             if keys.contains("status") {
                 if let status = input.status { f.status = status } else { v.add("status", "Status must not be null") }
             }
             if keys.contains("address") { f.address = input.address ?? Address() }
-            if keys.contains("externalId") { f.externalID = input.externalId?.trimmed }
+            if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
             f.check(into: &v)
             if f.parentID == id { v.add("parentId", "An account cannot be its own parent") }
             try v.throwIfInvalid()

@@ -121,7 +121,7 @@ struct AccountStore: Sendable {
         let order: Query
         switch filter.sort {
         case .name:
-            if let c = page.cursor, c.count == 2, let id = Int64(c[1]) { conditions.append("(lower(a.name), a.id) > (\(c[0]), \(id))") }
+            if let c = page.cursor, c.count == 2, let id = Int64(c[1]) { conditions.append("(lower(a.name), a.id) > (lower(\(c[0])), \(id))") }
             order = "lower(a.name), a.id"
         case .updated:
             if let c = page.cursor, c.count == 2, let at = Timestamp(parsing: c[0]), let id = Int64(c[1]) {
@@ -135,7 +135,7 @@ struct AccountStore: Sendable {
             """)
         let sort = filter.sort
         return Page(fetched: try rows.map(Self.record), limit: page.limit) {
-            sort == .name ? [$0.name.lowercased(), String($0.id)] : [$0.updatedAt.description, String($0.id)]
+            sort == .name ? [$0.name, String($0.id)] : [$0.updatedAt.description, String($0.id)]
         }
     }
 

@@ -135,11 +135,13 @@ struct ActivityRoutes {
                 EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND \(Scope.accounts(caller))) AS account_ok,
                 \(f.contactID)::bigint IS NULL OR EXISTS (SELECT 1 FROM contacts WHERE id = \(f.contactID) AND account_id = \(f.accountID)) AS contact_ok,
                 \(f.opportunityID)::bigint IS NULL OR EXISTS (SELECT 1 FROM opportunities WHERE id = \(f.opportunityID) AND account_id = \(f.accountID)) AS opportunity_ok,
+                \(f.projectID)::bigint IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = \(f.projectID) AND account_id = \(f.accountID)) AS project_ok,
                 EXISTS (SELECT 1 FROM users WHERE id = \(f.ownerID) AND active) AS owner_ok
             """).first!
         v.check(try row.decode("account_ok"), "accountId", "Account must be an account you can see")
         v.check(try row.decode("contact_ok"), "contactId", "Contact must be a contact at the same account")
         v.check(try row.decode("opportunity_ok"), "opportunityId", "Opportunity must be one of the same account's")
+        v.check(try row.decode("project_ok"), "projectId", "Project must be one of the same account's")
         v.check(try row.decode("owner_ok"), "ownerId", "Owner must be an active person")
         try v.throwIfInvalid()
     }

@@ -98,8 +98,9 @@ struct ActivityStore: Sendable {
             conditions.append("x.done_at IS NULL")
             // Undated tasks sort after every dated one.
             if let c = page.cursor, c.count == 2, let id = Int64(c[1]) {
-                let due = Timestamp(parsing: c[0]) ?? Timestamp(microsecondsSinceEpoch: Int64.max / 2)
-                conditions.append("(coalesce(x.due_at, 'infinity'), x.id) > (\(due), \(id))")
+                // A task with no due date sorts at 'infinity', and its cursor says so.
+                let due = Timestamp(parsing: c[0])?.description ?? "infinity"
+                conditions.append("(coalesce(x.due_at, 'infinity'), x.id) > (\(due)::timestamptz, \(id))")
             }
             order = "coalesce(x.due_at, 'infinity'), x.id"
         } else {

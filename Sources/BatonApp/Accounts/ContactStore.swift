@@ -89,13 +89,13 @@ struct ContactStore: Sendable {
         }
         if !filter.includeArchived { conditions.append("c.archived_at IS NULL") }
         if let cursor = page.cursor, cursor.count == 2, let id = Int64(cursor[1]) {
-            conditions.append("(lower(c.name), c.id) > (\(cursor[0]), \(id))")
+            conditions.append("(lower(c.name), c.id) > (lower(\(cursor[0])), \(id))")
         }
         let rows = try await db.query("""
             SELECT \(Self.columns) FROM contacts c WHERE \(Query.join(conditions, separator: " AND "))
             ORDER BY lower(c.name), c.id LIMIT \(page.limit + 1)
             """)
-        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name.lowercased(), String($0.id)] }
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name, String($0.id)] }
     }
 
     /// The live contact at `accountID` with this email, if any (another than `except`).

@@ -188,7 +188,8 @@ private struct OpportunityColumns {
         partner: Int64?, projectManager: Int64?, today: CalendarDate
     ) {
         func at(_ day: CalendarDate) -> Timestamp {
-            Timestamp(microsecondsSinceEpoch: Int64(min(day, today).daysSinceEpoch) * 86_400_000_000 + 15 * 3_600_000_000)
+            let afternoon = Timestamp(microsecondsSinceEpoch: Int64(min(day, today).daysSinceEpoch) * 86_400_000_000 + 15 * 3_600_000_000)
+            return min(afternoon, Timestamp.now)
         }
         external.append(id); accounts.append(account); names.append(name); kinds.append(kind); stages.append(stage)
         amounts.append(amount); closes.append(close); owners.append(owner); created.append(at(createdOn))

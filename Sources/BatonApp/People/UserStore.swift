@@ -110,14 +110,14 @@ struct UserStore: Sendable {
         if let role = filter.role { conditions.append("\(role.rawValue) = ANY(u.roles)") }
         if let active = filter.active { conditions.append("u.active = \(active)") }
         if let cursor = page.cursor, cursor.count == 2, let id = Int64(cursor[1]) {
-            conditions.append("(lower(u.name), u.id) > (\(cursor[0]), \(id))")
+            conditions.append("(lower(u.name), u.id) > (lower(\(cursor[0])), \(id))")
         }
         let rows = try await db.query("""
             SELECT \(Self.columns) FROM users u
             WHERE \(Query.join(conditions, separator: " AND "))
             ORDER BY lower(u.name), u.id LIMIT \(page.limit + 1)
             """)
-        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name.lowercased(), String($0.id)] }
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name, String($0.id)] }
     }
 
     func create(_ db: Connection, _ person: NewPerson, by actorID: Int64?) async throws -> UserRecord {
@@ -250,13 +250,13 @@ struct UserStore: Sendable {
     func listSkills(_ db: Connection, page: PageRequest) async throws -> Page<SkillRecord> {
         var condition: Query = "TRUE"
         if let cursor = page.cursor, cursor.count == 2, let id = Int64(cursor[1]) {
-            condition = "(lower(name), id) > (\(cursor[0]), \(id))"
+            condition = "(lower(name), id) > (lower(\(cursor[0])), \(id))"
         }
         let rows = try await db.query("""
             SELECT id, name FROM skills WHERE \(condition) ORDER BY lower(name), id LIMIT \(page.limit + 1)
             """)
         let skills = try rows.map { SkillRecord(id: try $0.decode("id"), name: try $0.decode("name")) }
-        return Page(fetched: skills, limit: page.limit) { [$0.name.lowercased(), String($0.id)] }
+        return Page(fetched: skills, limit: page.limit) { [$0.name, String($0.id)] }
     }
 
     func createSkill(_ db: Connection, name: String) async throws -> SkillRecord {

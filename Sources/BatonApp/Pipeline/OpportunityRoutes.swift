@@ -195,7 +195,7 @@ struct OpportunityRoutes {
                 try await refuseReopeningWithProject(db, opportunityID: id)
             }
             try await checkReferences(db, f, caller: caller, opportunityID: id,
-                                      checkKind: keys.contains("kind") || keys.contains("accountId"))
+                                      checkKind: keys.contains("kind") || keys.contains("accountId"), currentAccountID: before.accountId)
             return try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
@@ -220,12 +220,14 @@ struct OpportunityRoutes {
     /// people (the owner within the caller's line); expansion and renewal need an
     /// account that has bought before.
     private func checkReferences(
-        _ db: Connection, _ f: OpportunityFields, caller: Caller, opportunityID: Int64?, checkKind: Bool
+        _ db: Connection, _ f: OpportunityFields, caller: Caller, opportunityID: Int64?, checkKind: Bool,
+        currentAccountID: Int64? = nil
     ) async throws {
         var v = Validator()
         let row = try await db.query("""
             SELECT
-                EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND a.archived_at IS NULL AND \(Scope.accounts(caller))) AS account_ok,
+                EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND \(Scope.accounts(caller))
+                        AND (a.archived_at IS NULL OR a.id = \(currentAccountID))) AS account_ok,
                 EXISTS (SELECT 1 FROM users u WHERE u.id = \(f.ownerID) AND u.active AND \(UserStore.scope(caller))) AS owner_ok,
                 (SELECT count(*) FROM users WHERE id = ANY(\(f.team.map(\.userId))::bigint[]) AND active) AS team_found
             """).first!

@@ -113,13 +113,13 @@ struct CatalogStore: Sendable {
     func list(_ db: Connection, page: PageRequest, includeArchived: Bool) async throws -> Page<TypicalProjectRecord> {
         var conditions: [Query] = [includeArchived ? "TRUE" : "t.archived_at IS NULL"]
         if let c = page.cursor, c.count == 2, let id = Int64(c[1]) {
-            conditions.append("(lower(t.name), t.id) > (\(c[0]), \(id))")
+            conditions.append("(lower(t.name), t.id) > (lower(\(c[0])), \(id))")
         }
         let rows = try await db.query("""
             SELECT \(Self.columns) FROM typical_projects t WHERE \(Query.join(conditions, separator: " AND "))
             ORDER BY lower(t.name), t.id LIMIT \(page.limit + 1)
             """)
-        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name.lowercased(), String($0.id)] }
+        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.name, String($0.id)] }
     }
 
     func create(_ db: Connection, _ f: TypicalProjectFields, by actorID: Int64?) async throws -> TypicalProjectRecord {
