@@ -57,7 +57,7 @@ public func buildApplication(
     if configuration.demo != .off {
         try await DemoFirm(services: services, withBusiness: configuration.demo == .auto).loadIfEmpty()
     }
-    let router = buildRouter(services)
+    let router = buildRouter(services, pages: try await PageRenderer.load())
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Baton"),
@@ -69,7 +69,7 @@ public func buildApplication(
         logger: logger)
 }
 
-func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
+func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRequestContext> {
     let router = Router(context: BatonRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -77,6 +77,7 @@ func buildRouter(_ services: AppServices) -> Router<BatonRequestContext> {
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     OperationsRoutes(services: services).register(on: router)
+    PageRoutes(services: services, renderer: pages).register(on: router)
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)

@@ -219,6 +219,35 @@ import Testing
         }
     }
 
+    @Test func thePrintableProposalSaysWhoWhatWhenAndHowMuchEscaped() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let template = try await post(app, "typical-projects", admin, Self.assessment)
+            let account = try await post(app, "accounts", admin, #"{"name": "<script>alert(1)</script> Corp", "ownerId": 4}"#)
+            let o = try await post(app, "opportunities", admin, #"""
+                {"accountId": \#(account["id"] as! Int), "name": "Assessment", "stage": "proposal", "closeDate": "2027-03-31", "ownerId": 4}
+                """#)
+            let p = try await post(app, "opportunities/\(o["id"] as! Int)/proposals", admin, #"""
+                {"reviewerId": 9, "proposedStart": "2027-04-01", "validUntil": "2027-03-31", "terms": "Net 30",
+                 "lines": [{"typicalProjectId": \#(template["id"] as! Int), "quantity": "1"}]}
+                """#)
+            let id = p["id"] as! Int
+            let page = try await app.request(.get, "/proposals/\(id)/print", headers: [.cookie: "baton_session=\(admin)"])
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt; Corp"))
+            #expect(!page.text.contains("<script>alert"))
+            for expected in ["Felix Braun", "Discovery", "2027-04-01", "2027-04-15", "USD 24,000.00", "Net 30",
+                             "Client signed the acceptance form", "2027-03-31"] {
+                #expect(page.text.contains(expected), "the page shows \(expected)")
+            }
+            #expect(try await app.request(.get, "/proposals/\(id)/print").status == .unauthorized)
+            let ben = try await app.signIn("ben.okafor@demo.test")
+            #expect(try await app.request(.get, "/proposals/\(id)/print", headers: [.cookie: "baton_session=\(ben)"]).status == .notFound)
+            #expect(try await app.request(.get, "/static/print.css").headers[.contentType]?.hasPrefix("text/css") == true)
+        }
+    }
+
     @Test func phaseSharesMustAddUpToOneHundred() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")

@@ -123,3 +123,21 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
     public var description: String { amount.moneyText }
     public static func < (a: Money, b: Money) -> Bool { a.amount < b.amount }
 }
+
+extension Decimal {
+    /// Money as people read it: the currency code and grouped digits, `USD 182,500.00`.
+    public func display(currency: String) -> String {
+        let text = fixed(scale: 2)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        var whole = String(parts[0])
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "," + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        grouped = whole + grouped
+        return "\(currency) \(negative ? "-" : "")\(grouped).\(parts.count > 1 ? String(parts[1]) : "00")"
+    }
+}

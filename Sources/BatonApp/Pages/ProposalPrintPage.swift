@@ -1,0 +1,109 @@
+import BatonCore
+import Dates
+import Foundation
+import Hummingbird
+import Postgres
+
+/// The printable proposal: who will do the work, what, when, and for how much.
+struct ProposalPrintPage {
+    struct Person { var role: String; var name: String; var contact: String }
+    struct Line { var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String; var lineTotal: String }
+    struct Phase { var name: String; var start: String; var due: String; var skills: String }
+    struct Item { var text: String; var required: Bool }
+
+    var number: Int
+    var statusWords: String
+    var issuedOn: String
+    var opportunityName: String
+    var accountName: String
+    var accountAddress: String?
+    var people: [Person]
+    var lines: [Line]
+    var subtotal: String
+    var hasDiscount: Bool
+    var discountPercent: String
+    var discount: String
+    var total: String
+    var hasPhases: Bool
+    var phases: [Phase]
+    var hasChecklist: Bool
+    var checklist: [Item]
+    var terms: String
+    var validUntil: String?
+    var currency: String
+
+    static func build(_ db: Connection, proposal: ProposalRecord, services: AppServices, today: CalendarDate) async throws -> ProposalPrintPage {
+        let currency = services.configuration.currency
+        let opportunity = try await services.opportunities.findAny(db, id: proposal.opportunityId)
+        let account = try await services.accounts.findAny(db, id: proposal.accountId)
+        var people: [Person] = []
+        func person(_ id: Int64?, _ role: String) async throws {
+            guard let id, let user = try await services.users.findAny(db, id: id) else { return }
+            if people.contains(where: { $0.name == user.name }) { return }
+            people.append(Person(role: role, name: user.name, contact: user.email))
+        }
+        try await person(proposal.reviewerId, "Project manager")
+        try await person(proposal.authorId, "Your contact")
+        for member in opportunity.team where member.role != .projectManager {
+            try await person(member.userId, member.role == .owner ? "Account manager" : "Sales")
+        }
+        var templates: [TemplateOnLine] = []
+        for line in proposal.lines {
+            guard let id = line.typicalProjectId, let t = try await services.catalog.find(db, id: id) else { continue }
+            templates.append(TemplateOnLine(
+                typicalProjectId: id, name: t.name, phases: t.templatePhases,
+                checklist: t.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
+                quantity: line.quantity.value, lineTotal: line.lineTotal.amount))
+        }
+        let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: proposal.proposedStart ?? today,
+                                    templates: templates, fallbackName: opportunity.name)
+        let unitWords: [LineUnit: String] = [.fixed: "fixed fee", .hour: "hour", .day: "day"]
+        return ProposalPrintPage(
+            number: proposal.number, statusWords: proposal.status.words, issuedOn: proposal.createdAt.calendarDate.description,
+            opportunityName: opportunity.name, accountName: account.name,
+            accountAddress: account.address.singleLine.isEmpty ? nil : account.address.singleLine, people: people,
+            lines: proposal.lines.map {
+                Line(item: $0.description ?? $0.typicalProjectName ?? "", quantity: $0.quantity.description,
+                     unit: unitWords[$0.unit] ?? $0.unit.rawValue, unitPrice: $0.unitPrice.amount.display(currency: currency),
+                     discount: $0.discountPercent.value == 0 ? "" : "\($0.discountPercent)%",
+                     lineTotal: $0.lineTotal.amount.display(currency: currency))
+            },
+            subtotal: proposal.subtotal.amount.display(currency: currency), hasDiscount: proposal.discount.amount > 0,
+            discountPercent: proposal.discountPercent.description, discount: proposal.discount.amount.display(currency: currency),
+            total: proposal.total.amount.display(currency: currency),
+            hasPhases: !templates.isEmpty,
+            phases: templates.isEmpty ? [] : plan.phases.map {
+                Phase(name: $0.name, start: $0.start.description, due: $0.due.description,
+                      skills: $0.skills.map { "\($0.skill) (\($0.hours.plainText) h)" }.joined(separator: ", "))
+            },
+            hasChecklist: !plan.checklist.isEmpty, checklist: plan.checklist.map { Item(text: $0.text, required: $0.required) },
+            terms: proposal.terms ?? "", validUntil: proposal.validUntil?.description, currency: currency)
+    }
+}
+
+/// Pages outside the API: the printable proposal and the static files they use.
+struct PageRoutes {
+    let services: AppServices
+    let renderer: PageRenderer
+
+    func register(on router: Router<BatonRequestContext>) {
+        router.get("static/:file") { _, context in
+            guard let response = renderer.staticFile(context.parameters.get("file") ?? "") else { throw APIError.notFound("file") }
+            return response
+        }
+        let pages = router.group().add(middleware: AuthenticationMiddleware(services: services))
+        pages.get("proposals/:id/print") { request, context in
+            guard let caller = context.caller else {
+                return renderer.page("signed-out", ["next": request.uri.path], status: .unauthorized)
+            }
+            let id = try request.id(context)
+            let today = Timestamp.now.calendarDate
+            let page = try await services.pool.withConnection { db -> ProposalPrintPage? in
+                guard let proposal = try await services.proposals.find(db, id: id, visibleTo: caller, today: today) else { return nil }
+                return try await ProposalPrintPage.build(db, proposal: proposal, services: services, today: today)
+            }
+            guard let page else { return renderer.page("not-found", [String: String](), status: .notFound) }
+            return renderer.page("proposal-print", page)
+        }
+    }
+}
