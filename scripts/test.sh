@@ -22,4 +22,12 @@ if ! grep -qE '(Test run with [0-9]+ tests? .*passed|All tests passed)' .build/s
 fi
 
 echo "== API fuzzing"
-scripts/fuzz-api.sh
+scripts/fuzz-api.sh 2>&1 | tee .build/fuzz.log
+fuzz_status=${PIPESTATUS[0]}
+[ "$fuzz_status" -eq 0 ] || { echo "API fuzzing failed" >&2; exit 1; }
+
+# One closing line for the whole suite, counted from the two runners' own summaries.
+swift_tests=$(grep -oE 'Test run with [0-9]+ tests?' .build/swift-test.log | grep -oE '[0-9]+' | tail -1 || true)
+fuzz_cases=$(grep -oE '[0-9]+ generated, [0-9]+ passed' .build/fuzz.log | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+echo "Swift tests: ${swift_tests:-0}; API fuzz cases: ${fuzz_cases:-0}"
+echo "$(( ${swift_tests:-0} + ${fuzz_cases:-0} )) passed, 0 failed"
