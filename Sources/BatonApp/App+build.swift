@@ -78,6 +78,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     router.add(middleware: ProblemMiddleware())
     OperationsRoutes(services: services).register(on: router)
     PageRoutes(services: services, renderer: pages).register(on: router)
+    ClientRoutes(services: services, renderer: pages).register(on: router)
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
@@ -89,5 +90,6 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     ImportRoutes(services: services).register(on: api)
     CatalogRoutes(services: services).register(on: api)
     ProposalRoutes(services: services).register(on: api)
+    DeliveryRoutes(services: services).register(on: api)
     return router
 }

@@ -20,6 +20,8 @@ struct AppServices: Sendable {
     let proposals = ProposalStore()
     let projects = ProjectStore(users: UserStore())
     let capacity = CapacityStore(catalog: CatalogStore(users: UserStore()))
+    let delivery = DeliveryStore()
+    let staffing = StaffingStore(delivery: DeliveryStore())
     let exports = ExportStore()
     let openAPIDocument: String?
     let logger: Logger

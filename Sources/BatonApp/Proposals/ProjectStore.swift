@@ -45,6 +45,8 @@ struct ProjectRecord: Encodable, Sendable {
     var phases: [Phase]
     var checklist: [ChecklistItem]
     var skillNeeds: [SkillNeed]
+    /// In a project's own record, not in lists.
+    var assignments: [AssignmentRecord]?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 }
@@ -63,24 +65,36 @@ struct ProjectStore: Sendable {
                                                     'checkedBy', c.checked_by, 'checkedAt', c.checked_at) ORDER BY c.position)
                   FROM project_checklist_items c WHERE c.project_id = j.id), '[]')::text AS checklist,
         coalesce((SELECT json_agg(json_build_object('phaseId', n.phase_id, 'skill', s.name, 'hours', trim_scale(n.hours)::text,
-                      'assignedHours', '0') ORDER BY ph.position, lower(s.name))
+                      'assignedHours', trim_scale(coalesce((
+                          SELECT round(sum(a.hours_per_week * greatest(0, least(a.end_date + 1, ph.due_date) - greatest(a.start_date, ph.start_date)) / 7.0), 2)
+                          FROM assignments a JOIN user_skills us ON us.user_id = a.user_id AND us.skill_id = n.skill_id
+                          WHERE a.project_id = j.id), 0))::text) ORDER BY ph.position, lower(s.name))
                   FROM project_skill_needs n JOIN project_phases ph ON ph.id = n.phase_id JOIN skills s ON s.id = n.skill_id
                   WHERE ph.project_id = j.id), '[]')::text AS skill_needs
         """
 
     /// Projects a caller sees: those of the accounts they see (which includes the
-    /// projects they manage, and their line's).
+    /// projects they manage, and their line's), and those they are assigned to.
     static func scope(_ caller: Caller) -> Query {
         if caller.isAdmin { return "TRUE" }
-        return "(\(Scope.accountOf(caller, column: "j.account_id")) OR j.project_manager_id = \(caller.id))"
+        return """
+            (\(Scope.accountOf(caller, column: "j.account_id")) OR j.project_manager_id = \(caller.id)
+             OR EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = j.id AND x.user_id = \(caller.id)))
+            """
     }
 
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> ProjectRecord? {
-        try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id) AND \(Self.scope(caller))").first.map(Self.record)
+        guard var project = try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id) AND \(Self.scope(caller))")
+            .first.map(Self.record)
+        else { return nil }
+        project.assignments = try await DeliveryStore().assignments(db, projectID: id)
+        return project
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ProjectRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id)").first!)
+        var project = try Self.record(try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id)").first!)
+        project.assignments = try await DeliveryStore().assignments(db, projectID: id)
+        return project
     }
 
     struct Filter: Sendable {
@@ -195,7 +209,7 @@ struct ProjectStore: Sendable {
             proposalId: try row.decode("proposal_id"), projectManagerId: try row.decode("project_manager_id"),
             status: try row.decode("status"), start: try row.decode("start_date"),
             contractValue: Money(try row.decode("contract_value", as: Decimal.self)), completedOn: try row.decode("completed_on"),
-            phases: phases, checklist: checklist, skillNeeds: needs,
+            phases: phases, checklist: checklist, skillNeeds: needs, assignments: nil,
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }

@@ -1,0 +1,285 @@
+import BatonCore
+import Dates
+import Foundation
+import Postgres
+
+/// A person on a project, as the API shows it.
+struct AssignmentRecord: Encodable, Sendable {
+    var id: Int64
+    var version: Int
+    var projectId: Int64
+    var userId: Int64
+    var userName: String
+    var role: String
+    var start: CalendarDate
+    var end: CalendarDate
+    var hoursPerWeek: DecimalString
+    var location: String?
+    var status: String
+    var overbooked: Bool
+}
+
+struct AssignmentFields: Sendable {
+    var userID: Int64
+    var role: String
+    var start: CalendarDate
+    var end: CalendarDate
+    var hoursPerWeek: Decimal
+    var location: String?
+    var status: String
+
+    func check(into v: inout Validator) {
+        v.check(!role.trimmed.isEmpty && role.count <= 100, "role", "Role must be 1 to 100 characters")
+        v.check(end >= start, "end", "The end cannot be before the start")
+        v.check(hoursPerWeek > 0 && hoursPerWeek <= 168, "hoursPerWeek", "Hours per week must be more than 0 and at most 168")
+        v.check(hoursPerWeek.significantScale <= 2, "hoursPerWeek", "Hours per week must have at most two decimals")
+        v.check((location?.count ?? 0) <= 500, "location", "Location must be at most 500 characters")
+        v.check(["proposed", "confirmed"].contains(status), "status", "Status must be proposed or confirmed")
+        v.check(start.days(until: end) <= 3650, "end", "An assignment can last at most ten years")
+    }
+
+    /// As the capacity rules count it: end exclusive.
+    var booking: Booking { Booking(start: start, end: end.adding(days: 1), hoursPerWeek: hoursPerWeek) }
+}
+
+/// Staffing, assignments, phase completion, the checklist, calendars and the
+/// client's status link: the project manager's work after the handoff.
+struct DeliveryStore: Sendable {
+    static let assignmentColumns: Query = """
+        a.id, a.version, a.project_id, a.user_id, u.name AS user_name, a.role, a.start_date, a.end_date, a.hours_per_week,
+        a.location, a.status, a.overbooked
+        """
+
+    func assignments(_ db: Connection, projectID: Int64) async throws -> [AssignmentRecord] {
+        try await db.query("""
+            SELECT \(Self.assignmentColumns) FROM assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(projectID) ORDER BY a.start_date, a.id
+            """).map(Self.assignment)
+    }
+
+    func assignment(_ db: Connection, projectID: Int64, id: Int64, forUpdate: Bool = false) async throws -> AssignmentRecord? {
+        let lock: Query = forUpdate ? " FOR UPDATE OF a" : ""
+        return try await db.query("""
+            SELECT \(Self.assignmentColumns) FROM assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(projectID) AND a.id = \(id)\(lock)
+            """).first.map(Self.assignment)
+    }
+
+    /// A person's other bookings, end exclusive, for the capacity rules.
+    func bookings(_ db: Connection, userID: Int64, except assignmentID: Int64? = nil) async throws -> [Booking] {
+        try await db.query("""
+            SELECT start_date, end_date, hours_per_week FROM assignments
+            WHERE user_id = \(userID) AND id IS DISTINCT FROM \(assignmentID)
+            """).map {
+            let end: CalendarDate = try $0.decode("end_date")
+            return Booking(start: try $0.decode("start_date"), end: end.adding(days: 1), hoursPerWeek: try $0.decode("hours_per_week"))
+        }
+    }
+
+    func capacity(_ db: Connection, userID: Int64) async throws -> Decimal? {
+        try await db.query("SELECT weekly_capacity_hours FROM users WHERE id = \(userID) AND active").first?.decode("weekly_capacity_hours")
+    }
+
+    func createAssignment(_ db: Connection, projectID: Int64, _ f: AssignmentFields, overbooked: Bool, by actorID: Int64) async throws -> AssignmentRecord {
+        let id: Int64 = try await db.query("""
+            INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, location, status, overbooked)
+            VALUES (\(projectID), \(f.userID), \(f.role), \(f.start), \(f.end), \(f.hoursPerWeek), \(f.location), \(f.status), \(overbooked))
+            RETURNING id
+            """).first!.decode("id")
+        let created = try await assignment(db, projectID: projectID, id: id)!
+        try await AuditTrail.record(db, actorID: actorID, entity: "assignment", entityID: id, action: .create, before: nil, after: .of(created))
+        return created
+    }
+
+    func updateAssignment(_ db: Connection, before: AssignmentRecord, _ f: AssignmentFields, overbooked: Bool, by actorID: Int64) async throws -> AssignmentRecord {
+        try await db.query("""
+            UPDATE assignments SET user_id = \(f.userID), role = \(f.role), start_date = \(f.start), end_date = \(f.end),
+                hours_per_week = \(f.hoursPerWeek), location = \(f.location), status = \(f.status), overbooked = \(overbooked),
+                version = version + 1, updated_at = now()
+            WHERE id = \(before.id)
+            """)
+        let after = try await assignment(db, projectID: before.projectId, id: before.id)!
+        try await AuditTrail.record(db, actorID: actorID, entity: "assignment", entityID: before.id, action: .update,
+                                    before: .of(before), after: .of(after))
+        return after
+    }
+
+    func deleteAssignment(_ db: Connection, _ a: AssignmentRecord, by actorID: Int64) async throws {
+        try await db.query("DELETE FROM assignments WHERE id = \(a.id)")
+        try await AuditTrail.record(db, actorID: actorID, entity: "assignment", entityID: a.id, action: .delete, before: .of(a), after: nil)
+    }
+
+    /// Whether `caller` runs this project: its manager, a manager above them, or an admin.
+    func canManage(_ db: Connection, caller: Caller, projectManagerID: Int64?) async throws -> Bool {
+        if caller.isAdmin || caller.id == projectManagerID { return true }
+        guard let pm = projectManagerID else { return false }
+        return try await db.query("""
+            SELECT EXISTS (SELECT 1 FROM managers_above(\(pm)) WHERE user_id = \(caller.id)) AS above
+            """).first!.decode("above")
+    }
+
+    // MARK: Phases and the checklist
+
+    func phaseStates(_ db: Connection, projectID: Int64) async throws -> [PhaseState] {
+        try await db.query("""
+            SELECT id, position, name, start_date, due_date, completed_on FROM project_phases
+            WHERE project_id = \(projectID) ORDER BY position
+            """).map {
+            PhaseState(id: try $0.decode("id"), position: try $0.decode("position"), name: try $0.decode("name"),
+                       start: try $0.decode("start_date"), due: try $0.decode("due_date"), completedOn: try $0.decode("completed_on"))
+        }
+    }
+
+    func checklistStates(_ db: Connection, projectID: Int64) async throws -> [ChecklistState] {
+        try await db.query("""
+            SELECT id, text, required, checked_at IS NOT NULL AS checked FROM project_checklist_items
+            WHERE project_id = \(projectID) ORDER BY position
+            """).map {
+            ChecklistState(id: try $0.decode("id"), text: try $0.decode("text"), required: try $0.decode("required"),
+                           checked: try $0.decode("checked"))
+        }
+    }
+
+    func completePhase(_ db: Connection, projectID: Int64, phaseID: Int64, on date: CalendarDate, projectCompletes: Bool, by actorID: Int64) async throws {
+        try await db.query("""
+            UPDATE project_phases SET completed_on = \(date), completed_by = \(actorID) WHERE id = \(phaseID)
+            """)
+        let status: String = projectCompletes ? "completed" : "active"
+        try await db.query("""
+            UPDATE projects SET status = CASE WHEN status IN ('planned', 'active') OR \(projectCompletes) THEN \(status) ELSE status END,
+                completed_on = CASE WHEN \(projectCompletes) THEN \(date)::date ELSE completed_on END,
+                version = version + 1, updated_at = now()
+            WHERE id = \(projectID)
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "project_phase", entityID: phaseID, action: .update,
+                                    before: ["completedOn": .null], after: ["completedOn": .text(date.description)])
+    }
+
+    func reopenPhase(_ db: Connection, projectID: Int64, phase: PhaseState, by actorID: Int64) async throws {
+        try await db.query("UPDATE project_phases SET completed_on = NULL, completed_by = NULL WHERE id = \(phase.id)")
+        try await db.query("""
+            UPDATE projects SET status = CASE WHEN status = 'completed' THEN 'active' ELSE status END, completed_on = NULL,
+                version = version + 1, updated_at = now()
+            WHERE id = \(projectID)
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "project_phase", entityID: phase.id, action: .update,
+                                    before: ["completedOn": phase.completedOn.map { .text($0.description) } ?? .null],
+                                    after: ["completedOn": .null])
+    }
+
+    func redate(_ db: Connection, projectID: Int64, moves: [PhaseDates], by actorID: Int64) async throws {
+        for move in moves {
+            try await db.query("UPDATE project_phases SET start_date = \(move.start), due_date = \(move.due) WHERE id = \(move.id)")
+            try await AuditTrail.record(db, actorID: actorID, entity: "project_phase", entityID: move.id, action: .update,
+                                        before: nil, after: ["start": .text(move.start.description), "due": .text(move.due.description)])
+        }
+        try await db.query("""
+            UPDATE projects SET start_date = (SELECT min(start_date) FROM project_phases WHERE project_id = \(projectID)),
+                version = version + 1, updated_at = now()
+            WHERE id = \(projectID)
+            """)
+    }
+
+    /// Checks or unchecks an item, recording who and when. Returns false for an unknown item.
+    func setChecked(_ db: Connection, projectID: Int64, itemID: Int64, checked: Bool, by actorID: Int64) async throws -> Bool {
+        let updated = try await db.query("""
+            UPDATE project_checklist_items
+            SET checked_at = CASE WHEN \(checked) THEN coalesce(checked_at, now()) END,
+                checked_by = CASE WHEN \(checked) THEN coalesce(checked_by, \(actorID)) END
+            WHERE id = \(itemID) AND project_id = \(projectID)
+            RETURNING id
+            """)
+        guard !updated.isEmpty else { return false }
+        try await db.query("UPDATE projects SET version = version + 1, updated_at = now() WHERE id = \(projectID)")
+        try await AuditTrail.record(db, actorID: actorID, entity: "checklist_item", entityID: itemID, action: .update,
+                                    before: ["checked": .bool(!checked)], after: ["checked": .bool(checked)])
+        return true
+    }
+
+    // MARK: Status links and calendars
+
+    func createStatusLink(_ db: Connection, projectID: Int64, expiresOn: CalendarDate?, by actorID: Int64) async throws -> String {
+        let token = SecretToken.randomString(bytes: 24)
+        try await db.query("""
+            INSERT INTO project_status_links (project_id, token_hash, created_by, expires_on)
+            VALUES (\(projectID), decode(\(SecretToken.hash(token)), 'hex'), \(actorID), \(expiresOn))
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: projectID, action: .update,
+                                    before: nil, after: ["statusLink": .text("created")])
+        return token
+    }
+
+    func revokeStatusLinks(_ db: Connection, projectID: Int64, by actorID: Int64) async throws -> Int {
+        let n = try await db.query("""
+            UPDATE project_status_links SET revoked_at = now() WHERE project_id = \(projectID) AND revoked_at IS NULL
+            """).affectedRows
+        if n > 0 {
+            try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: projectID, action: .update,
+                                        before: nil, after: ["statusLink": .text("revoked")])
+        }
+        return n
+    }
+
+    /// The project a live status token opens, if any.
+    func projectForStatusToken(_ db: Connection, token: String, today: CalendarDate) async throws -> Int64? {
+        try await db.query("""
+            SELECT project_id FROM project_status_links
+            WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND revoked_at IS NULL
+              AND (expires_on IS NULL OR expires_on >= \(today))
+            """).first?.decode("project_id")
+    }
+
+    /// Where a person is to show up: their assignments overlapping `from`…`to`.
+    struct MyAssignment: Encodable, Sendable {
+        struct Manager: Encodable, Sendable { var id: Int64; var name: String; var email: String }
+        var assignmentId: Int64
+        var projectId: Int64
+        var project: String
+        var accountId: Int64
+        var client: String
+        var role: String
+        var start: CalendarDate
+        var end: CalendarDate
+        var hoursPerWeek: DecimalString
+        var location: String?
+        var status: String
+        var overbooked: Bool
+        var projectManager: Manager?
+    }
+
+    func assignments(_ db: Connection, userID: Int64, from: CalendarDate?, to: CalendarDate?) async throws -> [MyAssignment] {
+        try await db.query("""
+            SELECT a.id, a.project_id, j.name AS project, j.account_id, c.name AS client, a.role, a.start_date, a.end_date,
+                   a.hours_per_week, a.location, a.status, a.overbooked, pm.id AS pm_id, pm.name AS pm_name, pm.email AS pm_email
+            FROM assignments a JOIN projects j ON j.id = a.project_id JOIN accounts c ON c.id = j.account_id
+            LEFT JOIN users pm ON pm.id = j.project_manager_id
+            WHERE a.user_id = \(userID)
+              AND (\(from)::date IS NULL OR a.end_date >= \(from))
+              AND (\(to)::date IS NULL OR a.start_date <= \(to))
+            ORDER BY a.start_date, a.id
+            """).map { row in
+            let pm: Int64? = try row.decode("pm_id")
+            return MyAssignment(
+                assignmentId: try row.decode("id"), projectId: try row.decode("project_id"), project: try row.decode("project"),
+                accountId: try row.decode("account_id"), client: try row.decode("client"), role: try row.decode("role"),
+                start: try row.decode("start_date"), end: try row.decode("end_date"),
+                hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)), location: try row.decode("location"),
+                status: try row.decode("status"), overbooked: try row.decode("overbooked"),
+                projectManager: try pm.map { .init(id: $0, name: try row.decode("pm_name"), email: try row.decode("pm_email")) })
+        }
+    }
+
+    func userForCalendarToken(_ db: Connection, token: String) async throws -> (id: Int64, name: String)? {
+        guard let row = try await db.query("SELECT id, name FROM users WHERE calendar_token = \(token) AND active").first else { return nil }
+        return (try row.decode("id"), try row.decode("name"))
+    }
+
+    static func assignment(_ row: Row) throws -> AssignmentRecord {
+        AssignmentRecord(
+            id: try row.decode("id"), version: try row.decode("version"), projectId: try row.decode("project_id"),
+            userId: try row.decode("user_id"), userName: try row.decode("user_name"), role: try row.decode("role"),
+            start: try row.decode("start_date"), end: try row.decode("end_date"),
+            hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)), location: try row.decode("location"),
+            status: try row.decode("status"), overbooked: try row.decode("overbooked"))
+    }
+}

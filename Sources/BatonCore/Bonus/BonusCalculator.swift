@@ -1,0 +1,403 @@
+import Dates
+import Foundation
+
+/// A completed phase credited to a project manager in the period of its completion date.
+public struct PhaseCreditInput: Sendable, Hashable {
+    public var projectId: Int64
+    public var projectName: String
+    public var phaseId: Int64
+    public var phase: String
+    /// The phase's value in cents: the contract value times the phase's share.
+    public var value: Decimal
+    public var due: CalendarDate
+    public var completedOn: CalendarDate
+
+    public init(projectId: Int64, projectName: String, phaseId: Int64, phase: String, value: Decimal,
+                due: CalendarDate, completedOn: CalendarDate) {
+        self.projectId = projectId
+        self.projectName = projectName
+        self.phaseId = phaseId
+        self.phase = phase
+        self.value = value
+        self.due = due
+        self.completedOn = completedOn
+    }
+}
+
+/// One credited phase as a statement shows it; `credit` is rounded to cents.
+public struct CreditLine: Sendable, Hashable, Codable {
+    public var projectId: Int64
+    public var project: String
+    public var phaseId: Int64
+    public var phase: String
+    public var value: Money
+    public var due: CalendarDate
+    public var completedOn: CalendarDate
+    public var onTime: Bool
+    public var credit: Money
+
+    public init(projectId: Int64, project: String, phaseId: Int64, phase: String, value: Money, due: CalendarDate,
+                completedOn: CalendarDate, onTime: Bool, credit: Money) {
+        self.projectId = projectId
+        self.project = project
+        self.phaseId = phaseId
+        self.phase = phase
+        self.value = value
+        self.due = due
+        self.completedOn = completedOn
+        self.onTime = onTime
+        self.credit = credit
+    }
+}
+
+/// What one tier paid on a statement; `amount` is rounded to cents.
+public struct TierPart: Sendable, Hashable, Codable {
+    public var from: DecimalString
+    /// nil: the open last tier, written as `"to": null`.
+    public var to: DecimalString?
+    public var rate: DecimalString
+    public var amount: Money
+
+    public init(from: DecimalString, to: DecimalString?, rate: DecimalString, amount: Money) {
+        self.from = from
+        self.to = to
+        self.rate = rate
+        self.amount = amount
+    }
+
+    enum CodingKeys: String, CodingKey { case from, to, rate, amount }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(rate, forKey: .rate)
+        try c.encode(amount, forKey: .amount)
+    }
+}
+
+/// A correction added to a payout after the cap: a manager's adjustment, or a clawback
+/// of a phase reopened after its period was locked.
+public struct Adjustment: Sendable, Hashable, Codable {
+    public var amount: Money
+    public var reason: String
+    /// Who made it (a name); nil for the ones Baton makes itself, like clawbacks.
+    public var author: String?
+    /// The phase a clawback is about.
+    public var phaseId: Int64?
+
+    public init(amount: Money, reason: String, author: String? = nil, phaseId: Int64? = nil) {
+        self.amount = amount
+        self.reason = reason
+        self.author = author
+        self.phaseId = phaseId
+    }
+
+    enum CodingKeys: String, CodingKey { case amount, reason, author, phaseId }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(amount, forKey: .amount)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(author, forKey: .author)
+        try c.encode(phaseId, forKey: .phaseId)
+    }
+}
+
+/// A statement's numbers and the words that explain them. Money is rounded to cents,
+/// each amount once, from exact intermediate values; `attainment` is rounded to four
+/// places for display only.
+public struct BonusComputation: Sendable, Hashable, Codable {
+    public var method: BonusMethod
+    /// The target bonus used: the person's override or the plan's.
+    public var targetBonus: Money
+    public var quota: Money?
+    public var credited: Money
+    public var attainment: DecimalString?
+    public var lines: [CreditLine]
+    public var tiers: [TierPart]
+    public var belowThreshold: Bool
+    /// `B × C`, nil when the plan has no cap.
+    public var capAmount: Money?
+    public var capApplied: Bool
+    /// The tiers' sum before the cap and before adjustments.
+    public var uncappedPayout: Money
+    public var adjustments: [Adjustment]
+    public var payout: Money
+    public var explanation: [String]
+
+    public init(method: BonusMethod, targetBonus: Money, quota: Money?, credited: Money, attainment: DecimalString?,
+                lines: [CreditLine], tiers: [TierPart], belowThreshold: Bool, capAmount: Money?, capApplied: Bool,
+                uncappedPayout: Money, adjustments: [Adjustment], payout: Money, explanation: [String]) {
+        self.method = method
+        self.targetBonus = targetBonus
+        self.quota = quota
+        self.credited = credited
+        self.attainment = attainment
+        self.lines = lines
+        self.tiers = tiers
+        self.belowThreshold = belowThreshold
+        self.capAmount = capAmount
+        self.capApplied = capApplied
+        self.uncappedPayout = uncappedPayout
+        self.adjustments = adjustments
+        self.payout = payout
+        self.explanation = explanation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, targetBonus, quota, credited, attainment, lines, tiers, belowThreshold, capAmount, capApplied,
+             uncappedPayout, adjustments, payout, explanation
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method)
+        try c.encode(targetBonus, forKey: .targetBonus)
+        // Nulls are written, not left out: "no quota" is an answer a statement gives.
+        try c.encode(quota, forKey: .quota)
+        try c.encode(credited, forKey: .credited)
+        try c.encode(attainment, forKey: .attainment)
+        try c.encode(lines, forKey: .lines)
+        try c.encode(tiers, forKey: .tiers)
+        try c.encode(belowThreshold, forKey: .belowThreshold)
+        try c.encode(capAmount, forKey: .capAmount)
+        try c.encode(capApplied, forKey: .capApplied)
+        try c.encode(uncappedPayout, forKey: .uncappedPayout)
+        try c.encode(adjustments, forKey: .adjustments)
+        try c.encode(payout, forKey: .payout)
+        try c.encode(explanation, forKey: .explanation)
+    }
+}
+
+/// The bonus arithmetic of BONUS.md.
+///
+/// Every intermediate value is kept as an exact `Decimal` (attainment is a quotient, so
+/// it carries Decimal's 38 significant digits); each statement amount and the payout are
+/// rounded half away from zero to cents once, at the end. Rounding earlier (each credit,
+/// each tier) could move the payout by a cent and make it disagree with the plan's formula.
+public enum BonusCalculator {
+    /// A phase's statement line: on time (completed on or before its due date) credits
+    /// 100% of its value, late credits `lateCreditPercent` of it. The credit shown is
+    /// rounded to cents; `compute` sums the exact credits.
+    public static func credit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal) -> CreditLine {
+        let (onTime, credit) = exactCredit(phase, lateCreditPercent: lateCreditPercent)
+        return CreditLine(projectId: phase.projectId, project: phase.projectName, phaseId: phase.phaseId,
+                          phase: phase.phase, value: Money(phase.value.rounded(scale: 2)), due: phase.due,
+                          completedOn: phase.completedOn, onTime: onTime, credit: Money(credit.rounded(scale: 2)))
+    }
+
+    /// A person's statement for one period.
+    ///
+    /// - Parameters:
+    ///   - targetBonus: the person's `B`: their override, or the plan's `rules.targetBonus`.
+    ///   - quota: the person's completed-work quota for the period; nil or not above 0
+    ///     means no quota, hence no attainment and no tier payout.
+    ///   - phases: the phases credited in the period (completed in it and not reopened).
+    ///   - adjustments: added after the cap, whatever the attainment.
+    public static func compute(rules: BonusPlanRules, targetBonus: Decimal, quota: Decimal?,
+                               phases: [PhaseCreditInput], adjustments: [Adjustment]) -> BonusComputation {
+        var words: [String] = []
+        let b = targetBonus
+
+        // Credit. Lines are sorted so that a statement reads in the order work was done,
+        // whatever order the phases came in.
+        let ordered = phases.sorted {
+            ($0.completedOn, $0.projectId, $0.phaseId) < ($1.completedOn, $1.projectId, $1.phaseId)
+        }
+        var credited = Decimal(0)
+        var lines: [CreditLine] = []
+        for phase in ordered {
+            let (onTime, exact) = exactCredit(phase, lateCreditPercent: rules.lateCreditPercent)
+            credited += exact
+            let line = credit(phase, lateCreditPercent: rules.lateCreditPercent)
+            lines.append(line)
+            words.append(describe(line, phase: phase, onTime: onTime, lateCreditPercent: rules.lateCreditPercent))
+        }
+        words.append(describeCredited(credited, lines: lines))
+
+        let adjustmentTotal = adjustments.reduce(Decimal(0)) { $0 + $1.amount.amount }
+        let capAmount = rules.cap.map { b * $0 }
+
+        // No quota: nothing to measure attainment against, so only adjustments are paid.
+        guard let quota, quota > 0 else {
+            words.append("No quota for this period: no attainment and no payout.")
+            let tiers = rules.tiers.map { TierPart($0, amount: 0) }
+            words.append(contentsOf: describe(adjustments, before: 0, total: adjustmentTotal))
+            return BonusComputation(
+                method: rules.method, targetBonus: Money(b.rounded(scale: 2)), quota: nil,
+                credited: Money(credited.rounded(scale: 2)), attainment: nil, lines: lines, tiers: tiers,
+                belowThreshold: false, capAmount: capAmount.map { Money($0.rounded(scale: 2)) }, capApplied: false,
+                uncappedPayout: Money(0), adjustments: adjustments, payout: Money(adjustmentTotal.rounded(scale: 2)),
+                explanation: words)
+        }
+
+        let attainment = credited / quota
+        let shownAttainment = attainment.rounded(scale: 4)
+        var attainmentWords = "Attainment \(fraction(attainment)) = \(money(credited)) ÷ \(money(quota))"
+        if shownAttainment != attainment {
+            attainmentWords += " (shown to 4 places; the exact value is used below)"
+        }
+        words.append(attainmentWords)
+
+        // Tiers.
+        let belowThreshold = attainment < rules.threshold
+        var amounts = [Decimal](repeating: 0, count: rules.tiers.count)
+        if rules.tiers.isEmpty {
+            words.append("The plan has no tiers, so they pay nothing.")
+        } else if belowThreshold {
+            words.append("Attainment \(fraction(attainment)) is below the threshold \(fraction(rules.threshold)): the tiers pay nothing.")
+        } else {
+            if rules.threshold > 0 {
+                words.append("Attainment \(fraction(attainment)) meets the threshold \(fraction(rules.threshold)).")
+            }
+            switch rules.method {
+            case .marginal:
+                words.append("Marginal method: each tier pays target bonus × its rate × the part of the attainment inside it.")
+                for (i, tier) in rules.tiers.enumerated() {
+                    let part = max(0, min(attainment, tier.to ?? attainment) - tier.from)
+                    amounts[i] = b * tier.rate * part
+                    if part > 0 {
+                        words.append("Tier \(label(tier)) at rate \(rate(tier.rate)): \(money(b)) × \(rate(tier.rate)) × \(fraction(part)) = \(money(amounts[i]))")
+                    } else {
+                        words.append("Tier \(label(tier)) at rate \(rate(tier.rate)): not reached, 0.00")
+                    }
+                }
+            case .retroactive:
+                // The highest tier whose start the attainment reaches; the first always is.
+                let reached = rules.tiers.lastIndex { $0.from <= attainment } ?? 0
+                let tier = rules.tiers[reached]
+                amounts[reached] = b * tier.rate * attainment
+                words.append("Retroactive method: the highest tier reached is \(label(tier)), so its rate \(rate(tier.rate)) applies to all of the attainment: \(money(b)) × \(rate(tier.rate)) × \(fraction(attainment)) = \(money(amounts[reached]))")
+            }
+        }
+        let tierTotal = amounts.reduce(Decimal(0), +)
+        let tiers = zip(rules.tiers, amounts).map { TierPart($0, amount: $1) }
+        if !belowThreshold, rules.tiers.count > 1 {
+            words.append("Tiers total \(money(tierTotal))")
+        }
+
+        // Cap.
+        var beforeAdjustments = tierTotal
+        var capApplied = false
+        if let c = rules.cap, let capAmount {
+            if tierTotal > capAmount {
+                beforeAdjustments = capAmount
+                capApplied = true
+                words.append("Cap \(rate(c)) × \(money(b)) = \(money(capAmount)) applied: the tiers came to \(money(tierTotal)), so \(money(capAmount)) is paid")
+            } else {
+                words.append("Cap \(rate(c)) × \(money(b)) = \(money(capAmount)) not reached")
+            }
+        } else {
+            words.append("No cap in this plan")
+        }
+
+        words.append(contentsOf: describe(adjustments, before: beforeAdjustments, total: adjustmentTotal))
+        return BonusComputation(
+            method: rules.method, targetBonus: Money(b.rounded(scale: 2)), quota: Money(quota.rounded(scale: 2)),
+            credited: Money(credited.rounded(scale: 2)), attainment: DecimalString(shownAttainment), lines: lines,
+            tiers: tiers, belowThreshold: belowThreshold, capAmount: capAmount.map { Money($0.rounded(scale: 2)) },
+            capApplied: capApplied, uncappedPayout: Money(tierTotal.rounded(scale: 2)), adjustments: adjustments,
+            payout: Money((beforeAdjustments + adjustmentTotal).rounded(scale: 2)), explanation: words)
+    }
+
+    /// The clawback of a phase reopened after its period was locked: minus what its
+    /// credit added to the locked payout (BONUS.md, runs, statements and locking).
+    ///
+    /// - Parameters:
+    ///   - lockedPayout: the locked statement's payout.
+    ///   - payoutWithoutPhase: what that locked period would have paid without the phase's credit.
+    ///   - period: the locked period's key, named in the reason when given.
+    public static func clawback(lockedPayout: Decimal, payoutWithoutPhase: Decimal, phase: String,
+                                phaseId: Int64? = nil, period: String? = nil) -> Adjustment {
+        let when = period.map { "its period \($0)" } ?? "its period"
+        return Adjustment(amount: Money((payoutWithoutPhase - lockedPayout).rounded(scale: 2)),
+                          reason: "Phase \(phase) was reopened after \(when) was locked", author: nil, phaseId: phaseId)
+    }
+
+    // MARK: Arithmetic
+
+    private static func exactCredit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal) -> (onTime: Bool, credit: Decimal) {
+        let onTime = phase.completedOn <= phase.due
+        // Multiplying before dividing by 100 keeps the result exact for cent values.
+        return (onTime, onTime ? phase.value : phase.value * lateCreditPercent / 100)
+    }
+
+    // MARK: Words
+
+    private static func describe(_ line: CreditLine, phase: PhaseCreditInput, onTime: Bool, lateCreditPercent: Decimal) -> String {
+        let name = phase.projectName.isEmpty ? phase.phase : "\(phase.phase) (\(phase.projectName))"
+        if onTime {
+            return "\(name) completed \(phase.completedOn), on time (due \(phase.due)): credited in full, \(money(phase.value))"
+        }
+        let days = phase.due.days(until: phase.completedOn)
+        return "\(name) completed \(phase.completedOn), \(days) day\(days == 1 ? "" : "s") after its due date \(phase.due): credited at \(lateCreditPercent.plainText)% of \(money(phase.value)) = \(money(line.credit.amount))"
+    }
+
+    private static func describeCredited(_ credited: Decimal, lines: [CreditLine]) -> String {
+        guard !lines.isEmpty else { return "No phases completed in this period: credited work 0.00" }
+        var text = "Credited work \(money(credited))"
+        if lines.count == 1 {
+            text += " from 1 phase"
+        } else if lines.count <= 12 {
+            text += " = " + lines.map { money($0.credit.amount) }.joined(separator: " + ")
+        } else {
+            text += " from \(lines.count) phases"
+        }
+        // Lines are rounded one by one; the total is the exact credits' sum, rounded once.
+        if lines.reduce(Decimal(0), { $0 + $1.credit.amount }) != credited.rounded(scale: 2) {
+            text += " (the exact credits' sum, rounded once, so it may differ from the rounded lines by a cent)"
+        }
+        return text
+    }
+
+    private static func describe(_ adjustments: [Adjustment], before: Decimal, total: Decimal) -> [String] {
+        var words = adjustments.map { a in
+            "Adjustment \(money(a.amount.amount))\(a.author.map { " by \($0)" } ?? ""): \(a.reason)"
+        }
+        if adjustments.isEmpty {
+            words.append("Payout \(money(before))")
+        } else {
+            let sign = total < 0 ? "−" : "+"
+            let magnitude = total < 0 ? -total : total
+            words.append("Payout = \(money(before)) \(sign) \(money(magnitude)) of adjustments = \(money(before + total))")
+        }
+        return words
+    }
+
+    /// `10,000.00`: money as people read it, grouped, rounded to cents.
+    static func money(_ value: Decimal) -> String {
+        String(value.display(currency: "").dropFirst())
+    }
+
+    /// An attainment or a fraction of it: four places at most, two at least (`1.15`,
+    /// `0.1250`→`0.125`), marked `≈` when the exact value has more.
+    static func fraction(_ value: Decimal) -> String {
+        padded(value, minimumScale: 2)
+    }
+
+    /// A rate or a multiple of the target bonus: `1.0`, `1.5`, `1.25`.
+    static func rate(_ value: Decimal) -> String {
+        padded(value, minimumScale: 1)
+    }
+
+    private static func padded(_ value: Decimal, minimumScale: Int) -> String {
+        let shown = value.rounded(scale: 4)
+        let scale = max(minimumScale, shown.significantScale)
+        return (shown == value ? "" : "≈") + shown.fixed(scale: scale)
+    }
+
+    private static func label(_ tier: BonusTier) -> String {
+        let from = tier.from == 0 ? "0" : fraction(tier.from)
+        guard let to = tier.to else { return "\(from) and above" }
+        return "\(from)–\(fraction(to))"
+    }
+}
+
+extension TierPart {
+    /// A tier as a statement shows it, with what it paid rounded to cents.
+    init(_ tier: BonusTier, amount: Decimal) {
+        self.init(from: DecimalString(tier.from), to: tier.to.map(DecimalString.init), rate: DecimalString(tier.rate),
+                  amount: Money(amount.rounded(scale: 2)))
+    }
+}
