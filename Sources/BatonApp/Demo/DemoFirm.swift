@@ -95,6 +95,7 @@ struct DemoFirm {
                 var pipeline = DemoPipeline(people: ids, today: today)
                 try await pipeline.load(db)
                 try await DemoCatalog(services: services, people: ids, today: today).load(db)
+                try await DemoDelivery(services: services, people: ids, today: today).load(db)
             }
         }
     }

@@ -1,0 +1,67 @@
+"""The calendar feed, read by a real iCalendar parser, against a live demo server.
+
+Run by scripts/fuzz-api.sh with BATON_URL pointing at the server it started.
+"""
+import json
+import os
+import urllib.request
+
+import icalendar
+
+BASE = os.environ["BATON_URL"]
+
+
+def call(method, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request) as response:
+        return response.status, response.headers, response.read()
+
+
+def sign_in(email):
+    _, _, body = call("POST", "/api/v1/sessions", {"email": email, "password": "baton-demo"})
+    return json.loads(body)["token"]
+
+
+def test_a_consultants_feed_has_an_event_per_assignment_with_where_to_show_up():
+    token = sign_in("ivy.chen@demo.test")
+    _, _, me = call("GET", "/api/v1/me", token=token)
+    me = json.loads(me)
+    _, _, week = call("GET", f"/api/v1/users/{me['id']}/assignments", token=token)
+    assignments = json.loads(week)["items"]
+    assert len(assignments) >= 2, "the demo gives Ivy work for two clients"
+
+    status, headers, feed = call("GET", me["calendarUrl"])
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(feed)
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) == len(assignments)
+    by_uid = {str(e["UID"]): e for e in events}
+    for a in assignments:
+        event = by_uid[f"assignment-{a['assignmentId']}@baton"]
+        assert a["project"] in str(event["SUMMARY"]) and a["client"] in str(event["SUMMARY"])
+        assert str(event["LOCATION"]) == (a["location"] or "Remote")
+        assert event["DTSTART"].dt.isoformat() == a["start"]
+        # All-day events end the day after the last day.
+        assert event["DTEND"].dt.toordinal() - 1 == __import__("datetime").date.fromisoformat(a["end"]).toordinal()
+        assert a["projectManager"]["email"] in str(event["DESCRIPTION"])
+
+
+def test_a_new_feed_token_retires_the_old_link():
+    token = sign_in("jon.alvarez@demo.test")
+    _, _, me = call("GET", "/api/v1/me", token=token)
+    old = json.loads(me)["calendarUrl"]
+    _, _, fresh = call("POST", "/api/v1/me/calendar-token", {}, token=token)
+    new = json.loads(fresh)["calendarUrl"]
+    assert new != old
+    assert call("GET", new)[0] == 200
+    try:
+        call("GET", old)
+        raise AssertionError("the old link still works")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
