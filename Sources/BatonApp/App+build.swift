@@ -91,5 +91,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     CatalogRoutes(services: services).register(on: api)
     ProposalRoutes(services: services).register(on: api)
     DeliveryRoutes(services: services).register(on: api)
+    QuotaRoutes(services: services).register(on: api)
+    BonusRoutes(services: services).register(on: api)
     return router
 }

@@ -23,6 +23,8 @@ public struct AppConfiguration: Sendable {
     public var demo: DemoMode
     public var sessionHours: Int
     public var sessionIdleMinutes: Int
+    /// The month the fiscal year starts (1 = January).
+    public var fiscalYearStartMonth: Int = 1
     /// The folder of migration files; nil means "find it" (see `ProjectFiles`).
     public var sqlDirectory: String?
 
@@ -94,6 +96,7 @@ public struct AppConfiguration: Sendable {
         c.sessionHours = try integer("SESSION_HOURS", 1...720) ?? c.sessionHours
         c.sessionIdleMinutes = try integer("SESSION_IDLE_MINUTES", 1...10_080) ?? c.sessionIdleMinutes
         c.sqlDirectory = value("BATON_SQL_DIR")
+        c.fiscalYearStartMonth = try integer("FISCAL_YEAR_START_MONTH", 1...12) ?? c.fiscalYearStartMonth
         return c
     }
 }

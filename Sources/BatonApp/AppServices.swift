@@ -1,3 +1,4 @@
+import BatonCore
 import Logging
 import Postgres
 
@@ -22,6 +23,8 @@ struct AppServices: Sendable {
     let capacity = CapacityStore(catalog: CatalogStore(users: UserStore()))
     let delivery = DeliveryStore()
     let staffing = StaffingStore(delivery: DeliveryStore())
+    var quotas: QuotaStore { QuotaStore(calendar: FiscalCalendar(startMonth: configuration.fiscalYearStartMonth)) }
+    var bonus: BonusStore { BonusStore(quotas: quotas) }
     let exports = ExportStore()
     let openAPIDocument: String?
     let logger: Logger

@@ -1,0 +1,190 @@
+import Foundation
+
+/// A team member's share of an opportunity's quota credit.
+public struct SplitCredit: Sendable, Hashable, Codable {
+    public var userId: Int64
+    /// 0…100.
+    public var splitPercent: Decimal
+
+    public init(userId: Int64, splitPercent: Decimal) {
+        self.userId = userId
+        self.splitPercent = splitPercent
+    }
+}
+
+/// An opportunity as the forecast sees it. The caller has already chosen the deals of
+/// the period (open ones closing in it, won ones won in it, by their dates of record).
+public struct ForecastDeal: Sendable, Equatable {
+    public var credits: [SplitCredit]
+    public var amount: Decimal
+    /// The effective probability, 0…100.
+    public var probability: Decimal
+    /// The effective forecast category (the stage's unless overridden).
+    public var category: ForecastCategory
+    public var won: Bool
+    /// A lost deal counts nowhere. The default stages already put closed lost in
+    /// omitted, but an override could leave a lost deal in commit.
+    public var lost: Bool
+
+    public init(credits: [SplitCredit], amount: Decimal, probability: Decimal, category: ForecastCategory,
+                won: Bool, lost: Bool = false) {
+        self.credits = credits
+        self.amount = amount
+        self.probability = probability
+        self.category = category
+        self.won = won
+        self.lost = lost
+    }
+
+    /// The category as stored (`pipeline`, `best_case`, `commit`, `closed`, `omitted`).
+    /// An unknown one counts as pipeline, as the stores read it.
+    public init(credits: [SplitCredit], amount: Decimal, probability: Decimal, category: String,
+                won: Bool, lost: Bool = false) {
+        self.init(credits: credits, amount: amount, probability: probability,
+                  category: ForecastCategory(rawValue: category) ?? .pipeline, won: won, lost: lost)
+    }
+
+    /// Still to be won and counted by the forecast. An open deal marked `closed`
+    /// without being won is not in any of the open columns: the CRM convention has
+    /// closed mean won, and a deal that is neither is left out rather than guessed at.
+    var isOpenInForecast: Bool {
+        guard !won, !lost else { return false }
+        switch category {
+        case .pipeline, .bestCase, .commit: return true
+        case .closed, .omitted: return false
+        }
+    }
+}
+
+/// The five forecast figures for a set of people, exact.
+public struct ForecastTotals: Sendable, Equatable {
+    public var closed: Decimal
+    public var commit: Decimal
+    public var bestCase: Decimal
+    public var pipeline: Decimal
+    public var weighted: Decimal
+
+    public init(closed: Decimal = 0, commit: Decimal = 0, bestCase: Decimal = 0, pipeline: Decimal = 0,
+                weighted: Decimal = 0) {
+        self.closed = closed
+        self.commit = commit
+        self.bestCase = bestCase
+        self.pipeline = pipeline
+        self.weighted = weighted
+    }
+}
+
+/// One row of the forecast report, per person (`rollup` false) or per manager's line.
+public struct ForecastRow: Sendable, Equatable, Codable {
+    public var userId: Int64
+    public var name: String
+    public var managerId: Int64?
+    public var rollup: Bool
+    public var quota: Money?
+    public var closed: Money
+    public var commit: Money
+    public var bestCase: Money
+    public var pipeline: Money
+    public var weighted: Money
+    /// quota − closed; nil without a quota.
+    public var gap: Money?
+    /// pipeline ÷ gap to 4 places; nil without a quota or when the gap is closed.
+    public var coverage: DecimalString?
+
+    public init(userId: Int64, name: String, managerId: Int64? = nil, rollup: Bool, quota: Money?, closed: Money,
+                commit: Money, bestCase: Money, pipeline: Money, weighted: Money, gap: Money?,
+                coverage: DecimalString?) {
+        self.userId = userId
+        self.name = name
+        self.managerId = managerId
+        self.rollup = rollup
+        self.quota = quota
+        self.closed = closed
+        self.commit = commit
+        self.bestCase = bestCase
+        self.pipeline = pipeline
+        self.weighted = weighted
+        self.gap = gap
+        self.coverage = coverage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case userId, name, managerId, rollup, quota, closed, commit, bestCase, pipeline, weighted, gap, coverage
+    }
+
+    /// Written by hand so that missing figures are an explicit `null`, as API.md shows.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(userId, forKey: .userId)
+        try c.encode(name, forKey: .name)
+        try c.encode(managerId, forKey: .managerId)
+        try c.encode(rollup, forKey: .rollup)
+        try c.encode(quota, forKey: .quota)
+        try c.encode(closed, forKey: .closed)
+        try c.encode(commit, forKey: .commit)
+        try c.encode(bestCase, forKey: .bestCase)
+        try c.encode(pipeline, forKey: .pipeline)
+        try c.encode(weighted, forKey: .weighted)
+        try c.encode(gap, forKey: .gap)
+        try c.encode(coverage, forKey: .coverage)
+    }
+}
+
+/// The forecast per person and rolled up (PRODUCT.md flow 6), in the CRM convention
+/// where the columns are cumulative: commit ⊆ best case ⊆ pipeline.
+public enum ForecastReport {
+    /// The figures of the people in `userIds` together. Each deal counts for them by the
+    /// sum of their splits, so a deal shared inside a team is counted once in full for
+    /// the team, and a deal with a 0% partner counts nothing for that partner.
+    public static func totals(deals: [ForecastDeal], for userIds: Set<Int64>) -> ForecastTotals {
+        var t = ForecastTotals()
+        for deal in deals {
+            let split = deal.credits.reduce(Decimal(0)) { userIds.contains($1.userId) ? $0 + $1.splitPercent : $0 }
+            guard split != 0 else { continue }
+            let share = deal.amount * split / 100
+            if deal.won {
+                t.closed += share
+                continue
+            }
+            guard deal.isOpenInForecast else { continue }
+            // Cumulative columns: a commit deal is also best case and pipeline.
+            t.pipeline += share
+            if deal.category == .bestCase || deal.category == .commit { t.bestCase += share }
+            if deal.category == .commit { t.commit += share }
+            t.weighted += share * deal.probability / 100
+        }
+        return t
+    }
+
+    /// One row per person under `root` (everyone when nil), and after each manager's
+    /// row a roll-up row for their whole line, in the attainment report's order and with
+    /// its roll-up quota rule. Amounts are exact until rounded to the cent in the row;
+    /// coverage is computed from the exact figures.
+    public static func rows(people: [PersonNode], root: Int64?, quotas: [Int64: Decimal],
+                            deals: [ForecastDeal]) -> [ForecastRow] {
+        let lines = Rollup.lines(people, under: root)
+        let rollupQuotas = Rollup.quotas(people, under: root, own: quotas)
+        var rows: [ForecastRow] = []
+        for (person, _) in Rollup.walk(people, under: root) {
+            rows.append(row(person, rollup: false, quota: quotas[person.id],
+                            totals: totals(deals: deals, for: [person.id])))
+            let line = lines[person.id] ?? [person.id]
+            if line.count > 1 {
+                rows.append(row(person, rollup: true, quota: rollupQuotas[person.id],
+                                totals: totals(deals: deals, for: Set(line))))
+            }
+        }
+        return rows
+    }
+
+    private static func row(_ person: PersonNode, rollup: Bool, quota: Decimal?, totals t: ForecastTotals) -> ForecastRow {
+        let gap = quota.map { $0 - t.closed }
+        return ForecastRow(
+            userId: person.id, name: person.name, managerId: person.managerId, rollup: rollup,
+            quota: quota.map(ReportMath.money), closed: ReportMath.money(t.closed), commit: ReportMath.money(t.commit),
+            bestCase: ReportMath.money(t.bestCase), pipeline: ReportMath.money(t.pipeline),
+            weighted: ReportMath.money(t.weighted), gap: gap.map(ReportMath.money),
+            // With the quota already met there is nothing left to cover.
+            coverage: ReportMath.ratio(t.pipeline, gap))
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+
+/// Where the growth advice draws its lines (PRODUCT.md flow 7), configurable.
+/// In JSON each is a decimal string (`"0.85"`); a missing one takes its default.
+public struct GrowthThresholds: Sendable, Equatable, Codable {
+    /// Delivery load at or above this is high.
+    public var loadHigh: Decimal
+    /// Delivery load below this has room.
+    public var loadRoom: Decimal
+    /// Sales coverage at or above this is healthy.
+    public var coverageHealthy: Decimal
+    /// Sales coverage below this is low.
+    public var coverageLow: Decimal
+
+    // Built from integers: a float literal such as `0.85` goes through Double and
+    // would not be exactly 0.85 as a Decimal.
+    public static let defaultLoadHigh = Decimal(85) / 100
+    public static let defaultLoadRoom = Decimal(70) / 100
+    public static let defaultCoverageHealthy = Decimal(3)
+    public static let defaultCoverageLow = Decimal(2)
+
+    public init(loadHigh: Decimal = GrowthThresholds.defaultLoadHigh,
+                loadRoom: Decimal = GrowthThresholds.defaultLoadRoom,
+                coverageHealthy: Decimal = GrowthThresholds.defaultCoverageHealthy,
+                coverageLow: Decimal = GrowthThresholds.defaultCoverageLow) {
+        self.loadHigh = loadHigh
+        self.loadRoom = loadRoom
+        self.coverageHealthy = coverageHealthy
+        self.coverageLow = coverageLow
+    }
+
+    /// Thresholds that contradict each other would make two recommendations true at
+    /// once, or none ever reachable, so configuration is refused rather than guessed.
+    public func validate() throws(ValidationFailure) {
+        var v = Validator()
+        v.check(loadRoom > 0, "loadRoom", "must be more than 0")
+        v.check(loadHigh > 0, "loadHigh", "must be more than 0")
+        v.check(loadRoom <= loadHigh, "loadRoom", "must not be more than loadHigh")
+        v.check(coverageLow > 0, "coverageLow", "must be more than 0")
+        v.check(coverageHealthy > 0, "coverageHealthy", "must be more than 0")
+        v.check(coverageLow <= coverageHealthy, "coverageLow", "must not be more than coverageHealthy")
+        try v.throwIfInvalid()
+    }
+
+    enum CodingKeys: String, CodingKey { case loadHigh, loadRoom, coverageHealthy, coverageLow }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            loadHigh: try c.decodeIfPresent(DecimalString.self, forKey: .loadHigh)?.value ?? Self.defaultLoadHigh,
+            loadRoom: try c.decodeIfPresent(DecimalString.self, forKey: .loadRoom)?.value ?? Self.defaultLoadRoom,
+            coverageHealthy: try c.decodeIfPresent(DecimalString.self, forKey: .coverageHealthy)?.value
+                ?? Self.defaultCoverageHealthy,
+            coverageLow: try c.decodeIfPresent(DecimalString.self, forKey: .coverageLow)?.value ?? Self.defaultCoverageLow)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(DecimalString(loadHigh), forKey: .loadHigh)
+        try c.encode(DecimalString(loadRoom), forKey: .loadRoom)
+        try c.encode(DecimalString(coverageHealthy), forKey: .coverageHealthy)
+        try c.encode(DecimalString(coverageLow), forKey: .coverageLow)
+    }
+}
+
+/// Delivery demand against capacity for one skill over the horizon.
+public struct SkillLoad: Sendable, Equatable, Codable {
+    public var skill: String
+    public var demandHours: DecimalString
+    public var capacityHours: DecimalString
+    /// demand ÷ capacity to 4 places; nil when nobody has the skill's hours free.
+    public var load: DecimalString?
+    /// The hours no one is there for: demand − capacity, never below 0.
+    public var shortHours: DecimalString
+
+    public init(skill: String, demandHours: DecimalString, capacityHours: DecimalString, load: DecimalString?,
+                shortHours: DecimalString) {
+        self.skill = skill
+        self.demandHours = demandHours
+        self.capacityHours = capacityHours
+        self.load = load
+        self.shortHours = shortHours
+    }
+
+    enum CodingKeys: String, CodingKey { case skill, demandHours, capacityHours, load, shortHours }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(skill, forKey: .skill)
+        try c.encode(demandHours, forKey: .demandHours)
+        try c.encode(capacityHours, forKey: .capacityHours)
+        try c.encode(load, forKey: .load)
+        try c.encode(shortHours, forKey: .shortHours)
+    }
+}
+
+/// The answer to the firm's question: grow project management or account management?
+public enum GrowthRecommendation: String, Sendable, Codable, CaseIterable {
+    case strengthenProjectManagement = "strengthen_project_management"
+    case strengthenAccountManagement = "strengthen_account_management"
+    case both
+    case balanced
+}
+
+/// The organize-for-growth advice (`/reports/growth`): the recommendation, a sentence
+/// saying it with the figures, and the figures themselves.
+public struct GrowthAdvice: Sendable, Equatable, Codable {
+    public var recommendation: GrowthRecommendation
+    public var sentence: String
+    /// The horizon, in weeks, that demand and capacity cover.
+    public var weeks: Int
+    /// Σ demand ÷ Σ capacity to 4 places; nil with no capacity.
+    public var deliveryLoad: DecimalString?
+    /// Open pipeline ÷ remaining quota to 4 places; nil when the quota is already met.
+    public var salesCoverage: DecimalString?
+    public var demandHours: DecimalString
+    public var capacityHours: DecimalString
+    public var openPipeline: Money
+    public var remainingQuota: Money
+    /// How much delivery is short: the capacity hours to add for the load to come down
+    /// to `loadRoom` (0 when it is already there).
+    public var capacityNeededHours: DecimalString
+    /// How much sales is short: the pipeline to add for coverage to reach
+    /// `coverageHealthy` (0 when it is already there).
+    public var pipelineNeeded: Money
+    public var thresholds: GrowthThresholds
+    /// Short hours first, the most short first.
+    public var skills: [SkillLoad]
+    /// The skills with short hours, in the same order.
+    public var shortSkills: [String]
+
+    public init(recommendation: GrowthRecommendation, sentence: String, weeks: Int, deliveryLoad: DecimalString?,
+                salesCoverage: DecimalString?, demandHours: DecimalString, capacityHours: DecimalString,
+                openPipeline: Money, remainingQuota: Money, capacityNeededHours: DecimalString,
+                pipelineNeeded: Money, thresholds: GrowthThresholds, skills: [SkillLoad], shortSkills: [String]) {
+        self.recommendation = recommendation
+        self.sentence = sentence
+        self.weeks = weeks
+        self.deliveryLoad = deliveryLoad
+        self.salesCoverage = salesCoverage
+        self.demandHours = demandHours
+        self.capacityHours = capacityHours
+        self.openPipeline = openPipeline
+        self.remainingQuota = remainingQuota
+        self.capacityNeededHours = capacityNeededHours
+        self.pipelineNeeded = pipelineNeeded
+        self.thresholds = thresholds
+        self.skills = skills
+        self.shortSkills = shortSkills
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case recommendation, sentence, weeks, deliveryLoad, salesCoverage, demandHours, capacityHours, openPipeline,
+            remainingQuota, capacityNeededHours, pipelineNeeded, thresholds, skills, shortSkills
+    }
+
+    /// Written by hand so that a missing load or coverage is an explicit `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(recommendation, forKey: .recommendation)
+        try c.encode(sentence, forKey: .sentence)
+        try c.encode(weeks, forKey: .weeks)
+        try c.encode(deliveryLoad, forKey: .deliveryLoad)
+        try c.encode(salesCoverage, forKey: .salesCoverage)
+        try c.encode(demandHours, forKey: .demandHours)
+        try c.encode(capacityHours, forKey: .capacityHours)
+        try c.encode(openPipeline, forKey: .openPipeline)
+        try c.encode(remainingQuota, forKey: .remainingQuota)
+        try c.encode(capacityNeededHours, forKey: .capacityNeededHours)
+        try c.encode(pipelineNeeded, forKey: .pipelineNeeded)
+        try c.encode(thresholds, forKey: .thresholds)
+        try c.encode(skills, forKey: .skills)
+        try c.encode(shortSkills, forKey: .shortSkills)
+    }
+}
+
+/// Compares the two sides of the firm and says which one to grow (PRODUCT.md flow 7).
+public enum Growth {
+    /// The advice for a horizon of `weeks`.
+    ///
+    /// - `skills`: per skill, the delivery demand over the horizon (won work not yet
+    ///   done plus probability-weighted pipeline, in hours) and the capacity for it.
+    /// - `openPipeline`, `remainingQuota`: the sales side, in money; the remaining
+    ///   bookings quota is what is left to sell this period.
+    /// - `currency`: only for the sentence.
+    ///
+    /// The recommendation compares the exact load and coverage with the thresholds; the
+    /// sentence shows them to 2 places.
+    public static func advise(weeks: Int, skills: [(skill: String, demandHours: Decimal, capacityHours: Decimal)],
+                              openPipeline: Decimal, remainingQuota: Decimal,
+                              thresholds t: GrowthThresholds = GrowthThresholds(),
+                              currency: String = "USD") -> GrowthAdvice {
+        let demand = skills.reduce(Decimal(0)) { $0 + $1.demandHours }
+        let capacity = skills.reduce(Decimal(0)) { $0 + $1.capacityHours }
+        let load: Decimal? = capacity > 0 ? demand / capacity : nil
+        // A quota already met needs no pipeline to cover it: healthy, not infinite.
+        let coverage: Decimal? = remainingQuota > 0 ? openPipeline / remainingQuota : nil
+
+        // With no capacity at all, any demand overloads delivery and no demand leaves it idle.
+        let loadIsHigh = load.map { $0 >= t.loadHigh } ?? (demand > 0)
+        let loadHasRoom = load.map { $0 < t.loadRoom } ?? (demand == 0)
+        let coverageIsHealthy = coverage.map { $0 >= t.coverageHealthy } ?? true
+        let coverageIsLow = coverage.map { $0 < t.coverageLow } ?? false
+
+        let recommendation: GrowthRecommendation =
+            if loadIsHigh && coverageIsLow { .both }
+            else if loadIsHigh && coverageIsHealthy { .strengthenProjectManagement }
+            else if coverageIsLow && loadHasRoom { .strengthenAccountManagement }
+            else { .balanced }
+
+        let skillLoads = skills.map { s in
+            SkillLoad(skill: s.skill, demandHours: hours(s.demandHours), capacityHours: hours(s.capacityHours),
+                      load: ReportMath.ratio(s.demandHours, s.capacityHours),
+                      shortHours: hours(max(0, s.demandHours - s.capacityHours)))
+        }.sorted { a, b in
+            if a.shortHours.value != b.shortHours.value { return a.shortHours.value > b.shortHours.value }
+            if a.demandHours.value != b.demandHours.value { return a.demandHours.value > b.demandHours.value }
+            return a.skill < b.skill
+        }
+        let short = skillLoads.filter { $0.shortHours.value > 0 }
+
+        let capacityNeeded = t.loadRoom > 0 ? max(0, demand / t.loadRoom - capacity) : 0
+        let pipelineNeeded = remainingQuota > 0 ? max(0, remainingQuota * t.coverageHealthy - openPipeline) : 0
+
+        let sentence = sentence(
+            weeks: weeks, demand: demand, load: load, coverage: coverage, recommendation: recommendation,
+            capacityNeeded: capacityNeeded, pipelineNeeded: pipelineNeeded, thresholds: t, short: short,
+            currency: currency)
+
+        return GrowthAdvice(
+            recommendation: recommendation, sentence: sentence, weeks: weeks,
+            deliveryLoad: ReportMath.ratio(demand, capacity),
+            salesCoverage: ReportMath.ratio(openPipeline, remainingQuota),
+            demandHours: hours(demand), capacityHours: hours(capacity),
+            openPipeline: ReportMath.money(openPipeline), remainingQuota: ReportMath.money(remainingQuota),
+            capacityNeededHours: hours(capacityNeeded), pipelineNeeded: ReportMath.money(pipelineNeeded),
+            thresholds: t, skills: skillLoads, shortSkills: short.map(\.skill))
+    }
+
+    /// Hours as shown: to 2 places (weighted demand can carry more).
+    private static func hours(_ value: Decimal) -> DecimalString { DecimalString(value.rounded(scale: 2)) }
+
+    private static func sentence(weeks: Int, demand: Decimal, load: Decimal?, coverage: Decimal?,
+                                 recommendation: GrowthRecommendation, capacityNeeded: Decimal,
+                                 pipelineNeeded: Decimal, thresholds t: GrowthThresholds, short: [SkillLoad],
+                                 currency: String) -> String {
+        func figure(_ value: Decimal, _ scale: Int) -> String { value.rounded(scale: scale).plainText }
+        let horizon = weeks == 1 ? "the next week" : "the next \(weeks) weeks"
+
+        var text: String
+        if let load {
+            text = "Delivery is loaded at \(figure(load, 2)) of capacity over \(horizon)"
+        } else if demand > 0 {
+            text = "Delivery needs \(figure(demand, 1)) h with no capacity over \(horizon)"
+        } else {
+            text = "Delivery has no demand and no capacity over \(horizon)"
+        }
+        if let coverage {
+            text += " while the pipeline covers \(figure(coverage, 2)) times the remaining quota"
+        } else {
+            text += " while the sales quota is already met, so coverage counts as healthy"
+        }
+        switch recommendation {
+        case .strengthenProjectManagement: text += ": strengthen project management."
+        case .strengthenAccountManagement: text += ": strengthen account management."
+        case .both: text += ": strengthen both project management and account management."
+        case .balanced: text += ": balanced, keep the current mix."
+        }
+
+        // Say by how much the side to strengthen is short.
+        if recommendation == .strengthenProjectManagement || recommendation == .both, capacityNeeded > 0 {
+            text += " About \(figure(capacityNeeded, 0)) h more capacity would bring the load down to"
+                + " \(figure(t.loadRoom, 2))."
+        }
+        if recommendation == .strengthenAccountManagement || recommendation == .both, pipelineNeeded > 0 {
+            text += " Another \(pipelineNeeded.display(currency: currency)) of pipeline would cover the remaining"
+                + " quota \(figure(t.coverageHealthy, 2)) times."
+        }
+        if !short.isEmpty {
+            text += " Short: "
+                + short.map { "\($0.skill) \(figure($0.shortHours.value, 1)) h" }.joined(separator: ", ") + "."
+        }
+        return text
+    }
+}

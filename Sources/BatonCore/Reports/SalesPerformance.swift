@@ -1,0 +1,101 @@
+import Dates
+import Foundation
+
+/// A won or lost opportunity, with its dates of record.
+public struct ClosedDeal: Sendable, Equatable {
+    public var ownerId: Int64
+    public var amount: Decimal
+    public var won: Bool
+    public var createdOn: CalendarDate
+    public var closedOn: CalendarDate
+    /// The typical project the deal is counted under, if any (the caller's choice).
+    public var typicalProject: String?
+
+    public init(ownerId: Int64, amount: Decimal, won: Bool, createdOn: CalendarDate, closedOn: CalendarDate,
+                typicalProject: String? = nil) {
+        self.ownerId = ownerId
+        self.amount = amount
+        self.won = won
+        self.createdOn = createdOn
+        self.closedOn = closedOn
+        self.typicalProject = typicalProject
+    }
+}
+
+/// Win rate, average deal size and cycle length for one person or one typical project.
+public struct PerformanceRow: Sendable, Equatable, Codable {
+    /// The person's name or the typical project's.
+    public var key: String
+    public var won: Int
+    public var lost: Int
+    /// won ÷ (won + lost) to 4 places; nil with no closed deals.
+    public var winRate: DecimalString?
+    /// The average won amount, to the cent; nil with nothing won.
+    public var averageDealSize: Money?
+    /// The average days from creation to close of the won deals, to 1 decimal.
+    public var averageCycleDays: DecimalString?
+
+    public init(key: String, won: Int, lost: Int, winRate: DecimalString?, averageDealSize: Money?,
+                averageCycleDays: DecimalString?) {
+        self.key = key
+        self.won = won
+        self.lost = lost
+        self.winRate = winRate
+        self.averageDealSize = averageDealSize
+        self.averageCycleDays = averageCycleDays
+    }
+
+    enum CodingKeys: String, CodingKey { case key, won, lost, winRate, averageDealSize, averageCycleDays }
+
+    /// Written by hand so that missing figures are an explicit `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(won, forKey: .won)
+        try c.encode(lost, forKey: .lost)
+        try c.encode(winRate, forKey: .winRate)
+        try c.encode(averageDealSize, forKey: .averageDealSize)
+        try c.encode(averageCycleDays, forKey: .averageCycleDays)
+    }
+}
+
+/// The sales-performance report (`/reports/sales-performance`).
+public enum SalesPerformance {
+    /// The figures of `deals` under one heading. Size and cycle are over won deals
+    /// only: a lost deal's amount was never booked, and its "cycle" measures how long
+    /// it took to give up, not to sell.
+    public static func row(key: String, deals: [ClosedDeal]) -> PerformanceRow {
+        let won = deals.filter(\.won)
+        let lost = deals.count - won.count
+        let total = won.reduce(Decimal(0)) { $0 + $1.amount }
+        // A deal closed (by its date of record) before it was entered, as imports of
+        // old deals are, took no selling time rather than negative time.
+        let days = won.reduce(0) { $0 + max(0, $1.createdOn.days(until: $1.closedOn)) }
+        let count = Decimal(won.count)
+        return PerformanceRow(
+            key: key, won: won.count, lost: lost,
+            winRate: ReportMath.ratio(count, Decimal(deals.count)),
+            averageDealSize: won.isEmpty ? nil : ReportMath.money(total / count),
+            averageCycleDays: won.isEmpty ? nil : DecimalString((Decimal(days) / count).rounded(scale: 1)))
+    }
+
+    /// One row per owner, in name order (then id, for two people of the same name).
+    /// An owner missing from `names` is shown by id rather than dropped.
+    public static func byOwner(_ deals: [ClosedDeal], names: [Int64: String]) -> [PerformanceRow] {
+        let groups = Dictionary(grouping: deals, by: \.ownerId)
+        return groups.keys
+            .map { (name: names[$0] ?? "#\($0)", id: $0) }
+            .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+            .map { row(key: $0.name, deals: groups[$0.id] ?? []) }
+    }
+
+    /// One row per typical project, in name order. Deals that sold no catalog item
+    /// have no project to be counted under and are left out.
+    public static func byTypicalProject(_ deals: [ClosedDeal]) -> [PerformanceRow] {
+        var groups: [String: [ClosedDeal]] = [:]
+        for deal in deals {
+            if let project = deal.typicalProject { groups[project, default: []].append(deal) }
+        }
+        return groups.keys.sorted().map { row(key: $0, deals: groups[$0] ?? []) }
+    }
+}
