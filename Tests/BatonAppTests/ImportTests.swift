@@ -170,6 +170,30 @@ import Testing
         }
     }
 
+    @Test func aPartialFileNeverErasesWhatBatonHas() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            _ = try await importCSV(app, "accounts", Self.salesforceAccounts, token: ana)
+            _ = try await importCSV(app, "opportunities", Self.salesforceOpportunities, token: ana)
+            let dev = try await app.sql("SELECT id FROM users WHERE email = 'dev.patel@demo.test'").first!.decode("id", as: Int64.self)
+            try await app.sql("""
+                INSERT INTO opportunity_team (opportunity_id, user_id, role, split_percent)
+                SELECT id, \(dev), 'sales_partner', 0 FROM opportunities WHERE external_id = 'sf:006A02'
+                """)
+            let partial = "Id,Name,StageName,CloseDate,AccountId\n006A02,Acme WAN refresh (renamed),Negotiation/Review,2026-12-20,001A000001\n"
+            let r = try await importCSV(app, "opportunities", partial, token: ana)
+            #expect(r.status == .ok, "\(r.text)")
+            let row = try await app.sql("""
+                SELECT name, amount::text AS amount, kind, (SELECT count(*) FROM opportunity_team t WHERE t.opportunity_id = o.id) AS team
+                FROM opportunities o WHERE external_id = 'sf:006A02'
+                """).first!
+            #expect(try row.decode("name", as: String.self) == "Acme WAN refresh (renamed)")
+            #expect(try row.decode("amount", as: String.self) == "84000.00", "no Amount column: the amount stays")
+            #expect(try row.decode("kind", as: String.self) == "expansion")
+            #expect(try row.decode("team", as: Int.self) == 2, "no owner named: the team stays")
+        }
+    }
+
     @Test func consultantsCannotImport() async throws {
         try await TestApp.run { app in
             let ivy = try await app.signIn("ivy.chen@demo.test")

@@ -108,8 +108,8 @@ struct DeliveryRoutes {
         }
         api.post("projects/:id/status-link") { request, context in
             let (caller, project) = try await visibleProject(request, context)
-            let buffer = try await request.body.collect(upTo: JSON.maximumBodyBytes)
-            let input = buffer.readableBytes == 0 ? LinkInput() : try JSON.decode(LinkInput.self, from: Data(buffer: buffer)).0
+            let body = try await JSON.body(of: request)
+            let input = body.isEmpty ? LinkInput() : try JSON.decode(LinkInput.self, from: body).0
             if let expires = input.expiresOn, expires < Self.today {
                 throw ValidationFailure("expiresOn", "Expires on cannot be in the past")
             }
@@ -243,8 +243,8 @@ struct DeliveryRoutes {
         let phaseID = try request.id(context, "phaseId")
         let action = context.parameters.get("action") ?? ""
         guard action == "complete" || action == "reopen" else { throw APIError.notFound("phase action (complete or reopen)") }
-        let buffer = try await request.body.collect(upTo: JSON.maximumBodyBytes)
-        let input = buffer.readableBytes == 0 ? CompleteInput() : try JSON.decode(CompleteInput.self, from: Data(buffer: buffer)).0
+        let body = try await JSON.body(of: request)
+        let input = body.isEmpty ? CompleteInput() : try JSON.decode(CompleteInput.self, from: body).0
         let today = Self.today
         let updated = try await services.pool.withTransaction { db in
             try await requireManager(db, caller, project)

@@ -122,7 +122,8 @@ private struct ImportJob {
         }
         var result: [Int: Int64] = [:]
         for (line, ref) in refs {
-            guard let ref = ref?.trimmed, !ref.isEmpty else { result[line] = caller.id; continue }
+            // No owner named: a new record gets the importer, an existing one keeps its owner.
+            guard let ref = ref?.trimmed, !ref.isEmpty else { continue }
             if let id = byRef[ref] {
                 result[line] = id
             } else {
@@ -179,7 +180,7 @@ private struct ImportJob {
         // An empty cell leaves what Baton has: a partial file never erases data.
         updated = try await db.query("""
             UPDATE accounts a SET name = s.name, domain = coalesce(s.domain, a.domain), industry = coalesce(s.industry, a.industry),
-                owner_id = s.owner_id, status = coalesce(s.status, a.status), street = coalesce(s.street, a.street),
+                owner_id = coalesce(s.owner_id, a.owner_id), status = coalesce(s.status, a.status), street = coalesce(s.street, a.street),
                 city = coalesce(s.city, a.city), region = coalesce(s.region, a.region),
                 postal_code = coalesce(s.postal_code, a.postal_code), country = coalesce(s.country, a.country),
                 version = a.version + 1, updated_at = now()
@@ -188,8 +189,8 @@ private struct ImportJob {
         created = try await db.query("""
             INSERT INTO accounts (id, name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
             OVERRIDING SYSTEM VALUE
-            SELECT target_id, name, domain, industry, owner_id, coalesce(status, 'active'), street, city, region, postal_code,
-                   country, external_id
+            SELECT target_id, name, domain, industry, coalesce(owner_id, \(caller.id)), coalesce(status, 'active'), street, city,
+                   region, postal_code, country, external_id
             FROM staging WHERE is_new
             """).affectedRows
         try await db.query("""
@@ -326,8 +327,8 @@ private struct ImportJob {
             }
             let probability = r.probability.flatMap { $0 == stage.probability.value ? nil : $0 }
             let category = r.forecastCategory.flatMap { $0 == stage.forecastCategory.rawValue ? nil : $0 }
-            copy.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.kind ?? "new_business", stage.key,
-                      (r.amount ?? 0).plainText, closeDate.description, owners[r.line].map(String.init), r.nextStep, r.source,
+            copy.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.kind, stage.key,
+                      r.amount?.plainText, closeDate.description, owners[r.line].map(String.init), r.nextStep, r.source,
                       probability?.plainText, category, closedOn?.description, stage.isLost ? lostReason : nil])
         }
         try await db.copyIn("""
@@ -343,6 +344,14 @@ private struct ImportJob {
             """)
         try await db.query("UPDATE staging SET is_new = target_id IS NULL")
         try await accountIssues()
+        // A won order that became a project stays won, as it does through the API.
+        for row in try await db.query("""
+            SELECT s.line, j.id FROM staging s JOIN projects j ON j.opportunity_id = s.target_id
+            JOIN pipeline_stages p ON p.key = s.stage_key WHERE NOT p.is_won
+            """) {
+            errors.append(ImportIssue(line: try row.decode("line"), field: name(.stage),
+                message: "This opportunity became project \(try row.decode("id", as: Int64.self)); it stays won"))
+        }
         guard errors.isEmpty, !dryRun else { return }
 
         try await db.query("""
@@ -350,11 +359,13 @@ private struct ImportJob {
             """)
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('opportunities', 'id')) WHERE is_new")
         updated = try await db.query("""
-            UPDATE opportunities o SET account_id = s.account_id, name = s.name, kind = s.kind, stage_key = s.stage_key,
-                amount = s.amount, close_date = s.close_date, owner_id = s.owner_id,
-                probability_override = s.probability, forecast_category_override = s.forecast_category,
+            UPDATE opportunities o SET account_id = s.account_id, name = s.name, kind = coalesce(s.kind, o.kind), stage_key = s.stage_key,
+                amount = coalesce(s.amount, o.amount), close_date = s.close_date, owner_id = coalesce(s.owner_id, o.owner_id),
+                probability_override = CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.probability, o.probability_override) ELSE s.probability END,
+                forecast_category_override = CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.forecast_category, o.forecast_category_override)
+                                                  ELSE s.forecast_category END,
                 next_step = coalesce(s.next_step, o.next_step), source = coalesce(s.source, o.source),
-                closed_on = s.closed_on, lost_reason = s.lost_reason,
+                closed_on = s.closed_on, lost_reason = coalesce(s.lost_reason, CASE WHEN s.closed_on IS NOT NULL THEN o.lost_reason END),
                 stage_entered_at = CASE WHEN o.stage_key = s.stage_key THEN o.stage_entered_at ELSE now() END,
                 version = o.version + 1, updated_at = now()
             FROM staging s WHERE s.target_id = o.id AND NOT s.is_new
@@ -363,27 +374,27 @@ private struct ImportJob {
             INSERT INTO opportunities (id, account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override,
                                        forecast_category_override, next_step, source, closed_on, lost_reason, external_id)
             OVERRIDING SYSTEM VALUE
-            SELECT target_id, account_id, name, kind, stage_key, amount, close_date, owner_id, probability, forecast_category,
-                   next_step, source, closed_on, lost_reason, external_id
+            SELECT target_id, account_id, name, coalesce(kind, 'new_business'), stage_key, coalesce(amount, 0), close_date,
+                   coalesce(owner_id, \(caller.id)), probability, forecast_category, next_step, source, closed_on, lost_reason, external_id
             FROM staging WHERE is_new
             """).affectedRows
         // A new owner takes the whole credit, as a new opportunity's owner does.
         try await db.query("""
             DELETE FROM opportunity_team t USING staging s
-            WHERE t.opportunity_id = s.target_id AND NOT s.is_new AND s.old_owner IS DISTINCT FROM s.owner_id
+            WHERE t.opportunity_id = s.target_id AND NOT s.is_new AND s.owner_id IS NOT NULL AND s.old_owner IS DISTINCT FROM s.owner_id
             """)
         try await db.query("""
             INSERT INTO opportunity_team (opportunity_id, user_id, role, split_percent)
-            SELECT s.target_id, s.owner_id, 'owner', 100 FROM staging s
-            WHERE s.is_new OR s.old_owner IS DISTINCT FROM s.owner_id
+            SELECT s.target_id, coalesce(s.owner_id, \(caller.id)), 'owner', 100 FROM staging s
+            WHERE s.is_new OR (s.owner_id IS NOT NULL AND s.old_owner IS DISTINCT FROM s.owner_id)
             """)
         try await db.query("""
             INSERT INTO opportunity_stage_history (opportunity_id, from_stage, to_stage, changed_by, amount, close_date,
                                                    probability, forecast_category)
-            SELECT s.target_id, s.old_stage, s.stage_key, \(caller.id), s.amount, s.close_date,
+            SELECT s.target_id, s.old_stage, s.stage_key, \(caller.id), coalesce(s.amount, o.amount), s.close_date,
                    CASE WHEN p.is_won OR p.is_lost THEN p.probability ELSE coalesce(s.probability, p.probability) END,
                    CASE WHEN p.is_won OR p.is_lost THEN p.forecast_category ELSE coalesce(s.forecast_category, p.forecast_category) END
-            FROM staging s JOIN pipeline_stages p ON p.key = s.stage_key
+            FROM staging s JOIN pipeline_stages p ON p.key = s.stage_key JOIN opportunities o ON o.id = s.target_id
             WHERE s.is_new OR s.old_stage IS DISTINCT FROM s.stage_key
             """)
         try await audit(entity: "opportunity", table: "opportunities")

@@ -79,6 +79,9 @@ struct TypicalProjectFields: Sendable {
             TemplatePhase(name: $0.name, offsetDays: $0.offsetDays, lengthDays: $0.lengthDays, sharePercent: $0.sharePercent.value,
                           skills: $0.skills.map { SkillHours(skill: $0.skill, hours: $0.hours.value) })
         }, into: &v)
+        for (i, phase) in phases.enumerated() {
+            v.check(phase.sharePercent.value.significantScale <= 2, "phases[\(i)].sharePercent", "Share must have at most two decimals")
+        }
         for (i, item) in checklist.enumerated() {
             v.check(!item.text.trimmed.isEmpty && item.text.count <= 500, "checklist[\(i)].text", "Checklist text must be 1 to 500 characters")
         }

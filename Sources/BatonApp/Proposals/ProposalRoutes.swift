@@ -198,8 +198,8 @@ struct ProposalRoutes {
         guard let action = ProposalAction(rawValue: context.parameters.get("action") ?? "") else {
             throw APIError.notFound("proposal action (submit, approve, return, send, accept or decline)")
         }
-        let buffer = try await request.body.collect(upTo: JSON.maximumBodyBytes)
-        let input = buffer.readableBytes == 0 ? ActionInput() : try JSON.decode(ActionInput.self, from: Data(buffer: buffer)).0
+        let body = try await JSON.body(of: request)
+        let input = body.isEmpty ? ActionInput() : try JSON.decode(ActionInput.self, from: body).0
         let today = Self.today
         return try await services.pool.withTransaction { db in
             guard let proposal = try await store.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {

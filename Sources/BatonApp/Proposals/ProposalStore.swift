@@ -97,6 +97,14 @@ struct ProposalDraft: Sendable {
     func check(into v: inout Validator) {
         ProposalMath.check(lines: lines, discountPercent: discountPercent, into: &v)
         v.check((terms?.count ?? 0) <= 10_000, "terms", "Terms must be at most 10,000 characters")
+        // Percentages are stored with two decimals; more would make totals disagree with what is kept.
+        v.check(discountPercent.significantScale <= 2, "discountPercent", "Discount must have at most two decimals")
+        for (i, line) in lines.enumerated() {
+            v.check(line.discountPercent.significantScale <= 2, "lines[\(i)].discountPercent", "Discount must have at most two decimals")
+        }
+        for (field, date) in [("proposedStart", proposedStart), ("validUntil", validUntil)] {
+            if let date { v.check(date.year <= 9000, field, "\(field) must be before the year 9000") }
+        }
     }
 }
 
