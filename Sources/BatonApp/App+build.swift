@@ -93,5 +93,6 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     DeliveryRoutes(services: services).register(on: api)
     QuotaRoutes(services: services).register(on: api)
     BonusRoutes(services: services).register(on: api)
+    ReportRoutes(services: services).register(on: api)
     return router
 }

@@ -25,6 +25,7 @@ struct AppServices: Sendable {
     let staffing = StaffingStore(delivery: DeliveryStore())
     var quotas: QuotaStore { QuotaStore(calendar: FiscalCalendar(startMonth: configuration.fiscalYearStartMonth)) }
     var bonus: BonusStore { BonusStore(quotas: quotas) }
+    var reports: ReportStore { ReportStore(quotas: quotas) }
     let exports = ExportStore()
     let openAPIDocument: String?
     let logger: Logger

@@ -1,0 +1,125 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// `/reports/*` and an account's white space.
+struct ReportRoutes {
+    let services: AppServices
+    var store: ReportStore { services.reports }
+
+    static var today: CalendarDate { Timestamp.now.calendarDate }
+
+    func register(on api: RouterGroup<BatonRequestContext>) {
+        api.get("reports/attainment") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let q = QueryParameters(request)
+            let metric = try q.enumeration("metric", QuotaMetric.self) ?? .totalBookings
+            let key = try period(q)
+            struct Body: Encodable { var period: String; var metric: QuotaMetric; var rows: [AttainmentRow] }
+            let body = try await services.pool.withConnection { db in
+                let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
+                let period = try await services.quotas.period(db, key: key)
+                return Body(period: period.key, metric: metric, rows: try await store.attainment(db, period: period, metric: metric, root: root))
+            }
+            return try APIResponse.json(body).response
+        }
+        api.get("reports/forecast") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let q = QueryParameters(request)
+            let key = try period(q)
+            struct Body: Encodable { var period: String; var rows: [ForecastRow] }
+            let body = try await services.pool.withConnection { db in
+                let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
+                let period = try await services.quotas.period(db, key: key)
+                return Body(period: period.key, rows: try await store.forecast(db, period: period, root: root))
+            }
+            return try APIResponse.json(body).response
+        }
+        api.get("reports/pipeline") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let q = QueryParameters(request)
+            let key = q.string("period")
+            struct Body: Encodable { var period: String?; var stages: [ReportStore.StageRow] }
+            let body = try await services.pool.withConnection { db in
+                let period = try await key.asyncMap { try await services.quotas.period(db, key: $0) }
+                return Body(period: period?.key, stages: try await store.pipeline(db, period: period, caller: caller))
+            }
+            return try APIResponse.json(body).response
+        }
+        api.get("reports/sales-performance") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let (from, to) = try range(QueryParameters(request))
+            let body = try await services.pool.withConnection { try await store.salesPerformance($0, from: from, to: to, caller: caller) }
+            return try APIResponse.json(body).response
+        }
+        api.get("reports/delivery") { request, context in
+            let caller = try context.requireCaller()
+            try requireManagerial(caller)
+            let (from, to) = try range(QueryParameters(request))
+            let body = try await services.pool.withConnection { try await store.delivery($0, from: from, to: to) }
+            return try APIResponse.json(body).response
+        }
+        api.get("reports/growth") { request, context in
+            let caller = try context.requireCaller()
+            try requireManagerial(caller)
+            let q = QueryParameters(request)
+            var weeks = 12
+            if let text = q.string("weeks") {
+                guard let n = Int(text), (1...104).contains(n) else { throw ValidationFailure("weeks", "weeks must be a whole number from 1 to 104") }
+                weeks = n
+            }
+            var thresholds = GrowthThresholds()
+            for (name, path) in [("loadHigh", \GrowthThresholds.loadHigh), ("loadRoom", \.loadRoom),
+                                 ("coverageHealthy", \.coverageHealthy), ("coverageLow", \.coverageLow)] {
+                guard let text = q.string(name) else { continue }
+                guard let value = Decimal(apiText: text), value >= 0, value <= 100 else {
+                    throw ValidationFailure(name, "\(name) must be a decimal number from 0 to 100")
+                }
+                thresholds[keyPath: path] = value
+            }
+            let t = thresholds
+            let advice = try await services.pool.withConnection {
+                try await store.growth($0, weeks: weeks, thresholds: t, today: Self.today, currency: services.configuration.currency)
+            }
+            return try APIResponse.json(advice).response
+        }
+        api.get("accounts/:id/white-space") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let id = try request.id(context)
+            let items = try await services.pool.withConnection { db in
+                guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                return try await store.whiteSpace(db, accountID: id)
+            }
+            return try APIResponse.json(Page(fetched: items, limit: items.count) { [String($0.typicalProjectId)] }).response
+        }
+    }
+
+    private func period(_ q: QueryParameters) throws -> String {
+        if let key = q.string("period") { return key }
+        return services.quotas.calendar.period(containing: Self.today, kind: .quarter).key
+    }
+
+    /// `from` and `to` (inclusive); the current quarter when not given.
+    private func range(_ q: QueryParameters) throws -> (CalendarDate, CalendarDate) {
+        let quarter = services.quotas.calendar.period(containing: Self.today, kind: .quarter)
+        let from = try q.date("from") ?? quarter.start
+        let to = try q.date("to") ?? quarter.lastDay
+        guard from <= to else { throw ValidationFailure("to", "to cannot be before from") }
+        guard from.days(until: to) <= 3660 else { throw ValidationFailure("to", "A report covers at most ten years") }
+        return (from, to)
+    }
+
+    private func requireManagerial(_ caller: Caller) throws {
+        guard caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) else {
+            throw APIError.forbidden("Delivery and growth reports are for managers, project managers and admins.")
+        }
+    }
+}

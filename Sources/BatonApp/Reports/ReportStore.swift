@@ -1,0 +1,322 @@
+import BatonCore
+import Dates
+import Foundation
+import Postgres
+
+/// The managers' reports: each query gathers exact inputs in SQL, and the pure
+/// report functions in BatonCore do the arithmetic and the roll-ups.
+struct ReportStore: Sendable {
+    let quotas: QuotaStore
+
+    func people(_ db: Connection) async throws -> [PersonNode] {
+        try await db.query("SELECT id, name, manager_id FROM users WHERE active ORDER BY id").map {
+            PersonNode(id: try $0.decode("id"), name: try $0.decode("name"), managerId: try $0.decode("manager_id"))
+        }
+    }
+
+    /// Whose line a report covers: the asked-for manager if the caller may see them,
+    /// else the caller's own line (everyone's for an admin who asks for no one).
+    func root(_ db: Connection, caller: Caller, managerID: Int64?) async throws -> Int64? {
+        guard let managerID else { return caller.isAdmin ? nil : caller.id }
+        if caller.isAdmin || managerID == caller.id { return managerID }
+        let inLine: Bool = try await db.query("""
+            SELECT EXISTS (SELECT 1 FROM reporting_line(\(caller.id)) WHERE user_id = \(managerID)) AS ok
+            """).first!.decode("ok")
+        guard inLine else { throw APIError.notFound("manager") }
+        return managerID
+    }
+
+    func quotaTargets(_ db: Connection, periodKey: String, metric: QuotaMetric) async throws -> [Int64: Decimal] {
+        var result: [Int64: Decimal] = [:]
+        for row in try await db.query("SELECT user_id, target FROM quotas WHERE period_key = \(periodKey) AND metric = \(metric.rawValue)") {
+            result[try row.decode("user_id")] = try row.decode("target")
+        }
+        return result
+    }
+
+    /// Credit per person for a metric and period: bookings by split on the date of
+    /// record of the win, or completed work as BONUS.md credits it.
+    func credits(_ db: Connection, period: FiscalPeriod, metric: QuotaMetric) async throws -> [Int64: Decimal] {
+        var result: [Int64: Decimal] = [:]
+        let rows: QueryResult
+        switch metric {
+        case .completedWork:
+            // Late work is credited at the first bonus plan's late share (all of it without a plan).
+            rows = try await db.query("""
+                SELECT j.project_manager_id AS user_id,
+                       sum(CASE WHEN ph.completed_on <= ph.due_date THEN ph.value
+                                ELSE ph.value * coalesce((SELECT late_credit_percent FROM bonus_plans ORDER BY id LIMIT 1), 100) / 100 END) AS credit
+                FROM project_phases ph JOIN projects j ON j.id = ph.project_id
+                WHERE ph.completed_on >= \(period.start) AND ph.completed_on < \(period.endExclusive) AND j.project_manager_id IS NOT NULL
+                GROUP BY j.project_manager_id
+                """)
+        default:
+            let kinds: [String] = switch metric {
+            case .newBusiness: ["new_business"]
+            case .expansion: ["expansion"]
+            default: ["new_business", "expansion", "renewal"]
+            }
+            rows = try await db.query("""
+                SELECT t.user_id, sum(o.amount * t.split_percent / 100) AS credit
+                FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
+                JOIN opportunity_team t ON t.opportunity_id = o.id
+                WHERE o.closed_on >= \(period.start) AND o.closed_on < \(period.endExclusive) AND o.archived_at IS NULL
+                  AND o.kind = ANY(\(kinds)::text[])
+                GROUP BY t.user_id
+                """)
+        }
+        for row in rows { result[try row.decode("user_id")] = try row.decode("credit") }
+        return result
+    }
+
+    func attainment(_ db: Connection, period: FiscalPeriod, metric: QuotaMetric, root: Int64?) async throws -> [AttainmentRow] {
+        AttainmentReport.rows(
+            people: try await people(db), root: root,
+            quotas: try await quotaTargets(db, periodKey: period.key, metric: metric),
+            credits: try await credits(db, period: period, metric: metric))
+    }
+
+    /// Deals of the period for the forecast: open ones closing in it, won ones won in it.
+    func forecast(_ db: Connection, period: FiscalPeriod, root: Int64?) async throws -> [ForecastRow] {
+        let rows = try await db.query("""
+            SELECT o.amount, s.is_won,
+                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
+                   CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
+                        ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS category,
+                   (SELECT json_agg(json_build_object('userId', t.user_id, 'splitPercent', t.split_percent::text))
+                    FROM opportunity_team t WHERE t.opportunity_id = o.id)::text AS team
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+            WHERE o.archived_at IS NULL AND NOT s.is_lost AND (
+                  (s.is_won AND o.closed_on >= \(period.start) AND o.closed_on < \(period.endExclusive))
+               OR (NOT s.is_won AND o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)))
+            """)
+        struct Member: Codable { var userId: Int64; var splitPercent: String }
+        let deals = try rows.map { row in
+            ForecastDeal(
+                credits: (try row.decode("team", as: JSONB<[Member]>?.self)?.value ?? []).map {
+                    SplitCredit(userId: $0.userId, splitPercent: Decimal(apiText: $0.splitPercent) ?? 0)
+                },
+                amount: try row.decode("amount"), probability: try row.decode("probability"),
+                category: try row.decode("category", as: String.self), won: try row.decode("is_won"))
+        }
+        return ForecastReport.rows(people: try await people(db), root: root,
+                                   quotas: try await quotaTargets(db, periodKey: period.key, metric: .totalBookings), deals: deals)
+    }
+
+    struct StageRow: Encodable, Sendable {
+        var stage: String
+        var name: String
+        var count: Int
+        var amount: Money
+        var weighted: Money
+        var averageDaysInStage: DecimalString?
+    }
+
+    /// Open opportunities by stage (closing in the period when one is given).
+    func pipeline(_ db: Connection, period: FiscalPeriod?, caller: Caller) async throws -> [StageRow] {
+        var periodCondition: Query = "TRUE"
+        if let period { periodCondition = "o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)" }
+        return try await db.query("""
+            SELECT s.key, s.name, count(o.id) AS n, coalesce(sum(o.amount), 0) AS amount,
+                   coalesce(sum(o.amount * coalesce(o.probability_override, s.probability) / 100), 0) AS weighted,
+                   round(avg(extract(epoch FROM now() - o.stage_entered_at) / 86400)::numeric, 1) AS age
+            FROM pipeline_stages s
+            LEFT JOIN opportunities o ON o.stage_key = s.key AND o.archived_at IS NULL AND \(periodCondition)
+                 AND \(Scope.accountOf(caller, column: "o.account_id"))
+            WHERE NOT s.is_won AND NOT s.is_lost
+            GROUP BY s.key, s.name, s.position ORDER BY s.position
+            """).map { row in
+            StageRow(stage: try row.decode("key"), name: try row.decode("name"), count: try row.decode("n"),
+                     amount: Money(try row.decode("amount", as: Decimal.self)),
+                     weighted: Money((try row.decode("weighted", as: Decimal.self)).rounded(scale: 2)),
+                     averageDaysInStage: try row.decode("age", as: Decimal?.self).map(DecimalString.init))
+        }
+    }
+
+    struct Performance: Encodable, Sendable {
+        var from: CalendarDate
+        var to: CalendarDate
+        var byPerson: [PerformanceRow]
+        var byTypicalProject: [PerformanceRow]
+    }
+
+    /// Won and lost deals closed between `from` and `to` (inclusive), by owner and by
+    /// the typical projects of their accepted proposals.
+    func salesPerformance(_ db: Connection, from: CalendarDate, to: CalendarDate, caller: Caller) async throws -> Performance {
+        let rows = try await db.query("""
+            SELECT o.owner_id, u.name, o.amount, s.is_won, o.created_at::date AS created_on, o.closed_on,
+                   (SELECT t.name FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
+                    JOIN typical_projects t ON t.id = l.typical_project_id
+                    WHERE p.opportunity_id = o.id AND p.status = 'accepted' ORDER BY l.position LIMIT 1) AS typical_project
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key JOIN users u ON u.id = o.owner_id
+            WHERE (s.is_won OR s.is_lost) AND o.closed_on >= \(from) AND o.closed_on <= \(to) AND o.archived_at IS NULL
+              AND \(Scope.accountOf(caller, column: "o.account_id"))
+            """)
+        var names: [Int64: String] = [:]
+        let deals = try rows.map { row in
+            let owner: Int64 = try row.decode("owner_id")
+            names[owner] = try row.decode("name")
+            return ClosedDeal(ownerId: owner, amount: try row.decode("amount"), won: try row.decode("is_won"),
+                              createdOn: try row.decode("created_on"), closedOn: try row.decode("closed_on"),
+                              typicalProject: try row.decode("typical_project"))
+        }
+        return Performance(from: from, to: to, byPerson: SalesPerformance.byOwner(deals, names: names),
+                           byTypicalProject: SalesPerformance.byTypicalProject(deals))
+    }
+
+    struct DeliveryReport: Encodable, Sendable {
+        struct Person: Encodable, Sendable {
+            var userId: Int64
+            var name: String
+            var assignedHours: DecimalString
+            var capacityHours: DecimalString
+            var utilization: DecimalString?
+        }
+        struct Skill: Encodable, Sendable {
+            var skill: String
+            var assignedHours: DecimalString
+            var capacityHours: DecimalString
+            var utilization: DecimalString?
+        }
+        var from: CalendarDate
+        var to: CalendarDate
+        var phasesCompleted: Int
+        var onTime: Int
+        var onTimeRate: DecimalString?
+        var byPerson: [Person]
+        var bySkill: [Skill]
+    }
+
+    /// On-time phases and utilization (assigned ÷ capacity hours) between `from` and `to` inclusive.
+    func delivery(_ db: Connection, from: CalendarDate, to: CalendarDate) async throws -> DeliveryReport {
+        let phases = try await db.query("""
+            SELECT count(*) AS n, count(*) FILTER (WHERE completed_on <= due_date) AS on_time FROM project_phases
+            WHERE completed_on >= \(from) AND completed_on <= \(to)
+            """).first!
+        let n: Int = try phases.decode("n")
+        let onTime: Int = try phases.decode("on_time")
+        let days = Decimal(from.days(until: to) + 1)
+        let people = try await db.query("""
+            SELECT u.id, u.name, u.weekly_capacity_hours * \(days) / 7 AS capacity,
+                   coalesce((SELECT sum(a.hours_per_week * greatest(0, least(a.end_date, \(to)) - greatest(a.start_date, \(from)) + 1) / 7)
+                             FROM assignments a WHERE a.user_id = u.id), 0) AS assigned,
+                   coalesce((SELECT array_agg(lower(s.name)) FROM user_skills us JOIN skills s ON s.id = us.skill_id
+                             WHERE us.user_id = u.id), '{}') AS skills
+            FROM users u WHERE u.active AND ('consultant' = ANY(u.roles) OR EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id))
+            ORDER BY lower(u.name), u.id
+            """)
+        var byPerson: [DeliveryReport.Person] = []
+        var bySkill: [String: (Decimal, Decimal)] = [:]
+        for row in people {
+            let capacity: Decimal = try row.decode("capacity")
+            let assigned: Decimal = try row.decode("assigned")
+            byPerson.append(.init(userId: try row.decode("id"), name: try row.decode("name"),
+                                  assignedHours: DecimalString(assigned.rounded(scale: 2)), capacityHours: DecimalString(capacity.rounded(scale: 2)),
+                                  utilization: capacity > 0 ? DecimalString((assigned / capacity).rounded(scale: 4)) : nil))
+            for skill in try row.decode("skills", as: [String].self) {
+                let current = bySkill[skill] ?? (0, 0)
+                bySkill[skill] = (current.0 + assigned, current.1 + capacity)
+            }
+        }
+        return DeliveryReport(
+            from: from, to: to, phasesCompleted: n, onTime: onTime,
+            onTimeRate: n > 0 ? DecimalString((Decimal(onTime) / Decimal(n)).rounded(scale: 4)) : nil, byPerson: byPerson,
+            bySkill: bySkill.keys.sorted().map { skill in
+                let (assigned, capacity) = bySkill[skill]!
+                return .init(skill: skill, assignedHours: DecimalString(assigned.rounded(scale: 2)),
+                             capacityHours: DecimalString(capacity.rounded(scale: 2)),
+                             utilization: capacity > 0 ? DecimalString((assigned / capacity).rounded(scale: 4)) : nil)
+            })
+    }
+
+    /// The organize-for-growth advice over the next `weeks` weeks.
+    func growth(_ db: Connection, weeks: Int, thresholds: GrowthThresholds, today: CalendarDate, currency: String) async throws -> GrowthAdvice {
+        let end = today.adding(days: weeks * 7)
+        // Won work still to do: each open phase's skill hours, in proportion to how much of the phase falls in the horizon.
+        let won = try await db.query("""
+            SELECT lower(s.name) AS skill,
+                   sum(n.hours * greatest(0, least(ph.due_date, \(end)) - greatest(ph.start_date, \(today)))::numeric
+                       / greatest(1, ph.due_date - ph.start_date)) AS hours
+            FROM project_skill_needs n JOIN project_phases ph ON ph.id = n.phase_id JOIN projects j ON j.id = ph.project_id
+            JOIN skills s ON s.id = n.skill_id
+            WHERE ph.completed_on IS NULL AND j.status NOT IN ('cancelled', 'completed')
+            GROUP BY lower(s.name)
+            """)
+        // The pipeline's likely work: each open opportunity's latest proposal's templates, weighted by probability,
+        // placed at its proposed start (else its close date).
+        let likely = try await db.query("""
+            SELECT lower(s.name) AS skill,
+                   sum(ps.hours * l.quantity * coalesce(o.probability_override, st.probability) / 100
+                       * greatest(0, least(coalesce(p.proposed_start, o.close_date) + tp.offset_days + tp.length_days, \(end))
+                                    - greatest(coalesce(p.proposed_start, o.close_date) + tp.offset_days, \(today)))::numeric
+                       / tp.length_days) AS hours
+            FROM opportunities o JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
+            JOIN LATERAL (SELECT * FROM proposals p WHERE p.opportunity_id = o.id AND p.status <> 'superseded'
+                          ORDER BY p.number DESC LIMIT 1) p ON TRUE
+            JOIN proposal_lines l ON l.proposal_id = p.id
+            JOIN typical_project_phases tp ON tp.typical_project_id = l.typical_project_id
+            JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id JOIN skills s ON s.id = ps.skill_id
+            WHERE o.archived_at IS NULL
+            GROUP BY lower(s.name)
+            """)
+        let capacity = try await db.query("""
+            SELECT lower(s.name) AS skill, sum(u.weekly_capacity_hours) * \(weeks) AS hours
+            FROM users u JOIN user_skills us ON us.user_id = u.id JOIN skills s ON s.id = us.skill_id
+            WHERE u.active GROUP BY lower(s.name)
+            """)
+        var demand: [String: Decimal] = [:]
+        var supply: [String: Decimal] = [:]
+        for row in won { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
+        for row in likely { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
+        for row in capacity { supply[try row.decode("skill")] = try row.decode("hours") }
+        let skills = Set(demand.keys).union(supply.keys).sorted().map {
+            (skill: $0, demandHours: (demand[$0] ?? 0).rounded(scale: 2), capacityHours: supply[$0] ?? 0)
+        }
+        let quarter = quotas.calendar.period(containing: today, kind: .quarter)
+        let money = try await db.query("""
+            SELECT
+              (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+               WHERE NOT s.is_won AND NOT s.is_lost AND o.archived_at IS NULL
+                 AND coalesce(o.forecast_category_override, s.forecast_category) <> 'omitted'
+                 AND o.close_date >= \(quarter.start) AND o.close_date < \(quarter.endExclusive)) AS pipeline,
+              (SELECT coalesce(sum(target), 0) FROM quotas WHERE period_key = \(quarter.key) AND metric = 'total_bookings') AS quota,
+              (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+               WHERE s.is_won AND o.archived_at IS NULL AND o.closed_on >= \(quarter.start) AND o.closed_on < \(quarter.endExclusive)) AS won
+            """).first!
+        let quota: Decimal = try money.decode("quota")
+        let wonAmount: Decimal = try money.decode("won")
+        return Growth.advise(weeks: weeks, skills: skills, openPipeline: try money.decode("pipeline"),
+                             remainingQuota: max(0, quota - wonAmount), thresholds: thresholds, currency: currency)
+    }
+
+    func whiteSpace(_ db: Connection, accountID: Int64) async throws -> [WhiteSpaceItem] {
+        let catalog = try await db.query("SELECT id, name FROM typical_projects WHERE archived_at IS NULL ORDER BY id").map {
+            (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self))
+        }
+        // The account's whole hierarchy: its top ancestor and everything below it.
+        let bought = Set(try await db.query("""
+            WITH RECURSIVE up(id, parent_id) AS (
+                SELECT id, parent_id FROM accounts WHERE id = \(accountID)
+                UNION SELECT a.id, a.parent_id FROM accounts a JOIN up ON a.id = up.parent_id
+            ), top AS (SELECT id FROM up WHERE parent_id IS NULL),
+            family(id) AS (
+                SELECT id FROM top UNION SELECT a.id FROM accounts a JOIN family f ON a.parent_id = f.id
+            )
+            SELECT DISTINCT l.typical_project_id AS id FROM proposals p JOIN opportunities o ON o.id = p.opportunity_id
+            JOIN proposal_lines l ON l.proposal_id = p.id
+            WHERE p.status = 'accepted' AND l.typical_project_id IS NOT NULL AND o.account_id IN (SELECT id FROM family)
+            """).map { try $0.decode("id", as: Int64.self) })
+        var byIndustry: [Int64: Int] = [:]
+        for row in try await db.query("""
+            SELECT l.typical_project_id AS id, count(DISTINCT o.account_id) AS n
+            FROM proposals p JOIN opportunities o ON o.id = p.opportunity_id JOIN accounts a ON a.id = o.account_id
+            JOIN proposal_lines l ON l.proposal_id = p.id
+            WHERE p.status = 'accepted' AND l.typical_project_id IS NOT NULL
+              AND a.industry IS NOT DISTINCT FROM (SELECT industry FROM accounts WHERE id = \(accountID))
+            GROUP BY l.typical_project_id
+            """) {
+            byIndustry[try row.decode("id")] = try row.decode("n")
+        }
+        return WhiteSpace.rank(catalog: catalog, bought: bought, boughtInIndustry: byIndustry)
+    }
+}
