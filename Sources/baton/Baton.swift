@@ -8,7 +8,7 @@ struct Baton: AsyncParsableCommand {
         commandName: "baton",
         abstract: "A CRM for technical-services firms: from the order to the delivered work.",
         discussion: "Configuration comes from environment variables; see docs/configuration.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, User.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, Report.self, User.self])
 }
 
 func loadConfiguration() throws -> AppConfiguration {
@@ -100,6 +100,23 @@ struct Export: AsyncParsableCommand {
         } else {
             print(csv, terminator: "")
         }
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a report as a table: attainment, forecast or growth (the API's figures).")
+
+    @Argument(help: "attainment, forecast or growth") var kind: String
+    @Option(help: "Period key: 2026, 2026-Q1 or 2026-03 (default: this quarter).") var period: String?
+    @Option(help: "For attainment: new_business, expansion, total_bookings or completed_work.") var metric: String?
+    @Option(help: "For growth: the horizon in weeks.") var weeks = 12
+    @Option(name: .customLong("as"), help: "Whose line (an email; default: the first admin, everyone).") var person: String?
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        print(try await AdminTasks(configuration: configuration, logger: makeLogger(configuration))
+            .report(kind, period: period, metric: metric, weeks: weeks, as: person))
     }
 }
 

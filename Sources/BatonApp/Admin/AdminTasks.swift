@@ -105,6 +105,55 @@ public struct AdminTasks: Sendable {
         }
     }
 
+    /// `baton report`: the same figures as the API's reports, as text tables.
+    public func report(_ kind: String, period: String?, metric: String?, weeks: Int, as email: String?) async throws -> String {
+        try await withDatabase { services in
+            try await services.pool.withConnection { db in
+                let caller = try await caller(db, email: email)
+                let store = services.reports
+                let today = Timestamp.now.calendarDate
+                let key = period ?? services.quotas.calendar.period(containing: today, kind: .quarter).key
+                func table(_ header: [String], _ rows: [[String]]) -> String {
+                    let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+                    func line(_ cells: [String]) -> String {
+                        cells.enumerated().map { i, c in i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
+                    }
+                    return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+                }
+                switch kind {
+                case "attainment":
+                    guard let m = QuotaMetric(rawValue: metric ?? "total_bookings") else {
+                        throw Failure(description: "metric must be new_business, expansion, total_bookings or completed_work")
+                    }
+                    let p = try await services.quotas.period(db, key: key)
+                    let rows = try await store.attainment(db, period: p, metric: m, root: try await store.root(db, caller: caller, managerID: nil))
+                    return "Attainment, \(p.key), \(m.rawValue)\n" + table(
+                        ["person", "line", "quota", "credited", "attainment"],
+                        rows.map { [$0.name, $0.rollup ? "roll-up" : "own", $0.quota?.description ?? "-", $0.credited.description,
+                                    $0.attainment?.description ?? "-"] })
+                case "forecast":
+                    let p = try await services.quotas.period(db, key: key)
+                    let rows = try await store.forecast(db, period: p, root: try await store.root(db, caller: caller, managerID: nil))
+                    return "Forecast, \(p.key)\n" + table(
+                        ["person", "line", "quota", "closed", "commit", "best case", "pipeline", "weighted", "gap", "coverage"],
+                        rows.map { [$0.name, $0.rollup ? "roll-up" : "own", $0.quota?.description ?? "-", $0.closed.description,
+                                    $0.commit.description, $0.bestCase.description, $0.pipeline.description, $0.weighted.description,
+                                    $0.gap?.description ?? "-", $0.coverage?.description ?? "-"] })
+                case "growth":
+                    let advice = try await store.growth(db, weeks: weeks, thresholds: GrowthThresholds(), today: today,
+                                                        currency: services.configuration.currency)
+                    return advice.sentence + "\n\n" + table(
+                        ["skill", "demand h", "capacity h", "load", "short h"],
+                        advice.skills.map { [$0.skill, $0.demandHours.description, $0.capacityHours.description,
+                                             $0.load?.description ?? "-", $0.shortHours.description] })
+                default:
+                    throw Failure(description: "report must be attainment, forecast or growth")
+                }
+            }
+        }
+    }
+
     /// `baton demo`: loads the demo firm into an empty database.
     public func loadDemo() async throws -> Bool {
         try await withDatabase { try await DemoFirm(services: $0).loadIfEmpty() }

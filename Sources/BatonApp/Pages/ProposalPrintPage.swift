@@ -53,7 +53,7 @@ struct ProposalPrintPage {
             templates.append(TemplateOnLine(
                 typicalProjectId: id, name: t.name, phases: t.templatePhases,
                 checklist: t.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
-                quantity: line.quantity.value, lineTotal: line.lineTotal.amount))
+                quantity: line.deliveries, lineTotal: line.lineTotal.amount))
         }
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: proposal.proposedStart ?? today,
                                     templates: templates, fallbackName: opportunity.name)

@@ -32,7 +32,7 @@ struct CapacityStore: Sendable {
             for phase in template.templatePhases {
                 let phaseStart = start.adding(days: phase.offsetDays)
                 for skill in phase.skills {
-                    needs.append(CapacityNeed(skill: skill.skill, hours: skill.hours * line.quantity.value,
+                    needs.append(CapacityNeed(skill: skill.skill, hours: skill.hours * line.deliveries,
                                               start: phaseStart, end: phaseStart.adding(days: phase.lengthDays)))
                 }
             }

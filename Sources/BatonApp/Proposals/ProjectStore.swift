@@ -132,7 +132,7 @@ struct ProjectStore: Sendable {
             templates.append(TemplateOnLine(
                 typicalProjectId: templateID, name: template.name, phases: template.templatePhases,
                 checklist: template.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
-                quantity: line.quantity.value, lineTotal: line.lineTotal.amount))
+                quantity: line.deliveries, lineTotal: line.lineTotal.amount))
         }
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: start, templates: templates,
                                     fallbackName: opportunityName)

@@ -15,6 +15,11 @@ struct ProposalRecord: Encodable, Sendable {
         var unitPrice: Money
         var discountPercent: DecimalString
         var lineTotal: Money
+
+        /// How many times the line's typical project is delivered: its quantity for a
+        /// fixed-fee line; once for a line billed by the hour or day, whose quantity
+        /// counts billing units, not projects.
+        var deliveries: Decimal { unit == .fixed ? quantity.value : 1 }
     }
 
     struct Event: Codable, Sendable {

@@ -246,7 +246,7 @@ struct ReportStore: Sendable {
         // placed at its proposed start (else its close date).
         let likely = try await db.query("""
             SELECT lower(s.name) AS skill,
-                   sum(ps.hours * l.quantity * coalesce(o.probability_override, st.probability) / 100
+                   sum(ps.hours * CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END * coalesce(o.probability_override, st.probability) / 100
                        * greatest(0, least(coalesce(p.proposed_start, o.close_date) + tp.offset_days + tp.length_days, \(end))
                                     - greatest(coalesce(p.proposed_start, o.close_date) + tp.offset_days, \(today)))::numeric
                        / tp.length_days) AS hours
