@@ -63,6 +63,12 @@ struct ImportStore: Sendable {
         }
         let report = job.report(dryRun: dryRun)
         if !dryRun && !report.errors.isEmpty { throw ImportRefused(report: report) }
+        // After a large load the planner's statistics are stale until autovacuum
+        // catches up; reports on the new rows would pick poor plans meanwhile.
+        if !dryRun && report.created + report.updated > 10_000 {
+            let table = switch kind { case .accounts: "accounts"; case .contacts: "contacts"; case .opportunities: "opportunities" }
+            try await db.execute(unsafeSQL: "ANALYZE \(table); ANALYZE opportunity_team; ANALYZE audit_log")
+        }
         return report
     }
 }

@@ -77,27 +77,33 @@ struct ReportStore: Sendable {
     }
 
     /// Deals of the period for the forecast: open ones closing in it, won ones won in it.
+    ///
+    /// Summed per person and forecast category in SQL, so that a period of a
+    /// hundred thousand deals crosses the wire as a few rows: each sum becomes one
+    /// deal for the pure roll-up, credited wholly to its person, with the
+    /// probability that gives back its exact weighted amount.
     func forecast(_ db: Connection, period: FiscalPeriod, root: Int64?) async throws -> [ForecastRow] {
         let rows = try await db.query("""
-            SELECT o.amount, s.is_won,
-                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
-                   CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
+            SELECT t.user_id, s.is_won,
+                   CASE WHEN s.is_won THEN s.forecast_category
                         ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS category,
-                   (SELECT json_agg(json_build_object('userId', t.user_id, 'splitPercent', t.split_percent::text))
-                    FROM opportunity_team t WHERE t.opportunity_id = o.id)::text AS team
+                   sum(o.amount * t.split_percent / 100) AS amount,
+                   sum(o.amount * t.split_percent / 100
+                       * CASE WHEN s.is_won THEN s.probability ELSE coalesce(o.probability_override, s.probability) END / 100) AS weighted
             FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+            JOIN opportunity_team t ON t.opportunity_id = o.id AND t.split_percent > 0
             WHERE o.archived_at IS NULL AND NOT s.is_lost AND (
                   (s.is_won AND o.closed_on >= \(period.start) AND o.closed_on < \(period.endExclusive))
                OR (NOT s.is_won AND o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)))
+            GROUP BY 1, 2, 3
             """)
-        struct Member: Codable { var userId: Int64; var splitPercent: String }
-        let deals = try rows.map { row in
-            ForecastDeal(
-                credits: (try row.decode("team", as: JSONB<[Member]>?.self)?.value ?? []).map {
-                    SplitCredit(userId: $0.userId, splitPercent: Decimal(apiText: $0.splitPercent) ?? 0)
-                },
-                amount: try row.decode("amount"), probability: try row.decode("probability"),
-                category: try row.decode("category", as: String.self), won: try row.decode("is_won"))
+        let deals = try rows.compactMap { row -> ForecastDeal? in
+            let amount: Decimal = try row.decode("amount")
+            let weighted: Decimal = try row.decode("weighted")
+            guard amount > 0 else { return nil }
+            return ForecastDeal(credits: [SplitCredit(userId: try row.decode("user_id"), splitPercent: 100)], amount: amount,
+                                probability: weighted * 100 / amount, category: try row.decode("category", as: String.self),
+                                won: try row.decode("is_won"))
         }
         return ForecastReport.rows(people: try await people(db), root: root,
                                    quotas: try await quotaTargets(db, periodKey: period.key, metric: .totalBookings), deals: deals)
@@ -145,10 +151,12 @@ struct ReportStore: Sendable {
     func salesPerformance(_ db: Connection, from: CalendarDate, to: CalendarDate, caller: Caller) async throws -> Performance {
         let rows = try await db.query("""
             SELECT o.owner_id, u.name, o.amount, s.is_won, o.created_at::date AS created_on, o.closed_on,
-                   (SELECT t.name FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
-                    JOIN typical_projects t ON t.id = l.typical_project_id
-                    WHERE p.opportunity_id = o.id AND p.status = 'accepted' ORDER BY l.position LIMIT 1) AS typical_project
+                   tp.name AS typical_project
             FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key JOIN users u ON u.id = o.owner_id
+            LEFT JOIN (SELECT DISTINCT ON (p.opportunity_id) p.opportunity_id, t.name
+                       FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
+                       JOIN typical_projects t ON t.id = l.typical_project_id
+                       WHERE p.status = 'accepted' ORDER BY p.opportunity_id, l.position) tp ON tp.opportunity_id = o.id
             WHERE (s.is_won OR s.is_lost) AND o.closed_on >= \(from) AND o.closed_on <= \(to) AND o.archived_at IS NULL
               AND \(Scope.accountOf(caller, column: "o.account_id"))
             """)
