@@ -41,6 +41,25 @@ import Testing
         }
     }
 
+    @Test func fiftyConcurrentChangesWithOneVersionLetExactlyOneWin() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<50 {
+                    group.addTask {
+                        try await app.request(.patch, "/api/v1/users/4", token: admin, json: #"{"homeLocation": "Desk \#(i)"}"#,
+                                              headers: [.ifMatch: "\"1\""]).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .preconditionFailed }.count == 49)
+            let version = try await app.sql("SELECT version FROM users WHERE id = 4").first!.decode("version", as: Int.self)
+            #expect(version == 2)
+        }
+    }
+
     @Test func aChangeWithoutIfMatchGets428() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
