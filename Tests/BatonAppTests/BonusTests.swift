@@ -82,6 +82,13 @@ import Testing
             #expect(tiers == ["10000.00", "2250.00"])
             #expect((s["explanation"] as? [String] ?? []).isEmpty == false, "every amount explained")
 
+            // The run exports as CSV, every line with its amount.
+            let csv = try await app.request(.get, "/api/v1/bonus-runs/\(runID)/statements.csv", token: priya)
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.text.contains("Felix Braun,2026-Q1,phase,Rollout,Rollout,60000.00,2026-03-01,2026-03-09,late,30000.00"))
+            #expect(csv.text.contains("Felix Braun,2026-Q1,payout,,,,,,,12250.00"))
+
             // Who sees it: Felix, Priya above him, the admin; not another project manager, not sales.
             #expect(try await app.request(.get, "/api/v1/bonus-runs/\(runID)/statements/9", token: priya).status == .ok)
             let grace = try await app.signIn("grace.kim@demo.test")

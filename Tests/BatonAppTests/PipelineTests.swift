@@ -112,6 +112,15 @@ import Testing
             #expect(try await sees("priya.shah@demo.test"), "Felix's manager")
             #expect(try await !sees("ana.torres@demo.test"))
             #expect(try await !sees("grace.kim@demo.test"))
+            #expect(try await !sees("dev.patel@demo.test"), "sales sees only what they are on the team for")
+            let dev = try await app.signIn("dev.patel@demo.test")
+            let deal = try await app.request(.get, "/api/v1/opportunities?accountId=\(id)", token: admin)
+            let dealID = ((deal.object["items"] as? [[String: Any]])?.first?["id"] as? Int) ?? 0
+            let withDev = try await app.request(.patch, "/api/v1/opportunities/\(dealID)", token: admin,
+                json: #"{"team": [{"userId": 5, "role": "owner", "splitPercent": "60"}, {"userId": 7, "role": "sales_partner", "splitPercent": "40"}, {"userId": 9, "role": "project_manager", "splitPercent": "0"}]}"#,
+                headers: [.ifMatch: "*"])
+            #expect(withDev.status == .ok)
+            #expect(try await app.request(.get, "/api/v1/accounts/\(id)", token: dev).status == .ok, "on the team now")
             let ivy = try await app.signIn("ivy.chen@demo.test")
             #expect(try await app.request(.get, "/api/v1/accounts", token: ivy).status == .forbidden, "consultants see no pipeline")
             // A project manager on the team reads but does not change the pipeline.
