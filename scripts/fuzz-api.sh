@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 examples=${FUZZ_EXAMPLES:-60}
 
-if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar' 2>/dev/null; then
+if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar, selenium' 2>/dev/null; then
   echo "creating the test virtual environment in .venv ..."
   /usr/bin/python3 -m venv .venv 2>/dev/null || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8'
+  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8' 'selenium>=4.10'
 fi
 
 data=$(mktemp -d /tmp/baton-fuzz.XXXXXX)
@@ -31,8 +31,8 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 # Checks that need the demo firm as it was loaded run before fuzzing changes it.
-echo "== live checks (calendar feed through a real iCalendar parser)"
-BATON_URL="http://127.0.0.1:$port" .venv/bin/pytest -q -p no:cacheprovider tests/live
+echo "== live checks: the calendar feed through a real iCalendar parser, the pages in headless Chromium"
+BATON_URL="http://127.0.0.1:$port" .venv/bin/pytest -q -p no:cacheprovider tests/live browser
 
 # A session token: fuzzed token deletions cannot touch it, a fuzzed password change
 # keeps the session it came from, and signing out is the one operation left out.

@@ -7,7 +7,7 @@ set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(libpq-dev postgresql postgresql-contrib) ;;
-  test) packages=(libpq-dev postgresql postgresql-contrib python3-venv) ;;
+  test) packages=(libpq-dev postgresql postgresql-contrib python3-venv chromium chromium-driver curl) ;;
   *)    echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 

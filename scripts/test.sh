@@ -2,7 +2,9 @@
 # `make test`: the whole suite.
 #   1. Swift tests (Postgres wrapper, pure rules, HTTP routes) against a real,
 #      throwaway PostgreSQL cluster started by the tests themselves;
-#   2. API fuzzing: schemathesis against a live `baton serve` and its OpenAPI document.
+#   2. against a live `baton serve` with the demo firm: the calendar feed through a
+#      real iCalendar parser, the pages in headless Chromium (Selenium), then API
+#      fuzzing with schemathesis over the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -29,5 +31,6 @@ fuzz_status=${PIPESTATUS[0]}
 # One closing line for the whole suite, counted from the two runners' own summaries.
 swift_tests=$(grep -oE 'Test run with [0-9]+ tests?' .build/swift-test.log | grep -oE '[0-9]+' | tail -1 || true)
 fuzz_cases=$(grep -oE '[0-9]+ generated, [0-9]+ passed' .build/fuzz.log | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
-echo "Swift tests: ${swift_tests:-0}; API fuzz cases: ${fuzz_cases:-0}"
-echo "$(( ${swift_tests:-0} + ${fuzz_cases:-0} )) passed, 0 failed"
+live_tests=$(grep -oE '^[0-9]+ passed in' .build/fuzz.log | grep -oE '^[0-9]+' | tail -1 || true)
+echo "Swift tests: ${swift_tests:-0}; live and browser tests: ${live_tests:-0}; API fuzz cases: ${fuzz_cases:-0}"
+echo "$(( ${swift_tests:-0} + ${live_tests:-0} + ${fuzz_cases:-0} )) passed, 0 failed"

@@ -1,0 +1,160 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// The browser's pages: sign-in, home, accounts, an account's record page and the
+/// week's assignments. Server-rendered; the forms work without JavaScript.
+struct WebRoutes {
+    let services: AppServices
+    let renderer: PageRenderer
+
+    struct Frame {
+        struct Nav { var label: String; var href: String; var current: Bool }
+        var title: String
+        var nav: [Nav]
+        var userName: String
+        var roles: String
+        var csrf: String
+    }
+
+    func frame(_ caller: Caller, sessionToken: String, title: String, area: String) -> Frame {
+        var nav = [Frame.Nav(label: "Home", href: "/", current: area == "home")]
+        if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Accounts", href: "/accounts", current: area == "accounts")) }
+        nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
+        return Frame(title: title, nav: nav, userName: caller.name,
+                     roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
+                     csrf: WebSession.csrfToken(sessionToken: sessionToken))
+    }
+
+    func register(on router: Router<BatonRequestContext>) {
+        router.get("sign-in") { request, _ in
+            let token = SecretToken.randomString(bytes: 18)
+            let next = WebSession.safeNext(request.uri.queryParameters["next"].map(String.init))
+            var response = renderer.page("sign-in", ["csrf": token, "next": next, "error": ""])
+            response.headers.append(HTTPField(name: .setCookie, value: "\(WebSession.csrfCookie)=\(token); Path=/sign-in; HttpOnly; SameSite=Strict"))
+            return response
+        }
+        router.post("sign-in") { request, context in try await signIn(request, context) }
+        let pages = router.group().add(middleware: AuthenticationMiddleware(services: services))
+        pages.post("sign-out") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return WebSession.redirect("/sign-in") }
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            if case .session(let id) = caller.credential {
+                try await services.pool.withConnection { try await services.sessions.revoke($0, sessionID: id) }
+            }
+            return WebSession.redirect("/sign-in", cookies: ["\(AuthenticationMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
+        }
+        pages.get("/") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let page = try await services.pool.withConnection { try await HomePage.build($0, caller: caller, services: services) }
+            return renderer.page("home", Page(frame: frame(caller, sessionToken: token, title: "Home", area: "home"), body: page))
+        }
+        pages.get("accounts") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+            let list = try await services.pool.withConnection { db in
+                try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
+            }
+            struct Body { var q: String; var accounts: [AccountRecord]; var next: String?; var empty: Bool }
+            return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"),
+                                                  body: Body(q: q, accounts: list.items, next: list.nextCursor, empty: list.items.isEmpty)))
+        }
+        pages.get("accounts/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let id = try request.id(context)
+            guard let body = try await services.pool.withConnection({ try await AccountPage.build($0, id: id, caller: caller, services: services) }) else {
+                return renderer.page("not-found", [String: String](), status: .notFound)
+            }
+            return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body))
+        }
+        pages.post("accounts/:id/activities") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
+            let subject = (form["subject"] ?? "").trimmed
+            guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
+            try await services.pool.withTransaction { db in
+                guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                _ = try await services.activities.create(db, ActivityFields(
+                    kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
+                    contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
+                    doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
+            }
+            return WebSession.redirect("/accounts/\(id)")
+        }
+        pages.get("my-week") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let today = Timestamp.now.calendarDate
+            let monday = today.adding(days: 1 - today.isoWeekday)
+            let (items, calendarURL) = try await services.pool.withConnection { db in
+                (try await services.delivery.assignments(db, userID: caller.id, from: monday, to: monday.adding(days: 6)),
+                 "/calendar/\(try await services.users.calendarToken(db, userID: caller.id)).ics")
+            }
+            struct Body { var from: String; var to: String; var items: [DeliveryStore.MyAssignment]; var empty: Bool; var calendarUrl: String }
+            return renderer.page("my-week", Page(frame: frame(caller, sessionToken: token, title: "My week", area: "week"),
+                                                 body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
+                                                            empty: items.isEmpty, calendarUrl: calendarURL)))
+        }
+    }
+
+    struct Page<Body> {
+        var frame: Frame
+        var body: Body
+    }
+
+    /// The signed-in person and their session token, from the session cookie only:
+    /// pages never take bearer tokens, so a form cannot be driven by a stolen API token.
+    private func signedIn(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, String)? {
+        guard let caller = context.caller, case .session = caller.credential,
+            let token = AuthenticationMiddleware.sessionCookie(request)
+        else { return nil }
+        return (caller, token)
+    }
+
+    private func toSignIn(_ request: Request) -> Response {
+        WebSession.redirect("/sign-in?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/"])) ?? "/"))
+    }
+
+    private func forbidden() -> Response {
+        renderer.page("forbidden", [String: String](), status: .forbidden)
+    }
+
+    private func signIn(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let next = WebSession.safeNext(form["next"])
+        guard let cookie = WebSession.cookie(request, WebSession.csrfCookie), form["csrf"] == cookie else { return forbidden() }
+        let again = { (message: String) -> Response in
+            renderer.page("sign-in", ["csrf": cookie, "next": next, "error": message], status: .unauthorized)
+        }
+        let emailKey = PersonRules.emailKey(form["email"] ?? "")
+        let password = form["password"] ?? ""
+        guard !emailKey.isEmpty, !password.isEmpty else { return again("Enter your email and password.") }
+        let pool = services.pool
+        if try await pool.withConnection({ try await services.throttle.retryAfter($0, emailKey: emailKey, address: context.remoteAddress) }) != nil {
+            return again("Too many failed sign-ins; wait 15 minutes and try again.")
+        }
+        let account = try await pool.withConnection { try await services.users.passwordHash($0, emailKey: emailKey) }
+        let matches = try await Passwords.verify(password, hash: account?.hash ?? Passwords.decoy)
+        guard let account, account.hash != nil, account.active, matches else {
+            try await pool.withConnection {
+                try await services.throttle.record($0, emailKey: emailKey, address: context.remoteAddress, succeeded: false)
+            }
+            return again("The email or the password is wrong.")
+        }
+        let session = try await pool.withTransaction { db in
+            try await services.throttle.record(db, emailKey: emailKey, address: context.remoteAddress, succeeded: true)
+            return try await services.sessions.create(db, userID: account.id)
+        }
+        var sessionCookie = "\(AuthenticationMiddleware.cookieName)=\(session.token); Path=/; Max-Age=\(services.configuration.sessionHours * 3600); HttpOnly; SameSite=Lax"
+        if services.configuration.cookieSecure { sessionCookie += "; Secure" }
+        return WebSession.redirect(next, cookies: [sessionCookie, "\(WebSession.csrfCookie)=; Path=/sign-in; Max-Age=0"])
+    }
+}

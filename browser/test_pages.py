@@ -1,0 +1,78 @@
+"""The browser pages, driven in a real headless Chromium."""
+import json
+import urllib.request
+
+from selenium.common.exceptions import NoAlertPresentException
+
+from conftest import sign_in
+
+
+def api(base, method, path, body=None, token=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"null")
+
+
+def test_signing_in_goes_back_to_the_page_asked_for(browser, base):
+    browser.get(base + "/accounts")
+    assert "/sign-in" in browser.current_url, "a signed-out visit is sent to sign in"
+    browser.find_element("id", "email").send_keys("ana.torres@demo.test")
+    browser.find_element("id", "password").send_keys("baton-demo")
+    browser.find_element("css selector", "button[type=submit]").click()
+    assert browser.current_url.endswith("/accounts")
+    assert browser.find_element("css selector", "h1").text == "Accounts"
+
+
+def test_a_wrong_password_says_so_without_saying_which(browser, base):
+    sign_in(browser, base, "ana.torres@demo.test", password="not-the-password")
+    assert "The email or the password is wrong." in browser.find_element("css selector", ".error").text
+
+
+def test_an_account_manager_finds_an_account_and_logs_a_call(browser, base):
+    sign_in(browser, base, "ana.torres@demo.test", next_path="/accounts")
+    browser.find_element("id", "q").send_keys("wind")
+    browser.find_element("css selector", "form.search button").click()
+    links = browser.find_elements("css selector", "table a")
+    assert links, "the search finds Ana's accounts"
+    links[0].click()
+    browser.find_element("id", "subject").send_keys("Called about the renewal")
+    browser.find_element("css selector", "form.log button").click()
+    entries = browser.find_element("css selector", "ol.entries").text
+    assert "Called about the renewal" in entries
+
+
+def test_user_text_is_shown_not_run(browser, base):
+    token = api(base, "POST", "/api/v1/sessions", {"email": "ana.torres@demo.test", "password": "baton-demo"})["token"]
+    account = api(base, "POST", "/api/v1/accounts", {"name": "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"},
+                  token=token)
+    sign_in(browser, base, "ana.torres@demo.test", next_path=f"/accounts/{account['id']}")
+    heading = browser.find_element("css selector", "header.page h1").text
+    assert "<script>" in heading, "the name is shown as text"
+    assert browser.title != "pwned", "the script in the name did not run"
+    assert browser.title.startswith("<script>"), "the title shows the name as text"
+    try:
+        browser.switch_to.alert
+        raise AssertionError("the image's onerror ran")
+    except NoAlertPresentException:
+        pass
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(browser, base):
+    sign_in(browser, base, "ana.torres@demo.test")
+    # Remove the hidden token from the sign-out form, then submit it.
+    browser.execute_script("document.querySelector('form[action=\"/sign-out\"] input[name=csrf]').remove()")
+    browser.find_element("css selector", "form[action='/sign-out'] button").click()
+    assert "Not allowed" in browser.find_element("css selector", "h1").text
+
+
+def test_my_week_offers_the_calendar_link(browser, base):
+    sign_in(browser, base, "ivy.chen@demo.test", next_path="/my-week")
+    link = browser.find_element("link text", "Subscribe to my calendar").get_attribute("href")
+    assert "/calendar/" in link and link.endswith(".ics")
+    assert browser.find_elements("css selector", "table tbody tr"), "Ivy has work this week in the demo"
