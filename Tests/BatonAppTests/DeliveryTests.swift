@@ -171,6 +171,23 @@ import Testing
         }
     }
 
+    @Test func anExpiredStatusLinkOpensNothing() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await wonProject(app, admin)
+            let link = try await post(app, "projects/\(project["id"] as! Int)/status-link", admin, #"{"expiresOn": "2099-12-31"}"#)
+            let url = link["url"] as! String
+            #expect(try await app.request(.get, url).status == .ok)
+            try await app.sql("UPDATE project_status_links SET expires_on = current_date - 1")
+            #expect(try await app.request(.get, url).status == .notFound)
+            let past = try await app.request(.post, "/api/v1/projects/\(project["id"] as! Int)/status-link", token: admin,
+                                             json: #"{"expiresOn": "2000-01-01"}"#)
+            #expect(past.status == .unprocessableContent)
+            // A guess opens nothing either.
+            #expect(try await app.request(.get, "/status/" + String(repeating: "A", count: 32)).status == .notFound)
+        }
+    }
+
     @Test func movingAPhaseCanRedateWhatFollows() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
