@@ -189,11 +189,13 @@ struct BonusRoutes {
         api.post("bonus-runs/:id/adjustments") { request, context in
             let caller = try context.requireCaller()
             let id = try request.id(context)
-            let (input, _) = try await JSON.decode(AdjustmentInput.self, from: request)
+            let body = try await JSON.body(of: request)
+            let (input, _) = try JSON.decode(AdjustmentInput.self, from: body)
             guard !input.reason.trimmed.isEmpty, input.reason.count <= 1000 else {
                 throw ValidationFailure("reason", "Reason must be 1 to 1,000 characters: say why the amount changes")
             }
-            let adjustmentID = try await services.pool.withTransaction { db in
+            return try await services.pool.withTransaction { db in
+              try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
                 guard let run = try await store.run(db, id: id, forUpdate: true) else { throw APIError.notFound("bonus run") }
                 guard run.statements.contains(where: { $0.userId == input.userId }) || caller.isAdmin else {
                     throw ValidationFailure("userId", "Person must have a statement in this run")
@@ -208,9 +210,9 @@ struct BonusRoutes {
                     let plan = try await store.plan(db, id: run.planId)!
                     _ = try await store.computeRun(db, runID: run.id, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
                 }
-                return adjustment
-            }
-            return try APIResponse.json(["id": adjustmentID], status: .created).response
+                return try APIResponse.json(["id": adjustment], status: .created)
+              }
+            }.response
         }
         api.post("bonus-runs/what-if") { request, context in
             let caller = try context.requireCaller()
@@ -260,6 +262,10 @@ struct BonusRoutes {
                 tiers: input.tiers ?? before?.tiers ?? [], cap: input.cap?.value ?? before?.cap?.value,
                 lateCreditPercent: input.lateCreditPercent?.value ?? before?.lateCreditPercent.value ?? 100)
             rules.check(into: &v)
+            // Stored with these scales: more decimals would be rounded silently.
+            v.check(rules.lateCreditPercent.significantScale <= 2, "lateCreditPercent", "Late credit must have at most two decimals")
+            v.check(rules.threshold.significantScale <= 4, "threshold", "Threshold must have at most four decimals")
+            if let cap = rules.cap { v.check(cap.significantScale <= 4, "cap", "Cap must have at most four decimals") }
             let overrides = input.overrides ?? before?.overrides ?? []
             for (i, o) in overrides.enumerated() {
                 v.check(o.targetBonus.amount >= 0, "overrides[\(i)].targetBonus", "Target bonus must be zero or more")
@@ -281,6 +287,7 @@ struct BonusRoutes {
     /// Approving needs an admin, or a manager above every person in the run.
     private func requireApprover(_ db: Connection, _ caller: Caller, run: BonusRunRecord) async throws {
         if caller.isAdmin { return }
+        guard caller.has(.manager) else { throw APIError.forbidden("Only a manager or an admin approves bonus runs.") }
         for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) {
             throw APIError.forbidden("Only an admin or a manager above every person in the run may approve it.")
         }

@@ -88,6 +88,9 @@ struct DeliveryRoutes {
                 guard phases.contains(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
                 let moves = ProjectProgress.redate(phases: phases, moving: phaseID, newStart: input.start,
                                                    shiftFollowing: input.shiftFollowing ?? false)
+                guard moves.allSatisfy({ $0.start.year >= 1900 && $0.due.year <= 9000 }) else {
+                    throw ValidationFailure("start", "Phases must stay between the years 1900 and 9000")
+                }
                 try await delivery.redate(db, projectID: project.id, moves: moves, by: caller.id)
                 return try await services.projects.findAny(db, id: project.id)
             }

@@ -36,6 +36,7 @@ struct AssignmentFields: Sendable {
         v.check((location?.count ?? 0) <= 500, "location", "Location must be at most 500 characters")
         v.check(["proposed", "confirmed"].contains(status), "status", "Status must be proposed or confirmed")
         v.check(start.days(until: end) <= 3650, "end", "An assignment can last at most ten years")
+        v.check(start.year >= 1900 && end.year <= 9000, "end", "Assignments must fall between the years 1900 and 9000")
     }
 
     /// As the capacity rules count it: end exclusive.

@@ -66,7 +66,11 @@ struct QuotaRoutes {
             let caller = try context.requireCaller()
             let id = try request.id(context)
             let expected = try ETag.expectedVersion(request)
-            let (input, _) = try await JSON.decode(QuotaInput.self, from: request)
+            let (input, keys) = try await JSON.decode(QuotaInput.self, from: request)
+            let fixed = keys.subtracting(["target"]).sorted()
+            if !fixed.isEmpty {
+                throw APIError.validation(fixed.map { FieldError($0, "\($0) cannot change; delete this quota and create another") })
+            }
             let updated = try await services.pool.withTransaction { db in
                 guard let before = try await store.find(db, id: id, forUpdate: true) else { throw APIError.notFound("quota") }
                 try await requireSetter(db, caller, userID: before.userId)

@@ -26,6 +26,8 @@ struct QuotaStore: Sendable {
     /// The period with this key, stored the first time anyone names it.
     func period(_ db: Connection, key: String) async throws -> FiscalPeriod {
         let period = try calendar.period(key: key, field: "period")
+        // Dates end at 9999-12-31; a period ending after it could not be read back.
+        guard period.lastDay.year <= 9000 else { throw ValidationFailure("period", "Periods must end before the year 9000") }
         try await db.query("""
             INSERT INTO periods (key, kind, start_date, end_date)
             VALUES (\(period.key), \(period.kind.rawValue), \(period.start), \(period.endExclusive))
