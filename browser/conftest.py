@@ -4,6 +4,8 @@ import os
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 @pytest.fixture
@@ -23,8 +25,14 @@ def browser():
     driver.quit()
 
 
+def submit(browser, button):
+    """Clicks a form's button and waits for the next page to replace this one."""
+    button.click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
+
+
 def sign_in(browser, base, email, password="baton-demo", next_path="/"):
     browser.get(base + "/sign-in?next=" + next_path)
     browser.find_element("id", "email").send_keys(email)
     browser.find_element("id", "password").send_keys(password)
-    browser.find_element("css selector", "button[type=submit]").click()
+    submit(browser, browser.find_element("css selector", "button[type=submit]"))

@@ -4,7 +4,7 @@ import urllib.request
 
 from selenium.common.exceptions import NoAlertPresentException
 
-from conftest import sign_in
+from conftest import sign_in, submit
 
 
 def api(base, method, path, body=None, token=None, headers=None):
@@ -24,7 +24,7 @@ def test_signing_in_goes_back_to_the_page_asked_for(browser, base):
     assert "/sign-in" in browser.current_url, "a signed-out visit is sent to sign in"
     browser.find_element("id", "email").send_keys("ana.torres@demo.test")
     browser.find_element("id", "password").send_keys("baton-demo")
-    browser.find_element("css selector", "button[type=submit]").click()
+    submit(browser, browser.find_element("css selector", "button[type=submit]"))
     assert browser.current_url.endswith("/accounts")
     assert browser.find_element("css selector", "h1").text == "Accounts"
 
@@ -37,12 +37,12 @@ def test_a_wrong_password_says_so_without_saying_which(browser, base):
 def test_an_account_manager_finds_an_account_and_logs_a_call(browser, base):
     sign_in(browser, base, "ana.torres@demo.test", next_path="/accounts")
     browser.find_element("id", "q").send_keys("wind")
-    browser.find_element("css selector", "form.search button").click()
+    submit(browser, browser.find_element("css selector", "form.search button"))
     links = browser.find_elements("css selector", "table a")
     assert links, "the search finds Ana's accounts"
-    links[0].click()
+    submit(browser, links[0])
     browser.find_element("id", "subject").send_keys("Called about the renewal")
-    browser.find_element("css selector", "form.log button").click()
+    submit(browser, browser.find_element("css selector", "form.log button"))
     entries = browser.find_element("css selector", "ol.entries").text
     assert "Called about the renewal" in entries
 
@@ -67,7 +67,7 @@ def test_a_form_post_without_its_csrf_token_is_refused(browser, base):
     sign_in(browser, base, "ana.torres@demo.test")
     # Remove the hidden token from the sign-out form, then submit it.
     browser.execute_script("document.querySelector('form[action=\"/sign-out\"] input[name=csrf]').remove()")
-    browser.find_element("css selector", "form[action='/sign-out'] button").click()
+    submit(browser, browser.find_element("css selector", "form[action='/sign-out'] button"))
     assert "Not allowed" in browser.find_element("css selector", "h1").text
 
 

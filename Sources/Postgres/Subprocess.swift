@@ -46,10 +46,26 @@ enum Subprocess {
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else { break }
         }
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        let output = readText(outputPath)
+        let errors = readText(errorPath)
         // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
         let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitCode, output: output, errors: errors)
+    }
+
+    /// A small file's text, read with plain POSIX calls. (Foundation's
+    /// `String(contentsOfFile:)` leaked its read buffer under LeakSanitizer here.)
+    static func readText(_ path: String) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
