@@ -3,6 +3,7 @@ import json
 import urllib.request
 
 from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.support.ui import Select
 
 from conftest import sign_in, submit
 
@@ -76,3 +77,19 @@ def test_my_week_offers_the_calendar_link(browser, base):
     link = browser.find_element("link text", "Subscribe to my calendar").get_attribute("href")
     assert "/calendar/" in link and link.endswith(".ics")
     assert browser.find_elements("css selector", "table tbody tr"), "Ivy has work this week in the demo"
+
+
+def test_the_pipeline_board_moves_a_card_and_asks_for_a_lost_reason(browser, base):
+    sign_in(browser, base, "ana.torres@demo.test", next_path="/pipeline")
+    columns = browser.find_elements("css selector", ".board .column")
+    assert [c.find_element("css selector", "h2").text for c in columns][:2] == ["Prospecting", "Qualification"]
+    card = browser.find_element("css selector", ".card-deal")
+    card_id = card.get_attribute("data-id")
+    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("closed_lost")
+    submit(browser, card.find_element("css selector", "form.move button"))
+    assert "Lost reason is required" in browser.find_element("css selector", ".error").text
+    card = browser.find_element("css selector", f".card-deal[data-id='{card_id}']")
+    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("closed_lost")
+    card.find_element("css selector", "input[name=lostReason]").send_keys("chose a competitor")
+    submit(browser, card.find_element("css selector", "form.move button"))
+    assert not browser.find_elements("css selector", f".card-deal[data-id='{card_id}']"), "a lost deal leaves the board"

@@ -140,65 +140,74 @@ struct OpportunityRoutes {
         let expected = try ETag.expectedVersion(request)
         let (input, keys) = try await JSON.decode(OpportunityInput.self, from: request)
         let updated = try await services.pool.withTransaction { db in
-            guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
-                throw APIError.notFound("opportunity")
-            }
-            try Scope.requireWriter(caller)
-            if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
-            guard let currentStage = try await services.stages.find(db, key: before.stage) else { throw APIError.internalError }
-            var v = Validator()
-            var stage = currentStage.stage
-            if keys.contains("stage") {
-                if let key = input.stage, let s = try await services.stages.find(db, key: key) { stage = s.stage }
-                else { v.add("stage", "Stage must be one of the pipeline's stage keys (GET /api/v1/pipeline-stages)") }
-            }
-            let stageChanged = stage.key != before.stage
-            var f = OpportunityFields(
-                accountID: before.accountId, name: before.name, kind: before.kind, stage: stage, amount: before.amount.amount,
-                closeDate: before.closeDate, ownerID: before.ownerId, team: before.team,
-                probabilityOverride: before.probabilityOverridden ? before.probability.value : nil,
-                categoryOverride: before.forecastCategoryOverridden ? before.forecastCategory : nil,
-                nextStep: before.nextStep, source: before.source, closedOn: before.wonOn ?? before.lostOn,
-                lostReason: before.lostReason, externalID: before.externalId)
-            func required<T>(_ field: String, _ value: T?, _ set: (T) -> Void) {
-                guard keys.contains(field) else { return }
-                if let value { set(value) } else { v.add(field, "\(field) must not be null") }
-            }
-            required("accountId", input.accountId) { f.accountID = $0 }
-            required("name", input.name) { f.name = $0.trimmed }
-            required("kind", input.kind) { f.kind = $0 }
-            required("amount", input.amount) { f.amount = $0.amount }
-            required("closeDate", input.closeDate) { f.closeDate = $0 }
-            required("ownerId", input.ownerId) { f.ownerID = $0 }
-            required("team", input.team) { f.team = $0.map(\.member) }
-            if keys.contains("nextStep") { f.nextStep = input.nextStep?.trimmed.nilIfEmpty }
-            if keys.contains("source") { f.source = input.source?.trimmed.nilIfEmpty }
-            if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
-            // A new stage brings its own probability and category unless this change sets them.
-            if stageChanged {
-                f.probabilityOverride = nil
-                f.categoryOverride = nil
-            }
-            if keys.contains("probability") { f.probabilityOverride = input.probability?.value }
-            if keys.contains("forecastCategory") { f.categoryOverride = input.forecastCategory }
-            if stageChanged || keys.contains("closedOn") || keys.contains("lostReason") {
-                let closing = StageRules.closing(
-                    to: stage, closedOn: keys.contains("closedOn") ? input.closedOn : (stageChanged ? nil : f.closedOn),
-                    lostReason: keys.contains("lostReason") ? input.lostReason : (stageChanged ? nil : f.lostReason),
-                    today: Self.today, into: &v)
-                f.closedOn = closing.closedOn
-                f.lostReason = closing.lostReason
-            }
-            f.check(into: &v)
-            try v.throwIfInvalid()
-            if stageChanged, currentStage.isWon {
-                try await refuseReopeningWithProject(db, opportunityID: id)
-            }
-            try await checkReferences(db, f, caller: caller, opportunityID: id,
-                                      checkKind: keys.contains("kind") || keys.contains("accountId"), currentAccountID: before.accountId)
-            return try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
+            try await change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
+    }
+
+    /// One change to an opportunity, inside the caller's transaction: what both the
+    /// API's PATCH and the pipeline board's stage moves do.
+    func change(
+        _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: OpportunityInput, keys: Set<String>
+    ) async throws -> OpportunityRecord {
+        guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
+            throw APIError.notFound("opportunity")
+        }
+        try Scope.requireWriter(caller)
+        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+        guard let currentStage = try await services.stages.find(db, key: before.stage) else { throw APIError.internalError }
+        var v = Validator()
+        var stage = currentStage.stage
+        if keys.contains("stage") {
+            if let key = input.stage, let s = try await services.stages.find(db, key: key) { stage = s.stage }
+            else { v.add("stage", "Stage must be one of the pipeline's stage keys (GET /api/v1/pipeline-stages)") }
+        }
+        let stageChanged = stage.key != before.stage
+        var f = OpportunityFields(
+            accountID: before.accountId, name: before.name, kind: before.kind, stage: stage, amount: before.amount.amount,
+            closeDate: before.closeDate, ownerID: before.ownerId, team: before.team,
+            probabilityOverride: before.probabilityOverridden ? before.probability.value : nil,
+            categoryOverride: before.forecastCategoryOverridden ? before.forecastCategory : nil,
+            nextStep: before.nextStep, source: before.source, closedOn: before.wonOn ?? before.lostOn,
+            lostReason: before.lostReason, externalID: before.externalId)
+        func required<T>(_ field: String, _ value: T?, _ set: (T) -> Void) {
+            guard keys.contains(field) else { return }
+            if let value { set(value) } else { v.add(field, "\(field) must not be null") }
+        }
+        required("accountId", input.accountId) { f.accountID = $0 }
+        required("name", input.name) { f.name = $0.trimmed }
+        required("kind", input.kind) { f.kind = $0 }
+        required("amount", input.amount) { f.amount = $0.amount }
+        required("closeDate", input.closeDate) { f.closeDate = $0 }
+        required("ownerId", input.ownerId) { f.ownerID = $0 }
+        required("team", input.team) { f.team = $0.map(\.member) }
+        if keys.contains("nextStep") { f.nextStep = input.nextStep?.trimmed.nilIfEmpty }
+        if keys.contains("source") { f.source = input.source?.trimmed.nilIfEmpty }
+        if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
+        // A new stage brings its own probability and category unless this change sets them.
+        if stageChanged {
+            f.probabilityOverride = nil
+            f.categoryOverride = nil
+        }
+        if keys.contains("probability") { f.probabilityOverride = input.probability?.value }
+        if keys.contains("forecastCategory") { f.categoryOverride = input.forecastCategory }
+        if stageChanged || keys.contains("closedOn") || keys.contains("lostReason") {
+            let closing = StageRules.closing(
+                to: stage, closedOn: keys.contains("closedOn") ? input.closedOn : (stageChanged ? nil : f.closedOn),
+                lostReason: keys.contains("lostReason") ? input.lostReason : (stageChanged ? nil : f.lostReason),
+                today: Self.today, into: &v)
+            f.closedOn = closing.closedOn
+            f.lostReason = closing.lostReason
+        }
+        f.check(into: &v)
+        try v.throwIfInvalid()
+        if stageChanged, currentStage.isWon {
+            try await refuseReopeningWithProject(db, opportunityID: id)
+        }
+        try await checkReferences(db, f, caller: caller, opportunityID: id,
+                                  checkKind: keys.contains("kind") || keys.contains("accountId"), currentAccountID: before.accountId)
+        return try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
+        
     }
 
     static var today: CalendarDate { Timestamp.now.calendarDate }

@@ -22,7 +22,10 @@ struct WebRoutes {
 
     func frame(_ caller: Caller, sessionToken: String, title: String, area: String) -> Frame {
         var nav = [Frame.Nav(label: "Home", href: "/", current: area == "home")]
-        if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Accounts", href: "/accounts", current: area == "accounts")) }
+        if PipelineAccess.canRead(caller.roles) {
+            nav.append(.init(label: "Accounts", href: "/accounts", current: area == "accounts"))
+            nav.append(.init(label: "Pipeline", href: "/pipeline", current: area == "pipeline"))
+        }
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
@@ -89,6 +92,44 @@ struct WebRoutes {
                     doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
             }
             return WebSession.redirect("/accounts/\(id)")
+        }
+        pages.get("pipeline") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let q = QueryParameters(request)
+            let ownerID = try? q.id("owner")
+            let calendar = services.quotas.calendar
+            let period = (try? calendar.period(key: q.string("period") ?? "", field: "period"))
+                ?? calendar.period(containing: Timestamp.now.calendarDate, kind: .quarter)
+            let board = try await services.pool.withConnection {
+                try await PipelineBoard.build($0, caller: caller, services: services, ownerID: ownerID ?? nil, period: period,
+                                              error: q.string("error"))
+            }
+            return renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board))
+        }
+        pages.post("pipeline/:id/stage") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            var keys: Set<String> = ["stage"]
+            var input = OpportunityRoutes.OpportunityInput(stage: form["stage"])
+            if let reason = form["lostReason"]?.trimmed, !reason.isEmpty {
+                input.lostReason = reason
+                keys.insert("lostReason")
+            }
+            let back = "/pipeline?period=\(form["period"] ?? "")"
+            do {
+                _ = try await services.pool.withTransaction { db in
+                    try await OpportunityRoutes(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+                }
+            } catch let failure as ValidationFailure {
+                let message = failure.errors.map(\.message).joined(separator: "; ")
+                return WebSession.redirect(back + "&error=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            } catch let error as APIError where error.status.code < 500 {
+                return WebSession.redirect(back + "&error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            }
+            return WebSession.redirect(back)
         }
         pages.get("my-week") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
