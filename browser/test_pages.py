@@ -93,3 +93,15 @@ def test_the_pipeline_board_moves_a_card_and_asks_for_a_lost_reason(browser, bas
     card.find_element("css selector", "input[name=lostReason]").send_keys("chose a competitor")
     submit(browser, card.find_element("css selector", "form.move button"))
     assert not browser.find_elements("css selector", f".card-deal[data-id='{card_id}']"), "a lost deal leaves the board"
+
+
+def test_an_opportunity_page_shows_its_stage_path_team_and_history(browser, base):
+    sign_in(browser, base, "ana.torres@demo.test", next_path="/pipeline")
+    link = browser.find_element("css selector", ".card-deal strong a")
+    name = link.text
+    submit(browser, link)
+    assert browser.find_element("css selector", "header.page h1").text == name
+    current = browser.find_element("css selector", "ol.path li.current")
+    assert current.get_attribute("aria-current") == "step"
+    assert browser.find_elements("css selector", "section.timeline tbody tr"), "the history has the stage moves"
+    assert "Ana Torres" in browser.find_element("css selector", "section.linked").text

@@ -93,6 +93,15 @@ struct WebRoutes {
             }
             return WebSession.redirect("/accounts/\(id)")
         }
+        pages.get("opportunities/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let id = try request.id(context)
+            guard let body = try await services.pool.withConnection({ try await OpportunityPage.build($0, id: id, caller: caller, services: services) }) else {
+                return renderer.page("not-found", [String: String](), status: .notFound)
+            }
+            return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"), body: body))
+        }
         pages.get("pipeline") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
