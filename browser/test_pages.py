@@ -105,3 +105,12 @@ def test_an_opportunity_page_shows_its_stage_path_team_and_history(browser, base
     assert current.get_attribute("aria-current") == "step"
     assert browser.find_elements("css selector", "section.timeline tbody tr"), "the history has the stage moves"
     assert "Ana Torres" in browser.find_element("css selector", "section.linked").text
+
+
+def test_a_project_manager_checks_the_checklist_on_the_project_page(browser, base):
+    sign_in(browser, base, "felix.braun@demo.test", next_path="/projects/2")
+    assert browser.find_elements("css selector", "section.timeline tbody tr"), "the phases are listed"
+    buttons = [b for b in browser.find_elements("css selector", "ul.checklist button") if b.text == "Check"]
+    if buttons:
+        submit(browser, buttons[0])
+    assert "by Felix Braun" in browser.find_element("css selector", "ul.checklist").text

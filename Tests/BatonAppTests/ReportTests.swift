@@ -106,15 +106,17 @@ import Testing
             try await app.sql("INSERT INTO quotas (user_id, period_key, metric, target) VALUES (4, '2026-Q4', 'total_bookings', 100000)")
             let low = try await app.request(.get, "/api/v1/reports/growth?weeks=12", token: admin)
             #expect(low.object["recommendation"] as? String == "strengthen_account_management")
-            // With the load bar at zero the same firm is short on both sides.
-            let both = try await app.request(.get, "/api/v1/reports/growth?weeks=12&loadHigh=0", token: admin)
-            #expect(both.object["recommendation"] as? String == "both")
             #expect(try await app.request(.get, "/api/v1/reports/growth?weeks=0", token: admin).status == .unprocessableContent)
+            #expect(try await app.request(.get, "/api/v1/reports/growth?loadRoom=0.9&loadHigh=0.5", token: admin).status == .unprocessableContent,
+                    "thresholds that contradict each other are refused")
             let ana = try await app.signIn("ana.torres@demo.test")
             #expect(try await app.request(.get, "/api/v1/reports/growth", token: ana).status == .forbidden)
 
             // Utilization: Ivy booked 20 h a week for the 14 days of the range, with 40 h of capacity: 0.5.
             let project = try await DeliveryTests().wonProject(app, admin)
+            // Won work in the horizon, with a load bar set below it: short on both sides.
+            let both = try await app.request(.get, "/api/v1/reports/growth?weeks=30&loadHigh=0.001&loadRoom=0.0005", token: admin)
+            #expect(both.object["recommendation"] as? String == "both")
             let r = try await app.request(.post, "/api/v1/projects/\(project["id"] as! Int)/assignments", token: admin,
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-18", "hoursPerWeek": "20"}"#)
             #expect(r.status == .created)

@@ -23,11 +23,17 @@ struct QuotaRecord: Codable, Sendable {
 struct QuotaStore: Sendable {
     let calendar: FiscalCalendar
 
-    /// The period with this key, stored the first time anyone names it.
-    func period(_ db: Connection, key: String) async throws -> FiscalPeriod {
+    /// The period with this key, checked but not stored: what reports read.
+    func checkedPeriod(key: String) throws -> FiscalPeriod {
         let period = try calendar.period(key: key, field: "period")
         // Dates end at 9999-12-31; a period ending after it could not be read back.
-        guard period.lastDay.year <= 9000 else { throw ValidationFailure("period", "Periods must end before the year 9000") }
+        guard period.lastDay.year <= 9000 else { throw ValidationFailure("period", "Periods must end in the year 9000 or earlier") }
+        return period
+    }
+
+    /// The period with this key, stored the first time a quota or run names it.
+    func period(_ db: Connection, key: String) async throws -> FiscalPeriod {
+        let period = try checkedPeriod(key: key)
         try await db.query("""
             INSERT INTO periods (key, kind, start_date, end_date)
             VALUES (\(period.key), \(period.kind.rawValue), \(period.start), \(period.endExclusive))

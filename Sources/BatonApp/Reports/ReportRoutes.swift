@@ -22,7 +22,7 @@ struct ReportRoutes {
             struct Body: Encodable { var period: String; var metric: QuotaMetric; var rows: [AttainmentRow] }
             let body = try await services.pool.withConnection { db in
                 let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
-                let period = try await services.quotas.period(db, key: key)
+                let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, metric: metric, rows: try await store.attainment(db, period: period, metric: metric, root: root))
             }
             return try APIResponse.json(body).response
@@ -35,7 +35,7 @@ struct ReportRoutes {
             struct Body: Encodable { var period: String; var rows: [ForecastRow] }
             let body = try await services.pool.withConnection { db in
                 let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
-                let period = try await services.quotas.period(db, key: key)
+                let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, rows: try await store.forecast(db, period: period, root: root))
             }
             return try APIResponse.json(body).response
@@ -48,7 +48,7 @@ struct ReportRoutes {
             let key = q.string("period") ?? services.quotas.calendar.period(containing: Self.today, kind: .quarter).key
             struct Body: Encodable { var period: String?; var stages: [ReportStore.StageRow] }
             let body = try await services.pool.withConnection { db in
-                let period = try await services.quotas.period(db, key: key)
+                let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, stages: try await store.pipeline(db, period: period, caller: caller))
             }
             return try APIResponse.json(body).response
@@ -85,6 +85,7 @@ struct ReportRoutes {
                 }
                 thresholds[keyPath: path] = value
             }
+            try thresholds.validate()
             let t = thresholds
             let advice = try await services.pool.withConnection {
                 try await store.growth($0, weeks: weeks, thresholds: t, today: Self.today, currency: services.configuration.currency)

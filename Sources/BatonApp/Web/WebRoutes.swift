@@ -102,6 +102,19 @@ struct WebRoutes {
             }
             return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"), body: body))
         }
+        pages.get("projects/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            guard var body = try await services.pool.withConnection({ try await ProjectPage.build($0, id: id, caller: caller, services: services) }) else {
+                return renderer.page("not-found", [String: String](), status: .notFound)
+            }
+            body.error = QueryParameters(request).string("error")
+            return renderer.page("project", Page(frame: frame(caller, sessionToken: token, title: body.project.name, area: "projects"), body: body))
+        }
+        // The project page's forms go through the API's own handlers' rules by calling the stores the same way.
+        pages.post("projects/:id/:action") { request, context in try await projectForm(request, context, itemID: nil) }
+        pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
+        pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
         pages.get("pipeline") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
@@ -153,6 +166,65 @@ struct WebRoutes {
                                                  body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
                                                             empty: items.isEmpty, calendarUrl: calendarURL)))
         }
+    }
+
+    /// Completing or reopening a phase, checking an item, assigning a suggested person.
+    private func projectForm(_ request: Request, _ context: BatonRequestContext, itemID: Int64?) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let id = try request.id(context)
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        let back = "/projects/\(id)"
+        let today = Timestamp.now.calendarDate
+        do {
+            try await services.pool.withTransaction { db in
+                guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
+                guard try await services.delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId) else {
+                    throw APIError.forbidden("Only the project's manager, a manager above them, or an admin may do this.")
+                }
+                let action = context.parameters.get("action") ?? ""
+                if let itemID {
+                    _ = try await services.delivery.setChecked(db, projectID: id, itemID: itemID, checked: form["checked"] == "true", by: caller.id)
+                } else if let phaseID = try? request.id(context, "phaseId") {
+                    try await db.query("SELECT id FROM projects WHERE id = \(id) FOR UPDATE")
+                    let phases = try await services.delivery.phaseStates(db, projectID: id)
+                    guard let phase = phases.first(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
+                    if action == "complete" {
+                        let outcome = try ProjectProgress.complete(phase: phase, in: phases,
+                            checklist: try await services.delivery.checklistStates(db, projectID: id), on: today, today: today)
+                        try await services.delivery.completePhase(db, projectID: id, phaseID: phaseID, on: outcome.phaseCompletedOn,
+                                                                  projectCompletes: outcome.projectCompletes, by: caller.id)
+                    } else {
+                        try ProjectProgress.reopen(phase: phase)
+                        try await services.delivery.reopenPhase(db, projectID: id, phase: phase, by: caller.id)
+                    }
+                } else if action == "assign" {
+                    guard let user = form["userId"].flatMap({ Int64($0) }), let start = form["start"].flatMap({ CalendarDate($0) }),
+                        let end = form["end"].flatMap({ CalendarDate($0) }), let hours = form["hoursPerWeek"].flatMap({ Decimal(apiText: $0) })
+                    else { throw ValidationFailure("hoursPerWeek", "Hours a week must be a number") }
+                    let fields = AssignmentFields(userID: user, role: (form["role"] ?? "consultant").trimmed, start: start, end: end,
+                                                  hoursPerWeek: hours, location: form["location"]?.trimmed.nilIfEmpty, status: "proposed")
+                    var v = Validator()
+                    fields.check(into: &v)
+                    try v.throwIfInvalid()
+                    try await db.query("SELECT id FROM users WHERE id = \(user) FOR UPDATE")
+                    let capacity = try await services.delivery.capacity(db, userID: user) ?? 0
+                    let over = Overbooking.overbookedWeeks(capacity: capacity, existing: try await services.delivery.bookings(db, userID: user),
+                                                           adding: fields.booking)
+                    guard over.isEmpty else {
+                        throw APIError.conflict("That would book the person past capacity in the week of \(over[0].weekStart); assign fewer hours.")
+                    }
+                    _ = try await services.delivery.createAssignment(db, projectID: id, fields, overbooked: false, by: caller.id)
+                }
+            }
+        } catch let refusal as CompletionRefusal {
+            return WebSession.redirect(back + "?error=" + (refusal.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        } catch let failure as ValidationFailure {
+            return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        } catch let error as APIError where error.status.code < 500 {
+            return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        }
+        return WebSession.redirect(back)
     }
 
     struct Page<Body> {
