@@ -114,3 +114,12 @@ def test_a_project_manager_checks_the_checklist_on_the_project_page(browser, bas
     if buttons:
         submit(browser, buttons[0])
     assert "by Felix Braun" in browser.find_element("css selector", "ul.checklist").text
+
+
+def test_the_reports_draw_charts_above_the_same_numbers(browser, base):
+    sign_in(browser, base, "morgan.reyes@demo.test", next_path="/reports")
+    assert browser.find_element("css selector", ".advice").text, "the growth advice in plain words"
+    drawn = browser.execute_script("return typeof Chart !== 'undefined' && Chart.getChart('forecast-chart') !== undefined")
+    assert drawn, "Chart.js from Debian draws the forecast"
+    rows = browser.find_elements("css selector", "section table tbody tr")
+    assert any("Ana Torres" in r.text for r in rows), "the table holds the same people as the chart"

@@ -6,8 +6,8 @@
 set -euo pipefail
 
 case "${1:-run}" in
-  run)  packages=(libpq-dev postgresql postgresql-contrib) ;;
-  test) packages=(libpq-dev postgresql postgresql-contrib python3-venv chromium chromium-driver curl) ;;
+  run)  packages=(libpq-dev postgresql postgresql-contrib libjs-chart.js) ;;
+  test) packages=(libpq-dev postgresql postgresql-contrib libjs-chart.js python3-venv chromium chromium-driver curl) ;;
   *)    echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 

@@ -31,6 +31,15 @@ struct DemoBonus {
                 _ = try await services.quotas.create(db, userID: pm, periodKey: period.key, metric: .completedWork, target: 40000, by: priya)
             }
         }
+        // Bookings quotas for the people who sell, so forecasts show coverage and the growth advice has a target.
+        if let morgan = people["morgan.reyes"] {
+            for (key, target) in [("ana.torres", 3_000_000), ("ben.okafor", 3_000_000), ("chloe.martin", 2_500_000),
+                                  ("dev.patel", 1_000_000), ("erin.walsh", 1_000_000)] {
+                guard let person = people[key] else { continue }
+                _ = try await services.quotas.create(db, userID: person, periodKey: current.key, metric: .totalBookings,
+                                                     target: Decimal(target), by: morgan)
+            }
+        }
         for period in [before, previous] {
             let id = try await services.bonus.computeRun(db, runID: nil, plan: plan, period: period, by: priya)
             let run = try await services.bonus.run(db, id: id)!

@@ -24,6 +24,12 @@ struct PageRenderer: Sendable {
                 : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
             files[name] = (type, try String(contentsOf: staticFolder.appendingPathComponent(name), encoding: .utf8))
         }
+        // Chart.js comes from Debian's libjs-chart.js (3.9, UMD, global `Chart`); Baton serves it
+        // from its own origin so the content security policy allows it.
+        let chartPath = "/usr/share/javascript/chart.js/chart.min.js"
+        if let chart = try? String(contentsOfFile: chartPath, encoding: .utf8) {
+            files["chart.min.js"] = ("text/javascript; charset=utf-8", chart)
+        }
         return PageRenderer(library: library, staticFiles: files)
     }
 

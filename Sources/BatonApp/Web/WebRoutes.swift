@@ -27,6 +27,7 @@ struct WebRoutes {
             nav.append(.init(label: "Pipeline", href: "/pipeline", current: area == "pipeline"))
         }
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
+        if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
                      csrf: WebSession.csrfToken(sessionToken: sessionToken))
@@ -115,6 +116,13 @@ struct WebRoutes {
         pages.post("projects/:id/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
+        pages.get("reports") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let key = QueryParameters(request).string("period")
+            let body = try await services.pool.withConnection { try await ReportsPage.build($0, caller: caller, services: services, key: key) }
+            return renderer.page("reports", Page(frame: frame(caller, sessionToken: token, title: "Reports", area: "reports"), body: body))
+        }
         pages.get("pipeline") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
