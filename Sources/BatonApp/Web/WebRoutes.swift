@@ -28,6 +28,9 @@ struct WebRoutes {
         }
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
+        if caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) {
+            nav.append(.init(label: "Bonus", href: "/bonus", current: area == "bonus"))
+        }
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
                      csrf: WebSession.csrfToken(sessionToken: sessionToken))
@@ -116,6 +119,48 @@ struct WebRoutes {
         pages.post("projects/:id/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
+        pages.get("bonus") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
+            return renderer.page("bonus", Page(frame: frame(caller, sessionToken: token, title: "Bonus", area: "bonus"), body: body))
+        }
+        pages.get("bonus/:run/:user") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let runID = try request.id(context, "run")
+            let userID = try request.id(context, "user")
+            let currency = services.configuration.currency
+            let page = try await services.pool.withConnection { db -> StatementPage? in
+                var visible = caller.isAdmin || caller.id == userID
+                if !visible { visible = try await services.users.isManager(db, managerID: caller.id, of: userID) }
+                guard visible, let statement = try await services.bonus.statement(db, runID: runID, userID: userID) else { return nil }
+                let locked = statement.runStatus == "approved"
+                var canApprove = !locked && caller.isAdmin
+                if !locked && !canApprove && caller.has(.manager) {
+                    canApprove = try await services.users.isManager(db, managerID: caller.id, of: userID)
+                }
+                let c = statement.computation
+                return StatementPage(statement: statement, locked: locked, canApprove: canApprove, lines: c.lines, explanation: c.explanation,
+                                     payout: c.payout.amount.display(currency: currency), hasAdjustments: !c.adjustments.isEmpty)
+            }
+            guard let page else { return renderer.page("not-found", [String: String](), status: .notFound) }
+            return renderer.page("statement", Page(frame: frame(caller, sessionToken: token, title: "Bonus statement", area: "bonus"), body: page))
+        }
+        pages.post("bonus/:run/approve") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let runID = try request.id(context, "run")
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard caller.isAdmin || caller.has(.manager) else { return forbidden() }
+            let approved = try await services.pool.withTransaction { db -> Bool in
+                guard let run = try await services.bonus.run(db, id: runID, forUpdate: true), run.status == "draft" else { return false }
+                if !caller.isAdmin {
+                    for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) { return false }
+                }
+                let plan = try await services.bonus.plan(db, id: run.planId)!
+                return try await services.bonus.approve(db, run: run, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
+            }
+            return approved ? WebSession.redirect("/bonus") : forbidden()
+        }
         pages.get("reports") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
