@@ -135,3 +135,27 @@ def test_a_manager_reads_a_statement_and_locks_the_period(browser, base):
     submit(browser, browser.find_element("css selector", "form[action$='/approve'] button"))
     locked = [s for s in browser.find_elements("css selector", "section") if "approved and locked" in s.text]
     assert len(locked) == 3, "two past quarters and this one are locked"
+
+
+def test_a_reviewer_sends_a_proposal_back_and_sales_edits_it_with_live_totals(browser, base):
+    sign_in(browser, base, "grace.kim@demo.test")
+    reviews = browser.find_elements("css selector", "a[href^='/proposals/']")
+    assert reviews, "Grace has a proposal to review in the demo"
+    submit(browser, reviews[0])
+    url = browser.current_url
+    assert browser.find_elements("css selector", ".linked table tbody tr"), "the capacity check is beside it"
+    browser.find_element("id", "comment").send_keys("Start a week later")
+    submit(browser, browser.find_element("xpath", "//button[text()='Send back']"))
+    assert "draft" in browser.find_element("css selector", "h1 .status").text
+    assert "return: Start a week later" in browser.page_source
+
+    browser.delete_all_cookies()
+    sign_in(browser, base, "erin.walsh@demo.test", next_path=url.replace(base, ""))
+    quantity = browser.find_element("css selector", "input[name=quantity0]")
+    price = float(browser.find_element("css selector", "input[name=unitPrice0]").get_attribute("value"))
+    quantity.clear()
+    quantity.send_keys("2")
+    line_total = browser.find_element("css selector", "tr.line .line-total").text
+    assert float(line_total) == round(2 * price, 2), "the line total follows as you type"
+    submit(browser, browser.find_element("xpath", "//button[text()='Save lines']"))
+    assert float(browser.find_element("css selector", "tr.line .line-total").text) == round(2 * price, 2), "and is saved exactly"

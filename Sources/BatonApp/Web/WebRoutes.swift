@@ -119,6 +119,88 @@ struct WebRoutes {
         pages.post("projects/:id/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
         pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
+        pages.get("proposals/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let error = QueryParameters(request).string("error")
+            guard let body = try await services.pool.withConnection({
+                try await ProposalPage.build($0, id: id, caller: caller, services: services, error: error)
+            }) else { return renderer.page("not-found", [String: String](), status: .notFound) }
+            return renderer.page("proposal", Page(frame: frame(caller, sessionToken: token, title: "Proposal", area: "pipeline"), body: body))
+        }
+        pages.post("proposals/:id/act") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard let action = ProposalAction(rawValue: form["action"] ?? "") else { return forbidden() }
+            let today = Timestamp.now.calendarDate
+            let back = "/proposals/\(id)"
+            do {
+                try await services.pool.withTransaction { db in
+                    guard let proposal = try await services.proposals.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
+                        throw APIError.notFound("proposal")
+                    }
+                    let actor = ProposalActor(isAuthorSide: PipelineAccess.canWrite(caller.roles) || proposal.authorId == caller.id,
+                                              isReviewer: proposal.reviewerId == caller.id, isAdmin: caller.isAdmin)
+                    let acceptedOn = form["acceptedOn"].flatMap { CalendarDate($0) } ?? today
+                    let comment = form["comment"]?.trimmed.nilIfEmpty
+                    let next: ProposalStatus
+                    do {
+                        next = try ProposalWorkflow.apply(action, to: proposal.storedStatus, actor: actor, hasReviewer: proposal.reviewerId != nil,
+                                                          validUntil: proposal.validUntil, today: today, acceptedOn: acceptedOn, comment: comment)
+                    } catch { throw ProposalRoutes.problem(error) }
+                    if action == .submit, let reviewer = proposal.reviewerId {
+                        try await Handoff.addReviewerToTeam(db, opportunityID: proposal.opportunityId, reviewerID: reviewer)
+                    }
+                    let moved = try await services.proposals.move(db, proposal, action: action, to: next, comment: comment,
+                                                                  acceptedOn: acceptedOn, by: caller.id, today: today)
+                    if action == .accept { _ = try await Handoff(services: services).accept(db, moved, acceptedOn: acceptedOn, by: caller.id) }
+                }
+            } catch let error as APIError where error.status.code < 500 {
+                return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            }
+            return WebSession.redirect(back)
+        }
+        pages.post("proposals/:id/lines") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            let today = Timestamp.now.calendarDate
+            let back = "/proposals/\(id)"
+            do {
+                try await services.pool.withTransaction { db in
+                    guard let before = try await services.proposals.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
+                        throw APIError.notFound("proposal")
+                    }
+                    try Scope.requireWriter(caller)
+                    guard before.status == .draft else { throw APIError.conflict("Only a draft's lines can be changed.") }
+                    var v = Validator()
+                    let lines = before.lines.enumerated().map { i, l -> ProposalLineInput in
+                        func number(_ name: String, _ fallback: Decimal) -> Decimal {
+                            guard let text = form[name] else { return fallback }
+                            guard let value = Decimal(apiText: text.trimmed) else { v.add("lines[\(i)]", "\(name) must be a number"); return fallback }
+                            return value
+                        }
+                        return ProposalLineInput(typicalProjectId: l.typicalProjectId, description: l.description,
+                                                 quantity: number("quantity\(i)", l.quantity.value), unit: l.unit,
+                                                 unitPrice: number("unitPrice\(i)", l.unitPrice.amount),
+                                                 discountPercent: number("discount\(i)", l.discountPercent.value))
+                    }
+                    let draft = ProposalDraft(reviewerID: before.reviewerId, terms: before.terms, validUntil: before.validUntil,
+                                              proposedStart: before.proposedStart, discountPercent: before.discountPercent.value, lines: lines)
+                    draft.check(into: &v)
+                    try v.throwIfInvalid()
+                    _ = try await services.proposals.update(db, before: before, draft: draft, by: caller.id, today: today)
+                }
+            } catch let failure as ValidationFailure {
+                return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            } catch let error as APIError where error.status.code < 500 {
+                return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            }
+            return WebSession.redirect(back)
+        }
         pages.get("bonus") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
