@@ -4,7 +4,7 @@ import os
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -26,9 +26,21 @@ def browser():
 
 
 def submit(browser, button):
-    """Clicks a form's button and waits for the next page to replace this one."""
+    """Clicks a form's button (or a link) and waits until the next page has replaced
+    this one and finished loading."""
+    page = browser.find_element("tag name", "html")
     button.click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
+
+    def left(_):
+        try:
+            page.tag_name  # raises once the old document is gone
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            # Chrome reports a detached node either way, depending on timing.
+            return True
+
+    WebDriverWait(browser, 10).until(left)
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def sign_in(browser, base, email, password="baton-demo", next_path="/"):
