@@ -7,6 +7,7 @@ import Postgres
 /// total, and a card per opportunity; won and lost are where cards leave the board.
 struct PipelineBoard {
     struct Card {
+        struct Option { var key: String; var name: String; var selected: Bool }
         var id: Int64
         var name: String
         var account: String
@@ -15,6 +16,8 @@ struct PipelineBoard {
         var initials: String
         var daysInStage: Int
         var stale: Bool
+        /// The stages to move to, this card's own selected.
+        var options: [Option]
     }
     struct Column { var key: String; var name: String; var count: Int; var total: String; var weighted: String; var cards: [Card] }
     struct Choice { var key: String; var name: String }
@@ -52,8 +55,12 @@ struct PipelineBoard {
             let card = Card(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),
                             amount: amount.display(currency: currency), closeDate: (try row.decode("close_date", as: CalendarDate.self)).description,
                             initials: owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
-                            daysInStage: days, stale: days > usual)
-            byStage[try row.decode("stage_key"), default: []].append((card, amount, amount * probability / 100))
+                            daysInStage: days, stale: days > usual,
+                            options: stages.map { Card.Option(key: $0.key, name: $0.name, selected: false) })
+            let stageKey: String = try row.decode("stage_key")
+            var marked = card
+            marked.options = card.options.map { .init(key: $0.key, name: $0.name, selected: $0.key == stageKey) }
+            byStage[stageKey, default: []].append((marked, amount, amount * probability / 100))
         }
         let columns = open.map { stage -> Column in
             let cards = byStage[stage.key] ?? []
