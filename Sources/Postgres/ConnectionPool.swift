@@ -44,10 +44,16 @@ public final class ConnectionPool: Sendable, Service {
     public func statistics() async -> Statistics { await state.statistics() }
 
     /// Leases a connection for the duration of `body`.
+    ///
+    /// Under an `ActingRole` the body runs in a transaction instead, since the role
+    /// and its settings are set per transaction.
     public func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
+        if ActingRole.current != nil {
+            return try await withTransaction(isolation: isolation, .readCommitted, body)
+        }
         let connection = try await lease()
         do {
             let value = try await body(connection)
@@ -119,10 +125,11 @@ public final class ConnectionPool: Sendable, Service {
     }
 
     private func begin(_ connection: Connection, _ level: IsolationLevel) async throws {
-        if level == .readCommitted {
-            try await connection.query("BEGIN")
+        let begin = level == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(level.rawValue)"
+        if let acting = ActingRole.current {
+            try await connection.execute(unsafeSQL: begin + "; " + acting.prelude)
         } else {
-            try await connection.query(Query(unsafeSQL: "BEGIN ISOLATION LEVEL \(level.rawValue)"))
+            try await connection.query(Query(unsafeSQL: begin))
         }
     }
 

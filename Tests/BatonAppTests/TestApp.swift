@@ -17,10 +17,12 @@ struct TestApp {
 
     static let sqlDirectory = repositoryRoot().appendingPathComponent("sql")
 
-    static func run(demo: Bool = true, _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
+    /// `demo`: the demo firm's people; `business`: its accounts, pipeline, proposals,
+    /// projects and bonus runs as well.
+    static func run(demo: Bool = true, business: Bool = false, _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: sqlDirectory)
         var configuration = AppConfiguration()
-        configuration.demo = demo ? .people : .off
+        configuration.demo = business ? .auto : demo ? .people : .off
         configuration.sqlDirectory = sqlDirectory.path
         configuration.poolSize = 4
         var logger = Logger(label: "test-app")

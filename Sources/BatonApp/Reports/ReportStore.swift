@@ -237,8 +237,15 @@ struct ReportStore: Sendable {
             })
     }
 
-    /// The organize-for-growth advice over the next `weeks` weeks.
+    /// The organize-for-growth advice over the next `weeks` weeks. It is about the
+    /// whole firm whoever asks, so it reads past the caller's row-level scope.
     func growth(_ db: Connection, weeks: Int, thresholds: GrowthThresholds, today: CalendarDate, currency: String) async throws -> GrowthAdvice {
+        try await db.withoutRowSecurity {
+            try await firmGrowth(db, weeks: weeks, thresholds: thresholds, today: today, currency: currency)
+        }
+    }
+
+    private func firmGrowth(_ db: Connection, weeks: Int, thresholds: GrowthThresholds, today: CalendarDate, currency: String) async throws -> GrowthAdvice {
         let end = today.adding(days: weeks * 7)
         // Won work still to do: each open phase's skill hours, in proportion to how much of the phase falls in the horizon.
         let won = try await db.query("""
@@ -297,7 +304,13 @@ struct ReportStore: Sendable {
                              remainingQuota: max(0, quota - wonAmount), thresholds: thresholds, currency: currency)
     }
 
+    /// The caller has been shown the account; how often other accounts of its
+    /// industry bought each typical project is firm-wide, past their scope.
     func whiteSpace(_ db: Connection, accountID: Int64) async throws -> [WhiteSpaceItem] {
+        try await db.withoutRowSecurity { try await firmWhiteSpace(db, accountID: accountID) }
+    }
+
+    private func firmWhiteSpace(_ db: Connection, accountID: Int64) async throws -> [WhiteSpaceItem] {
         let catalog = try await db.query("SELECT id, name FROM typical_projects WHERE archived_at IS NULL ORDER BY id").map {
             (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self))
         }

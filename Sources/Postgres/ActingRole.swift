@@ -1,0 +1,63 @@
+/// The database identity the current task's statements run under, so that
+/// PostgreSQL's row-level security can hold them to their caller's scope.
+///
+/// A request sets it once, for everything it does (`ActingRole.$current.withValue`);
+/// the pool then opens every transaction with `SET LOCAL ROLE` and the settings
+/// given, and wraps a plain `withConnection` in a transaction of its own so that
+/// the same holds there. Everything is `LOCAL`: nothing outlives the transaction,
+/// which keeps pooled connections (and PgBouncer's transaction pooling) clean.
+public struct ActingRole: Sendable, Hashable {
+    /// A role without BYPASSRLS that the connecting user is a member of.
+    public let role: String
+    /// Custom settings (`baton.acting_user`, …) the policies read with `current_setting`.
+    public let settings: [String: String]
+
+    public init(role: String, settings: [String: String] = [:]) {
+        self.role = role
+        self.settings = settings
+    }
+
+    @TaskLocal public static var current: ActingRole?
+
+    /// The statements that put a transaction under this role, in one round trip.
+    /// The simple-query protocol takes no parameters, so names and values are quoted here.
+    var prelude: String {
+        var sql = "SET LOCAL ROLE \(Self.identifier(role))"
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            sql += "; SELECT set_config(\(Self.literal(name)), \(Self.literal(value)), true)"
+        }
+        return sql
+    }
+
+    static func identifier(_ name: String) -> String {
+        "\"" + doubled("\"", in: name) + "\""
+    }
+
+    private static func doubled(_ quote: Character, in text: String) -> String {
+        text.split(separator: quote, omittingEmptySubsequences: false).joined(separator: String(repeating: quote, count: 2))
+    }
+
+    static func literal(_ value: String) -> String {
+        "'" + doubled("'", in: value) + "'"
+    }
+}
+
+extension Connection {
+    /// Runs `body` with row-level security lifted for the rest of it, inside a
+    /// transaction that runs under an `ActingRole`. For the few reads that are
+    /// firm-wide on purpose (everyone's bookings when checking capacity, every
+    /// project manager's phases when computing a bonus run), after the caller's
+    /// right to ask has been checked. Outside such a transaction it just runs `body`.
+    public func withoutRowSecurity<T>(_ body: () async throws -> T) async throws -> T {
+        guard let acting = ActingRole.current, isInTransaction else { return try await body() }
+        try await execute(unsafeSQL: "SET LOCAL ROLE NONE")
+        do {
+            let value = try await body()
+            try await execute(unsafeSQL: acting.prelude)
+            return value
+        } catch {
+            if !isInFailedTransaction { try? await execute(unsafeSQL: acting.prelude) }
+            throw error
+        }
+    }
+}
