@@ -8,7 +8,8 @@ struct Baton: AsyncParsableCommand {
         commandName: "baton",
         abstract: "A CRM for technical-services firms: from the order to the delivered work.",
         discussion: "Configuration comes from environment variables; see docs/configuration.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, Report.self, User.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, Report.self, User.self, BackupCommand.self,
+                      RestoreCommand.self])
 }
 
 func loadConfiguration() throws -> AppConfiguration {
@@ -100,6 +101,36 @@ struct Export: AsyncParsableCommand {
         } else {
             print(csv, terminator: "")
         }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Write the whole database to FILE (pg_dump's custom format).")
+
+    @Argument(help: "The backup file to write.") var file: String
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).backup(to: file)
+        print("Wrote \(file).")
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Make the database what FILE holds (a backup from baton backup).",
+        discussion: """
+            Stop baton serve first. The backup is restored into a new database in one transaction and swapped in only \
+            when complete; the database it replaces is kept under another name, printed here, until you drop it.
+            """)
+
+    @Argument(help: "The backup file to restore.") var file: String
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let kept = try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).restore(from: file)
+        print("Restored \(file). The database as it was before is kept as \(kept); drop it when you no longer need it.")
     }
 }
 
