@@ -49,8 +49,13 @@ public func buildApplication(
         await pool.shutdown()
         throw error
     }
+    let replica = try configuration.replicaDatabaseURL.map {
+        ConnectionPool(configuration: try ConnectionConfiguration(url: $0), maxConnections: configuration.poolSize, logger: logger)
+    }
     let services = AppServices(
-        configuration: configuration, pool: pool, migrator: migrator, users: UserStore(),
+        configuration: configuration, pool: pool,
+        reportReader: ReportReader(primary: pool, replica: replica, maxLagSeconds: configuration.replicaMaxLagSeconds, logger: logger),
+        migrator: migrator, users: UserStore(),
         sessions: SessionStore(lifetimeHours: configuration.sessionHours, idleMinutes: configuration.sessionIdleMinutes),
         throttle: SignInThrottle(), openAPIDocument: ProjectFiles.openAPIDocument(sqlDirectory: sqlDirectory),
         logger: logger)
@@ -61,7 +66,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Baton"),
-        services: [pool],
+        services: [pool] + (replica.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice("Baton is serving at http://\(configuration.host):\(port)")

@@ -13,6 +13,10 @@ public struct AppConfiguration: Sendable {
     }
 
     public var databaseURL: String?
+    /// A streaming replica that the reports read from, when set.
+    public var replicaDatabaseURL: String?
+    /// How far behind the replica may be before reports read the primary instead.
+    public var replicaMaxLagSeconds: Int = 30
     public var dataDirectory: String
     public var host: String
     public var port: Int
@@ -65,6 +69,8 @@ public struct AppConfiguration: Sendable {
             return n
         }
         c.databaseURL = value("DATABASE_URL")
+        c.replicaDatabaseURL = value("REPLICA_DATABASE_URL")
+        c.replicaMaxLagSeconds = try integer("REPLICA_MAX_LAG_SECONDS", 0...86_400) ?? c.replicaMaxLagSeconds
         c.dataDirectory = value("BATON_DATA") ?? c.dataDirectory
         c.host = value("HOST") ?? c.host
         c.port = try integer("PORT", 0...65535) ?? c.port

@@ -6,6 +6,8 @@ import Postgres
 struct AppServices: Sendable {
     let configuration: AppConfiguration
     let pool: ConnectionPool
+    /// Where reports read: a streaming replica when one is configured.
+    var reportReader: ReportReader
     let migrator: Migrator
     let users: UserStore
     let sessions: SessionStore

@@ -128,3 +128,43 @@ import Testing
         }
     }
 }
+
+/// Reports read through the `ReportReader`: the primary, or a replica that is
+/// close enough behind, and every response says which answered.
+@Suite struct ReportSourceTests {
+    static let reports = ["attainment", "forecast", "pipeline", "sales-performance", "delivery", "growth"]
+
+    @Test func withoutAReplicaTheReportsSayThePrimaryAnswered() async throws {
+        try await TestApp.run { app in
+            let token = try await app.signIn("admin@demo.test")
+            for report in Self.reports {
+                let r = try await app.request(.get, "/api/v1/reports/\(report)", token: token)
+                #expect(r.status == .ok, "\(report)")
+                #expect(r.headers[HTTPField.Name("Baton-Data-Source")!] == "primary", "\(report)")
+                #expect(r.headers[HTTPField.Name("Baton-Replica-Lag")!] == nil)
+            }
+        }
+    }
+
+    @Test func aReplicaThatIsCaughtUpAnswersWithItsLag() async throws {
+        // A server that is not in recovery is never behind: it stands in for a caught-up replica.
+        try await TestApp.run(replica: { $0 }) { app in
+            let token = try await app.signIn("admin@demo.test")
+            for report in Self.reports {
+                let r = try await app.request(.get, "/api/v1/reports/\(report)", token: token)
+                #expect(r.status == .ok, "\(report)")
+                #expect(r.headers[HTTPField.Name("Baton-Data-Source")!] == "replica", "\(report)")
+                #expect(r.headers[HTTPField.Name("Baton-Replica-Lag")!] == "0.0")
+            }
+        }
+    }
+
+    @Test func anUnreachableReplicaIsPassedOverForThePrimary() async throws {
+        try await TestApp.run(replica: { _ in "postgresql://baton@127.0.0.1:1/nowhere?connect_timeout=2" }) { app in
+            let token = try await app.signIn("admin@demo.test")
+            let r = try await app.request(.get, "/api/v1/reports/forecast", token: token)
+            #expect(r.status == .ok)
+            #expect(r.headers[HTTPField.Name("Baton-Data-Source")!] == "primary; replica unavailable")
+        }
+    }
+}

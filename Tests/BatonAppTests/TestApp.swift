@@ -19,10 +19,13 @@ struct TestApp {
 
     /// `demo`: the demo firm's people; `business`: its accounts, pipeline, proposals,
     /// projects and bonus runs as well.
-    static func run(demo: Bool = true, business: Bool = false, _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
+    /// `replica`: what REPLICA_DATABASE_URL says, given the test's own database (a URL).
+    static func run(demo: Bool = true, business: Bool = false, replica: (@Sendable (String) -> String)? = nil,
+                    _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: sqlDirectory)
         var configuration = AppConfiguration()
         configuration.demo = business ? .auto : demo ? .people : .off
+        configuration.replicaDatabaseURL = replica?("postgresql:///\(database.database!)?host=\(database.host!)&user=\(database.user!)")
         configuration.sqlDirectory = sqlDirectory.path
         configuration.poolSize = 4
         var logger = Logger(label: "test-app")

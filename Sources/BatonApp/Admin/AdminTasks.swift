@@ -26,7 +26,9 @@ public struct AdminTasks: Sendable {
         do {
             if migrate { try await migrator.migrate(pool) }
             let services = AppServices(
-                configuration: configuration, pool: pool, migrator: migrator, users: UserStore(),
+                configuration: configuration, pool: pool,
+                reportReader: ReportReader(primary: pool, replica: nil, maxLagSeconds: 0, logger: logger),
+                migrator: migrator, users: UserStore(),
                 sessions: SessionStore(lifetimeHours: configuration.sessionHours, idleMinutes: configuration.sessionIdleMinutes),
                 throttle: SignInThrottle(), openAPIDocument: nil, logger: logger)
             let value = try await body(services)

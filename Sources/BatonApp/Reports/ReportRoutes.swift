@@ -5,7 +5,8 @@ import HTTPTypes
 import Hummingbird
 import Postgres
 
-/// `/reports/*` and an account's white space.
+/// `/reports/*` and an account's white space. The reports read through the
+/// `ReportReader` (a replica when one is configured) and say which answered.
 struct ReportRoutes {
     let services: AppServices
     var store: ReportStore { services.reports }
@@ -20,12 +21,12 @@ struct ReportRoutes {
             let metric = try q.enumeration("metric", QuotaMetric.self) ?? .totalBookings
             let key = try period(q)
             struct Body: Encodable { var period: String; var metric: QuotaMetric; var rows: [AttainmentRow] }
-            let body = try await services.pool.withConnection { db in
+            let (body, source) = try await services.reportReader.read { db in
                 let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
                 let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, metric: metric, rows: try await store.attainment(db, period: period, metric: metric, root: root))
             }
-            return try APIResponse.json(body).response
+            return try APIResponse.json(body, headers: source.headers).response
         }
         api.get("reports/forecast") { request, context in
             let caller = try context.requireCaller()
@@ -33,12 +34,12 @@ struct ReportRoutes {
             let q = QueryParameters(request)
             let key = try period(q)
             struct Body: Encodable { var period: String; var rows: [ForecastRow] }
-            let body = try await services.pool.withConnection { db in
+            let (body, source) = try await services.reportReader.read { db in
                 let root = try await store.root(db, caller: caller, managerID: try q.id("managerId"))
                 let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, rows: try await store.forecast(db, period: period, root: root))
             }
-            return try APIResponse.json(body).response
+            return try APIResponse.json(body, headers: source.headers).response
         }
         api.get("reports/pipeline") { request, context in
             let caller = try context.requireCaller()
@@ -47,25 +48,25 @@ struct ReportRoutes {
             // This quarter unless asked: the whole open pipeline of every year is rarely the question.
             let key = q.string("period") ?? services.quotas.calendar.period(containing: Self.today, kind: .quarter).key
             struct Body: Encodable { var period: String?; var stages: [ReportStore.StageRow] }
-            let body = try await services.pool.withConnection { db in
+            let (body, source) = try await services.reportReader.read { db in
                 let period = try services.quotas.checkedPeriod(key: key)
                 return Body(period: period.key, stages: try await store.pipeline(db, period: period, caller: caller))
             }
-            return try APIResponse.json(body).response
+            return try APIResponse.json(body, headers: source.headers).response
         }
         api.get("reports/sales-performance") { request, context in
             let caller = try context.requireCaller()
             try Scope.requireReader(caller)
             let (from, to) = try range(QueryParameters(request))
-            let body = try await services.pool.withConnection { try await store.salesPerformance($0, from: from, to: to, caller: caller) }
-            return try APIResponse.json(body).response
+            let (body, source) = try await services.reportReader.read { try await store.salesPerformance($0, from: from, to: to, caller: caller) }
+            return try APIResponse.json(body, headers: source.headers).response
         }
         api.get("reports/delivery") { request, context in
             let caller = try context.requireCaller()
             try requireManagerial(caller)
             let (from, to) = try range(QueryParameters(request))
-            let body = try await services.pool.withConnection { try await store.delivery($0, from: from, to: to) }
-            return try APIResponse.json(body).response
+            let (body, source) = try await services.reportReader.read { try await store.delivery($0, from: from, to: to) }
+            return try APIResponse.json(body, headers: source.headers).response
         }
         api.get("reports/growth") { request, context in
             let caller = try context.requireCaller()
@@ -87,10 +88,10 @@ struct ReportRoutes {
             }
             try thresholds.validate()
             let t = thresholds
-            let advice = try await services.pool.withConnection {
+            let (advice, source) = try await services.reportReader.read {
                 try await store.growth($0, weeks: weeks, thresholds: t, today: Self.today, currency: services.configuration.currency)
             }
-            return try APIResponse.json(advice).response
+            return try APIResponse.json(advice, headers: source.headers).response
         }
         api.get("accounts/:id/white-space") { request, context in
             let caller = try context.requireCaller()
