@@ -56,13 +56,13 @@ struct ReportStore: Sendable {
             case .expansion: ["expansion"]
             default: ["new_business", "expansion", "renewal"]
             }
+            // From the totals the triggers keep (sql/0013_report_totals.sql): the same
+            // amount × split terms, summed per person and month as they were written.
             rows = try await db.query("""
-                SELECT t.user_id, sum(o.amount * t.split_percent / 100) AS credit
-                FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
-                JOIN opportunity_team t ON t.opportunity_id = o.id
-                WHERE o.closed_on >= \(period.start) AND o.closed_on < \(period.endExclusive) AND o.archived_at IS NULL
-                  AND o.kind = ANY(\(kinds)::text[])
-                GROUP BY t.user_id
+                SELECT c.user_id, sum(c.amount) AS credit
+                FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key AND s.is_won
+                WHERE c.month >= \(period.start) AND c.month < \(period.endExclusive) AND c.kind = ANY(\(kinds)::text[])
+                GROUP BY c.user_id
                 """)
         }
         for row in rows { result[try row.decode("user_id")] = try row.decode("credit") }
@@ -78,23 +78,21 @@ struct ReportStore: Sendable {
 
     /// Deals of the period for the forecast: open ones closing in it, won ones won in it.
     ///
-    /// Summed per person and forecast category in SQL, so that a period of a
-    /// hundred thousand deals crosses the wire as a few rows: each sum becomes one
-    /// deal for the pure roll-up, credited wholly to its person, with the
-    /// probability that gives back its exact weighted amount.
+    /// Read from the per-person totals the triggers keep, so that a period of a
+    /// hundred thousand deals is a few hundred rows: each sum becomes one deal for the
+    /// pure roll-up, credited wholly to its person, with the probability that gives
+    /// back its exact weighted amount. The stage's probability and category are
+    /// applied here, so a change to a stage's settings shows at once.
     func forecast(_ db: Connection, period: FiscalPeriod, root: Int64?) async throws -> [ForecastRow] {
         let rows = try await db.query("""
-            SELECT t.user_id, s.is_won,
+            SELECT c.user_id, s.is_won,
                    CASE WHEN s.is_won THEN s.forecast_category
-                        ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS category,
-                   sum(o.amount * t.split_percent / 100) AS amount,
-                   sum(o.amount * t.split_percent / 100
-                       * CASE WHEN s.is_won THEN s.probability ELSE coalesce(o.probability_override, s.probability) END / 100) AS weighted
-            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
-            JOIN opportunity_team t ON t.opportunity_id = o.id AND t.split_percent > 0
-            WHERE o.archived_at IS NULL AND NOT s.is_lost AND (
-                  (s.is_won AND o.closed_on >= \(period.start) AND o.closed_on < \(period.endExclusive))
-               OR (NOT s.is_won AND o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)))
+                        ELSE coalesce(nullif(c.category_override, ''), s.forecast_category) END AS category,
+                   sum(c.amount) AS amount,
+                   sum(CASE WHEN s.is_won THEN c.amount * s.probability / 100
+                            ELSE c.amount_at_stage_probability * s.probability / 100 + c.weighted_override END) AS weighted
+            FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key
+            WHERE NOT s.is_lost AND c.month >= \(period.start) AND c.month < \(period.endExclusive)
             GROUP BY 1, 2, 3
             """)
         let deals = try rows.compactMap { row -> ForecastDeal? in
@@ -118,20 +116,35 @@ struct ReportStore: Sendable {
         var averageDaysInStage: DecimalString?
     }
 
-    /// Open opportunities by stage (closing in the period when one is given).
+    /// Open opportunities by stage (closing in the period when one is given). An
+    /// admin's is the whole firm's, read from the per-stage totals the triggers keep;
+    /// anyone else's covers the accounts they see, counted from the deals themselves.
     func pipeline(_ db: Connection, period: FiscalPeriod?, caller: Caller) async throws -> [StageRow] {
-        var periodCondition: Query = "TRUE"
-        if let period { periodCondition = "o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)" }
-        return try await db.query("""
-            SELECT s.key, s.name, count(o.id) AS n, coalesce(sum(o.amount), 0) AS amount,
-                   coalesce(sum(o.amount * coalesce(o.probability_override, s.probability) / 100), 0) AS weighted,
-                   round(avg(extract(epoch FROM now() - o.stage_entered_at) / 86400)::numeric, 1) AS age
-            FROM pipeline_stages s
-            LEFT JOIN opportunities o ON o.stage_key = s.key AND o.archived_at IS NULL AND \(periodCondition)
-                 AND \(Scope.accountOf(caller, column: "o.account_id"))
-            WHERE NOT s.is_won AND NOT s.is_lost
-            GROUP BY s.key, s.name, s.position ORDER BY s.position
-            """).map { row in
+        let rows: QueryResult
+        if caller.isAdmin {
+            let periodCondition: Query = period.map { "t.month >= \($0.start) AND t.month < \($0.endExclusive)" } ?? "TRUE"
+            rows = try await db.query("""
+                SELECT s.key, s.name, coalesce(sum(t.deals), 0)::int AS n, coalesce(sum(t.amount), 0) AS amount,
+                       coalesce(sum(t.amount_at_stage_probability * s.probability / 100 + t.weighted_override), 0) AS weighted,
+                       round((extract(epoch FROM now()) * sum(t.deals) - sum(t.entered_epoch_sum)) / nullif(sum(t.deals), 0) / 86400, 1) AS age
+                FROM pipeline_stages s LEFT JOIN opportunity_stage_totals t ON t.stage_key = s.key AND \(periodCondition)
+                WHERE NOT s.is_won AND NOT s.is_lost
+                GROUP BY s.key, s.name, s.position ORDER BY s.position
+                """)
+        } else {
+            let periodCondition: Query = period.map { "o.close_date >= \($0.start) AND o.close_date < \($0.endExclusive)" } ?? "TRUE"
+            rows = try await db.query("""
+                SELECT s.key, s.name, count(o.id)::int AS n, coalesce(sum(o.amount), 0) AS amount,
+                       coalesce(sum(o.amount * coalesce(o.probability_override, s.probability) / 100), 0) AS weighted,
+                       round(avg(extract(epoch FROM now() - o.stage_entered_at) / 86400)::numeric, 1) AS age
+                FROM pipeline_stages s
+                LEFT JOIN opportunities o ON o.stage_key = s.key AND o.archived_at IS NULL AND \(periodCondition)
+                     AND \(Scope.accountOf(caller, column: "o.account_id"))
+                WHERE NOT s.is_won AND NOT s.is_lost
+                GROUP BY s.key, s.name, s.position ORDER BY s.position
+                """)
+        }
+        return try rows.map { row in
             StageRow(stage: try row.decode("key"), name: try row.decode("name"), count: try row.decode("n"),
                      amount: Money(try row.decode("amount", as: Decimal.self)),
                      weighted: Money((try row.decode("weighted", as: Decimal.self)).rounded(scale: 2)),
@@ -147,29 +160,45 @@ struct ReportStore: Sendable {
     }
 
     /// Won and lost deals closed between `from` and `to` (inclusive), by owner and by
-    /// the typical projects of their accepted proposals.
+    /// the typical project of their accepted proposal's first line: tallied in SQL,
+    /// so that a quarter of tens of thousands of deals crosses the wire as a few rows.
     func salesPerformance(_ db: Connection, from: CalendarDate, to: CalendarDate, caller: Caller) async throws -> Performance {
         let rows = try await db.query("""
-            SELECT o.owner_id, u.name, o.amount, s.is_won, o.created_at::date AS created_on, o.closed_on,
-                   tp.name AS typical_project
-            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key JOIN users u ON u.id = o.owner_id
-            LEFT JOIN (SELECT DISTINCT ON (p.opportunity_id) p.opportunity_id, t.name
-                       FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
-                       JOIN typical_projects t ON t.id = l.typical_project_id
-                       WHERE p.status = 'accepted' ORDER BY p.opportunity_id, l.position) tp ON tp.opportunity_id = o.id
-            WHERE (s.is_won OR s.is_lost) AND o.closed_on >= \(from) AND o.closed_on <= \(to) AND o.archived_at IS NULL
-              AND \(Scope.accountOf(caller, column: "o.account_id"))
+            WITH closed AS (
+                SELECT o.id, o.owner_id, o.amount, s.is_won, greatest(0, o.closed_on - o.created_at::date) AS days
+                FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+                WHERE (s.is_won OR s.is_lost) AND o.closed_on >= \(from) AND o.closed_on <= \(to) AND o.archived_at IS NULL
+                  AND \(Scope.accountOf(caller, column: "o.account_id"))
+            ), headed AS (
+                SELECT 'person' AS heading, c.owner_id, NULL::text AS project, c.amount, c.is_won, c.days FROM closed c
+                UNION ALL
+                SELECT 'project', NULL, tp.name, c.amount, c.is_won, c.days FROM closed c
+                JOIN LATERAL (SELECT t.name FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
+                              JOIN typical_projects t ON t.id = l.typical_project_id
+                              WHERE p.opportunity_id = c.id AND p.status = 'accepted' ORDER BY l.position LIMIT 1) tp ON TRUE
+            )
+            SELECT h.heading, h.owner_id, coalesce(u.name, h.project) AS key,
+                   count(*) FILTER (WHERE h.is_won)::int AS won, count(*) FILTER (WHERE NOT h.is_won)::int AS lost,
+                   coalesce(sum(h.amount) FILTER (WHERE h.is_won), 0) AS won_amount,
+                   coalesce(sum(h.days) FILTER (WHERE h.is_won), 0)::int AS won_days
+            FROM headed h LEFT JOIN users u ON u.id = h.owner_id
+            GROUP BY h.heading, h.owner_id, h.project, u.name
             """)
-        var names: [Int64: String] = [:]
-        let deals = try rows.map { row in
-            let owner: Int64 = try row.decode("owner_id")
-            names[owner] = try row.decode("name")
-            return ClosedDeal(ownerId: owner, amount: try row.decode("amount"), won: try row.decode("is_won"),
-                              createdOn: try row.decode("created_on"), closedOn: try row.decode("closed_on"),
-                              typicalProject: try row.decode("typical_project"))
+        var people: [(name: String, id: Int64, row: PerformanceRow)] = []
+        var projects: [PerformanceRow] = []
+        for row in rows {
+            let key: String = try row.decode("key")
+            let tally = SalesPerformance.Tally(won: try row.decode("won"), lost: try row.decode("lost"),
+                                               wonAmount: try row.decode("won_amount"), wonCycleDays: try row.decode("won_days"))
+            if try row.decode("heading", as: String.self) == "person" {
+                people.append((key, try row.decode("owner_id"), SalesPerformance.row(key: key, tally: tally)))
+            } else {
+                projects.append(SalesPerformance.row(key: key, tally: tally))
+            }
         }
-        return Performance(from: from, to: to, byPerson: SalesPerformance.byOwner(deals, names: names),
-                           byTypicalProject: SalesPerformance.byTypicalProject(deals))
+        return Performance(from: from, to: to,
+                           byPerson: people.sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map(\.row),
+                           byTypicalProject: projects.sorted { $0.key < $1.key })
     }
 
     struct DeliveryReport: Encodable, Sendable {

@@ -66,17 +66,37 @@ public enum SalesPerformance {
     /// it took to give up, not to sell.
     public static func row(key: String, deals: [ClosedDeal]) -> PerformanceRow {
         let won = deals.filter(\.won)
-        let lost = deals.count - won.count
-        let total = won.reduce(Decimal(0)) { $0 + $1.amount }
         // A deal closed (by its date of record) before it was entered, as imports of
         // old deals are, took no selling time rather than negative time.
-        let days = won.reduce(0) { $0 + max(0, $1.createdOn.days(until: $1.closedOn)) }
-        let count = Decimal(won.count)
+        return row(key: key, tally: Tally(
+            won: won.count, lost: deals.count - won.count, wonAmount: won.reduce(Decimal(0)) { $0 + $1.amount },
+            wonCycleDays: won.reduce(0) { $0 + max(0, $1.createdOn.days(until: $1.closedOn)) }))
+    }
+
+    /// What a heading's figures are made of, counted where the deals are (in SQL,
+    /// for a report over a million deals) rather than deal by deal.
+    public struct Tally: Sendable, Equatable {
+        public var won: Int
+        public var lost: Int
+        public var wonAmount: Decimal
+        /// Σ max(0, days from creation to close) over the won deals.
+        public var wonCycleDays: Int
+
+        public init(won: Int, lost: Int, wonAmount: Decimal, wonCycleDays: Int) {
+            self.won = won
+            self.lost = lost
+            self.wonAmount = wonAmount
+            self.wonCycleDays = wonCycleDays
+        }
+    }
+
+    public static func row(key: String, tally: Tally) -> PerformanceRow {
+        let count = Decimal(tally.won)
         return PerformanceRow(
-            key: key, won: won.count, lost: lost,
-            winRate: ReportMath.ratio(count, Decimal(deals.count)),
-            averageDealSize: won.isEmpty ? nil : ReportMath.money(total / count),
-            averageCycleDays: won.isEmpty ? nil : DecimalString((Decimal(days) / count).rounded(scale: 1)))
+            key: key, won: tally.won, lost: tally.lost,
+            winRate: ReportMath.ratio(count, Decimal(tally.won + tally.lost)),
+            averageDealSize: tally.won == 0 ? nil : ReportMath.money(tally.wonAmount / count),
+            averageCycleDays: tally.won == 0 ? nil : DecimalString((Decimal(tally.wonCycleDays) / count).rounded(scale: 1)))
     }
 
     /// One row per owner, in name order (then id, for two people of the same name).
