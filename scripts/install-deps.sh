@@ -7,7 +7,7 @@ set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(libpq-dev postgresql postgresql-contrib libjs-chart.js) ;;
-  test) packages=(libpq-dev postgresql postgresql-contrib libjs-chart.js python3-venv chromium chromium-driver curl) ;;
+  test) packages=(libpq-dev postgresql postgresql-contrib libjs-chart.js python3-venv chromium chromium-driver curl pgbouncer) ;;
   *)    echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 

@@ -28,9 +28,14 @@ scripts/fuzz-api.sh 2>&1 | tee .build/fuzz.log
 fuzz_status=${PIPESTATUS[0]}
 [ "$fuzz_status" -eq 0 ] || { echo "API fuzzing failed" >&2; exit 1; }
 
-# One closing line for the whole suite, counted from the two runners' own summaries.
+echo "== database faults (kill -9 under load, statement timeout, full disk), two servers, PgBouncer"
+.venv/bin/pytest -q -p no:cacheprovider tests/faults 2>&1 | tee .build/faults.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fault tests failed" >&2; exit 1; }
+
+# One closing line for the whole suite, counted from the runners' own summaries.
 swift_tests=$(grep -oE 'Test run with [0-9]+ tests?' .build/swift-test.log | grep -oE '[0-9]+' | tail -1 || true)
 fuzz_cases=$(grep -oE '[0-9]+ generated, [0-9]+ passed' .build/fuzz.log | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 live_tests=$(grep -oE '^[0-9]+ passed in' .build/fuzz.log | grep -oE '^[0-9]+' | tail -1 || true)
-echo "Swift tests: ${swift_tests:-0}; live and browser tests: ${live_tests:-0}; API fuzz cases: ${fuzz_cases:-0}"
-echo "$(( ${swift_tests:-0} + ${live_tests:-0} + ${fuzz_cases:-0} )) passed, 0 failed"
+fault_tests=$(grep -oE '^[0-9]+ passed' .build/faults.log | grep -oE '^[0-9]+' | tail -1 || true)
+echo "Swift tests: ${swift_tests:-0}; live and browser tests: ${live_tests:-0}; API fuzz cases: ${fuzz_cases:-0}; fault tests: ${fault_tests:-0}"
+echo "$(( ${swift_tests:-0} + ${live_tests:-0} + ${fuzz_cases:-0} + ${fault_tests:-0} )) passed, 0 failed"

@@ -53,7 +53,19 @@ public final class Connection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         PQsetNoticeReceiver(conn, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
+        try pinSession(conn)
         try checkSession(conn)
+    }
+
+    /// ISO dates and UTC, which every decoder here assumes. Set with plain SETs, and
+    /// only when the server's defaults differ: PgBouncer tracks these two per client
+    /// and hands them on with each server connection, where a startup `options`
+    /// parameter would be refused.
+    private func pinSession(_ conn: OpaquePointer) throws {
+        let dateStyle = PQparameterStatus(conn, "DateStyle").map { String(cString: $0) } ?? ""
+        let timeZone = PQparameterStatus(conn, "TimeZone").map { String(cString: $0) } ?? ""
+        guard !dateStyle.hasPrefix("ISO") || !(timeZone == "UTC" || timeZone == "Etc/UTC") else { return }
+        _ = try Self.collect(OwnedResult(PQexec(conn, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'"), connection: conn))
     }
 
     deinit {

@@ -71,7 +71,7 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     }
 
     /// The keyword/value pairs for `PQconnectdbParams`. The session is pinned to
-    /// UTF8, ISO dates and UTC here, before the first query runs.
+    /// UTF8 here; ISO dates and UTC are set once connected (see `Connection`).
     var keywordValues: [(String, String)] {
         var pairs: [(String, String)] = []
         if let host { pairs.append(("host", host)) }
@@ -83,10 +83,9 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         pairs.append(("application_name", applicationName))
         pairs.append(("connect_timeout", String(connectTimeoutSeconds)))
         pairs.append(("client_encoding", "UTF8"))
-        var options = "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3"
-        if let more = extra["options"] { options += " " + more }
-        pairs.append(("options", options))
-        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where k != "options" { pairs.append((k, v)) }
+        // No `options` of our own: PgBouncer refuses that startup parameter. The
+        // connection sets DateStyle and TimeZone itself when the server's differ.
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) { pairs.append((k, v)) }
         return pairs
     }
 

@@ -1,7 +1,8 @@
 /// An error from the database layer, with a stable code that callers branch on.
 ///
 /// `description` says only the code and SQLSTATE, never the server's message, so
-/// that an error that reaches a log line or an HTTP response leaks no data or SQL.
+/// that an error that reaches a log line or an HTTP response leaks no data or SQL
+/// (a failed connection also says libpq's reason, which names no data).
 /// The server's words are kept in `message` and `detail` for those who need them.
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
@@ -62,6 +63,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        // libpq's reason for a failed connection names a host and a cause, never data:
+        // without it an operator cannot tell a wrong port from a refused password.
+        if code == .connectionFailed, !message.isEmpty { return "PostgresError(connectionFailed: \(message))" }
         if let sqlState { return "PostgresError(\(code.rawValue), SQLSTATE \(sqlState))" }
         return "PostgresError(\(code.rawValue))"
     }

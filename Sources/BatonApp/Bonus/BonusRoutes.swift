@@ -137,6 +137,7 @@ struct BonusRoutes {
         }
         api.post("bonus-runs/:id/approve") { request, context in
             let caller = try context.requireCaller()
+            guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only a manager or an admin approves bonus runs.") }
             let id = try request.id(context)
             let run = try await services.pool.withTransaction { db in
                 // The approver must stand above every statement in the run, so the check reads them all.
@@ -195,6 +196,7 @@ struct BonusRoutes {
         }
         api.post("bonus-runs/:id/adjustments") { request, context in
             let caller = try context.requireCaller()
+            guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only a manager or an admin adjusts bonus statements.") }
             let id = try request.id(context)
             let body = try await JSON.body(of: request)
             let (input, _) = try JSON.decode(AdjustmentInput.self, from: body)

@@ -50,9 +50,10 @@ struct DeliveryRoutes {
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("projects/:id/staffing-suggestions") { request, context in
             let (caller, project) = try await visibleProject(request, context)
-            _ = caller
-            let needs = try await services.pool.withConnection {
-                try await services.staffing.suggestions($0, projectID: project.id, accountID: project.accountId)
+            // The ranking names people across the firm with their free hours: for those who staff the project only.
+            let needs = try await services.pool.withConnection { db in
+                try await requireManager(db, caller, project)
+                return try await services.staffing.suggestions(db, projectID: project.id, accountID: project.accountId)
             }
             return try APIResponse.json(["needs": needs]).response
         }
