@@ -174,6 +174,25 @@ log_min_messages = warning
 """)
         return self
 
+    def init_replica(self, primary: "Cluster"):
+        """Instead of `init`: a hot standby of `primary`, copied with `pg_basebackup -R`
+        over 127.0.0.1 as the `postgres` role (initdb's pg_hba.conf already trusts
+        replication connections from 127.0.0.1), on its own port and socket dir."""
+        self.sockets.mkdir()
+        os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
+        os.chown(self.sockets, self.user.pw_uid, self.user.pw_gid)
+        self.log.touch()
+        os.chown(self.log, self.user.pw_uid, self.user.pw_gid)
+        self.as_postgres(str(self.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+                         "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream", "-c", "fast", "--no-sync")
+        with open(self.data / "postgresql.conf", "a") as conf:  # the copy still names the primary's port
+            conf.write(f"""
+port = {self.port}
+unix_socket_directories = '{self.sockets}'
+hot_standby = on
+""")
+        return self
+
     def start(self, timeout: int = 60):
         self.as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
                          "-t", str(timeout), "start", timeout=timeout + 10)

@@ -30,28 +30,43 @@ struct ReportReader: Sendable {
     func read<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> (T, Source) {
         guard let replica else { return (try await primary.withConnection(body), Source(name: "primary")) }
         var lag: Double?
+        var lagKnown = false
         do {
             return try await replica.withConnection { db in
-                // Caught up with everything it received: no lag, however long ago the last write was.
-                let row = try await db.query("""
-                    SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                                ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END AS lag
-                    """).first!
-                let seconds = try row.decode("lag", as: Double?.self) ?? 0
+                let seconds = try await Self.lag(db)
                 lag = seconds
-                guard seconds <= Double(maxLagSeconds) else { throw ReplicaBehind(seconds: seconds) }
+                lagKnown = true
+                guard let seconds, seconds <= Double(maxLagSeconds) else { throw ReplicaBehind(seconds: seconds) }
                 return (try await body(db), Source(name: "replica", lagSeconds: seconds))
             }
         } catch let behind as ReplicaBehind {
-            logger.warning("the replica is \(Int(behind.seconds)) s behind; reading the primary")
+            logger.warning("the replica is \(behind.seconds.map { "\(Int($0)) s" } ?? "an unknown time") behind; reading the primary")
         } catch let error as PostgresError where error.isUnavailable {
             logger.warning("the replica is unavailable (\(error.code.rawValue)); reading the primary")
         }
-        return (try await primary.withConnection(body), Source(name: lag.map { "primary; replica \(Int($0)) s behind" } ?? "primary; replica unavailable",
-                                                             lagSeconds: lag))
+        let said = lag.map { "primary; replica \(Int($0)) s behind" } ?? (lagKnown ? "primary; replica behind by an unknown time" : "primary; replica unavailable")
+        return (try await primary.withConnection(body), Source(name: said, lagSeconds: lag))
+    }
+
+    /// How far behind the primary the replica is, in seconds: 0 when it has replayed
+    /// everything and is still receiving; the time since its last replayed commit when
+    /// it has more to replay; nil when that cannot be known (it is not receiving from
+    /// the primary at all, or has replayed no commit since it started), which counts
+    /// as too far behind. A server that is not in recovery is never behind.
+    static func lag(_ db: Connection) async throws -> Double? {
+        let row = try await db.query("""
+            SELECT pg_is_in_recovery() AS standby,
+                   EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL) AS receiving,
+                   pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() AS caught_up,
+                   extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS since_replay
+            """).first!
+        guard try row.decode("standby", as: Bool.self) else { return 0 }
+        guard try row.decode("receiving", as: Bool.self) else { return nil }
+        if try row.decode("caught_up", as: Bool.self) { return 0 }
+        return try row.decode("since_replay", as: Double?.self)
     }
 
     private struct ReplicaBehind: Error {
-        let seconds: Double
+        let seconds: Double?
     }
 }
