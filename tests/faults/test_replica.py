@@ -310,10 +310,6 @@ def test_a_restarted_replica_with_replay_paused_is_passed_over(setup):
     s.replica_streaming_and_caught_up()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KNOWN LIMITATION: a replica that hangs (accepts TCP but never answers) holds a report on a "
-    "blocking libpq call with no timeout; the fix is a deadline on the replica read with a "
-    "circuit breaker that remembers the replica is down (docs/scaling.md)"))
 def test_a_replica_that_stops_answering_is_passed_over(setup):
     """Every process of the replica stopped (SIGSTOP), as a host that hangs or drops
     off the network: connections are not refused, nothing comes back. A report must
