@@ -13,16 +13,35 @@ def base():
     return os.environ["BATON_URL"]
 
 
+# Screenshots of where each test ended, for people to look at (not committed).
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", ".build", "screenshots")
+
+
 @pytest.fixture
-def browser():
+def console_allows():
+    """Console messages a test expects (substrings), e.g. the 403 of a refused form.
+    Anything else the browser logs as an error fails the test."""
+    return []
+
+
+@pytest.fixture
+def browser(request, console_allows):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(3)
     yield driver
-    driver.quit()
+    try:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        driver.save_screenshot(os.path.join(ARTIFACTS, request.node.name + ".png"))
+        errors = [entry["message"] for entry in driver.get_log("browser")
+                  if entry["level"] == "SEVERE" and not any(allowed in entry["message"] for allowed in console_allows)]
+    finally:
+        driver.quit()
+    assert not errors, "the browser logged errors:\n" + "\n".join(errors)
 
 
 def submit(browser, button):

@@ -30,7 +30,8 @@ def test_signing_in_goes_back_to_the_page_asked_for(browser, base):
     assert browser.find_element("css selector", "h1").text == "Accounts"
 
 
-def test_a_wrong_password_says_so_without_saying_which(browser, base):
+def test_a_wrong_password_says_so_without_saying_which(browser, base, console_allows):
+    console_allows.append("/sign-in - Failed to load resource: the server responded with a status of 401")
     sign_in(browser, base, "ana.torres@demo.test", password="not-the-password")
     assert "The email or the password is wrong." in browser.find_element("css selector", ".error").text
 
@@ -64,7 +65,8 @@ def test_user_text_is_shown_not_run(browser, base):
         pass
 
 
-def test_a_form_post_without_its_csrf_token_is_refused(browser, base):
+def test_a_form_post_without_its_csrf_token_is_refused(browser, base, console_allows):
+    console_allows.append("/sign-out - Failed to load resource: the server responded with a status of 403")
     sign_in(browser, base, "ana.torres@demo.test")
     # Remove the hidden token from the sign-out form, then submit it.
     browser.execute_script("document.querySelector('form[action=\"/sign-out\"] input[name=csrf]').remove()")

@@ -21,7 +21,8 @@ struct PageRenderer: Sendable {
         let staticFolder = resources.appendingPathComponent("static")
         for name in (try? FileManager.default.contentsOfDirectory(atPath: staticFolder.path)) ?? [] {
             let type = name.hasSuffix(".css") ? "text/css; charset=utf-8"
-                : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+                : name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
+                : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
             files[name] = (type, try String(contentsOf: staticFolder.appendingPathComponent(name), encoding: .utf8))
         }
         // Chart.js comes from Debian's libjs-chart.js (3.9, UMD, global `Chart`); Baton serves it

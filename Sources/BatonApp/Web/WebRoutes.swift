@@ -26,10 +26,14 @@ struct WebRoutes {
             nav.append(.init(label: "Accounts", href: "/accounts", current: area == "accounts"))
             nav.append(.init(label: "Pipeline", href: "/pipeline", current: area == "pipeline"))
         }
+        nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
         if caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) {
             nav.append(.init(label: "Bonus", href: "/bonus", current: area == "bonus"))
+        }
+        if caller.isAdmin || caller.has(.manager) {
+            nav.append(.init(label: "Admin", href: "/admin", current: area == "admin"))
         }
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
@@ -55,6 +59,9 @@ struct WebRoutes {
             }
             return WebSession.redirect("/sign-in", cookies: ["\(AuthenticationMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
         }
+        // Pages kept in files of their own (Web/ReportPages.swift, Web/AdminPages.swift).
+        registerReportPages(on: pages)
+        registerAdminPages(on: pages)
         pages.get("/") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             let page = try await services.pool.withConnection { try await HomePage.build($0, caller: caller, services: services) }
@@ -372,18 +379,18 @@ struct WebRoutes {
 
     /// The signed-in person and their session token, from the session cookie only:
     /// pages never take bearer tokens, so a form cannot be driven by a stolen API token.
-    private func signedIn(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, String)? {
+    func signedIn(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, String)? {
         guard let caller = context.caller, case .session = caller.credential,
             let token = AuthenticationMiddleware.sessionCookie(request)
         else { return nil }
         return (caller, token)
     }
 
-    private func toSignIn(_ request: Request) -> Response {
+    func toSignIn(_ request: Request) -> Response {
         WebSession.redirect("/sign-in?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/"])) ?? "/"))
     }
 
-    private func forbidden() -> Response {
+    func forbidden() -> Response {
         renderer.page("forbidden", [String: String](), status: .forbidden)
     }
 
