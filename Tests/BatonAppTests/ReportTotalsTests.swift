@@ -5,8 +5,9 @@ import HummingbirdTesting
 import Postgres
 import Testing
 
-/// The totals the reports read (sql/0013_report_totals.sql) always equal what
-/// adding up the opportunities themselves gives, whatever wrote to them.
+/// The totals the reports read (sql/0013_report_totals.sql), and the team members
+/// per account that visibility reads (sql/0014_account_team_members.sql), always
+/// equal what counting the opportunities themselves gives, whatever wrote to them.
 @Suite struct ReportTotalsTests {
     /// The credit totals recomputed from scratch, minus the stored ones, both ways.
     static let creditDifference: Query = """
@@ -42,8 +43,20 @@ import Testing
              + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) b) AS n
         """
 
+    /// Who is on a team at each account (sql/0014_account_team_members.sql), recounted.
+    static let memberDifference: Query = """
+        WITH fresh AS (
+            SELECT t.user_id, o.account_id, count(*)::int AS n FROM opportunity_team t JOIN opportunities o ON o.id = t.opportunity_id
+            GROUP BY 1, 2
+        ), kept AS (SELECT user_id, account_id, opportunities FROM account_team_members WHERE opportunities <> 0)
+        SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) a)
+             + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) b) AS n
+        """
+
     static func differences(_ app: TestApp) async throws -> (credit: Int, stage: Int) {
-        (try await app.sql(creditDifference).first!.decode("n"), try await app.sql(stageDifference).first!.decode("n"))
+        let members: Int = try await app.sql(memberDifference).first!.decode("n")
+        // Folded into the credit count: either set of totals drifting fails the same checks.
+        return (try await app.sql(creditDifference).first!.decode("n") + members, try await app.sql(stageDifference).first!.decode("n"))
     }
 
     @Test func theTotalsFollowEveryKindOfWrite() async throws {
@@ -79,6 +92,7 @@ import Testing
                 "DELETE FROM opportunity_team WHERE opportunity_id % 13 = 0 AND role <> 'owner'",
                 "DELETE FROM opportunities WHERE id IN (SELECT id FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM projects j WHERE j.opportunity_id = o.id) ORDER BY id DESC LIMIT 5)",
                 "UPDATE pipeline_stages SET key = 'negotiating' WHERE key = 'negotiation'",
+                "UPDATE opportunities SET account_id = (SELECT min(id) FROM accounts) WHERE id % 17 = 0",
             ] {
                 try await app.sql(statement)
                 d = try await Self.differences(app)
