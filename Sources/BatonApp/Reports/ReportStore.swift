@@ -287,16 +287,17 @@ struct ReportStore: Sendable {
             GROUP BY lower(s.name)
             """)
         // The pipeline's likely work: each open opportunity's latest proposal's templates, weighted by probability,
-        // placed at its proposed start (else its close date).
+        // placed at its proposed start (else its close date). Driven from the proposals, far fewer than the deals.
         let likely = try await db.query("""
             SELECT lower(s.name) AS skill,
                    sum(ps.hours * CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END * coalesce(o.probability_override, st.probability) / 100
                        * greatest(0, least(coalesce(p.proposed_start, o.close_date) + tp.offset_days + tp.length_days, \(end))
                                     - greatest(coalesce(p.proposed_start, o.close_date) + tp.offset_days, \(today)))::numeric
                        / tp.length_days) AS hours
-            FROM opportunities o JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
-            JOIN LATERAL (SELECT * FROM proposals p WHERE p.opportunity_id = o.id AND p.status <> 'superseded'
-                          ORDER BY p.number DESC LIMIT 1) p ON TRUE
+            FROM (SELECT DISTINCT ON (p.opportunity_id) p.id, p.opportunity_id, p.proposed_start FROM proposals p
+                  WHERE p.status <> 'superseded' ORDER BY p.opportunity_id, p.number DESC) p
+            JOIN opportunities o ON o.id = p.opportunity_id
+            JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
             JOIN proposal_lines l ON l.proposal_id = p.id
             JOIN typical_project_phases tp ON tp.typical_project_id = l.typical_project_id
             JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id JOIN skills s ON s.id = ps.skill_id

@@ -58,6 +58,30 @@ public struct ForecastDeal: Sendable, Equatable {
 
 /// The five forecast figures for a set of people, exact.
 public struct ForecastTotals: Sendable, Equatable {
+    /// Adds `split` percent of `deal`: closed if won; else, when it counts in the
+    /// forecast, to the cumulative columns (a commit deal is also best case and pipeline).
+    mutating func add(_ deal: ForecastDeal, split: Decimal) {
+        guard split != 0 else { return }
+        let share = deal.amount * split / 100
+        if deal.won {
+            closed += share
+            return
+        }
+        guard deal.isOpenInForecast else { return }
+        pipeline += share
+        if deal.category == .bestCase || deal.category == .commit { bestCase += share }
+        if deal.category == .commit { commit += share }
+        weighted += share * deal.probability / 100
+    }
+
+    static func += (lhs: inout ForecastTotals, rhs: ForecastTotals) {
+        lhs.closed += rhs.closed
+        lhs.commit += rhs.commit
+        lhs.bestCase += rhs.bestCase
+        lhs.pipeline += rhs.pipeline
+        lhs.weighted += rhs.weighted
+    }
+
     public var closed: Decimal
     public var commit: Decimal
     public var bestCase: Decimal
@@ -140,20 +164,19 @@ public enum ForecastReport {
         var t = ForecastTotals()
         for deal in deals {
             let split = deal.credits.reduce(Decimal(0)) { userIds.contains($1.userId) ? $0 + $1.splitPercent : $0 }
-            guard split != 0 else { continue }
-            let share = deal.amount * split / 100
-            if deal.won {
-                t.closed += share
-                continue
-            }
-            guard deal.isOpenInForecast else { continue }
-            // Cumulative columns: a commit deal is also best case and pipeline.
-            t.pipeline += share
-            if deal.category == .bestCase || deal.category == .commit { t.bestCase += share }
-            if deal.category == .commit { t.commit += share }
-            t.weighted += share * deal.probability / 100
+            t.add(deal, split: split)
         }
         return t
+    }
+
+    /// Each person's own totals, in one pass over the deals: what `totals(deals:for:)`
+    /// gives for that person alone, without a pass per person.
+    public static func totalsByPerson(deals: [ForecastDeal]) -> [Int64: ForecastTotals] {
+        var result: [Int64: ForecastTotals] = [:]
+        for deal in deals {
+            for credit in deal.credits { result[credit.userId, default: ForecastTotals()].add(deal, split: credit.splitPercent) }
+        }
+        return result
     }
 
     /// One row per person under `root` (everyone when nil), and after each manager's
@@ -164,14 +187,15 @@ public enum ForecastReport {
                             deals: [ForecastDeal]) -> [ForecastRow] {
         let lines = Rollup.lines(people, under: root)
         let rollupQuotas = Rollup.quotas(people, under: root, own: quotas)
+        // Each person's totals once; a line's are the sum of its people's (shares are linear in the split).
+        let own = totalsByPerson(deals: deals)
         var rows: [ForecastRow] = []
         for (person, _) in Rollup.walk(people, under: root) {
-            rows.append(row(person, rollup: false, quota: quotas[person.id],
-                            totals: totals(deals: deals, for: [person.id])))
+            rows.append(row(person, rollup: false, quota: quotas[person.id], totals: own[person.id] ?? ForecastTotals()))
             let line = lines[person.id] ?? [person.id]
             if line.count > 1 {
-                rows.append(row(person, rollup: true, quota: rollupQuotas[person.id],
-                                totals: totals(deals: deals, for: Set(line))))
+                let sum = Set(line).reduce(into: ForecastTotals()) { t, id in if let o = own[id] { t += o } }
+                rows.append(row(person, rollup: true, quota: rollupQuotas[person.id], totals: sum))
             }
         }
         return rows

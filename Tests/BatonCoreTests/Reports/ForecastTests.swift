@@ -132,4 +132,20 @@ private let deals: [ForecastDeal] = [
             #expect(apart[0].weighted + apart[1].weighted == t.weighted)
         }
     }
+
+    /// The one-pass totals per person are what asking for each person alone gives.
+    @Test func eachPersonsTotalsInOnePassAgreeWithAskingOneByOne() {
+        let categories = ForecastCategory.allCases
+        var r = SeededGenerator(seed: 7)
+        for _ in 0..<100 {
+            let deals = (0..<r.int(0...20)).map { _ in
+                deal(Decimal(r.int(0...1_000_000)) / 100, r.pick(categories), probability: Decimal(r.int(0...100)),
+                     won: r.chance(0.2), lost: r.chance(0.1), [(Int64(r.int(1...4)), Decimal(r.int(0...100))), (5, Decimal(r.int(0...100)))])
+            }
+            let byPerson = ForecastReport.totalsByPerson(deals: deals)
+            for id: Int64 in 1...5 {
+                #expect((byPerson[id] ?? ForecastTotals()) == ForecastReport.totals(deals: deals, for: [id]))
+            }
+        }
+    }
 }
