@@ -1,5 +1,5 @@
 # The README's two commands. Everything else lives in scripts/.
-.PHONY: run test fuzz
+.PHONY: run test fuzz bench
 
 run:
 	@scripts/run.sh
@@ -9,3 +9,5 @@ test:
 
 fuzz:
 	@scripts/fuzz-api.sh
+
+bench: ; @bench/run.sh

@@ -30,13 +30,13 @@ import Testing
 
     static let stageDifference: Query = """
         WITH fresh AS (
-            SELECT month_of_record(o.closed_on, o.close_date) AS month, o.stage_key, count(*)::int AS deals, sum(o.amount) AS amount,
+            SELECT month_of_record(o.closed_on, o.close_date) AS month, o.stage_key, o.owner_id, count(*)::int AS deals, sum(o.amount) AS amount,
                    coalesce(sum(o.amount) FILTER (WHERE o.probability_override IS NULL), 0) AS at_stage,
                    coalesce(sum(o.amount * o.probability_override / 100) FILTER (WHERE o.probability_override IS NOT NULL), 0) AS weighted_override,
                    sum(extract(epoch FROM o.stage_entered_at)) AS entered
-            FROM opportunities o WHERE o.archived_at IS NULL GROUP BY 1, 2
+            FROM opportunities o WHERE o.archived_at IS NULL GROUP BY 1, 2, 3
         ), kept AS (
-            SELECT month, stage_key, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum
+            SELECT month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum
             FROM opportunity_stage_totals WHERE deals <> 0
         )
         SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) a)
@@ -93,6 +93,7 @@ import Testing
                 "DELETE FROM opportunities WHERE id IN (SELECT id FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM projects j WHERE j.opportunity_id = o.id) ORDER BY id DESC LIMIT 5)",
                 "UPDATE pipeline_stages SET key = 'negotiating' WHERE key = 'negotiation'",
                 "UPDATE opportunities SET account_id = (SELECT min(id) FROM accounts) WHERE id % 17 = 0",
+                "UPDATE opportunities SET owner_id = (SELECT min(id) FROM users WHERE 'account_manager' = ANY(roles)) WHERE id % 19 = 0",
             ] {
                 try await app.sql(statement)
                 d = try await Self.differences(app)

@@ -165,17 +165,20 @@ struct ReportStore: Sendable {
     func salesPerformance(_ db: Connection, from: CalendarDate, to: CalendarDate, caller: Caller) async throws -> Performance {
         let rows = try await db.query("""
             WITH closed AS (
+                -- From the covering index on the date of record (sql/0015), not the table's pages.
                 SELECT o.id, o.owner_id, o.amount, s.is_won, greatest(0, o.closed_on - o.created_at::date) AS days
                 FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
                 WHERE (s.is_won OR s.is_lost) AND o.closed_on >= \(from) AND o.closed_on <= \(to) AND o.archived_at IS NULL
                   AND \(Scope.accountOf(caller, column: "o.account_id"))
+            ), sold AS (
+                -- Each accepted proposal's first line names the typical project a deal counts under.
+                SELECT DISTINCT ON (p.opportunity_id) p.opportunity_id, t.name
+                FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id JOIN typical_projects t ON t.id = l.typical_project_id
+                WHERE p.status = 'accepted' ORDER BY p.opportunity_id, l.position
             ), headed AS (
                 SELECT 'person' AS heading, c.owner_id, NULL::text AS project, c.amount, c.is_won, c.days FROM closed c
                 UNION ALL
-                SELECT 'project', NULL, tp.name, c.amount, c.is_won, c.days FROM closed c
-                JOIN LATERAL (SELECT t.name FROM proposals p JOIN proposal_lines l ON l.proposal_id = p.id
-                              JOIN typical_projects t ON t.id = l.typical_project_id
-                              WHERE p.opportunity_id = c.id AND p.status = 'accepted' ORDER BY l.position LIMIT 1) tp ON TRUE
+                SELECT 'project', NULL, sold.name, c.amount, c.is_won, c.days FROM closed c JOIN sold ON sold.opportunity_id = c.id
             )
             SELECT h.heading, h.owner_id, coalesce(u.name, h.project) AS key,
                    count(*) FILTER (WHERE h.is_won)::int AS won, count(*) FILTER (WHERE NOT h.is_won)::int AS lost,
