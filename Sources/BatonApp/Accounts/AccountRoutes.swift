@@ -64,6 +64,20 @@ struct AccountRoutes {
         try Scope.requireWriter(caller)
         let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(AccountInput.self, from: body)
+        let fields = try newFields(input, caller: caller)
+        return try await services.pool.withTransaction { db in
+            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
+                let account = try await create(db, fields, caller: caller)
+                var headers = ETag.headers(account.version)
+                headers[.location] = "/api/v1/accounts/\(account.id)"
+                return try .json(account, status: .created, headers: headers)
+            }
+        }
+    }
+
+    /// A new account's checked fields (owned by the caller unless the input names an
+    /// owner): what both `POST /accounts` and the accounts page's form create from.
+    func newFields(_ input: AccountInput, caller: Caller) throws -> AccountFields {
         var v = Validator()
         v.check(input.name != nil, "name", "Name is required")
         let fields = AccountFields(
@@ -72,15 +86,14 @@ struct AccountRoutes {
             status: input.status ?? .prospect, address: input.address ?? Address(), externalID: input.externalId?.trimmed.nilIfEmpty)
         if input.name != nil { fields.check(into: &v) }
         try v.throwIfInvalid()
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                try await checkReferences(db, fields, caller: caller)
-                let account = try await store.create(db, fields, by: caller.id)
-                var headers = ETag.headers(account.version)
-                headers[.location] = "/api/v1/accounts/\(account.id)"
-                return try .json(account, status: .created, headers: headers)
-            }
-        }
+        return fields
+    }
+
+    /// Creates an account inside the caller's transaction, once its owner and parent pass.
+    func create(_ db: Connection, _ fields: AccountFields, caller: Caller) async throws -> AccountRecord {
+        try Scope.requireWriter(caller)
+        try await checkReferences(db, fields, caller: caller)
+        return try await store.create(db, fields, by: caller.id)
     }
 
     func update(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -90,34 +103,43 @@ struct AccountRoutes {
         let expected = try ETag.expectedVersion(request)
         let (input, keys) = try await JSON.decode(AccountInput.self, from: request)
         let updated = try await services.pool.withTransaction { db in
-            guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
-                throw APIError.notFound("account")
-            }
-            try Scope.requireWriter(caller)
-            if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
-            var f = AccountFields(
-                name: before.name, domain: before.domain, industry: before.industry, ownerID: before.ownerId,
-                parentID: before.parentId, status: before.status, address: before.address, externalID: before.externalId)
-            var v = Validator()
-            if keys.contains("name") {
-                if let name = input.name { f.name = name.trimmed } else { v.add("name", "Name must not be null") }
-            }
-            if keys.contains("domain") { f.domain = input.domain.map(\.normalisedDomain).flatMap { $0.isEmpty ? nil : $0 } }
-            if keys.contains("industry") { f.industry = input.industry?.trimmed.nilIfEmpty }
-            if keys.contains("ownerId") { f.ownerID = input.ownerId }
-            if keys.contains("parentId") { f.parentID = input.parentId }
-            if keys.contains("status") {
-                if let status = input.status { f.status = status } else { v.add("status", "Status must not be null") }
-            }
-            if keys.contains("address") { f.address = input.address ?? Address() }
-            if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
-            f.check(into: &v)
-            if f.parentID == id { v.add("parentId", "An account cannot be its own parent") }
-            try v.throwIfInvalid()
-            if keys.contains("ownerId") || keys.contains("parentId") { try await checkReferences(db, f, caller: caller) }
-            return try await store.update(db, before: before, to: f, by: caller.id)
+            try await change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
+    }
+
+    /// One change to an account, inside the caller's transaction: what both the API's
+    /// PATCH and the account page's form do. Only the fields in `keys` change; a stale
+    /// `expected` version is refused with 412 before anything is judged.
+    func change(
+        _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: AccountInput, keys: Set<String>
+    ) async throws -> AccountRecord {
+        guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
+            throw APIError.notFound("account")
+        }
+        try Scope.requireWriter(caller)
+        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+        var f = AccountFields(
+            name: before.name, domain: before.domain, industry: before.industry, ownerID: before.ownerId,
+            parentID: before.parentId, status: before.status, address: before.address, externalID: before.externalId)
+        var v = Validator()
+        if keys.contains("name") {
+            if let name = input.name { f.name = name.trimmed } else { v.add("name", "Name must not be null") }
+        }
+        if keys.contains("domain") { f.domain = input.domain.map(\.normalisedDomain).flatMap { $0.isEmpty ? nil : $0 } }
+        if keys.contains("industry") { f.industry = input.industry?.trimmed.nilIfEmpty }
+        if keys.contains("ownerId") { f.ownerID = input.ownerId }
+        if keys.contains("parentId") { f.parentID = input.parentId }
+        if keys.contains("status") {
+            if let status = input.status { f.status = status } else { v.add("status", "Status must not be null") }
+        }
+        if keys.contains("address") { f.address = input.address ?? Address() }
+        if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
+        f.check(into: &v)
+        if f.parentID == id { v.add("parentId", "An account cannot be its own parent") }
+        try v.throwIfInvalid()
+        if keys.contains("ownerId") || keys.contains("parentId") { try await checkReferences(db, f, caller: caller) }
+        return try await store.update(db, before: before, to: f, by: caller.id)
     }
 
     func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -69,6 +69,20 @@ struct ContactRoutes {
         try Scope.requireWriter(caller)
         let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(ContactInput.self, from: body)
+        let fields = try newFields(input)
+        return try await services.pool.withTransaction { db in
+            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
+                let contact = try await create(db, fields, caller: caller)
+                var headers = ETag.headers(contact.version)
+                headers[.location] = "/api/v1/contacts/\(contact.id)"
+                return try .json(contact, status: .created, headers: headers)
+            }
+        }
+    }
+
+    /// A new contact's checked fields: what both `POST /contacts` and the account
+    /// page's form create from.
+    func newFields(_ input: ContactInput) throws -> ContactFields {
         var v = Validator()
         v.check(input.accountId != nil, "accountId", "Account is required")
         v.check(input.name != nil, "name", "Name is required")
@@ -78,15 +92,15 @@ struct ContactRoutes {
             doNotContact: input.doNotContact ?? false, externalID: input.externalId?.trimmed.nilIfEmpty)
         if input.name != nil { fields.check(into: &v) }
         try v.throwIfInvalid()
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                try await checkAccount(db, fields, caller: caller, except: nil)
-                let contact = try await store.create(db, fields, by: caller.id)
-                var headers = ETag.headers(contact.version)
-                headers[.location] = "/api/v1/contacts/\(contact.id)"
-                return try .json(contact, status: .created, headers: headers)
-            }
-        }
+        return fields
+    }
+
+    /// Creates a contact inside the caller's transaction, once its account passes and
+    /// no other contact there has its email.
+    func create(_ db: Connection, _ fields: ContactFields, caller: Caller) async throws -> ContactRecord {
+        try Scope.requireWriter(caller)
+        try await checkAccount(db, fields, caller: caller, except: nil)
+        return try await store.create(db, fields, by: caller.id)
     }
 
     func update(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {

@@ -114,12 +114,8 @@ struct DeliveryRoutes {
             let (caller, project) = try await visibleProject(request, context)
             let body = try await JSON.body(of: request)
             let input = body.isEmpty ? LinkInput() : try JSON.decode(LinkInput.self, from: body).0
-            if let expires = input.expiresOn, expires < Self.today {
-                throw ValidationFailure("expiresOn", "Expires on cannot be in the past")
-            }
             let token = try await services.pool.withTransaction { db in
-                try await requireManager(db, caller, project)
-                return try await delivery.createStatusLink(db, projectID: project.id, expiresOn: input.expiresOn, by: caller.id)
+                try await createStatusLink(db, caller: caller, project: project, expiresOn: input.expiresOn)
             }
             struct Link: Encodable { var url: String; var expiresOn: CalendarDate? }
             return try APIResponse.json(Link(url: "/status/\(token)", expiresOn: input.expiresOn), status: .created).response
@@ -127,8 +123,7 @@ struct DeliveryRoutes {
         api.delete("projects/:id/status-link") { request, context in
             let (caller, project) = try await visibleProject(request, context)
             try await services.pool.withTransaction { db in
-                try await requireManager(db, caller, project)
-                _ = try await delivery.revokeStatusLinks(db, projectID: project.id, by: caller.id)
+                _ = try await revokeStatusLinks(db, caller: caller, project: project)
             }
             return Response(status: .noContent)
         }
@@ -146,6 +141,22 @@ struct DeliveryRoutes {
             }
             return try APIResponse.json(Page(fetched: list, limit: list.count) { [String($0.assignmentId)] }).response
         }
+    }
+
+    /// A new client status link (its token, shown once), inside the caller's
+    /// transaction: what both the API and the project page do.
+    func createStatusLink(_ db: Connection, caller: Caller, project: ProjectRecord, expiresOn: CalendarDate?) async throws -> String {
+        if let expires = expiresOn, expires < Self.today {
+            throw ValidationFailure("expiresOn", "Expires on cannot be in the past")
+        }
+        try await requireManager(db, caller, project)
+        return try await delivery.createStatusLink(db, projectID: project.id, expiresOn: expiresOn, by: caller.id)
+    }
+
+    /// Revokes every live status link of the project; how many there were.
+    func revokeStatusLinks(_ db: Connection, caller: Caller, project: ProjectRecord) async throws -> Int {
+        try await requireManager(db, caller, project)
+        return try await delivery.revokeStatusLinks(db, projectID: project.id, by: caller.id)
     }
 
     private func visibleProject(_ request: Request, _ context: BatonRequestContext) async throws -> (Caller, ProjectRecord) {

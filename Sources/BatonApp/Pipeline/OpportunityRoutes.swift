@@ -100,37 +100,50 @@ struct OpportunityRoutes {
         try Scope.requireWriter(caller)
         let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(OpportunityInput.self, from: body)
+        try Self.requireNewFields(input)
+        return try await services.pool.withTransaction { db in
+            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
+                let created = try await create(db, caller: caller, input: input)
+                var headers = ETag.headers(created.version)
+                headers[.location] = "/api/v1/opportunities/\(created.id)"
+                return try .json(created, status: .created, headers: headers)
+            }
+        }
+    }
+
+    /// What a new opportunity cannot do without.
+    static func requireNewFields(_ input: OpportunityInput) throws {
         var v = Validator()
         v.check(input.accountId != nil, "accountId", "Account is required")
         v.check(input.name != nil, "name", "Name is required")
         v.check(input.stage != nil, "stage", "Stage is required")
         v.check(input.closeDate != nil, "closeDate", "Close date is required")
         try v.throwIfInvalid()
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                var v = Validator()
-                guard let stage = try await services.stages.find(db, key: input.stage!) else {
-                    throw ValidationFailure("stage", "Stage must be one of the pipeline's stage keys (GET /api/v1/pipeline-stages)")
-                }
-                let ownerID = input.ownerId ?? caller.id
-                let closing = StageRules.closing(to: stage.stage, closedOn: input.closedOn, lostReason: input.lostReason,
-                                                 today: Self.today, into: &v)
-                let fields = OpportunityFields(
-                    accountID: input.accountId!, name: input.name!.trimmed, kind: input.kind ?? .newBusiness, stage: stage.stage,
-                    amount: input.amount?.amount ?? 0, closeDate: input.closeDate!, ownerID: ownerID,
-                    team: TeamRules.team(input.team?.map(\.member), ownerID: ownerID),
-                    probabilityOverride: input.probability?.value, categoryOverride: input.forecastCategory,
-                    nextStep: input.nextStep?.trimmed.nilIfEmpty, source: input.source?.trimmed.nilIfEmpty,
-                    closedOn: closing.closedOn, lostReason: closing.lostReason, externalID: input.externalId?.trimmed.nilIfEmpty)
-                fields.check(into: &v)
-                try v.throwIfInvalid()
-                try await checkReferences(db, fields, caller: caller, opportunityID: nil, checkKind: true)
-                let created = try await store.create(db, fields, by: caller.id)
-                var headers = ETag.headers(created.version)
-                headers[.location] = "/api/v1/opportunities/\(created.id)"
-                return try .json(created, status: .created, headers: headers)
-            }
+    }
+
+    /// A new opportunity, inside the caller's transaction: what both `POST /opportunities`
+    /// and the account page's form do.
+    func create(_ db: Connection, caller: Caller, input: OpportunityInput) async throws -> OpportunityRecord {
+        try Scope.requireWriter(caller)
+        try Self.requireNewFields(input)
+        var v = Validator()
+        guard let stage = try await services.stages.find(db, key: input.stage!) else {
+            throw ValidationFailure("stage", "Stage must be one of the pipeline's stage keys (GET /api/v1/pipeline-stages)")
         }
+        let ownerID = input.ownerId ?? caller.id
+        let closing = StageRules.closing(to: stage.stage, closedOn: input.closedOn, lostReason: input.lostReason,
+                                         today: Self.today, into: &v)
+        let fields = OpportunityFields(
+            accountID: input.accountId!, name: input.name!.trimmed, kind: input.kind ?? .newBusiness, stage: stage.stage,
+            amount: input.amount?.amount ?? 0, closeDate: input.closeDate!, ownerID: ownerID,
+            team: TeamRules.team(input.team?.map(\.member), ownerID: ownerID),
+            probabilityOverride: input.probability?.value, categoryOverride: input.forecastCategory,
+            nextStep: input.nextStep?.trimmed.nilIfEmpty, source: input.source?.trimmed.nilIfEmpty,
+            closedOn: closing.closedOn, lostReason: closing.lostReason, externalID: input.externalId?.trimmed.nilIfEmpty)
+        fields.check(into: &v)
+        try v.throwIfInvalid()
+        try await checkReferences(db, fields, caller: caller, opportunityID: nil, checkKind: true)
+        return try await store.create(db, fields, by: caller.id)
     }
 
     func update(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {

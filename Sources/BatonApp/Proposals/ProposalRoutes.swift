@@ -148,20 +148,29 @@ struct ProposalRoutes {
         let (input, keys) = try JSON.decode(Input.self, from: body)
         return try await services.pool.withTransaction { db in
             try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                guard let opportunity = try await services.opportunities.find(db, id: opportunityID, visibleTo: caller) else {
-                    throw APIError.notFound("opportunity")
-                }
-                if opportunity.wonOn != nil || opportunity.lostOn != nil {
-                    throw APIError.conflict("This opportunity is closed (\(opportunity.stage)); reopen it before proposing again.",
-                                            code: "opportunity-closed")
-                }
-                let d = try await draft(db, input, base: nil, keys: keys)
-                let created = try await store.create(db, opportunityID: opportunityID, draft: d, by: caller.id, today: Self.today)
+                let created = try await create(db, caller: caller, opportunityID: opportunityID, input: input, keys: keys)
                 var headers = ETag.headers(created.version)
                 headers[.location] = "/api/v1/proposals/\(created.id)"
                 return try .json(created, status: .created, headers: headers)
             }
         }
+    }
+
+    /// A new version of an opportunity's proposal, inside the caller's transaction:
+    /// what both the API and the opportunity page's form do.
+    func create(
+        _ db: Connection, caller: Caller, opportunityID: Int64, input: Input, keys: Set<String>
+    ) async throws -> ProposalRecord {
+        try Scope.requireWriter(caller)
+        guard let opportunity = try await services.opportunities.find(db, id: opportunityID, visibleTo: caller) else {
+            throw APIError.notFound("opportunity")
+        }
+        if opportunity.wonOn != nil || opportunity.lostOn != nil {
+            throw APIError.conflict("This opportunity is closed (\(opportunity.stage)); reopen it before proposing again.",
+                                    code: "opportunity-closed")
+        }
+        let d = try await draft(db, input, base: nil, keys: keys)
+        return try await store.create(db, opportunityID: opportunityID, draft: d, by: caller.id, today: Self.today)
     }
 
     func update(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -170,26 +179,38 @@ struct ProposalRoutes {
         let expected = try ETag.expectedVersion(request)
         let (input, keys) = try await JSON.decode(Input.self, from: request)
         let updated = try await services.pool.withTransaction { db in
-            guard let before = try await store.find(db, id: id, visibleTo: caller, today: Self.today, forUpdate: true) else {
-                throw APIError.notFound("proposal")
-            }
-            try Scope.requireWriter(caller)
-            if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
-            guard before.status == .draft else {
-                throw APIError.conflict("This proposal is \(before.status.rawValue); only a draft can be edited. Start a new version instead.",
-                                        code: "proposal-status")
-            }
-            let base = ProposalDraft(
-                reviewerID: before.reviewerId, terms: before.terms, validUntil: before.validUntil, proposedStart: before.proposedStart,
-                discountPercent: before.discountPercent.value,
-                lines: before.lines.map {
-                    ProposalLineInput(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity.value,
-                                      unit: $0.unit, unitPrice: $0.unitPrice.amount, discountPercent: $0.discountPercent.value)
-                })
-            let d = try await draft(db, input, base: base, keys: keys)
-            return try await store.update(db, before: before, draft: d, by: caller.id, today: Self.today)
+            try await change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
+    }
+
+    /// One change to a draft, inside the caller's transaction: what both the API's
+    /// PATCH and the proposal page's line forms do. Only the fields in `keys` change.
+    func change(
+        _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: Input, keys: Set<String>
+    ) async throws -> ProposalRecord {
+        guard let before = try await store.find(db, id: id, visibleTo: caller, today: Self.today, forUpdate: true) else {
+            throw APIError.notFound("proposal")
+        }
+        try Scope.requireWriter(caller)
+        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+        guard before.status == .draft else {
+            throw APIError.conflict("This proposal is \(before.status.rawValue); only a draft can be edited. Start a new version instead.",
+                                    code: "proposal-status")
+        }
+        let d = try await draft(db, input, base: Self.draft(of: before), keys: keys)
+        return try await store.update(db, before: before, draft: d, by: caller.id, today: Self.today)
+    }
+
+    /// A stored proposal as the draft it was written from.
+    static func draft(of p: ProposalRecord) -> ProposalDraft {
+        ProposalDraft(
+            reviewerID: p.reviewerId, terms: p.terms, validUntil: p.validUntil, proposedStart: p.proposedStart,
+            discountPercent: p.discountPercent.value,
+            lines: p.lines.map {
+                ProposalLineInput(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity.value,
+                                  unit: $0.unit, unitPrice: $0.unitPrice.amount, discountPercent: $0.discountPercent.value)
+            })
     }
 
     func act(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -202,30 +223,10 @@ struct ProposalRoutes {
         let input = body.isEmpty ? ActionInput() : try JSON.decode(ActionInput.self, from: body).0
         let today = Self.today
         return try await services.pool.withTransaction { db in
-            guard let proposal = try await store.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
-                throw APIError.notFound("proposal")
-            }
-            let actor = ProposalActor(
-                isAuthorSide: PipelineAccess.canWrite(caller.roles) || proposal.authorId == caller.id,
-                isReviewer: proposal.reviewerId == caller.id, isAdmin: caller.isAdmin)
-            let acceptedOn = input.acceptedOn ?? today
-            let next: ProposalStatus
-            do {
-                next = try ProposalWorkflow.apply(
-                    action, to: proposal.storedStatus, actor: actor, hasReviewer: proposal.reviewerId != nil,
-                    validUntil: proposal.validUntil, today: today, acceptedOn: acceptedOn, comment: input.comment)
-            } catch {
-                throw Self.problem(error)
-            }
-            if action == .submit, let reviewer = proposal.reviewerId {
-                try await Handoff.addReviewerToTeam(db, opportunityID: proposal.opportunityId, reviewerID: reviewer)
-            }
-            let moved = try await store.move(db, proposal, action: action, to: next, comment: input.comment?.trimmed.nilIfEmpty,
-                                             acceptedOn: acceptedOn, by: caller.id, today: today)
-            guard action == .accept else {
+            let (moved, handoff) = try await perform(db, caller: caller, id: id, action: action, input: input)
+            guard let (opportunity, project) = handoff else {
                 return try .json(moved, headers: ETag.headers(moved.version))
             }
-            let (opportunity, project) = try await Handoff(services: services).accept(db, moved, acceptedOn: acceptedOn, by: caller.id)
             struct Accepted: Encodable {
                 var proposal: ProposalRecord
                 var opportunity: OpportunityRecord
@@ -234,6 +235,37 @@ struct ProposalRoutes {
             let accepted = try await store.findAny(db, id: moved.id, today: today)
             return try .json(Accepted(proposal: accepted, opportunity: opportunity, project: project))
         }
+    }
+
+    /// One move of a proposal's workflow, inside the caller's transaction: what both the
+    /// API and the proposal page's buttons do. Accepting runs the handoff, whose won
+    /// opportunity and new project come back with the moved proposal.
+    func perform(
+        _ db: Connection, caller: Caller, id: Int64, action: ProposalAction, input: ActionInput
+    ) async throws -> (ProposalRecord, (OpportunityRecord, ProjectRecord)?) {
+        let today = Self.today
+        guard let proposal = try await store.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
+            throw APIError.notFound("proposal")
+        }
+        let actor = ProposalActor(
+            isAuthorSide: PipelineAccess.canWrite(caller.roles) || proposal.authorId == caller.id,
+            isReviewer: proposal.reviewerId == caller.id, isAdmin: caller.isAdmin)
+        let acceptedOn = input.acceptedOn ?? today
+        let next: ProposalStatus
+        do {
+            next = try ProposalWorkflow.apply(
+                action, to: proposal.storedStatus, actor: actor, hasReviewer: proposal.reviewerId != nil,
+                validUntil: proposal.validUntil, today: today, acceptedOn: acceptedOn, comment: input.comment)
+        } catch {
+            throw Self.problem(error)
+        }
+        if action == .submit, let reviewer = proposal.reviewerId {
+            try await Handoff.addReviewerToTeam(db, opportunityID: proposal.opportunityId, reviewerID: reviewer)
+        }
+        let moved = try await store.move(db, proposal, action: action, to: next, comment: input.comment?.trimmed.nilIfEmpty,
+                                         acceptedOn: acceptedOn, by: caller.id, today: today)
+        guard action == .accept else { return (moved, nil) }
+        return (moved, try await Handoff(services: services).accept(db, moved, acceptedOn: acceptedOn, by: caller.id))
     }
 
     static func problem(_ error: any Error) -> any Error {

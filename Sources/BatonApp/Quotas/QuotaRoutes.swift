@@ -51,6 +51,7 @@ struct QuotaRoutes {
                                      (input.metric != nil, "metric"), (input.target != nil, "target")] {
                 v.check(present, field, "\(field) is required")
             }
+            if let target = input.target { v.check(target.amount >= 0, "target", "Target cannot be negative") }
             try v.throwIfInvalid()
             return try await services.pool.withTransaction { db in
                 try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
@@ -76,6 +77,7 @@ struct QuotaRoutes {
                 try await requireSetter(db, caller, userID: before.userId)
                 if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
                 guard let target = input.target else { throw ValidationFailure("target", "target is required") }
+                guard target.amount >= 0 else { throw ValidationFailure("target", "Target cannot be negative") }
                 return try await store.update(db, before: before, target: target.amount, by: caller.id)
             }
             return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response

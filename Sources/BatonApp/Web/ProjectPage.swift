@@ -21,9 +21,25 @@ struct ProjectPage {
     var suggestions: [Suggestion]
     var assignments: [AssignmentRecord]
     var site: String
+    var accountName: String
+    /// Sees the pipeline: the breadcrumbs link the account and the opportunity.
+    var seesPipeline: Bool
     var error: String?
+    /// The client's status link: whether one is live, the address of one just made
+    /// (shown this once: only its hash is kept), and the form for a new one.
+    var liveLinks: String
+    var hasLiveLinks: Bool
+    var newLinkURL: String
+    var hasNewLink: Bool
+    var linkForm: WebForm
 
-    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices) async throws -> ProjectPage? {
+    /// What the client-link part of the page shows after a post.
+    struct Link {
+        var newURL: String?
+        var form: FormState?
+    }
+
+    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, link: Link = Link()) async throws -> ProjectPage? {
         guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { return nil }
         let today = Timestamp.now.calendarDate
         let canManage = try await services.delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId)
@@ -60,11 +76,29 @@ struct ProjectPage {
                     candidates: need.candidates.prefix(3).map { Candidate(userId: $0.userId, name: $0.name, reasons: $0.reasons.joined(separator: ", ")) }))
             }
         }
-        let site = try await db.query("""
-            SELECT concat_ws(', ', nullif(street, ''), nullif(city, ''), nullif(region, '')) AS site FROM accounts WHERE id = \(project.accountId)
-            """).first?.decode("site", as: String?.self) ?? nil
+        let client = try await db.query("""
+            SELECT name, concat_ws(', ', nullif(street, ''), nullif(city, ''), nullif(region, '')) AS site FROM accounts WHERE id = \(project.accountId)
+            """).first
+        let site = try client?.decode("site", as: String?.self) ?? nil
+        let accountName = try client?.decode("name", as: String.self) ?? "Account"
+        var liveLinks = ""
+        if canManage, let row = try await db.query("""
+            SELECT count(*) AS n, bool_or(expires_on IS NULL) AS forever, max(expires_on) AS until FROM project_status_links
+            WHERE project_id = \(id) AND revoked_at IS NULL AND (expires_on IS NULL OR expires_on >= \(today))
+            """).first, try row.decode("n", as: Int.self) > 0 {
+            let n: Int = try row.decode("n")
+            let forever: Bool = try row.decode("forever")
+            let until: CalendarDate? = try row.decode("until")
+            liveLinks = (n == 1 ? "One link is live" : "\(n) links are live")
+                + (forever ? ", without an end date." : until.map { ", until \($0)." } ?? ".")
+        }
+        let form = link.form ?? FormState("link", values: ["expiresOn": today.adding(days: 90).description])
+        let linkForm = form.form(canManage ? [
+            form.text("expiresOn", "Expires on", type: "date", hint: "Leave empty for a link that lasts until it is revoked"),
+        ] : [])
         return ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
                            checklist: checklist, needs: needs, suggestions: suggestions, assignments: project.assignments ?? [],
-                           site: site ?? "", error: nil)
+                           site: site ?? "", accountName: accountName, seesPipeline: PipelineAccess.canRead(caller.roles), error: nil, liveLinks: liveLinks, hasLiveLinks: !liveLinks.isEmpty,
+                           newLinkURL: link.newURL ?? "", hasNewLink: link.newURL != nil, linkForm: linkForm)
     }
 }

@@ -1,29 +1,71 @@
 import BatonCore
 import Dates
 import Foundation
+import HTTPTypes
 import Postgres
 
-/// The proposal's working page: its lines with live totals while it is a draft,
-/// the phases and dates it implies, the reviewer's capacity check (green or red),
-/// and the moves the person may make next.
+/// The proposal's working page: its lines with live totals while it is a draft (and
+/// the forms to add a line from the catalog or remove one), the phases and dates it
+/// implies, the reviewer's capacity check (green or red), and the moves the person
+/// may make next.
 struct ProposalPage {
-    struct Line { var index: Int; var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String; var total: String }
+    // No optionals in what sections test: Mustache would look a nil name up in the
+    // enclosing contexts.
+    struct Line {
+        var index: Int; var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String
+        var total: String
+        var hasQuantityError: Bool; var quantityError: String
+        var hasPriceError: Bool; var priceError: String
+        var hasDiscountError: Bool; var discountError: String
+        var hasItemError: Bool; var itemError: String
+    }
     struct Skill { var skill: String; var needed: String; var free: String; var short: String; var ok: Bool }
-    struct Action { var action: String; var label: String; var needsComment: Bool; var isAccept: Bool }
+    struct Action {
+        var action: String; var label: String; var needsComment: Bool; var isAccept: Bool
+        var comment: String; var acceptedOn: String
+        var hasError: Bool; var error: String
+    }
+    /// What the page's forms hold after a failed post.
+    struct Forms {
+        /// A message for the whole page (a refused move, a stale save).
+        var message: String?
+        /// The failed post of the lines (saving, adding or removing), with what was typed.
+        var lines: FormState?
+        var adding = false
+        var action: ProposalAction?
+        var typed: [String: String] = [:]
+        var failure: FormFailure?
+
+        init(message: String? = nil) { self.message = message }
+        init(lines: FormState, adding: Bool) {
+            self.lines = lines
+            self.adding = adding
+        }
+        init(action: ProposalAction, typed: [String: String], failure: FormFailure) {
+            self.action = action
+            self.typed = typed
+            self.failure = failure
+        }
+    }
+
     var proposal: ProposalRecord
     var opportunity: String
     var status: String
     var editable: Bool
+    var version: Int
     var lines: [Line]
     var subtotal: String
     var total: String
+    var currency: String
+    var linesMessages: [String]
+    var addForm: WebForm
     var skills: [Skill]
     var hasSkills: Bool
     var actions: [Action]
     var comments: [String]
     var error: String?
 
-    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, error: String?) async throws -> ProposalPage? {
+    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms) async throws -> ProposalPage? {
         let today = Timestamp.now.calendarDate
         guard let p = try await services.proposals.find(db, id: id, visibleTo: caller, today: today) else { return nil }
         let opportunity = try await services.opportunities.findAny(db, id: p.opportunityId)
@@ -32,21 +74,67 @@ struct ProposalPage {
                                   isReviewer: p.reviewerId == caller.id, isAdmin: caller.isAdmin)
         let words: [ProposalAction: String] = [.submit: "Submit for review", .approve: "Approve", .return: "Send back",
                                               .send: "Mark as sent", .accept: "Record acceptance", .decline: "Record decline"]
+        let editable = p.status == .draft && actor.isAuthorSide
+
+        // The lines: as saved, or as typed into a save that failed, each message by its field.
+        var errors = forms.lines?.errors ?? [:]
+        let typed = forms.adding ? [:] : (forms.lines?.values ?? [:])
+        func take(_ key: String) -> String? { errors.removeValue(forKey: key) }
+        let lines = p.lines.enumerated().map { i, l -> Line in
+            let q = take("lines[\(i)].quantity"), u = take("lines[\(i)].unitPrice"), d = take("lines[\(i)].discountPercent")
+            let item = [take("lines[\(i)].typicalProjectId"), take("lines[\(i)].description"), take("lines[\(i)].unit")].compactMap { $0 }
+            return Line(index: i, item: l.description ?? l.typicalProjectName ?? "", quantity: typed["quantity\(i)"] ?? l.quantity.description,
+                        unit: l.unit.rawValue, unitPrice: typed["unitPrice\(i)"] ?? l.unitPrice.description,
+                        discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.description,
+                        hasQuantityError: q != nil, quantityError: q ?? "", hasPriceError: u != nil, priceError: u ?? "",
+                        hasDiscountError: d != nil, discountError: d ?? "", hasItemError: !item.isEmpty, itemError: item.joined(separator: " "))
+        }
+
+        // A line from the catalog: a failed add keeps its choice and its messages.
+        var add = FormState("add-line", values: ["quantity": "1"])
+        if forms.adding, let failed = forms.lines {
+            add = FormState("add-line", typed: failed.values, failure: FormFailure(status: .unprocessableContent))
+            let n = p.lines.count
+            for (api, field) in [("lines[\(n)].typicalProjectId", "typicalProjectId"), ("lines[\(n)].quantity", "quantity"),
+                                 ("lines[\(n)].unitPrice", "typicalProjectId")] {
+                if let message = take(api) { add.errors[field] = add.errors[field].map { $0 + " " + message } ?? message }
+            }
+            add.messages = failed.messages + errors.values.sorted()
+            errors = [:]
+        }
+        var addFields: [FormField] = []
+        if editable {
+            let catalog = try await services.catalog.list(db, page: try PageRequest(limit: 100), includeArchived: false).items.map {
+                (value: String($0.id), label: "\($0.name) (\($0.pricing.model == "hourly" ? "per hour" : "fixed fee"))")
+            }
+            addFields = [
+                add.select("typicalProjectId", "Typical project", [("", "Choose from the catalog")] + catalog, required: true),
+                add.text("quantity", "Quantity", inputmode: "decimal"),
+            ]
+        }
+        let pageMessage = forms.message ?? forms.failure.flatMap { failure in
+            // A refused move whose message belongs to no field of its form.
+            failure.errors.isEmpty ? failure.messages.first : nil
+        }
+
         return ProposalPage(
-            proposal: p, opportunity: opportunity.name, status: p.status.words, editable: p.status == .draft && actor.isAuthorSide,
-            lines: p.lines.enumerated().map { i, l in
-                Line(index: i, item: l.description ?? l.typicalProjectName ?? "", quantity: l.quantity.description, unit: l.unit.rawValue,
-                     unitPrice: l.unitPrice.description, discount: l.discountPercent.description, total: l.lineTotal.description)
-            },
-            subtotal: p.subtotal.description, total: p.total.description,
+            proposal: p, opportunity: opportunity.name, status: p.status.words, editable: editable, version: p.version,
+            lines: lines, subtotal: p.subtotal.description, total: p.total.description, currency: services.configuration.currency,
+            linesMessages: (forms.adding ? [] : forms.lines?.messages ?? []) + errors.sorted { $0.key < $1.key }.map(\.value),
+            addForm: add.form(addFields, hidden: [.init(name: "version", value: String(p.version))]),
             skills: check.skills.map {
                 Skill(skill: $0.skill, needed: $0.hoursNeeded.description, free: $0.hoursFree.description, short: $0.shortfall.description,
                       ok: $0.shortfall.value == 0)
             },
             hasSkills: !check.skills.isEmpty,
-            actions: ProposalWorkflow.availableActions(stored: p.storedStatus, actor: actor).map {
-                Action(action: $0.rawValue, label: words[$0] ?? $0.rawValue, needsComment: $0 == .return, isAccept: $0 == .accept)
+            actions: ProposalWorkflow.availableActions(stored: p.storedStatus, actor: actor).map { a in
+                let failed = forms.action == a ? forms.failure : nil
+                let message = failed.map { f in f.errors.values.sorted().joined(separator: " ") } ?? ""
+                return Action(action: a.rawValue, label: words[a] ?? a.rawValue, needsComment: a == .return, isAccept: a == .accept,
+                              comment: failed == nil ? "" : forms.typed["comment"] ?? "",
+                              acceptedOn: failed == nil ? today.description : forms.typed["acceptedOn"] ?? "",
+                              hasError: !message.isEmpty, error: message)
             },
-            comments: p.events.compactMap { e in e.comment.map { "\(e.action): \($0)" } }, error: error)
+            comments: p.events.compactMap { e in e.comment.map { "\(e.action): \($0)" } }, error: pageMessage)
     }
 }

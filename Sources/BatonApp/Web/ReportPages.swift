@@ -1,7 +1,427 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
 import Hummingbird
+import Postgres
 
 extension WebRoutes {
     /// The report pages beyond `/reports`: pipeline, sales performance, delivery, growth.
+    /// Each reads the same store function as its `/api/v1/reports/…` twin, through the
+    /// same reader and with the same role check, so the page and the API agree; the
+    /// pickers are plain GET forms, and a value that does not parse is shown on the page.
     func registerReportPages(on pages: RouterGroup<BatonRequestContext>) {
+        pages.get("reports/pipeline") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            let q = QueryParameters(request)
+            let calendar = services.quotas.calendar
+            let current = calendar.period(containing: ReportPageText.today, kind: .quarter)
+            let key = q.string("period") ?? current.key
+            var body = PipelineReportPage(reportNav: ReportNav.links(caller, current: "pipeline"), period: key)
+            let status: HTTPResponse.Status
+            do {
+                let period = try services.quotas.checkedPeriod(key: key)
+                body.period = period.key
+                let (stages, _) = try await services.reportReader.read { db in
+                    try await services.reports.pipeline(db, period: period, caller: caller)
+                }
+                body.fill(stages, currency: services.configuration.currency)
+                status = .ok
+            } catch let failure as ValidationFailure {
+                body.error = ReportPageText.message(failure)
+                status = .unprocessableContent
+            }
+            let stored = try await services.pool.withConnection { try await services.quotas.periods($0) }
+            body.periods = ReportNav.periodOptions(calendar: calendar, stored: stored, selected: body.period)
+            return renderer.page("report-pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline report", area: "reports"),
+                                                         body: body), status: status)
+        }
+        pages.get("reports/sales-performance") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            var body = SalesPerformancePage(reportNav: ReportNav.links(caller, current: "sales-performance"))
+            let status: HTTPResponse.Status
+            do {
+                let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
+                let (performance, _) = try await services.reportReader.read { db in
+                    try await services.reports.salesPerformance(db, from: from, to: to, caller: caller)
+                }
+                body.fill(performance, currency: services.configuration.currency)
+                status = .ok
+            } catch let failure as ValidationFailure {
+                body.error = ReportPageText.message(failure)
+                status = .unprocessableContent
+            }
+            return renderer.page("report-sales-performance",
+                                 Page(frame: frame(caller, sessionToken: token, title: "Sales performance", area: "reports"), body: body),
+                                 status: status)
+        }
+        pages.get("reports/delivery") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard ReportNav.isManagerial(caller) else { return forbidden() }
+            var body = DeliveryReportPage(reportNav: ReportNav.links(caller, current: "delivery"))
+            let status: HTTPResponse.Status
+            do {
+                let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
+                let (report, _) = try await services.reportReader.read { try await services.reports.delivery($0, from: from, to: to) }
+                body.fill(report)
+                status = .ok
+            } catch let failure as ValidationFailure {
+                body.error = ReportPageText.message(failure)
+                status = .unprocessableContent
+            }
+            return renderer.page("report-delivery",
+                                 Page(frame: frame(caller, sessionToken: token, title: "Delivery report", area: "reports"), body: body),
+                                 status: status)
+        }
+        pages.get("reports/growth") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard ReportNav.isManagerial(caller) else { return forbidden() }
+            let text = QueryParameters(request).string("weeks")
+            var body = GrowthReportPage(reportNav: ReportNav.links(caller, current: "growth"), weeks: text ?? "12")
+            let status: HTTPResponse.Status
+            do {
+                var weeks = 12
+                if let text {
+                    guard let n = Int(text), (1...104).contains(n) else { throw ValidationFailure("weeks", "Weeks must be a whole number from 1 to 104") }
+                    weeks = n
+                }
+                let currency = services.configuration.currency
+                let (advice, _) = try await services.reportReader.read {
+                    try await services.reports.growth($0, weeks: weeks, thresholds: GrowthThresholds(), today: ReportPageText.today, currency: currency)
+                }
+                body.fill(advice, currency: currency)
+                status = .ok
+            } catch let failure as ValidationFailure {
+                body.error = ReportPageText.message(failure)
+                status = .unprocessableContent
+            }
+            return renderer.page("report-growth",
+                                 Page(frame: frame(caller, sessionToken: token, title: "Organize for growth", area: "reports"), body: body),
+                                 status: status)
+        }
+    }
+}
+
+/// The reports' sub-navigation, and the pickers the report pages share.
+struct ReportNav {
+    struct Link { var label: String; var href: String; var current: Bool }
+    struct Option { var value: String; var label: String; var selected: Bool }
+
+    /// Delivery and growth are for admins, managers and project managers, as in the API.
+    static func isManagerial(_ caller: Caller) -> Bool {
+        caller.isAdmin || caller.has(.manager) || caller.has(.projectManager)
+    }
+
+    /// The report pages this person may open, the current one marked.
+    static func links(_ caller: Caller, current: String) -> [Link] {
+        var links = [Link(label: "Forecast and attainment", href: "/reports", current: current == "overview")]
+        if PipelineAccess.canRead(caller.roles) {
+            links.append(Link(label: "Pipeline", href: "/reports/pipeline", current: current == "pipeline"))
+            links.append(Link(label: "Sales performance", href: "/reports/sales-performance", current: current == "sales-performance"))
+        }
+        if isManagerial(caller) {
+            links.append(Link(label: "Delivery", href: "/reports/delivery", current: current == "delivery"))
+            links.append(Link(label: "Growth", href: "/reports/growth", current: current == "growth"))
+        }
+        return links
+    }
+
+    /// The periods to pick from: the quarters and years of last, this and next fiscal
+    /// year, every period a quota or bonus run named, and the one shown.
+    static func periodOptions(calendar: FiscalCalendar, stored: [FiscalPeriod], selected: String) -> [Option] {
+        let year = calendar.fiscalYear(containing: ReportPageText.today)
+        var periods: [FiscalPeriod] = []
+        for y in (year - 1)...(year + 1) { periods.append(calendar.year(y)); periods.append(contentsOf: calendar.quarters(of: y)) }
+        periods.append(contentsOf: stored)
+        if let shown = try? calendar.period(key: selected, field: "period") { periods.append(shown) }
+        var seen = Set<String>()
+        let unique = periods.filter { seen.insert($0.key).inserted }
+            .sorted { ($0.start, $0.kind.order, $0.key) < ($1.start, $1.kind.order, $1.key) }
+        var options = unique.map { Option(value: $0.key, label: $0.key, selected: $0.key == selected) }
+        if !seen.contains(selected) { options.append(Option(value: selected, label: selected, selected: true)) }
+        return options
+    }
+
+    /// `from` and `to` (inclusive) as the API reads them: this quarter unless given,
+    /// `to` not before `from`, at most ten years. The texts asked for are kept for the form.
+    static func range(_ q: QueryParameters, calendar: FiscalCalendar, into fromText: inout String, _ toText: inout String) throws -> (CalendarDate, CalendarDate) {
+        let quarter = calendar.period(containing: ReportPageText.today, kind: .quarter)
+        fromText = q.string("from") ?? quarter.start.description
+        toText = q.string("to") ?? quarter.lastDay.description
+        let from = try q.date("from") ?? quarter.start
+        let to = try q.date("to") ?? quarter.lastDay
+        guard from <= to else { throw ValidationFailure("to", "The end date cannot be before the start date; pick a later To.") }
+        guard from.days(until: to) <= 3660 else { throw ValidationFailure("to", "A report covers at most ten years; pick a shorter range.") }
+        return (from, to)
+    }
+}
+
+extension FiscalPeriod.Kind {
+    /// Years before their quarters before their months when they start the same day.
+    fileprivate var order: Int {
+        switch self {
+        case .year: 0
+        case .quarter: 1
+        case .month: 2
+        }
+    }
+}
+
+/// How the report pages write numbers: money with its currency, rates as percentages,
+/// hours and days to one decimal, all with grouped digits.
+enum ReportPageText {
+    static var today: CalendarDate { Timestamp.now.calendarDate }
+
+    static func message(_ failure: ValidationFailure) -> String {
+        failure.errors.map(\.message).joined(separator: "; ")
+    }
+
+    static func grouped(_ value: Decimal, scale: Int) -> String {
+        let text = value.fixed(scale: scale)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        var whole = String(parts[0])
+        var result = ""
+        while whole.count > 3 {
+            result = "," + whole.suffix(3) + result
+            whole = String(whole.dropLast(3))
+        }
+        result = whole + result
+        return (negative ? "-" : "") + result + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    static func hours(_ value: Decimal) -> String { grouped(value, scale: 1) }
+
+    /// A ratio (0.8125) as a percentage to one decimal ("81.3%"); "–" when there is none.
+    static func percent(_ ratio: Decimal?) -> String {
+        guard let ratio else { return "–" }
+        return grouped(ratio * 100, scale: 1) + "%"
+    }
+
+    /// A ratio as a chart value in percent, exact enough for a bar.
+    static func percentValue(_ ratio: Decimal?) -> String? {
+        ratio.map { ($0 * 100).rounded(scale: 1).plainText }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        (try? JSON.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// What `static/reports.js` draws: a bar chart with named series. Values travel as
+/// decimal strings, as in the API; `tone` names one of the palette's colours.
+struct ReportChart: Encodable {
+    struct Series: Encodable { var label: String; var data: [String?]; var tone: String }
+    var labels: [String]
+    var series: [Series]
+    var horizontal = false
+    var stacked = false
+    /// What the values are: "money", "percent", "hours" or "count".
+    var unit: String
+    var currency: String?
+}
+
+/// `/reports/pipeline`: open opportunities by stage, closing in the period picked.
+struct PipelineReportPage {
+    struct Row { var stage: String; var name: String; var count: Int; var amount: String; var weighted: String; var age: String }
+    var reportNav: [ReportNav.Link]
+    var period: String
+    var periods: [ReportNav.Option] = []
+    var error: String?
+    var hasReport = false
+    var rows: [Row] = []
+    var totalCount = 0
+    var totalAmount = ""
+    var totalWeighted = ""
+    var chart = "{}"
+
+    init(reportNav: [ReportNav.Link], period: String) {
+        self.reportNav = reportNav
+        self.period = period
+    }
+
+    mutating func fill(_ stages: [ReportStore.StageRow], currency: String) {
+        hasReport = true
+        rows = stages.map {
+            Row(stage: $0.stage, name: $0.name, count: $0.count, amount: $0.amount.amount.display(currency: currency),
+                weighted: $0.weighted.amount.display(currency: currency),
+                age: $0.averageDaysInStage.map { ReportPageText.grouped($0.value, scale: 1) } ?? "–")
+        }
+        totalCount = stages.reduce(0) { $0 + $1.count }
+        totalAmount = stages.reduce(Decimal(0)) { $0 + $1.amount.amount }.display(currency: currency)
+        totalWeighted = stages.reduce(Decimal(0)) { $0 + $1.weighted.amount }.display(currency: currency)
+        chart = ReportPageText.json(ReportChart(
+            labels: stages.map(\.name),
+            series: [.init(label: "Amount", data: stages.map { $0.amount.description }, tone: "light"),
+                     .init(label: "Weighted", data: stages.map { $0.weighted.description }, tone: "accent")],
+            unit: "money", currency: currency))
+    }
+}
+
+/// `/reports/sales-performance`: won and lost deals closed in the range, by person
+/// and by typical project.
+struct SalesPerformancePage {
+    struct Row { var key: String; var won: Int; var lost: Int; var winRate: String; var averageDealSize: String; var averageCycleDays: String }
+    var reportNav: [ReportNav.Link]
+    var from = ""
+    var to = ""
+    var error: String?
+    var hasReport = false
+    var byPerson: [Row] = []
+    var byProject: [Row] = []
+    var hasPeople = false
+    var hasProjects = false
+    var personChart = "{}"
+    var projectChart = "{}"
+
+    init(reportNav: [ReportNav.Link]) { self.reportNav = reportNav }
+
+    mutating func fill(_ p: ReportStore.Performance, currency: String) {
+        hasReport = true
+        from = p.from.description
+        to = p.to.description
+        func row(_ r: PerformanceRow) -> Row {
+            Row(key: r.key, won: r.won, lost: r.lost, winRate: ReportPageText.percent(r.winRate?.value),
+                averageDealSize: r.averageDealSize.map { $0.amount.display(currency: currency) } ?? "–",
+                averageCycleDays: r.averageCycleDays.map { ReportPageText.grouped($0.value, scale: 1) } ?? "–")
+        }
+        func chart(_ rows: [PerformanceRow]) -> String {
+            ReportPageText.json(ReportChart(
+                labels: rows.map(\.key),
+                series: [.init(label: "Won", data: rows.map { String($0.won) }, tone: "won"),
+                         .init(label: "Lost", data: rows.map { String($0.lost) }, tone: "lost")],
+                horizontal: true, stacked: true, unit: "count"))
+        }
+        byPerson = p.byPerson.map(row)
+        byProject = p.byTypicalProject.map(row)
+        hasPeople = !byPerson.isEmpty
+        hasProjects = !byProject.isEmpty
+        personChart = chart(p.byPerson)
+        projectChart = chart(p.byTypicalProject)
+    }
+}
+
+/// `/reports/delivery`: phases done on time, and utilization by person and by skill.
+struct DeliveryReportPage {
+    struct Row { var name: String; var assigned: String; var capacity: String; var utilization: String; var over: Bool }
+    var reportNav: [ReportNav.Link]
+    var from = ""
+    var to = ""
+    var error: String?
+    var hasReport = false
+    var phasesCompleted = 0
+    var onTime = 0
+    var onTimeRate = "–"
+    var hasPhases = false
+    var onTimeBar = "0"
+    var byPerson: [Row] = []
+    var bySkill: [Row] = []
+    var personChart = "{}"
+    var skillChart = "{}"
+
+    init(reportNav: [ReportNav.Link]) { self.reportNav = reportNav }
+
+    mutating func fill(_ r: ReportStore.DeliveryReport) {
+        hasReport = true
+        from = r.from.description
+        to = r.to.description
+        phasesCompleted = r.phasesCompleted
+        onTime = r.onTime
+        hasPhases = r.phasesCompleted > 0
+        onTimeRate = ReportPageText.percent(r.onTimeRate?.value)
+        onTimeBar = ReportPageText.percentValue(r.onTimeRate?.value) ?? "0"
+        func row(_ name: String, _ assigned: DecimalString, _ capacity: DecimalString, _ utilization: DecimalString?) -> Row {
+            Row(name: name, assigned: ReportPageText.hours(assigned.value), capacity: ReportPageText.hours(capacity.value),
+                utilization: ReportPageText.percent(utilization?.value), over: (utilization?.value ?? 0) > 1)
+        }
+        byPerson = r.byPerson.map { row($0.name, $0.assignedHours, $0.capacityHours, $0.utilization) }
+        bySkill = r.bySkill.map { row($0.skill, $0.assignedHours, $0.capacityHours, $0.utilization) }
+        personChart = ReportPageText.json(ReportChart(
+            labels: r.byPerson.map(\.name),
+            series: [.init(label: "Utilization", data: r.byPerson.map { ReportPageText.percentValue($0.utilization?.value) }, tone: "accent")],
+            horizontal: true, unit: "percent"))
+        skillChart = ReportPageText.json(ReportChart(
+            labels: r.bySkill.map(\.skill),
+            series: [.init(label: "Utilization", data: r.bySkill.map { ReportPageText.percentValue($0.utilization?.value) }, tone: "accent")],
+            horizontal: true, unit: "percent"))
+    }
+}
+
+/// `/reports/growth`: the answer to "more project management or more account
+/// management?", in a sentence, with demand against capacity per skill and every
+/// figure and threshold behind it.
+struct GrowthReportPage {
+    struct Skill { var skill: String; var demand: String; var capacity: String; var load: String; var short: String; var isShort: Bool }
+    struct Short { var skill: String; var hours: String }
+    var reportNav: [ReportNav.Link]
+    var weeks: String
+    var error: String?
+    var hasReport = false
+    var recommendation = ""
+    var sentence = ""
+    var deliveryLoad = "–"
+    var salesCoverage = "–"
+    var loadHigh = ""
+    var loadRoom = ""
+    var coverageHealthy = ""
+    var coverageLow = ""
+    var demandHours = ""
+    var capacityHours = ""
+    var capacityNeededHours = ""
+    var openPipeline = ""
+    var remainingQuota = ""
+    var pipelineNeeded = ""
+    var skills: [Skill] = []
+    var shortSkills: [Short] = []
+    var hasShortSkills = false
+    var chart = "{}"
+
+    init(reportNav: [ReportNav.Link], weeks: String) {
+        self.reportNav = reportNav
+        self.weeks = weeks
+    }
+
+    static func words(_ r: GrowthRecommendation) -> String {
+        switch r {
+        case .strengthenProjectManagement: "Strengthen project management"
+        case .strengthenAccountManagement: "Strengthen account management"
+        case .both: "Strengthen both project and account management"
+        case .balanced: "Balanced: neither side is short"
+        }
+    }
+
+    mutating func fill(_ a: GrowthAdvice, currency: String) {
+        hasReport = true
+        weeks = String(a.weeks)
+        recommendation = Self.words(a.recommendation)
+        sentence = a.sentence
+        deliveryLoad = a.deliveryLoad.map { ReportPageText.grouped($0.value, scale: 2) } ?? "–"
+        salesCoverage = a.salesCoverage.map { ReportPageText.grouped($0.value, scale: 2) } ?? "–"
+        loadHigh = ReportPageText.grouped(a.thresholds.loadHigh, scale: 2)
+        loadRoom = ReportPageText.grouped(a.thresholds.loadRoom, scale: 2)
+        coverageHealthy = ReportPageText.grouped(a.thresholds.coverageHealthy, scale: 1)
+        coverageLow = ReportPageText.grouped(a.thresholds.coverageLow, scale: 1)
+        demandHours = ReportPageText.hours(a.demandHours.value)
+        capacityHours = ReportPageText.hours(a.capacityHours.value)
+        capacityNeededHours = ReportPageText.hours(a.capacityNeededHours.value)
+        openPipeline = a.openPipeline.amount.display(currency: currency)
+        remainingQuota = a.remainingQuota.amount.display(currency: currency)
+        pipelineNeeded = a.pipelineNeeded.amount.display(currency: currency)
+        skills = a.skills.map {
+            Skill(skill: $0.skill, demand: ReportPageText.hours($0.demandHours.value), capacity: ReportPageText.hours($0.capacityHours.value),
+                  load: $0.load.map { ReportPageText.grouped($0.value, scale: 2) } ?? "–", short: ReportPageText.hours($0.shortHours.value),
+                  isShort: $0.shortHours.value > 0)
+        }
+        let byName = Dictionary(a.skills.map { ($0.skill, $0) }, uniquingKeysWith: { first, _ in first })
+        shortSkills = a.shortSkills.map { Short(skill: $0, hours: byName[$0].map { ReportPageText.hours($0.shortHours.value) } ?? "–") }
+        hasShortSkills = !shortSkills.isEmpty
+        chart = ReportPageText.json(ReportChart(
+            labels: a.skills.map(\.skill),
+            series: [.init(label: "Demand", data: a.skills.map { $0.demandHours.description }, tone: "accent"),
+                     .init(label: "Capacity", data: a.skills.map { $0.capacityHours.description }, tone: "light")],
+            unit: "hours"))
     }
 }

@@ -13,8 +13,11 @@ struct ReportsPage {
     var forecast: [ForecastLine]
     var attainment: [AttainmentLine]
     var chartData: String
-    var growthSentence: String
-    var recommendation: String
+    /// The firm's growth advice, for those the growth report is for (as in the API).
+    var growth: Growth?
+    var reportNav: [ReportNav.Link]
+
+    struct Growth { var sentence: String; var recommendation: String }
 
     static func build(_ db: Connection, caller: Caller, services: AppServices, key: String?) async throws -> ReportsPage {
         let calendar = services.quotas.calendar
@@ -37,18 +40,26 @@ struct ReportsPage {
             pipeline: forecast.map { ($0.pipeline.amount - $0.bestCase.amount).moneyText },
             quota: attainment.map { $0.quota?.description }, credited: attainment.map { $0.credited.description })
         let json = String(decoding: try JSON.encoder.encode(chart), as: UTF8.self)
-        let growth = try await store.growth(db, weeks: 12, thresholds: GrowthThresholds(), today: Timestamp.now.calendarDate,
-                                            currency: services.configuration.currency)
+        var growth: Growth?
+        if ReportNav.isManagerial(caller) {
+            let advice = try await store.growth(db, weeks: 12, thresholds: GrowthThresholds(), today: Timestamp.now.calendarDate,
+                                                currency: services.configuration.currency)
+            growth = Growth(sentence: advice.sentence, recommendation: advice.recommendation.rawValue.replacingOccurrences(of: "_", with: " "))
+        }
+        let currency = services.configuration.currency
+        func money(_ m: Money?) -> String { m.map { $0.amount.display(currency: currency) } ?? "–" }
+        func percent(_ ratio: DecimalString?) -> String {
+            ratio.map { ($0.value * 100).rounded(scale: 1).description + " %" } ?? "–"
+        }
         return ReportsPage(
             period: period.key,
             forecast: forecast.map {
-                ForecastLine(name: $0.name, closed: $0.closed.description, commit: $0.commit.description, bestCase: $0.bestCase.description,
-                             pipeline: $0.pipeline.description, quota: $0.quota?.description ?? "–", coverage: $0.coverage?.description ?? "–")
+                ForecastLine(name: $0.name, closed: money($0.closed), commit: money($0.commit), bestCase: money($0.bestCase),
+                             pipeline: money($0.pipeline), quota: money($0.quota), coverage: $0.coverage.map { "\($0.description)×" } ?? "–")
             },
             attainment: attainment.map {
-                AttainmentLine(name: $0.name, quota: $0.quota?.description ?? "–", credited: $0.credited.description,
-                               attainment: $0.attainment?.description ?? "–")
+                AttainmentLine(name: $0.name, quota: money($0.quota), credited: money($0.credited), attainment: percent($0.attainment))
             },
-            chartData: json, growthSentence: growth.sentence, recommendation: growth.recommendation.rawValue.replacingOccurrences(of: "_", with: " "))
+            chartData: json, growth: growth, reportNav: ReportNav.links(caller, current: "overview"))
     }
 }

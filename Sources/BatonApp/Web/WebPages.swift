@@ -14,6 +14,33 @@ struct HomePage {
     var hasTasks: Bool
     var hasReviews: Bool
     var hasPhases: Bool
+    /// This quarter's quotas the person carries (total bookings, completed work), with attainment.
+    var quotas: [QuotaProgress] = []
+    var hasQuotas = false
+    /// A project manager's latest bonus statement, when there is one.
+    var bonus: [BonusProgress] = []
+
+    struct QuotaProgress {
+        var metric: String
+        var period: String
+        var quota: String
+        var credited: String
+        /// Attainment as a percentage to one decimal, and the bar's value (0–100).
+        var percent: String
+        var bar: String
+    }
+
+    struct BonusProgress {
+        var runId: Int64
+        var userId: Int64
+        var period: String
+        var status: String
+        var locked: Bool
+        var credited: String
+        var quota: String
+        var attainment: String
+        var payout: String
+    }
 
     static func build(_ db: Connection, caller: Caller, services: AppServices) async throws -> HomePage {
         let now = Timestamp.now
@@ -41,42 +68,55 @@ struct HomePage {
             return PhaseDue(project: try row.decode("project"), projectId: try row.decode("id"), phase: try row.decode("name"),
                             due: due.description, late: due < today)
         }
-        return HomePage(tasks: tasks, reviews: reviews, phases: phases, hasTasks: !tasks.isEmpty, hasReviews: !reviews.isEmpty,
-                        hasPhases: !phases.isEmpty)
+        var page = HomePage(tasks: tasks, reviews: reviews, phases: phases, hasTasks: !tasks.isEmpty, hasReviews: !reviews.isEmpty,
+                            hasPhases: !phases.isEmpty)
+        page.quotas = try await quotaProgress(db, caller: caller, services: services, today: today)
+        page.hasQuotas = !page.quotas.isEmpty
+        if caller.has(.projectManager) { page.bonus = try await bonusProgress(db, caller: caller, services: services) }
+        return page
     }
-}
 
-/// An account's record page: its fields, its timeline with a box to log a call,
-/// and what is linked to it.
-struct AccountPage {
-    struct Entry { var at: String; var what: String; var detail: String }
-    struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
-    var account: AccountRecord
-    var address: String
-    var owner: String
-    var contacts: [ContactRecord]
-    var deals: [Deal]
-    var timeline: [Entry]
-    var hasContacts: Bool
-    var hasDeals: Bool
-
-    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices) async throws -> AccountPage? {
-        guard let account = try await services.accounts.find(db, id: id, visibleTo: caller) else { return nil }
-        let owner = try await account.ownerId.asyncMap { try await services.users.findAny(db, id: $0)?.name } ?? nil
-        let contacts = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+    /// "My quota": this quarter's attainment on total bookings and, for a project
+    /// manager, completed work, for each the person has a quota on; the same row
+    /// `/api/v1/reports/attainment` gives for them.
+    static func quotaProgress(_ db: Connection, caller: Caller, services: AppServices, today: CalendarDate) async throws -> [QuotaProgress] {
         let currency = services.configuration.currency
-        let deals = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
-            .map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
-                        amount: $0.amount.amount.display(currency: currency), closeDate: $0.closeDate.description) }
-        let timeline = try await services.timeline.page(db, accountID: id, page: try PageRequest(limit: 30)).items.map { e in
-            Entry(at: e.at.description.prefix(16).replacingOccurrences(of: "T", with: " "),
-                  what: e.type == "activity" ? e.kind : "\(e.entity) \(e.kind)",
-                  detail: e.subject ?? (e.changes ?? [:]).keys.sorted().joined(separator: ", "))
+        let period = services.quotas.calendar.period(containing: today, kind: .quarter)
+        var metrics: [(QuotaMetric, String)] = [(.totalBookings, "Total bookings")]
+        if caller.has(.projectManager) { metrics.append((.completedWork, "Completed work")) }
+        var result: [QuotaProgress] = []
+        for (metric, words) in metrics {
+            guard try await services.quotas.target(db, userID: caller.id, periodKey: period.key, metric: metric) != nil else { continue }
+            let rows = try await services.reports.attainment(db, period: period, metric: metric, root: caller.id)
+            guard let mine = rows.first(where: { $0.userId == caller.id && !$0.rollup }), let quota = mine.quota else { continue }
+            let ratio = mine.attainment?.value ?? 0
+            result.append(QuotaProgress(
+                metric: words, period: period.key, quota: quota.amount.display(currency: currency),
+                credited: mine.credited.amount.display(currency: currency), percent: ReportPageText.percent(mine.attainment?.value),
+                bar: min(Decimal(100), max(0, ratio * 100)).rounded(scale: 1).plainText))
         }
-        return AccountPage(account: account, address: account.address.singleLine, owner: owner ?? "nobody", contacts: contacts,
-                           deals: deals, timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty)
+        return result
+    }
+
+    /// "My bonus progress": the project manager's latest statement, credited and payout.
+    static func bonusProgress(_ db: Connection, caller: Caller, services: AppServices) async throws -> [BonusProgress] {
+        guard let runID: Int64 = try await db.query("""
+            SELECT s.run_id FROM bonus_statements s JOIN bonus_runs r ON r.id = s.run_id LEFT JOIN periods p ON p.key = r.period_key
+            WHERE s.user_id = \(caller.id) ORDER BY p.start_date DESC NULLS LAST, r.id DESC LIMIT 1
+            """).first?.decode("run_id"),
+            let statement = try await services.bonus.statement(db, runID: runID, userID: caller.id)
+        else { return [] }
+        let currency = services.configuration.currency
+        let c = statement.computation
+        let locked = statement.runStatus == "approved"
+        return [BonusProgress(runId: runID, userId: caller.id, period: statement.period, status: locked ? "approved and locked" : statement.runStatus,
+                              locked: locked, credited: c.credited.amount.display(currency: currency),
+                              quota: c.quota.map { $0.amount.display(currency: currency) } ?? "–",
+                              attainment: ReportPageText.percent(c.attainment?.value), payout: c.payout.amount.display(currency: currency))]
     }
 }
+
+// The account's record page is in AccountPage.swift.
 
 extension PageRequest {
     /// A first page of `limit` rows, for pages that show a fixed number.

@@ -49,7 +49,9 @@ struct WebRoutes {
             return response
         }
         router.post("sign-in") { request, context in try await signIn(request, context) }
-        let pages = router.group().add(middleware: AuthenticationMiddleware(services: services))
+        // The pages' errors are pages (404, 403, 500…) with the real status, not the API's JSON.
+        let pages = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
+            .add(middleware: AuthenticationMiddleware(services: services))
         pages.post("sign-out") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return WebSession.redirect("/sign-in") }
             let form = try await WebSession.form(request)
@@ -67,147 +69,8 @@ struct WebRoutes {
             let page = try await services.pool.withConnection { try await HomePage.build($0, caller: caller, services: services) }
             return renderer.page("home", Page(frame: frame(caller, sessionToken: token, title: "Home", area: "home"), body: page))
         }
-        pages.get("accounts") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
-            let list = try await services.pool.withConnection { db in
-                try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
-            }
-            struct Body { var q: String; var accounts: [AccountRecord]; var next: String?; var empty: Bool }
-            return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"),
-                                                  body: Body(q: q, accounts: list.items, next: list.nextCursor, empty: list.items.isEmpty)))
-        }
-        pages.get("accounts/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let id = try request.id(context)
-            guard let body = try await services.pool.withConnection({ try await AccountPage.build($0, id: id, caller: caller, services: services) }) else {
-                return renderer.page("not-found", [String: String](), status: .notFound)
-            }
-            return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body))
-        }
-        pages.post("accounts/:id/activities") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
-            let subject = (form["subject"] ?? "").trimmed
-            guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
-            try await services.pool.withTransaction { db in
-                guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                _ = try await services.activities.create(db, ActivityFields(
-                    kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
-                    contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
-                    doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
-            }
-            return WebSession.redirect("/accounts/\(id)")
-        }
-        pages.get("opportunities/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let id = try request.id(context)
-            guard let body = try await services.pool.withConnection({ try await OpportunityPage.build($0, id: id, caller: caller, services: services) }) else {
-                return renderer.page("not-found", [String: String](), status: .notFound)
-            }
-            return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"), body: body))
-        }
-        pages.get("projects/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            guard var body = try await services.pool.withConnection({ try await ProjectPage.build($0, id: id, caller: caller, services: services) }) else {
-                return renderer.page("not-found", [String: String](), status: .notFound)
-            }
-            body.error = QueryParameters(request).string("error")
-            return renderer.page("project", Page(frame: frame(caller, sessionToken: token, title: body.project.name, area: "projects"), body: body))
-        }
-        // The project page's forms go through the API's own handlers' rules by calling the stores the same way.
-        pages.post("projects/:id/:action") { request, context in try await projectForm(request, context, itemID: nil) }
-        pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
-        pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
-        pages.get("proposals/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let error = QueryParameters(request).string("error")
-            guard let body = try await services.pool.withConnection({
-                try await ProposalPage.build($0, id: id, caller: caller, services: services, error: error)
-            }) else { return renderer.page("not-found", [String: String](), status: .notFound) }
-            return renderer.page("proposal", Page(frame: frame(caller, sessionToken: token, title: "Proposal", area: "pipeline"), body: body))
-        }
-        pages.post("proposals/:id/act") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard let action = ProposalAction(rawValue: form["action"] ?? "") else { return forbidden() }
-            let today = Timestamp.now.calendarDate
-            let back = "/proposals/\(id)"
-            do {
-                try await services.pool.withTransaction { db in
-                    guard let proposal = try await services.proposals.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
-                        throw APIError.notFound("proposal")
-                    }
-                    let actor = ProposalActor(isAuthorSide: PipelineAccess.canWrite(caller.roles) || proposal.authorId == caller.id,
-                                              isReviewer: proposal.reviewerId == caller.id, isAdmin: caller.isAdmin)
-                    let acceptedOn = form["acceptedOn"].flatMap { CalendarDate($0) } ?? today
-                    let comment = form["comment"]?.trimmed.nilIfEmpty
-                    let next: ProposalStatus
-                    do {
-                        next = try ProposalWorkflow.apply(action, to: proposal.storedStatus, actor: actor, hasReviewer: proposal.reviewerId != nil,
-                                                          validUntil: proposal.validUntil, today: today, acceptedOn: acceptedOn, comment: comment)
-                    } catch { throw ProposalRoutes.problem(error) }
-                    if action == .submit, let reviewer = proposal.reviewerId {
-                        try await Handoff.addReviewerToTeam(db, opportunityID: proposal.opportunityId, reviewerID: reviewer)
-                    }
-                    let moved = try await services.proposals.move(db, proposal, action: action, to: next, comment: comment,
-                                                                  acceptedOn: acceptedOn, by: caller.id, today: today)
-                    if action == .accept { _ = try await Handoff(services: services).accept(db, moved, acceptedOn: acceptedOn, by: caller.id) }
-                }
-            } catch let error as APIError where error.status.code < 500 {
-                return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-            }
-            return WebSession.redirect(back)
-        }
-        pages.post("proposals/:id/lines") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            let today = Timestamp.now.calendarDate
-            let back = "/proposals/\(id)"
-            do {
-                try await services.pool.withTransaction { db in
-                    guard let before = try await services.proposals.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
-                        throw APIError.notFound("proposal")
-                    }
-                    try Scope.requireWriter(caller)
-                    guard before.status == .draft else { throw APIError.conflict("Only a draft's lines can be changed.") }
-                    var v = Validator()
-                    let lines = before.lines.enumerated().map { i, l -> ProposalLineInput in
-                        func number(_ name: String, _ fallback: Decimal) -> Decimal {
-                            guard let text = form[name] else { return fallback }
-                            guard let value = Decimal(apiText: text.trimmed) else { v.add("lines[\(i)]", "\(name) must be a number"); return fallback }
-                            return value
-                        }
-                        return ProposalLineInput(typicalProjectId: l.typicalProjectId, description: l.description,
-                                                 quantity: number("quantity\(i)", l.quantity.value), unit: l.unit,
-                                                 unitPrice: number("unitPrice\(i)", l.unitPrice.amount),
-                                                 discountPercent: number("discount\(i)", l.discountPercent.value))
-                    }
-                    let draft = ProposalDraft(reviewerID: before.reviewerId, terms: before.terms, validUntil: before.validUntil,
-                                              proposedStart: before.proposedStart, discountPercent: before.discountPercent.value, lines: lines)
-                    draft.check(into: &v)
-                    try v.throwIfInvalid()
-                    _ = try await services.proposals.update(db, before: before, draft: draft, by: caller.id, today: today)
-                }
-            } catch let failure as ValidationFailure {
-                return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-            } catch let error as APIError where error.status.code < 500 {
-                return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-            }
-            return WebSession.redirect(back)
-        }
+        // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
+        registerRecordPages(on: pages)
         pages.get("bonus") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
@@ -311,65 +174,6 @@ struct WebRoutes {
                                                  body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
                                                             empty: items.isEmpty, calendarUrl: calendarURL)))
         }
-    }
-
-    /// Completing or reopening a phase, checking an item, assigning a suggested person.
-    private func projectForm(_ request: Request, _ context: BatonRequestContext, itemID: Int64?) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        let id = try request.id(context)
-        let form = try await WebSession.form(request)
-        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-        let back = "/projects/\(id)"
-        let today = Timestamp.now.calendarDate
-        do {
-            try await services.pool.withTransaction { db in
-                guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
-                guard try await services.delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId) else {
-                    throw APIError.forbidden("Only the project's manager, a manager above them, or an admin may do this.")
-                }
-                let action = context.parameters.get("action") ?? ""
-                if let itemID {
-                    _ = try await services.delivery.setChecked(db, projectID: id, itemID: itemID, checked: form["checked"] == "true", by: caller.id)
-                } else if let phaseID = try? request.id(context, "phaseId") {
-                    try await db.query("SELECT id FROM projects WHERE id = \(id) FOR UPDATE")
-                    let phases = try await services.delivery.phaseStates(db, projectID: id)
-                    guard let phase = phases.first(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
-                    if action == "complete" {
-                        let outcome = try ProjectProgress.complete(phase: phase, in: phases,
-                            checklist: try await services.delivery.checklistStates(db, projectID: id), on: today, today: today)
-                        try await services.delivery.completePhase(db, projectID: id, phaseID: phaseID, on: outcome.phaseCompletedOn,
-                                                                  projectCompletes: outcome.projectCompletes, by: caller.id)
-                    } else {
-                        try ProjectProgress.reopen(phase: phase)
-                        try await services.delivery.reopenPhase(db, projectID: id, phase: phase, by: caller.id)
-                    }
-                } else if action == "assign" {
-                    guard let user = form["userId"].flatMap({ Int64($0) }), let start = form["start"].flatMap({ CalendarDate($0) }),
-                        let end = form["end"].flatMap({ CalendarDate($0) }), let hours = form["hoursPerWeek"].flatMap({ Decimal(apiText: $0) })
-                    else { throw ValidationFailure("hoursPerWeek", "Hours a week must be a number") }
-                    let fields = AssignmentFields(userID: user, role: (form["role"] ?? "consultant").trimmed, start: start, end: end,
-                                                  hoursPerWeek: hours, location: form["location"]?.trimmed.nilIfEmpty, status: "proposed")
-                    var v = Validator()
-                    fields.check(into: &v)
-                    try v.throwIfInvalid()
-                    try await db.query("SELECT id FROM users WHERE id = \(user) FOR UPDATE")
-                    let capacity = try await services.delivery.capacity(db, userID: user) ?? 0
-                    let over = Overbooking.overbookedWeeks(capacity: capacity, existing: try await services.delivery.bookings(db, userID: user),
-                                                           adding: fields.booking)
-                    guard over.isEmpty else {
-                        throw APIError.conflict("That would book the person past capacity in the week of \(over[0].weekStart); assign fewer hours.")
-                    }
-                    _ = try await services.delivery.createAssignment(db, projectID: id, fields, overbooked: false, by: caller.id)
-                }
-            }
-        } catch let refusal as CompletionRefusal {
-            return WebSession.redirect(back + "?error=" + (refusal.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-        } catch let failure as ValidationFailure {
-            return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-        } catch let error as APIError where error.status.code < 500 {
-            return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-        }
-        return WebSession.redirect(back)
     }
 
     struct Page<Body> {

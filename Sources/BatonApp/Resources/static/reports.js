@@ -34,4 +34,54 @@
       options: { responsive: true },
     });
   }
+
+  // The report pages (/reports/pipeline, sales-performance, delivery, growth): each
+  // canvas carries its chart in data-spec (ReportChart in Web/ReportPages.swift):
+  // labels, named series of decimal strings, the unit, and whether the bars lie
+  // down or stack. The table below each chart holds the same numbers.
+  const tones = { accent: "#0b5cad", light: "#8fb8e3", won: "#1a7f37", lost: "#8c959f" };
+  const formatter = (spec) => {
+    const grouped = (v, digits) => Number(v).toLocaleString("en-US", { maximumFractionDigits: digits });
+    switch (spec.unit) {
+      case "money": return (v) => spec.currency + " " + grouped(v, 0);
+      case "percent": return (v) => grouped(v, 1) + "%";
+      case "hours": return (v) => grouped(v, 1) + " h";
+      default: return (v) => grouped(v, 0);
+    }
+  };
+  document.querySelectorAll("canvas[data-spec]").forEach((canvas) => {
+    const spec = JSON.parse(canvas.dataset.spec);
+    if (!spec.labels || spec.labels.length === 0) return;
+    const format = formatter(spec);
+    const value = spec.horizontal ? "x" : "y";
+    const category = spec.horizontal ? "y" : "x";
+    const scales = {};
+    scales[value] = { beginAtZero: true, stacked: spec.stacked, ticks: { callback: format } };
+    if (spec.unit === "count") scales[value].ticks.precision = 0;
+    if (spec.unit === "percent") scales[value].suggestedMax = 100; // a bar's length against full capacity
+    scales[category] = { stacked: spec.stacked };
+    const options = {
+      responsive: true,
+      indexAxis: spec.horizontal ? "y" : "x",
+      scales: scales,
+      plugins: {
+        legend: { display: spec.series.length > 1 },
+        tooltip: { callbacks: { label: (item) => item.dataset.label + ": " + format(item.raw) } },
+      },
+    };
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) options.animation = false;
+    if (spec.horizontal) {
+      // One bar row per label: the chart grows with the people or skills it shows.
+      const width = canvas.parentElement.clientWidth || 600;
+      options.aspectRatio = width / (60 + 30 * spec.labels.length);
+    }
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: spec.labels,
+        datasets: spec.series.map((s) => ({ label: s.label, data: number(s.data), backgroundColor: tones[s.tone] || tones.accent })),
+      },
+      options: options,
+    });
+  });
 })();

@@ -1,0 +1,192 @@
+import BatonCore
+import Dates
+import Foundation
+import Postgres
+
+/// An account's record page: its fields, editable in place (the form carries the
+/// version, so a stale save shows the conflict); its timeline with a box to log a
+/// call; what is linked to it (contacts, opportunities) with the forms that add
+/// them; and its white space, the typical projects it has never bought.
+struct AccountPage {
+    struct Entry { var at: String; var what: String; var detail: String }
+    struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
+    struct Contact { var name: String; var detail: String; var doNotContact: Bool }
+    struct Gap { var name: String; var buyers: String }
+    struct Conflict {
+        struct Row { var label: String; var theirs: String; var mine: String; var differs: Bool }
+        var version: Int
+        var rows: [Row]
+    }
+    /// What the page's forms hold: fresh, or what was typed into the one that failed.
+    struct Forms {
+        var details: FormState?
+        var contact: FormState?
+        var opportunity: FormState?
+        /// The details were saved over a newer version: show theirs beside mine.
+        var conflict = false
+    }
+
+    var account: AccountRecord
+    var address: String
+    var owner: String
+    var parent: String
+    var hasParent: Bool
+    var canEdit: Bool
+    var details: WebForm
+    var hasConflict: Bool
+    var conflict: [Conflict]
+    var saveLabel: String
+    var contacts: [Contact]
+    var deals: [Deal]
+    var timeline: [Entry]
+    var hasContacts: Bool
+    var hasDeals: Bool
+    var contactForm: WebForm
+    var opportunityForm: WebForm
+    var whiteSpace: [Gap]
+    var hasWhiteSpace: Bool
+
+    static let statuses: [(value: String, label: String)] = AccountStatus.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }
+    static let kinds: [(value: String, label: String)] = [("new_business", "New business"), ("expansion", "Expansion"), ("renewal", "Renewal")]
+    static let buyingRoles: [(value: String, label: String)] = [("", "—")] + BuyingRole.allCases.map {
+        ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized)
+    }
+
+    /// The account's fields as the details form holds them (the API's field names).
+    static func values(of a: AccountRecord) -> [String: String] {
+        ["name": a.name, "domain": a.domain ?? "", "industry": a.industry ?? "", "status": a.status.rawValue,
+         "ownerId": a.ownerId.map(String.init) ?? "", "parentId": a.parentId.map(String.init) ?? "",
+         "address.street": a.address.street ?? "", "address.city": a.address.city ?? "", "address.region": a.address.region ?? "",
+         "address.postalCode": a.address.postalCode ?? "", "address.country": a.address.country ?? ""]
+    }
+
+    static let detailLabels: [(name: String, label: String)] = [
+        ("name", "Name"), ("domain", "Website domain"), ("industry", "Industry"), ("status", "Status"), ("ownerId", "Owner"),
+        ("parentId", "Parent account"), ("address.street", "Street"), ("address.city", "City"), ("address.region", "Region"),
+        ("address.postalCode", "Postal code"), ("address.country", "Country"),
+    ]
+
+    /// People the caller may make owners: those in their line who work the pipeline.
+    static func owners(_ db: Connection, caller: Caller, including current: Int64?) async throws -> [(value: String, label: String)] {
+        let roles = PipelineAccess.writers.map(\.rawValue).sorted()
+        var people = try await db.query("""
+            SELECT u.id, u.name FROM users u
+            WHERE u.active AND u.roles && \(roles)::text[] AND \(UserStore.scope(caller)) ORDER BY lower(u.name), u.id
+            """).map { (value: String(try $0.decode("id", as: Int64.self)), label: try $0.decode("name", as: String.self)) }
+        if let current, !people.contains(where: { $0.value == String(current) }),
+            let person = try await UserStore().findAny(db, id: current) {
+            people.insert((String(current), person.name), at: 0)
+        }
+        return people
+    }
+
+    /// Accounts the caller sees, as parents to choose from.
+    static func parents(_ db: Connection, caller: Caller, services: AppServices, except id: Int64?,
+                        including current: Int64?) async throws -> [(value: String, label: String)] {
+        var list = try await services.accounts.list(db, visibleTo: caller, filter: .init(sort: .name), page: try PageRequest(limit: 300))
+            .items.filter { $0.id != id }.map { (value: String($0.id), label: $0.name) }
+        if let current, !list.contains(where: { $0.value == String(current) }) {
+            list.insert((String(current), "Account \(current)"), at: 0)
+        }
+        return [("", "None")] + list
+    }
+
+    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms = Forms()) async throws -> AccountPage? {
+        guard let account = try await services.accounts.find(db, id: id, visibleTo: caller) else { return nil }
+        let canEdit = PipelineAccess.canWrite(caller.roles)
+        let ownerName = try await account.ownerId.asyncMap { try await services.users.findAny(db, id: $0)?.name } ?? nil
+        let parentName = try await account.parentId.asyncMap { try await services.accounts.find(db, id: $0, visibleTo: caller)?.name } ?? nil
+        let contacts = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+            .map { c in
+                let parts = [c.title, c.buyingRole?.rawValue.replacingOccurrences(of: "_", with: " "), c.email, c.phone]
+                return Contact(name: c.name, detail: parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
+                               doNotContact: c.doNotContact)
+            }
+        let currency = services.configuration.currency
+        let deals = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+            .map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
+                        amount: $0.amount.amount.display(currency: currency), closeDate: $0.closeDate.description) }
+        let timeline = try await services.timeline.page(db, accountID: id, page: try PageRequest(limit: 30)).items.map { e in
+            Entry(at: e.at.description.prefix(16).replacingOccurrences(of: "T", with: " "),
+                  what: e.type == "activity" ? e.kind : "\(e.entity) \(e.kind)",
+                  detail: e.subject ?? (e.changes ?? [:]).keys.sorted().joined(separator: ", "))
+        }
+        let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
+            Gap(name: $0.name, buyers: $0.industryBuyers == 0 ? "" : "\($0.industryBuyers) in its industry bought it")
+        }
+
+        // The details, in place.
+        let theirs = values(of: account)
+        var details = forms.details ?? FormState("account", values: theirs)
+        let version = forms.conflict || forms.details == nil ? account.version : Int(details.value("version")) ?? account.version
+        details.values["version"] = String(version)
+        let owners = try await owners(db, caller: caller, including: account.ownerId)
+        let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id, including: account.parentId) : []
+        let ownerChoices = [("", "Nobody")] + owners
+        let detailsForm = details.form([
+            details.text("name", "Name", required: true, maxlength: 200),
+            details.text("domain", "Website domain", hint: "like example.com"),
+            details.text("industry", "Industry"),
+            details.select("status", "Status", statuses),
+            details.select("ownerId", "Owner", ownerChoices),
+            details.select("parentId", "Parent account", parents),
+            details.text("address.street", "Street"),
+            details.text("address.city", "City"),
+            details.text("address.region", "Region"),
+            details.text("address.postalCode", "Postal code"),
+            details.text("address.country", "Country"),
+        ], hidden: [.init(name: "version", value: String(version))])
+
+        var conflict: [Conflict] = []
+        if forms.conflict, let mine = forms.details {
+            func shown(_ name: String, _ value: String) -> String {
+                switch name {
+                case "ownerId": return ownerChoices.first { $0.0 == value }?.1 ?? value
+                case "parentId": return parents.first { $0.value == value }?.label ?? value
+                case "status": return value.capitalized
+                default: return value
+                }
+            }
+            conflict = [Conflict(version: account.version, rows: detailLabels.map { field in
+                let t = theirs[field.name] ?? "", m = mine.value(field.name).trimmed
+                return Conflict.Row(label: field.label, theirs: shown(field.name, t), mine: shown(field.name, m), differs: t != m)
+            })]
+        }
+
+        // A new contact.
+        let contact = forms.contact ?? FormState("contact")
+        let contactForm = contact.form([
+            contact.text("name", "Name", required: true, maxlength: 200),
+            contact.text("title", "Job title"),
+            contact.text("email", "Email", type: "email"),
+            contact.text("phone", "Phone", type: "tel"),
+            contact.select("buyingRole", "Buying role", buyingRoles),
+            contact.checkbox("doNotContact", "Do not contact"),
+        ])
+
+        // A new opportunity.
+        let stages = try await services.stages.all(db).filter { !$0.isWon && !$0.isLost }
+        var opportunity = forms.opportunity ?? FormState("opportunity", values: [
+            "kind": "new_business", "stage": stages.first?.key ?? "", "ownerId": String(caller.id),
+            "closeDate": Timestamp.now.calendarDate.adding(days: 30).description,
+        ])
+        if forms.opportunity == nil, try await services.accounts.hasWonBusiness(db, accountID: id, except: nil) {
+            opportunity.values["kind"] = "expansion"
+        }
+        let opportunityForm = opportunity.form([
+            opportunity.text("name", "Name", required: true, maxlength: 200),
+            opportunity.select("kind", "Kind", kinds),
+            opportunity.select("stage", "Stage", stages.map { ($0.key, $0.name) }),
+            opportunity.text("amount", "Amount (\(currency))", hint: "like 84000.00", inputmode: "decimal"),
+            opportunity.text("closeDate", "Expected close date", required: true, type: "date"),
+            opportunity.select("ownerId", "Owner", try await Self.owners(db, caller: caller, including: nil)),
+        ])
+
+        return AccountPage(
+            account: account, address: account.address.singleLine, owner: ownerName ?? "nobody", parent: parentName ?? "",
+            hasParent: parentName != nil, canEdit: canEdit, details: detailsForm, hasConflict: !conflict.isEmpty, conflict: conflict,
+            saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
+            timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
+            opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty)
+    }
+}

@@ -1,0 +1,64 @@
+import BatonCore
+import Foundation
+import Hummingbird
+import Postgres
+
+/// Small reads the admin and project-list pages need beyond the stores' own.
+extension UserStore {
+    struct Choice: Sendable { var id: Int64; var name: String; var active: Bool }
+
+    /// Everyone `caller` may see, by name: for pickers and for naming ids.
+    func choices(_ db: Connection, visibleTo caller: Caller) async throws -> [Choice] {
+        try await db.query("""
+            SELECT u.id, u.name, u.active FROM users u WHERE \(Self.scope(caller)) ORDER BY lower(u.name), u.id
+            """).map { Choice(id: try $0.decode("id"), name: try $0.decode("name"), active: try $0.decode("active")) }
+    }
+
+    /// Names of people by id, whoever they are (a project's manager on a list).
+    func names(_ db: Connection, ids: [Int64]) async throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [Int64: String] = [:]
+        for row in try await db.query("SELECT id, name FROM users WHERE id = ANY(\(ids))") {
+            names[try row.decode("id")] = try row.decode("name")
+        }
+        return names
+    }
+
+    /// Who has each of these skills, at what level, best first.
+    func holders(_ db: Connection, skillIDs: [Int64]) async throws -> [Int64: [(name: String, level: Int)]] {
+        guard !skillIDs.isEmpty else { return [:] }
+        var holders: [Int64: [(name: String, level: Int)]] = [:]
+        for row in try await db.query("""
+            SELECT us.skill_id, u.name, us.level FROM user_skills us JOIN users u ON u.id = us.user_id
+            WHERE us.skill_id = ANY(\(skillIDs)) AND u.active ORDER BY us.level DESC, lower(u.name)
+            """) {
+            holders[try row.decode("skill_id"), default: []].append((try row.decode("name"), try row.decode("level")))
+        }
+        return holders
+    }
+
+    /// Every skill's name, for suggesting while typing.
+    func skillNames(_ db: Connection) async throws -> [String] {
+        try await db.query("SELECT name FROM skills ORDER BY lower(name)").map { try $0.decode("name") }
+    }
+}
+
+extension AccountStore {
+    /// Names of the accounts among `ids` that the request may see (row security applies).
+    func names(_ db: Connection, ids: [Int64]) async throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [Int64: String] = [:]
+        for row in try await db.query("SELECT id, name FROM accounts WHERE id = ANY(\(ids))") {
+            names[try row.decode("id")] = try row.decode("name")
+        }
+        return names
+    }
+}
+
+extension PageRequest {
+    /// The request's page, or the first one when its limit or cursor cannot be read.
+    static func adminPage(_ request: Request) throws -> PageRequest {
+        if let page = try? PageRequest(request) { return page }
+        return try PageRequest(limit: defaultLimit)
+    }
+}

@@ -1,0 +1,494 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+extension WebRoutes {
+    /// The record pages and their forms: accounts, an account (details in place, a
+    /// contact, an opportunity), an opportunity (a new proposal), a proposal (its lines
+    /// and moves) and a project (phases, checklist, staffing, the client's link).
+    ///
+    /// Every form posts with its CSRF token and goes through the API's own route code
+    /// (`AccountRoutes.change`, `OpportunityRoutes.create`, `ProposalRoutes.perform`…),
+    /// so a page and the API take the same rules. A post that breaks them draws the
+    /// page again with the status (422, 409), what was typed, and each field's message
+    /// beside it; one that works redirects (303) to the page to see.
+    func registerRecordPages(on pages: RouterGroup<BatonRequestContext>) {
+        // MARK: Accounts
+        pages.get("accounts") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            return try await accountsPage(request, caller, token)
+        }
+        pages.post("accounts") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            var input = AccountRoutes.AccountInput()
+            input.name = form["name"] ?? ""
+            input.industry = reader.optional("industry")
+            input.ownerId = reader.id("ownerId", "Owner")
+            input.parentId = reader.id("parentId", "Parent account")
+            input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
+            let routes = AccountRoutes(services: services)
+            do {
+                let account = try await formTransaction(reader) { db in
+                    try await routes.create(db, try routes.newFields(input, caller: caller), caller: caller)
+                }
+                return WebSession.redirect("/accounts/\(account.id)")
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await accountsPage(request, caller, token, form: FormState("new-account", typed: form, failure: failure),
+                                              status: failure.status)
+            }
+        }
+        pages.get("accounts/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            return try await accountPage(caller, token, id: try request.id(context))
+        }
+        // The details, edited in place. The form carries the version it was drawn from:
+        // a save over a newer version saves nothing and shows theirs beside mine, with
+        // the newer version in the form, so that saving again is a deliberate choice.
+        pages.post("accounts/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            var input = AccountRoutes.AccountInput()
+            input.name = form["name"] ?? ""
+            input.domain = form["domain"]
+            input.industry = form["industry"]
+            input.status = reader.choice("status", "Status", AccountStatus.self)
+            input.ownerId = reader.id("ownerId", "Owner")
+            input.parentId = reader.id("parentId", "Parent account")
+            input.address = Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
+                                    region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
+                                    country: reader.optional("address.country"))
+            let version = Int(form["version"] ?? "")
+            if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
+            let routes = AccountRoutes(services: services)
+            do {
+                try await formTransaction(reader) { db in
+                    guard let current = try await services.accounts.find(db, id: id, visibleTo: caller) else {
+                        throw APIError.notFound("account")
+                    }
+                    // Only what differs from the saved account changes: an owner or parent
+                    // left as it was is not judged again.
+                    let saved = AccountPage.values(of: current)
+                    func changed(_ name: String) -> Bool { form[name].map { $0.trimmed != saved[name] } ?? false }
+                    var keys = Set(["name", "domain", "industry", "status", "ownerId", "parentId"].filter(changed))
+                    if AccountPage.detailLabels.map(\.name).filter({ $0.hasPrefix("address.") }).contains(where: changed) {
+                        keys.insert("address")
+                    }
+                    guard !keys.isEmpty else { return }
+                    _ = try await routes.change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
+                }
+            } catch let error as APIError where error.status == .preconditionFailed {
+                let mine = FormState("account", typed: form, failure: FormFailure(status: .conflict))
+                return try await accountPage(caller, token, id: id, forms: .init(details: mine, conflict: true), status: .conflict)
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await accountPage(caller, token, id: id, forms: .init(details: FormState("account", typed: form, failure: failure)),
+                                             status: failure.status)
+            }
+            return WebSession.redirect("/accounts/\(id)")
+        }
+        pages.post("accounts/:id/contacts") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            var input = ContactRoutes.ContactInput()
+            input.accountId = id
+            input.name = form["name"] ?? ""
+            input.title = form["title"]
+            input.email = form["email"]
+            input.phone = form["phone"]
+            input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
+            input.doNotContact = form["doNotContact"] == "true"
+            let routes = ContactRoutes(services: services)
+            do {
+                _ = try await formTransaction(reader) { db in
+                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                    return try await routes.create(db, try routes.newFields(input), caller: caller)
+                }
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await accountPage(caller, token, id: id, forms: .init(contact: FormState("contact", typed: form, failure: failure)),
+                                             status: failure.status)
+            }
+            return WebSession.redirect("/accounts/\(id)#contacts")
+        }
+        pages.post("accounts/:id/opportunities") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            var input = OpportunityRoutes.OpportunityInput()
+            input.accountId = id
+            input.name = form["name"] ?? ""
+            input.kind = reader.choice("kind", "Kind", OpportunityKind.self)
+            input.stage = reader.optional("stage")
+            input.amount = reader.money("amount", "Amount")
+            input.closeDate = reader.date("closeDate", "Expected close date")
+            input.ownerId = reader.id("ownerId", "Owner")
+            let routes = OpportunityRoutes(services: services)
+            do {
+                let created = try await formTransaction(reader) { db in
+                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                    return try await routes.create(db, caller: caller, input: input)
+                }
+                return WebSession.redirect("/opportunities/\(created.id)")
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await accountPage(caller, token, id: id,
+                                             forms: .init(opportunity: FormState("opportunity", typed: form, failure: failure)),
+                                             status: failure.status)
+            }
+        }
+        pages.post("accounts/:id/activities") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
+            let subject = (form["subject"] ?? "").trimmed
+            guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
+            try await services.pool.withTransaction { db in
+                guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                _ = try await services.activities.create(db, ActivityFields(
+                    kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
+                    contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
+                    doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
+            }
+            return WebSession.redirect("/accounts/\(id)")
+        }
+
+        // MARK: Opportunities
+        pages.get("opportunities/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+            return try await opportunityPage(caller, token, id: try request.id(context))
+        }
+        pages.post("opportunities/:id/proposals") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            var input = ProposalRoutes.Input()
+            input.reviewerId = reader.id("reviewerId", "Reviewer")
+            input.proposedStart = reader.date("proposedStart", "Proposed start")
+            input.validUntil = reader.date("validUntil", "Valid until")
+            input.terms = reader.optional("terms")
+            var line = ProposalRoutes.LineInput()
+            line.typicalProjectId = reader.id("lines[0].typicalProjectId", "Typical project")
+            line.quantity = reader.decimal("lines[0].quantity", "Quantity")
+            input.lines = line.typicalProjectId == nil ? [] : [line]
+            let routes = ProposalRoutes(services: services)
+            do {
+                let created = try await formTransaction(reader) { db in
+                    try await routes.create(db, caller: caller, opportunityID: id, input: input,
+                                            keys: ["reviewerId", "proposedStart", "validUntil", "terms", "lines"])
+                }
+                return WebSession.redirect("/proposals/\(created.id)")
+            } catch {
+                guard var failure = FormFailure(error) else { throw error }
+                // "A proposal needs at least one line" belongs beside the catalog choice.
+                if let message = failure.errors.removeValue(forKey: "lines") { failure.errors["lines[0].typicalProjectId"] = message }
+                return try await opportunityPage(caller, token, id: id, proposal: FormState("proposal", typed: form, failure: failure),
+                                                 status: failure.status)
+            }
+        }
+
+        // MARK: Proposals
+        pages.get("proposals/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            return try await proposalPage(caller, token, id: try request.id(context), forms: .init(message: QueryParameters(request).string("error")))
+        }
+        pages.post("proposals/:id/act") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            let id = try request.id(context)
+            let form = try await WebSession.form(request)
+            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+            guard let action = ProposalAction(rawValue: form["action"] ?? "") else { return forbidden() }
+            var reader = FormReader(form)
+            let input = ProposalRoutes.ActionInput(comment: reader.optional("comment"), acceptedOn: reader.date("acceptedOn", "Accepted on"))
+            let routes = ProposalRoutes(services: services)
+            do {
+                _ = try await formTransaction(reader) { db in try await routes.perform(db, caller: caller, id: id, action: action, input: input) }
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await proposalPage(caller, token, id: id, forms: .init(action: action, typed: form, failure: failure), status: failure.status)
+            }
+            return WebSession.redirect("/proposals/\(id)")
+        }
+        // The lines as typed (quantity, unit price, discount), saved together.
+        pages.post("proposals/:id/lines") { request, context in
+            try await proposalLines(request, context) { reader, lines in
+                for i in lines.indices {
+                    if let q = reader.decimal("quantity\(i)", "Quantity", field: "lines[\(i)].quantity") { lines[i].quantity = q }
+                    if let p = reader.money("unitPrice\(i)", "Unit price", field: "lines[\(i)].unitPrice") { lines[i].unitPrice = p }
+                    if let d = reader.decimal("discount\(i)", "Discount", field: "lines[\(i)].discountPercent") { lines[i].discountPercent = d }
+                }
+            }
+        }
+        // A line from the catalog: the typical project fills in its unit and price.
+        pages.post("proposals/:id/lines/add") { request, context in
+            try await proposalLines(request, context) { reader, lines in
+                // Messages under the API's names for the new line, beside the add form's fields.
+                let n = lines.count
+                var line = ProposalRoutes.LineInput()
+                line.typicalProjectId = reader.id("typicalProjectId", "Typical project", field: "lines[\(n)].typicalProjectId")
+                line.quantity = reader.decimal("quantity", "Quantity", field: "lines[\(n)].quantity") ?? DecimalString(1)
+                if line.typicalProjectId == nil, reader.text("typicalProjectId")?.trimmed.isEmpty ?? true {
+                    reader.problems.add("lines[\(n)].typicalProjectId", "Choose a typical project from the catalog")
+                }
+                lines.append(line)
+            }
+        }
+        pages.post("proposals/:id/lines/remove") { request, context in
+            try await proposalLines(request, context) { reader, lines in
+                guard let index = Int(reader.text("index") ?? ""), lines.indices.contains(index) else {
+                    reader.problems.add("index", "That line is no longer on the proposal; reload the page.")
+                    return
+                }
+                lines.remove(at: index)
+            }
+        }
+
+        // MARK: Projects
+        pages.get("projects/:id") { request, context in
+            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+            return try await projectPage(caller, token, id: try request.id(context), error: QueryParameters(request).string("error"))
+        }
+        // The project page's forms go through the API's own handlers' rules by calling the stores the same way.
+        pages.post("projects/:id/:action") { request, context in
+            switch context.parameters.get("action") {
+            case "status-link": return try await statusLinkForm(request, context, revoke: false)
+            case "status-link-revoke": return try await statusLinkForm(request, context, revoke: true)
+            default: return try await projectForm(request, context, itemID: nil)
+            }
+        }
+        pages.post("projects/:id/phases/:phaseId/:action") { request, context in try await projectForm(request, context, itemID: nil) }
+        pages.post("projects/:id/checklist/:itemId") { request, context in try await projectForm(request, context, itemID: try request.id(context, "itemId")) }
+    }
+
+    // MARK: Drawing the pages
+
+    func notFound() -> Response {
+        renderer.page("not-found", [String: String](), status: .notFound)
+    }
+
+    private func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
+                              status: HTTPResponse.Status = .ok) async throws -> Response {
+        let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let canCreate = PipelineAccess.canWrite(caller.roles)
+        struct Body { var q: String; var accounts: [AccountRecord]; var next: String; var hasNext: Bool; var empty: Bool
+                      var canCreate: Bool; var newAccount: WebForm }
+        let body = try await services.pool.withConnection { db in
+            let list = try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
+            let state = form ?? FormState("new-account", values: ["ownerId": String(caller.id)])
+            let fields = canCreate ? [
+                state.text("name", "Name", required: true, maxlength: 200),
+                state.text("industry", "Industry"),
+                state.select("ownerId", "Owner", try await AccountPage.owners(db, caller: caller, including: nil)),
+                state.text("address.city", "City"),
+                state.text("address.region", "Region"),
+                state.select("parentId", "Parent account",
+                             try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: nil)),
+            ] : []
+            return Body(q: q, accounts: list.items, next: list.nextCursor ?? "", hasNext: list.nextCursor != nil, empty: list.items.isEmpty,
+                        canCreate: canCreate, newAccount: state.form(fields))
+        }
+        return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"), body: body),
+                             status: status)
+    }
+
+    private func accountPage(_ caller: Caller, _ token: String, id: Int64, forms: AccountPage.Forms = .init(),
+                             status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let body = try await services.pool.withConnection({
+            try await AccountPage.build($0, id: id, caller: caller, services: services, forms: forms)
+        }) else { return notFound() }
+        return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body),
+                             status: status)
+    }
+
+    private func opportunityPage(_ caller: Caller, _ token: String, id: Int64, proposal: FormState? = nil,
+                                 status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let body = try await services.pool.withConnection({
+            try await OpportunityPage.build($0, id: id, caller: caller, services: services, proposalForm: proposal)
+        }) else { return notFound() }
+        return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"),
+                                                 body: body), status: status)
+    }
+
+    private func proposalPage(_ caller: Caller, _ token: String, id: Int64, forms: ProposalPage.Forms,
+                              status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let body = try await services.pool.withConnection({
+            try await ProposalPage.build($0, id: id, caller: caller, services: services, forms: forms)
+        }) else { return notFound() }
+        return renderer.page("proposal", Page(frame: frame(caller, sessionToken: token, title: "Proposal v\(body.proposal.number)", area: "pipeline"),
+                                              body: body), status: status)
+    }
+
+    private func projectPage(_ caller: Caller, _ token: String, id: Int64, error: String? = nil, link: ProjectPage.Link = .init(),
+                             status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard var body = try await services.pool.withConnection({
+            try await ProjectPage.build($0, id: id, caller: caller, services: services, link: link)
+        }) else { return notFound() }
+        body.error = error
+        return renderer.page("project", Page(frame: frame(caller, sessionToken: token, title: body.project.name, area: "projects"), body: body),
+                             status: status)
+    }
+
+    // MARK: Proposal lines
+
+    /// A change to a draft's lines: `edit` reads the form into the lines as saved; the
+    /// result goes through `ProposalRoutes.change`, with the version the page was drawn
+    /// from, so two people editing one draft never overwrite each other unseen.
+    private func proposalLines(
+        _ request: Request, _ context: BatonRequestContext,
+        edit: (inout FormReader, inout [ProposalRoutes.LineInput]) -> Void
+    ) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let id = try request.id(context)
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        let routes = ProposalRoutes(services: services)
+        let version = Int(form["version"] ?? "")
+        var reader = FormReader(form)
+        do {
+            let saved = try await services.pool.withConnection { db in
+                try await services.proposals.find(db, id: id, visibleTo: caller, today: ProposalRoutes.today)
+            }
+            guard let saved else { return notFound() }
+            var lines = saved.lines.map {
+                ProposalRoutes.LineInput(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity,
+                                         unit: $0.unit, unitPrice: $0.unitPrice, discountPercent: $0.discountPercent)
+            }
+            edit(&reader, &lines)
+            var input = ProposalRoutes.Input()
+            input.lines = lines
+            _ = try await formTransaction(reader) { db in
+                try await routes.change(db, caller: caller, id: id, expected: version, input: input, keys: ["lines"])
+            }
+        } catch let error as APIError where error.status == .preconditionFailed {
+            let failure = FormFailure(status: .conflict, messages: [
+                "Someone changed this proposal since you opened it, so nothing was saved. Below is their version; make your change again.",
+            ])
+            return try await proposalPage(caller, token, id: id, forms: .init(message: failure.messages[0]), status: .conflict)
+        } catch {
+            guard let failure = FormFailure(error) else { throw error }
+            return try await proposalPage(caller, token, id: id, forms: .init(lines: FormState("lines", typed: form, failure: failure),
+                                                                             adding: request.uri.path.hasSuffix("/add")),
+                                          status: failure.status)
+        }
+        return WebSession.redirect("/proposals/\(id)")
+    }
+
+    // MARK: Project forms
+
+    /// The client's status link: a new one (its address shown once, on the page this
+    /// post returns, never in a redirect), or every live one revoked.
+    private func statusLinkForm(_ request: Request, _ context: BatonRequestContext, revoke: Bool) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let id = try request.id(context)
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        var reader = FormReader(form)
+        let expiresOn = revoke ? nil : reader.date("expiresOn", "Expires on")
+        let routes = DeliveryRoutes(services: services)
+        do {
+            let created: String? = try await formTransaction(reader) { db in
+                guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
+                if revoke {
+                    _ = try await routes.revokeStatusLinks(db, caller: caller, project: project)
+                    return nil
+                }
+                return try await routes.createStatusLink(db, caller: caller, project: project, expiresOn: expiresOn)
+            }
+            guard let created else { return WebSession.redirect("/projects/\(id)#client-link") }
+            let scheme = services.configuration.cookieSecure ? "https" : "http"
+            let host = request.head.authority ?? "\(services.configuration.host):\(services.configuration.port)"
+            return try await projectPage(caller, token, id: id, link: .init(newURL: "\(scheme)://\(host)/status/\(created)"), status: .created)
+        } catch {
+            guard let failure = FormFailure(error) else { throw error }
+            return try await projectPage(caller, token, id: id, link: .init(form: FormState("link", typed: form, failure: failure)),
+                                         status: failure.status)
+        }
+    }
+
+    /// Completing or reopening a phase, checking an item, assigning a suggested person.
+    private func projectForm(_ request: Request, _ context: BatonRequestContext, itemID: Int64?) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let id = try request.id(context)
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        let back = "/projects/\(id)"
+        let today = Timestamp.now.calendarDate
+        do {
+            try await services.pool.withTransaction { db in
+                guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
+                guard try await services.delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId) else {
+                    throw APIError.forbidden("Only the project's manager, a manager above them, or an admin may do this.")
+                }
+                let action = context.parameters.get("action") ?? ""
+                if let itemID {
+                    _ = try await services.delivery.setChecked(db, projectID: id, itemID: itemID, checked: form["checked"] == "true", by: caller.id)
+                } else if let phaseID = try? request.id(context, "phaseId") {
+                    try await db.query("SELECT id FROM projects WHERE id = \(id) FOR UPDATE")
+                    let phases = try await services.delivery.phaseStates(db, projectID: id)
+                    guard let phase = phases.first(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
+                    if action == "complete" {
+                        let outcome = try ProjectProgress.complete(phase: phase, in: phases,
+                            checklist: try await services.delivery.checklistStates(db, projectID: id), on: today, today: today)
+                        try await services.delivery.completePhase(db, projectID: id, phaseID: phaseID, on: outcome.phaseCompletedOn,
+                                                                  projectCompletes: outcome.projectCompletes, by: caller.id)
+                    } else {
+                        try ProjectProgress.reopen(phase: phase)
+                        try await services.delivery.reopenPhase(db, projectID: id, phase: phase, by: caller.id)
+                    }
+                } else if action == "assign" {
+                    guard let user = form["userId"].flatMap({ Int64($0) }), let start = form["start"].flatMap({ CalendarDate($0) }),
+                        let end = form["end"].flatMap({ CalendarDate($0) }), let hours = form["hoursPerWeek"].flatMap({ Decimal(apiText: $0.trimmed) })
+                    else { throw ValidationFailure("hoursPerWeek", "Hours a week must be a number") }
+                    let fields = AssignmentFields(userID: user, role: (form["role"] ?? "consultant").trimmed, start: start, end: end,
+                                                  hoursPerWeek: hours, location: form["location"]?.trimmed.nilIfEmpty, status: "proposed")
+                    var v = Validator()
+                    fields.check(into: &v)
+                    try v.throwIfInvalid()
+                    try await db.query("SELECT id FROM users WHERE id = \(user) FOR UPDATE")
+                    let capacity = try await services.delivery.capacity(db, userID: user) ?? 0
+                    let over = Overbooking.overbookedWeeks(capacity: capacity, existing: try await services.delivery.bookings(db, userID: user),
+                                                           adding: fields.booking)
+                    guard over.isEmpty else {
+                        throw APIError.conflict("That would book the person past capacity in the week of \(over[0].weekStart); assign fewer hours.")
+                    }
+                    _ = try await services.delivery.createAssignment(db, projectID: id, fields, overbooked: false, by: caller.id)
+                } else {
+                    throw APIError.notFound("project action")
+                }
+            }
+        } catch let refusal as CompletionRefusal {
+            return WebSession.redirect(back + "?error=" + (refusal.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        } catch let failure as ValidationFailure {
+            return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        } catch let error as APIError where error.status.code < 500 && error.status != .notFound && error.status != .forbidden {
+            return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        }
+        return WebSession.redirect(back)
+    }
+}
