@@ -1,5 +1,7 @@
 """Selenium in Debian's headless Chromium against a live `baton serve` (BATON_URL)."""
+import json
 import os
+import urllib.request
 
 import pytest
 from selenium import webdriver
@@ -67,3 +69,25 @@ def sign_in(browser, base, email, password="baton-demo", next_path="/"):
     browser.find_element("id", "email").send_keys(email)
     browser.find_element("id", "password").send_keys(password)
     submit(browser, browser.find_element("css selector", "button[type=submit]"))
+
+
+def api_response(base, method, path, body=None, token=None, headers=None):
+    """Calls the JSON API directly, to set up or check what a page shows: the
+    decoded body and the response's headers."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"null"), response.headers
+
+
+def api(base, method, path, body=None, token=None, headers=None):
+    return api_response(base, method, path, body, token, headers)[0]
+
+
+def token_for(base, email, password="baton-demo"):
+    return api(base, "POST", "/api/v1/sessions", {"email": email, "password": password})["token"]

@@ -2,30 +2,16 @@
 
 Every test makes its own records (new names) or changes nothing, so that the other
 tests, run after these in the same server, find the demo firm as it was."""
-import json
 import urllib.error
-import urllib.request
 import uuid
 
 from selenium.webdriver.support.ui import Select
 
-from conftest import sign_in, submit
+from conftest import api_response as api, sign_in, submit, token_for
 
 
-def api(base, method, path, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null"), response.headers
 
 
-def token_for(base, email, password="baton-demo"):
-    return api(base, "POST", "/api/v1/sessions", {"email": email, "password": password})[0]["token"]
 
 
 def fresh():

@@ -3,14 +3,12 @@ Chromium: every record is made through the forms, with new names, so the demo da
 the other tests rely on stays as it was."""
 import calendar
 import datetime
-import json
 import time
-import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import sign_in, submit
+from conftest import api, sign_in, submit, token_for
 
 RUN = str(int(time.time() * 1000))[-7:]
 TODAY = datetime.date.today()
@@ -19,20 +17,8 @@ QUARTER_END = datetime.date(TODAY.year, (TODAY.month - 1) // 3 * 3 + 3,
                             calendar.monthrange(TODAY.year, (TODAY.month - 1) // 3 * 3 + 3)[1])
 
 
-def api(base, method, path, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
 
 
-def token_for(base, email):
-    return api(base, "POST", "/api/v1/sessions", {"email": email, "password": "baton-demo"})["token"]
 
 
 def switch_to(browser, base, email, path):

@@ -1,23 +1,11 @@
 """The browser pages, driven in a real headless Chromium."""
-import json
-import urllib.request
 
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.support.ui import Select
 
-from conftest import sign_in, submit
+from conftest import api, sign_in, submit
 
 
-def api(base, method, path, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
 
 
 def test_signing_in_goes_back_to_the_page_asked_for(browser, base):

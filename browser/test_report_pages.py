@@ -1,30 +1,18 @@
 """The report pages and the home page's quota and bonus, in a real headless Chromium:
 each page's table says the same numbers as the API for the same parameters, a chart
 is drawn above it, the pickers are plain GET forms, and a refused role gets the 403 page."""
-import json
 import re
 import urllib.parse
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 
-from conftest import sign_in, submit
+from conftest import api, sign_in, submit, token_for
 
 FORBIDDEN = "the server responded with a status of 403"
 
 
-def api_get(base, path, token):
-    request = urllib.request.Request(base + path)
-    request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
 
 
-def token_for(base, email):
-    request = urllib.request.Request(base + "/api/v1/sessions", method="POST",
-                                     data=json.dumps({"email": email, "password": "baton-demo"}).encode())
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())["token"]
 
 
 def number(text):
@@ -254,3 +242,7 @@ def test_home_shows_my_quota_and_a_project_managers_bonus_progress(browser, base
     sign_in(browser, base, "ivy.chen@demo.test")
     assert browser.find_element("css selector", "h1").text == "Today"
     assert not browser.find_elements("id", "my-quota") and not browser.find_elements("id", "my-bonus")
+
+
+def api_get(base, path, token):
+    return api(base, "GET", path, token=token)
