@@ -46,4 +46,12 @@ import Testing
         let encoded = String(decoding: try JSONEncoder().encode(Box(amount: Money(Decimal(7)))), as: UTF8.self)
         #expect(encoded == #"{"amount":"7.00"}"#)
     }
+
+    @Test func amountsAreWrittenWithTheirThousandsGrouped() {
+        #expect(Decimal(string: "1234567.5")!.grouped(scale: 1) == "1,234,567.5")
+        #expect(Decimal(string: "-1234.567")!.grouped(scale: 2) == "-1,234.57")
+        #expect(Decimal(string: "999")!.grouped(scale: 0) == "999")
+        #expect(Decimal(string: "182500")!.display(currency: "USD") == "USD 182,500.00")
+        #expect(Decimal(string: "-0.5")!.display(currency: "EUR") == "EUR -0.50")
+    }
 }

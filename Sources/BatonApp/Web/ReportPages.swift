@@ -178,20 +178,7 @@ enum ReportPageText {
         failure.errors.map(\.message).joined(separator: "; ")
     }
 
-    static func grouped(_ value: Decimal, scale: Int) -> String {
-        let text = value.fixed(scale: scale)
-        let negative = text.hasPrefix("-")
-        let digits = negative ? String(text.dropFirst()) : text
-        let parts = digits.split(separator: ".", maxSplits: 1)
-        var whole = String(parts[0])
-        var result = ""
-        while whole.count > 3 {
-            result = "," + whole.suffix(3) + result
-            whole = String(whole.dropLast(3))
-        }
-        result = whole + result
-        return (negative ? "-" : "") + result + (parts.count > 1 ? "." + parts[1] : "")
-    }
+    static func grouped(_ value: Decimal, scale: Int) -> String { value.grouped(scale: scale) }
 
     static func hours(_ value: Decimal) -> String { grouped(value, scale: 1) }
 

@@ -127,17 +127,22 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
 extension Decimal {
     /// Money as people read it: the currency code and grouped digits, `USD 182,500.00`.
     public func display(currency: String) -> String {
-        let text = fixed(scale: 2)
+        "\(currency) \(grouped(scale: 2))"
+    }
+
+    /// Fixed to `scale` places with the thousands grouped: `-1,234,567.5` at scale 1.
+    public func grouped(scale: Int) -> String {
+        let text = fixed(scale: scale)
         let negative = text.hasPrefix("-")
         let digits = negative ? String(text.dropFirst()) : text
         let parts = digits.split(separator: ".", maxSplits: 1)
         var whole = String(parts[0])
-        var grouped = ""
+        var result = ""
         while whole.count > 3 {
-            grouped = "," + whole.suffix(3) + grouped
+            result = "," + whole.suffix(3) + result
             whole = String(whole.dropLast(3))
         }
-        grouped = whole + grouped
-        return "\(currency) \(negative ? "-" : "")\(grouped).\(parts.count > 1 ? String(parts[1]) : "00")"
+        result = whole + result
+        return (negative ? "-" : "") + result + (parts.count > 1 ? "." + parts[1] : "")
     }
 }
