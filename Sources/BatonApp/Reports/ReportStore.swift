@@ -334,7 +334,7 @@ struct ReportStore: Sendable {
         let quota: Decimal = try money.decode("quota")
         let wonAmount: Decimal = try money.decode("won")
         return Growth.advise(weeks: weeks, skills: skills, openPipeline: try money.decode("pipeline"),
-                             remainingQuota: max(0, quota - wonAmount), thresholds: thresholds, currency: currency)
+                             remainingQuota: max(0, quota - wonAmount), hasQuota: quota > 0, thresholds: thresholds, currency: currency)
     }
 
     /// The caller has been shown the account; how often other accounts of its

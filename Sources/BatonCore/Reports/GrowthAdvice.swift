@@ -181,13 +181,14 @@ public enum Growth {
     /// - `skills`: per skill, the delivery demand over the horizon (won work not yet
     ///   done plus probability-weighted pipeline, in hours) and the capacity for it.
     /// - `openPipeline`, `remainingQuota`: the sales side, in money; the remaining
-    ///   bookings quota is what is left to sell this period.
+    ///   bookings quota is what is left to sell this period. `hasQuota` false: nobody
+    ///   has a bookings quota this period, which the sentence must not call "met".
     /// - `currency`: only for the sentence.
     ///
     /// The recommendation compares the exact load and coverage with the thresholds; the
     /// sentence shows them to 2 places.
     public static func advise(weeks: Int, skills: [(skill: String, demandHours: Decimal, capacityHours: Decimal)],
-                              openPipeline: Decimal, remainingQuota: Decimal,
+                              openPipeline: Decimal, remainingQuota: Decimal, hasQuota: Bool = true,
                               thresholds t: GrowthThresholds = GrowthThresholds(),
                               currency: String = "USD") -> GrowthAdvice {
         let demand = skills.reduce(Decimal(0)) { $0 + $1.demandHours }
@@ -223,7 +224,7 @@ public enum Growth {
         let pipelineNeeded = remainingQuota > 0 ? max(0, remainingQuota * t.coverageHealthy - openPipeline) : 0
 
         let sentence = sentence(
-            weeks: weeks, demand: demand, load: load, coverage: coverage, recommendation: recommendation,
+            weeks: weeks, demand: demand, load: load, coverage: coverage, hasQuota: hasQuota, recommendation: recommendation,
             capacityNeeded: capacityNeeded, pipelineNeeded: pipelineNeeded, thresholds: t, short: short,
             currency: currency)
 
@@ -240,7 +241,7 @@ public enum Growth {
     /// Hours as shown: to 2 places (weighted demand can carry more).
     private static func hours(_ value: Decimal) -> DecimalString { DecimalString(value.rounded(scale: 2)) }
 
-    private static func sentence(weeks: Int, demand: Decimal, load: Decimal?, coverage: Decimal?,
+    private static func sentence(weeks: Int, demand: Decimal, load: Decimal?, coverage: Decimal?, hasQuota: Bool,
                                  recommendation: GrowthRecommendation, capacityNeeded: Decimal,
                                  pipelineNeeded: Decimal, thresholds t: GrowthThresholds, short: [SkillLoad],
                                  currency: String) -> String {
@@ -257,8 +258,10 @@ public enum Growth {
         }
         if let coverage {
             text += " while the pipeline covers \(figure(coverage, 2)) times the remaining quota"
-        } else {
+        } else if hasQuota {
             text += " while the sales quota is already met, so coverage counts as healthy"
+        } else {
+            text += " while no bookings quota is set for this period, so coverage is not judged"
         }
         switch recommendation {
         case .strengthenProjectManagement: text += ": strengthen project management."

@@ -179,4 +179,13 @@ private func advice(load: String, coverage: String, thresholds: GrowthThresholds
         #expect(GrowthRecommendation.allCases.map(\.rawValue)
             == ["strengthen_project_management", "strengthen_account_management", "both", "balanced"])
     }
+
+    @Test func noQuotaIsNotCalledAQuotaMet() {
+        let skills = [(skill: "network", demandHours: Decimal(100), capacityHours: Decimal(400))]
+        let none = Growth.advise(weeks: 12, skills: skills, openPipeline: 50_000, remainingQuota: 0, hasQuota: false)
+        #expect(none.sentence.contains("no bookings quota is set"))
+        #expect(!none.sentence.contains("already met"))
+        let met = Growth.advise(weeks: 12, skills: skills, openPipeline: 50_000, remainingQuota: 0, hasQuota: true)
+        #expect(met.sentence.contains("already met"))
+    }
 }
