@@ -299,12 +299,13 @@ struct ReportStore: Sendable {
                        / tp.length_days) AS hours
             FROM (SELECT DISTINCT ON (p.opportunity_id) p.id, p.opportunity_id, p.proposed_start FROM proposals p
                   WHERE p.status <> 'superseded' ORDER BY p.opportunity_id, p.number DESC) p
-            JOIN opportunities o ON o.id = p.opportunity_id
+            -- A look-up by key per proposal (OFFSET 0 keeps the planner from hashing all the deals instead).
+            JOIN LATERAL (SELECT o.stage_key, o.probability_override, o.close_date FROM opportunities o
+                          WHERE o.id = p.opportunity_id AND o.archived_at IS NULL OFFSET 0) o ON TRUE
             JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
             JOIN proposal_lines l ON l.proposal_id = p.id
             JOIN typical_project_phases tp ON tp.typical_project_id = l.typical_project_id
             JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id JOIN skills s ON s.id = ps.skill_id
-            WHERE o.archived_at IS NULL
             GROUP BY lower(s.name)
             """)
         let capacity = try await db.query("""
@@ -321,15 +322,17 @@ struct ReportStore: Sendable {
             (skill: $0, demandHours: (demand[$0] ?? 0).rounded(scale: 2), capacityHours: supply[$0] ?? 0)
         }
         let quarter = quotas.calendar.period(containing: today, kind: .quarter)
+        // From the totals the triggers keep: the open pipeline from the team credits (a
+        // deal's splits add up to its amount, and they carry its category override), the
+        // won amount from the per-stage totals.
         let money = try await db.query("""
             SELECT
-              (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
-               WHERE NOT s.is_won AND NOT s.is_lost AND o.archived_at IS NULL
-                 AND coalesce(o.forecast_category_override, s.forecast_category) <> 'omitted'
-                 AND o.close_date >= \(quarter.start) AND o.close_date < \(quarter.endExclusive)) AS pipeline,
+              (SELECT coalesce(sum(c.amount), 0) FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key
+               WHERE NOT s.is_won AND NOT s.is_lost AND coalesce(nullif(c.category_override, ''), s.forecast_category) <> 'omitted'
+                 AND c.month >= \(quarter.start) AND c.month < \(quarter.endExclusive)) AS pipeline,
               (SELECT coalesce(sum(target), 0) FROM quotas WHERE period_key = \(quarter.key) AND metric = 'total_bookings') AS quota,
-              (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
-               WHERE s.is_won AND o.archived_at IS NULL AND o.closed_on >= \(quarter.start) AND o.closed_on < \(quarter.endExclusive)) AS won
+              (SELECT coalesce(sum(t.amount), 0) FROM opportunity_stage_totals t JOIN pipeline_stages s ON s.key = t.stage_key
+               WHERE s.is_won AND t.month >= \(quarter.start) AND t.month < \(quarter.endExclusive)) AS won
             """).first!
         let quota: Decimal = try money.decode("quota")
         let wonAmount: Decimal = try money.decode("won")
