@@ -81,6 +81,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: PageNotFoundMiddleware(renderer: pages))
     OperationsRoutes(services: services).register(on: router)
     PageRoutes(services: services, renderer: pages).register(on: router)
     ClientRoutes(services: services, renderer: pages).register(on: router)

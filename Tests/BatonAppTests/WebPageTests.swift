@@ -216,6 +216,11 @@ import Testing
                 #expect(r.status == .notFound, "\(path)")
                 #expect(r.headers[.contentType]?.hasPrefix("text/html") == true, "\(path)")
             }
+            // An address nothing answers: a page for a browser, the problem document for the API.
+            let nowhere = try await app.request(.get, "/nowhere/at/all", headers: [.accept: "text/html,application/xhtml+xml"])
+            #expect(nowhere.status == .notFound && nowhere.headers[.contentType]?.hasPrefix("text/html") == true)
+            let apiNowhere = try await app.request(.get, "/api/v1/nowhere", token: ana, headers: [.accept: "text/html"])
+            #expect(apiNowhere.status == .notFound && apiNowhere.headers[.contentType] == "application/problem+json")
             let ivy = try await app.signIn("ivy.chen@demo.test")
             let refused = try await page(app, "/accounts", ivy)
             #expect(refused.status == .forbidden && refused.text.contains("Not allowed"))

@@ -295,3 +295,21 @@ struct WebErrorMiddleware: RouterMiddleware {
         }
     }
 }
+
+/// An address nothing answers, asked for by a browser outside `/api`: the friendly
+/// not-found page (status 404) instead of the API's problem document.
+struct PageNotFoundMiddleware: RouterMiddleware {
+    typealias Context = BatonRequestContext
+    let renderer: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let wantsPage = !request.uri.path.hasPrefix("/api/")
+                && request.headers[values: .accept].contains { $0.contains("text/html") }
+            guard wantsPage else { throw error }
+            return renderer.page("not-found", [String: String](), status: .notFound)
+        }
+    }
+}
