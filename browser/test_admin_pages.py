@@ -223,3 +223,19 @@ def test_a_consultant_sees_only_their_projects(browser, base):
     name = link.text
     submit(browser, link)
     assert text(browser, "header.page h1") == name
+
+
+def test_an_admin_makes_a_new_bonus_plan_from_an_existing_one(browser, base):
+    admin = token_for(base, "admin@demo.test")
+    plan = api(base, "GET", "/api/v1/bonus-plans", token=admin)[0]["items"][0]
+    sign_in(browser, base, "admin@demo.test", next_path=f"/admin/bonus-plans/{plan['id']}")
+    name = browser.find_element("id", "copy-name")
+    name.clear()
+    name.send_keys("Plan made on the page " + uuid.uuid4().hex[:6])
+    wanted = name.get_attribute("value")
+    submit(browser, browser.find_element("css selector", "form[action$='/copy'] button"))
+    assert "/admin/bonus-plans/" in browser.current_url and browser.current_url.split("/")[-1].split("?")[0] != str(plan["id"])
+    plans = api(base, "GET", "/api/v1/bonus-plans", token=admin)[0]["items"]
+    made = [p for p in plans if p["name"] == wanted]
+    assert len(made) == 1, "the API has the new plan once"
+    assert made[0]["tiers"] == plan["tiers"] and made[0]["targetBonus"] == plan["targetBonus"]

@@ -95,6 +95,32 @@ extension WebRoutes {
         }
     }
 
+    /// A new plan, made through the API as a copy of an existing one under a new name.
+    func registerAdminBonusPlanCopy(on pages: RouterGroup<BatonRequestContext>, api: AdminAPI) {
+        pages.post("admin/bonus-plans/:id/copy") { request, context in
+            try await adminForm(request, context) { caller, token, area, values in
+                guard area == .admin else { return forbidden() }
+                let id = try request.id(context)
+                guard let plan = try await services.pool.withConnection({ try await services.bonus.plan($0, id: id) }) else { return notFoundPage() }
+                let body: [String: Any] = [
+                    "name": values["name"]?.trimmed ?? "", "method": plan.method.rawValue, "periodType": plan.periodType,
+                    "targetBonus": plan.targetBonus.description, "threshold": plan.threshold.description,
+                    "tiers": plan.tiers.map { t in ["from": t.from.plainText, "to": t.to.map { $0.plainText as Any } ?? NSNull(), "rate": t.rate.plainText] },
+                    "cap": plan.cap.map { $0.description as Any } ?? NSNull(), "lateCreditPercent": plan.lateCreditPercent.description,
+                ]
+                let answer = try await api.send(.post, "bonus-plans", body, context: context)
+                if case .done(_, _, let data) = answer {
+                    let created = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? Int
+                    return WebSession.redirect(created.map { "/admin/bonus-plans/\($0)?saved=1" } ?? "/admin/bonus-plans")
+                }
+                guard case .refused(let problem) = answer else { return WebSession.redirect("/admin/bonus-plans") }
+                var form = AdminFormState(Self.planValues(plan))
+                form.messages.append("The new plan was not created: \(problem.errors.map(\.message).joined(separator: "; ").nilIfEmpty ?? problem.detail)")
+                return try await bonusPlanPage(request, caller, token, id: id, form: form, status: Self.status(of: problem))
+            }
+        }
+    }
+
     static func tiersText(_ tiers: [BonusTier]) -> String {
         tiers.map { t in
             "from \(t.from.plainText)" + (t.to.map { " to \($0.plainText)" } ?? " up") + ": rate \(t.rate.plainText)"

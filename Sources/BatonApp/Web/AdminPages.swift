@@ -45,6 +45,7 @@ extension WebRoutes {
         registerAdminCatalog(on: pages, api: api)
         registerAdminQuotas(on: pages, api: api)
         registerAdminBonusPlans(on: pages, api: api)
+        registerAdminBonusPlanCopy(on: pages, api: api)
     }
 
     static let adminSectionText: [String: String] = [
