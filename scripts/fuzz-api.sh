@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 examples=${FUZZ_EXAMPLES:-60}
 
-if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar, selenium' 2>/dev/null; then
+if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar, selenium, axe_selenium_python' 2>/dev/null; then
   echo "creating the test virtual environment in .venv ..."
   /usr/bin/python3 -m venv .venv 2>/dev/null || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8' 'selenium>=4.10'
+  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8' 'selenium>=4.10' 'axe-selenium-python>=2.1'
 fi
 
 data=$(mktemp -d /tmp/baton-fuzz.XXXXXX)
