@@ -297,8 +297,14 @@ struct ReportStore: Sendable {
                        * greatest(0, least(coalesce(p.proposed_start, o.close_date) + tp.offset_days + tp.length_days, \(end))
                                     - greatest(coalesce(p.proposed_start, o.close_date) + tp.offset_days, \(today)))::numeric
                        / tp.length_days) AS hours
-            FROM (SELECT DISTINCT ON (p.opportunity_id) p.id, p.opportunity_id, p.proposed_start FROM proposals p
-                  WHERE p.status <> 'superseded' ORDER BY p.opportunity_id, p.number DESC) p
+            FROM (SELECT * FROM (SELECT DISTINCT ON (p.opportunity_id) p.id, p.opportunity_id, p.proposed_start FROM proposals p
+                                 WHERE p.status <> 'superseded' ORDER BY p.opportunity_id, p.number DESC) latest
+                  -- A proposed start so early that every phase ends before today, or after the horizon,
+                  -- adds nothing: leave those out before looking their deals up.
+                  WHERE latest.proposed_start IS NULL
+                     OR (latest.proposed_start < \(end)::date
+                         AND latest.proposed_start > \(today)::date - (SELECT coalesce(max(offset_days + length_days), 0)
+                                                                FROM typical_project_phases))) p
             -- A look-up by key per proposal (OFFSET 0 keeps the planner from hashing all the deals instead).
             JOIN LATERAL (SELECT o.stage_key, o.probability_override, o.close_date FROM opportunities o
                           WHERE o.id = p.opportunity_id AND o.archived_at IS NULL OFFSET 0) o ON TRUE
