@@ -23,27 +23,26 @@ extension WebRoutes {
             return try await accountsPage(request, caller, token)
         }
         pages.post("accounts") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-            var reader = FormReader(form)
-            var input = AccountRoutes.AccountInput()
-            input.name = form["name"] ?? ""
-            input.industry = reader.optional("industry")
-            input.ownerId = reader.id("ownerId", "Owner")
-            input.parentId = reader.id("parentId", "Parent account")
-            input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
-            let routes = AccountRoutes(services: services)
-            do {
-                let account = try await formTransaction(reader) { db in
-                    try await routes.create(db, try routes.newFields(input, caller: caller), caller: caller)
+            try await postedForm(request, context) { caller, token, form in
+                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+                var reader = FormReader(form)
+                var input = AccountRoutes.AccountInput()
+                input.name = form["name"] ?? ""
+                input.industry = reader.optional("industry")
+                input.ownerId = reader.id("ownerId", "Owner")
+                input.parentId = reader.id("parentId", "Parent account")
+                input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
+                let routes = AccountRoutes(services: services)
+                do {
+                    let account = try await formTransaction(reader) { db in
+                        try await routes.create(db, try routes.newFields(input, caller: caller), caller: caller)
+                    }
+                    return WebSession.redirect("/accounts/\(account.id)")
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await accountsPage(request, caller, token, form: FormState("new-account", typed: form, failure: failure),
+                                                  status: failure.status)
                 }
-                return WebSession.redirect("/accounts/\(account.id)")
-            } catch {
-                guard let failure = FormFailure(error) else { throw error }
-                return try await accountsPage(request, caller, token, form: FormState("new-account", typed: form, failure: failure),
-                                              status: failure.status)
             }
         }
         pages.get("accounts/:id") { request, context in
@@ -55,124 +54,120 @@ extension WebRoutes {
         // a save over a newer version saves nothing and shows theirs beside mine, with
         // the newer version in the form, so that saving again is a deliberate choice.
         pages.post("accounts/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-            var reader = FormReader(form)
-            var input = AccountRoutes.AccountInput()
-            input.name = form["name"] ?? ""
-            input.domain = form["domain"]
-            input.industry = form["industry"]
-            input.status = reader.choice("status", "Status", AccountStatus.self)
-            input.ownerId = reader.id("ownerId", "Owner")
-            input.parentId = reader.id("parentId", "Parent account")
-            input.address = Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
-                                    region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
-                                    country: reader.optional("address.country"))
-            let version = Int(form["version"] ?? "")
-            if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
-            let routes = AccountRoutes(services: services)
-            do {
-                try await formTransaction(reader) { db in
-                    guard let current = try await services.accounts.find(db, id: id, visibleTo: caller) else {
-                        throw APIError.notFound("account")
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+                var reader = FormReader(form)
+                var input = AccountRoutes.AccountInput()
+                input.name = form["name"] ?? ""
+                input.domain = form["domain"]
+                input.industry = form["industry"]
+                input.status = reader.choice("status", "Status", AccountStatus.self)
+                input.ownerId = reader.id("ownerId", "Owner")
+                input.parentId = reader.id("parentId", "Parent account")
+                input.address = Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
+                                        region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
+                                        country: reader.optional("address.country"))
+                let version = Int(form["version"] ?? "")
+                if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
+                let routes = AccountRoutes(services: services)
+                do {
+                    try await formTransaction(reader) { db in
+                        guard let current = try await services.accounts.find(db, id: id, visibleTo: caller) else {
+                            throw APIError.notFound("account")
+                        }
+                        // Only what differs from the saved account changes: an owner or parent
+                        // left as it was is not judged again.
+                        let saved = AccountPage.values(of: current)
+                        func changed(_ name: String) -> Bool { form[name].map { $0.trimmed != saved[name] } ?? false }
+                        var keys = Set(["name", "domain", "industry", "status", "ownerId", "parentId"].filter(changed))
+                        if AccountPage.detailLabels.map(\.name).filter({ $0.hasPrefix("address.") }).contains(where: changed) {
+                            keys.insert("address")
+                        }
+                        guard !keys.isEmpty else { return }
+                        _ = try await routes.change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
                     }
-                    // Only what differs from the saved account changes: an owner or parent
-                    // left as it was is not judged again.
-                    let saved = AccountPage.values(of: current)
-                    func changed(_ name: String) -> Bool { form[name].map { $0.trimmed != saved[name] } ?? false }
-                    var keys = Set(["name", "domain", "industry", "status", "ownerId", "parentId"].filter(changed))
-                    if AccountPage.detailLabels.map(\.name).filter({ $0.hasPrefix("address.") }).contains(where: changed) {
-                        keys.insert("address")
-                    }
-                    guard !keys.isEmpty else { return }
-                    _ = try await routes.change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
+                } catch let error as APIError where error.status == .preconditionFailed {
+                    let mine = FormState("account", typed: form, failure: FormFailure(status: .conflict))
+                    return try await accountPage(caller, token, id: id, forms: .init(details: mine, conflict: true), status: .conflict)
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await accountPage(caller, token, id: id, forms: .init(details: FormState("account", typed: form, failure: failure)),
+                                                 status: failure.status)
                 }
-            } catch let error as APIError where error.status == .preconditionFailed {
-                let mine = FormState("account", typed: form, failure: FormFailure(status: .conflict))
-                return try await accountPage(caller, token, id: id, forms: .init(details: mine, conflict: true), status: .conflict)
-            } catch {
-                guard let failure = FormFailure(error) else { throw error }
-                return try await accountPage(caller, token, id: id, forms: .init(details: FormState("account", typed: form, failure: failure)),
-                                             status: failure.status)
+                return WebSession.redirect("/accounts/\(id)")
             }
-            return WebSession.redirect("/accounts/\(id)")
         }
         pages.post("accounts/:id/contacts") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-            var reader = FormReader(form)
-            var input = ContactRoutes.ContactInput()
-            input.accountId = id
-            input.name = form["name"] ?? ""
-            input.title = form["title"]
-            input.email = form["email"]
-            input.phone = form["phone"]
-            input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
-            input.doNotContact = form["doNotContact"] == "true"
-            let routes = ContactRoutes(services: services)
-            do {
-                _ = try await formTransaction(reader) { db in
-                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                    return try await routes.create(db, try routes.newFields(input), caller: caller)
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+                var reader = FormReader(form)
+                var input = ContactRoutes.ContactInput()
+                input.accountId = id
+                input.name = form["name"] ?? ""
+                input.title = form["title"]
+                input.email = form["email"]
+                input.phone = form["phone"]
+                input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
+                input.doNotContact = form["doNotContact"] == "true"
+                let routes = ContactRoutes(services: services)
+                do {
+                    _ = try await formTransaction(reader) { db in
+                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                        return try await routes.create(db, try routes.newFields(input), caller: caller)
+                    }
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await accountPage(caller, token, id: id, forms: .init(contact: FormState("contact", typed: form, failure: failure)),
+                                                 status: failure.status)
                 }
-            } catch {
-                guard let failure = FormFailure(error) else { throw error }
-                return try await accountPage(caller, token, id: id, forms: .init(contact: FormState("contact", typed: form, failure: failure)),
-                                             status: failure.status)
+                return WebSession.redirect("/accounts/\(id)#contacts")
             }
-            return WebSession.redirect("/accounts/\(id)#contacts")
         }
         pages.post("accounts/:id/opportunities") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-            var reader = FormReader(form)
-            var input = OpportunityRoutes.OpportunityInput()
-            input.accountId = id
-            input.name = form["name"] ?? ""
-            input.kind = reader.choice("kind", "Kind", OpportunityKind.self)
-            input.stage = reader.optional("stage")
-            input.amount = reader.money("amount", "Amount")
-            input.closeDate = reader.date("closeDate", "Expected close date")
-            input.ownerId = reader.id("ownerId", "Owner")
-            let routes = OpportunityRoutes(services: services)
-            do {
-                let created = try await formTransaction(reader) { db in
-                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                    return try await routes.create(db, caller: caller, input: input)
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+                var reader = FormReader(form)
+                var input = OpportunityRoutes.OpportunityInput()
+                input.accountId = id
+                input.name = form["name"] ?? ""
+                input.kind = reader.choice("kind", "Kind", OpportunityKind.self)
+                input.stage = reader.optional("stage")
+                input.amount = reader.money("amount", "Amount")
+                input.closeDate = reader.date("closeDate", "Expected close date")
+                input.ownerId = reader.id("ownerId", "Owner")
+                let routes = OpportunityRoutes(services: services)
+                do {
+                    let created = try await formTransaction(reader) { db in
+                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                        return try await routes.create(db, caller: caller, input: input)
+                    }
+                    return WebSession.redirect("/opportunities/\(created.id)")
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await accountPage(caller, token, id: id,
+                                                 forms: .init(opportunity: FormState("opportunity", typed: form, failure: failure)),
+                                                 status: failure.status)
                 }
-                return WebSession.redirect("/opportunities/\(created.id)")
-            } catch {
-                guard let failure = FormFailure(error) else { throw error }
-                return try await accountPage(caller, token, id: id,
-                                             forms: .init(opportunity: FormState("opportunity", typed: form, failure: failure)),
-                                             status: failure.status)
             }
         }
         pages.post("accounts/:id/activities") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
-            let subject = (form["subject"] ?? "").trimmed
-            guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
-            try await services.pool.withTransaction { db in
-                guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                _ = try await services.activities.create(db, ActivityFields(
-                    kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
-                    contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
-                    doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
+                let subject = (form["subject"] ?? "").trimmed
+                guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
+                try await services.pool.withTransaction { db in
+                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                    _ = try await services.activities.create(db, ActivityFields(
+                        kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
+                        contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
+                        doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
+                }
+                return WebSession.redirect("/accounts/\(id)")
             }
-            return WebSession.redirect("/accounts/\(id)")
         }
 
         // MARK: Opportunities
@@ -182,34 +177,33 @@ extension WebRoutes {
             return try await opportunityPage(caller, token, id: try request.id(context))
         }
         pages.post("opportunities/:id/proposals") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-            var reader = FormReader(form)
-            var input = ProposalRoutes.Input()
-            input.reviewerId = reader.id("reviewerId", "Reviewer")
-            input.proposedStart = reader.date("proposedStart", "Proposed start")
-            input.validUntil = reader.date("validUntil", "Valid until")
-            input.terms = reader.optional("terms")
-            var line = ProposalRoutes.LineInput()
-            line.typicalProjectId = reader.id("lines[0].typicalProjectId", "Typical project")
-            line.quantity = reader.decimal("lines[0].quantity", "Quantity")
-            input.lines = line.typicalProjectId == nil ? [] : [line]
-            let routes = ProposalRoutes(services: services)
-            do {
-                let created = try await formTransaction(reader) { db in
-                    try await routes.create(db, caller: caller, opportunityID: id, input: input,
-                                            keys: ["reviewerId", "proposedStart", "validUntil", "terms", "lines"])
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+                var reader = FormReader(form)
+                var input = ProposalRoutes.Input()
+                input.reviewerId = reader.id("reviewerId", "Reviewer")
+                input.proposedStart = reader.date("proposedStart", "Proposed start")
+                input.validUntil = reader.date("validUntil", "Valid until")
+                input.terms = reader.optional("terms")
+                var line = ProposalRoutes.LineInput()
+                line.typicalProjectId = reader.id("lines[0].typicalProjectId", "Typical project")
+                line.quantity = reader.decimal("lines[0].quantity", "Quantity")
+                input.lines = line.typicalProjectId == nil ? [] : [line]
+                let routes = ProposalRoutes(services: services)
+                do {
+                    let created = try await formTransaction(reader) { db in
+                        try await routes.create(db, caller: caller, opportunityID: id, input: input,
+                                                keys: ["reviewerId", "proposedStart", "validUntil", "terms", "lines"])
+                    }
+                    return WebSession.redirect("/proposals/\(created.id)")
+                } catch {
+                    guard var failure = FormFailure(error) else { throw error }
+                    // "A proposal needs at least one line" belongs beside the catalog choice.
+                    if let message = failure.errors.removeValue(forKey: "lines") { failure.errors["lines[0].typicalProjectId"] = message }
+                    return try await opportunityPage(caller, token, id: id, proposal: FormState("proposal", typed: form, failure: failure),
+                                                     status: failure.status)
                 }
-                return WebSession.redirect("/proposals/\(created.id)")
-            } catch {
-                guard var failure = FormFailure(error) else { throw error }
-                // "A proposal needs at least one line" belongs beside the catalog choice.
-                if let message = failure.errors.removeValue(forKey: "lines") { failure.errors["lines[0].typicalProjectId"] = message }
-                return try await opportunityPage(caller, token, id: id, proposal: FormState("proposal", typed: form, failure: failure),
-                                                 status: failure.status)
             }
         }
 
@@ -219,21 +213,20 @@ extension WebRoutes {
             return try await proposalPage(caller, token, id: try request.id(context), forms: .init(message: QueryParameters(request).string("error")))
         }
         pages.post("proposals/:id/act") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard let action = ProposalAction(rawValue: form["action"] ?? "") else { return forbidden() }
-            var reader = FormReader(form)
-            let input = ProposalRoutes.ActionInput(comment: reader.optional("comment"), acceptedOn: reader.date("acceptedOn", "Accepted on"))
-            let routes = ProposalRoutes(services: services)
-            do {
-                _ = try await formTransaction(reader) { db in try await routes.perform(db, caller: caller, id: id, action: action, input: input) }
-            } catch {
-                guard let failure = FormFailure(error) else { throw error }
-                return try await proposalPage(caller, token, id: id, forms: .init(action: action, typed: form, failure: failure), status: failure.status)
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                guard let action = ProposalAction(rawValue: form["action"] ?? "") else { return forbidden() }
+                var reader = FormReader(form)
+                let input = ProposalRoutes.ActionInput(comment: reader.optional("comment"), acceptedOn: reader.date("acceptedOn", "Accepted on"))
+                let routes = ProposalRoutes(services: services)
+                do {
+                    _ = try await formTransaction(reader) { db in try await routes.perform(db, caller: caller, id: id, action: action, input: input) }
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await proposalPage(caller, token, id: id, forms: .init(action: action, typed: form, failure: failure), status: failure.status)
+                }
+                return WebSession.redirect("/proposals/\(id)")
             }
-            return WebSession.redirect("/proposals/\(id)")
         }
         // The lines as typed (quantity, unit price, discount), saved together.
         pages.post("proposals/:id/lines") { request, context in

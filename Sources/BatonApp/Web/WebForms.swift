@@ -313,3 +313,17 @@ struct PageNotFoundMiddleware: RouterMiddleware {
         }
     }
 }
+
+extension WebRoutes {
+    /// A form posted by the signed-in person: `handle` runs once the session cookie and
+    /// the form's CSRF token check out; otherwise the answer is the way to sign in, or 403.
+    func postedForm(
+        _ request: Request, _ context: BatonRequestContext,
+        _ handle: (Caller, String, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        return try await handle(caller, token, form)
+    }
+}

@@ -98,23 +98,22 @@ struct WebRoutes {
             return renderer.page("statement", Page(frame: frame(caller, sessionToken: token, title: "Bonus statement", area: "bonus"), body: page))
         }
         pages.post("bonus/:run/approve") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let runID = try request.id(context, "run")
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            guard caller.isAdmin || caller.has(.manager) else { return forbidden() }
-            let approved = try await services.pool.withTransaction { db -> Bool in
-              // The approver must stand above every statement in the run, so the check reads them all.
-              try await db.withoutRowSecurity {
-                guard let run = try await services.bonus.run(db, id: runID, forUpdate: true), run.status == "draft" else { return false }
-                if !caller.isAdmin {
-                    for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) { return false }
+            try await postedForm(request, context) { caller, token, form in
+                let runID = try request.id(context, "run")
+                guard caller.isAdmin || caller.has(.manager) else { return forbidden() }
+                let approved = try await services.pool.withTransaction { db -> Bool in
+                  // The approver must stand above every statement in the run, so the check reads them all.
+                  try await db.withoutRowSecurity {
+                    guard let run = try await services.bonus.run(db, id: runID, forUpdate: true), run.status == "draft" else { return false }
+                    if !caller.isAdmin {
+                        for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) { return false }
+                    }
+                    let plan = try await services.bonus.plan(db, id: run.planId)!
+                    return try await services.bonus.approve(db, run: run, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
+                  }
                 }
-                let plan = try await services.bonus.plan(db, id: run.planId)!
-                return try await services.bonus.approve(db, run: run, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
-              }
+                return approved ? WebSession.redirect("/bonus") : forbidden()
             }
-            return approved ? WebSession.redirect("/bonus") : forbidden()
         }
         pages.get("reports") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
@@ -138,28 +137,27 @@ struct WebRoutes {
             return renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board))
         }
         pages.post("pipeline/:id/stage") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let id = try request.id(context)
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            var keys: Set<String> = ["stage"]
-            var input = OpportunityRoutes.OpportunityInput(stage: form["stage"])
-            if let reason = form["lostReason"]?.trimmed, !reason.isEmpty {
-                input.lostReason = reason
-                keys.insert("lostReason")
-            }
-            let back = "/pipeline?period=\(form["period"] ?? "")"
-            do {
-                _ = try await services.pool.withTransaction { db in
-                    try await OpportunityRoutes(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+            try await postedForm(request, context) { caller, token, form in
+                let id = try request.id(context)
+                var keys: Set<String> = ["stage"]
+                var input = OpportunityRoutes.OpportunityInput(stage: form["stage"])
+                if let reason = form["lostReason"]?.trimmed, !reason.isEmpty {
+                    input.lostReason = reason
+                    keys.insert("lostReason")
                 }
-            } catch let failure as ValidationFailure {
-                let message = failure.errors.map(\.message).joined(separator: "; ")
-                return WebSession.redirect(back + "&error=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-            } catch let error as APIError where error.status.code < 500 {
-                return WebSession.redirect(back + "&error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                let back = "/pipeline?period=\(form["period"] ?? "")"
+                do {
+                    _ = try await services.pool.withTransaction { db in
+                        try await OpportunityRoutes(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+                    }
+                } catch let failure as ValidationFailure {
+                    let message = failure.errors.map(\.message).joined(separator: "; ")
+                    return WebSession.redirect(back + "&error=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                } catch let error as APIError where error.status.code < 500 {
+                    return WebSession.redirect(back + "&error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                }
+                return WebSession.redirect(back)
             }
-            return WebSession.redirect(back)
         }
         pages.get("my-week") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
