@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 
 /// Everything Baton reads from its environment, read here and nowhere else.
@@ -29,6 +30,15 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleMinutes: Int
     /// The month the fiscal year starts (1 = January).
     public var fiscalYearStartMonth: Int = 1
+    /// How long a client status link lives when its maker gives no date (`STATUS_LINK_DAYS`).
+    public var statusLinkDays: Int = 90
+    /// The longest a status link may live, whatever date its maker asks for (`STATUS_LINK_MAX_DAYS`).
+    public var statusLinkMaxDays: Int = 365
+    /// The largest import file accepted, in MiB (`IMPORT_MAX_MB`).
+    public var importMaxMB: Int = 50
+    /// The header a reverse proxy in front of Baton puts the client's address in
+    /// (`TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); nil means the socket's peer.
+    public var trustedProxyHeader: String?
     /// The folder of migration files; nil means "find it" (see `ProjectFiles`).
     public var sqlDirectory: String?
 
@@ -103,6 +113,15 @@ public struct AppConfiguration: Sendable {
         c.sessionIdleMinutes = try integer("SESSION_IDLE_MINUTES", 1...10_080) ?? c.sessionIdleMinutes
         c.sqlDirectory = value("BATON_SQL_DIR")
         c.fiscalYearStartMonth = try integer("FISCAL_YEAR_START_MONTH", 1...12) ?? c.fiscalYearStartMonth
+        if let header = value("TRUSTED_PROXY_HEADER") {
+            guard HTTPField.Name(header) != nil else {
+                throw Invalid(description: "TRUSTED_PROXY_HEADER must be a header name such as X-Forwarded-For, not \(header)")
+            }
+            c.trustedProxyHeader = header
+        }
+        c.statusLinkMaxDays = try integer("STATUS_LINK_MAX_DAYS", 1...3650) ?? c.statusLinkMaxDays
+        c.statusLinkDays = try integer("STATUS_LINK_DAYS", 1...c.statusLinkMaxDays) ?? min(c.statusLinkDays, c.statusLinkMaxDays)
+        c.importMaxMB = try integer("IMPORT_MAX_MB", 1...4096) ?? c.importMaxMB
         return c
     }
 }

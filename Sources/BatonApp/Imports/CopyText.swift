@@ -4,6 +4,11 @@
 struct CopyText {
     private(set) var chunks: [String] = []
     private var current = ""
+    /// Rows added since the last `take()`.
+    private(set) var rows = 0
+
+    /// What has been added and not yet taken, in bytes (about).
+    var byteCount: Int { chunks.count << 20 + current.utf8.count }
 
     mutating func row(_ values: [String?]) {
         for (i, value) in values.enumerated() {
@@ -20,6 +25,7 @@ struct CopyText {
             }
         }
         current += "\n"
+        rows += 1
         // Chunks of about 1 MiB keep memory flat while libpq sends them.
         if current.utf8.count > 1 << 20 {
             chunks.append(current)
@@ -28,4 +34,13 @@ struct CopyText {
     }
 
     func finished() -> [String] { current.isEmpty ? chunks : chunks + [current] }
+
+    /// Everything added so far, leaving this empty for the next batch.
+    mutating func take() -> [String] {
+        let all = finished()
+        chunks = []
+        current = ""
+        rows = 0
+        return all
+    }
 }

@@ -5,18 +5,18 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import Postgres
+import Synchronization
 
 /// `POST /imports/{kind}` (text/csv, `?dryRun=true`) and `GET /exports/{kind}.csv`.
 struct ImportRoutes {
     let services: AppServices
 
-    /// Import files are CSV exports of whole CRMs: far larger than a JSON body.
-    static let maximumFileBytes = 512 << 20
-
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.post("imports/:kind") { request, context in
             let caller = try context.requireCaller()
-            try Scope.requireWriter(caller)
+            guard ImportAccess.canImport(caller.roles) else {
+                throw APIError.forbidden("Only admins, managers and account managers import files; ask your account manager to import it.")
+            }
             let kind = try Self.kind(context.parameters.get("kind"))
             let dryRun = try QueryParameters(request).bool("dryRun") ?? false
             if let type = request.headers[.contentType]?.lowercased(),
@@ -25,11 +25,20 @@ struct ImportRoutes {
                 throw APIError(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
                                detail: "Send the file as 'Content-Type: text/csv'.")
             }
-            let data = Data(buffer: try await request.body.collect(upTo: Self.maximumFileBytes))
+            let maximumBytes = services.configuration.importMaxMB << 20
+            // A declared length over the limit is refused before a byte is read; a
+            // body without one (chunked) is counted as it streams.
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBytes {
+                throw ImportStore.tooLarge(maximumBytes)
+            }
+            let body = OneReading()
             do {
                 let report = try await services.pool.withTransaction { db in
-                    try await services.imports.run(db, kind: kind, data: data, dryRun: dryRun, caller: caller,
-                                                   today: Timestamp.now.calendarDate)
+                    // The body streams in once: a transaction retried after a deadlock
+                    // cannot read it again, so the client is told to send it again.
+                    try body.claim()
+                    return try await services.imports.run(db, kind: kind, body: request.body, maximumBytes: maximumBytes,
+                                                          dryRun: dryRun, caller: caller, today: Timestamp.now.calendarDate)
                 }
                 return try APIResponse.json(report).response
             } catch let refused as ImportRefused {
@@ -57,5 +66,21 @@ struct ImportRoutes {
                            detail: "Imports and exports are of accounts, contacts or opportunities.")
         }
         return kind
+    }
+}
+
+/// Makes sure a request body is streamed at most once.
+private final class OneReading: Sendable {
+    private let taken = Mutex(false)
+
+    func claim() throws {
+        let first = taken.withLock { taken in
+            defer { taken = true }
+            return !taken
+        }
+        guard first else {
+            throw APIError(.conflict, code: "busy", title: "Conflict",
+                           detail: "Someone else was changing the same records; nothing was saved. Send the file again.")
+        }
     }
 }

@@ -2,10 +2,11 @@ import BatonCore
 import Dates
 import Foundation
 import HTTPTypes
+import NIOCore
 import Postgres
 
 /// What an import did, or would do: rows read, rows valid, records created and
-/// updated, every problem with its line, and warnings that did not stop it.
+/// updated, its problems with their lines, and warnings that did not stop it.
 struct ImportReport: Codable, Sendable {
     var kind: String
     var dryRun: Bool
@@ -13,8 +14,11 @@ struct ImportReport: Codable, Sendable {
     var valid: Int
     var created: Int
     var updated: Int
+    /// The first `ImportStore.listedIssues` errors, by line; `errorCount` says how many there are.
     var errors: [ImportIssue]
     var warnings: [ImportIssue]
+    var errorCount: Int
+    var warningCount: Int
 }
 
 /// Thrown by a real import that found problems: nothing was stored, and the
@@ -23,46 +27,74 @@ struct ImportRefused: Error {
     let report: ImportReport
 }
 
-/// CSV imports of accounts, contacts and opportunities, set-based: the file is
-/// read and checked in Swift, streamed with COPY into a staging table, checked
-/// again against the database there, and written with a few statements. A dry run
-/// stops before writing; a real import is all or nothing; re-importing a file
-/// updates the records its ids name instead of adding new ones.
+/// CSV imports of accounts, contacts and opportunities, streamed and set-based:
+/// the file is read as it arrives, each record checked in Swift, and the rows sent
+/// with COPY into a staging table a batch at a time, so that memory stays the same
+/// whatever the file's size. They are then checked again against the database
+/// there, every problem kept in a table too, and written with a few statements. A
+/// dry run stops before writing; a real import is all or nothing; re-importing a
+/// file updates the records its ids name instead of adding new ones.
 struct ImportStore: Sendable {
     let stages: StageStore
 
+    /// Rows sent to the staging table at a time.
+    static let batchRows = 2_000
+    /// Problems listed in a report (each list); the counts say how many there are in all.
+    static let listedIssues = 1_000
+
+    /// An import of a file already in memory (tests, small files).
     func run(_ db: Connection, kind: ImportKind, data: Data, dryRun: Bool, caller: Caller, today: CalendarDate) async throws -> ImportReport {
-        let table: CSVTable
+        try await run(db, kind: kind, body: DataChunks(data: data), maximumBytes: nil, dryRun: dryRun, caller: caller, today: today)
+    }
+
+    /// An import of a file on disk, read a piece at a time (`baton import`).
+    func run(_ db: Connection, kind: ImportKind, file: URL, dryRun: Bool, caller: Caller, today: CalendarDate) async throws -> ImportReport {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        return try await run(db, kind: kind, body: FileChunks(handle: handle), maximumBytes: nil, dryRun: dryRun, caller: caller, today: today)
+    }
+
+    /// An import of a file as it arrives: `body` is read once, to its end or to the
+    /// first problem that stops the file. More than `maximumBytes` is a 413.
+    func run<Body: AsyncSequence>(
+        _ db: Connection, kind: ImportKind, body: Body, maximumBytes: Int?, dryRun: Bool, caller: Caller, today: CalendarDate
+    ) async throws -> ImportReport where Body.Element == ByteBuffer {
+        var reader = CSVReader()
+        var job: ImportJob?
+        var received = 0
         do {
-            table = try CSV.parse(data)
-        } catch {
+            for try await buffer in body {
+                received += buffer.readableBytes
+                if let maximumBytes, received > maximumBytes { throw Self.tooLarge(maximumBytes) }
+                let records = try buffer.withUnsafeReadableBytes { try reader.read($0) }
+                if job == nil, let header = reader.header {
+                    job = try await ImportJob.start(db: db, kind: kind, header: header, caller: caller, today: today, stages: stages)
+                }
+                try await job?.add(records)
+            }
+            let last = try reader.finish()
+            if job == nil, let header = reader.header {
+                job = try await ImportJob.start(db: db, kind: kind, header: header, caller: caller, today: today, stages: stages)
+            }
+            try await job?.add(last)
+        } catch let error as CSVError {
             throw APIError(.unprocessableContent, code: "unreadable-file", title: "The file could not be read",
                            detail: error.description, errors: [FieldError(error.line.map { "line \($0)" } ?? "file", error.message)])
-        }
-        // One import of a kind at a time: concurrent imports of one file make no duplicates.
-        try await db.query("SELECT pg_advisory_xact_lock(hashtext('baton import ' || \(kind.rawValue)))")
-        var job = ImportJob(db: db, kind: kind, header: table.header, rows: table.records.count, caller: caller, today: today)
-        do {
-            switch kind {
-            case .accounts:
-                let (rows, issues) = try ImportMapping.accounts(table)
-                job.errors = issues
-                try await job.accounts(rows, dryRun: dryRun)
-            case .contacts:
-                let (rows, issues) = try ImportMapping.contacts(table)
-                job.errors = issues
-                try await job.contacts(rows, dryRun: dryRun)
-            case .opportunities:
-                let (rows, issues) = try ImportMapping.opportunities(table)
-                job.errors = issues
-                try await job.opportunities(rows, stages: try await stages.all(db), dryRun: dryRun)
-            }
         } catch let error as ImportFileError {
             throw APIError(.unprocessableContent, code: "missing-column", title: "A required column is missing",
                            detail: error.message, errors: error.missingColumns.map { FieldError($0, error.message) })
         }
-        let report = job.report(dryRun: dryRun)
-        if !dryRun && !report.errors.isEmpty { throw ImportRefused(report: report) }
+        // `finish` refuses a file without a header, so there is a job here.
+        guard var job else { throw APIError(.unprocessableContent, code: "unreadable-file", title: "The file could not be read",
+                                            detail: "The file is empty; its first line must name the columns") }
+        try await job.flush()
+        // One import of a kind at a time from here on: concurrent imports of one file
+        // make no duplicates. Taken after the file is read, so that a slow upload
+        // does not hold up everyone else's.
+        try await db.query("SELECT pg_advisory_xact_lock(hashtext('baton import ' || \(kind.rawValue)))")
+        try await job.apply(dryRun: dryRun)
+        let report = try await job.report(dryRun: dryRun)
+        if !dryRun && report.errorCount > 0 { throw ImportRefused(report: report) }
         // After a large load the planner's statistics are stale until autovacuum
         // catches up; reports on the new rows would pick poor plans meanwhile.
         if !dryRun && report.created + report.updated > 10_000 {
@@ -71,112 +103,343 @@ struct ImportStore: Sendable {
         }
         return report
     }
+
+    static func tooLarge(_ maximumBytes: Int) -> APIError {
+        let megabytes = maximumBytes >> 20
+        return APIError(.contentTooLarge, code: "file-too-large", title: "File too large",
+                        detail: "Import files may be at most \(megabytes) MB (IMPORT_MAX_MB); split the file and import the parts.")
+    }
 }
 
-/// One import in progress, inside the caller's transaction.
+/// A file in memory as a stream of 1 MiB pieces.
+struct DataChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let data: Data
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let data: Data
+        var offset: Int
+
+        mutating func next() async -> ByteBuffer? {
+            guard offset < data.endIndex else { return nil }
+            let end = Swift.min(offset + (1 << 20), data.endIndex)
+            defer { offset = end }
+            return ByteBuffer(bytes: data[offset..<end])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(data: data, offset: data.startIndex) }
+}
+
+/// A file on disk as a stream of 1 MiB pieces.
+struct FileChunks: AsyncSequence {
+    typealias Element = ByteBuffer
+    let handle: FileHandle
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: FileHandle
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: handle) }
+}
+
+/// Makes rows of the file's kind from its records.
+private enum Mapper {
+    case accounts(ImportRowMapper<AccountImportRow>)
+    case contacts(ImportRowMapper<ContactImportRow>)
+    case opportunities(ImportRowMapper<OpportunityImportRow>, stages: [String: StageRecord], names: String)
+
+    var idHeader: String? {
+        switch self {
+        case .accounts(let m): m.idHeader
+        case .contacts(let m): m.idHeader
+        case .opportunities(let m, _, _): m.idHeader
+        }
+    }
+}
+
+/// One import in progress, inside the caller's transaction. Its problems go to the
+/// temporary table `import_issues` as they are found, not to a list in memory.
 private struct ImportJob {
     let db: Connection
     let kind: ImportKind
     let header: [String]
-    let rows: Int
     let caller: Caller
     let today: CalendarDate
-    var errors: [ImportIssue] = []
-    var warnings: [ImportIssue] = []
+    let mapper: Mapper
+    var rows = 0
     var created = 0
     var updated = 0
+    private var staged = CopyText()
+    private var issues = CopyText()
+    private var ids = CopyText()
 
-    init(db: Connection, kind: ImportKind, header: [String], rows: Int, caller: Caller, today: CalendarDate) {
+    static func start(db: Connection, kind: ImportKind, header: [String], caller: Caller, today: CalendarDate,
+                      stages: StageStore) async throws -> ImportJob {
+        let mapper: Mapper
+        switch kind {
+        case .accounts: mapper = .accounts(try ImportMapping.accountMapper(header: header))
+        case .contacts: mapper = .contacts(try ImportMapping.contactMapper(header: header))
+        case .opportunities:
+            let m = try ImportMapping.opportunityMapper(header: header)
+            let all = try await stages.all(db)
+            var byRef: [String: StageRecord] = [:]
+            for stage in all {
+                byRef[stage.key] = stage
+                byRef[StageAliases.normalise(stage.name)] = stage
+            }
+            mapper = .opportunities(m, stages: byRef, names: all.map(\.name).joined(separator: ", "))
+        }
+        let job = ImportJob(db: db, kind: kind, header: header, caller: caller, today: today, mapper: mapper)
+        try await job.createTables()
+        return job
+    }
+
+    private init(db: Connection, kind: ImportKind, header: [String], caller: Caller, today: CalendarDate, mapper: Mapper) {
         self.db = db
         self.kind = kind
         self.header = header
-        self.rows = rows
         self.caller = caller
         self.today = today
-    }
-
-    func report(dryRun: Bool) -> ImportReport {
-        let badLines = Set(errors.map(\.line))
-        return ImportReport(
-            kind: kind.rawValue, dryRun: dryRun, rows: rows, valid: rows - badLines.count, created: created, updated: updated,
-            errors: errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) },
-            warnings: warnings.sorted { ($0.line, $0.field) < ($1.line, $1.field) })
+        self.mapper = mapper
     }
 
     func name(_ reference: ImportReference) -> String { reference.header(kind, in: header) }
 
     var visibleAccount: Query { Scope.accountOf(caller, column: "id") }
 
-    // MARK: Owners
+    var noun: String {
+        switch kind { case .accounts: "account"; case .contacts: "contact"; case .opportunities: "opportunity" }
+    }
+
+    var table: String {
+        switch kind { case .accounts: "accounts"; case .contacts: "contacts"; case .opportunities: "opportunities" }
+    }
+
+    // MARK: Loading
+
+    func createTables() async throws {
+        try await db.query("""
+            CREATE TEMP TABLE import_issues (line int NOT NULL, field text NOT NULL, message text NOT NULL,
+                warning boolean NOT NULL DEFAULT false) ON COMMIT DROP
+            """)
+        // Every row's own id, good row or bad, to find the ids a file repeats.
+        try await db.query("CREATE TEMP TABLE import_ids (line int NOT NULL, external_id text NOT NULL, written text) ON COMMIT DROP")
+        switch kind {
+        case .accounts:
+            try await db.query("""
+                CREATE TEMP TABLE staging (line int, external_id text, name text, domain text, industry text, owner_ref text,
+                    owner_id bigint, parent_ref text, status text, street text, city text, region text, postal_code text,
+                    country text, target_id bigint, is_new boolean) ON COMMIT DROP
+                """)
+        case .contacts:
+            try await db.query("""
+                CREATE TEMP TABLE staging (line int, external_id text, account_ref text, name text, email text, phone text,
+                    title text, buying_role text, do_not_contact boolean, account_id bigint, target_id bigint, is_new boolean)
+                    ON COMMIT DROP
+                """)
+        case .opportunities:
+            try await db.query("""
+                CREATE TEMP TABLE staging (line int, external_id text, account_ref text, name text, kind text, stage_key text,
+                    amount numeric(14, 2), close_date date, owner_ref text, owner_id bigint, next_step text, source text,
+                    probability numeric(5, 2), forecast_category text, closed_on date, lost_reason text, account_id bigint,
+                    target_id bigint, is_new boolean, old_stage text, old_owner bigint) ON COMMIT DROP
+                """)
+        }
+    }
+
+    private mutating func note<Row>(_ mapped: MappedRecord<Row>, line: Int) {
+        if let id = mapped.externalID { ids.row([String(line), id, mapped.writtenID]) }
+        for problem in mapped.issues { flag(problem) }
+    }
+
+    private mutating func flag(_ problem: ImportIssue) {
+        issues.row([String(problem.line), problem.field, problem.message, "f"])
+    }
+
+    /// Checks records and queues their rows, sending a batch when one is full.
+    mutating func add(_ records: [CSVRecord]) async throws {
+        for record in records {
+            rows += 1
+            switch mapper {
+            case .accounts(let m):
+                let mapped = m.map(record)
+                note(mapped, line: record.line)
+                if let r = mapped.row {
+                    staged.row([String(r.line), r.externalId, r.name, r.domain, r.industry, r.ownerRef?.trimmed.nilIfEmpty,
+                                r.parentExternalId, r.status, r.street, r.city, r.region, r.postalCode, r.country])
+                }
+            case .contacts(let m):
+                let mapped = m.map(record)
+                note(mapped, line: record.line)
+                if let r = mapped.row {
+                    staged.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.email, r.phone, r.title,
+                                r.buyingRole, r.doNotContact ? "t" : "f"])
+                }
+            case .opportunities(let m, let stages, let names):
+                let mapped = m.map(record)
+                note(mapped, line: record.line)
+                if let r = mapped.row { opportunity(r, stages: stages, names: names) }
+            }
+            if staged.rows >= ImportStore.batchRows || issues.byteCount > 1 << 20 { try await flush() }
+        }
+    }
+
+    private mutating func opportunity(_ r: OpportunityImportRow, stages: [String: StageRecord], names: String) {
+        var stage: StageRecord?
+        if let ref = r.stageRef {
+            stage = stages[ref] ?? stages[StageAliases.normalise(ref)]
+            if stage == nil {
+                flag(ImportIssue(line: r.line, field: name(.stage), message: "Stage \(ref) is not one of Baton's stages (\(names))"))
+            }
+        } else {
+            flag(ImportIssue(line: r.line, field: name(.stage), message: "Stage must not be empty"))
+        }
+        guard let closeDate = r.closeDate else {
+            flag(ImportIssue(line: r.line, field: name(.closeDate), message: "Close date is required, like 2026-12-15"))
+            return
+        }
+        guard let stage else { return }
+        var closedOn: CalendarDate?
+        var lostReason = r.lostReason
+        if stage.isWon || stage.isLost {
+            // Imported closed deals take their close date as the date of record.
+            closedOn = closeDate
+            if closeDate > today {
+                flag(ImportIssue(line: r.line, field: name(.closeDate),
+                    message: "A won or lost opportunity's close date cannot be in the future (today is \(today))"))
+            }
+            if stage.isLost, (lostReason ?? "").isEmpty { lostReason = "not given in the import" }
+        }
+        let probability = r.probability.flatMap { $0 == stage.probability.value ? nil : $0 }
+        let category = r.forecastCategory.flatMap { $0 == stage.forecastCategory.rawValue ? nil : $0 }
+        staged.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.kind, stage.key,
+                    r.amount?.plainText, closeDate.description, r.ownerRef?.trimmed.nilIfEmpty, r.nextStep, r.source,
+                    probability?.plainText, category, closedOn?.description, stage.isLost ? lostReason : nil])
+    }
+
+    /// Sends the queued rows, problems and ids to their tables.
+    mutating func flush() async throws {
+        if staged.rows > 0 {
+            let columns = switch kind {
+            case .accounts:
+                "line, external_id, name, domain, industry, owner_ref, parent_ref, status, street, city, region, postal_code, country"
+            case .contacts:
+                "line, external_id, account_ref, name, email, phone, title, buying_role, do_not_contact"
+            case .opportunities:
+                "line, external_id, account_ref, name, kind, stage_key, amount, close_date, owner_ref, next_step, source, probability, forecast_category, closed_on, lost_reason"
+            }
+            try await db.copyIn(Query(unsafeSQL: "COPY staging (\(columns)) FROM STDIN"), chunks: staged.take())
+        }
+        if issues.rows > 0 {
+            try await db.copyIn("COPY import_issues (line, field, message, warning) FROM STDIN", chunks: issues.take())
+        }
+        if ids.rows > 0 {
+            try await db.copyIn("COPY import_ids (line, external_id, written) FROM STDIN", chunks: ids.take())
+        }
+    }
+
+    // MARK: Checking and writing
+
+    func hasErrors() async throws -> Bool {
+        try await db.query("SELECT EXISTS (SELECT 1 FROM import_issues WHERE NOT warning) AS e").first?.decode("e", as: Bool.self) ?? false
+    }
+
+    mutating func apply(dryRun: Bool) async throws {
+        try await repeatedIds()
+        switch kind {
+        case .accounts: try await accounts(dryRun: dryRun)
+        case .contacts: try await contacts(dryRun: dryRun)
+        case .opportunities: try await opportunities(dryRun: dryRun)
+        }
+    }
+
+    /// An id on two rows would make the second silently overwrite the first: the
+    /// later rows are refused, and left out of the checks that follow.
+    func repeatedIds() async throws {
+        let field = mapper.idHeader ?? name(.externalId)
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT i.line, \(field), 'External Id ' || coalesce(i.written, i.external_id) || ' is also on line ' || f.first
+                                     || '; keep one row per record'
+            FROM import_ids i JOIN (SELECT external_id, min(line) AS first FROM import_ids GROUP BY external_id HAVING count(*) > 1) f
+                 USING (external_id)
+            WHERE i.line > f.first
+            """)
+        try await db.query("DELETE FROM staging WHERE line IN (SELECT line FROM import_issues WHERE NOT warning)")
+    }
 
     /// People named by email (or by name) in the file; one that matches nobody in
     /// the caller's line leaves the record with the caller, and says so.
-    mutating func owners(_ refs: [(line: Int, ref: String?)]) async throws -> [Int: Int64] {
-        let distinct = Array(Set(refs.compactMap { $0.ref?.trimmed }.filter { !$0.isEmpty }))
-        var byRef: [String: Int64] = [:]
-        if !distinct.isEmpty {
-            let rows = try await db.query("""
-                SELECT r.ref, (SELECT u.id FROM users u
-                               WHERE u.active AND (lower(u.email) = lower(r.ref) OR lower(u.name) = lower(r.ref))
-                                 AND \(UserStore.scope(caller))
-                               ORDER BY lower(u.email) = lower(r.ref) DESC, u.id LIMIT 1) AS id
-                FROM unnest(\(distinct)::text[]) AS r(ref)
+    func owners() async throws {
+        try await db.query("""
+            UPDATE staging s SET owner_id = r.id
+            FROM (SELECT d.ref, (SELECT u.id FROM users u
+                                 WHERE u.active AND (lower(u.email) = lower(d.ref) OR lower(u.name) = lower(d.ref))
+                                   AND \(UserStore.scope(caller))
+                                 ORDER BY lower(u.email) = lower(d.ref) DESC, u.id LIMIT 1) AS id
+                  FROM (SELECT DISTINCT owner_ref AS ref FROM staging WHERE owner_ref IS NOT NULL) d) r
+            WHERE r.ref = s.owner_ref
+            """)
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message, warning)
+            SELECT line, \(name(.owner)), 'Owner ' || owner_ref
+                   || ' matches no active person in your reporting line by email or name; you are the owner instead', true
+            FROM staging WHERE owner_ref IS NOT NULL AND owner_id IS NULL
+            """)
+        // No owner named: a new record gets the importer, an existing one keeps its owner.
+        try await db.query("UPDATE staging SET owner_id = \(caller.id) WHERE owner_ref IS NOT NULL AND owner_id IS NULL")
+    }
+
+    /// A row's own id must name a record the caller sees (a `baton:` id must name
+    /// one at all), or be free for a new record. Every other case gets the same
+    /// words, so that the answer does not tell whether someone else's record has it.
+    /// `visibleTarget` is true for staged rows whose target the caller sees.
+    func ownIdIssues(visibleTarget: Query) async throws {
+        let suffix = ExternalIDRules.notUsable("", kind: noun)
+        let field = mapper.idHeader ?? name(.externalId)
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, \(field), coalesce(i.written, s.external_id) || \(suffix)
+            FROM staging s LEFT JOIN import_ids i ON i.line = s.line
+            WHERE s.external_id IS NOT NULL
+              AND ((s.target_id IS NULL AND s.external_id LIKE 'baton:%') OR (s.target_id IS NOT NULL AND NOT (\(visibleTarget))))
+            """)
+        // An id that a record the caller cannot see already has: row-level security
+        // hid that record from `resolve_*`, and the insert would fail on the unique
+        // external id, telling that the record exists.
+        _ = try await db.withoutRowSecurity {
+            try await db.query("""
+                INSERT INTO import_issues (line, field, message)
+                SELECT s.line, \(field), coalesce(i.written, s.external_id) || \(suffix)
+                FROM staging s LEFT JOIN import_ids i ON i.line = s.line
+                WHERE s.is_new AND s.external_id IS NOT NULL AND s.external_id NOT LIKE 'baton:%'
+                  AND EXISTS (SELECT 1 FROM \(unsafeSQL: table) r WHERE r.external_id = s.external_id)
                 """)
-            for row in rows {
-                if let id = try row.decode("id", as: Int64?.self) { byRef[try row.decode("ref")] = id }
-            }
         }
-        var result: [Int: Int64] = [:]
-        for (line, ref) in refs {
-            // No owner named: a new record gets the importer, an existing one keeps its owner.
-            guard let ref = ref?.trimmed, !ref.isEmpty else { continue }
-            if let id = byRef[ref] {
-                result[line] = id
-            } else {
-                result[line] = caller.id
-                warnings.append(ImportIssue(line: line, field: name(.owner),
-                    message: "Owner \(ref) matches no active person in your reporting line by email or name; you are the owner instead"))
-            }
-        }
-        return result
     }
 
     // MARK: Accounts
 
-    mutating func accounts(_ rows: [AccountImportRow], dryRun: Bool) async throws {
-        let owners = try await owners(rows.map { ($0.line, $0.ownerRef) })
-        try await db.query("""
-            CREATE TEMP TABLE staging (line int, external_id text, name text, domain text, industry text, owner_id bigint,
-                parent_ref text, status text, street text, city text, region text, postal_code text, country text,
-                target_id bigint, is_new boolean) ON COMMIT DROP
-            """)
-        var copy = CopyText()
-        for r in rows {
-            copy.row([String(r.line), r.externalId, r.name, r.domain, r.industry, owners[r.line].map(String.init),
-                      r.parentExternalId, r.status, r.street, r.city, r.region, r.postalCode, r.country])
-        }
-        try await db.copyIn("""
-            COPY staging (line, external_id, name, domain, industry, owner_id, parent_ref, status, street, city, region,
-                          postal_code, country) FROM STDIN
-            """, chunks: copy.finished())
+    mutating func accounts(dryRun: Bool) async throws {
+        try await owners()
         try await db.query("UPDATE staging SET target_id = resolve_account(external_id) WHERE external_id IS NOT NULL")
         try await db.query("UPDATE staging SET is_new = target_id IS NULL")
-        for row in try await db.query("""
-            SELECT line FROM staging WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT id FROM accounts WHERE \(visibleAccount))
-            """) {
-            errors.append(ImportIssue(line: try row.decode("line"), field: name(.externalId),
-                                      message: "This id belongs to an account you cannot see; leave the row out or ask its owner"))
-        }
-        for row in try await db.query("""
-            SELECT s.line, s.parent_ref FROM staging s
+        try await ownIdIssues(visibleTarget: "s.target_id IN (SELECT id FROM accounts WHERE \(visibleAccount))")
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, \(name(.parent)), 'Parent ' || s.parent_ref || ' is neither in this file nor an account you can see'
+            FROM staging s
             WHERE s.parent_ref IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM staging p WHERE p.external_id = s.parent_ref)
-              AND resolve_account(s.parent_ref) IS NULL
-            """) {
-            errors.append(ImportIssue(line: try row.decode("line"), field: name(.parent),
-                                      message: "Parent \(try row.decode("parent_ref", as: String.self)) is neither in this file nor in Baton"))
-        }
-        guard errors.isEmpty, !dryRun else { return }
+              AND coalesce(resolve_account(s.parent_ref) IN (SELECT id FROM accounts WHERE \(visibleAccount)), false) = false
+            """)
+        guard try await !hasErrors(), !dryRun else { return }
 
         try await db.query("""
             CREATE TEMP TABLE import_before ON COMMIT DROP AS
@@ -205,47 +468,37 @@ private struct ImportJob {
                                      resolve_account(s.parent_ref))
             FROM staging s WHERE s.target_id = a.id AND s.parent_ref IS NOT NULL
             """)
-        try await audit(entity: "account", table: "accounts")
+        try await audit()
     }
 
     // MARK: Contacts
 
-    mutating func contacts(_ rows: [ContactImportRow], dryRun: Bool) async throws {
-        try await db.query("""
-            CREATE TEMP TABLE staging (line int, external_id text, account_ref text, name text, email text, phone text,
-                title text, buying_role text, do_not_contact boolean, account_id bigint, target_id bigint, is_new boolean)
-                ON COMMIT DROP
-            """)
-        var copy = CopyText()
-        for r in rows {
-            copy.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.email, r.phone, r.title, r.buyingRole,
-                      r.doNotContact ? "t" : "f"])
-        }
-        try await db.copyIn("""
-            COPY staging (line, external_id, account_ref, name, email, phone, title, buying_role, do_not_contact) FROM STDIN
-            """, chunks: copy.finished())
+    mutating func contacts(dryRun: Bool) async throws {
         try await db.query("""
             UPDATE staging SET account_id = resolve_account(account_ref),
                                target_id = CASE WHEN external_id IS NOT NULL THEN resolve_contact(external_id) END
             """)
         try await db.query("UPDATE staging SET is_new = target_id IS NULL")
+        try await ownIdIssues(visibleTarget: """
+            EXISTS (SELECT 1 FROM contacts c WHERE c.id = s.target_id AND \(Scope.accountOf(caller, column: "c.account_id")))
+            """)
         try await accountIssues()
-        for row in try await db.query("""
-            SELECT s.line, c.id, c.name FROM staging s
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, 'email', c.name || ' (contact ' || c.id || ') already has this email at this account'
+            FROM staging s
             JOIN contacts c ON c.account_id = s.account_id AND lower(c.email) = lower(s.email) AND c.archived_at IS NULL
             WHERE s.email IS NOT NULL AND c.id IS DISTINCT FROM s.target_id
-            """) {
-            errors.append(ImportIssue(line: try row.decode("line"), field: "email",
-                message: "\(try row.decode("name", as: String.self)) (contact \(try row.decode("id", as: Int64.self))) already has this email at this account"))
-        }
-        for row in try await db.query("""
-            SELECT s.line FROM staging s
+              AND s.account_id IN (SELECT id FROM accounts WHERE \(visibleAccount))
+            """)
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, 'email', 'An earlier row has this email at the same account'
+            FROM staging s
             WHERE s.email IS NOT NULL AND EXISTS (
                 SELECT 1 FROM staging o WHERE o.account_id = s.account_id AND lower(o.email) = lower(s.email) AND o.line < s.line)
-            """) {
-            errors.append(ImportIssue(line: try row.decode("line"), field: "email", message: "An earlier row has this email at the same account"))
-        }
-        guard errors.isEmpty, !dryRun else { return }
+            """)
+        guard try await !hasErrors(), !dryRun else { return }
 
         try await db.query("""
             CREATE TEMP TABLE import_before ON COMMIT DROP AS SELECT c.* FROM contacts c JOIN staging s ON s.target_id = c.id
@@ -264,83 +517,25 @@ private struct ImportJob {
             SELECT target_id, account_id, name, email, phone, title, buying_role, do_not_contact, external_id
             FROM staging WHERE is_new
             """).affectedRows
-        try await audit(entity: "contact", table: "contacts")
+        try await audit()
     }
 
-    /// Rows whose account is missing, unknown or out of the caller's sight.
-    mutating func accountIssues() async throws {
-        for row in try await db.query("""
-            SELECT line, account_ref, account_id,
-                   account_id IN (SELECT id FROM accounts WHERE \(visibleAccount)) AS visible
+    /// Rows whose account is missing, or not one the caller sees: one message for
+    /// both, so that nobody learns which accounts exist beyond their sight.
+    func accountIssues() async throws {
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT line, \(name(.account)),
+                   CASE WHEN account_ref IS NULL THEN 'Account is required: give the account''s id from the accounts file'
+                        ELSE 'Account ' || account_ref || ' is not in Baton or not one you can see; import the accounts file first' END
             FROM staging WHERE account_id IS NULL OR account_id NOT IN (SELECT id FROM accounts WHERE \(visibleAccount))
-            """) {
-            let line: Int = try row.decode("line")
-            let ref: String? = try row.decode("account_ref")
-            let message: String
-            if let ref {
-                message = try row.decode("account_id", as: Int64?.self) == nil
-                    ? "Account \(ref) is not in Baton; import the accounts file first"
-                    : "Account \(ref) is not one you can see"
-            } else {
-                message = "Account is required: give the account's id from the accounts file"
-            }
-            errors.append(ImportIssue(line: line, field: name(.account), message: message))
-        }
+            """)
     }
 
     // MARK: Opportunities
 
-    mutating func opportunities(_ rows: [OpportunityImportRow], stages: [StageRecord], dryRun: Bool) async throws {
-        var stageByRef: [String: StageRecord] = [:]
-        for stage in stages {
-            stageByRef[stage.key] = stage
-            stageByRef[StageAliases.normalise(stage.name)] = stage
-        }
-        let owners = try await owners(rows.map { ($0.line, $0.ownerRef) })
-        try await db.query("""
-            CREATE TEMP TABLE staging (line int, external_id text, account_ref text, name text, kind text, stage_key text,
-                amount numeric(14, 2), close_date date, owner_id bigint, next_step text, source text, probability numeric(5, 2),
-                forecast_category text, closed_on date, lost_reason text, account_id bigint, target_id bigint, is_new boolean,
-                old_stage text, old_owner bigint) ON COMMIT DROP
-            """)
-        var copy = CopyText()
-        for r in rows {
-            var stage: StageRecord?
-            if let ref = r.stageRef {
-                stage = stageByRef[ref] ?? stageByRef[StageAliases.normalise(ref)]
-                if stage == nil {
-                    errors.append(ImportIssue(line: r.line, field: name(.stage),
-                        message: "Stage \(ref) is not one of Baton's stages (\(stages.map(\.name).joined(separator: ", ")))"))
-                }
-            } else {
-                errors.append(ImportIssue(line: r.line, field: name(.stage), message: "Stage must not be empty"))
-            }
-            guard let closeDate = r.closeDate else {
-                errors.append(ImportIssue(line: r.line, field: name(.closeDate), message: "Close date is required, like 2026-12-15"))
-                continue
-            }
-            guard let stage else { continue }
-            var closedOn: CalendarDate?
-            var lostReason = r.lostReason
-            if stage.isWon || stage.isLost {
-                // Imported closed deals take their close date as the date of record.
-                closedOn = closeDate
-                if closeDate > today {
-                    errors.append(ImportIssue(line: r.line, field: name(.closeDate),
-                        message: "A won or lost opportunity's close date cannot be in the future (today is \(today))"))
-                }
-                if stage.isLost, (lostReason ?? "").isEmpty { lostReason = "not given in the import" }
-            }
-            let probability = r.probability.flatMap { $0 == stage.probability.value ? nil : $0 }
-            let category = r.forecastCategory.flatMap { $0 == stage.forecastCategory.rawValue ? nil : $0 }
-            copy.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.kind, stage.key,
-                      r.amount?.plainText, closeDate.description, owners[r.line].map(String.init), r.nextStep, r.source,
-                      probability?.plainText, category, closedOn?.description, stage.isLost ? lostReason : nil])
-        }
-        try await db.copyIn("""
-            COPY staging (line, external_id, account_ref, name, kind, stage_key, amount, close_date, owner_id, next_step, source,
-                          probability, forecast_category, closed_on, lost_reason) FROM STDIN
-            """, chunks: copy.finished())
+    mutating func opportunities(dryRun: Bool) async throws {
+        try await owners()
         try await db.query("""
             UPDATE staging SET account_id = resolve_account(account_ref),
                                target_id = CASE WHEN external_id IS NOT NULL THEN resolve_opportunity(external_id) END
@@ -349,16 +544,18 @@ private struct ImportJob {
             UPDATE staging s SET old_stage = o.stage_key, old_owner = o.owner_id FROM opportunities o WHERE o.id = s.target_id
             """)
         try await db.query("UPDATE staging SET is_new = target_id IS NULL")
+        try await ownIdIssues(visibleTarget: """
+            EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.target_id AND \(Scope.accountOf(caller, column: "o.account_id")))
+            """)
         try await accountIssues()
         // A won order that became a project stays won, as it does through the API.
-        for row in try await db.query("""
-            SELECT s.line, j.id FROM staging s JOIN projects j ON j.opportunity_id = s.target_id
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, \(name(.stage)), 'This opportunity became project ' || j.id || '; it stays won'
+            FROM staging s JOIN projects j ON j.opportunity_id = s.target_id
             JOIN pipeline_stages p ON p.key = s.stage_key WHERE NOT p.is_won
-            """) {
-            errors.append(ImportIssue(line: try row.decode("line"), field: name(.stage),
-                message: "This opportunity became project \(try row.decode("id", as: Int64.self)); it stays won"))
-        }
-        guard errors.isEmpty, !dryRun else { return }
+            """)
+        guard try await !hasErrors(), !dryRun else { return }
 
         try await db.query("""
             CREATE TEMP TABLE import_before ON COMMIT DROP AS SELECT o.* FROM opportunities o JOIN staging s ON s.target_id = o.id
@@ -403,18 +600,39 @@ private struct ImportJob {
             FROM staging s JOIN pipeline_stages p ON p.key = s.stage_key JOIN opportunities o ON o.id = s.target_id
             WHERE s.is_new OR s.old_stage IS DISTINCT FROM s.stage_key
             """)
-        try await audit(entity: "opportunity", table: "opportunities")
+        try await audit()
     }
 
     /// One audit entry per record created, and per record whose fields changed.
-    func audit(entity: String, table: String) async throws {
+    func audit() async throws {
         try await db.query("""
             INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
-            SELECT \(caller.id), \(entity), r.id, CASE WHEN s.is_new THEN 'create' ELSE 'update' END,
+            SELECT \(caller.id), \(noun), r.id, CASE WHEN s.is_new THEN 'create' ELSE 'update' END,
                    audit_diff(to_jsonb(b), to_jsonb(r))
             FROM staging s JOIN \(unsafeSQL: table) r ON r.id = s.target_id
             LEFT JOIN import_before b ON b.id = r.id
             WHERE s.is_new OR audit_diff(to_jsonb(b), to_jsonb(r)) <> '{}'
             """)
+    }
+
+    // MARK: The report
+
+    func report(dryRun: Bool) async throws -> ImportReport {
+        let counts = try await db.query("""
+            SELECT count(*) FILTER (WHERE NOT warning) AS errors, count(*) FILTER (WHERE warning) AS warnings,
+                   count(DISTINCT line) FILTER (WHERE NOT warning) AS bad_lines
+            FROM import_issues
+            """).first
+        func listed(warning: Bool) async throws -> [ImportIssue] {
+            try await db.query("""
+                SELECT line, field, message FROM import_issues WHERE \(unsafeSQL: warning ? "warning" : "NOT warning")
+                ORDER BY line, field COLLATE "C", message COLLATE "C" LIMIT \(ImportStore.listedIssues)
+                """).map { ImportIssue(line: try $0.decode("line"), field: try $0.decode("field"), message: try $0.decode("message")) }
+        }
+        let badLines: Int = try counts?.decode("bad_lines") ?? 0
+        return ImportReport(
+            kind: kind.rawValue, dryRun: dryRun, rows: rows, valid: rows - badLines, created: created, updated: updated,
+            errors: try await listed(warning: false), warnings: try await listed(warning: true),
+            errorCount: try counts?.decode("errors") ?? 0, warningCount: try counts?.decode("warnings") ?? 0)
     }
 }

@@ -46,15 +46,10 @@ public enum CSV {
     /// one), a missing final newline and blank lines; refuses anything ambiguous rather
     /// than guessing, because a misread column silently corrupts an import.
     public static func parse(_ data: Data) throws(CSVError) -> CSVTable {
-        // `withUnsafeBytes` only rethrows untyped errors, so the typed error travels in a Result.
-        let result = data.withUnsafeBytes { raw -> Result<CSVTable, CSVError> in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            return Result { () throws(CSVError) -> CSVTable in
-                var reader = CSVReader(bytes)
-                return try reader.read()
-            }
-        }
-        return try result.get()
+        var reader = CSVReader()
+        var records = try reader.read(data)
+        records += try reader.finish()
+        return CSVTable(header: reader.header ?? [], records: records)
     }
 
     /// Reads CSV text that is already a string (tests, pasted text).

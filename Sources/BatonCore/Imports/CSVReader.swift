@@ -1,44 +1,229 @@
-/// The byte-level CSV parser behind `CSV.parse`.
+/// The byte-level CSV parser behind `CSV.parse` and streaming imports.
 ///
-/// Works on raw UTF-8 bytes, not Characters: every byte that matters to CSV (`,` `"`
-/// CR LF) is ASCII and cannot occur inside a multi-byte sequence, so scanning bytes is
-/// both correct and fast enough for a million-row file.
-struct CSVReader {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
-    /// The physical line `position` is on.
+/// It is fed the file piece by piece, as the bytes arrive, and hands back each
+/// record as soon as it is complete, so a file of any size costs one record's
+/// memory, not the file's. It works on raw UTF-8 bytes, not Characters: every byte
+/// that matters to CSV (`,` `"` CR LF) is ASCII and cannot occur inside a
+/// multi-byte sequence. It checks UTF-8 as it goes: `String(decoding:)` would
+/// quietly turn a Latin-1 "Müller" into "M�ller".
+public struct CSVReader: Sendable {
+    /// A record longer than this is refused: no real CRM export has one, and without
+    /// a bound a quote that never closes would make one record of the whole file.
+    public static let maximumRecordBytes = 1 << 20
+
+    private enum State: Sendable {
+        case fieldStart, plain, quoted, quoteInQuoted
+    }
+
+    /// The header, once the first non-blank record has been read.
+    public private(set) var header: [String]?
+
+    private var state = State.fieldStart
+    private var field: [UInt8] = []
+    private var fields: [String] = []
+    private var blank = true
+    private var recordBytes = 0
+    /// The physical line being read, and the one the current record started on.
     private var line = 1
-    /// Holds a quoted field while its `""` pairs are collapsed; reused to avoid allocating.
-    private var scratch: [UInt8] = []
+    private var recordLine = 1
+    private var quoteLine = 1
+    /// The previous byte was a CR: a following LF belongs to the same line end.
+    private var afterCR = false
+    private var quotedAfterCR = false
+    /// Up to the first three bytes, held until it is known whether they are a byte order mark.
+    private var start: [UInt8] = []
+    private var started = false
+    /// UTF-8 state: continuation bytes still expected, the range the next one must be
+    /// in, and the count of LFs read (the line a bad byte is reported on).
+    private var utf8Pending = 0
+    private var utf8Low: UInt8 = 0x80
+    private var utf8High: UInt8 = 0xBF
+    private var utf8Line = 1
+    private var lineFeeds = 0
+    private var ready: [CSVRecord] = []
 
     private static let comma = UInt8(ascii: ",")
     private static let quote = UInt8(ascii: "\"")
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+    public init() {}
+
+    /// Reads the next piece of the file and returns the records it completed (the
+    /// header is not one of them: see `header`).
+    public mutating func read(_ bytes: some Sequence<UInt8>) throws(CSVError) -> [CSVRecord] {
+        ready.removeAll(keepingCapacity: true)
+        for byte in bytes {
+            if !started {
+                start.append(byte)
+                if start.count == 3 { try beginBody() }
+                continue
+            }
+            try consume(byte)
+        }
+        return ready
     }
 
-    mutating func read() throws(CSVError) -> CSVTable {
-        if let bad = UTF8Check.firstInvalidByte(in: bytes) {
-            throw CSVError(line: lineOf(offset: bad), message: "The file is not UTF-8 text; save it as CSV UTF-8 and try again")
+    /// Ends the file: returns the last record, if the file did not end with a line
+    /// break, and refuses a file that stops inside a quote or a character.
+    public mutating func finish() throws(CSVError) -> [CSVRecord] {
+        ready.removeAll(keepingCapacity: true)
+        if !started { try beginBody() }
+        if utf8Pending > 0 { throw Self.notUTF8(line: utf8Line) }
+        switch state {
+        case .quoted:
+            throw CSVError(line: quoteLine,
+                message: "The quoted field that starts on line \(quoteLine) never ends; add its closing quote (\")")
+        case .plain, .quoteInQuoted:
+            try endRecord()
+        case .fieldStart:
+            // A comma just before the end of the file leaves one more, empty, field.
+            if !fields.isEmpty { try endRecord() }
         }
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            position = 3
-        }
-
-        guard let (headerLine, rawHeader) = try nextRecord(width: 16) else {
+        if header == nil {
             throw CSVError(line: nil, message: "The file is empty; its first line must name the columns")
         }
-        let header = rawHeader.map(\.trimmed)
-        try Self.checkHeader(header, line: headerLine)
+        return ready
+    }
 
-        var records: [CSVRecord] = []
-        while let (recordLine, fields) = try nextRecord(width: header.count) {
-            records.append(CSVRecord(line: recordLine, fields: try Self.fit(fields, to: header.count, line: recordLine)))
+    private mutating func beginBody() throws(CSVError) {
+        started = true
+        let bytes = start
+        start = []
+        // Excel's "CSV UTF-8" starts with a byte order mark.
+        let skip = bytes.count == 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        if skip { return }
+        for byte in bytes { try consume(byte) }
+    }
+
+    private static func notUTF8(line: Int) -> CSVError {
+        CSVError(line: line, message: "The file is not UTF-8 text; save it as CSV UTF-8 and try again")
+    }
+
+    /// The ranges of RFC 3629's table: no overlong forms, no surrogates, nothing past U+10FFFF.
+    private mutating func checkUTF8(_ b: UInt8) throws(CSVError) {
+        if utf8Pending > 0 {
+            guard b >= utf8Low, b <= utf8High else { throw Self.notUTF8(line: utf8Line) }
+            utf8Low = 0x80
+            utf8High = 0xBF
+            utf8Pending -= 1
+            return
         }
-        return CSVTable(header: header, records: records)
+        if b < 0x80 { return }
+        utf8Line = lineFeeds + 1
+        switch b {
+        case 0xC2...0xDF: utf8Pending = 1
+        case 0xE0: utf8Pending = 2; utf8Low = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: utf8Pending = 2
+        case 0xED: utf8Pending = 2; utf8High = 0x9F
+        case 0xF0: utf8Pending = 3; utf8Low = 0x90
+        case 0xF1...0xF3: utf8Pending = 3
+        case 0xF4: utf8Pending = 3; utf8High = 0x8F
+        default: throw Self.notUTF8(line: utf8Line)
+        }
+    }
+
+    private mutating func consume(_ b: UInt8) throws(CSVError) {
+        try checkUTF8(b)
+        if b == Self.lf { lineFeeds += 1 }
+        if afterCR {
+            afterCR = false
+            if b == Self.lf { return }
+        }
+        recordBytes += 1
+        if recordBytes > Self.maximumRecordBytes {
+            throw CSVError(line: recordLine,
+                message: "The record that starts on line \(recordLine) is longer than 1 MiB; if a quoted field there never ends, add its closing quote (\")")
+        }
+        switch state {
+        case .fieldStart:
+            if b == Self.quote {
+                state = .quoted
+                quoteLine = line
+                blank = false
+                quotedAfterCR = false
+                return
+            }
+            state = .plain
+            try plain(b)
+        case .plain:
+            try plain(b)
+        case .quoted:
+            if b == Self.quote {
+                state = .quoteInQuoted
+                return
+            }
+            // CRLF inside a field is one line break; a lone CR (old Mac files) is one too.
+            if b == Self.cr || (b == Self.lf && !quotedAfterCR) { line += 1 }
+            quotedAfterCR = b == Self.cr
+            field.append(b)
+        case .quoteInQuoted:
+            if b == Self.quote {
+                // `""` inside quotes is one quote.
+                field.append(b)
+                quotedAfterCR = false
+                state = .quoted
+                return
+            }
+            guard b == Self.comma || b == Self.lf || b == Self.cr else {
+                throw CSVError(
+                    line: line,
+                    message: "Line \(line) has text after a closing quote; put the whole field in quotes and double the quotes inside it (\"\")")
+            }
+            try separator(b)
+        }
+    }
+
+    private mutating func plain(_ b: UInt8) throws(CSVError) {
+        switch b {
+        case Self.comma, Self.lf, Self.cr:
+            try separator(b)
+        case Self.quote:
+            throw CSVError(
+                line: line,
+                message: "Line \(line) has a quote inside a field that does not start with one; put the whole field in quotes and double the quotes inside it (\"\")")
+        default:
+            field.append(b)
+        }
+    }
+
+    /// A comma ends the field; a line break ends the record too.
+    private mutating func separator(_ b: UInt8) throws(CSVError) {
+        if b == Self.comma {
+            endField()
+            state = .fieldStart
+            return
+        }
+        try endRecord()
+        line += 1
+        recordLine = line
+        afterCR = b == Self.cr
+    }
+
+    private mutating func endField() {
+        let text = String(decoding: field, as: UTF8.self)
+        if !text.isEmpty { blank = false }
+        fields.append(text)
+        field.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func endRecord() throws(CSVError) {
+        endField()
+        state = .fieldStart
+        defer {
+            fields.removeAll(keepingCapacity: true)
+            blank = true
+            recordBytes = 0
+        }
+        // A line of nothing but commas is what a spreadsheet writes for an empty row.
+        if blank { return }
+        if let header {
+            ready.append(CSVRecord(line: recordLine, fields: try Self.fit(fields, to: header.count, line: recordLine)))
+        } else {
+            let names = fields.map(\.trimmed)
+            try Self.checkHeader(names, line: recordLine)
+            header = names
+        }
     }
 
     private static func checkHeader(_ header: [String], line: Int) throws(CSVError) {
@@ -70,108 +255,5 @@ struct CSVReader {
                 message: "Line \(line) has \(fields.count) fields but the header names \(width) columns; put values that contain commas in quotes")
         }
         return Array(fields[..<width])
-    }
-
-    /// The next non-blank record and the line it starts on, or nil at the end of the file.
-    private mutating func nextRecord(width: Int) throws(CSVError) -> (Int, [String])? {
-        while position < bytes.count {
-            let start = line
-            var fields: [String] = []
-            fields.reserveCapacity(width)
-            var blank = true
-            while true {
-                let quoted = position < bytes.count && bytes[position] == Self.quote
-                let field = quoted ? try quotedField() : try plainField()
-                if quoted || !field.isEmpty { blank = false }
-                fields.append(field)
-                if position < bytes.count, bytes[position] == Self.comma {
-                    position += 1
-                    continue
-                }
-                endLine()
-                break
-            }
-            // A line of nothing but commas is what a spreadsheet writes for an empty row.
-            if !blank { return (start, fields) }
-        }
-        return nil
-    }
-
-    /// An unquoted field, up to the next comma or line end.
-    private mutating func plainField() throws(CSVError) -> String {
-        let start = position
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == Self.comma || b == Self.lf || b == Self.cr { break }
-            if b == Self.quote {
-                throw CSVError(
-                    line: line,
-                    message: "Line \(line) has a quote inside a field that does not start with one; put the whole field in quotes and double the quotes inside it (\"\")")
-            }
-            position += 1
-        }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-    }
-
-    /// A quoted field: from the opening quote to its closing quote, with `""` read as `"`.
-    private mutating func quotedField() throws(CSVError) -> String {
-        let startLine = line
-        position += 1
-        scratch.removeAll(keepingCapacity: true)
-        var segment = position
-        while true {
-            guard position < bytes.count else {
-                throw CSVError(
-                    line: startLine,
-                    message: "The quoted field that starts on line \(startLine) never ends; add its closing quote (\")")
-            }
-            let b = bytes[position]
-            if b == Self.quote {
-                if position + 1 < bytes.count, bytes[position + 1] == Self.quote {
-                    // Keep the first quote of the pair, skip the second.
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segment...position]))
-                    position += 2
-                    segment = position
-                    continue
-                }
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segment..<position]))
-                position += 1
-                break
-            }
-            if b == Self.lf || (b == Self.cr && !(position + 1 < bytes.count && bytes[position + 1] == Self.lf)) {
-                line += 1
-            }
-            position += 1
-        }
-        if position < bytes.count {
-            let b = bytes[position]
-            guard b == Self.comma || b == Self.lf || b == Self.cr else {
-                throw CSVError(
-                    line: line,
-                    message: "Line \(line) has text after a closing quote; put the whole field in quotes and double the quotes inside it (\"\")")
-            }
-        }
-        return String(decoding: scratch, as: UTF8.self)
-    }
-
-    /// Steps over CRLF, LF or a lone CR (old Mac files), if there is one.
-    private mutating func endLine() {
-        guard position < bytes.count else { return }
-        if bytes[position] == Self.cr {
-            position += 1
-            if position < bytes.count, bytes[position] == Self.lf { position += 1 }
-        } else {
-            position += 1
-        }
-        line += 1
-    }
-
-    /// The line a byte offset is on, for reporting where the file stops being UTF-8.
-    private func lineOf(offset: Int) -> Int {
-        var line = 1
-        for i in 0..<offset where bytes[i] == Self.lf {
-            line += 1
-        }
-        return line
     }
 }

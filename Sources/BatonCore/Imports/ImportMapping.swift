@@ -19,7 +19,20 @@ public enum ImportMapping {
     }
 
     public static func accounts(_ table: CSVTable) throws(ImportFileError) -> (rows: [AccountImportRow], issues: [ImportIssue]) {
-        let columns = HeaderIndex(table.header)
+        read(table, try accountMapper(header: table.header))
+    }
+
+    public static func contacts(_ table: CSVTable) throws(ImportFileError) -> (rows: [ContactImportRow], issues: [ImportIssue]) {
+        read(table, try contactMapper(header: table.header))
+    }
+
+    public static func opportunities(_ table: CSVTable) throws(ImportFileError) -> (rows: [OpportunityImportRow], issues: [ImportIssue]) {
+        read(table, try opportunityMapper(header: table.header))
+    }
+
+    /// Reads one record at a time: what a streaming import uses.
+    public static func accountMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<AccountImportRow> {
+        let columns = HeaderIndex(header)
         guard let name = columns.find(ColumnAliases.accountName) else {
             throw .missing([("name", ColumnAliases.accountName)])
         }
@@ -35,7 +48,7 @@ public enum ImportMapping {
         let postalCode = columns.find(ColumnAliases.postalCode)
         let country = columns.find(ColumnAliases.country)
 
-        return read(table, idColumn: id, id: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
             AccountImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
@@ -53,8 +66,8 @@ public enum ImportMapping {
         }
     }
 
-    public static func contacts(_ table: CSVTable) throws(ImportFileError) -> (rows: [ContactImportRow], issues: [ImportIssue]) {
-        let columns = HeaderIndex(table.header)
+    public static func contactMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<ContactImportRow> {
+        let columns = HeaderIndex(header)
         let name = columns.find(ColumnAliases.contactName)
         let first = columns.find(ColumnAliases.firstName)
         let last = columns.find(ColumnAliases.lastName)
@@ -71,7 +84,7 @@ public enum ImportMapping {
         let doNotContact = [ColumnAliases.doNotContact, ColumnAliases.optedOutOfEmail, ColumnAliases.doNotCall]
             .compactMap { columns.find($0) }
 
-        return read(table, idColumn: id, id: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
             ContactImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
@@ -87,8 +100,8 @@ public enum ImportMapping {
         }
     }
 
-    public static func opportunities(_ table: CSVTable) throws(ImportFileError) -> (rows: [OpportunityImportRow], issues: [ImportIssue]) {
-        let columns = HeaderIndex(table.header)
+    public static func opportunityMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<OpportunityImportRow> {
+        let columns = HeaderIndex(header)
         let name = columns.find(ColumnAliases.opportunityName)
         let stage = columns.find(ColumnAliases.stage)
         guard let name, stage != nil else {
@@ -108,7 +121,7 @@ public enum ImportMapping {
         let forecast = columns.find(ColumnAliases.forecastCategory)
         let lostReason = columns.find(ColumnAliases.lostReason)
 
-        return read(table, idColumn: id, id: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
             OpportunityImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
@@ -139,27 +152,77 @@ public enum ImportMapping {
         return r.choice(column, "Status", ImportChoices.status, accepted: "prospect, active or former")
     }
 
-    /// Reads every record with `makeRow`, catches external ids used twice, and keeps
-    /// only the rows without issues.
-    private static func read<Row>(
-        _ table: CSVTable, idColumn: MatchedColumn?, id: KeyPath<Row, String?>,
-        _ makeRow: (inout ImportRowReader) -> Row
-    ) -> (rows: [Row], issues: [ImportIssue]) {
+    /// Reads every record of a parsed file, catches external ids used twice, and keeps
+    /// only the rows without issues. (A streaming import finds the repeats in its
+    /// staging table instead, so that it holds no list of every id.)
+    private static func read<Row>(_ table: CSVTable, _ mapper: ImportRowMapper<Row>) -> (rows: [Row], issues: [ImportIssue]) {
         var rows: [Row] = []
         rows.reserveCapacity(table.records.count)
         var issues: [ImportIssue] = []
-        var seen = DuplicateIds()
+        var firstLine: [String: Int] = [:]
         for record in table.records {
-            var reader = ImportRowReader(record)
-            let row = makeRow(&reader)
-            seen.check(row[keyPath: id], column: idColumn, in: &reader)
-            if reader.issues.isEmpty {
+            var mapped = mapper.map(record)
+            if let id = mapped.externalID, let column = mapper.idColumn {
+                if let first = firstLine[id] {
+                    mapped.issues.append(ImportIssue(line: record.line, field: column.header,
+                                                     message: duplicateMessage(mapped.writtenID ?? id, firstLine: first)))
+                } else {
+                    firstLine[id] = record.line
+                }
+            }
+            if mapped.issues.isEmpty, let row = mapped.row {
                 rows.append(row)
             } else {
-                issues += reader.issues
+                issues += mapped.issues
             }
         }
         return (rows, issues)
+    }
+
+    /// An external id used twice in one file would make the second row silently
+    /// overwrite the first.
+    public static func duplicateMessage(_ written: String, firstLine: Int) -> String {
+        "External Id \(written) is also on line \(firstLine); keep one row per record"
+    }
+}
+
+/// One record of a file made into a row, with what was wrong with it.
+public struct MappedRecord<Row: Sendable>: Sendable {
+    /// The row; nil when it has issues (it is left out of the import).
+    public var row: Row?
+    public var issues: [ImportIssue]
+    /// The row's own id in its stored form (`sf:…`), and as the file wrote it.
+    public var externalID: String?
+    public var writtenID: String?
+}
+
+/// Makes rows of one kind from records, one at a time, with the columns found in
+/// the header once.
+public struct ImportRowMapper<Row: Sendable>: Sendable {
+    let idColumn: MatchedColumn?
+    let ownID: @Sendable (Row) -> String?
+    let make: @Sendable (inout ImportRowReader) -> Row
+
+    init(idColumn: MatchedColumn?, ownID: @escaping @Sendable (Row) -> String?,
+         make: @escaping @Sendable (inout ImportRowReader) -> Row) {
+        self.idColumn = idColumn
+        self.ownID = ownID
+        self.make = make
+    }
+
+    /// The file's own name of the id column, for issues found later.
+    public var idHeader: String? { idColumn?.header }
+
+    public func map(_ record: CSVRecord) -> MappedRecord<Row> {
+        var reader = ImportRowReader(record)
+        let row = make(&reader)
+        let id = ownID(row)
+        if let idColumn, case .refused(let message) = ExternalIDRules.check(id, use: .importRow) {
+            reader.flag(idColumn, message)
+        }
+        let issues = reader.issues
+        return MappedRecord(row: issues.isEmpty ? row : nil, issues: issues, externalID: id,
+                            writtenID: reader.cell(idColumn))
     }
 }
 

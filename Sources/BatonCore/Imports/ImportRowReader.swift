@@ -133,19 +133,3 @@ struct ImportRowReader {
         return value
     }
 }
-
-/// Catches an external id used twice in one file, which would make the second row
-/// silently overwrite the first.
-struct DuplicateIds {
-    private var firstLine: [String: Int] = [:]
-
-    mutating func check(_ id: String?, column: MatchedColumn?, in reader: inout ImportRowReader) {
-        guard let id, let column else { return }
-        if let first = firstLine[id] {
-            let asWritten = reader.cell(column) ?? id
-            reader.flag(column, "External Id \(asWritten) is also on line \(first); keep one row per record")
-        } else {
-            firstLine[id] = reader.line
-        }
-    }
-}
