@@ -31,6 +31,7 @@ struct AccountRoutes {
         api.get("accounts/:id") { request, context in try await show(request, context).response }
         api.patch("accounts/:id") { request, context in try await update(request, context).response }
         api.delete("accounts/:id") { request, context in try await archive(request, context) }
+        api.post("accounts/:id/restore") { request, context in try await restore(request, context).response }
         api.get("accounts/:id/timeline") { request, context in try await timeline(request, context).response }
     }
 
@@ -119,6 +120,8 @@ struct AccountRoutes {
         }
         try Scope.requireWriter(caller)
         if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+        let standing = try await Standings.owned(db, ownerID: before.ownerId, caller: caller)
+        try ChangeRefused.enforce { try AccountChangeRights.checkChange(standing, hasOwner: before.ownerId != nil) }
         var f = AccountFields(
             name: before.name, domain: before.domain, industry: before.industry, ownerID: before.ownerId,
             parentID: before.parentId, status: before.status, address: before.address, externalID: before.externalId)
@@ -153,9 +156,30 @@ struct AccountRoutes {
             }
             try Scope.requireWriter(caller)
             if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
+            let standing = try await Standings.owned(db, ownerID: account.ownerId, caller: caller)
+            try ChangeRefused.enforce { try AccountChangeRights.checkArchive(standing) }
             if !account.archived { try await store.archive(db, account, by: caller.id) }
         }
         return Response(status: .noContent)
+    }
+
+    /// `POST /accounts/{id}/restore`: an archived account back in lists, by whoever may archive it.
+    func restore(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
+        let caller = try context.requireCaller()
+        try Scope.requireReader(caller)
+        let id = try request.id(context)
+        let expected = try ETag.expectedVersion(request)
+        let restored = try await services.pool.withTransaction { db in
+            guard let account = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
+                throw APIError.notFound("account")
+            }
+            try Scope.requireWriter(caller)
+            if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
+            let standing = try await Standings.owned(db, ownerID: account.ownerId, caller: caller)
+            try ChangeRefused.enforce { try AccountChangeRights.checkArchive(standing, restoring: true) }
+            return account.archived ? try await store.restore(db, account, by: caller.id) : account
+        }
+        return try .json(restored, headers: ETag.headers(restored.version))
     }
 
     func timeline(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -175,15 +199,15 @@ struct AccountRoutes {
     private func checkReferences(_ db: Connection, _ f: AccountFields, caller: Caller) async throws {
         var v = Validator()
         if let owner = f.ownerID {
-            let ok: Bool = try await db.query("""
+            let ok: Bool = try await db.expectRow("""
                 SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = \(owner) AND u.active AND \(UserStore.scope(caller))) AS ok
-                """).first!.decode("ok")
+                """).decode("ok")
             v.check(ok, "ownerId", "Owner must be an active person in your reporting line")
         }
         if let parent = f.parentID {
-            let ok: Bool = try await db.query("""
+            let ok: Bool = try await db.expectRow("""
                 SELECT EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(parent) AND \(Scope.accounts(caller))) AS ok
-                """).first!.decode("ok")
+                """).decode("ok")
             v.check(ok, "parentId", "Parent must be an account you can see")
         }
         try v.throwIfInvalid()

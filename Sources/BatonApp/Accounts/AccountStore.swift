@@ -89,10 +89,15 @@ struct AccountStore: Sendable {
         a.postal_code, a.country, a.external_id, a.archived_at IS NOT NULL AS archived, a.created_at, a.updated_at
         """
 
+    /// The account if `caller` sees it; with `forUpdate`, locked first and then read,
+    /// so that a change that waited for the lock reads the committed row.
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> AccountRecord? {
-        let lock: Query = forUpdate ? " FOR UPDATE" : ""
+        if forUpdate {
+            let locked = try await db.query("SELECT a.id FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller)) FOR UPDATE")
+            guard !locked.isEmpty else { return nil }
+        }
         return try await db.query("""
-            SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller))\(lock)
+            SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller))
             """).first.map(Self.record)
     }
 
@@ -140,14 +145,14 @@ struct AccountStore: Sendable {
     }
 
     func create(_ db: Connection, _ f: AccountFields, by actorID: Int64?) async throws -> AccountRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO accounts (name, domain, industry, owner_id, parent_id, status, street, city, region, postal_code,
                                   country, external_id)
             VALUES (\(f.name), \(f.domain), \(f.industry), \(f.ownerID), \(f.parentID), \(f.status.rawValue),
                     \(f.address.street), \(f.address.city), \(f.address.region), \(f.address.postalCode),
                     \(f.address.country), \(f.externalID))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         let created = try await findAny(db, id: id)
         try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: id, action: .create,
                                     before: nil, after: .of(created))
@@ -178,19 +183,29 @@ struct AccountStore: Sendable {
                                     before: ["archived": .bool(false)], after: ["archived": .bool(true)])
     }
 
+    /// Brings an archived account back into lists and searches.
+    func restore(_ db: Connection, _ account: AccountRecord, by actorID: Int64) async throws -> AccountRecord {
+        try await db.query("""
+            UPDATE accounts SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = \(account.id)
+            """)
+        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: account.id, action: .restore,
+                                    before: ["archived": .bool(true)], after: ["archived": .bool(false)])
+        return try await findAny(db, id: account.id)
+    }
+
     func findAny(_ db: Connection, id: Int64) async throws -> AccountRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id)").first!)
+        try Self.record(try await db.writtenRow("SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id)", entity: "account"))
     }
 
     /// Whether the account has ever bought: a won opportunity other than `except`.
     func hasWonBusiness(_ db: Connection, accountID: Int64, except opportunityID: Int64? = nil) async throws -> Bool {
-        try await db.query("""
+        try await db.expectRow("""
             SELECT EXISTS (
                 SELECT 1 FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
                 WHERE o.account_id = \(accountID) AND s.is_won AND o.archived_at IS NULL
                   AND o.id IS DISTINCT FROM \(opportunityID)
             ) AS won
-            """).first!.decode("won")
+            """).decode("won")
     }
 
     static func record(_ row: Row) throws -> AccountRecord {

@@ -60,6 +60,7 @@ struct ActivityRoutes {
                     throw APIError.notFound("activity")
                 }
                 if let expected, expected != activity.version { throw APIError.preconditionFailed(current: activity.version) }
+                try await requireRight(db, caller: caller, on: activity)
                 if !activity.archived { try await store.archive(db, activity, by: caller.id) }
             }
             return Response(status: .noContent)
@@ -83,7 +84,7 @@ struct ActivityRoutes {
         try v.throwIfInvalid()
         return try await services.pool.withTransaction { db in
             try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                try await checkLinks(db, fields, caller: caller)
+                try await checkLinks(db, fields, caller: caller, ownerChanged: fields.ownerID != caller.id)
                 let activity = try await store.create(db, fields, by: caller.id)
                 var headers = ETag.headers(activity.version)
                 headers[.location] = "/api/v1/activities/\(activity.id)"
@@ -103,6 +104,7 @@ struct ActivityRoutes {
                 throw APIError.notFound("activity")
             }
             if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+            try await requireRight(db, caller: caller, on: before)
             var f = ActivityFields(
                 kind: before.kind, subject: before.subject, body: before.body, accountID: before.accountId,
                 contactID: before.contactId, opportunityID: before.opportunityId, projectID: before.projectId,
@@ -120,29 +122,37 @@ struct ActivityRoutes {
             if keys.contains("doneAt") { f.doneAt = input.doneAt }
             f.check(into: &v)
             try v.throwIfInvalid()
-            try await checkLinks(db, f, caller: caller)
+            try await checkLinks(db, f, caller: caller, ownerChanged: f.ownerID != before.ownerId)
             return try await store.update(db, before: before, to: f, by: caller.id)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
     }
 
+    /// An activity is changed by its owner, the managers above them and admins.
+    private func requireRight(_ db: Connection, caller: Caller, on activity: ActivityRecord) async throws {
+        let standing = try await Standings.owned(db, ownerID: activity.ownerId, caller: caller)
+        try ChangeRefused.enforce { try ActivityChangeRights.checkChange(standing) }
+    }
+
     /// The account must be visible; a contact or opportunity must belong to it; the
-    /// owner must be an active person.
-    private func checkLinks(_ db: Connection, _ f: ActivityFields, caller: Caller) async throws {
+    /// owner must be an active person, and one given to someone else must go to
+    /// someone in the caller's reporting line (anyone, for an admin).
+    private func checkLinks(_ db: Connection, _ f: ActivityFields, caller: Caller, ownerChanged: Bool) async throws {
         var v = Validator()
-        let row = try await db.query("""
+        let row = try await db.expectRow("""
             SELECT
                 EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND \(Scope.accounts(caller))) AS account_ok,
                 \(f.contactID)::bigint IS NULL OR EXISTS (SELECT 1 FROM contacts WHERE id = \(f.contactID) AND account_id = \(f.accountID)) AS contact_ok,
                 \(f.opportunityID)::bigint IS NULL OR EXISTS (SELECT 1 FROM opportunities WHERE id = \(f.opportunityID) AND account_id = \(f.accountID)) AS opportunity_ok,
                 \(f.projectID)::bigint IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = \(f.projectID) AND account_id = \(f.accountID)) AS project_ok,
-                EXISTS (SELECT 1 FROM users WHERE id = \(f.ownerID) AND active) AS owner_ok
-            """).first!
+                EXISTS (SELECT 1 FROM users u WHERE u.id = \(f.ownerID) AND u.active
+                        AND (NOT \(ownerChanged) OR \(UserStore.scope(caller)))) AS owner_ok
+            """)
         v.check(try row.decode("account_ok"), "accountId", "Account must be an account you can see")
         v.check(try row.decode("contact_ok"), "contactId", "Contact must be a contact at the same account")
         v.check(try row.decode("opportunity_ok"), "opportunityId", "Opportunity must be one of the same account's")
         v.check(try row.decode("project_ok"), "projectId", "Project must be one of the same account's")
-        v.check(try row.decode("owner_ok"), "ownerId", "Owner must be an active person")
+        v.check(try row.decode("owner_ok"), "ownerId", "Owner must be an active person in your reporting line")
         try v.throwIfInvalid()
     }
 }

@@ -120,12 +120,12 @@ struct ActivityStore: Sendable {
     }
 
     func create(_ db: Connection, _ f: ActivityFields, by actorID: Int64) async throws -> ActivityRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO activities (kind, subject, body, account_id, contact_id, opportunity_id, project_id, owner_id, due_at, done_at)
             VALUES (\(f.kind.rawValue), \(f.subject), \(f.body), \(f.accountID), \(f.contactID), \(f.opportunityID),
                     \(f.projectID), \(f.ownerID), \(f.dueAt), \(f.doneAt))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         let created = try await findAny(db, id: id)
         try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: id, action: .create,
                                     before: nil, after: .of(created))
@@ -155,7 +155,7 @@ struct ActivityStore: Sendable {
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ActivityRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM activities x WHERE x.id = \(id)").first!)
+        try Self.record(try await db.writtenRow("SELECT \(Self.columns) FROM activities x WHERE x.id = \(id)", entity: "activity"))
     }
 
     static func record(_ row: Row) throws -> ActivityRecord {

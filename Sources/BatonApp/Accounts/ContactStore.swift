@@ -109,12 +109,12 @@ struct ContactStore: Sendable {
     }
 
     func create(_ db: Connection, _ f: ContactFields, by actorID: Int64?) async throws -> ContactRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO contacts (account_id, name, email, phone, title, buying_role, do_not_contact, external_id)
             VALUES (\(f.accountID), \(f.name), \(f.email), \(f.phone), \(f.title), \(f.buyingRole?.rawValue),
                     \(f.doNotContact), \(f.externalID))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         let created = try await findAny(db, id: id)
         try await AuditTrail.record(db, actorID: actorID, entity: "contact", entityID: id, action: .create,
                                     before: nil, after: .of(created))
@@ -143,7 +143,7 @@ struct ContactStore: Sendable {
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ContactRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM contacts c WHERE c.id = \(id)").first!)
+        try Self.record(try await db.writtenRow("SELECT \(Self.columns) FROM contacts c WHERE c.id = \(id)", entity: "contact"))
     }
 
     static func record(_ row: Row) throws -> ContactRecord {

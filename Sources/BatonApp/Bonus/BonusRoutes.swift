@@ -61,13 +61,27 @@ struct BonusRoutes {
         var completedOn: CalendarDate
     }
 
+    /// A person's own target is pay: a plan shows each reader only the overrides of
+    /// people in their reporting line (themselves included); admins see all of them.
+    private func withOverridesVisible(_ db: Connection, to caller: Caller, _ plans: [BonusPlanRecord]) async throws -> [BonusPlanRecord] {
+        if caller.isAdmin { return plans }
+        let line = Set(try await db.query("SELECT user_id FROM reporting_line(\(caller.id))").map { try $0.decode("user_id", as: Int64.self) })
+        return plans.map { plan in
+            var plan = plan
+            plan.overrides = plan.overrides.filter { line.contains($0.userId) }
+            return plan
+        }
+    }
+
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("bonus-plans") { _, context in
             let caller = try context.requireCaller()
             guard caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) else {
                 throw APIError.forbidden("Bonus plans are for admins, managers and project managers.")
             }
-            let plans = try await services.pool.withConnection { try await store.plans($0) }
+            let plans = try await services.pool.withConnection { db in
+                try await withOverridesVisible(db, to: caller, try await store.plans(db))
+            }
             return try APIResponse.json(Page(fetched: plans, limit: plans.count) { [String($0.id)] }).response
         }
         api.get("bonus-plans/:id") { request, context in
@@ -76,7 +90,10 @@ struct BonusRoutes {
                 throw APIError.forbidden("Bonus plans are for admins, managers and project managers.")
             }
             let id = try request.id(context)
-            guard let plan = try await services.pool.withConnection({ try await store.plan($0, id: id) }) else { throw APIError.notFound("bonus plan") }
+            guard let plan = try await services.pool.withConnection({ db -> BonusPlanRecord? in
+                guard let plan = try await store.plan(db, id: id) else { return nil }
+                return try await withOverridesVisible(db, to: caller, [plan]).first
+            }) else { throw APIError.notFound("bonus plan") }
             return try APIResponse.json(plan, headers: ETag.headers(plan.version)).response
         }
         api.post("bonus-plans") { request, context in try await savePlan(request, context, id: nil).response }
@@ -103,7 +120,8 @@ struct BonusRoutes {
                 }
                 // Every project manager on the plan, whoever computes it.
                 let id = try await db.withoutRowSecurity { try await store.computeRun(db, runID: nil, plan: plan, period: period, by: caller.id) }
-                return try await store.run(db, id: id)!
+                guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+                return run
             }
             return try APIResponse.json(run, status: .created, headers: ETag.headers(run.version)).response
         }
@@ -127,11 +145,12 @@ struct BonusRoutes {
                     guard run.status == "draft" else {
                         throw APIError.conflict("Run \(id) is approved and locked; corrections go into a later run as adjustments.", code: "run-locked")
                     }
-                    let plan = try await store.plan(db, id: run.planId)!
+                    guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
                     let period = try await services.quotas.period(db, key: run.period)
                     _ = try await store.computeRun(db, runID: id, plan: plan, period: period, by: caller.id)
                 }
-                return try await store.run(db, id: id)!
+                guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+                return run
             }
             return try APIResponse.json(run, headers: ETag.headers(run.version)).response
         }
@@ -145,13 +164,14 @@ struct BonusRoutes {
                     guard let run = try await store.run(db, id: id, forUpdate: true) else { throw APIError.notFound("bonus run") }
                     guard run.status == "draft" else { throw APIError.conflict("Run \(id) is already approved and locked.", code: "run-locked") }
                     try await requireApprover(db, caller, run: run)
-                    let plan = try await store.plan(db, id: run.planId)!
+                    guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
                     let period = try await services.quotas.period(db, key: run.period)
                     guard try await store.approve(db, run: run, plan: plan, period: period, by: caller.id) else {
                         throw APIError.conflict("Run \(id) is already approved and locked.", code: "run-locked")
                     }
                 }
-                return try await store.run(db, id: id)!
+                guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+                return run
             }
             return try APIResponse.json(run, headers: ETag.headers(run.version)).response
         }
@@ -216,7 +236,7 @@ struct BonusRoutes {
                                                                reason: input.reason.trimmed, by: caller.id)
                 // A draft shows it at once; a locked run leaves it to the next one.
                 if run.status == "draft" {
-                    let plan = try await store.plan(db, id: run.planId)!
+                    guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
                     _ = try await store.computeRun(db, runID: run.id, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
                 }
                 return try APIResponse.json(["id": adjustment], status: .created)

@@ -89,10 +89,35 @@ struct OpportunityRoutes {
                 }
                 try Scope.requireWriter(caller)
                 if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
+                try await requireRight(db, caller: caller, on: o) { try DealChangeRights.checkArchive($0) }
                 if !o.archived { try await store.archive(db, o, by: caller.id) }
             }
             return Response(status: .noContent)
         }
+        api.post("opportunities/:id/restore") { request, context in
+            let caller = try context.requireCaller()
+            try Scope.requireReader(caller)
+            let id = try request.id(context)
+            let expected = try ETag.expectedVersion(request)
+            let restored = try await services.pool.withTransaction { db in
+                guard let o = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
+                    throw APIError.notFound("opportunity")
+                }
+                try Scope.requireWriter(caller)
+                if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
+                try await requireRight(db, caller: caller, on: o) { try DealChangeRights.checkArchive($0, restoring: true) }
+                return o.archived ? try await store.restore(db, o, by: caller.id) : o
+            }
+            return try APIResponse.json(restored, headers: ETag.headers(restored.version)).response
+        }
+    }
+
+    /// Judges the caller's standing towards the deal with one of `DealChangeRights`' rules.
+    private func requireRight(
+        _ db: Connection, caller: Caller, on o: OpportunityRecord, _ rule: (Standing) throws -> Void
+    ) async throws {
+        let standing = try await Standings.opportunity(db, id: o.id, ownerID: o.ownerId, caller: caller)
+        try ChangeRefused.enforce { try rule(standing) }
     }
 
     func create(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -126,23 +151,25 @@ struct OpportunityRoutes {
     func create(_ db: Connection, caller: Caller, input: OpportunityInput) async throws -> OpportunityRecord {
         try Scope.requireWriter(caller)
         try Self.requireNewFields(input)
+        guard let accountID = input.accountId, let name = input.name, let stageKey = input.stage, let closeDate = input.closeDate
+        else { throw APIError.internalError }
         var v = Validator()
-        guard let stage = try await services.stages.find(db, key: input.stage!) else {
+        guard let stage = try await services.stages.find(db, key: stageKey) else {
             throw ValidationFailure("stage", "Stage must be one of the pipeline's stage keys (GET /api/v1/pipeline-stages)")
         }
         let ownerID = input.ownerId ?? caller.id
         let closing = StageRules.closing(to: stage.stage, closedOn: input.closedOn, lostReason: input.lostReason,
                                          today: Self.today, into: &v)
         let fields = OpportunityFields(
-            accountID: input.accountId!, name: input.name!.trimmed, kind: input.kind ?? .newBusiness, stage: stage.stage,
-            amount: input.amount?.amount ?? 0, closeDate: input.closeDate!, ownerID: ownerID,
+            accountID: accountID, name: name.trimmed, kind: input.kind ?? .newBusiness, stage: stage.stage,
+            amount: input.amount?.amount ?? 0, closeDate: closeDate, ownerID: ownerID,
             team: TeamRules.team(input.team?.map(\.member), ownerID: ownerID),
             probabilityOverride: input.probability?.value, categoryOverride: input.forecastCategory,
             nextStep: input.nextStep?.trimmed.nilIfEmpty, source: input.source?.trimmed.nilIfEmpty,
             closedOn: closing.closedOn, lostReason: closing.lostReason, externalID: input.externalId?.trimmed.nilIfEmpty)
         fields.check(into: &v)
         try v.throwIfInvalid()
-        try await checkReferences(db, fields, caller: caller, opportunityID: nil, checkKind: true)
+        try await checkReferences(db, fields, caller: caller, opportunityID: nil, checkKind: true, checkOwner: true)
         return try await store.create(db, fields, by: caller.id)
     }
 
@@ -168,6 +195,9 @@ struct OpportunityRoutes {
         }
         try Scope.requireWriter(caller)
         if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
+        try await requireRight(db, caller: caller, on: before) { standing throws in
+            try DealChangeRights.checkChange(standing, fields: keys)
+        }
         guard let currentStage = try await services.stages.find(db, key: before.stage) else { throw APIError.internalError }
         var v = Validator()
         var stage = currentStage.stage
@@ -218,19 +248,17 @@ struct OpportunityRoutes {
             try await refuseReopeningWithProject(db, opportunityID: id)
         }
         try await checkReferences(db, f, caller: caller, opportunityID: id,
-                                  checkKind: keys.contains("kind") || keys.contains("accountId"), currentAccountID: before.accountId)
+                                  checkKind: keys.contains("kind") || keys.contains("accountId"),
+                                  checkOwner: keys.contains("ownerId") && f.ownerID != before.ownerId,
+                                  currentAccountID: before.accountId)
         return try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
-        
     }
 
     static var today: CalendarDate { Timestamp.now.calendarDate }
 
     /// A won order that became a project stays won: the project is the firm's
-    /// commitment to the client. (Projects arrive with the handoff; until then
-    /// there is nothing to protect.)
+    /// commitment to the client.
     private func refuseReopeningWithProject(_ db: Connection, opportunityID: Int64) async throws {
-        let hasProjects: Bool = try await db.query("SELECT to_regclass('projects') IS NOT NULL AS present").first!.decode("present")
-        guard hasProjects else { return }
         if let project = try await db.query("SELECT id FROM projects WHERE opportunity_id = \(opportunityID) LIMIT 1").first {
             let projectID: Int64 = try project.decode("id")
             throw APIError.conflict("This won opportunity became project \(projectID); it cannot be reopened. Cancel the project instead.",
@@ -239,20 +267,20 @@ struct OpportunityRoutes {
     }
 
     /// The account must be visible and open; the owner and team must be active
-    /// people (the owner within the caller's line); expansion and renewal need an
+    /// people (a new owner within the caller's line); expansion and renewal need an
     /// account that has bought before.
     private func checkReferences(
-        _ db: Connection, _ f: OpportunityFields, caller: Caller, opportunityID: Int64?, checkKind: Bool,
+        _ db: Connection, _ f: OpportunityFields, caller: Caller, opportunityID: Int64?, checkKind: Bool, checkOwner: Bool,
         currentAccountID: Int64? = nil
     ) async throws {
         var v = Validator()
-        let row = try await db.query("""
+        let row = try await db.expectRow("""
             SELECT
                 EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND \(Scope.accounts(caller))
                         AND (a.archived_at IS NULL OR a.id = \(currentAccountID))) AS account_ok,
-                EXISTS (SELECT 1 FROM users u WHERE u.id = \(f.ownerID) AND u.active AND \(UserStore.scope(caller))) AS owner_ok,
+                NOT \(checkOwner) OR EXISTS (SELECT 1 FROM users u WHERE u.id = \(f.ownerID) AND u.active AND \(UserStore.scope(caller))) AS owner_ok,
                 (SELECT count(*) FROM users WHERE id = ANY(\(f.team.map(\.userId))::bigint[]) AND active) AS team_found
-            """).first!
+            """)
         v.check(try row.decode("account_ok"), "accountId", "Account must be an open account you can see")
         v.check(try row.decode("owner_ok"), "ownerId", "Owner must be an active person in your reporting line")
         v.check(try row.decode("team_found", as: Int.self) == f.team.count, "team", "Every team member must be an active person")

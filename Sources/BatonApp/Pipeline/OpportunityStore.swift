@@ -98,7 +98,7 @@ struct OpportunityFields: Sendable {
         v.check(name.count <= 200, "name", "Name must be at most 200 characters")
         v.check(amount >= 0, "amount", "Amount must be zero or more")
         v.check(amount.significantScale <= 2, "amount", "Amount must have at most two decimals")
-        v.check(amount < Decimal(string: "1000000000000")!, "amount", "Amount must be less than 1,000,000,000,000")
+        v.check(amount < Decimal(1_000_000_000_000), "amount", "Amount must be less than 1,000,000,000,000")
         if let p = probabilityOverride { v.check(p >= 0 && p <= 100, "probability", "Probability must be from 0 to 100") }
         v.check((nextStep?.count ?? 0) <= 500, "nextStep", "Next step must be at most 500 characters")
         v.check((source?.count ?? 0) <= 100, "source", "Source must be at most 100 characters")
@@ -124,15 +124,24 @@ struct OpportunityStore: Sendable {
         """
     static let from: Query = "opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key"
 
+    /// The opportunity if `caller` sees it. With `forUpdate` the row is locked first,
+    /// on its own, and then read in a new statement: a read that waited for the lock
+    /// then sees the committed row whole, so concurrent changes under one `If-Match`
+    /// meet a version mismatch (412), never a row that seems to have vanished (404).
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> OpportunityRecord? {
-        let lock: Query = forUpdate ? " FOR UPDATE OF o" : ""
+        if forUpdate {
+            let locked = try await db.query("""
+                SELECT o.id FROM opportunities o WHERE o.id = \(id) AND \(Scope.accountOf(caller, column: "o.account_id")) FOR UPDATE
+                """)
+            guard !locked.isEmpty else { return nil }
+        }
         return try await db.query("""
-            SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id) AND \(Scope.accounts(caller))\(lock)
+            SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id) AND \(Scope.accounts(caller))
             """).first.map(Self.record)
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> OpportunityRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id)").first!)
+        try Self.record(try await db.writtenRow("SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id)", entity: "opportunity"))
     }
 
     struct Filter: Sendable {
@@ -165,14 +174,14 @@ struct OpportunityStore: Sendable {
     }
 
     func create(_ db: Connection, _ f: OpportunityFields, by actorID: Int64?) async throws -> OpportunityRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO opportunities (account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override,
                                        forecast_category_override, next_step, source, closed_on, lost_reason, external_id)
             VALUES (\(f.accountID), \(f.name), \(f.kind.rawValue), \(f.stage.key), \(f.amount), \(f.closeDate), \(f.ownerID),
                     \(f.probabilityOverride), \(f.categoryOverride?.rawValue), \(f.nextStep), \(f.source), \(f.closedOn),
                     \(f.lostReason), \(f.externalID))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         try await replaceTeam(db, opportunityID: id, team: f.team)
         try await recordStageChange(db, opportunityID: id, from: nil, by: actorID)
         let created = try await findAny(db, id: id)
@@ -204,6 +213,14 @@ struct OpportunityStore: Sendable {
         try await db.query("UPDATE opportunities SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(o.id)")
         try await AuditTrail.record(db, actorID: actorID, entity: "opportunity", entityID: o.id, action: .archive,
                                     before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+    }
+
+    /// Brings an archived deal back into lists, the board and the reports.
+    func restore(_ db: Connection, _ o: OpportunityRecord, by actorID: Int64) async throws -> OpportunityRecord {
+        try await db.query("UPDATE opportunities SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = \(o.id)")
+        try await AuditTrail.record(db, actorID: actorID, entity: "opportunity", entityID: o.id, action: .restore,
+                                    before: ["archived": .bool(true)], after: ["archived": .bool(false)])
+        return try await findAny(db, id: o.id)
     }
 
     private func replaceTeam(_ db: Connection, opportunityID: Int64, team: [TeamMember]) async throws {
