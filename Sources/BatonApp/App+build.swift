@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Postgres
+import ServiceLifecycle
 
 /// Where the database is: a server named by `DATABASE_URL`, or the embedded
 /// cluster under `BATON_DATA`, started (and created on first use) here.
@@ -21,9 +22,24 @@ public struct DatabaseLocation: Sendable {
             return DatabaseLocation(connection: try ConnectionConfiguration(url: url), embedded: nil, ownsServer: false)
         }
         let cluster = EmbeddedCluster(directory: configuration.dataDirectory, logger: logger)
+        // The postmaster outlives the pg_ctl that started it: make it ours to reap.
+        EmbeddedClusterSupervisor.becomeReaperOfOrphans(logger)
         let (connection, started) = try cluster.startServer()
         logger.info("using the embedded PostgreSQL cluster in \(cluster.directory.path)")
         return DatabaseLocation(connection: connection, embedded: cluster, ownsServer: started)
+    }
+
+    /// In embedded mode (no `DATABASE_URL`, serving from the cluster under
+    /// `BATON_DATA`) nobody else restarts PostgreSQL when it dies, so the app runs
+    /// a supervisor beside the pool. Decided from the configuration and the
+    /// database actually served, so that tests on their own cluster get none.
+    static func supervisor(
+        _ configuration: AppConfiguration, serving database: ConnectionConfiguration, logger: Logger
+    ) -> EmbeddedClusterSupervisor? {
+        guard configuration.databaseURL == nil else { return nil }
+        let cluster = EmbeddedCluster(directory: configuration.dataDirectory, logger: logger)
+        guard database.host == cluster.connectionConfiguration.host else { return nil }
+        return EmbeddedClusterSupervisor(cluster: cluster, logger: logger)
     }
 }
 
@@ -63,10 +79,14 @@ public func buildApplication(
         try await DemoFirm(services: services, withBusiness: configuration.demo == .auto).loadIfEmpty()
     }
     let router = buildRouter(services, pages: try await PageRenderer.load())
+    // Shut down in reverse order: the supervisor stops restarting PostgreSQL first.
+    var lifecycle: [any Service] = [pool]
+    if let replica { lifecycle.append(replica) }
+    if let supervisor = DatabaseLocation.supervisor(configuration, serving: database, logger: logger) { lifecycle.append(supervisor) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Baton"),
-        services: [pool] + (replica.map { [$0] } ?? []),
+        services: lifecycle,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice("Baton is serving at http://\(configuration.host):\(port)")

@@ -49,6 +49,11 @@ public struct EmbeddedCluster: Sendable {
         var started = false
         let binaries = try Self.findBinaries()
         try prepareDirectories()
+        // Two processes starting the cluster at once (two `baton` commands, or the
+        // supervisor and a command) must not both see it stopped: the second would
+        // clear the first one's fresh postmaster.pid as stale.
+        let lock = try StartLock(directory.appendingPathComponent("start.lock").path)
+        defer { lock.release() }
         if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
             logger.info("creating a PostgreSQL cluster in \(dataDirectory.path)")
             var arguments = ["-D", dataDirectory.path, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C"]
@@ -90,14 +95,26 @@ public struct EmbeddedCluster: Sendable {
             let first = text.split(separator: "\n").first, let pid = pid_t(first)
         else { return nil }
         // A PID is reused after a crash: it is ours only if a postgres process has it.
-        guard kill(pid, 0) == 0,
+        // A killed postmaster nobody has reaped yet is a zombie: it still has its PID
+        // and its name, but it serves nothing.
+        guard kill(pid, 0) == 0 || errno == EPERM,
             let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
-            comm.hasPrefix("postgres")
+            comm.hasPrefix("postgres"),
+            Self.processState(pid) != "Z"
         else { return nil }
         return pid
     }
 
-    func isRunning() -> Bool { serverPID() != nil }
+    /// Whether a postmaster serves this data folder now.
+    public func isRunning() -> Bool { serverPID() != nil }
+
+    /// The state letter of /proc/PID/stat (R, S, Z, …), nil when there is no such process.
+    static func processState(_ pid: pid_t) -> Character? {
+        let stat = Subprocess.readText("/proc/\(pid)/stat")
+        // The name in parentheses may hold spaces; the state follows the last ')'.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].first { $0 != " " }
+    }
 
     private func clearStaleLock() {
         let pidFile = dataDirectory.appendingPathComponent("postmaster.pid")
@@ -216,5 +233,30 @@ public struct EmbeddedCluster: Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+}
+
+/// An exclusive `flock` on a file, held until released (or the process ends,
+/// which releases it by itself: a crash never leaves it held).
+struct StartLock {
+    private let descriptor: Int32
+
+    init(_ path: String) throws {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EmbeddedCluster.Failure(description: "could not open \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw EmbeddedCluster.Failure(description: "could not lock \(path): \(reason)")
+            }
+        }
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

@@ -331,22 +331,31 @@ class PsqlSession:
 
 
 class Baton:
-    """`baton migrate`, then `baton serve` on a free loopback port."""
+    """`baton migrate`, then `baton serve` on a free loopback port.
 
-    def __init__(self, database_url: str, name: str = "baton", demo: str = "people", pool_size: int = 6,
+    With `database_url=None` it runs in embedded mode: no DATABASE_URL, and Baton
+    starts (and supervises) its own cluster under `embedded_data`."""
+
+    def __init__(self, database_url: str | None, name: str = "baton", demo: str = "people", pool_size: int = 6,
                  log_level: str = "info", env: dict | None = None, migrate: bool = True):
         self.database_url = database_url
         self.name = name
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"baton-faults-{name}."))
+        # The embedded server runs as `postgres` when we are root: it must reach its folder.
+        os.chmod(self.dir, 0o755)
         self.log_path = self.dir / "serve.log"
+        self.embedded_data = self.dir / "data"
         self.env = dict(os.environ)
-        for k in ("BATON_DATA", "BATON_SQL_DIR", "TEST_DATABASE_URL", "PGOPTIONS", "PGHOST", "PGPORT", "PGUSER"):
+        for k in ("DATABASE_URL", "BATON_DATA", "BATON_SQL_DIR", "TEST_DATABASE_URL", "PGOPTIONS", "PGHOST", "PGPORT",
+                  "PGUSER"):
             self.env.pop(k, None)
-        self.env.update({"DATABASE_URL": database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
+        self.env.update({"PORT": str(self.port), "HOST": "127.0.0.1",
                          "BATON_DEMO": demo, "LOG_LEVEL": log_level, "POOL_SIZE": str(pool_size),
-                         "BATON_DATA": str(self.dir / "unused")})
+                         "BATON_DATA": str(self.embedded_data if database_url is None else self.dir / "unused")})
+        if database_url is not None:
+            self.env["DATABASE_URL"] = database_url
         self.env.update(env or {})
         self.proc: subprocess.Popen | None = None
         self.migrate_result: subprocess.CompletedProcess | None = None
@@ -398,8 +407,27 @@ class Baton:
             stop_process(self.proc)
             self._log.close()
 
+    @property
+    def embedded_postmaster_pid(self) -> int | None:
+        """The embedded cluster's postmaster, from its postmaster.pid, if it is alive."""
+        try:
+            pid = int((self.embedded_data / "pg" / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if pid_alive(pid) else None
+
     def destroy(self):
         self.stop()
+        if self.database_url is None:
+            # Baton stops the cluster it started; one it left behind (it crashed, or
+            # a restart raced the stop) is ours to end, found by its own pid file.
+            pm = self.embedded_postmaster_pid
+            if pm:
+                os.kill(pm, signal.SIGQUIT)
+                try:
+                    wait_for(lambda: reap(pm) or not pid_alive(pm), 10, what="the embedded postmaster to exit")
+                except TimeoutError:
+                    os.kill(pm, signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # conveniences
