@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import Postgres
 
 /// Turns every thrown error into an `application/problem+json` response, once,
@@ -49,6 +50,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body-too-large", title: "Body too large",
                             detail: "Request bodies may be at most 1 MiB.")
+        case let e as HTTPParserError:
+            // Thrown by `request.body.collect` when the bytes after the head are not
+            // HTTP: the client's fault, so a 400, never a 500. A connection that ends
+            // mid-body is a client that hung up, which is routine, not an error.
+            if e == .invalidEOFState || e == .closedConnection { return clientWentAway(e, logger: logger) }
+            logger.info("malformed request body", metadata: ["reason": "\(e)"])
+            return malformedBody
+        case let e as NIOHTTPDecoderError:
+            logger.info("malformed request body", metadata: ["reason": "\(e)"])
+            return malformedBody
+        case let e as IOError where [ECONNRESET, EPIPE, ECONNABORTED].contains(e.errnoCode):
+            return clientWentAway(e, logger: logger)
+        case let e as ChannelError where Self.meansTheClientLeft(e):
+            return clientWentAway(e, logger: logger)
         case is CancellationError:
             return APIError.unavailable
         default:
@@ -86,6 +101,26 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static var internalError: APIError { .internalError }
+
+    static var malformedBody: APIError {
+        APIError(.badRequest, code: "malformed-body", title: "Bad request",
+                 detail: "The request body is not valid HTTP (a broken chunk or length); send it again whole.")
+    }
+
+    /// Nobody reads this answer: the connection is gone. Logged quietly, since a
+    /// browser closing a tab mid-upload is not something an operator must act on.
+    static func clientWentAway(_ error: any Error, logger: Logger) -> APIError {
+        logger.debug("the client closed the connection before sending the whole request", metadata: ["reason": "\(error)"])
+        return APIError(.badRequest, code: "incomplete-request", title: "Bad request",
+                        detail: "The connection closed before the whole request arrived.")
+    }
+
+    static func meansTheClientLeft(_ error: ChannelError) -> Bool {
+        switch error {
+        case .ioOnClosedChannel, .alreadyClosed, .eof, .inputClosed, .outputClosed: true
+        default: false
+        }
+    }
 }
 
 /// What each named constraint means to a person filling in a form.
