@@ -11,6 +11,9 @@ root=$(pwd)
 
 scripts/install-deps.sh test
 
+echo "== request paths: nothing that can end the process"
+python3 scripts/check-request-paths.py
+
 echo "== building"
 swift build --build-tests
 

@@ -237,3 +237,36 @@ import Testing
         }
     }
 }
+
+/// Issue 14, item 17: a page shows only messages the server chose. A crafted link's
+/// `?error=` text never appears; a refused form's message arrives once, by cookie.
+@Suite struct FlashMessageTests {
+    @Test func aCraftedErrorInTheAddressIsNotShownAndARefusalIsShownOnce() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            let pages = WebPageTests()
+            for path in ["/pipeline?error=Call%20555-0100%20to%20verify%20your%20account", "/pipeline?period=&error=Call%20555-0100"] {
+                let crafted = try await pages.page(app, path, ana)
+                #expect(crafted.status == .ok)
+                #expect(!crafted.text.contains("555-0100"), "\(path) shows the crafted text")
+            }
+            let account = try await app.request(.post, "/api/v1/accounts", token: ana, json: #"{"name": "Quayside Cranes"}"#)
+            let accountID = try #require(account.object["id"] as? Int)
+            let deal = try await app.request(.post, "/api/v1/opportunities", token: ana,
+                json: #"{"accountId": \#(accountID), "name": "Crane telemetry", "stage": "proposal", "amount": "9000.00", "closeDate": "2027-01-15"}"#)
+            let dealID = try #require(deal.object["id"] as? Int)
+            let token = try await pages.csrfOf(app, ana, "/pipeline")
+            let refused = try await pages.form(app, "/pipeline/\(dealID)/stage", ana, [("csrf", token), ("stage", "closed_lost"), ("period", "2027-Q1")])
+            #expect(refused.status == .seeOther)
+            #expect(refused.headers[.location] == "/pipeline?period=2027-Q1")
+            let flash = try #require(refused.headers[values: .setCookie].first { $0.hasPrefix("baton_flash=") })
+            let value = String(flash.dropFirst("baton_flash=".count).prefix { $0 != ";" })
+            let shown = try await app.request(.get, "/pipeline?period=2027-Q1",
+                                              headers: [.cookie: "baton_session=\(ana); baton_flash=\(value)"])
+            #expect(shown.text.contains("Lost reason is required"))
+            #expect(shown.headers[values: .setCookie].contains { $0.hasPrefix("baton_flash=;") && $0.contains("Max-Age=0") })
+            let stored = try await app.sql("SELECT stage_key FROM opportunities WHERE id = \(dealID)")
+            #expect(try stored.first?.decode("stage_key", as: String.self) == "proposal")
+        }
+    }
+}

@@ -52,7 +52,7 @@ private enum AnyJSON: Decodable {
         case .int(let i): String(i)
         case .other(let s), .text(let s): s
         case .list(let l): "[" + l.map(\.flat).joined(separator: ",") + "]"
-        case .object(let o): "{" + o.keys.sorted().map { "\($0)=\(o[$0]!.flat)" }.joined(separator: ",") + "}"
+        case .object(let o): "{" + o.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value.flat)" }.joined(separator: ",") + "}"
         }
     }
 

@@ -108,13 +108,13 @@ struct BonusStore: Sendable {
                 """)
             planID = id
         } else {
-            planID = try await db.query("""
+            planID = try await db.expectRow("""
                 INSERT INTO bonus_plans (name, method, period_type, target_bonus, threshold, tiers, cap, late_credit_percent,
                                          active_from, active_to)
                 VALUES (\(name), \(rules.method.rawValue), \(periodType), \(rules.targetBonus), \(rules.threshold), \(tiers)::jsonb,
                         \(rules.cap), \(rules.lateCreditPercent), \(activeFrom), \(activeTo))
                 RETURNING id
-                """).first!.decode("id")
+                """).decode("id")
         }
         try await db.query("DELETE FROM bonus_plan_overrides WHERE plan_id = \(planID)")
         for o in overrides {
@@ -122,7 +122,7 @@ struct BonusStore: Sendable {
                 INSERT INTO bonus_plan_overrides (plan_id, user_id, target_bonus) VALUES (\(planID), \(o.userId), \(o.targetBonus.amount))
                 """)
         }
-        let after = try await plan(db, id: planID)!
+        guard let after = try await plan(db, id: planID) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "bonus_plan", entityID: planID, action: id == nil ? .create : .update,
                                     before: before.map { .of($0) }, after: .of(after))
         return after
@@ -228,9 +228,9 @@ struct BonusStore: Sendable {
                 let now = try await db.query("SELECT completed_on FROM project_phases WHERE id = \(line.phaseId)").first
                 let completedOn: CalendarDate? = try now?.decode("completed_on")
                 if let completedOn, completedOn >= start, completedOn < end { continue }
-                let already: Bool = try await db.query("""
+                let already: Bool = try await db.expectRow("""
                     SELECT EXISTS (SELECT 1 FROM bonus_adjustments WHERE clawback_of_run_id = \(runID) AND phase_id = \(line.phaseId)) AS done
-                    """).first!.decode("done")
+                    """).decode("done")
                 if already { continue }
                 let without = BonusCalculator.compute(rules: rules, targetBonus: target, quota: quota,
                                                       phases: inputs.filter { $0.phaseId != line.phaseId }, adjustments: []).payout.amount
@@ -278,10 +278,10 @@ struct BonusStore: Sendable {
                 """)
             id = runID
         } else {
-            id = try await db.query("""
+            id = try await db.expectRow("""
                 INSERT INTO bonus_runs (plan_id, period_key, rules) VALUES (\(plan.id), \(period.key), \(try JSONB(plan.rules))::jsonb)
                 RETURNING id
-                """).first!.decode("id")
+                """).decode("id")
         }
         for pm in try await projectManagers(db, periodKey: period.key) {
             let c = try await compute(db, plan: plan, period: period, userID: pm.id)
@@ -335,10 +335,10 @@ struct BonusStore: Sendable {
     }
 
     func addAdjustment(_ db: Connection, planID: Int64, userID: Int64, amount: Decimal, reason: String, by actorID: Int64) async throws -> Int64 {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO bonus_adjustments (plan_id, user_id, amount, reason, author_id)
             VALUES (\(planID), \(userID), \(amount), \(reason), \(actorID)) RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         try await AuditTrail.record(db, actorID: actorID, entity: "bonus_adjustment", entityID: id, action: .create, before: nil,
                                     after: ["userId": .int(userID), "amount": .text(amount.moneyText), "reason": .text(reason)])
         return id

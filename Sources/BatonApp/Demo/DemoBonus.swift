@@ -13,8 +13,8 @@ struct DemoBonus {
     func load(_ db: Connection) async throws {
         guard let admin = people["admin"], let priya = people["priya.shah"] else { return }
         let rules = BonusPlanRules(
-            method: .marginal, targetBonus: 10000, threshold: Decimal(string: "0.5")!,
-            tiers: [BonusTier(from: 0, to: 1, rate: 1), BonusTier(from: 1, to: nil, rate: Decimal(string: "1.5")!)],
+            method: .marginal, targetBonus: 10000, threshold: Decimal(5) / 10,
+            tiers: [BonusTier(from: 0, to: 1, rate: 1), BonusTier(from: 1, to: nil, rate: Decimal(15) / 10)],
             cap: 2, lateCreditPercent: 50)
         let plan = try await services.bonus.savePlan(
             db, id: nil, name: "PM quarterly", periodType: "quarter", rules: rules,
@@ -42,7 +42,7 @@ struct DemoBonus {
         }
         for period in [before, previous] {
             let id = try await services.bonus.computeRun(db, runID: nil, plan: plan, period: period, by: priya)
-            let run = try await services.bonus.run(db, id: id)!
+            guard let run = try await services.bonus.run(db, id: id) else { continue }
             _ = try await services.bonus.approve(db, run: run, plan: plan, period: period, by: priya)
         }
         _ = try await services.bonus.computeRun(db, runID: nil, plan: plan, period: current, by: priya)

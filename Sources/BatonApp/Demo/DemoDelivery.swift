@@ -23,7 +23,7 @@ struct DemoDelivery {
         // Starts from two months ago to a month ahead: some work done, some late, some still to come.
         let starts = [-70, -45, -28, -10, 30]
         for (i, opportunityID) in open.enumerated() {
-            let template = try await services.catalog.find(db, id: templates[(i + 2) % templates.count])!
+            guard let template = try await services.catalog.find(db, id: templates[(i + 2) % templates.count]) else { continue }
             let draft = ProposalDraft(
                 reviewerID: reviewers[i % reviewers.count], terms: "Net 30", validUntil: nil,
                 proposedStart: today.adding(days: starts[i]), discountPercent: 0,

@@ -204,7 +204,7 @@ private struct OpportunityColumns {
             historyOpportunity.append(id); historyFrom.append(previous); historyTo.append(step); historyAt.append(at(day))
             previous = step
         }
-        entered.append(historyAt.last!)
+        entered.append(historyAt.last ?? at(createdOn))
         if let partner, partner != owner {
             teamOpportunity.append(id); teamUser.append(owner); teamRole.append("owner"); teamSplit.append(60)
             teamOpportunity.append(id); teamUser.append(partner); teamRole.append("sales_partner"); teamSplit.append(40)

@@ -48,7 +48,7 @@ struct StageStore: Sendable {
             VALUES (\(s.key), \(s.name), \(s.order), \(s.probability), \(s.forecastCategory.rawValue), \(s.isWon),
                     \(s.isLost), \(s.usualDays))
             """)
-        let created = try await find(db, key: s.key)!
+        guard let created = try await find(db, key: s.key) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "pipeline_stage", entityID: created.id,
                                     action: .create, before: nil, after: .of(created))
         return created
@@ -61,17 +61,17 @@ struct StageStore: Sendable {
                 usual_days = \(s.usualDays), version = version + 1
             WHERE key = \(before.key)
             """)
-        let after = try await find(db, key: before.key)!
+        guard let after = try await find(db, key: before.key) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "pipeline_stage", entityID: before.id,
                                     action: .update, before: .of(before), after: .of(after))
         return after
     }
 
     func isInUse(_ db: Connection, key: String) async throws -> Int {
-        try await db.query("""
+        try await db.expectRow("""
             SELECT (SELECT count(*) FROM opportunities WHERE stage_key = \(key))
                  + (SELECT count(*) FROM opportunity_stage_history WHERE to_stage = \(key) OR from_stage = \(key)) AS n
-            """).first!.decode("n")
+            """).decode("n")
     }
 
     func delete(_ db: Connection, _ stage: StageRecord, by actorID: Int64) async throws {

@@ -50,9 +50,10 @@ struct CatalogRoutes {
             v.check(input.pricing != nil, "pricing", "Pricing is required: {\"model\": \"fixed\", \"price\": \"24000.00\"} or {\"model\": \"hourly\", \"rate\": \"150.00\"}")
             v.check(input.phases != nil, "phases", "Phases are required")
             try v.throwIfInvalid()
+            guard let name = input.name, let pricing = input.pricing, let phases = input.phases else { throw APIError.internalError }
             let fields = TypicalProjectFields(
-                name: input.name!.trimmed, description: input.description, pricing: input.pricing!,
-                typicalDurationDays: input.typicalDurationDays, phases: input.phases!, checklist: input.checklist ?? [])
+                name: name.trimmed, description: input.description, pricing: pricing,
+                typicalDurationDays: input.typicalDurationDays, phases: phases, checklist: input.checklist ?? [])
             fields.check(into: &v)
             try v.throwIfInvalid()
             return try await services.pool.withTransaction { db in

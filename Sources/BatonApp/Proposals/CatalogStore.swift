@@ -126,13 +126,13 @@ struct CatalogStore: Sendable {
     }
 
     func create(_ db: Connection, _ f: TypicalProjectFields, by actorID: Int64?) async throws -> TypicalProjectRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO typical_projects (name, description, pricing_model, price, typical_duration_days)
             VALUES (\(f.name), \(f.description), \(f.pricing.model), \(f.pricing.amount), \(f.typicalDurationDays))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         try await writeParts(db, id: id, f)
-        let created = try await find(db, id: id)!
+        guard let created = try await find(db, id: id) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "typical_project", entityID: id, action: .create,
                                     before: nil, after: .of(created))
         return created
@@ -148,7 +148,7 @@ struct CatalogStore: Sendable {
         try await db.query("DELETE FROM typical_project_phases WHERE typical_project_id = \(before.id)")
         try await db.query("DELETE FROM typical_project_checklist WHERE typical_project_id = \(before.id)")
         try await writeParts(db, id: before.id, f)
-        let after = try await find(db, id: before.id)!
+        guard let after = try await find(db, id: before.id) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "typical_project", entityID: before.id, action: .update,
                                     before: .of(before), after: .of(after))
         return after
@@ -156,11 +156,11 @@ struct CatalogStore: Sendable {
 
     private func writeParts(_ db: Connection, id: Int64, _ f: TypicalProjectFields) async throws {
         for (i, phase) in f.phases.enumerated() {
-            let phaseID: Int64 = try await db.query("""
+            let phaseID: Int64 = try await db.expectRow("""
                 INSERT INTO typical_project_phases (typical_project_id, position, name, offset_days, length_days, share_percent)
                 VALUES (\(id), \(i + 1), \(phase.name.trimmed), \(phase.offsetDays), \(phase.lengthDays), \(phase.sharePercent.value))
                 RETURNING id
-                """).first!.decode("id")
+                """).decode("id")
             for skill in phase.skills {
                 let skillID = try await users.skillID(db, name: skill.skill.trimmed)
                 try await db.query("""

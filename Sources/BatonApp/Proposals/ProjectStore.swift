@@ -92,7 +92,7 @@ struct ProjectStore: Sendable {
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ProjectRecord {
-        var project = try Self.record(try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id)").first!)
+        var project = try Self.record(try await db.expectRow("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id)"))
         project.assignments = try await DeliveryStore().assignments(db, projectID: id)
         return project
     }
@@ -136,19 +136,19 @@ struct ProjectStore: Sendable {
         }
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: start, templates: templates,
                                     fallbackName: opportunityName)
-        let projectID: Int64 = try await db.query("""
+        let projectID: Int64 = try await db.expectRow("""
             INSERT INTO projects (name, account_id, opportunity_id, proposal_id, project_manager_id, start_date, contract_value)
             VALUES (\(opportunityName), \(proposal.accountId), \(proposal.opportunityId), \(proposal.id), \(projectManagerID),
                     \(start), \(proposal.total.amount))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         for phase in plan.phases {
-            let phaseID: Int64 = try await db.query("""
+            let phaseID: Int64 = try await db.expectRow("""
                 INSERT INTO project_phases (project_id, position, name, typical_project_id, start_date, due_date, value)
                 VALUES (\(projectID), \(phase.position), \(phase.name), \(phase.typicalProjectId), \(phase.start), \(phase.due),
                         \(phase.value))
                 RETURNING id
-                """).first!.decode("id")
+                """).decode("id")
             for need in phase.skills {
                 let skillID = try await users.skillID(db, name: need.skill)
                 try await db.query("""

@@ -131,9 +131,9 @@ struct ProposalRoutes {
         if base == nil || keys.contains("discountPercent") { d.discountPercent = input.discountPercent?.value ?? 0 }
         d.check(into: &v)
         if let reviewer = d.reviewerID {
-            let ok: Bool = try await db.query("""
+            let ok: Bool = try await db.expectRow("""
                 SELECT EXISTS (SELECT 1 FROM users WHERE id = \(reviewer) AND active AND 'project_manager' = ANY(roles)) AS ok
-                """).first!.decode("ok")
+                """).decode("ok")
             v.check(ok, "reviewerId", "Reviewer must be an active project manager")
         }
         try v.throwIfInvalid()

@@ -146,7 +146,7 @@ struct ProposalStore: Sendable {
     }
 
     func findAny(_ db: Connection, id: Int64, today: CalendarDate) async throws -> ProposalRecord {
-        try Self.record(try await db.query("SELECT \(Self.columns) FROM \(Self.from) WHERE p.id = \(id)").first!, today: today)
+        try Self.record(try await db.expectRow("SELECT \(Self.columns) FROM \(Self.from) WHERE p.id = \(id)"), today: today)
     }
 
     func list(_ db: Connection, opportunityID: Int64, today: CalendarDate) async throws -> [ProposalRecord] {
@@ -165,14 +165,14 @@ struct ProposalStore: Sendable {
             RETURNING id
             """)
         let totals = draft.totals
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO proposals (opportunity_id, number, author_id, reviewer_id, terms, valid_until, proposed_start,
                                    discount_percent, subtotal, discount, total)
             VALUES (\(opportunityID), coalesce((SELECT max(number) FROM proposals WHERE opportunity_id = \(opportunityID)), 0) + 1,
                     \(actorID), \(draft.reviewerID), \(draft.terms), \(draft.validUntil), \(draft.proposedStart),
                     \(draft.discountPercent), \(totals.subtotal), \(totals.discount), \(totals.total))
             RETURNING id
-            """).first!.decode("id")
+            """).decode("id")
         for row in superseded {
             let old: Int64 = try row.decode("id")
             try await event(db, proposalID: old, action: "supersede", from: nil, to: .superseded, actorID: actorID,

@@ -53,12 +53,14 @@ struct QuotaRoutes {
             }
             if let target = input.target { v.check(target.amount >= 0, "target", "Target cannot be negative") }
             try v.throwIfInvalid()
+            guard let userID = input.userId, let periodKey = input.periodKey, let metric = input.metric, let target = input.target
+            else { throw APIError.internalError }
             return try await services.pool.withTransaction { db in
                 try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                    try await requireSetter(db, caller, userID: input.userId!)
-                    _ = try await store.period(db, key: input.periodKey!)
-                    let created = try await store.create(db, userID: input.userId!, periodKey: input.periodKey!, metric: input.metric!,
-                                                         target: input.target!.amount, by: caller.id)
+                    try await requireSetter(db, caller, userID: userID)
+                    _ = try await store.period(db, key: periodKey)
+                    let created = try await store.create(db, userID: userID, periodKey: periodKey, metric: metric,
+                                                         target: target.amount, by: caller.id)
                     return try .json(created, status: .created, headers: ETag.headers(created.version))
                 }
             }.response

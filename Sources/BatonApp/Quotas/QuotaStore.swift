@@ -66,18 +66,18 @@ struct QuotaStore: Sendable {
     }
 
     func create(_ db: Connection, userID: Int64, periodKey: String, metric: QuotaMetric, target: Decimal, by actorID: Int64) async throws -> QuotaRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64 = try await db.expectRow("""
             INSERT INTO quotas (user_id, period_key, metric, target) VALUES (\(userID), \(periodKey), \(metric.rawValue), \(target))
             RETURNING id
-            """).first!.decode("id")
-        let created = try await find(db, id: id)!
+            """).decode("id")
+        guard let created = try await find(db, id: id) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "quota", entityID: id, action: .create, before: nil, after: .of(created))
         return created
     }
 
     func update(_ db: Connection, before: QuotaRecord, target: Decimal, by actorID: Int64) async throws -> QuotaRecord {
         try await db.query("UPDATE quotas SET target = \(target), version = version + 1, updated_at = now() WHERE id = \(before.id)")
-        let after = try await find(db, id: before.id)!
+        guard let after = try await find(db, id: before.id) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "quota", entityID: before.id, action: .update,
                                     before: .of(before), after: .of(after))
         return after

@@ -24,8 +24,9 @@ struct ReportReader: Sendable {
         var lagSeconds: Double?
 
         var headers: HTTPFields {
-            var fields: HTTPFields = [HTTPField.Name("Baton-Data-Source")!: name]
-            if let lagSeconds { fields[HTTPField.Name("Baton-Replica-Lag")!] = String(format: "%.1f", lagSeconds) }
+            var fields = HTTPFields()
+            if let source = HTTPField.Name("Baton-Data-Source") { fields[source] = name }
+            if let lagSeconds, let lag = HTTPField.Name("Baton-Replica-Lag") { fields[lag] = String(format: "%.1f", lagSeconds) }
             return fields
         }
     }
@@ -86,12 +87,12 @@ struct ReportReader: Sendable {
     /// the primary at all, or has replayed no commit since it started), which counts
     /// as too far behind. A server that is not in recovery is never behind.
     static func lag(_ db: Connection) async throws -> Double? {
-        let row = try await db.query("""
+        let row = try await db.expectRow("""
             SELECT pg_is_in_recovery() AS standby,
                    EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL) AS receiving,
                    pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() AS caught_up,
                    extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS since_replay
-            """).first!
+            """)
         guard try row.decode("standby", as: Bool.self) else { return 0 }
         guard try row.decode("receiving", as: Bool.self) else { return nil }
         if try row.decode("caught_up", as: Bool.self) { return 0 }

@@ -19,9 +19,9 @@ struct ReportStore: Sendable {
     func root(_ db: Connection, caller: Caller, managerID: Int64?) async throws -> Int64? {
         guard let managerID else { return caller.isAdmin ? nil : caller.id }
         if caller.isAdmin || managerID == caller.id { return managerID }
-        let inLine: Bool = try await db.query("""
+        let inLine: Bool = try await db.expectRow("""
             SELECT EXISTS (SELECT 1 FROM reporting_line(\(caller.id)) WHERE user_id = \(managerID)) AS ok
-            """).first!.decode("ok")
+            """).decode("ok")
         guard inLine else { throw APIError.notFound("manager") }
         return managerID
     }
@@ -229,10 +229,10 @@ struct ReportStore: Sendable {
 
     /// On-time phases and utilization (assigned ÷ capacity hours) between `from` and `to` inclusive.
     func delivery(_ db: Connection, from: CalendarDate, to: CalendarDate) async throws -> DeliveryReport {
-        let phases = try await db.query("""
+        let phases = try await db.expectRow("""
             SELECT count(*) AS n, count(*) FILTER (WHERE completed_on <= due_date) AS on_time FROM project_phases
             WHERE completed_on >= \(from) AND completed_on <= \(to)
-            """).first!
+            """)
         let n: Int = try phases.decode("n")
         let onTime: Int = try phases.decode("on_time")
         let days = Decimal(from.days(until: to) + 1)
@@ -261,8 +261,8 @@ struct ReportStore: Sendable {
         return DeliveryReport(
             from: from, to: to, phasesCompleted: n, onTime: onTime,
             onTimeRate: n > 0 ? DecimalString((Decimal(onTime) / Decimal(n)).rounded(scale: 4)) : nil, byPerson: byPerson,
-            bySkill: bySkill.keys.sorted().map { skill in
-                let (assigned, capacity) = bySkill[skill]!
+            bySkill: bySkill.sorted(by: { $0.key < $1.key }).map { skill, hours in
+                let (assigned, capacity) = hours
                 return .init(skill: skill, assignedHours: DecimalString(assigned.rounded(scale: 2)),
                              capacityHours: DecimalString(capacity.rounded(scale: 2)),
                              utilization: capacity > 0 ? DecimalString((assigned / capacity).rounded(scale: 4)) : nil)
@@ -331,7 +331,7 @@ struct ReportStore: Sendable {
         // From the totals the triggers keep: the open pipeline from the team credits (a
         // deal's splits add up to its amount, and they carry its category override), the
         // won amount from the per-stage totals.
-        let money = try await db.query("""
+        let money = try await db.expectRow("""
             SELECT
               (SELECT coalesce(sum(c.amount), 0) FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key
                WHERE NOT s.is_won AND NOT s.is_lost AND coalesce(nullif(c.category_override, ''), s.forecast_category) <> 'omitted'
@@ -339,7 +339,7 @@ struct ReportStore: Sendable {
               (SELECT coalesce(sum(target), 0) FROM quotas WHERE period_key = \(quarter.key) AND metric = 'total_bookings') AS quota,
               (SELECT coalesce(sum(t.amount), 0) FROM opportunity_stage_totals t JOIN pipeline_stages s ON s.key = t.stage_key
                WHERE s.is_won AND t.month >= \(quarter.start) AND t.month < \(quarter.endExclusive)) AS won
-            """).first!
+            """)
         let quota: Decimal = try money.decode("quota")
         let wonAmount: Decimal = try money.decode("won")
         return Growth.advise(weeks: weeks, skills: skills, openPipeline: try money.decode("pipeline"),

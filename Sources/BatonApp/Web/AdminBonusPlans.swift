@@ -155,7 +155,7 @@ extension WebRoutes {
         if state.conflict != nil {
             func show(_ v: [String: String]) -> [String] {
                 [v["name"] ?? "", v["method"] ?? "", v["targetBonus"] ?? "", v["threshold"] ?? "", typedTiers(v),
-                 (v["cap"] ?? "").isEmpty ? "none" : v["cap"]!, v["lateCreditPercent"] ?? ""]
+                 v["cap"].flatMap { $0.isEmpty ? nil : $0 } ?? "none", v["lateCreditPercent"] ?? ""]
             }
             let labels = ["Name", "Method", "Target bonus", "Threshold", "Tiers", "Cap", "Late credit (%)"]
             let theirs = show(saved), mine = show(state.values)

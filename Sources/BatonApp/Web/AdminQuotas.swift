@@ -77,9 +77,11 @@ extension WebRoutes {
                 let version = Int(values["version"] ?? "") ?? -1
                 let answer: AdminAPI.Answer
                 if let quotaID = values["quotaId"]?.adminValue {
-                    answer = target == nil
-                        ? try await api.send(.delete, "quotas/\(quotaID.adminPathSegment)", version: version, context: context)
-                        : try await api.send(.patch, "quotas/\(quotaID.adminPathSegment)", ["target": target!], version: version, context: context)
+                    if let target {
+                        answer = try await api.send(.patch, "quotas/\(quotaID.adminPathSegment)", ["target": target], version: version, context: context)
+                    } else {
+                        answer = try await api.send(.delete, "quotas/\(quotaID.adminPathSegment)", version: version, context: context)
+                    }
                 } else {
                     var body: [String: Any] = ["userId": adminWholeNumber(values["userId"] ?? ""), "periodKey": period, "metric": metric]
                     if let target { body["target"] = target }

@@ -210,7 +210,8 @@ extension WebRoutes {
         // MARK: Proposals
         pages.get("proposals/:id") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            return try await proposalPage(caller, token, id: try request.id(context), forms: .init(message: QueryParameters(request).string("error")))
+            return Flash.shown(try await proposalPage(caller, token, id: try request.id(context), forms: .init(message: Flash.message(request))),
+                               for: request)
         }
         pages.post("proposals/:id/act") { request, context in
             try await postedForm(request, context) { caller, token, form in
@@ -265,7 +266,7 @@ extension WebRoutes {
         // MARK: Projects
         pages.get("projects/:id") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            return try await projectPage(caller, token, id: try request.id(context), error: QueryParameters(request).string("error"))
+            return Flash.shown(try await projectPage(caller, token, id: try request.id(context), error: Flash.message(request)), for: request)
         }
         // The project page's forms go through the API's own handlers' rules by calling the stores the same way.
         pages.post("projects/:id/:action") { request, context in
@@ -476,11 +477,11 @@ extension WebRoutes {
                 }
             }
         } catch let refusal as CompletionRefusal {
-            return WebSession.redirect(back + "?error=" + (refusal.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return Flash.redirect(back, message: refusal.message)
         } catch let failure as ValidationFailure {
-            return WebSession.redirect(back + "?error=" + (failure.errors.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))
         } catch let error as APIError where error.status.code < 500 && error.status != .notFound && error.status != .forbidden {
-            return WebSession.redirect(back + "?error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return Flash.redirect(back, message: error.detail)
         }
         return WebSession.redirect(back)
     }

@@ -108,7 +108,7 @@ struct WebRoutes {
                     if !caller.isAdmin {
                         for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) { return false }
                     }
-                    let plan = try await services.bonus.plan(db, id: run.planId)!
+                    guard let plan = try await services.bonus.plan(db, id: run.planId) else { throw APIError.internalError }
                     return try await services.bonus.approve(db, run: run, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
                   }
                 }
@@ -132,9 +132,10 @@ struct WebRoutes {
                 ?? calendar.period(containing: Timestamp.now.calendarDate, kind: .quarter)
             let board = try await services.pool.withConnection {
                 try await PipelineBoard.build($0, caller: caller, services: services, ownerID: ownerID ?? nil, period: period,
-                                              error: q.string("error"))
+                                              error: Flash.message(request))
             }
-            return renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board))
+            return Flash.shown(renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board)),
+                               for: request)
         }
         pages.post("pipeline/:id/stage") { request, context in
             try await postedForm(request, context) { caller, token, form in
@@ -151,10 +152,9 @@ struct WebRoutes {
                         try await OpportunityRoutes(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
                     }
                 } catch let failure as ValidationFailure {
-                    let message = failure.errors.map(\.message).joined(separator: "; ")
-                    return WebSession.redirect(back + "&error=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                    return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))
                 } catch let error as APIError where error.status.code < 500 {
-                    return WebSession.redirect(back + "&error=" + (error.detail.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                    return Flash.redirect(back, message: error.detail)
                 }
                 return WebSession.redirect(back)
             }
