@@ -82,6 +82,7 @@ public func buildApplication(
     // Shut down in reverse order: the supervisor stops restarting PostgreSQL first.
     var lifecycle: [any Service] = [pool]
     if let replica { lifecycle.append(replica) }
+    lifecycle.append(Housekeeping(pool: pool, logger: logger))
     if let supervisor = DatabaseLocation.supervisor(configuration, serving: database, logger: logger) { lifecycle.append(supervisor) }
     return Application(
         router: router,
@@ -97,7 +98,8 @@ public func buildApplication(
 func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRequestContext> {
     let router = Router(context: BatonRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ClientAddressMiddleware(trustedHeader: services.configuration.trustedProxyHeader))
+    router.add(middleware: RequestLogMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())

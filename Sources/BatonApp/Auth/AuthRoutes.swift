@@ -35,7 +35,7 @@ struct AuthRoutes {
         api.delete("tokens/:id") { request, context in
             let caller = try context.requireCaller()
             let id = try request.id(context)
-            let revoked = try await services.pool.withConnection {
+            let revoked = try await services.pool.withTransaction {
                 try await services.sessions.revokeToken($0, userID: caller.id, tokenID: id)
             }
             guard revoked else { throw APIError.notFound("API token") }
@@ -52,28 +52,23 @@ struct AuthRoutes {
             v.check(!input.password.isEmpty, "password", "Password must not be empty")
             throw ValidationFailure(v.errors)
         }
-        let pool = services.pool
-        if let wait = try await pool.withConnection({
-            try await services.throttle.retryAfter($0, emailKey: emailKey, address: context.remoteAddress)
-        }) {
+        let address = ClientAddress.current ?? context.remoteAddress
+        let outcome = try await SignIn(services: services).attempt(emailKey: emailKey, password: input.password, address: address, via: "api")
+        let session: SessionStore.NewSession
+        let userID: Int64
+        switch outcome {
+        case .throttled(let wait):
             throw APIError(.tooManyRequests, code: "too-many-attempts", title: "Too many attempts",
-                           detail: "Too many failed sign-ins; wait \(max(1, wait / 60 + (wait % 60 == 0 ? 0 : 1))) minutes and try again.",
+                           detail: "Too many failed sign-ins; wait \(SignIn.waitText(seconds: wait)) and try again.",
                            headers: [.retryAfter: String(wait)])
-        }
-        let account = try await pool.withConnection { try await services.users.passwordHash($0, emailKey: emailKey) }
-        // Always run bcrypt, so that an unknown email answers as slowly as a wrong password.
-        let matches = try await Passwords.verify(input.password, hash: account?.hash ?? Passwords.decoy)
-        guard let account, account.hash != nil, account.active, matches else {
-            try await pool.withConnection {
-                try await services.throttle.record($0, emailKey: emailKey, address: context.remoteAddress, succeeded: false)
-            }
+        case .refused:
             throw APIError(.unauthorized, code: "sign-in-failed", title: "Sign-in failed",
                            detail: "The email or the password is wrong.")
+        case .signedIn(let new, let id):
+            (session, userID) = (new, id)
         }
-        let (session, user) = try await pool.withTransaction { db in
-            try await services.throttle.record(db, emailKey: emailKey, address: context.remoteAddress, succeeded: true)
-            let session = try await services.sessions.create(db, userID: account.id)
-            return (session, try await services.users.findAny(db, id: account.id)!)
+        guard let user = try await services.pool.withConnection({ try await services.users.findAny($0, id: userID) }) else {
+            throw APIError.unauthenticated
         }
         struct Body: Encodable {
             var token: String
@@ -91,10 +86,18 @@ struct AuthRoutes {
         return cookie
     }
 
+    /// Ends the credential the request was made with: the session, or, called with an
+    /// API token, that token (so a script can retire its own token; it is audited
+    /// like `DELETE /tokens/{id}`).
     func signOut(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        if case .session(let id) = caller.credential {
+        switch caller.credential {
+        case .session(let id):
             try await services.pool.withConnection { try await services.sessions.revoke($0, sessionID: id) }
+        case .apiToken(let id):
+            _ = try await services.pool.withTransaction {
+                try await services.sessions.revokeToken($0, userID: caller.id, tokenID: id)
+            }
         }
         var response = Response(status: .noContent)
         response.headers[.setCookie] = sessionCookie("", maxAge: 0)
@@ -145,10 +148,32 @@ struct AuthRoutes {
             throw ValidationFailure("name", "Name must be 1 to 100 characters")
         }
         return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
+            try await Idempotency.run(request, body: body, userID: caller.id, db: db, storing: Self.replayOfNewToken) {
                 let token = try await services.sessions.createToken(db, userID: caller.id, name: name)
                 return try .json(token, status: .created)
             }
         }
+    }
+
+    /// What a retry of `POST /tokens` with the same `Idempotency-Key` gets: the token's
+    /// id and name, and a statement that its secret was shown once; the secret itself
+    /// is never stored.
+    static func replayOfNewToken(_ response: APIResponse) throws -> APIResponse {
+        struct Replay: Encodable {
+            var token: SessionStore.APIToken
+            let secretShownOnce = true
+            let detail = "This token was created by the first request with this Idempotency-Key; its secret was shown only in that response and is not kept. If it was lost, revoke this token (DELETE /api/v1/tokens/{id}) and create a new one."
+
+            func encode(to encoder: any Encoder) throws {
+                try token.encode(to: encoder)
+                enum Keys: String, CodingKey { case secretShownOnce, detail }
+                var c = encoder.container(keyedBy: Keys.self)
+                try c.encode(secretShownOnce, forKey: .secretShownOnce)
+                try c.encode(detail, forKey: .detail)
+            }
+        }
+        var token = try JSONDecoder().decode(SessionStore.APIToken.self, from: response.body)
+        token.token = nil
+        return try .json(Replay(token: token), status: response.status)
     }
 }

@@ -15,16 +15,39 @@ struct SessionStore: Sendable {
 
     func create(_ db: Connection, userID: Int64) async throws -> NewSession {
         let token = SecretToken.generate(prefix: SecretToken.sessionPrefix)
-        let row = try await db.query("""
+        guard let row = try await db.query("""
             INSERT INTO sessions (token_hash, user_id, expires_at)
             VALUES (decode(\(SecretToken.hash(token)), 'hex'), \(userID), now() + make_interval(hours => \(lifetimeHours)))
             RETURNING id, expires_at
-            """).first!
+            """).first else { throw APIError.internalError }
         return NewSession(id: try row.decode("id"), token: token, expiresAt: try row.decode("expires_at"))
     }
 
     func revoke(_ db: Connection, sessionID: Int64) async throws {
         try await db.query("UPDATE sessions SET revoked_at = now() WHERE id = \(sessionID) AND revoked_at IS NULL")
+    }
+
+    /// Ends every session and API token of a person except the credential in use (if
+    /// it is theirs): after a password change, whoever held an old one is out.
+    /// Returns how many sessions and tokens it ended.
+    @discardableResult
+    static func revokeAll(_ db: Connection, userID: Int64, except kept: Caller.Credential?) async throws -> (sessions: Int, tokens: Int) {
+        var keptSession: Int64?
+        var keptToken: Int64?
+        switch kept {
+        case .session(let id): keptSession = id
+        case .apiToken(let id): keptToken = id
+        case nil: break
+        }
+        let sessions = try await db.query("""
+            UPDATE sessions SET revoked_at = now()
+            WHERE user_id = \(userID) AND revoked_at IS NULL AND id IS DISTINCT FROM \(keptSession)
+            """).affectedRows
+        let tokens = try await db.query("""
+            UPDATE api_tokens SET revoked_at = now()
+            WHERE user_id = \(userID) AND revoked_at IS NULL AND id IS DISTINCT FROM \(keptToken)
+            """).affectedRows
+        return (sessions, tokens)
     }
 
     /// The person a bearer token or session cookie belongs to, or nil when the token
@@ -95,14 +118,18 @@ struct SessionStore: Sendable {
         }
     }
 
+    /// A new token for `userID`, audited (its name, never its secret) in the caller's
+    /// transaction. The secret is in the value returned and nowhere else.
     func createToken(_ db: Connection, userID: Int64, name: String) async throws -> APIToken {
         let token = SecretToken.generate(prefix: SecretToken.apiTokenPrefix)
-        let row = try await db.query("""
+        guard let row = try await db.query("""
             INSERT INTO api_tokens (token_hash, user_id, name)
             VALUES (decode(\(SecretToken.hash(token)), 'hex'), \(userID), \(name))
             RETURNING id, name, created_at, last_used_at
-            """).first!
+            """).first else { throw APIError.internalError }
         var created = try apiToken(row)
+        try await AuditTrail.record(db, actorID: userID, entity: "api_token", entityID: created.id, action: .create,
+                                    before: nil, after: ["name": .text(created.name), "userId": .int(userID)])
         created.token = token
         return created
     }
@@ -117,12 +144,18 @@ struct SessionStore: Sendable {
         return Page(fetched: try rows.map(apiToken), limit: page.limit) { [String($0.id)] }
     }
 
-    /// Revokes one of the caller's tokens; false when there is no such live token.
+    /// Revokes one of the caller's tokens, audited in the caller's transaction; false
+    /// when there is no such live token.
     func revokeToken(_ db: Connection, userID: Int64, tokenID: Int64) async throws -> Bool {
-        try await db.query("""
+        guard let row = try await db.query("""
             UPDATE api_tokens SET revoked_at = now()
             WHERE id = \(tokenID) AND user_id = \(userID) AND revoked_at IS NULL
-            """).affectedRows == 1
+            RETURNING name
+            """).first else { return false }
+        try await AuditTrail.record(db, actorID: userID, entity: "api_token", entityID: tokenID, action: .update,
+                                    before: ["name": .text(try row.decode("name")), "revoked": .bool(false)],
+                                    after: ["name": .text(try row.decode("name")), "revoked": .bool(true)])
+        return true
     }
 
     private func apiToken(_ row: Row) throws -> APIToken {

@@ -8,13 +8,19 @@ import Postgres
 /// `Idempotency-Key` on creating POSTs: the first response to a key is stored in
 /// the same transaction that creates the record, and a retry with the same key
 /// and body gets that response again instead of a second record. The same key
-/// with another body is a 422. Keys live 24 hours.
+/// with another body is a 422. Keys live 24 hours; `Housekeeping` deletes older ones.
+///
+/// A response that carries a secret (a new API token) is never stored as it was
+/// sent: the route says what to keep instead (`storing`), and whatever is kept is
+/// checked for Baton's secret prefixes and cookies once more, so a copy of the
+/// table (or of a backup) signs nobody in.
 ///
 /// Two concurrent requests with one key are serialized by the key's primary key:
 /// the second insert waits for the first transaction, then finds its response.
 enum Idempotency {
     static func run(
         _ request: Request, body: Data, userID: Int64, db: Connection,
+        storing keep: (APIResponse) throws -> APIResponse = { $0 },
         create: () async throws -> APIResponse
     ) async throws -> APIResponse {
         guard let key = request.headers[.idempotencyKey] else { return try await create() }
@@ -51,19 +57,34 @@ enum Idempotency {
             for (name, value) in headerPairs.sorted(by: { $0.key < $1.key }) {
                 if let field = HTTPField.Name(name) { headers[field] = value }
             }
-            headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+            headers[.idempotentReplayed] = "true"
             let text = try row.decode("body", as: String?.self) ?? ""
             return APIResponse(status: .init(code: status), headers: headers, body: Data(text.utf8))
         }
         let response = try await create()
+        let kept = withoutSecrets(try keep(response))
         var headerPairs: [String: String] = [:]
-        for field in response.headers { headerPairs[field.name.canonicalName] = field.value }
+        for field in kept.headers { headerPairs[field.name.canonicalName] = field.value }
         try await db.query("""
             UPDATE idempotency_keys
-            SET status = \(response.status.code), headers = \(try JSONB(headerPairs))::jsonb,
-                body = \(String(decoding: response.body, as: UTF8.self))
+            SET status = \(kept.status.code), headers = \(try JSONB(headerPairs))::jsonb,
+                body = \(String(decoding: kept.body, as: UTF8.self))
             WHERE user_id = \(userID) AND key = \(key)
             """)
         return response
+    }
+
+    /// What may be stored of a response: never a cookie, and never a body holding a
+    /// session or API token secret (should a route forget to say `storing:`, its
+    /// replay says the secret was shown once rather than keeping it).
+    static func withoutSecrets(_ response: APIResponse) -> APIResponse {
+        var kept = response
+        kept.headers[.setCookie] = nil
+        let text = String(decoding: response.body, as: UTF8.self)
+        if [SecretToken.sessionPrefix, SecretToken.apiTokenPrefix].contains(where: { text.contains("\"" + $0) }) {
+            kept.headers[.contentType] = "application/json"
+            kept.body = Data(#"{"detail":"This response held a secret, which is shown only once and is not kept for replays.","secretShownOnce":true}"#.utf8)
+        }
+        return kept
     }
 }

@@ -84,11 +84,86 @@ enum JSON {
         if text.contains("\\u0000") {
             throw APIError.validation([FieldError("body", "Text must not contain the NUL character (\\u0000)")])
         }
+        let object: Any
         do {
-            return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw APIError.badRequest("The body is not valid JSON.")
         }
+        // JSONSerialization keeps the last of two equal keys without a word; a client
+        // (or a proxy that checked the first) would then mean one thing and Baton do another.
+        if let (key, path) = duplicateKey(in: data) {
+            throw APIError(.badRequest, code: "duplicate-key", title: "Duplicate key",
+                           detail: "The JSON body has the key \"\(key)\" more than once (at \(path)); send each key once.",
+                           errors: [FieldError(path, "The key \(key) appears more than once")])
+        }
+        return object
+    }
+
+    /// The first key that appears twice in one object of a valid JSON text, with its
+    /// path (`lines[2].name`), or nil. Keys are compared after unescaping, so `"a"` and
+    /// `"\u0061"` are the same key.
+    static func duplicateKey(in data: Data) -> (key: String, path: String)? {
+        enum Container {
+            case object(keys: Set<String>, expectingKey: Bool, current: String?)
+            case array(index: Int)
+        }
+        let bytes = [UInt8](data)
+        var stack: [Container] = []
+        var i = 0
+        func path(_ stack: [Container]) -> String {
+            var text = ""
+            for container in stack {
+                switch container {
+                case .object(_, _, let current?): text += text.isEmpty ? current : "." + current
+                case .object: break
+                case .array(let index): text += "[\(index)]"
+                }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let start = i + 1
+                var end = start
+                var escaped = false
+                while end < bytes.count {
+                    if escaped { escaped = false }
+                    else if bytes[end] == UInt8(ascii: "\\") { escaped = true }
+                    else if bytes[end] == UInt8(ascii: "\"") { break }
+                    end += 1
+                }
+                if case .object(var keys, true, _)? = stack.last {
+                    let raw = Array(bytes[start..<min(end, bytes.count)])
+                    let key: String
+                    if raw.contains(UInt8(ascii: "\\")) {
+                        let quoted = Data([UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")])
+                        key = (try? JSONSerialization.jsonObject(with: quoted, options: [.fragmentsAllowed])) as? String
+                            ?? String(decoding: raw, as: UTF8.self)
+                    } else {
+                        key = String(decoding: raw, as: UTF8.self)
+                    }
+                    let inserted = keys.insert(key).inserted
+                    stack[stack.count - 1] = .object(keys: keys, expectingKey: false, current: key)
+                    if !inserted { return (key, path(stack)) }
+                }
+                i = end
+            case UInt8(ascii: "{"): stack.append(.object(keys: [], expectingKey: true, current: nil))
+            case UInt8(ascii: "["): stack.append(.array(index: 0))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","):
+                switch stack.last {
+                case .object(let keys, _, let current)?: stack[stack.count - 1] = .object(keys: keys, expectingKey: true, current: current)
+                case .array(let index)?: stack[stack.count - 1] = .array(index: index + 1)
+                case nil: break
+                }
+            default: break
+            }
+            i += 1
+        }
+        return nil
     }
 
     static func fieldError(_ error: DecodingError) -> FieldError {
@@ -195,7 +270,3 @@ struct APIResponse: Sendable {
     }
 }
 
-extension HTTPField.Name {
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-    static let requestID = HTTPField.Name("X-Request-Id")!
-}

@@ -21,9 +21,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        response.headers[.referrerPolicy] = "same-origin"
         response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[.xFrameOptions] = "DENY"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
@@ -52,6 +52,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.caller = caller
         } else if let token = Self.sessionCookie(request) {
             context.caller = try await services.pool.withConnection { try await services.sessions.authenticate($0, token: token) }
+            if context.caller != nil, request.uri.path.hasPrefix("/api/") {
+                try Self.checkCookieWrite(request, sessionToken: token)
+            }
         }
         guard let caller = context.caller else { return try await next(request, context) }
         context.logger[metadataKey: "user_id"] = .stringConvertible(caller.id)
@@ -61,6 +64,38 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await ActingRole.$current.withValue(.member(caller.id)) {
             try await next(request, context)
         }
+    }
+
+    /// A browser sends the session cookie with whatever request a page anywhere makes,
+    /// a cross-site form included (a `text/plain` form can even carry JSON), so a
+    /// cookie-authenticated change to the API must show it comes from Baton's own
+    /// pages: the page's CSRF token in `X-CSRF-Token` (the token the forms carry), or
+    /// a browser's word that the request is same-origin (`Sec-Fetch-Site:
+    /// same-origin`, or an `Origin` whose host is this request's `Host`). Reads, and
+    /// requests with `Authorization: Bearer`, which a browser never adds by itself,
+    /// are not affected. The pages' own form posts check their CSRF field instead.
+    static func checkCookieWrite(_ request: Request, sessionToken: String) throws {
+        if [.get, .head, .options].contains(request.method) { return }
+        if let sent = request.headers[.csrfToken], sent == WebSession.csrfToken(sessionToken: sessionToken) { return }
+        if request.headers[.secFetchSite]?.lowercased() == "same-origin" { return }
+        if let origin = request.headers[.origin], let host = request.head.authority, sameHost(origin: origin, host: host) { return }
+        throw APIError(.forbidden, code: "cross-site-request", title: "Cross-site request refused",
+                       detail: "A change made with the session cookie must come from Baton's own pages: send the page's CSRF token in an X-CSRF-Token header, or use an API token (Authorization: Bearer).")
+    }
+
+    /// Whether an `Origin` (`https://crm.example:8443`) names the host (and port) the
+    /// request was sent to. `null` and anything unparsable are foreign.
+    static func sameHost(origin: String, host: String) -> Bool {
+        guard let url = URL(string: origin), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let originHost = url.host?.lowercased()
+        else { return false }
+        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
+        let requestHost = host.lowercased()
+        if originAuthority == requestHost { return true }
+        // A default port may be written on one side and left out on the other.
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        return url.port == nil && requestHost == originHost + defaultPort
+            || url.port.map { defaultPort == ":\($0)" && requestHost == originHost } == true
     }
 
     static func sessionCookie(_ request: Request) -> String? {

@@ -12,7 +12,7 @@ struct UserRoutes {
 
     struct UserInput: StrictDecodable {
         enum Field: String, CodingKey, CaseIterable {
-            case email, name, roles, managerId, weeklyCapacityHours, homeLocation, password, active
+            case email, name, roles, managerId, weeklyCapacityHours, homeLocation, password, currentPassword, active
         }
         var email: String?
         var name: String?
@@ -21,6 +21,9 @@ struct UserRoutes {
         var weeklyCapacityHours: DecimalString?
         var homeLocation: String?
         var password: String?
+        /// Required with `password` when people change their own: a stolen session
+        /// or token alone must not be enough to take the account over for good.
+        var currentPassword: String?
         var active: Bool?
     }
 
@@ -121,7 +124,7 @@ struct UserRoutes {
         let id = try request.id(context)
         let expected = try ETag.expectedVersion(request)
         let (input, keys) = try await JSON.decode(UserInput.self, from: request)
-        let selfEditable: Set<String> = ["name", "homeLocation", "password"]
+        let selfEditable: Set<String> = ["name", "homeLocation", "password", "currentPassword"]
         if !caller.isAdmin {
             guard caller.id == id else {
                 // Visible but not theirs: they may know it exists, so 403; else 404 below.
@@ -137,8 +140,17 @@ struct UserRoutes {
         if let password = input.password {
             var v = Validator()
             PersonRules.checkPassword(password, into: &v)
+            if caller.id == id {
+                v.check(input.currentPassword.map { !$0.isEmpty } == true, "currentPassword",
+                        "To change your own password, send your current password in currentPassword")
+            }
             try v.throwIfInvalid()
+            if caller.id == id, let current = input.currentPassword {
+                try await checkCurrentPassword(current, of: caller, context)
+            }
             passwordHash = try await Passwords.hash(password)
+        } else if keys.contains("currentPassword") {
+            throw ValidationFailure("currentPassword", "Send currentPassword only with a new password")
         }
         let newPasswordHash = passwordHash
         let updated = try await services.pool.withTransaction { db in
@@ -163,6 +175,7 @@ struct UserRoutes {
                 case "homeLocation": after.homeLocation = input.homeLocation?.trimmed
                 case "active": if let a = input.active { after.active = a } else { v.add("active", "Active must not be null") }
                 case "password": if input.password == nil { v.add("password", "Password must not be null") }
+                case "currentPassword": break
                 default: break
                 }
             }
@@ -175,12 +188,37 @@ struct UserRoutes {
                 v.add("active", "You cannot deactivate yourself; ask an admin")
             }
             try v.throwIfInvalid()
-            var currentSession: Int64?
-            if caller.id == id, case .session(let sessionID) = caller.credential { currentSession = sessionID }
+            // Changing one's own password keeps the session or token it was done with.
             return try await store.update(db, before: before, to: after, passwordHash: newPasswordHash, by: caller.id,
-                                          keepingSession: currentSession)
+                                          keeping: caller.id == id ? caller.credential : nil)
         }
         return try .json(updated, headers: ETag.headers(updated.version))
+    }
+
+    /// Checks a person's current password before they set a new one, under the same
+    /// throttle as signing in (so this is no way round it to guess a password), and
+    /// audits a wrong one like a failed sign-in.
+    private func checkCurrentPassword(_ password: String, of caller: Caller, _ context: BatonRequestContext) async throws {
+        let emailKey = PersonRules.emailKey(caller.email)
+        let address = ClientAddress.current ?? context.remoteAddress
+        let throttle = services.throttle
+        if let wait = try await services.pool.withConnection({ try await throttle.begin($0, emailKey: emailKey, address: address) }) {
+            throw APIError(.tooManyRequests, code: "too-many-attempts", title: "Too many attempts",
+                           detail: "Too many wrong passwords; wait \(SignIn.waitText(seconds: wait)) and try again.",
+                           headers: [.retryAfter: String(wait)])
+        }
+        let stored = try await services.pool.withConnection { try await store.passwordHash($0, emailKey: emailKey) }
+        let matches = try await Passwords.verify(password, hash: stored?.hash ?? Passwords.decoy)
+        if matches, stored?.hash != nil {
+            try await services.pool.withConnection { try await throttle.clear($0, emailKey: emailKey, address: address) }
+            return
+        }
+        try await services.pool.withTransaction {
+            try await throttle.finish($0, emailKey: emailKey, address: address, userID: caller.id, failure: .wrongPassword, via: "password change")
+        }
+        throw APIError(.forbidden, code: "current-password-wrong", title: "Current password is wrong",
+                       detail: "The current password is wrong; the password was not changed.",
+                       errors: [FieldError("currentPassword", "The current password is wrong")])
     }
 
     func setSkills(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {

@@ -128,18 +128,19 @@ struct UserStore: Sendable {
                     \(person.weeklyCapacityHours), \(person.homeLocation), \(person.passwordHash), \(person.active),
                     \(SecretToken.randomString()))
             RETURNING id
-            """).first!
-        let created = try await findAny(db, id: try row.decode("id"))!
+            """).first
+        guard let row, let created = try await findAny(db, id: try row.decode("id")) else { throw APIError.internalError }
         try await AuditTrail.record(db, actorID: actorID, entity: "user", entityID: created.id, action: .create,
                                     before: nil, after: created.auditSnapshot)
         return created
     }
 
     /// Writes the changed fields of a locked record, bumps its version and audits
-    /// the difference.
+    /// the difference. A new password ends every session and API token of the person
+    /// but `kept`, the credential of the request that changed it (if it is theirs).
     func update(
         _ db: Connection, before: UserRecord, to after: NewPerson, passwordHash: String?, by actorID: Int64,
-        keepingSession keptSessionID: Int64? = nil
+        keeping kept: Caller.Credential? = nil
     ) async throws -> UserRecord {
         try await db.query("""
             UPDATE users SET
@@ -150,16 +151,17 @@ struct UserStore: Sendable {
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
+        var ended: (sessions: Int, tokens: Int) = (0, 0)
         if passwordHash != nil {
-            // A new password signs the person out everywhere but here.
-            try await db.query("""
-                UPDATE sessions SET revoked_at = now()
-                WHERE user_id = \(before.id) AND revoked_at IS NULL AND id IS DISTINCT FROM \(keptSessionID)
-                """)
+            // Whoever held an old session or token (say, with a stolen password) is out.
+            ended = try await SessionStore.revokeAll(db, userID: before.id, except: kept)
         }
-        let updated = try await findAny(db, id: before.id)!
+        guard let updated = try await findAny(db, id: before.id) else { throw APIError.notFound("person") }
         var afterSnapshot = updated.auditSnapshot
-        if passwordHash != nil { afterSnapshot["password"] = .text("changed") }
+        if passwordHash != nil {
+            afterSnapshot["password"] = .text("changed")
+            afterSnapshot["signedOut"] = .text("\(ended.sessions) sessions, \(ended.tokens) API tokens")
+        }
         try await AuditTrail.record(db, actorID: actorID, entity: "user", entityID: before.id, action: .update,
                                     before: before.auditSnapshot, after: afterSnapshot)
         return updated
@@ -176,7 +178,7 @@ struct UserStore: Sendable {
                 """)
         }
         try await db.query("UPDATE users SET version = version + 1, updated_at = now() WHERE id = \(user.id)")
-        let updated = try await findAny(db, id: user.id)!
+        guard let updated = try await findAny(db, id: user.id) else { throw APIError.notFound("person") }
         try await AuditTrail.record(db, actorID: actorID, entity: "user", entityID: user.id, action: .update,
                                     before: user.auditSnapshot, after: updated.auditSnapshot)
         return updated
@@ -194,7 +196,10 @@ struct UserStore: Sendable {
             """).first
         if let row { return try row.decode("id") }
         // Lost a race with a concurrent insert of the same name: it is there now.
-        return try await db.query("SELECT id FROM skills WHERE lower(name) = lower(\(name))").first!.decode("id")
+        guard let existing = try await db.query("SELECT id FROM skills WHERE lower(name) = lower(\(name))").first else {
+            throw APIError.internalError
+        }
+        return try existing.decode("id")
     }
 
     func passwordHash(_ db: Connection, emailKey: String) async throws -> (id: Int64, hash: String?, active: Bool)? {
@@ -222,24 +227,28 @@ struct UserStore: Sendable {
     }
 
     func calendarToken(_ db: Connection, userID: Int64) async throws -> String {
-        try await db.query("SELECT calendar_token FROM users WHERE id = \(userID)").first!.decode("calendar_token")
+        guard let row = try await db.query("SELECT calendar_token FROM users WHERE id = \(userID)").first else {
+            throw APIError.notFound("person")
+        }
+        return try row.decode("calendar_token")
     }
 
     func regenerateCalendarToken(_ db: Connection, userID: Int64) async throws -> String {
-        try await db.query("""
+        guard let row = try await db.query("""
             UPDATE users SET calendar_token = \(SecretToken.randomString()) WHERE id = \(userID) RETURNING calendar_token
-            """).first!.decode("calendar_token")
+            """).first else { throw APIError.notFound("person") }
+        return try row.decode("calendar_token")
     }
 
     /// Whether `managerID` is above `userID` in the reporting line.
     func isManager(_ db: Connection, managerID: Int64, of userID: Int64) async throws -> Bool {
         try await db.query("""
             SELECT EXISTS (SELECT 1 FROM managers_above(\(userID)) WHERE user_id = \(managerID)) AS above
-            """).first!.decode("above")
+            """).first?.decode("above") ?? false
     }
 
     func count(_ db: Connection) async throws -> Int {
-        try await db.query("SELECT count(*) AS n FROM users").first!.decode("n")
+        try await db.query("SELECT count(*) AS n FROM users").first?.decode("n") ?? 0
     }
 
     struct SkillRecord: Codable, Sendable {
@@ -260,7 +269,9 @@ struct UserStore: Sendable {
     }
 
     func createSkill(_ db: Connection, name: String) async throws -> SkillRecord {
-        let row = try await db.query("INSERT INTO skills (name) VALUES (\(name)) RETURNING id, name").first!
+        guard let row = try await db.query("INSERT INTO skills (name) VALUES (\(name)) RETURNING id, name").first else {
+            throw APIError.internalError
+        }
         return SkillRecord(id: try row.decode("id"), name: try row.decode("name"))
     }
 

@@ -50,8 +50,20 @@ enum WebSession {
     }
 
     /// A local path to return to after signing in; anything else goes home.
+    ///
+    /// Only `/` followed by a character other than `/` and `\` (or `/` alone), with
+    /// no backslash, control character or whitespace anywhere: browsers drop tabs and
+    /// newlines from a URL and read `\` as `/`, so `/<tab>/evil.example` or
+    /// `/\evil.example` would take the person to another host.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
-        return next
+        guard let next, next.hasPrefix("/"), next.utf8.count <= 2048 else { return "/" }
+        let scalars = Array(next.unicodeScalars)
+        if scalars.count > 1, scalars[1] == "/" || scalars[1] == "\\" { return "/" }
+        let refused = scalars.contains { scalar in
+            scalar == "\\" || scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
+                || scalar.properties.generalCategory == .format || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator
+        }
+        return refused ? "/" : next
     }
 }
