@@ -75,8 +75,9 @@ POST   /api/v1/skills                                         yes   no      no  
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
 GET    /api/v1/accounts/{id}                                  yes   yes     yes             yes   yes             no         no
-PATCH  /api/v1/accounts/{id}                                  yes   yes     yes             yes   no              no         no
-DELETE /api/v1/accounts/{id}                                  yes   yes     yes             yes   no              no         no
+PATCH  /api/v1/accounts/{id}                                  yes   no      yes             no    no              no         no
+DELETE /api/v1/accounts/{id}                                  yes   no      yes             no    no              no         no
+POST   /api/v1/accounts/{id}/restore                          yes   no      yes             no    no              no         no
 GET    /api/v1/accounts/{id}/timeline                         yes   yes     yes             yes   yes             no         no
 GET    /api/v1/accounts/{id}/white-space                      yes   yes     yes             yes   yes             no         no
 GET    /api/v1/contacts                                       yes   yes     yes             yes   yes             no         no
@@ -87,8 +88,8 @@ DELETE /api/v1/contacts/{id}                                  yes   yes     yes 
 GET    /api/v1/activities                                     yes   yes     yes             yes   yes             no         no
 POST   /api/v1/activities                                     yes   yes     yes             yes   yes             no         no
 GET    /api/v1/activities/{id}                                yes   yes     yes             yes   yes             no         no
-PATCH  /api/v1/activities/{id}                                yes   yes     yes             yes   yes             no         no
-DELETE /api/v1/activities/{id}                                yes   yes     yes             yes   yes             no         no
+PATCH  /api/v1/activities/{id}                                yes   no      yes             no    no              no         no
+DELETE /api/v1/activities/{id}                                yes   no      yes             no    no              no         no
 GET    /api/v1/pipeline-stages                                yes   yes     yes             yes   yes             no         no
 POST   /api/v1/pipeline-stages                                yes   no      no              no    no              no         no
 PATCH  /api/v1/pipeline-stages/{key}                          yes   no      no              no    no              no         no
@@ -97,7 +98,8 @@ GET    /api/v1/opportunities                                  yes   yes     yes 
 POST   /api/v1/opportunities                                  yes   yes     yes             yes   no              no         no
 GET    /api/v1/opportunities/{id}                             yes   yes     yes             yes   yes             no         no
 PATCH  /api/v1/opportunities/{id}                             yes   yes     yes             yes   no              no         no
-DELETE /api/v1/opportunities/{id}                             yes   yes     yes             yes   no              no         no
+DELETE /api/v1/opportunities/{id}                             yes   no      yes             no    no              no         no
+POST   /api/v1/opportunities/{id}/restore                     yes   no      yes             no    no              no         no
 GET    /api/v1/opportunities/{id}/history                     yes   yes     yes             yes   yes             no         no
 GET    /api/v1/typical-projects                               yes   yes     yes             yes   yes             no         no
 POST   /api/v1/typical-projects                               yes   no      no              no    no              no         no
@@ -180,19 +182,21 @@ NOTES = {
     "POST /api/v1/skills": "`{}`: 422 for the admin",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
     "GET /api/v1/accounts/{id}": "an account this test creates, owned by the account manager, with sales and the project manager on its opportunity's team",
-    "PATCH /api/v1/accounts/{id}": "`{}` with a stale If-Match: 412 for writers; a project manager who sees it gets 403",
-    "DELETE /api/v1/accounts/{id}": "stale If-Match: 412 for writers, nothing archived",
+    "PATCH /api/v1/accounts/{id}": "`{}` with a stale If-Match: 412 for the owner (the account manager) and admins; everyone else who sees it (sales and the project manager through the deal's team, the manager above the project manager) gets 403",
+    "DELETE /api/v1/accounts/{id}": "stale If-Match: 412 for the owner and admins, nothing archived; 403 for others who see it",
+    "POST /api/v1/accounts/{id}/restore": "stale If-Match: 412 for the owner and admins; 403 for others who see it",
     "POST /api/v1/contacts": "`{}`: 422 for writers",
     "POST /api/v1/activities": "`{}`: 422 for every pipeline reader (project managers log activities too)",
-    "PATCH /api/v1/activities/{id}": "the test's activity, stale If-Match: 412 for every pipeline reader",
-    "DELETE /api/v1/activities/{id}": "stale If-Match: 412 for every pipeline reader",
+    "PATCH /api/v1/activities/{id}": "the test's activity, the account manager's: stale If-Match: 412 for its owner and admins, 403 for everyone else who sees it",
+    "DELETE /api/v1/activities/{id}": "stale If-Match: 412 for its owner and admins, 403 for everyone else who sees it",
     "POST /api/v1/pipeline-stages": "`{}`: 422 for the admin",
     "PATCH /api/v1/pipeline-stages/{key}": "`prospecting`, stale If-Match",
     "DELETE /api/v1/pipeline-stages/{key}": "`prospecting`, stale If-Match",
     "POST /api/v1/opportunities": "`{}`: 422 for writers",
     "GET /api/v1/opportunities/{id}": "the test's opportunity on the test's account",
-    "PATCH /api/v1/opportunities/{id}": "stale If-Match: 412 for writers",
-    "DELETE /api/v1/opportunities/{id}": "stale If-Match: 412 for writers",
+    "PATCH /api/v1/opportunities/{id}": "`{}`, stale If-Match: 412 for the owner, the team (sales; the manager above the project manager on it) and admins",
+    "DELETE /api/v1/opportunities/{id}": "stale If-Match: 412 for the owner and admins; 403 for the team and others who see it",
+    "POST /api/v1/opportunities/{id}/restore": "stale If-Match: 412 for the owner and admins; 403 for the team and others who see it",
     "POST /api/v1/typical-projects": "`{}`: 422 for the admin",
     "PATCH /api/v1/typical-projects/{id}": "stale If-Match",
     "POST /api/v1/opportunities/{id}/proposals": "a reviewer who is no project manager: 422 for writers (nothing superseded)",
@@ -519,7 +523,8 @@ class World:
         self.opportunity = opportunity("Authorization probe")
         self.flow_opportunity = opportunity("Authorization probe, proposal moves")
         self.activity = made(self.admin("POST", "/api/v1/activities", {
-            "kind": "note", "subject": f"Authorization probe {self.tag}", "accountId": self.account}), "activity")["id"]
+            "kind": "note", "subject": f"Authorization probe {self.tag}", "accountId": self.account, "ownerId": am}),
+            "activity")["id"]
         self.cleanup_steps.insert(0, f"/api/v1/activities/{self.activity}")
         self.proposal = self.new_proposal(self.opportunity, reviewer=pm)
         periods = ok(self.admin("GET", "/api/v1/periods"), "periods")["items"]
@@ -723,6 +728,7 @@ RECORD_OF = {
 BY_ID = [
     "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}", "GET /api/v1/users/{id}/assignments",
     "GET /api/v1/accounts/{id}", "PATCH /api/v1/accounts/{id}", "DELETE /api/v1/accounts/{id}",
+    "POST /api/v1/accounts/{id}/restore", "POST /api/v1/opportunities/{id}/restore",
     "GET /api/v1/accounts/{id}/timeline", "GET /api/v1/accounts/{id}/white-space",
     "GET /api/v1/contacts/{id}", "PATCH /api/v1/contacts/{id}", "DELETE /api/v1/contacts/{id}",
     "GET /api/v1/activities/{id}", "PATCH /api/v1/activities/{id}", "DELETE /api/v1/activities/{id}",
@@ -746,7 +752,7 @@ def _by_id(key):
         path = template.replace("{id}", str(RECORD_OF[kind](w, role)))
         if method == "PATCH":
             return Probe(method, path, {}, dict(STALE))
-        if method == "DELETE":
+        if method == "DELETE" or template.endswith("/restore"):
             return Probe(method, path, headers=dict(STALE))
         return Probe(method, path)
     return make

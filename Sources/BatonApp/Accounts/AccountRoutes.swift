@@ -119,9 +119,9 @@ struct AccountRoutes {
             throw APIError.notFound("account")
         }
         try Scope.requireWriter(caller)
-        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
         let standing = try await Standings.owned(db, ownerID: before.ownerId, caller: caller)
         try ChangeRefused.enforce { try AccountChangeRights.checkChange(standing, hasOwner: before.ownerId != nil) }
+        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
         var f = AccountFields(
             name: before.name, domain: before.domain, industry: before.industry, ownerID: before.ownerId,
             parentID: before.parentId, status: before.status, address: before.address, externalID: before.externalId)
@@ -155,9 +155,9 @@ struct AccountRoutes {
                 throw APIError.notFound("account")
             }
             try Scope.requireWriter(caller)
-            if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
             let standing = try await Standings.owned(db, ownerID: account.ownerId, caller: caller)
             try ChangeRefused.enforce { try AccountChangeRights.checkArchive(standing) }
+            if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
             if !account.archived { try await store.archive(db, account, by: caller.id) }
         }
         return Response(status: .noContent)
@@ -174,9 +174,9 @@ struct AccountRoutes {
                 throw APIError.notFound("account")
             }
             try Scope.requireWriter(caller)
-            if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
             let standing = try await Standings.owned(db, ownerID: account.ownerId, caller: caller)
             try ChangeRefused.enforce { try AccountChangeRights.checkArchive(standing, restoring: true) }
+            if let expected, expected != account.version { throw APIError.preconditionFailed(current: account.version) }
             return account.archived ? try await store.restore(db, account, by: caller.id) : account
         }
         return try .json(restored, headers: ETag.headers(restored.version))

@@ -59,8 +59,8 @@ struct ActivityRoutes {
                 guard let activity = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
                     throw APIError.notFound("activity")
                 }
-                if let expected, expected != activity.version { throw APIError.preconditionFailed(current: activity.version) }
                 try await requireRight(db, caller: caller, on: activity)
+                if let expected, expected != activity.version { throw APIError.preconditionFailed(current: activity.version) }
                 if !activity.archived { try await store.archive(db, activity, by: caller.id) }
             }
             return Response(status: .noContent)
@@ -103,8 +103,8 @@ struct ActivityRoutes {
             guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else {
                 throw APIError.notFound("activity")
             }
-            if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
             try await requireRight(db, caller: caller, on: before)
+            if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
             var f = ActivityFields(
                 kind: before.kind, subject: before.subject, body: before.body, accountID: before.accountId,
                 contactID: before.contactId, opportunityID: before.opportunityId, projectID: before.projectId,

@@ -88,8 +88,8 @@ struct OpportunityRoutes {
                     throw APIError.notFound("opportunity")
                 }
                 try Scope.requireWriter(caller)
-                if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
                 try await requireRight(db, caller: caller, on: o) { try DealChangeRights.checkArchive($0) }
+                if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
                 if !o.archived { try await store.archive(db, o, by: caller.id) }
             }
             return Response(status: .noContent)
@@ -104,8 +104,8 @@ struct OpportunityRoutes {
                     throw APIError.notFound("opportunity")
                 }
                 try Scope.requireWriter(caller)
-                if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
                 try await requireRight(db, caller: caller, on: o) { try DealChangeRights.checkArchive($0, restoring: true) }
+                if let expected, expected != o.version { throw APIError.preconditionFailed(current: o.version) }
                 return o.archived ? try await store.restore(db, o, by: caller.id) : o
             }
             return try APIResponse.json(restored, headers: ETag.headers(restored.version)).response
@@ -194,10 +194,10 @@ struct OpportunityRoutes {
             throw APIError.notFound("opportunity")
         }
         try Scope.requireWriter(caller)
-        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
         try await requireRight(db, caller: caller, on: before) { standing throws in
             try DealChangeRights.checkChange(standing, fields: keys)
         }
+        if let expected, expected != before.version { throw APIError.preconditionFailed(current: before.version) }
         guard let currentStage = try await services.stages.find(db, key: before.stage) else { throw APIError.internalError }
         var v = Validator()
         var stage = currentStage.stage
