@@ -20,12 +20,14 @@ struct ClientStatusPage {
     var phases: [Phase]
     var today: String
 
-    static func build(_ db: Connection, projectID: Int64, delivery: DeliveryStore, today: CalendarDate) async throws -> ClientStatusPage {
-        let head = try await db.query("""
+    /// nil when the project is gone (deleted since its link was looked up).
+    static func build(_ db: Connection, projectID: Int64, delivery: DeliveryStore, today: CalendarDate) async throws -> ClientStatusPage? {
+        guard let head = try await db.query("""
             SELECT j.name, j.status, c.name AS client, pm.name AS pm
             FROM projects j JOIN accounts c ON c.id = j.account_id LEFT JOIN users pm ON pm.id = j.project_manager_id
             WHERE j.id = \(projectID)
-            """).first!
+            """).first
+        else { return nil }
         var people: [Person] = []
         if let pm: String = try head.decode("pm") { people.append(Person(name: pm, role: "Project manager")) }
         for row in try await db.query("""
@@ -69,7 +71,7 @@ struct ClientRoutes {
                 return renderer.page("not-found", [String: String](), status: .notFound)
             }
             var response = renderer.page("client-status", page)
-            response.headers[.init("X-Robots-Tag")!] = "noindex"
+            if let robots = HTTPField.Name("X-Robots-Tag") { response.headers[robots] = "noindex" }
             return response
         }
         router.get("calendar/:file") { _, context in

@@ -114,11 +114,11 @@ struct DeliveryRoutes {
             let (caller, project) = try await visibleProject(request, context)
             let body = try await JSON.body(of: request)
             let input = body.isEmpty ? LinkInput() : try JSON.decode(LinkInput.self, from: body).0
-            let token = try await services.pool.withTransaction { db in
-                try await createStatusLink(db, caller: caller, project: project, expiresOn: input.expiresOn)
+            let link = try await services.pool.withTransaction { db in
+                try await createExpiringStatusLink(db, caller: caller, project: project, expiresOn: input.expiresOn)
             }
-            struct Link: Encodable { var url: String; var expiresOn: CalendarDate? }
-            return try APIResponse.json(Link(url: "/status/\(token)", expiresOn: input.expiresOn), status: .created).response
+            struct Link: Encodable { var url: String; var expiresOn: CalendarDate }
+            return try APIResponse.json(Link(url: "/status/\(link.token)", expiresOn: link.expiresOn), status: .created).response
         }
         api.delete("projects/:id/status-link") { request, context in
             let (caller, project) = try await visibleProject(request, context)
@@ -146,11 +146,28 @@ struct DeliveryRoutes {
     /// A new client status link (its token, shown once), inside the caller's
     /// transaction: what both the API and the project page do.
     func createStatusLink(_ db: Connection, caller: Caller, project: ProjectRecord, expiresOn: CalendarDate?) async throws -> String {
-        if let expires = expiresOn, expires < Self.today {
+        try await createExpiringStatusLink(db, caller: caller, project: project, expiresOn: expiresOn).token
+    }
+
+    /// As `createStatusLink`, also saying when the link stops working. A link
+    /// with no date gets `STATUS_LINK_DAYS`; none lives past `STATUS_LINK_MAX_DAYS`,
+    /// so a forgotten link (forwarded, in an old mailbox) does not open the
+    /// project's status for ever.
+    func createExpiringStatusLink(
+        _ db: Connection, caller: Caller, project: ProjectRecord, expiresOn: CalendarDate?
+    ) async throws -> (token: String, expiresOn: CalendarDate) {
+        let today = Self.today
+        let latest = today.adding(days: services.configuration.statusLinkMaxDays)
+        if let expires = expiresOn, expires < today {
             throw ValidationFailure("expiresOn", "Expires on cannot be in the past")
         }
+        if let expires = expiresOn, expires > latest {
+            throw ValidationFailure("expiresOn", "Expires on can be at most \(services.configuration.statusLinkMaxDays) days ahead (\(latest))")
+        }
+        let expires = expiresOn ?? today.adding(days: services.configuration.statusLinkDays)
         try await requireManager(db, caller, project)
-        return try await delivery.createStatusLink(db, projectID: project.id, expiresOn: expiresOn, by: caller.id)
+        let token = try await delivery.createStatusLink(db, projectID: project.id, expiresOn: expires, by: caller.id)
+        return (token, expires)
     }
 
     /// Revokes every live status link of the project; how many there were.
@@ -202,9 +219,12 @@ struct DeliveryRoutes {
             v.check(present, field, "\(field) is required")
         }
         try v.throwIfInvalid()
+        guard let userID = input.userId, let role = input.role, let start = input.start, let end = input.end,
+            let hours = input.hoursPerWeek
+        else { throw APIError.validation([FieldError("body", "userId, role, start, end and hoursPerWeek are required")]) }
         let fields = AssignmentFields(
-            userID: input.userId!, role: input.role!.trimmed, start: input.start!, end: input.end!,
-            hoursPerWeek: input.hoursPerWeek!.value, location: input.location?.trimmed.nilIfEmpty, status: input.status ?? "proposed")
+            userID: userID, role: role.trimmed, start: start, end: end,
+            hoursPerWeek: hours.value, location: input.location?.trimmed.nilIfEmpty, status: input.status ?? "proposed")
         fields.check(into: &v)
         try v.throwIfInvalid()
         return try await services.pool.withTransaction { db in

@@ -82,12 +82,14 @@ struct DeliveryStore: Sendable {
     }
 
     func createAssignment(_ db: Connection, projectID: Int64, _ f: AssignmentFields, overbooked: Bool, by actorID: Int64) async throws -> AssignmentRecord {
-        let id: Int64 = try await db.query("""
+        let id: Int64? = try await db.query("""
             INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, location, status, overbooked)
             VALUES (\(projectID), \(f.userID), \(f.role), \(f.start), \(f.end), \(f.hoursPerWeek), \(f.location), \(f.status), \(overbooked))
             RETURNING id
-            """).first!.decode("id")
-        let created = try await assignment(db, projectID: projectID, id: id)!
+            """).first?.decode("id")
+        guard let id, let created = try await assignment(db, projectID: projectID, id: id) else {
+            throw APIError.notFound("assignment")
+        }
         try await AuditTrail.record(db, actorID: actorID, entity: "assignment", entityID: id, action: .create, before: nil, after: .of(created))
         return created
     }
@@ -99,7 +101,9 @@ struct DeliveryStore: Sendable {
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
-        let after = try await assignment(db, projectID: before.projectId, id: before.id)!
+        guard let after = try await assignment(db, projectID: before.projectId, id: before.id) else {
+            throw APIError.notFound("assignment")
+        }
         try await AuditTrail.record(db, actorID: actorID, entity: "assignment", entityID: before.id, action: .update,
                                     before: .of(before), after: .of(after))
         return after
@@ -116,7 +120,7 @@ struct DeliveryStore: Sendable {
         guard let pm = projectManagerID else { return false }
         return try await db.query("""
             SELECT EXISTS (SELECT 1 FROM managers_above(\(pm)) WHERE user_id = \(caller.id)) AS above
-            """).first!.decode("above")
+            """).first?.decode("above") ?? false
     }
 
     // MARK: Phases and the checklist
@@ -199,7 +203,7 @@ struct DeliveryStore: Sendable {
 
     // MARK: Status links and calendars
 
-    func createStatusLink(_ db: Connection, projectID: Int64, expiresOn: CalendarDate?, by actorID: Int64) async throws -> String {
+    func createStatusLink(_ db: Connection, projectID: Int64, expiresOn: CalendarDate, by actorID: Int64) async throws -> String {
         let token = SecretToken.randomString(bytes: 24)
         try await db.query("""
             INSERT INTO project_status_links (project_id, token_hash, created_by, expires_on)
@@ -226,7 +230,7 @@ struct DeliveryStore: Sendable {
         try await db.query("""
             SELECT project_id FROM project_status_links
             WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND revoked_at IS NULL
-              AND (expires_on IS NULL OR expires_on >= \(today))
+              AND expires_on >= \(today)
             """).first?.decode("project_id")
     }
 
