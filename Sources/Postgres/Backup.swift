@@ -13,9 +13,25 @@ public enum Backup {
 
     /// Writes the database to `file`. The dump goes to a temporary name first and
     /// is renamed into place only when complete, so `file` is never half a backup.
+    ///
+    /// The file is readable by its owner only (0600), whatever the umask: it holds
+    /// every client, every person's pay and every password hash. It is created with
+    /// that mode before pg_dump writes to it (pg_dump truncates an existing file and
+    /// keeps its mode), so not one byte is ever readable by anyone else.
     public static func dump(_ database: ConnectionConfiguration, to file: String) throws {
         let partial = file + ".partial"
-        try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(partial)"], database)
+        unlink(partial)
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Failure(description: "could not create \(partial): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+        do {
+            try run("pg_dump", ["--format=custom", "--no-owner", "--file=\(partial)"], database)
+        } catch {
+            unlink(partial)
+            throw error
+        }
         guard rename(partial, file) == 0 else {
             unlink(partial)
             throw Failure(description: "could not move the backup into place at \(file): \(String(cString: strerror(errno)))")

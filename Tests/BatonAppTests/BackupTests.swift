@@ -75,6 +75,43 @@ import Testing
         _ = try await Self.sql(try await TestDatabases.shared.serverConfiguration(), Query(unsafeSQL: "DROP DATABASE \"\(kept)\""))
     }
 
+    @Test func aBackupIsReadableByItsOwnerOnlyAndItsRestoredTrailStaysAppendOnly() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("baton-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("firm.dump").path
+        // An older backup in the way, readable by all: the new one must not inherit that.
+        FileManager.default.createFile(atPath: file, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+
+        let box = DatabaseBox()
+        try await TestApp.run(business: true) { app in await box.set(app.database) }
+        let database = try #require(await box.database)
+        let tasks = Self.tasks(for: database)
+        // The usual umask (022) would leave a new file world-readable.
+        let umaskBefore = umask(0o022)
+        defer { umask(umaskBefore) }
+        try await tasks.backup(to: file)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber).intValue
+        #expect(mode & 0o777 == 0o600, "the backup's mode is \(String(mode & 0o777, radix: 8))")
+
+        // The restored database keeps the trail's defences: they are schema, not settings.
+        let entries = try await Self.count(database, "audit_log")
+        _ = try await tasks.restore(from: file)
+        #expect(try await Self.count(database, "audit_log") == entries)
+        do {
+            _ = try await Self.sql(database, "TRUNCATE audit_log")
+            Issue.record("TRUNCATE audit_log succeeded on the restored database")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "42501")
+        }
+        #expect(try await Self.count(database, "pg_policies WHERE policyname = 'audit_log_own_entries'") == 1)
+        let keptPrefix = (database.database ?? "") + "_before_restore"
+        for kept in try await Self.sql(database, "SELECT datname FROM pg_database WHERE starts_with(datname, \(keptPrefix))") {
+            let name: String = try kept.decode("datname")
+            _ = try await Self.sql(try await TestDatabases.shared.serverConfiguration(), Query(unsafeSQL: "DROP DATABASE \"\(name)\""))
+        }
+    }
+
     @Test func aRestoreRefusesWhileBatonIsServingFromTheDatabase() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("baton-backup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -32,7 +32,7 @@ extension AdminTasks {
                 try await admin.withConnection { db in
                     let others: Int = try await db.query("""
                         SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(name) AND pid <> pg_backend_pid()
-                        """).first!.decode("n")
+                        """).first?.decode("n") ?? 0
                     guard others == 0 else {
                         throw Failure(description: "\(others) other connection(s) are using the database \(name); stop baton serve first. Nothing was changed.")
                     }
