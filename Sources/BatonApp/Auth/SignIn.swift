@@ -44,12 +44,13 @@ struct SignIn {
             }
         guard let account, failure == nil else {
             try await pool.withTransaction { db in
-                try await throttle.finish(db, emailKey: emailKey, address: address, userID: account?.id, failure: failure ?? .wrongPassword, via: via)
+                try await throttle.finish(db, emailKey: emailKey, address: address, userID: account?.id, failure: failure ?? .wrongPassword,
+                                  via: via, actorID: nil)
             }
             return .refused
         }
         let session = try await pool.withTransaction { db in
-            try await throttle.finish(db, emailKey: emailKey, address: address, userID: account.id, failure: nil, via: via)
+            try await throttle.finish(db, emailKey: emailKey, address: address, userID: account.id, failure: nil, via: via, actorID: account.id)
             return try await services.sessions.create(db, userID: account.id)
         }
         return .signedIn(session, userID: account.id)

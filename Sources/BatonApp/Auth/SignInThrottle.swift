@@ -93,10 +93,12 @@ struct SignInThrottle: Sendable {
     /// Records the outcome of an attempt that `begin` let through: a success clears
     /// the pair's failures and marks the person as known at that address. Either way
     /// the attempt goes into the audit trail (email, address, outcome; never the
-    /// password), in the caller's transaction.
+    /// password), in the caller's transaction. `actorID` is who the entry is in the
+    /// name of: the person on a success, nobody on a failed sign-in (anyone may type
+    /// an email), the signed-in caller when they got their current password wrong.
     @discardableResult
     func finish(
-        _ db: Connection, emailKey: String, address: String, userID: Int64?, failure: Failure?, via: String
+        _ db: Connection, emailKey: String, address: String, userID: Int64?, failure: Failure?, via: String, actorID: Int64?
     ) async throws -> Int64 {
         let succeeded = failure == nil
         guard let row = try await db.query("""
@@ -115,7 +117,7 @@ struct SignInThrottle: Sendable {
             "outcome": .text(failure.map { "failed: \($0.rawValue)" } ?? "signed in"),
         ]
         if let userID { entry["userId"] = .int(userID) }
-        try await AuditTrail.record(db, actorID: succeeded ? userID : nil, entity: "sign_in", entityID: attemptID,
+        try await AuditTrail.record(db, actorID: actorID, entity: "sign_in", entityID: attemptID,
                                     action: .create, before: nil, after: entry)
         return attemptID
     }
@@ -142,6 +144,6 @@ struct SignInThrottle: Sendable {
         let userID = try await db.query("SELECT id FROM users WHERE lower(email) = \(emailKey)").first?.decode("id", as: Int64.self)
         let failure: Failure? = succeeded ? nil : userID == nil ? .unknownEmail : .wrongPassword
         try await finish(db, emailKey: emailKey, address: ClientAddress.current ?? address, userID: userID,
-                         failure: failure, via: "page")
+                         failure: failure, via: "page", actorID: succeeded ? userID : nil)
     }
 }

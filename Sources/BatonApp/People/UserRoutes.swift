@@ -214,7 +214,8 @@ struct UserRoutes {
             return
         }
         try await services.pool.withTransaction {
-            try await throttle.finish($0, emailKey: emailKey, address: address, userID: caller.id, failure: .wrongPassword, via: "password change")
+            try await throttle.finish($0, emailKey: emailKey, address: address, userID: caller.id, failure: .wrongPassword,
+                                 via: "password change", actorID: caller.id)
         }
         throw APIError(.forbidden, code: "current-password-wrong", title: "Current password is wrong",
                        detail: "The current password is wrong; the password was not changed.",
