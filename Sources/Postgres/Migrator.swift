@@ -2,13 +2,21 @@ import Crypto
 import Foundation
 import Logging
 
-/// Forward-only schema migrations from `NNNN_name.sql` files.
+/// Forward-only schema migrations from `NNNN_name.sql` files, then the repeatable
+/// definitions in `functions/*.sql`.
 ///
-/// Each file runs in its own transaction and is recorded in `schema_migrations`
-/// with its SHA-256. Files are never edited once applied: a recorded file whose
-/// text changed, that went missing, or that a new file sorts before, stops the
-/// migrator with a message saying which. A transaction-level advisory lock keeps
-/// two processes starting at once from applying the same file twice.
+/// Each numbered file runs in its own transaction and is recorded in
+/// `schema_migrations` with its SHA-256. Files are never edited once applied: a
+/// recorded file whose text changed, that went missing, or that a new file sorts
+/// before, stops the migrator with a message saying which. A transaction-level
+/// advisory lock keeps two processes starting at once from applying the same file twice.
+///
+/// Tables change only through numbered files. Functions, views and triggers live in
+/// `functions/`, one current definition each (`CREATE OR REPLACE`), so that a reader
+/// finds a function's definition in one place rather than in the last migration that
+/// restated it. After the numbered files, whenever any repeatable file differs from
+/// what `schema_repeatables` recorded, all of them run again, in name order, in one
+/// transaction.
 public struct Migrator: Sendable {
     public struct Migration: Sendable, Equatable {
         public let file: String
@@ -29,17 +37,22 @@ public struct Migrator: Sendable {
     public struct Status: Sendable {
         public var applied: [String]
         public var pending: [Migration]
-        public var isCurrent: Bool { pending.isEmpty }
+        /// Repeatable files to apply again (all of them, when any changed).
+        public var repeatablesPending: [Migration] = []
+        public var isCurrent: Bool { pending.isEmpty && repeatablesPending.isEmpty }
     }
 
     public let migrations: [Migration]
+    /// `functions/*.sql`, in name order; their `file` is `functions/NAME.sql`.
+    public let repeatables: [Migration]
     let logger: Logger
 
     /// An arbitrary constant naming the lock that migrators share.
     static let lockKey: Int64 = 0x6261_746F_6E5F_6D67
 
-    public init(migrations: [Migration], logger: Logger) {
+    public init(migrations: [Migration], repeatables: [Migration] = [], logger: Logger) {
         self.migrations = migrations.sorted { $0.file < $1.file }
+        self.repeatables = repeatables.sorted { $0.file < $1.file }
         self.logger = logger
     }
 
@@ -59,7 +72,15 @@ public struct Migrator: Sendable {
         if Set(numbers).count != numbers.count {
             throw Refusal(description: "two migration files share a number in \(directory.path)")
         }
-        self.init(migrations: migrations, logger: logger)
+        let functions = directory.appendingPathComponent("functions")
+        var repeatables: [Migration] = []
+        if FileManager.default.fileExists(atPath: functions.path) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: functions.path) where name.hasSuffix(".sql") {
+                let text = try String(contentsOf: functions.appendingPathComponent(name), encoding: .utf8)
+                repeatables.append(Migration(file: "functions/" + name, sql: text))
+            }
+        }
+        self.init(migrations: migrations, repeatables: repeatables, logger: logger)
     }
 
     private static let createTable: Query = """
@@ -70,15 +91,35 @@ public struct Migrator: Sendable {
         )
         """
 
+    private static let createRepeatablesTable: Query = """
+        CREATE TABLE IF NOT EXISTS schema_repeatables (
+            file text PRIMARY KEY,
+            sha256 text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+
     /// Compares the files with what the database recorded.
     public func status(_ connection: Connection) async throws -> Status {
         let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
         guard try exists.first?.decode("present", as: Bool.self) == true else {
-            return Status(applied: [], pending: migrations)
+            return Status(applied: [], pending: migrations, repeatablesPending: repeatables)
         }
         let rows = try await connection.query("SELECT file, sha256 FROM schema_migrations ORDER BY file")
         let recorded = try rows.map { (try $0.decode("file", as: String.self), try $0.decode("sha256", as: String.self)) }
-        return try compare(recorded: recorded)
+        var status = try compare(recorded: recorded)
+        status.repeatablesPending = try await repeatablesPending(connection)
+        return status
+    }
+
+    /// Every repeatable file when any of them differs from what was last applied
+    /// (changed, added or removed); none when they all match.
+    func repeatablesPending(_ connection: Connection) async throws -> [Migration] {
+        let exists = try await connection.query("SELECT to_regclass('schema_repeatables') IS NOT NULL AS present")
+        guard try exists.first?.decode("present", as: Bool.self) == true else { return repeatables }
+        let rows = try await connection.query("SELECT file, sha256 FROM schema_repeatables ORDER BY file")
+        let recorded = try rows.map { "\(try $0.decode("file", as: String.self)) \(try $0.decode("sha256", as: String.self))" }
+        return recorded == repeatables.map { "\($0.file) \($0.sha256)" } ? [] : repeatables
     }
 
     func compare(recorded: [(file: String, sha256: String)]) throws -> Status {
@@ -123,6 +164,26 @@ public struct Migrator: Sendable {
                 applied.append(migration.file)
             }
         }
+        applied += try await applyRepeatables(pool)
+        return applied
+    }
+
+    /// Runs every repeatable file again, in one transaction, when any differs from
+    /// what was recorded; returns the files applied.
+    private func applyRepeatables(_ pool: ConnectionPool) async throws -> [String] {
+        let applied = try await pool.withTransaction { connection -> [String] in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            try await connection.query(Self.createRepeatablesTable)
+            let pending = try await repeatablesPending(connection)
+            guard !pending.isEmpty else { return [] }
+            for file in pending { try await connection.execute(unsafeSQL: file.sql) }
+            try await connection.query("DELETE FROM schema_repeatables")
+            for file in pending {
+                try await connection.query("INSERT INTO schema_repeatables (file, sha256) VALUES (\(file.file), \(file.sha256))")
+            }
+            return pending.map(\.file)
+        }
+        if !applied.isEmpty { logger.info("applied the repeatable definitions \(applied.joined(separator: ", "))") }
         return applied
     }
 }

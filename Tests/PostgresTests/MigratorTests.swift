@@ -237,3 +237,38 @@ func refusal(sourceLocation: SourceLocation = #_sourceLocation, _ body: () async
             == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }
+
+/// `functions/*.sql`: one current definition of each function, applied after the
+/// numbered files and again, all together, whenever any of them changes.
+@Suite struct RepeatableDefinitionTests {
+    @Test func repeatablesRunAfterTheNumberedFilesAndAgainWhenOneChanges() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigratorTests.a])
+        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("functions"), withIntermediateDirectories: true)
+        try folder.write("functions/answer.sql", "CREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT count(*)::int FROM a $$;\n")
+        try folder.write("functions/double.sql", "CREATE OR REPLACE FUNCTION double_answer() RETURNS int LANGUAGE sql AS $$ SELECT 2 * answer() $$;\n")
+        try await withTestPool { pool in
+            let first = try folder.migrator()
+            #expect(first.repeatables.map(\.file) == ["functions/answer.sql", "functions/double.sql"])
+            #expect(try await first.migrate(pool) == ["0001_a.sql", "functions/answer.sql", "functions/double.sql"])
+            #expect(try await pool.withConnection { try await first.status($0) }.isCurrent)
+            // Nothing changed: nothing runs.
+            #expect(try await first.migrate(pool).isEmpty)
+
+            // One definition changes: every repeatable runs again, in one transaction.
+            try folder.write("functions/answer.sql", "CREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT 21 $$;\n")
+            let second = try folder.migrator()
+            let pending = try await pool.withConnection { try await second.status($0) }
+            #expect(pending.repeatablesPending.count == 2)
+            #expect(!pending.isCurrent)
+            #expect(try await second.migrate(pool) == ["functions/answer.sql", "functions/double.sql"])
+            let value: Int = try await pool.withConnection { try await $0.query("SELECT double_answer() AS v").first?.decode("v") } ?? 0
+            #expect(value == 42)
+
+            // A broken definition leaves the previous ones and the record as they were.
+            try folder.write("functions/double.sql", "CREATE OR REPLACE FUNCTION double_answer() RETURNS int LANGUAGE sql AS $$ SELECT nope $$;\n")
+            await #expect(throws: (any Error).self) { try await folder.migrator().migrate(pool) }
+            let still: Int = try await pool.withConnection { try await $0.query("SELECT double_answer() AS v").first?.decode("v") } ?? 0
+            #expect(still == 42)
+        }
+    }
+}

@@ -50,7 +50,7 @@ public struct AdminTasks: Sendable {
         try await withDatabase(migrate: false) { services in
             if dryRun {
                 let status = try await services.pool.withConnection { try await services.migrator.status($0) }
-                return status.pending.map(\.file)
+                return (status.pending + status.repeatablesPending).map(\.file)
             }
             return try await services.migrator.migrate(services.pool)
         }
