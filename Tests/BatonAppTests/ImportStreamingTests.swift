@@ -3,6 +3,7 @@ import BatonCore
 import Dates
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Logging
 import Postgres
 import PostgresTesting
@@ -32,5 +33,41 @@ import Testing
                                 caller: caller, today: Timestamp.now.calendarDate)
         }
         #expect(fits.valid == 20_000)
+    }
+}
+
+/// What the account, contact and opportunity routes call before they store an
+/// external id (issue 14, item 9).
+@Suite struct ExternalIDGuardTests {
+    @Test func anIdHeldByAnUnseenRecordIsRefusedLikeOneThatNamesNothing() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            #expect(try await app.request(.post, "/api/v1/accounts", token: ana,
+                                          json: #"{"name": "Northwind", "externalId": "crm-77"}"#).status == .created)
+            let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "guard"))
+            defer { Task { await pool.shutdown() } }
+            func person(_ email: String) async throws -> Caller {
+                let id = try await app.id(of: email, token: ana)
+                return Caller(id: id, name: email, email: email, roles: [.accountManager], credential: .apiToken(id: 0))
+            }
+            let ben = try await person("ben.okafor@demo.test")
+            let anaCaller = try await person("ana.torres@demo.test")
+            func store(_ given: String?, use: ExternalIDRules.Use = .create, current: String? = nil, as caller: Caller) async throws -> String? {
+                try await pool.withTransaction { db in
+                    try await ExternalIDGuard.externalIDToStore(db, given: given, kind: .accounts, use: use, current: current, caller: caller)
+                }
+            }
+            let hidden = try await #require(throws: APIError.self) { try await store("crm-77", as: ben) }
+            #expect(hidden.status == .unprocessableContent)
+            #expect(hidden.errors == [FieldError("externalId", ExternalIDRules.notUsable("crm-77", kind: "account"))])
+            let seen = try await #require(throws: APIError.self) { try await store("crm-77", as: anaCaller) }
+            #expect(seen.status == .conflict)
+            let reserved = try await #require(throws: APIError.self) { try await store("baton:1", as: anaCaller) }
+            #expect(reserved.errors == [FieldError("externalId", ExternalIDRules.reservedMessage)])
+            #expect(try await store(" crm-78 ", as: ben) == "crm-78")
+            #expect(try await store("baton:5", use: .update(recordID: 5), current: "crm-5", as: ben) == "crm-5")
+            #expect(try await store("crm-77", use: .update(recordID: 9), current: "crm-77", as: anaCaller) == "crm-77")
+            #expect(try await store("", as: ben) == nil)
+        }
     }
 }
