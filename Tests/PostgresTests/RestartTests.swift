@@ -47,6 +47,63 @@ import Testing
         }
     }
 
+    @Test func theSupervisorRestartsAKilledPostmasterAndThePoolServesAgain() async throws {
+        try await withPrivateCluster { cluster, config in
+            var logger = Logger(label: "supervisor")
+            logger.logLevel = .critical
+            let pool = ConnectionPool(configuration: config, maxConnections: 2, leaseTimeout: .seconds(2), logger: logger)
+            let supervisor = EmbeddedClusterSupervisor(cluster: cluster, pollInterval: .milliseconds(100), logger: logger)
+            let supervising = Task { try await supervisor.run() }
+            // The supervisor must be gone before the cluster is stopped for good, or it would start it again.
+            func stopSupervising() async {
+                supervising.cancel()
+                _ = try? await supervising.value
+                await pool.shutdown()
+            }
+            do {
+                try await pool.runQuery("CREATE TABLE survives (id int)")
+                try await pool.runQuery("INSERT INTO survives VALUES (1)")
+                // The test cluster runs with synchronous_commit off: put the rows on disk before the crash.
+                try await pool.runQuery("CHECKPOINT")
+                for _ in 0..<2 {
+                    let killed = try #require(cluster.serverPID())
+                    #expect(kill(killed, SIGKILL) == 0)
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    // Nobody calls start(): the supervisor notices, clears the stale pid file and starts it.
+                    // (A backend of the dead postmaster may still answer for a moment: ask the new one.)
+                    let (restarted, count) = try await eventually(within: .seconds(15), every: .milliseconds(100)) {
+                        guard let now = cluster.serverPID(), now != killed else { throw ExpectedAnError() }
+                        return (now, try await pool.scalar("SELECT count(*) AS v FROM survives", as: Int.self))
+                    }
+                    #expect(count == 1)
+                    #expect(clock.now - started < .seconds(15))
+                    #expect(restarted != killed)
+                }
+            } catch {
+                await stopSupervising()
+                throw error
+            }
+            await stopSupervising()
+        }
+    }
+
+    @Test func aPostmasterThatIsAZombieDoesNotCountAsRunning() async throws {
+        // A killed postmaster that nobody has reaped keeps its PID and its name.
+        // Taking it for a running server would leave the cluster down for ever.
+        try await withPrivateCluster { cluster, _ in
+            let pid = try #require(cluster.serverPID())
+            #expect(kill(pid, SIGKILL) == 0)
+            _ = try await eventually(within: .seconds(5), every: .milliseconds(50)) {
+                if cluster.serverPID() != nil { throw ExpectedAnError() }
+                return true
+            }
+            #expect(!cluster.isRunning())
+            try await cluster.startOffPool()
+            #expect(cluster.isRunning())
+        }
+    }
+
     @Test func queryInFlightWhenTheServerStopsFailsAsUnavailable() async throws {
         try await withPrivateCluster { cluster, config in
             let pool = ConnectionPool(configuration: config, maxConnections: 2, logger: Logger(label: "test"))
