@@ -263,3 +263,37 @@ import Testing
         }
     }
 }
+
+/// Issue 14, item 9, through the API: `baton:` ids are Baton's own, and an external
+/// id taken by a record the caller cannot see is refused without saying so.
+@Suite struct ExternalIDTests {
+    @Test func batonIdsAreReservedAndAHiddenHolderIsNotRevealed() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let ben = try await app.id(of: "ben.okafor@demo.test", token: "")
+            let hidden = try await app.request(.post, "/api/v1/accounts", token: admin,
+                json: #"{"name": "Orca Marine", "ownerId": \#(ben), "externalId": "sf:0015e00000ORCA"}"#)
+            let hiddenID = try #require(hidden.object["id"] as? Int, "\(hidden.text)")
+            let erin = try await app.signIn("erin.walsh@demo.test")
+            for (path, body) in [
+                ("accounts", #"{"name": "Impostor", "externalId": "baton:\#(hiddenID)"}"#),
+                ("accounts", #"{"name": "Impostor", "externalId": " BATON:\#(hiddenID)"}"#),
+            ] {
+                let r = try await app.request(.post, "/api/v1/\(path)", token: erin, json: body)
+                #expect(r.status == .unprocessableContent, "\(body): \(r.text)")
+                #expect(r.fieldErrors["externalId"] != nil)
+            }
+            let squat = try await app.request(.post, "/api/v1/accounts", token: erin,
+                json: #"{"name": "Impostor", "externalId": "sf:0015e00000ORCA"}"#)
+            #expect(squat.status == .unprocessableContent, "\(squat.text)")
+            #expect(!squat.text.contains("Another account"), "the answer tells a hidden account exists: \(squat.text)")
+            #expect(!squat.text.contains("account \(hiddenID)"))
+            // The admin, who sees it, is told plainly.
+            let taken = try await app.request(.post, "/api/v1/accounts", token: admin,
+                json: #"{"name": "Orca again", "externalId": "sf:0015e00000ORCA"}"#)
+            #expect(taken.status == .conflict, "\(taken.text)")
+            let count = try await app.sql("SELECT count(*)::int AS n FROM accounts WHERE name = 'Impostor'")
+            #expect(try count.first?.decode("n", as: Int.self) == 0)
+        }
+    }
+}

@@ -73,11 +73,13 @@ public struct AdminTasks: Sendable {
     /// API's import does it. Returns the report; a real import with errors stores nothing.
     public func importFile(kind: String, path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
         guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts or opportunities") }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let file = URL(fileURLWithPath: path)
+        guard FileManager.default.isReadableFile(atPath: file.path) else { throw Failure(description: "cannot read \(path)") }
         return try await withDatabase { services in
             do {
                 let report = try await services.pool.withTransaction { db in
-                    try await services.imports.run(db, kind: kind, data: data, dryRun: dryRun,
+                    // Streamed from the file: memory stays flat whatever its size.
+                    try await services.imports.run(db, kind: kind, file: file, dryRun: dryRun,
                                                    caller: try await caller(db, email: email), today: Timestamp.now.calendarDate)
                 }
                 return (Self.describe(report), false)

@@ -23,4 +23,10 @@ enum ETag {
         }
         return -1
     }
+
+    /// Refuses a change made from a stale read: 412 naming the current version. No
+    /// expectation (`If-Match: *`, or a writer that holds the row already) matches any.
+    static func requireCurrent(_ expected: Int?, _ current: Int) throws {
+        if let expected, expected != current { throw APIError.preconditionFailed(current: current) }
+    }
 }

@@ -138,6 +138,9 @@ enum ConstraintMessages {
         "contacts_external_id_key": ("externalId", "Another contact has this external id"),
         "contacts_account_email_key": ("email", "Another contact at this account has this email"),
         "opportunities_external_id_key": ("externalId", "Another opportunity has this external id"),
+        "accounts_external_id_not_reserved": ("externalId", ExternalIDRules.reservedMessage),
+        "contacts_external_id_not_reserved": ("externalId", ExternalIDRules.reservedMessage),
+        "opportunities_external_id_not_reserved": ("externalId", ExternalIDRules.reservedMessage),
         "pipeline_stages_name_key": ("name", "Another stage has this name"),
         "pipeline_stages_pkey": ("key", "Another stage has this key"),
     ]

@@ -169,8 +169,11 @@ struct OpportunityRoutes {
             closedOn: closing.closedOn, lostReason: closing.lostReason, externalID: input.externalId?.trimmed.nilIfEmpty)
         fields.check(into: &v)
         try v.throwIfInvalid()
-        try await checkReferences(db, fields, caller: caller, opportunityID: nil, checkKind: true, checkOwner: true)
-        return try await store.create(db, fields, by: caller.id)
+        var checked = fields
+        checked.externalID = try await ExternalIDGuard.externalIDToStore(
+            db, given: input.externalId, kind: .opportunities, use: .create, current: nil, caller: caller)
+        try await checkReferences(db, checked, caller: caller, opportunityID: nil, checkKind: true, checkOwner: true)
+        return try await store.create(db, checked, by: caller.id)
     }
 
     func update(_ request: Request, _ context: BatonRequestContext) async throws -> APIResponse {
@@ -226,7 +229,6 @@ struct OpportunityRoutes {
         required("team", input.team) { f.team = $0.map(\.member) }
         if keys.contains("nextStep") { f.nextStep = input.nextStep?.trimmed.nilIfEmpty }
         if keys.contains("source") { f.source = input.source?.trimmed.nilIfEmpty }
-        if keys.contains("externalId") { f.externalID = input.externalId?.trimmed.nilIfEmpty }
         // A new stage brings its own probability and category unless this change sets them.
         if stageChanged {
             f.probabilityOverride = nil
@@ -244,6 +246,10 @@ struct OpportunityRoutes {
         }
         f.check(into: &v)
         try v.throwIfInvalid()
+        if keys.contains("externalId") {
+            f.externalID = try await ExternalIDGuard.externalIDToStore(
+                db, given: input.externalId, kind: .opportunities, use: .update(recordID: id), current: before.externalId, caller: caller)
+        }
         if stageChanged, currentStage.isWon {
             try await refuseReopeningWithProject(db, opportunityID: id)
         }

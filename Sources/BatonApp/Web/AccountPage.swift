@@ -22,6 +22,8 @@ struct AccountPage {
         var details: FormState?
         var contact: FormState?
         var opportunity: FormState?
+        /// The "log a call" line refused: its message, shown above the line.
+        var activityRefusal: String?
         /// The details were saved over a newer version: show theirs beside mine.
         var conflict = false
     }
@@ -32,6 +34,8 @@ struct AccountPage {
     var parent: String
     var hasParent: Bool
     var canEdit: Bool
+    /// Only whoever answers for the account (its owner, their managers, admins) edits its details.
+    var canEditDetails: Bool
     var details: WebForm
     var hasConflict: Bool
     var conflict: [Conflict]
@@ -45,6 +49,7 @@ struct AccountPage {
     var opportunityForm: WebForm
     var whiteSpace: [Gap]
     var hasWhiteSpace: Bool
+    var activityRefusal: String?
 
     static let statuses: [(value: String, label: String)] = AccountStatus.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }
     static let kinds: [(value: String, label: String)] = [("new_business", "New business"), ("expansion", "Expansion"), ("renewal", "Renewal")]
@@ -94,6 +99,8 @@ struct AccountPage {
     static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms = Forms()) async throws -> AccountPage? {
         guard let account = try await services.accounts.find(db, id: id, visibleTo: caller) else { return nil }
         let canEdit = PipelineAccess.canWrite(caller.roles)
+        let standing = try await Standings.owned(db, ownerID: account.ownerId, caller: caller)
+        let canEditDetails = canEdit && (try? AccountChangeRights.checkChange(standing, hasOwner: account.ownerId != nil)) != nil
         let ownerName = try await account.ownerId.asyncMap { try await services.users.findAny(db, id: $0)?.name } ?? nil
         let parentName = try await account.parentId.asyncMap { try await services.accounts.find(db, id: $0, visibleTo: caller)?.name } ?? nil
         let contacts = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
@@ -184,9 +191,10 @@ struct AccountPage {
 
         return AccountPage(
             account: account, address: account.address.singleLine, owner: ownerName ?? "nobody", parent: parentName ?? "",
-            hasParent: parentName != nil, canEdit: canEdit, details: detailsForm, hasConflict: !conflict.isEmpty, conflict: conflict,
+            hasParent: parentName != nil, canEdit: canEdit, canEditDetails: canEditDetails, details: detailsForm, hasConflict: !conflict.isEmpty, conflict: conflict,
             saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
             timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
-            opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty)
+            opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
+            activityRefusal: forms.activityRefusal)
     }
 }

@@ -26,16 +26,15 @@ extension WebRoutes {
             try await postedForm(request, context) { caller, token, form in
                 guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
                 var reader = FormReader(form)
-                var input = AccountRoutes.AccountInput()
+                var input = AccountInput()
                 input.name = form["name"] ?? ""
                 input.industry = reader.optional("industry")
                 input.ownerId = reader.id("ownerId", "Owner")
                 input.parentId = reader.id("parentId", "Parent account")
                 input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
-                let routes = AccountRoutes(services: services)
                 do {
                     let account = try await formTransaction(reader) { db in
-                        try await routes.create(db, try routes.newFields(input, caller: caller), caller: caller)
+                        try await AccountActions(services: services).create(db, caller: caller, input: input)
                     }
                     return WebSession.redirect("/accounts/\(account.id)")
                 } catch {
@@ -58,7 +57,7 @@ extension WebRoutes {
                 let id = try request.id(context)
                 guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
                 var reader = FormReader(form)
-                var input = AccountRoutes.AccountInput()
+                var input = AccountInput()
                 input.name = form["name"] ?? ""
                 input.domain = form["domain"]
                 input.industry = form["industry"]
@@ -70,7 +69,6 @@ extension WebRoutes {
                                         country: reader.optional("address.country"))
                 let version = Int(form["version"] ?? "")
                 if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
-                let routes = AccountRoutes(services: services)
                 do {
                     try await formTransaction(reader) { db in
                         guard let current = try await services.accounts.find(db, id: id, visibleTo: caller) else {
@@ -85,7 +83,7 @@ extension WebRoutes {
                             keys.insert("address")
                         }
                         guard !keys.isEmpty else { return }
-                        _ = try await routes.change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
+                        _ = try await AccountActions(services: services).change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
                     }
                 } catch let error as APIError where error.status == .preconditionFailed {
                     let mine = FormState("account", typed: form, failure: FormFailure(status: .conflict))
@@ -103,7 +101,7 @@ extension WebRoutes {
                 let id = try request.id(context)
                 guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
                 var reader = FormReader(form)
-                var input = ContactRoutes.ContactInput()
+                var input = ContactInput()
                 input.accountId = id
                 input.name = form["name"] ?? ""
                 input.title = form["title"]
@@ -111,11 +109,10 @@ extension WebRoutes {
                 input.phone = form["phone"]
                 input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
                 input.doNotContact = form["doNotContact"] == "true"
-                let routes = ContactRoutes(services: services)
                 do {
                     _ = try await formTransaction(reader) { db in
                         guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                        return try await routes.create(db, try routes.newFields(input), caller: caller)
+                        return try await ContactActions(services: services).create(db, caller: caller, input: input)
                     }
                 } catch {
                     guard let failure = FormFailure(error) else { throw error }
@@ -156,15 +153,23 @@ extension WebRoutes {
         pages.post("accounts/:id/activities") { request, context in
             try await postedForm(request, context) { caller, token, form in
                 let id = try request.id(context)
-                let kind = ActivityKind(rawValue: form["kind"] ?? "") ?? .note
-                let subject = (form["subject"] ?? "").trimmed
-                guard !subject.isEmpty, subject.count <= 200 else { return WebSession.redirect("/accounts/\(id)?error=subject") }
-                try await services.pool.withTransaction { db in
-                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                    _ = try await services.activities.create(db, ActivityFields(
-                        kind: kind, subject: subject, body: form["body"].flatMap { $0.trimmed.nilIfEmpty }, accountID: id,
-                        contactID: nil, opportunityID: nil, projectID: nil, ownerID: caller.id, dueAt: nil,
-                        doneAt: kind == .task ? nil : Timestamp.now), by: caller.id)
+                var reader = FormReader(form)
+                var input = ActivityInput()
+                input.kind = reader.choice("kind", "Kind", ActivityKind.self)
+                input.subject = form["subject"] ?? ""
+                input.body = reader.optional("body")
+                input.accountId = id
+                // A call, a meeting or a note is logged as done now; a task waits to be done.
+                input.doneAt = input.kind == .task ? nil : Timestamp.now
+                do {
+                    _ = try await formTransaction(reader) { db in
+                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+                        return try await ActivityActions(services: services).create(db, caller: caller, input: input)
+                    }
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    let refusal = (failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages).joined(separator: " ")
+                    return try await accountPage(caller, token, id: id, forms: .init(activityRefusal: refusal), status: failure.status)
                 }
                 return WebSession.redirect("/accounts/\(id)")
             }
