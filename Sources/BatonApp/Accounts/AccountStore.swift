@@ -197,6 +197,16 @@ struct AccountStore: Sendable {
         try Self.record(try await db.writtenRow("SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id)", entity: "account"))
     }
 
+    /// The people `caller` may make owners of accounts and deals: active pipeline
+    /// writers in their reporting line (anyone's, for an admin), by name.
+    func possibleOwners(_ db: Connection, caller: Caller) async throws -> [(id: Int64, name: String)] {
+        let roles = PipelineAccess.writers.map(\.rawValue).sorted()
+        return try await db.query("""
+            SELECT u.id, u.name FROM users u
+            WHERE u.active AND u.roles && \(roles)::text[] AND \(UserStore.scope(caller)) ORDER BY lower(u.name), u.id
+            """).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }
+    }
+
     /// Whether the account has ever bought: a won opportunity other than `except`.
     func hasWonBusiness(_ db: Connection, accountID: Int64, except opportunityID: Int64? = nil) async throws -> Bool {
         try await db.expectRow("""

@@ -16,112 +16,6 @@ extension WebRoutes {
     /// page again with the status (422, 409), what was typed, and each field's message
     /// beside it; one that works redirects (303) to the page to see.
     func registerRecordPages(on pages: RouterGroup<BatonRequestContext>) {
-        // MARK: Accounts
-        pages.get("accounts") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            return try await accountsPage(request, caller, token)
-        }
-        pages.post("accounts") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-                var reader = FormReader(form)
-                var input = AccountInput()
-                input.name = form["name"] ?? ""
-                input.industry = reader.optional("industry")
-                input.ownerId = reader.id("ownerId", "Owner")
-                input.parentId = reader.id("parentId", "Parent account")
-                input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
-                do {
-                    let account = try await formTransaction(reader) { db in
-                        try await AccountActions(services: services).create(db, caller: caller, input: input)
-                    }
-                    return WebSession.redirect("/accounts/\(account.id)")
-                } catch {
-                    guard let failure = FormFailure(error) else { throw error }
-                    return try await accountsPage(request, caller, token, form: FormState("new-account", typed: form, failure: failure),
-                                                  status: failure.status)
-                }
-            }
-        }
-        pages.get("accounts/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            return try await accountPage(caller, token, id: try request.id(context))
-        }
-        // The details, edited in place. The form carries the version it was drawn from:
-        // a save over a newer version saves nothing and shows theirs beside mine, with
-        // the newer version in the form, so that saving again is a deliberate choice.
-        pages.post("accounts/:id") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-                var reader = FormReader(form)
-                var input = AccountInput()
-                input.name = form["name"] ?? ""
-                input.domain = form["domain"]
-                input.industry = form["industry"]
-                input.status = reader.choice("status", "Status", AccountStatus.self)
-                input.ownerId = reader.id("ownerId", "Owner")
-                input.parentId = reader.id("parentId", "Parent account")
-                input.address = Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
-                                        region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
-                                        country: reader.optional("address.country"))
-                let version = Int(form["version"] ?? "")
-                if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
-                do {
-                    try await formTransaction(reader) { db in
-                        guard let current = try await services.accounts.find(db, id: id, visibleTo: caller) else {
-                            throw APIError.notFound("account")
-                        }
-                        // Only what differs from the saved account changes: an owner or parent
-                        // left as it was is not judged again.
-                        let saved = AccountPage.values(of: current)
-                        func changed(_ name: String) -> Bool { form[name].map { $0.trimmed != saved[name] } ?? false }
-                        var keys = Set(["name", "domain", "industry", "status", "ownerId", "parentId"].filter(changed))
-                        if AccountPage.detailLabels.map(\.name).filter({ $0.hasPrefix("address.") }).contains(where: changed) {
-                            keys.insert("address")
-                        }
-                        guard !keys.isEmpty else { return }
-                        _ = try await AccountActions(services: services).change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
-                    }
-                } catch let error as APIError where error.status == .preconditionFailed {
-                    let mine = FormState("account", typed: form, failure: FormFailure(status: .conflict))
-                    return try await accountPage(caller, token, id: id, forms: .init(details: mine, conflict: true), status: .conflict)
-                } catch {
-                    guard let failure = FormFailure(error) else { throw error }
-                    return try await accountPage(caller, token, id: id, forms: .init(details: FormState("account", typed: form, failure: failure)),
-                                                 status: failure.status)
-                }
-                return WebSession.redirect("/accounts/\(id)")
-            }
-        }
-        pages.post("accounts/:id/contacts") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-                var reader = FormReader(form)
-                var input = ContactInput()
-                input.accountId = id
-                input.name = form["name"] ?? ""
-                input.title = form["title"]
-                input.email = form["email"]
-                input.phone = form["phone"]
-                input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
-                input.doNotContact = form["doNotContact"] == "true"
-                do {
-                    _ = try await formTransaction(reader) { db in
-                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                        return try await ContactActions(services: services).create(db, caller: caller, input: input)
-                    }
-                } catch {
-                    guard let failure = FormFailure(error) else { throw error }
-                    return try await accountPage(caller, token, id: id, forms: .init(contact: FormState("contact", typed: form, failure: failure)),
-                                                 status: failure.status)
-                }
-                return WebSession.redirect("/accounts/\(id)#contacts")
-            }
-        }
         pages.post("accounts/:id/opportunities") { request, context in
             try await postedForm(request, context) { caller, token, form in
                 let id = try request.id(context)
@@ -148,30 +42,6 @@ extension WebRoutes {
                                                  forms: .init(opportunity: FormState("opportunity", typed: form, failure: failure)),
                                                  status: failure.status)
                 }
-            }
-        }
-        pages.post("accounts/:id/activities") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                var reader = FormReader(form)
-                var input = ActivityInput()
-                input.kind = reader.choice("kind", "Kind", ActivityKind.self)
-                input.subject = form["subject"] ?? ""
-                input.body = reader.optional("body")
-                input.accountId = id
-                // A call, a meeting or a note is logged as done now; a task waits to be done.
-                input.doneAt = input.kind == .task ? nil : Timestamp.now
-                do {
-                    _ = try await formTransaction(reader) { db in
-                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                        return try await ActivityActions(services: services).create(db, caller: caller, input: input)
-                    }
-                } catch {
-                    guard let failure = FormFailure(error) else { throw error }
-                    let refusal = (failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages).joined(separator: " ")
-                    return try await accountPage(caller, token, id: id, forms: .init(activityRefusal: refusal), status: failure.status)
-                }
-                return WebSession.redirect("/accounts/\(id)")
             }
         }
 
@@ -291,39 +161,7 @@ extension WebRoutes {
         renderer.page("not-found", [String: String](), status: .notFound)
     }
 
-    private func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
-                              status: HTTPResponse.Status = .ok) async throws -> Response {
-        let q = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let canCreate = PipelineAccess.canWrite(caller.roles)
-        struct Body { var q: String; var accounts: [AccountRecord]; var next: String; var hasNext: Bool; var empty: Bool
-                      var canCreate: Bool; var newAccount: WebForm }
-        let body = try await services.pool.withConnection { db in
-            let list = try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
-            let state = form ?? FormState("new-account", values: ["ownerId": String(caller.id)])
-            let fields = canCreate ? [
-                state.text("name", "Name", required: true, maxlength: 200),
-                state.text("industry", "Industry"),
-                state.select("ownerId", "Owner", try await AccountPage.owners(db, caller: caller, including: nil)),
-                state.text("address.city", "City"),
-                state.text("address.region", "Region"),
-                state.select("parentId", "Parent account",
-                             try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: nil)),
-            ] : []
-            return Body(q: q, accounts: list.items, next: list.nextCursor ?? "", hasNext: list.nextCursor != nil, empty: list.items.isEmpty,
-                        canCreate: canCreate, newAccount: state.form(fields))
-        }
-        return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"), body: body),
-                             status: status)
-    }
 
-    private func accountPage(_ caller: Caller, _ token: String, id: Int64, forms: AccountPage.Forms = .init(),
-                             status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let body = try await services.pool.withConnection({
-            try await AccountPage.build($0, id: id, caller: caller, services: services, forms: forms)
-        }) else { return notFound() }
-        return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body),
-                             status: status)
-    }
 
     private func opportunityPage(_ caller: Caller, _ token: String, id: Int64, proposal: FormState? = nil,
                                  status: HTTPResponse.Status = .ok) async throws -> Response {

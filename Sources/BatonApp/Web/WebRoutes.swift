@@ -71,6 +71,7 @@ struct WebRoutes {
         }
         // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
         registerRecordPages(on: pages)
+        registerAccountPages(on: pages)
         pages.get("bonus") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }

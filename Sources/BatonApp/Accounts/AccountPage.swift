@@ -73,11 +73,7 @@ struct AccountPage {
 
     /// People the caller may make owners: those in their line who work the pipeline.
     static func owners(_ db: Connection, caller: Caller, including current: Int64?) async throws -> [(value: String, label: String)] {
-        let roles = PipelineAccess.writers.map(\.rawValue).sorted()
-        var people = try await db.query("""
-            SELECT u.id, u.name FROM users u
-            WHERE u.active AND u.roles && \(roles)::text[] AND \(UserStore.scope(caller)) ORDER BY lower(u.name), u.id
-            """).map { (value: String(try $0.decode("id", as: Int64.self)), label: try $0.decode("name", as: String.self)) }
+        var people = try await AccountStore().possibleOwners(db, caller: caller).map { (value: String($0.id), label: $0.name) }
         if let current, !people.contains(where: { $0.value == String(current) }),
             let person = try await UserStore().findAny(db, id: current) {
             people.insert((String(current), person.name), at: 0)

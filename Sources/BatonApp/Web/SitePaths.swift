@@ -1,0 +1,99 @@
+import Hummingbird
+
+/// One page address: the same segments register its route (`pattern`) and build its
+/// links (`site.account(12)` is `/accounts/12`), so a link can never point at a
+/// route that was renamed.
+struct SitePath: Sendable {
+    let segments: [Substring]
+
+    init(_ pattern: String) {
+        segments = pattern.split(separator: "/")
+    }
+
+    /// What the router matches: `accounts/:id/contacts`.
+    var pattern: RouterPath { RouterPath(segments.joined(separator: "/")) }
+
+    /// The address with each `:parameter` replaced, in order, by `values`.
+    func callAsFunction(_ values: any CustomStringConvertible...) -> String {
+        var remaining = values[...]
+        return "/" + segments.map { segment -> String in
+            guard segment.hasPrefix(":"), let value = remaining.popFirst() else { return String(segment) }
+            return value.description.addingPercentEncodingForPath
+        }.joined(separator: "/")
+    }
+}
+
+/// Every page of the site, once. Routes register with `Site.x.pattern`; redirects and
+/// links call `Site.x(id)`.
+enum Site {
+    static let home = SitePath("/")
+    static let signIn = SitePath("sign-in")
+    static let signOut = SitePath("sign-out")
+    static let myWeek = SitePath("my-week")
+
+    static let accounts = SitePath("accounts")
+    static let account = SitePath("accounts/:id")
+    static let accountContacts = SitePath("accounts/:id/contacts")
+    static let accountOpportunities = SitePath("accounts/:id/opportunities")
+    static let accountActivities = SitePath("accounts/:id/activities")
+
+    static let pipeline = SitePath("pipeline")
+    static let pipelineStage = SitePath("pipeline/:id/stage")
+    static let opportunity = SitePath("opportunities/:id")
+    static let opportunityProposals = SitePath("opportunities/:id/proposals")
+
+    static let proposal = SitePath("proposals/:id")
+    static let proposalPrint = SitePath("proposals/:id/print")
+    static let proposalAct = SitePath("proposals/:id/act")
+    static let proposalLines = SitePath("proposals/:id/lines")
+    static let proposalLinesAdd = SitePath("proposals/:id/lines/add")
+    static let proposalLinesRemove = SitePath("proposals/:id/lines/remove")
+
+    static let projects = SitePath("projects")
+    static let project = SitePath("projects/:id")
+    static let projectAction = SitePath("projects/:id/:action")
+    static let projectPhaseAction = SitePath("projects/:id/phases/:phaseId/:action")
+    static let projectChecklistItem = SitePath("projects/:id/checklist/:itemId")
+
+    static let bonus = SitePath("bonus")
+    static let bonusStatement = SitePath("bonus/:run/:user")
+    static let bonusApprove = SitePath("bonus/:run/approve")
+
+    static let reports = SitePath("reports")
+    static let reportPipeline = SitePath("reports/pipeline")
+    static let reportSalesPerformance = SitePath("reports/sales-performance")
+    static let reportDelivery = SitePath("reports/delivery")
+    static let reportGrowth = SitePath("reports/growth")
+
+    static let admin = SitePath("admin")
+    static let adminPeople = SitePath("admin/people")
+    static let adminPerson = SitePath("admin/people/:id")
+    static let adminPersonSkills = SitePath("admin/people/:id/skills")
+    static let adminSkills = SitePath("admin/skills")
+    static let adminStages = SitePath("admin/stages")
+    static let adminStage = SitePath("admin/stages/:key")
+    static let adminStageDelete = SitePath("admin/stages/:key/delete")
+    static let adminTypicalProjects = SitePath("admin/typical-projects")
+    static let adminTypicalProject = SitePath("admin/typical-projects/:id")
+    static let adminQuotas = SitePath("admin/quotas")
+    static let adminBonusPlans = SitePath("admin/bonus-plans")
+    static let adminBonusPlan = SitePath("admin/bonus-plans/:id")
+    static let adminBonusPlanCopy = SitePath("admin/bonus-plans/:id/copy")
+}
+
+extension String {
+    /// A value as one path segment: anything but unreserved characters escaped.
+    var addingPercentEncodingForPath: String {
+        var out = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+}
