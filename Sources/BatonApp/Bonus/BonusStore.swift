@@ -324,6 +324,19 @@ struct BonusStore: Sendable {
         return locked
     }
 
+    /// The people in `userID`'s reporting line, themselves included.
+    func reportingLine(_ db: Connection, of userID: Int64) async throws -> Set<Int64> {
+        Set(try await db.query("SELECT user_id FROM reporting_line(\(userID))").map { try $0.decode("user_id", as: Int64.self) })
+    }
+
+    /// The run of a person's latest statement: the latest period, then the latest run.
+    func latestStatementRunID(_ db: Connection, userID: Int64) async throws -> Int64? {
+        try await db.query("""
+            SELECT s.run_id FROM bonus_statements s JOIN bonus_runs r ON r.id = s.run_id LEFT JOIN periods p ON p.key = r.period_key
+            WHERE s.user_id = \(userID) ORDER BY p.start_date DESC NULLS LAST, r.id DESC LIMIT 1
+            """).first?.decode("run_id")
+    }
+
     func statement(_ db: Connection, runID: Int64, userID: Int64) async throws -> StatementRecord? {
         guard let row = try await db.query("""
             SELECT s.body::text AS body, u.name, r.period_key, r.status FROM bonus_statements s

@@ -43,9 +43,6 @@ extension WebRoutes {
         registerAdminPeople(on: pages, api: api)
         registerAdminStages(on: pages, api: api)
         registerAdminCatalog(on: pages, api: api)
-        registerAdminQuotas(on: pages, api: api)
-        registerAdminBonusPlans(on: pages, api: api)
-        registerAdminBonusPlanCopy(on: pages, api: api)
     }
 
     static let adminSectionText: [String: String] = [

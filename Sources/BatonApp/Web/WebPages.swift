@@ -100,10 +100,7 @@ struct HomePage {
 
     /// "My bonus progress": the project manager's latest statement, credited and payout.
     static func bonusProgress(_ db: Connection, caller: Caller, services: AppServices) async throws -> [BonusProgress] {
-        guard let runID: Int64 = try await db.query("""
-            SELECT s.run_id FROM bonus_statements s JOIN bonus_runs r ON r.id = s.run_id LEFT JOIN periods p ON p.key = r.period_key
-            WHERE s.user_id = \(caller.id) ORDER BY p.start_date DESC NULLS LAST, r.id DESC LIMIT 1
-            """).first?.decode("run_id"),
+        guard let runID = try await services.bonus.latestStatementRunID(db, userID: caller.id),
             let statement = try await services.bonus.statement(db, runID: runID, userID: caller.id)
         else { return [] }
         let currency = services.configuration.currency

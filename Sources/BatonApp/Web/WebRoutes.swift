@@ -61,7 +61,7 @@ struct WebRoutes {
             }
             return WebSession.redirect("/sign-in", cookies: ["\(AuthenticationMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
         }
-        // Pages kept in files of their own (Web/ReportPages.swift, Web/AdminPages.swift).
+        // Pages kept in files of their own (Reports/ReportPages.swift, Web/AdminPages.swift).
         registerReportPages(on: pages)
         registerAdminPages(on: pages)
         pages.get("/") { request, context in
@@ -71,58 +71,9 @@ struct WebRoutes {
         }
         // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
         registerRecordPages(on: pages)
+        registerBonusPages(on: pages)
+        registerQuotaPages(on: pages)
         registerAccountPages(on: pages)
-        pages.get("bonus") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
-            return renderer.page("bonus", Page(frame: frame(caller, sessionToken: token, title: "Bonus", area: "bonus"), body: body))
-        }
-        pages.get("bonus/:run/:user") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let runID = try request.id(context, "run")
-            let userID = try request.id(context, "user")
-            let currency = services.configuration.currency
-            let page = try await services.pool.withConnection { db -> StatementPage? in
-                var visible = caller.isAdmin || caller.id == userID
-                if !visible { visible = try await services.users.isManager(db, managerID: caller.id, of: userID) }
-                guard visible, let statement = try await services.bonus.statement(db, runID: runID, userID: userID) else { return nil }
-                let locked = statement.runStatus == "approved"
-                var canApprove = !locked && caller.isAdmin
-                if !locked && !canApprove && caller.has(.manager) {
-                    canApprove = try await services.users.isManager(db, managerID: caller.id, of: userID)
-                }
-                let c = statement.computation
-                return StatementPage(statement: statement, locked: locked, canApprove: canApprove, lines: c.lines, explanation: c.explanation,
-                                     payout: c.payout.amount.display(currency: currency), hasAdjustments: !c.adjustments.isEmpty)
-            }
-            guard let page else { return renderer.page("not-found", [String: String](), status: .notFound) }
-            return renderer.page("statement", Page(frame: frame(caller, sessionToken: token, title: "Bonus statement", area: "bonus"), body: page))
-        }
-        pages.post("bonus/:run/approve") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let runID = try request.id(context, "run")
-                guard caller.isAdmin || caller.has(.manager) else { return forbidden() }
-                let approved = try await services.pool.withTransaction { db -> Bool in
-                  // The approver must stand above every statement in the run, so the check reads them all.
-                  try await db.withoutRowSecurity {
-                    guard let run = try await services.bonus.run(db, id: runID, forUpdate: true), run.status == "draft" else { return false }
-                    if !caller.isAdmin {
-                        for s in run.statements where try await !services.users.isManager(db, managerID: caller.id, of: s.userId) { return false }
-                    }
-                    guard let plan = try await services.bonus.plan(db, id: run.planId) else { throw APIError.internalError }
-                    return try await services.bonus.approve(db, run: run, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
-                  }
-                }
-                return approved ? WebSession.redirect("/bonus") : forbidden()
-            }
-        }
-        pages.get("reports") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let key = QueryParameters(request).string("period")
-            let body = try await services.pool.withConnection { try await ReportsPage.build($0, caller: caller, services: services, key: key) }
-            return renderer.page("reports", Page(frame: frame(caller, sessionToken: token, title: "Reports", area: "reports"), body: body))
-        }
         pages.get("pipeline") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard PipelineAccess.canRead(caller.roles) else { return forbidden() }

@@ -6,101 +6,119 @@ import Hummingbird
 import Postgres
 
 extension WebRoutes {
-    /// The report pages beyond `/reports`: pipeline, sales performance, delivery, growth.
-    /// Each reads the same store function as its `/api/v1/reports/…` twin, through the
-    /// same reader and with the same role check, so the page and the API agree; the
-    /// pickers are plain GET forms, and a value that does not parse is shown on the page.
+    /// The report pages: `/reports` (forecast and attainment), pipeline, sales
+    /// performance, delivery, growth. Each reads the same store function as its
+    /// `/api/v1/reports/…` twin, through the same reader and with the same role check,
+    /// so the page and the API agree; the pickers are plain GET forms, and a value that
+    /// does not parse is shown on the page.
     func registerReportPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get("reports/pipeline") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let q = QueryParameters(request)
-            let calendar = services.quotas.calendar
-            let current = calendar.period(containing: ReportPageText.today, kind: .quarter)
-            let key = q.string("period") ?? current.key
-            var body = PipelineReportPage(reportNav: ReportNav.links(caller, current: "pipeline"), period: key)
-            let status: HTTPResponse.Status
-            do {
-                let period = try services.quotas.checkedPeriod(key: key)
-                body.period = period.key
-                let (stages, _) = try await services.reportReader.read { db in
-                    try await services.reports.pipeline(db, period: period, caller: caller)
-                }
-                body.fill(stages, currency: services.configuration.currency)
-                status = .ok
-            } catch let failure as ValidationFailure {
-                body.error = ReportPageText.message(failure)
-                status = .unprocessableContent
+        pages.get(Site.reports.pattern, use: reportsPage)
+        pages.get(Site.reportPipeline.pattern, use: pipelineReportPage)
+        pages.get(Site.reportSalesPerformance.pattern, use: salesPerformancePage)
+        pages.get(Site.reportDelivery.pattern, use: deliveryReportPage)
+        pages.get(Site.reportGrowth.pattern, use: growthReportPage)
+    }
+
+    @Sendable func reportsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        let key = QueryParameters(request).string("period")
+        let body = try await services.pool.withConnection { try await ReportsPage.build($0, caller: caller, services: services, key: key) }
+        return renderer.page("reports", Page(frame: frame(caller, sessionToken: token, title: "Reports", area: "reports"), body: body))
+    }
+
+    @Sendable func pipelineReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        let q = QueryParameters(request)
+        let calendar = services.quotas.calendar
+        let current = calendar.period(containing: ReportPageText.today, kind: .quarter)
+        let key = q.string("period") ?? current.key
+        var body = PipelineReportPage(reportNav: ReportNav.links(caller, current: "pipeline"), period: key)
+        let status: HTTPResponse.Status
+        do {
+            let period = try services.quotas.checkedPeriod(key: key)
+            body.period = period.key
+            let (stages, _) = try await services.reportReader.read { db in
+                try await services.reports.pipeline(db, period: period, caller: caller)
             }
-            let stored = try await services.pool.withConnection { try await services.quotas.periods($0) }
-            body.periods = ReportNav.periodOptions(calendar: calendar, stored: stored, selected: body.period)
-            return renderer.page("report-pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline report", area: "reports"),
-                                                         body: body), status: status)
+            body.fill(stages, currency: services.configuration.currency)
+            status = .ok
+        } catch let failure as ValidationFailure {
+            body.error = ReportPageText.message(failure)
+            status = .unprocessableContent
         }
-        pages.get("reports/sales-performance") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            var body = SalesPerformancePage(reportNav: ReportNav.links(caller, current: "sales-performance"))
-            let status: HTTPResponse.Status
-            do {
-                let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
-                let (performance, _) = try await services.reportReader.read { db in
-                    try await services.reports.salesPerformance(db, from: from, to: to, caller: caller)
-                }
-                body.fill(performance, currency: services.configuration.currency)
-                status = .ok
-            } catch let failure as ValidationFailure {
-                body.error = ReportPageText.message(failure)
-                status = .unprocessableContent
+        let stored = try await services.pool.withConnection { try await services.quotas.periods($0) }
+        body.periods = ReportNav.periodOptions(calendar: calendar, stored: stored, selected: body.period)
+        return renderer.page("report-pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline report", area: "reports"),
+                                                     body: body), status: status)
+    }
+
+    @Sendable func salesPerformancePage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        var body = SalesPerformancePage(reportNav: ReportNav.links(caller, current: "sales-performance"))
+        let status: HTTPResponse.Status
+        do {
+            let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
+            let (performance, _) = try await services.reportReader.read { db in
+                try await services.reports.salesPerformance(db, from: from, to: to, caller: caller)
             }
-            return renderer.page("report-sales-performance",
-                                 Page(frame: frame(caller, sessionToken: token, title: "Sales performance", area: "reports"), body: body),
-                                 status: status)
+            body.fill(performance, currency: services.configuration.currency)
+            status = .ok
+        } catch let failure as ValidationFailure {
+            body.error = ReportPageText.message(failure)
+            status = .unprocessableContent
         }
-        pages.get("reports/delivery") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard ReportNav.isManagerial(caller) else { return forbidden() }
-            var body = DeliveryReportPage(reportNav: ReportNav.links(caller, current: "delivery"))
-            let status: HTTPResponse.Status
-            do {
-                let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
-                let (report, _) = try await services.reportReader.read { try await services.reports.delivery($0, from: from, to: to) }
-                body.fill(report)
-                status = .ok
-            } catch let failure as ValidationFailure {
-                body.error = ReportPageText.message(failure)
-                status = .unprocessableContent
+        return renderer.page("report-sales-performance",
+                             Page(frame: frame(caller, sessionToken: token, title: "Sales performance", area: "reports"), body: body),
+                             status: status)
+    }
+
+    @Sendable func deliveryReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard ReportNav.isManagerial(caller) else { return forbidden() }
+        var body = DeliveryReportPage(reportNav: ReportNav.links(caller, current: "delivery"))
+        let status: HTTPResponse.Status
+        do {
+            let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
+            let (report, _) = try await services.reportReader.read { try await services.reports.delivery($0, from: from, to: to) }
+            body.fill(report)
+            status = .ok
+        } catch let failure as ValidationFailure {
+            body.error = ReportPageText.message(failure)
+            status = .unprocessableContent
+        }
+        return renderer.page("report-delivery",
+                             Page(frame: frame(caller, sessionToken: token, title: "Delivery report", area: "reports"), body: body),
+                             status: status)
+    }
+
+    @Sendable func growthReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard ReportNav.isManagerial(caller) else { return forbidden() }
+        let text = QueryParameters(request).string("weeks")
+        var body = GrowthReportPage(reportNav: ReportNav.links(caller, current: "growth"), weeks: text ?? "12")
+        let status: HTTPResponse.Status
+        do {
+            var weeks = 12
+            if let text {
+                guard let n = Int(text), (1...104).contains(n) else { throw ValidationFailure("weeks", "Weeks must be a whole number from 1 to 104") }
+                weeks = n
             }
-            return renderer.page("report-delivery",
-                                 Page(frame: frame(caller, sessionToken: token, title: "Delivery report", area: "reports"), body: body),
-                                 status: status)
-        }
-        pages.get("reports/growth") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard ReportNav.isManagerial(caller) else { return forbidden() }
-            let text = QueryParameters(request).string("weeks")
-            var body = GrowthReportPage(reportNav: ReportNav.links(caller, current: "growth"), weeks: text ?? "12")
-            let status: HTTPResponse.Status
-            do {
-                var weeks = 12
-                if let text {
-                    guard let n = Int(text), (1...104).contains(n) else { throw ValidationFailure("weeks", "Weeks must be a whole number from 1 to 104") }
-                    weeks = n
-                }
-                let currency = services.configuration.currency
-                let (advice, _) = try await services.reportReader.read {
-                    try await services.reports.growth($0, weeks: weeks, thresholds: GrowthThresholds(), today: ReportPageText.today, currency: currency)
-                }
-                body.fill(advice, currency: currency)
-                status = .ok
-            } catch let failure as ValidationFailure {
-                body.error = ReportPageText.message(failure)
-                status = .unprocessableContent
+            let currency = services.configuration.currency
+            let (advice, _) = try await services.reportReader.read {
+                try await services.reports.growth($0, weeks: weeks, thresholds: GrowthThresholds(), today: ReportPageText.today, currency: currency)
             }
-            return renderer.page("report-growth",
-                                 Page(frame: frame(caller, sessionToken: token, title: "Organize for growth", area: "reports"), body: body),
-                                 status: status)
+            body.fill(advice, currency: currency)
+            status = .ok
+        } catch let failure as ValidationFailure {
+            body.error = ReportPageText.message(failure)
+            status = .unprocessableContent
         }
+        return renderer.page("report-growth",
+                             Page(frame: frame(caller, sessionToken: token, title: "Organize for growth", area: "reports"), body: body),
+                             status: status)
     }
 }
 
@@ -116,14 +134,14 @@ struct ReportNav {
 
     /// The report pages this person may open, the current one marked.
     static func links(_ caller: Caller, current: String) -> [Link] {
-        var links = [Link(label: "Forecast and attainment", href: "/reports", current: current == "overview")]
+        var links = [Link(label: "Forecast and attainment", href: Site.reports(), current: current == "overview")]
         if PipelineAccess.canRead(caller.roles) {
-            links.append(Link(label: "Pipeline", href: "/reports/pipeline", current: current == "pipeline"))
-            links.append(Link(label: "Sales performance", href: "/reports/sales-performance", current: current == "sales-performance"))
+            links.append(Link(label: "Pipeline", href: Site.reportPipeline(), current: current == "pipeline"))
+            links.append(Link(label: "Sales performance", href: Site.reportSalesPerformance(), current: current == "sales-performance"))
         }
         if isManagerial(caller) {
-            links.append(Link(label: "Delivery", href: "/reports/delivery", current: current == "delivery"))
-            links.append(Link(label: "Growth", href: "/reports/growth", current: current == "growth"))
+            links.append(Link(label: "Delivery", href: Site.reportDelivery(), current: current == "delivery"))
+            links.append(Link(label: "Growth", href: Site.reportGrowth(), current: current == "growth"))
         }
         return links
     }

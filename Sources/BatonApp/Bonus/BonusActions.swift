@@ -1,0 +1,342 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Postgres
+
+/// A bonus plan's fields as a writer sends them: a change names only what it changes.
+struct BonusPlanInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable {
+        case name, method, periodType, targetBonus, threshold, tiers, cap, lateCreditPercent, overrides, activeFrom, activeTo
+    }
+    static var nested: [String: any StrictDecodable.Type] { ["tiers": BonusTierInput.self, "overrides": BonusPlanRecord.Override.self] }
+    var name: String?
+    var method: BonusMethod?
+    var periodType: String?
+    var targetBonus: Money?
+    var threshold: DecimalString?
+    var tiers: [BonusTier]?
+    var cap: DecimalString?
+    var lateCreditPercent: DecimalString?
+    var overrides: [BonusPlanRecord.Override]?
+    var activeFrom: CalendarDate?
+    var activeTo: CalendarDate?
+}
+
+/// The keys a tier may carry (the tier itself decodes as `BonusTier`).
+struct BonusTierInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case from, to, rate }
+}
+
+struct BonusRunInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case planId, period }
+    var planId: Int64
+    var period: String
+}
+
+struct BonusAdjustmentInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case userId, amount, reason }
+    var userId: Int64
+    var amount: Money
+    var reason: String
+}
+
+struct BonusWhatIfInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case planId, period, userId, completions }
+    static var nested: [String: any StrictDecodable.Type] { ["completions": Completion.self] }
+    var planId: Int64
+    var period: String
+    var userId: Int64
+    var completions: [Completion]
+
+    struct Completion: Codable, Sendable, StrictDecodable {
+        enum Field: String, CodingKey, CaseIterable { case phaseId, completedOn }
+        var phaseId: Int64
+        var completedOn: CalendarDate
+    }
+}
+
+/// Everything a person can do with the project managers' bonus (BONUS.md), whoever
+/// asks (the API, the bonus and admin pages): each action checks who may, validates,
+/// writes through `BonusStore` (which keeps the audit trail), and throws typed errors,
+/// so that a refusal has one status and one message wherever it is met.
+struct BonusActions {
+    let services: AppServices
+    var store: BonusStore { services.bonus }
+
+    // MARK: Reading
+
+    /// Plans and runs are for admins, managers and project managers.
+    static func requireBonusReader(_ caller: Caller, _ what: String = "Bonus plans") throws {
+        guard caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) else {
+            throw APIError.forbidden("\(what) are for admins, managers and project managers.")
+        }
+    }
+
+    func plans(_ db: Connection, caller: Caller) async throws -> [BonusPlanRecord] {
+        try Self.requireBonusReader(caller)
+        return try await withOverridesVisible(db, to: caller, try await store.plans(db))
+    }
+
+    func plan(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusPlanRecord {
+        try Self.requireBonusReader(caller)
+        guard let plan = try await store.plan(db, id: id), let shown = try await withOverridesVisible(db, to: caller, [plan]).first else {
+            throw APIError.notFound("bonus plan")
+        }
+        return shown
+    }
+
+    /// A person's own target is pay: a plan shows each reader only the overrides of
+    /// people in their reporting line (themselves included); admins see all of them.
+    private func withOverridesVisible(_ db: Connection, to caller: Caller, _ plans: [BonusPlanRecord]) async throws -> [BonusPlanRecord] {
+        if caller.isAdmin { return plans }
+        let line = try await store.reportingLine(db, of: caller.id)
+        return plans.map { plan in
+            var plan = plan
+            plan.overrides = plan.overrides.filter { line.contains($0.userId) }
+            return plan
+        }
+    }
+
+    func runs(_ db: Connection, caller: Caller) async throws -> [BonusRunRecord] {
+        try Self.requireBonusReader(caller, "Bonus runs")
+        return try await store.runs(db)
+    }
+
+    func run(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusRunRecord {
+        try Self.requireBonusReader(caller, "Bonus runs")
+        guard let run = try await store.run(db, id: id) else { throw APIError.notFound("bonus run") }
+        return run
+    }
+
+    /// A statement is seen by its person, the managers above them, and admins; to
+    /// anyone else it does not exist.
+    func statement(_ db: Connection, caller: Caller, runID: Int64, userID: Int64) async throws -> StatementRecord {
+        guard try await canSee(db, caller, userID: userID), let s = try await store.statement(db, runID: runID, userID: userID) else {
+            throw APIError.notFound("statement")
+        }
+        return s
+    }
+
+    func canSee(_ db: Connection, _ caller: Caller, userID: Int64) async throws -> Bool {
+        if caller.isAdmin || caller.id == userID { return true }
+        return try await services.users.isManager(db, managerID: caller.id, of: userID)
+    }
+
+    /// Whether `caller` may approve a draft run holding `userIDs`' statements: an admin,
+    /// or a manager above every one of them.
+    func mayApprove(_ db: Connection, _ caller: Caller, userIDs: [Int64]) async throws -> Bool {
+        do {
+            try await requireApprover(db, caller, userIDs: userIDs)
+            return true
+        } catch let error as APIError where error.status == .forbidden {
+            return false
+        }
+    }
+
+    /// The export of a run's statements the caller may see, one line per credit, tier,
+    /// adjustment and payout.
+    func statementsCSV(_ db: Connection, caller: Caller, runID: Int64) async throws -> String {
+        try Self.requireExporter(caller)
+        guard let run = try await store.run(db, id: runID) else { throw APIError.notFound("bonus run") }
+        var rows: [[String]] = []
+        for summary in run.statements where try await canSee(db, caller, userID: summary.userId) {
+            guard let s = try await store.statement(db, runID: runID, userID: summary.userId) else { continue }
+            let c = s.computation
+            for line in c.lines {
+                rows.append([s.name, run.period, "phase", line.project, line.phase, line.value.description, line.due.description,
+                             line.completedOn.description, line.onTime ? "on time" : "late", line.credit.description])
+            }
+            for tier in c.tiers {
+                rows.append([s.name, run.period, "tier", "", "\(tier.from)–\(tier.to?.description ?? "")", "", "", "",
+                             "rate \(tier.rate)", tier.amount.description])
+            }
+            for a in c.adjustments {
+                rows.append([s.name, run.period, "adjustment", "", a.reason, "", "", "", a.author ?? "", a.amount.description])
+            }
+            rows.append([s.name, run.period, "payout", "", "", "", "", "", c.capApplied ? "capped" : "", c.payout.description])
+        }
+        return CSV.write(header: ["person", "period", "line", "project", "item", "value", "due", "completedOn", "note", "amount"], rows: rows)
+    }
+
+    /// What a person's bonus would be if the given open phases were completed on the
+    /// given days; nothing is stored.
+    func whatIf(_ db: Connection, caller: Caller, input: BonusWhatIfInput) async throws -> BonusComputation {
+        guard try await canSee(db, caller, userID: input.userId) else { throw APIError.notFound("person") }
+        guard let plan = try await store.plan(db, id: input.planId) else { throw ValidationFailure("planId", "Plan must be an existing bonus plan") }
+        let period = try services.quotas.calendar.period(key: input.period, field: "period")
+        let open = try await store.openPhases(db, userID: input.userId)
+        var phases = try await store.completedPhases(db, userID: input.userId, period: period)
+        var v = Validator()
+        for (i, c) in input.completions.enumerated() {
+            guard var phase = open[c.phaseId] else {
+                v.add("completions[\(i)].phaseId", "Phase \(c.phaseId) is not an open phase of this person's projects")
+                continue
+            }
+            phase.completedOn = c.completedOn
+            if period.contains(c.completedOn) { phases.append(phase) }
+        }
+        try v.throwIfInvalid()
+        return try await store.compute(db, plan: plan, period: period, userID: input.userId, phases: phases).computation
+    }
+
+    // MARK: Plans
+
+    /// A new plan (`id` nil) or a change to one: fields left out keep their value.
+    func savePlan(_ db: Connection, caller: Caller, id: Int64?, expected: Int?, input: BonusPlanInput) async throws -> BonusPlanRecord {
+        try Self.requirePlanWriter(caller)
+        var before: BonusPlanRecord?
+        if let id {
+            guard let found = try await store.plan(db, id: id, forUpdate: true) else { throw APIError.notFound("bonus plan") }
+            try ETag.requireCurrent(expected, found.version)
+            before = found
+        }
+        var v = Validator()
+        let name = input.name?.trimmed ?? before?.name ?? ""
+        v.check(!name.isEmpty && name.count <= 200, "name", "Name must be 1 to 200 characters")
+        let periodType = input.periodType ?? before?.periodType ?? "quarter"
+        v.check(["year", "quarter", "month"].contains(periodType), "periodType", "Period type must be year, quarter or month")
+        v.check(input.tiers != nil || before != nil, "tiers", "Tiers are required")
+        v.check(input.targetBonus != nil || before != nil, "targetBonus", "Target bonus is required")
+        let rules = BonusPlanRules(
+            method: input.method ?? before?.method ?? .marginal,
+            targetBonus: input.targetBonus?.amount ?? before?.targetBonus.amount ?? 0,
+            threshold: input.threshold?.value ?? before?.threshold.value ?? 0,
+            tiers: input.tiers ?? before?.tiers ?? [], cap: input.cap?.value ?? before?.cap?.value,
+            lateCreditPercent: input.lateCreditPercent?.value ?? before?.lateCreditPercent.value ?? 100)
+        rules.check(into: &v)
+        // Stored with these scales: more decimals would be rounded silently.
+        v.check(rules.lateCreditPercent.significantScale <= 2, "lateCreditPercent", "Late credit must have at most two decimals")
+        v.check(rules.threshold.significantScale <= 4, "threshold", "Threshold must have at most four decimals")
+        if let cap = rules.cap { v.check(cap.significantScale <= 4, "cap", "Cap must have at most four decimals") }
+        let overrides = input.overrides ?? before?.overrides ?? []
+        for (i, o) in overrides.enumerated() {
+            v.check(o.targetBonus.amount >= 0, "overrides[\(i)].targetBonus", "Target bonus must be zero or more")
+        }
+        try v.throwIfInvalid()
+        return try await store.savePlan(db, id: id, name: name, periodType: periodType, rules: rules, overrides: overrides,
+                                        activeFrom: input.activeFrom ?? before?.activeFrom, activeTo: input.activeTo ?? before?.activeTo,
+                                        by: caller.id)
+    }
+
+    /// A new plan with `id`'s rules and overrides under another name.
+    func copyPlan(_ db: Connection, caller: Caller, from id: Int64, name: String) async throws -> BonusPlanRecord {
+        try Self.requirePlanWriter(caller)
+        guard let plan = try await store.plan(db, id: id) else { throw APIError.notFound("bonus plan") }
+        let input = BonusPlanInput(
+            name: name, method: plan.method, periodType: plan.periodType, targetBonus: plan.targetBonus, threshold: plan.threshold,
+            tiers: plan.tiers, cap: plan.cap, lateCreditPercent: plan.lateCreditPercent, overrides: plan.overrides)
+        return try await savePlan(db, caller: caller, id: nil, expected: nil, input: input)
+    }
+
+    // MARK: Runs
+
+    /// Computes a new draft run of a plan for a period, one statement per project manager.
+    func computeRun(_ db: Connection, caller: Caller, input: BonusRunInput) async throws -> BonusRunRecord {
+        try Self.requireComputer(caller)
+        guard let plan = try await store.plan(db, id: input.planId) else { throw ValidationFailure("planId", "Plan must be an existing bonus plan") }
+        let period = try await services.quotas.period(db, key: input.period)
+        if let existing = try await store.runID(db, planID: plan.id, periodKey: period.key) {
+            throw APIError.conflict("This plan already has run \(existing) for \(period.key); recompute it (while a draft) instead.",
+                                    code: "run-exists")
+        }
+        // Every project manager on the plan, whoever computes it.
+        let id = try await db.withoutRowSecurity { try await store.computeRun(db, runID: nil, plan: plan, period: period, by: caller.id) }
+        guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+        return run
+    }
+
+    /// Computes a draft run again from today's data; an approved run is locked.
+    func recompute(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusRunRecord {
+        try Self.requireComputer(caller)
+        // The whole run, every project manager on the plan, whoever recomputes it.
+        try await db.withoutRowSecurity {
+            let run = try await draft(db, id: id, locked: "Run \(id) is approved and locked; corrections go into a later run as adjustments.")
+            guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
+            let period = try await services.quotas.period(db, key: run.period)
+            _ = try await store.computeRun(db, runID: id, plan: plan, period: period, by: caller.id)
+        }
+        guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+        return run
+    }
+
+    /// Approves and locks a draft run. A run already approved is 409 `run-locked`,
+    /// on the page as in the API.
+    func approve(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusRunRecord {
+        try Self.requireApproverRole(caller)
+        // The approver must stand above every statement in the run, so the check reads them all.
+        try await db.withoutRowSecurity {
+            let run = try await draft(db, id: id, locked: "Run \(id) is already approved and locked.")
+            try await requireApprover(db, caller, userIDs: run.statements.map(\.userId))
+            guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
+            let period = try await services.quotas.period(db, key: run.period)
+            guard try await store.approve(db, run: run, plan: plan, period: period, by: caller.id) else {
+                throw APIError.conflict("Run \(id) is already approved and locked.", code: "run-locked")
+            }
+        }
+        guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
+        return run
+    }
+
+    /// An amount added to or taken from a person's bonus, with the reason. A draft run
+    /// shows it at once; a locked run leaves it to the next one.
+    func addAdjustment(_ db: Connection, caller: Caller, runID: Int64, input: BonusAdjustmentInput) async throws -> Int64 {
+        try Self.requireAdjuster(caller)
+        guard !input.reason.trimmed.isEmpty, input.reason.count <= 1000 else {
+            throw ValidationFailure("reason", "Reason must be 1 to 1,000 characters: say why the amount changes")
+        }
+        guard let run = try await store.run(db, id: runID, forUpdate: true) else { throw APIError.notFound("bonus run") }
+        guard run.statements.contains(where: { $0.userId == input.userId }) || caller.isAdmin else {
+            throw ValidationFailure("userId", "Person must have a statement in this run")
+        }
+        try await requireApprover(db, caller, userIDs: [input.userId])
+        let adjustment = try await store.addAdjustment(db, planID: run.planId, userID: input.userId, amount: input.amount.amount,
+                                                       reason: input.reason.trimmed, by: caller.id)
+        if run.status == "draft" {
+            guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
+            _ = try await store.computeRun(db, runID: run.id, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
+        }
+        return adjustment
+    }
+
+    // MARK: Rules
+
+    /// Who may adjust: asked before the body is read, so that the answer to anyone
+    /// else is 403 whatever they sent.
+    static func requireAdjuster(_ caller: Caller) throws {
+        guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only a manager or an admin adjusts bonus statements.") }
+    }
+
+    /// Plans are pay rules: only admins make or change them.
+    static func requirePlanWriter(_ caller: Caller) throws {
+        guard caller.isAdmin else { throw APIError.forbidden("Only an admin may do this.") }
+    }
+
+    static func requireExporter(_ caller: Caller) throws {
+        guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only managers and admins export bonus runs.") }
+    }
+
+    static func requireComputer(_ caller: Caller) throws {
+        guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only managers and admins compute bonus runs.") }
+    }
+
+    static func requireApproverRole(_ caller: Caller) throws {
+        guard caller.isAdmin || caller.has(.manager) else { throw APIError.forbidden("Only a manager or an admin approves bonus runs.") }
+    }
+
+    /// The run locked for a change, still a draft.
+    private func draft(_ db: Connection, id: Int64, locked message: String) async throws -> BonusRunRecord {
+        guard let run = try await store.run(db, id: id, forUpdate: true) else { throw APIError.notFound("bonus run") }
+        guard run.status == "draft" else { throw APIError.conflict(message, code: "run-locked") }
+        return run
+    }
+
+    /// Approving (and adjusting) needs an admin, or a manager above every person concerned.
+    private func requireApprover(_ db: Connection, _ caller: Caller, userIDs: [Int64]) async throws {
+        if caller.isAdmin { return }
+        try Self.requireApproverRole(caller)
+        for user in userIDs where try await !services.users.isManager(db, managerID: caller.id, of: user) {
+            throw APIError.forbidden("Only an admin or a manager above every person in the run may approve it.")
+        }
+    }
+}

@@ -1,0 +1,319 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// The bonus pages: the runs (`/bonus`), one person's statement with every line, the
+/// tier arithmetic spelled out and the payout at the bottom, Approve and lock for a
+/// manager; and the admin's bonus plans (`/admin/bonus-plans`). Every change goes
+/// through `BonusActions`, so a page refuses what the API refuses, in the same words
+/// and with the same status.
+extension WebRoutes {
+    static let tierRowLimit = BonusPlanRules.maxTiers + 2
+
+    var bonusActions: BonusActions { BonusActions(services: services) }
+
+    func registerBonusPages(on pages: RouterGroup<BatonRequestContext>) {
+        pages.get(Site.bonus.pattern, use: bonusRunsPage)
+        pages.get(Site.bonusStatement.pattern, use: bonusStatementPage)
+        pages.post(Site.bonusApprove.pattern, use: approveBonusRun)
+        pages.get(Site.adminBonusPlans.pattern, use: bonusPlansPage)
+        pages.get(Site.adminBonusPlan.pattern, use: bonusPlanPage)
+        pages.post(Site.adminBonusPlan.pattern, use: saveBonusPlan)
+        pages.post(Site.adminBonusPlanCopy.pattern, use: copyBonusPlan)
+    }
+
+    @Sendable func bonusRunsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
+        return renderer.page("bonus", Page(frame: frame(caller, sessionToken: token, title: "Bonus", area: "bonus"), body: body))
+    }
+
+    @Sendable func bonusStatementPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let runID = try request.id(context, "run")
+        let userID = try request.id(context, "user")
+        let currency = services.configuration.currency
+        let page = try await services.pool.withConnection { db -> StatementPage in
+            let statement = try await bonusActions.statement(db, caller: caller, runID: runID, userID: userID)
+            let locked = statement.runStatus == "approved"
+            let canApprove = locked ? false : try await bonusActions.mayApprove(db, caller, userIDs: [userID])
+            let c = statement.computation
+            return StatementPage(statement: statement, locked: locked, canApprove: canApprove, lines: c.lines, explanation: c.explanation,
+                                 payout: c.payout.amount.display(currency: currency), hasAdjustments: !c.adjustments.isEmpty)
+        }
+        return renderer.page("statement", Page(frame: frame(caller, sessionToken: token, title: "Bonus statement", area: "bonus"), body: page))
+    }
+
+    /// Approve and lock: the API's action, so a locked run is 409 with the API's words
+    /// and one the caller may not approve is 403, here as there.
+    @Sendable func approveBonusRun(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, _ in
+            let runID = try request.id(context, "run")
+            _ = try await services.pool.withTransaction { try await bonusActions.approve($0, caller: caller, id: runID) }
+            return WebSession.redirect(Site.bonus())
+        }
+    }
+
+    @Sendable func bonusPlansPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context, admins: true) { caller, token, _ in
+            let plans = try await services.pool.withConnection { try await bonusActions.plans($0, caller: caller) }
+            let currency = services.configuration.currency
+            let rows = plans.map { p in
+                BonusPlansPage.Row(id: p.id, name: p.name, method: p.method.rawValue, periodType: p.periodType,
+                                   target: p.targetBonus.amount.display(currency: currency), threshold: p.threshold.description,
+                                   tiers: Self.tiersText(p.tiers), cap: p.cap.map { "\($0) × target" } ?? "none",
+                                   lateCredit: "\(p.lateCreditPercent)%")
+            }
+            let body = BonusPlansPage(tabs: adminTabs(.admin, current: Site.adminBonusPlans()), rows: rows, notice: Self.notice(request))
+            return renderer.page("admin-bonus-plans", Page(frame: frame(caller, sessionToken: token, title: "Bonus plans", area: "admin"), body: body))
+        }
+    }
+
+    @Sendable func bonusPlanPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context, admins: true) { caller, token, _ in
+            try await bonusPlanPage(request, caller, token, id: try request.id(context), form: nil, status: .ok)
+        }
+    }
+
+    @Sendable func saveBonusPlan(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            let (reader, input, aliases) = Self.planInput(values)
+            do {
+                _ = try await formTransaction(reader) { db in
+                    try await bonusActions.savePlan(db, caller: caller, id: id, expected: Int(values["version"] ?? "") ?? -1, input: input)
+                }
+                return WebSession.redirect(Site.adminBonusPlan(id) + "?saved=1")
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                var form = AdminFormState(values)
+                if failure.status == .preconditionFailed {
+                    form.conflict = AdminConflict([])
+                } else {
+                    let shown: Set<String> = ["name", "method", "targetBonus", "threshold", "cap", "lateCreditPercent", "tiers"]
+                    form.messages = failure.messages
+                    for (field, message) in failure.errors.sorted(by: { $0.key < $1.key }) {
+                        let name = aliases[field] ?? field
+                        if shown.contains(name) || aliases[field] != nil {
+                            form.errors[AdminFormState.key(name)] = message
+                        } else {
+                            form.messages.append(message)
+                        }
+                    }
+                }
+                return try await bonusPlanPage(request, caller, token, id: id, form: form, status: Self.pageStatus(failure))
+            }
+        }
+    }
+
+    /// A new plan as a copy of an existing one under a new name.
+    @Sendable func copyBonusPlan(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            do {
+                let created = try await services.pool.withTransaction { db in
+                    try await bonusActions.copyPlan(db, caller: caller, from: id, name: values["name"] ?? "")
+                }
+                return WebSession.redirect(Site.adminBonusPlan(created.id) + "?saved=1")
+            } catch {
+                guard let failure = FormFailure(error),
+                      let plan = try await services.pool.withConnection({ try await services.bonus.plan($0, id: id) }) else { throw error }
+                var form = AdminFormState(Self.planValues(plan))
+                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                form.messages.append("The new plan was not created: \(words.joined(separator: "; "))")
+                return try await bonusPlanPage(request, caller, token, id: id, form: form, status: Self.pageStatus(failure))
+            }
+        }
+    }
+
+    /// A refused form's status: a stale version is a conflict to the person.
+    static func pageStatus(_ failure: FormFailure) -> HTTPResponse.Status {
+        failure.status == .preconditionFailed ? .conflict : failure.status
+    }
+
+    /// The plan form read into the API's input. The tier rows' boxes are `tier-from-<row>`
+    /// and so on; `aliases` maps the API's `tiers[<n>].from` (the n-th row not left
+    /// empty) back to the box, so each message goes beside what was typed.
+    static func planInput(_ values: [String: String]) -> (FormReader, BonusPlanInput, [String: String]) {
+        var reader = FormReader(values)
+        var aliases: [String: String] = [:]
+        func required(_ name: String, _ label: String) {
+            if reader.optional(name) == nil { reader.problems.add(name, "\(label) is required") }
+        }
+        var input = BonusPlanInput()
+        input.name = values["name"] ?? ""
+        input.method = reader.choice("method", "Method", BonusMethod.self)
+        required("targetBonus", "Target bonus")
+        input.targetBonus = reader.money("targetBonus", "Target bonus")
+        required("threshold", "Threshold")
+        input.threshold = reader.decimal("threshold", "Threshold")
+        input.cap = reader.decimal("cap", "Cap")
+        required("lateCreditPercent", "Late credit")
+        input.lateCreditPercent = reader.decimal("lateCreditPercent", "Late credit")
+        var tiers: [BonusTier] = []
+        for row in 0..<tierRowLimit {
+            let boxes = ["from", "to", "rate"].map { (part: $0, name: "tier-\($0)-\(row)") }
+            if boxes.allSatisfy({ reader.optional($0.name) == nil }) { continue }
+            let sent = tiers.count
+            for box in boxes { aliases["tiers[\(sent)].\(box.part)"] = box.name }
+            func number(_ part: String, _ label: String) -> Decimal? {
+                let name = "tier-\(part)-\(row)", field = "tiers[\(sent)].\(part)"
+                if reader.optional(name) == nil {
+                    if part != "to" { reader.problems.add(field, "\(label) is required") }
+                    return nil
+                }
+                return reader.decimal(name, label, field: field)?.value
+            }
+            let from = number("from", "From"), to = number("to", "To"), rate = number("rate", "Rate")
+            tiers.append(BonusTier(from: from ?? 0, to: to, rate: rate ?? 0))
+        }
+        input.tiers = tiers
+        return (reader, input, aliases)
+    }
+
+    static func tiersText(_ tiers: [BonusTier]) -> String {
+        tiers.map { t in
+            "from \(t.from.plainText)" + (t.to.map { " to \($0.plainText)" } ?? " up") + ": rate \(t.rate.plainText)"
+        }.joined(separator: "; ")
+    }
+
+    static func planValues(_ p: BonusPlanRecord) -> [String: String] {
+        var values = ["name": p.name, "method": p.method.rawValue, "targetBonus": p.targetBonus.description,
+                      "threshold": p.threshold.description, "cap": p.cap?.description ?? "",
+                      "lateCreditPercent": p.lateCreditPercent.description, "version": String(p.version)]
+        for (i, t) in p.tiers.enumerated() {
+            values["tier-from-\(i)"] = t.from.plainText
+            values["tier-to-\(i)"] = t.to?.plainText ?? ""
+            values["tier-rate-\(i)"] = t.rate.plainText
+        }
+        return values
+    }
+
+    private func bonusPlanPage(_ request: Request, _ caller: Caller, _ token: String, id: Int64, form: AdminFormState?,
+                               status: HTTPResponse.Status) async throws -> Response {
+        let plan = try await services.pool.withConnection { try await bonusActions.plan($0, caller: caller, id: id) }
+        let saved = Self.planValues(plan)
+        var state = form ?? AdminFormState(saved)
+        if form == nil || state.conflict != nil { state.values["version"] = saved["version"] }
+        func typedTiers(_ v: [String: String]) -> String {
+            (0..<Self.tierRowLimit).compactMap { row -> String? in
+                let from = v["tier-from-\(row)"] ?? "", to = v["tier-to-\(row)"] ?? "", rate = v["tier-rate-\(row)"] ?? ""
+                if from.trimmed.isEmpty && to.trimmed.isEmpty && rate.trimmed.isEmpty { return nil }
+                return "from \(from.trimmed)" + (to.trimmed.isEmpty ? " up" : " to \(to.trimmed)") + ": rate \(rate.trimmed)"
+            }.joined(separator: "; ")
+        }
+        if state.conflict != nil {
+            func show(_ v: [String: String]) -> [String] {
+                [v["name"] ?? "", v["method"] ?? "", v["targetBonus"] ?? "", v["threshold"] ?? "", typedTiers(v),
+                 v["cap"].flatMap { $0.isEmpty ? nil : $0 } ?? "none", v["lateCreditPercent"] ?? ""]
+            }
+            let labels = ["Name", "Method", "Target bonus", "Threshold", "Tiers", "Cap", "Late credit (%)"]
+            let theirs = show(saved), mine = show(state.values)
+            state.conflict = AdminConflict(labels.indices.map { (labels[$0], theirs[$0], mine[$0]) })
+        }
+        var lastTier = 0
+        for row in 0..<Self.tierRowLimit
+        where !((state.values["tier-from-\(row)"] ?? "") + (state.values["tier-to-\(row)"] ?? "") + (state.values["tier-rate-\(row)"] ?? "")).trimmed.isEmpty {
+            lastTier = row + 1
+        }
+        let tierRows = (0..<min(Self.tierRowLimit, lastTier + 2)).map { row in
+            BonusPlanPage.TierRow(index: row + 1, from: AdminField.number("tier-from-\(row)", "From (tier \(row + 1))", state),
+                                  to: AdminField.number("tier-to-\(row)", "To (tier \(row + 1))", state),
+                                  rate: AdminField.number("tier-rate-\(row)", "Rate (tier \(row + 1))", state))
+        }
+        let currency = services.configuration.currency
+        let fields = [
+            AdminField.text("name", "Name", state),
+            AdminField.select("method", "Method", state, options: [("marginal", "Marginal: each tier pays on the part inside it"),
+                                                                    ("retroactive", "Retroactive: the highest tier reached pays on all")]),
+            AdminField.number("targetBonus", "Target bonus (\(currency))", state).hinted("What a project manager earns at full quota"),
+            AdminField.number("threshold", "Threshold", state).hinted("Attainment below which nothing is paid: 0.5 is half the quota"),
+        ]
+        let afterTiers = [
+            AdminField.number("cap", "Cap", state)
+                .hinted("At most this multiple of the target bonus is paid: 2 is twice the target. Once set, a cap can be changed but not removed."),
+            AdminField.number("lateCreditPercent", "Late credit (%)", state).hinted("Share of a late phase's value that still counts: 50 is half"),
+        ]
+        let body = BonusPlanPage(
+            tabs: adminTabs(.admin, current: Site.adminBonusPlans()), id: plan.id, name: plan.name, version: state["version"], fields: fields,
+            tierRows: tierRows, tierError: state.errors["tiers"] ?? "", hasTierError: state.errors["tiers"] != nil, afterTiers: afterTiers,
+            messages: state.messages, conflict: state.conflict, notice: Self.notice(request))
+        return renderer.page("admin-bonus-plan", Page(frame: frame(caller, sessionToken: token, title: plan.name, area: "admin"), body: body),
+                             status: status)
+    }
+}
+
+/// `/bonus`: the runs, newest first, each with the statements the reader may see.
+struct BonusRunsPage {
+    struct Line { var runId: Int64; var period: String; var status: String; var locked: Bool; var people: [Person] }
+    struct Person { var userId: Int64; var name: String; var payout: String }
+    var runs: [Line]
+
+    static func build(_ db: Connection, caller: Caller, services: AppServices) async throws -> BonusRunsPage {
+        let actions = BonusActions(services: services)
+        let currency = services.configuration.currency
+        var lines: [Line] = []
+        for run in try await services.bonus.runs(db).reversed() {
+            var people: [Person] = []
+            for s in run.statements where try await actions.canSee(db, caller, userID: s.userId) {
+                people.append(Person(userId: s.userId, name: s.name, payout: s.payout.amount.display(currency: currency)))
+            }
+            if !people.isEmpty {
+                lines.append(Line(runId: run.id, period: run.period, status: run.status, locked: run.status == "approved", people: people))
+            }
+        }
+        return BonusRunsPage(runs: lines)
+    }
+}
+
+/// `/bonus/{run}/{user}`: one statement.
+struct StatementPage {
+    var statement: StatementRecord
+    var locked: Bool
+    var canApprove: Bool
+    var lines: [CreditLine]
+    var explanation: [String]
+    var payout: String
+    var hasAdjustments: Bool
+}
+
+/// `/admin/bonus-plans`.
+struct BonusPlansPage {
+    struct Row {
+        var id: Int64
+        var name: String
+        var method: String
+        var periodType: String
+        var target: String
+        var threshold: String
+        var tiers: String
+        var cap: String
+        var lateCredit: String
+    }
+    var tabs: [AdminTab]
+    var rows: [Row]
+    var notice: String?
+}
+
+/// `/admin/bonus-plans/{id}`: changing a plan's target bonus, threshold, tiers, cap and
+/// late credit, every broken rule beside its box.
+struct BonusPlanPage {
+    struct TierRow { var index: Int; var from: AdminField; var to: AdminField; var rate: AdminField }
+    var tabs: [AdminTab]
+    var id: Int64
+    var name: String
+    var version: String
+    var fields: [AdminField]
+    var tierRows: [TierRow]
+    var tierError: String
+    var hasTierError: Bool
+    var afterTiers: [AdminField]
+    var messages: [String]
+    var conflict: AdminConflict?
+    var notice: String?
+}
