@@ -310,3 +310,85 @@ struct OpportunityStore: Sendable {
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }
+
+extension OpportunityStore {
+    /// The project a won deal became, if any.
+    func projectMadeFrom(_ db: Connection, opportunityID: Int64) async throws -> Int64? {
+        guard let row = try await db.query("SELECT id FROM projects WHERE opportunity_id = \(opportunityID) LIMIT 1").first else {
+            return nil
+        }
+        return try row.decode("id")
+    }
+
+    /// What a deal's fields point at, as the caller may use it.
+    struct References { var accountOK: Bool; var ownerOK: Bool; var teamFound: Int }
+
+    /// Whether the account is one the caller sees and open (or the deal's own already),
+    /// whether the owner is an active person in the caller's line (when `checkOwner`),
+    /// and how many of the team are active people.
+    func references(
+        _ db: Connection, _ f: OpportunityFields, caller: Caller, checkOwner: Bool, currentAccountID: Int64?
+    ) async throws -> References {
+        let row = try await db.expectRow("""
+            SELECT
+                EXISTS (SELECT 1 FROM accounts a WHERE a.id = \(f.accountID) AND \(Scope.accounts(caller))
+                        AND (a.archived_at IS NULL OR a.id = \(currentAccountID))) AS account_ok,
+                NOT \(checkOwner) OR EXISTS (SELECT 1 FROM users u WHERE u.id = \(f.ownerID) AND u.active AND \(UserStore.scope(caller))) AS owner_ok,
+                (SELECT count(*) FROM users WHERE id = ANY(\(f.team.map(\.userId))::bigint[]) AND active) AS team_found
+            """)
+        return References(accountOK: try row.decode("account_ok"), ownerOK: try row.decode("owner_ok"),
+                          teamFound: try row.decode("team_found", as: Int.self))
+    }
+
+    /// An open deal as the pipeline board shows it.
+    struct BoardCard {
+        var id: Int64
+        var name: String
+        var account: String
+        var amount: Decimal
+        var closeDate: CalendarDate
+        var stageKey: String
+        var owner: String
+        /// The stage's probability unless the deal overrides it.
+        var probability: Decimal
+        var daysInStage: Int
+        var usualDays: Int
+    }
+
+    /// The open, unarchived deals the caller sees that close within `period`, of one
+    /// owner or all, by close date.
+    func board(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod) async throws -> [BoardCard] {
+        var ownerCondition: Query = "TRUE"
+        if let ownerID { ownerCondition = "o.owner_id = \(ownerID)" }
+        return try await db.query("""
+            SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
+                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
+                   floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days
+            FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
+            JOIN users u ON u.id = o.owner_id
+            WHERE o.archived_at IS NULL AND NOT s.is_won AND NOT s.is_lost AND \(Scope.accounts(caller)) AND \(ownerCondition)
+              AND o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)
+            ORDER BY o.close_date, o.id
+            """).map { row in
+            BoardCard(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),
+                      amount: try row.decode("amount"), closeDate: try row.decode("close_date"), stageKey: try row.decode("stage_key"),
+                      owner: try row.decode("owner"), probability: try row.decode("probability"), daysInStage: try row.decode("days"),
+                      usualDays: try row.decode("usual_days"))
+        }
+    }
+
+    /// The people the board can be narrowed to: active sellers in the caller's line.
+    func boardOwners(_ db: Connection, visibleTo caller: Caller) async throws -> [(id: Int64, name: String)] {
+        try await db.query("""
+            SELECT u.id, u.name FROM users u WHERE u.active AND u.roles && ARRAY['account_manager', 'sales', 'manager']
+              AND \(UserStore.scope(caller)) ORDER BY lower(u.name)
+            """).map { (id: try $0.decode("id"), name: try $0.decode("name")) }
+    }
+
+    /// Who may review a new proposal for a deal: the active project managers.
+    func proposalReviewers(_ db: Connection) async throws -> [(id: Int64, name: String)] {
+        try await db.query("""
+            SELECT id, name FROM users WHERE active AND 'project_manager' = ANY(roles) ORDER BY lower(name), id
+            """).map { (id: try $0.decode("id"), name: try $0.decode("name")) }
+    }
+}

@@ -29,6 +29,11 @@ enum Scope {
         }
     }
 
+    /// The pipeline's configuration (its stages) is an admin's to change.
+    static func requireAdmin(_ caller: Caller) throws {
+        guard caller.isAdmin else { throw APIError.forbidden("Only an admin may do this.") }
+    }
+
     /// An ILIKE pattern that matches `text` anywhere, with its wildcards escaped.
     static func containsPattern(_ text: String) -> String {
         "%" + text.replacingOccurrences(of: "\\", with: "\\\\")

@@ -16,72 +16,6 @@ extension WebRoutes {
     /// page again with the status (422, 409), what was typed, and each field's message
     /// beside it; one that works redirects (303) to the page to see.
     func registerRecordPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.post("accounts/:id/opportunities") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-                var reader = FormReader(form)
-                var input = OpportunityRoutes.OpportunityInput()
-                input.accountId = id
-                input.name = form["name"] ?? ""
-                input.kind = reader.choice("kind", "Kind", OpportunityKind.self)
-                input.stage = reader.optional("stage")
-                input.amount = reader.money("amount", "Amount")
-                input.closeDate = reader.date("closeDate", "Expected close date")
-                input.ownerId = reader.id("ownerId", "Owner")
-                let routes = OpportunityRoutes(services: services)
-                do {
-                    let created = try await formTransaction(reader) { db in
-                        guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                        return try await routes.create(db, caller: caller, input: input)
-                    }
-                    return WebSession.redirect("/opportunities/\(created.id)")
-                } catch {
-                    guard let failure = FormFailure(error) else { throw error }
-                    return try await accountPage(caller, token, id: id,
-                                                 forms: .init(opportunity: FormState("opportunity", typed: form, failure: failure)),
-                                                 status: failure.status)
-                }
-            }
-        }
-
-        // MARK: Opportunities
-        pages.get("opportunities/:id") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            return try await opportunityPage(caller, token, id: try request.id(context))
-        }
-        pages.post("opportunities/:id/proposals") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
-                var reader = FormReader(form)
-                var input = ProposalRoutes.Input()
-                input.reviewerId = reader.id("reviewerId", "Reviewer")
-                input.proposedStart = reader.date("proposedStart", "Proposed start")
-                input.validUntil = reader.date("validUntil", "Valid until")
-                input.terms = reader.optional("terms")
-                var line = ProposalRoutes.LineInput()
-                line.typicalProjectId = reader.id("lines[0].typicalProjectId", "Typical project")
-                line.quantity = reader.decimal("lines[0].quantity", "Quantity")
-                input.lines = line.typicalProjectId == nil ? [] : [line]
-                let routes = ProposalRoutes(services: services)
-                do {
-                    let created = try await formTransaction(reader) { db in
-                        try await routes.create(db, caller: caller, opportunityID: id, input: input,
-                                                keys: ["reviewerId", "proposedStart", "validUntil", "terms", "lines"])
-                    }
-                    return WebSession.redirect("/proposals/\(created.id)")
-                } catch {
-                    guard var failure = FormFailure(error) else { throw error }
-                    // "A proposal needs at least one line" belongs beside the catalog choice.
-                    if let message = failure.errors.removeValue(forKey: "lines") { failure.errors["lines[0].typicalProjectId"] = message }
-                    return try await opportunityPage(caller, token, id: id, proposal: FormState("proposal", typed: form, failure: failure),
-                                                     status: failure.status)
-                }
-            }
-        }
-
         // MARK: Proposals
         pages.get("proposals/:id") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
@@ -162,15 +96,6 @@ extension WebRoutes {
     }
 
 
-
-    private func opportunityPage(_ caller: Caller, _ token: String, id: Int64, proposal: FormState? = nil,
-                                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let body = try await services.pool.withConnection({
-            try await OpportunityPage.build($0, id: id, caller: caller, services: services, proposalForm: proposal)
-        }) else { return notFound() }
-        return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"),
-                                                 body: body), status: status)
-    }
 
     private func proposalPage(_ caller: Caller, _ token: String, id: Int64, forms: ProposalPage.Forms,
                               status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -71,46 +71,10 @@ struct WebRoutes {
         }
         // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
         registerRecordPages(on: pages)
+        registerPipelinePages(on: pages)
         registerBonusPages(on: pages)
         registerQuotaPages(on: pages)
         registerAccountPages(on: pages)
-        pages.get("pipeline") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-            let q = QueryParameters(request)
-            let ownerID = try? q.id("owner")
-            let calendar = services.quotas.calendar
-            let period = (try? calendar.period(key: q.string("period") ?? "", field: "period"))
-                ?? calendar.period(containing: Timestamp.now.calendarDate, kind: .quarter)
-            let board = try await services.pool.withConnection {
-                try await PipelineBoard.build($0, caller: caller, services: services, ownerID: ownerID ?? nil, period: period,
-                                              error: Flash.message(request))
-            }
-            return Flash.shown(renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board)),
-                               for: request)
-        }
-        pages.post("pipeline/:id/stage") { request, context in
-            try await postedForm(request, context) { caller, token, form in
-                let id = try request.id(context)
-                var keys: Set<String> = ["stage"]
-                var input = OpportunityRoutes.OpportunityInput(stage: form["stage"])
-                if let reason = form["lostReason"]?.trimmed, !reason.isEmpty {
-                    input.lostReason = reason
-                    keys.insert("lostReason")
-                }
-                let back = "/pipeline?period=\(form["period"] ?? "")"
-                do {
-                    _ = try await services.pool.withTransaction { db in
-                        try await OpportunityRoutes(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
-                    }
-                } catch let failure as ValidationFailure {
-                    return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))
-                } catch let error as APIError where error.status.code < 500 {
-                    return Flash.redirect(back, message: error.detail)
-                }
-                return WebSession.redirect(back)
-            }
-        }
         pages.get("my-week") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             let today = Timestamp.now.calendarDate

@@ -69,9 +69,7 @@ struct OpportunityPage {
         }
         var fields: [FormField] = []
         if canPropose {
-            let reviewers = try await db.query("""
-                SELECT id, name FROM users WHERE active AND 'project_manager' = ANY(roles) ORDER BY lower(name), id
-                """).map { (value: String(try $0.decode("id", as: Int64.self)), label: try $0.decode("name", as: String.self)) }
+            let reviewers = try await services.opportunities.proposalReviewers(db).map { (value: String($0.id), label: $0.name) }
             let catalog = try await services.catalog.list(db, page: try PageRequest(limit: 100), includeArchived: false).items.map {
                 (value: String($0.id), label: "\($0.name) (\($0.pricing.model == "hourly" ? "per hour" : "fixed fee"))")
             }
