@@ -225,6 +225,18 @@ struct DeliveryStore: Sendable {
         return n
     }
 
+    /// What the project manager is told of the client's live links: how many, and
+    /// until when (nil when none is live).
+    func liveStatusLinks(_ db: Connection, projectID: Int64, today: CalendarDate) async throws -> (count: Int, forever: Bool, until: CalendarDate?)? {
+        guard let row = try await db.query("""
+            SELECT count(*) AS n, coalesce(bool_or(expires_on IS NULL), false) AS forever, max(expires_on) AS until FROM project_status_links
+            WHERE project_id = \(projectID) AND revoked_at IS NULL AND (expires_on IS NULL OR expires_on >= \(today))
+            """).first else { return nil }
+        let n: Int = try row.decode("n")
+        guard n > 0 else { return nil }
+        return (n, try row.decode("forever"), try row.decode("until"))
+    }
+
     /// The project a live status token opens, if any.
     func projectForStatusToken(_ db: Connection, token: String, today: CalendarDate) async throws -> Int64? {
         try await db.query("""

@@ -19,16 +19,6 @@ extension WebRoutes {
     /// typical projects, periods and quotas, bonus plans.
     func registerAdminPages(on pages: RouterGroup<BatonRequestContext>) {
         let api = AdminAPI(services: services)
-        pages.get("projects") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let status = QueryParameters(request).string("status")
-            let page = try PageRequest.adminPage(request)
-            let body = try await services.pool.withConnection {
-                try await ProjectListPage.build($0, caller: caller, services: services, status: status, page: page)
-            }
-            return renderer.page("projects", Page(frame: frame(caller, sessionToken: token, title: "Projects", area: "projects"), body: body),
-                                 status: body.hasError ? .unprocessableContent : .ok)
-        }
         pages.get("admin") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard let area = try await adminArea(caller) else { return forbidden() }

@@ -71,23 +71,12 @@ struct WebRoutes {
         }
         // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
         registerRecordPages(on: pages)
-        registerPipelinePages(on: pages)
         registerBonusPages(on: pages)
         registerQuotaPages(on: pages)
+        registerProjectPages(on: pages)
+        registerProposalPages(on: pages)
         registerAccountPages(on: pages)
-        pages.get("my-week") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let today = Timestamp.now.calendarDate
-            let monday = today.adding(days: 1 - today.isoWeekday)
-            let (items, calendarURL) = try await services.pool.withConnection { db in
-                (try await services.delivery.assignments(db, userID: caller.id, from: monday, to: monday.adding(days: 6)),
-                 "/calendar/\(try await services.users.calendarToken(db, userID: caller.id)).ics")
-            }
-            struct Body { var from: String; var to: String; var items: [DeliveryStore.MyAssignment]; var empty: Bool; var calendarUrl: String }
-            return renderer.page("my-week", Page(frame: frame(caller, sessionToken: token, title: "My week", area: "week"),
-                                                 body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
-                                                            empty: items.isEmpty, calendarUrl: calendarURL)))
-        }
+        registerPipelinePages(on: pages)
     }
 
     struct Page<Body> {

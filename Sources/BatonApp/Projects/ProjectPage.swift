@@ -10,7 +10,21 @@ struct ProjectPage {
     struct Phase { var id: Int64; var name: String; var start: String; var due: String; var done: String?; var state: String; var late: Bool; var open: Bool }
     struct Item { var id: Int64; var text: String; var required: Bool; var checked: Bool; var by: String }
     struct Need { var phase: String; var skill: String; var hours: String; var assigned: String; var covered: Bool }
-    struct Candidate { var userId: Int64; var name: String; var reasons: String }
+    /// A suggested person and the form that assigns them; after a refused post, the
+    /// form that was sent shows what was typed and, beside the hours, the API's message.
+    struct Candidate {
+        var userId: Int64
+        var name: String
+        var reasons: String
+        /// `assign-<user>-<start>`: the ids of this form's fields.
+        var key: String
+        var hours: String
+        var allowOverbook: Bool
+        var hasHoursError: Bool
+        var hoursError: String
+        var hasFormError: Bool
+        var formError: String
+    }
     struct Suggestion { var phase: String; var skill: String; var hours: String; var start: String; var end: String; var candidates: [Candidate] }
     var project: ProjectRecord
     var manager: String
@@ -39,7 +53,16 @@ struct ProjectPage {
         var form: FormState?
     }
 
-    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, link: Link = Link()) async throws -> ProjectPage? {
+    /// What the page's forms show after a post: the client link's, an assignment
+    /// refused (what was typed and why), or a refusal of the phases or checklist.
+    struct Forms {
+        var link = Link()
+        var assigning: FormState?
+        /// A message for the whole page (a flash, or a refused phase or checklist change).
+        var message: String?
+    }
+
+    static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms = Forms()) async throws -> ProjectPage? {
         guard let project = try await services.projects.find(db, id: id, visibleTo: caller) else { return nil }
         let today = Timestamp.now.calendarDate
         let canManage = try await services.delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId)
@@ -67,38 +90,48 @@ struct ProjectPage {
             Need(phase: phaseNames[$0.phaseId] ?? "", skill: $0.skill, hours: $0.hours.description, assigned: $0.assignedHours.description,
                  covered: $0.assignedHours.value >= $0.hours.value)
         }
+        var pageMessages = forms.message.map { [$0] } ?? []
+        var assignShown = false
         var suggestions: [Suggestion] = []
         if canManage {
             for need in try await services.staffing.suggestions(db, projectID: id, accountID: project.accountId) {
-                suggestions.append(Suggestion(
-                    phase: need.phase, skill: need.skill, hours: need.hours.description, start: need.start.description,
-                    end: need.due.adding(days: -1).description,
-                    candidates: need.candidates.prefix(3).map { Candidate(userId: $0.userId, name: $0.name, reasons: $0.reasons.joined(separator: ", ")) }))
+                let start = need.start.description
+                let candidates = need.candidates.prefix(3).map { c -> Candidate in
+                    let key = "assign-\(c.userId)-\(start)"
+                    guard let typed = forms.assigning, typed.value("userId") == String(c.userId), typed.value("start") == start else {
+                        return Candidate(userId: c.userId, name: c.name, reasons: c.reasons.joined(separator: ", "), key: key, hours: "20",
+                                         allowOverbook: false, hasHoursError: false, hoursError: "", hasFormError: false, formError: "")
+                    }
+                    assignShown = true
+                    let others = typed.messages + typed.errors.filter { $0.key != "hoursPerWeek" }.sorted { $0.key < $1.key }.map(\.value)
+                    return Candidate(userId: c.userId, name: c.name, reasons: c.reasons.joined(separator: ", "), key: key,
+                                     hours: typed.value("hoursPerWeek"), allowOverbook: typed.value("allowOverbook") == "true",
+                                     hasHoursError: typed.errors["hoursPerWeek"] != nil, hoursError: typed.errors["hoursPerWeek"] ?? "",
+                                     hasFormError: !others.isEmpty, formError: others.joined(separator: " "))
+                }
+                suggestions.append(Suggestion(phase: need.phase, skill: need.skill, hours: need.hours.description, start: start,
+                                              end: need.due.adding(days: -1).description, candidates: candidates))
             }
         }
-        let client = try await db.query("""
-            SELECT name, concat_ws(', ', nullif(street, ''), nullif(city, ''), nullif(region, '')) AS site FROM accounts WHERE id = \(project.accountId)
-            """).first
-        let site = try client?.decode("site", as: String?.self) ?? nil
-        let accountName = try client?.decode("name", as: String.self) ?? "Account"
-        var liveLinks = ""
-        if canManage, let row = try await db.query("""
-            SELECT count(*) AS n, bool_or(expires_on IS NULL) AS forever, max(expires_on) AS until FROM project_status_links
-            WHERE project_id = \(id) AND revoked_at IS NULL AND (expires_on IS NULL OR expires_on >= \(today))
-            """).first, try row.decode("n", as: Int.self) > 0 {
-            let n: Int = try row.decode("n")
-            let forever: Bool = try row.decode("forever")
-            let until: CalendarDate? = try row.decode("until")
-            liveLinks = (n == 1 ? "One link is live" : "\(n) links are live")
-                + (forever ? ", without an end date." : until.map { ", until \($0)." } ?? ".")
+        // A refused assignment whose suggestion is no longer listed still says why, at the top.
+        if let typed = forms.assigning, !assignShown {
+            pageMessages += typed.messages + typed.errors.sorted { $0.key < $1.key }.map(\.value)
         }
-        let form = link.form ?? FormState("link", values: ["expiresOn": today.adding(days: 90).description])
+        let client = try await services.projects.client(db, accountID: project.accountId)
+        var liveLinks = ""
+        if canManage, let live = try await services.delivery.liveStatusLinks(db, projectID: id, today: today) {
+            liveLinks = (live.count == 1 ? "One link is live" : "\(live.count) links are live")
+                + (live.forever ? ", without an end date." : live.until.map { ", until \($0)." } ?? ".")
+        }
+        let form = forms.link.form ?? FormState("link", values: ["expiresOn": today.adding(days: 90).description])
         let linkForm = form.form(canManage ? [
             form.text("expiresOn", "Expires on", type: "date", hint: "Leave empty for a link that lasts until it is revoked"),
         ] : [])
         return ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
                            checklist: checklist, needs: needs, suggestions: suggestions, assignments: project.assignments ?? [],
-                           site: site ?? "", accountName: accountName, seesPipeline: PipelineAccess.canRead(caller.roles), error: nil, liveLinks: liveLinks, hasLiveLinks: !liveLinks.isEmpty,
-                           newLinkURL: link.newURL ?? "", hasNewLink: link.newURL != nil, linkForm: linkForm)
+                           site: client?.site ?? "", accountName: client?.name ?? "Account", seesPipeline: PipelineAccess.canRead(caller.roles),
+                           error: pageMessages.isEmpty ? nil : pageMessages.joined(separator: " "), liveLinks: liveLinks,
+                           hasLiveLinks: !liveLinks.isEmpty, newLinkURL: forms.link.newURL ?? "", hasNewLink: forms.link.newURL != nil,
+                           linkForm: linkForm)
     }
 }

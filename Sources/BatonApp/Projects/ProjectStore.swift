@@ -97,6 +97,14 @@ struct ProjectStore: Sendable {
         return project
     }
 
+    /// The client's name and where the work is done (street, city, region), for the project page.
+    func client(_ db: Connection, accountID: Int64) async throws -> (name: String, site: String)? {
+        guard let row = try await db.query("""
+            SELECT name, concat_ws(', ', nullif(street, ''), nullif(city, ''), nullif(region, '')) AS site FROM accounts WHERE id = \(accountID)
+            """).first else { return nil }
+        return (try row.decode("name"), try row.decode("site", as: String?.self) ?? "")
+    }
+
     struct Filter: Sendable {
         var projectManagerID: Int64?
         var status: String?

@@ -1,0 +1,237 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Postgres
+
+/// An assignment's fields as a writer sends them: every one optional, so that a
+/// change names only what it changes.
+struct AssignmentInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case userId, role, start, end, hoursPerWeek, location, status, allowOverbook }
+    var userId: Int64?
+    var role: String?
+    var start: CalendarDate?
+    var end: CalendarDate?
+    var hoursPerWeek: DecimalString?
+    var location: String?
+    var status: String?
+    /// Book the person even in weeks past their capacity (the assignment is flagged).
+    var allowOverbook: Bool?
+}
+
+/// Everything a project manager does to a project after the handoff, whoever asks
+/// (the API, the project page): staffing, phases, the checklist, the client's link.
+/// Each action checks who may, validates, writes through the store and the audit
+/// trail inside the caller's transaction, and throws typed errors.
+struct DeliveryActions {
+    let services: AppServices
+    var delivery: DeliveryStore { services.delivery }
+
+    static var today: CalendarDate { Timestamp.now.calendarDate }
+
+    /// The project as the caller may run it: seen (else 404), and run by them, a
+    /// manager above them or an admin (else 403).
+    func managed(_ db: Connection, caller: Caller, projectID: Int64) async throws -> ProjectRecord {
+        guard let project = try await services.projects.find(db, id: projectID, visibleTo: caller) else {
+            throw APIError.notFound("project")
+        }
+        try await requireManager(db, caller, project)
+        return project
+    }
+
+    func requireManager(_ db: Connection, _ caller: Caller, _ project: ProjectRecord) async throws {
+        guard try await delivery.canManage(db, caller: caller, projectManagerID: project.projectManagerId) else {
+            throw APIError.forbidden("Only the project's manager, a manager above them, or an admin may do this.")
+        }
+    }
+
+    // MARK: Assignments
+
+    /// Books a person on the project. A week past their capacity is refused (409
+    /// `overbooked` on `hoursPerWeek`) unless `allowOverbook`, when the assignment is
+    /// flagged instead.
+    func assign(_ db: Connection, caller: Caller, projectID: Int64, input: AssignmentInput) async throws -> AssignmentRecord {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        var v = Validator()
+        for (present, field) in [(input.userId != nil, "userId"), (input.role != nil, "role"), (input.start != nil, "start"),
+                                 (input.end != nil, "end"), (input.hoursPerWeek != nil, "hoursPerWeek")] {
+            v.check(present, field, "\(field) is required")
+        }
+        try v.throwIfInvalid()
+        guard let userID = input.userId, let role = input.role, let start = input.start, let end = input.end,
+            let hours = input.hoursPerWeek
+        else { throw APIError.validation([FieldError("body", "userId, role, start, end and hoursPerWeek are required")]) }
+        let fields = AssignmentFields(
+            userID: userID, role: role.trimmed, start: start, end: end,
+            hoursPerWeek: hours.value, location: input.location?.trimmed.nilIfEmpty, status: input.status ?? "proposed")
+        fields.check(into: &v)
+        try v.throwIfInvalid()
+        let overbooked = try await book(db, fields, allowOverbook: input.allowOverbook ?? false, except: nil)
+        return try await delivery.createAssignment(db, projectID: project.id, fields, overbooked: overbooked, by: caller.id)
+    }
+
+    /// Changes the fields in `keys` of one assignment, judged again against capacity.
+    func reassign(
+        _ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?, input: AssignmentInput, keys: Set<String>
+    ) async throws -> AssignmentRecord {
+        let before = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
+        var f = AssignmentFields(userID: before.userId, role: before.role, start: before.start, end: before.end,
+                                 hoursPerWeek: before.hoursPerWeek.value, location: before.location, status: before.status)
+        var v = Validator()
+        if keys.contains("userId") { if let u = input.userId { f.userID = u } else { v.add("userId", "Person must not be null") } }
+        if keys.contains("role") { if let r = input.role { f.role = r.trimmed } else { v.add("role", "Role must not be null") } }
+        if keys.contains("start") { if let s = input.start { f.start = s } else { v.add("start", "Start must not be null") } }
+        if keys.contains("end") { if let e = input.end { f.end = e } else { v.add("end", "End must not be null") } }
+        if keys.contains("hoursPerWeek") {
+            if let h = input.hoursPerWeek { f.hoursPerWeek = h.value } else { v.add("hoursPerWeek", "Hours per week must not be null") }
+        }
+        if keys.contains("location") { f.location = input.location?.trimmed.nilIfEmpty }
+        if keys.contains("status") { if let s = input.status { f.status = s } else { v.add("status", "Status must not be null") } }
+        f.check(into: &v)
+        try v.throwIfInvalid()
+        let overbooked = try await book(db, f, allowOverbook: input.allowOverbook ?? false, except: before.id)
+        return try await delivery.updateAssignment(db, before: before, f, overbooked: overbooked, by: caller.id)
+    }
+
+    /// Takes a person off the project.
+    func unassign(_ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?) async throws {
+        let a = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
+        try await delivery.deleteAssignment(db, a, by: caller.id)
+    }
+
+    private func writableAssignment(
+        _ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?
+    ) async throws -> AssignmentRecord {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        guard let a = try await delivery.assignment(db, projectID: project.id, id: id, forUpdate: true) else {
+            throw APIError.notFound("assignment")
+        }
+        try ETag.requireCurrent(expected, a.version)
+        return a
+    }
+
+    /// Books a person, refusing a week past their capacity unless `allowOverbook`;
+    /// whether the booking is past capacity. A person with no capacity on record is
+    /// not one who can be booked.
+    private func book(
+        _ db: Connection, _ f: AssignmentFields, allowOverbook: Bool, except assignmentID: Int64?
+    ) async throws -> Bool {
+        // One booking at a time per person: two at once could each fit and together overbook.
+        try await db.query("SELECT id FROM users WHERE id = \(f.userID) FOR UPDATE")
+        guard let capacity = try await delivery.capacity(db, userID: f.userID) else {
+            throw ValidationFailure("userId", "Person must be an active person")
+        }
+        let existing = try await delivery.bookings(db, userID: f.userID, except: assignmentID)
+        let over = Overbooking.overbookedWeeks(capacity: capacity, existing: existing, adding: f.booking)
+        if !over.isEmpty && !allowOverbook {
+            let weeks = over.map { "the week of \($0.weekStart) (\($0.hours) h against \($0.capacity) h)" }.joined(separator: ", ")
+            throw APIError(.conflict, code: "overbooked", title: "Past capacity",
+                           detail: "This would book the person past their capacity in \(weeks). Shorten it, or allow overbooking (allowOverbook: true) to book anyway.",
+                           errors: [FieldError("hoursPerWeek", "Over capacity in \(over.count) week(s)")])
+        }
+        return !over.isEmpty
+    }
+
+    // MARK: Phases and the checklist
+
+    /// Completes a phase on `completedOn` (today when not given). A refusal is typed
+    /// once here: a date in the future is 422 on `completedOn`, the others (items left
+    /// unchecked, already completed) are 409 `phase-complete`.
+    func completePhase(
+        _ db: Connection, caller: Caller, projectID: Int64, phaseID: Int64, completedOn: CalendarDate?
+    ) async throws -> ProjectRecord {
+        let (project, phases, phase) = try await lockedPhase(db, caller: caller, projectID: projectID, phaseID: phaseID)
+        let today = Self.today
+        let checklist = try await delivery.checklistStates(db, projectID: project.id)
+        let outcome = try Self.refusal(action: "complete") {
+            try ProjectProgress.complete(phase: phase, in: phases, checklist: checklist, on: completedOn ?? today, today: today)
+        }
+        try await delivery.completePhase(db, projectID: project.id, phaseID: phaseID, on: outcome.phaseCompletedOn,
+                                         projectCompletes: outcome.projectCompletes, by: caller.id)
+        return try await services.projects.findAny(db, id: project.id)
+    }
+
+    /// Reopens a completed phase (409 `phase-reopen` when it is not completed).
+    func reopenPhase(_ db: Connection, caller: Caller, projectID: Int64, phaseID: Int64) async throws -> ProjectRecord {
+        let (project, _, phase) = try await lockedPhase(db, caller: caller, projectID: projectID, phaseID: phaseID)
+        try Self.refusal(action: "reopen") { try ProjectProgress.reopen(phase: phase) }
+        try await delivery.reopenPhase(db, projectID: project.id, phase: phase, by: caller.id)
+        return try await services.projects.findAny(db, id: project.id)
+    }
+
+    /// Moves a phase to start on `start`, and those after it along with it if asked.
+    func movePhase(
+        _ db: Connection, caller: Caller, projectID: Int64, phaseID: Int64, start: CalendarDate, shiftFollowing: Bool
+    ) async throws -> ProjectRecord {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        let phases = try await delivery.phaseStates(db, projectID: project.id)
+        guard phases.contains(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
+        let moves = ProjectProgress.redate(phases: phases, moving: phaseID, newStart: start, shiftFollowing: shiftFollowing)
+        guard moves.allSatisfy({ $0.start.year >= 1900 && $0.due.year <= 9000 }) else {
+            throw ValidationFailure("start", "Phases must stay between the years 1900 and 9000")
+        }
+        try await delivery.redate(db, projectID: project.id, moves: moves, by: caller.id)
+        return try await services.projects.findAny(db, id: project.id)
+    }
+
+    /// Checks or unchecks one item of the completion checklist.
+    func setChecked(_ db: Connection, caller: Caller, projectID: Int64, itemID: Int64, checked: Bool) async throws -> ProjectRecord {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        guard try await delivery.setChecked(db, projectID: project.id, itemID: itemID, checked: checked, by: caller.id) else {
+            throw APIError.notFound("checklist item")
+        }
+        return try await services.projects.findAny(db, id: project.id)
+    }
+
+    private func lockedPhase(
+        _ db: Connection, caller: Caller, projectID: Int64, phaseID: Int64
+    ) async throws -> (ProjectRecord, [PhaseState], PhaseState) {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        // Completions of one project are judged one at a time.
+        try await db.query("SELECT id FROM projects WHERE id = \(project.id) FOR UPDATE")
+        let phases = try await delivery.phaseStates(db, projectID: project.id)
+        guard let phase = phases.first(where: { $0.id == phaseID }) else { throw APIError.notFound("phase") }
+        return (project, phases, phase)
+    }
+
+    /// The one translation of `CompletionRefusal`, for the API and the page alike.
+    static func refusal<T>(action: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CompletionRefusal {
+            switch error {
+            case .future: throw ValidationFailure("completedOn", error.message)
+            default: throw APIError.conflict(error.message, code: "phase-\(action)")
+            }
+        }
+    }
+
+    // MARK: The client's status link
+
+    /// A new client status link: its token (shown once) and when it stops working. A
+    /// link with no date gets `STATUS_LINK_DAYS`; none lives past `STATUS_LINK_MAX_DAYS`,
+    /// so a forgotten link (forwarded, in an old mailbox) does not open the project's
+    /// status for ever.
+    func createStatusLink(
+        _ db: Connection, caller: Caller, projectID: Int64, expiresOn: CalendarDate?
+    ) async throws -> (token: String, expiresOn: CalendarDate) {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        let today = Self.today
+        let latest = today.adding(days: services.configuration.statusLinkMaxDays)
+        if let expires = expiresOn, expires < today {
+            throw ValidationFailure("expiresOn", "Expires on cannot be in the past")
+        }
+        if let expires = expiresOn, expires > latest {
+            throw ValidationFailure("expiresOn", "Expires on can be at most \(services.configuration.statusLinkMaxDays) days ahead (\(latest))")
+        }
+        let expires = expiresOn ?? today.adding(days: services.configuration.statusLinkDays)
+        let token = try await delivery.createStatusLink(db, projectID: project.id, expiresOn: expires, by: caller.id)
+        return (token, expires)
+    }
+
+    /// Revokes every live status link of the project; how many there were.
+    func revokeStatusLinks(_ db: Connection, caller: Caller, projectID: Int64) async throws -> Int {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        return try await delivery.revokeStatusLinks(db, projectID: project.id, by: caller.id)
+    }
+}
