@@ -1,0 +1,171 @@
+-- The totals the reports read, kept by statement-level triggers in the same transaction as
+-- every opportunity and team write (docs/performance.md), and the per-account team counts
+-- that visibility reads.
+--
+-- A repeatable file: the current definition of each function and trigger here, applied
+-- again (with every file in this folder) whenever one of them changes. Tables change only
+-- in the numbered migrations.
+
+CREATE OR REPLACE FUNCTION public.month_of_record(closed_on date, close_date date) RETURNS date
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT date_trunc('month', coalesce(closed_on, close_date))::date
+$$;
+
+CREATE OR REPLACE FUNCTION public.credit_totals_upsert(source text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format($q$
+        INSERT INTO opportunity_credit_totals AS t
+            (user_id, month, stage_key, kind, category_override, deals, amount, amount_at_stage_probability, weighted_override)
+        SELECT d.user_id, month_of_record(d.closed_on, d.close_date), d.stage_key, d.kind, coalesce(d.forecast_category_override, ''),
+               sum(d.sign), sum(d.sign * d.amount * d.split_percent / 100),
+               coalesce(sum(d.sign * d.amount * d.split_percent / 100) FILTER (WHERE d.probability_override IS NULL), 0),
+               coalesce(sum(d.sign * d.amount * d.split_percent / 100 * d.probability_override / 100)
+                        FILTER (WHERE d.probability_override IS NOT NULL), 0)
+        FROM (%s) d
+        WHERE d.archived_at IS NULL
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 2, 1, 3, 4, 5
+        ON CONFLICT (month, user_id, stage_key, kind, category_override) DO UPDATE SET
+            deals = t.deals + excluded.deals,
+            amount = t.amount + excluded.amount,
+            amount_at_stage_probability = t.amount_at_stage_probability + excluded.amount_at_stage_probability,
+            weighted_override = t.weighted_override + excluded.weighted_override
+        $q$, source)
+$_$;
+
+CREATE OR REPLACE FUNCTION public.stage_totals_upsert(source text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format($q$
+        INSERT INTO opportunity_stage_totals AS t
+            (month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum)
+        SELECT month_of_record(d.closed_on, d.close_date), d.stage_key, d.owner_id, sum(d.sign), sum(d.sign * d.amount),
+               coalesce(sum(d.sign * d.amount) FILTER (WHERE d.probability_override IS NULL), 0),
+               coalesce(sum(d.sign * d.amount * d.probability_override / 100) FILTER (WHERE d.probability_override IS NOT NULL), 0),
+               sum(d.sign * extract(epoch FROM d.stage_entered_at))
+        FROM (%s) d
+        WHERE d.archived_at IS NULL
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (month, stage_key, owner_id) DO UPDATE SET
+            deals = t.deals + excluded.deals,
+            amount = t.amount + excluded.amount,
+            amount_at_stage_probability = t.amount_at_stage_probability + excluded.amount_at_stage_probability,
+            weighted_override = t.weighted_override + excluded.weighted_override,
+            entered_epoch_sum = t.entered_epoch_sum + excluded.entered_epoch_sum
+        $q$, source)
+$_$;
+
+CREATE OR REPLACE FUNCTION public.account_team_members_upsert(source text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format($q$
+        INSERT INTO account_team_members AS m (user_id, account_id, opportunities)
+        SELECT d.user_id, d.account_id, sum(d.sign) FROM (%s) d
+        GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (user_id, account_id) DO UPDATE SET opportunities = m.opportunities + excluded.opportunities
+        $q$, source)
+$_$;
+
+CREATE OR REPLACE FUNCTION public.opportunities_keep_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    changed constant text := '(o.stage_key, o.kind, o.amount, o.close_date, o.closed_on, o.probability_override,
+        o.forecast_category_override, o.archived_at, o.stage_entered_at, o.owner_id) IS DISTINCT FROM (n.stage_key, n.kind,
+        n.amount, n.close_date, n.closed_on, n.probability_override, n.forecast_category_override, n.archived_at,
+        n.stage_entered_at, n.owner_id)';
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE stage_totals_upsert('SELECT 1 AS sign, * FROM new_rows');
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE stage_totals_upsert('SELECT -1 AS sign, * FROM old_rows');
+    ELSE
+        EXECUTE stage_totals_upsert(format(
+            'SELECT -1 AS sign, o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE %1$s
+             UNION ALL SELECT 1, n.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE %1$s', changed));
+        EXECUTE credit_totals_upsert(format(
+            'SELECT -1 AS sign, m.user_id, m.split_percent, o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                    JOIN opportunity_team m ON m.opportunity_id = o.id WHERE %1$s
+             UNION ALL SELECT 1, m.user_id, m.split_percent, n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+                    JOIN opportunity_team m ON m.opportunity_id = n.id WHERE %1$s', changed));
+    END IF;
+    RETURN NULL;
+END
+$_$;
+
+CREATE OR REPLACE FUNCTION public.opportunity_team_keep_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    added constant text := 'SELECT 1 AS sign, m.user_id, m.split_percent, o.* FROM new_rows m JOIN opportunities o ON o.id = m.opportunity_id';
+    removed constant text := 'SELECT -1 AS sign, m.user_id, m.split_percent, o.* FROM old_rows m JOIN opportunities o ON o.id = m.opportunity_id';
+BEGIN
+    EXECUTE credit_totals_upsert(CASE TG_OP WHEN 'INSERT' THEN added WHEN 'DELETE' THEN removed
+                                            ELSE removed || ' UNION ALL ' || added END);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.opportunities_keep_members() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    EXECUTE account_team_members_upsert(
+        'SELECT -1 AS sign, m.user_id, o.account_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+                JOIN opportunity_team m ON m.opportunity_id = o.id WHERE o.account_id <> n.account_id
+         UNION ALL SELECT 1, m.user_id, n.account_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+                JOIN opportunity_team m ON m.opportunity_id = n.id WHERE o.account_id <> n.account_id');
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.opportunity_team_keep_members() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    added constant text := 'SELECT 1 AS sign, m.user_id, o.account_id FROM new_rows m JOIN opportunities o ON o.id = m.opportunity_id';
+    removed constant text := 'SELECT -1 AS sign, m.user_id, o.account_id FROM old_rows m JOIN opportunities o ON o.id = m.opportunity_id';
+BEGIN
+    EXECUTE account_team_members_upsert(CASE TG_OP WHEN 'INSERT' THEN added WHEN 'DELETE' THEN removed
+                                                   ELSE removed || ' UNION ALL ' || added END);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.opportunities_release_team() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM opportunity_team WHERE opportunity_id = OLD.id;
+    RETURN OLD;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER opportunities_totals_insert AFTER INSERT ON public.opportunities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunities_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunities_totals_update AFTER UPDATE ON public.opportunities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunities_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunities_totals_delete AFTER DELETE ON public.opportunities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunities_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunity_team_totals_insert AFTER INSERT ON public.opportunity_team REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunity_team_totals_update AFTER UPDATE ON public.opportunity_team REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunity_team_totals_delete AFTER DELETE ON public.opportunity_team REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_totals();
+
+CREATE OR REPLACE TRIGGER opportunities_members_update AFTER UPDATE ON public.opportunities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunities_keep_members();
+
+CREATE OR REPLACE TRIGGER opportunity_team_members_insert AFTER INSERT ON public.opportunity_team REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_members();
+
+CREATE OR REPLACE TRIGGER opportunity_team_members_update AFTER UPDATE ON public.opportunity_team REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_members();
+
+CREATE OR REPLACE TRIGGER opportunity_team_members_delete AFTER DELETE ON public.opportunity_team REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_members();
+
+CREATE OR REPLACE TRIGGER opportunities_release_team BEFORE DELETE ON public.opportunities FOR EACH ROW EXECUTE FUNCTION public.opportunities_release_team();
