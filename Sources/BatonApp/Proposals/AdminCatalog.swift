@@ -2,11 +2,13 @@ import BatonCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Postgres
 
 /// `/admin/typical-projects` and `/admin/typical-projects/{id}`: the catalog; a typical
 /// project's phases, skills and checklist; adding a simple one (one phase) and changing
-/// the name, description, pricing and duration. Changes go through `/typical-projects`.
+/// the name, description, pricing and duration. Changes go through `CatalogActions`, as
+/// the API's do.
 struct CatalogPage {
     struct Row { var id: Int64; var name: String; var pricing: String; var duration: String; var phases: Int; var archived: Bool }
     var tabs: [AdminTab]
@@ -51,48 +53,87 @@ extension WebRoutes {
         "checklist": "checklistItem", "checklist_0__text": "checklistItem", "checklist_0__required": "checklistItem",
     ]
 
+    /// The admin catalog pages. `api` is no longer used: the forms call `CatalogActions`.
     func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>, api: AdminAPI) {
-        pages.get("admin/typical-projects") { request, context in
-            try await adminVisit(request, context, admins: true) { caller, token, _ in
-                try await catalogPage(request, caller, token, form: AdminFormState(["model": "fixed"]), status: .ok)
-            }
+        pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
+        pages.post(Site.adminTypicalProjects.pattern, use: addTypicalProjectForm)
+        pages.get(Site.adminTypicalProject.pattern, use: showTypicalProject)
+        pages.post(Site.adminTypicalProject.pattern, use: saveTypicalProjectForm)
+    }
+
+    @Sendable func showCatalog(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context, admins: true) { caller, token, _ in
+            try await catalogPage(request, caller, token, form: AdminFormState(["model": "fixed"]), status: .ok)
         }
-        pages.post("admin/typical-projects") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                guard area == .admin else { return forbidden() }
-                var phase: [String: Any] = ["name": values["phaseName"] ?? "", "offsetDays": 0, "sharePercent": "100", "skills": [Any]()]
-                phase["lengthDays"] = adminWholeNumber(values["phaseLength"]?.adminValue ?? values["typicalDurationDays"] ?? "")
-                if let skill = values["skill"]?.adminValue {
-                    phase["skills"] = [["skill": skill, "hours": values["hours"]?.trimmed ?? ""]]
+    }
+
+    @Sendable func showTypicalProject(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context, admins: true) { caller, token, _ in
+            try await typicalProjectPage(request, caller, token, id: try request.id(context), form: nil, status: .ok)
+        }
+    }
+
+    /// A simple typical project: one phase carrying the whole value, at most one skill
+    /// and one checklist item. The form's key makes a double post create it once.
+    @Sendable func addTypicalProjectForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            guard area == .admin else { return forbidden() }
+            var reader = FormReader(values)
+            var input = TypicalProjectInput()
+            input.name = values["name"] ?? ""
+            input.description = reader.optional("description")
+            input.pricing = Self.pricing(values, &reader)
+            input.typicalDurationDays = Self.wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
+            let length = Self.wholeNumber(values, "phaseLength", "Phase length", field: "phases[0].lengthDays", &reader)
+            var phase = TypicalProjectRecord.Phase(name: values["phaseName"] ?? "", offsetDays: 0, lengthDays: length ?? input.typicalDurationDays ?? 0,
+                                                   sharePercent: DecimalString(100), skills: [])
+            if let skill = reader.optional("skill") {
+                let hours = reader.decimal("hours", "Hours", field: "phases[0].skills[0].hours")
+                if hours == nil, reader.optional("hours") == nil { reader.problems.add("phases[0].skills[0].hours", "Hours are required for the skill") }
+                phase.skills = [.init(skill: skill, hours: hours ?? DecimalString(0))]
+            }
+            input.phases = [phase]
+            if let item = reader.optional("checklistItem") { input.checklist = [.init(text: item, required: true)] }
+            let typed = input
+            do {
+                let created = try await formTransaction(reader) { db in
+                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
+                        try await CatalogActions(services: services).create(db, caller: caller, input: typed).id
+                    }
                 }
-                var body: [String: Any] = ["name": values["name"] ?? "", "pricing": Self.pricing(values), "phases": [phase]]
-                if let d = values["description"]?.adminValue { body["description"] = d }
-                if let d = values["typicalDurationDays"]?.adminValue { body["typicalDurationDays"] = adminWholeNumber(d) }
-                if let item = values["checklistItem"]?.adminValue { body["checklist"] = [["text": item, "required": true]] }
-                let answer = try await api.send(.post, "typical-projects", body, idempotencyKey: values["formKey"], context: context)
-                if case .refused(let problem) = answer {
-                    var form = AdminFormState(values)
-                    form.absorb(problem, fields: Self.catalogFields, aliases: Self.catalogAliases)
-                    return try await catalogPage(request, caller, token, form: form, status: Self.status(of: problem))
+                return WebSession.redirect(Site.adminTypicalProject(created) + "?saved=created")
+            } catch {
+                let problem = try Self.catalogRefusal(error, context)
+                var form = AdminFormState(values)
+                form.absorb(problem, fields: Self.catalogFields, aliases: Self.catalogAliases)
+                return try await catalogPage(request, caller, token, form: form, status: Self.status(of: problem))
+            }
+        }
+    }
+
+    /// Saves the name, description, pricing and duration at the version the page showed.
+    @Sendable func saveTypicalProjectForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            var reader = FormReader(values)
+            var input = TypicalProjectInput()
+            input.name = values["name"] ?? ""
+            input.description = reader.optional("description")
+            input.pricing = Self.pricing(values, &reader)
+            input.typicalDurationDays = Self.wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
+            let typed = input
+            // A form without its version can only be stale: it never matches.
+            let version = Int(values["version"] ?? "") ?? -1
+            do {
+                _ = try await formTransaction(reader) { db in
+                    try await CatalogActions(services: services).change(
+                        db, caller: caller, id: id, expected: version, input: typed,
+                        keys: ["name", "description", "pricing", "typicalDurationDays"])
                 }
-                return WebSession.redirect("/admin/typical-projects/\(answer.createdID ?? 0)?saved=created")
-            }
-        }
-        pages.get("admin/typical-projects/:id") { request, context in
-            try await adminVisit(request, context, admins: true) { caller, token, _ in
-                try await typicalProjectPage(request, caller, token, id: try request.id(context), form: nil, status: .ok)
-            }
-        }
-        pages.post("admin/typical-projects/:id") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                guard area == .admin else { return forbidden() }
-                let id = try request.id(context)
-                let body: [String: Any] = [
-                    "name": values["name"] ?? "", "description": values["description"]?.adminValue ?? NSNull(), "pricing": Self.pricing(values),
-                    "typicalDurationDays": values["typicalDurationDays"]?.adminValue.map(adminWholeNumber) ?? NSNull(),
-                ]
-                let answer = try await api.send(.patch, "typical-projects/\(id)", body, version: Int(values["version"] ?? "") ?? -1, context: context)
-                guard case .refused(let problem) = answer else { return WebSession.redirect("/admin/typical-projects/\(id)?saved=1") }
+                return WebSession.redirect(Site.adminTypicalProject(id) + "?saved=1")
+            } catch {
+                let problem = try Self.catalogRefusal(error, context)
                 var form = AdminFormState(values)
                 if problem.status.code == 412 {
                     form.conflict = AdminConflict([])
@@ -104,12 +145,57 @@ extension WebRoutes {
         }
     }
 
-    /// `{"model": "fixed", "price": "…"}` or `{"model": "hourly", "rate": "…"}` from the form.
-    static func pricing(_ values: [String: String]) -> [String: Any] {
+    /// A catalog action's refusal as the API states it, for the form to place; our own
+    /// faults are thrown on to the error page.
+    static func catalogRefusal(_ error: any Error, _ context: BatonRequestContext) throws -> APIError {
+        let problem: APIError
+        if let failure = error as? FormFailure {
+            problem = APIError(failure.status, code: "refused", title: failure.status.reasonPhrase, detail: failure.messages.joined(separator: " "),
+                               errors: failure.errors.sorted { $0.key < $1.key }.map { FieldError($0.key, $0.value) })
+        } else {
+            problem = ProblemMiddleware<BatonRequestContext>.problem(for: error, logger: context.logger)
+        }
+        if problem.status.code >= 500 { throw error }
+        return problem
+    }
+
+    /// Runs `create` once per form key: the same form posted again answers with the
+    /// record the first post made (the API's Idempotency-Key store, keyed by the form).
+    static func once(
+        _ request: Request, formKey: String?, values: [String: String], caller: Caller, db: Connection,
+        _ create: () async throws -> Int64
+    ) async throws -> Int64 {
+        guard let key = formKey?.adminValue else { return try await create() }
+        var head = request.head
+        head.headerFields[.idempotencyKey] = key
+        let keyed = Request(head: head, body: .init(buffer: ByteBuffer()))
+        let sent = values.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        let answer = try await Idempotency.run(keyed, body: Data(sent.utf8), userID: caller.id, db: db) {
+            let id = try await create()
+            return APIResponse(status: .created, headers: [.location: Site.adminTypicalProject(id)], body: Data())
+        }
+        guard let id = answer.headers[.location]?.split(separator: "/").last.flatMap({ Int64($0) }) else { throw APIError.internalError }
+        return id
+    }
+
+    /// A whole number typed in a box, read into the API's field; other text is the
+    /// field's message.
+    static func wholeNumber(_ values: [String: String], _ name: String, _ label: String, field: String? = nil,
+                            _ reader: inout FormReader) -> Int? {
+        guard let text = values[name]?.adminValue else { return nil }
+        guard let n = Int(text) else {
+            reader.problems.add(field ?? name, "\(label) must be a whole number")
+            return nil
+        }
+        return n
+    }
+
+    /// The pricing the form stands for: the amount as the fixed fee's price or the hourly rate.
+    static func pricing(_ values: [String: String], _ reader: inout FormReader) -> TypicalProjectRecord.Pricing {
         let model = values["model"] ?? "fixed"
-        var pricing: [String: Any] = ["model": model]
-        if let amount = values["amount"]?.adminValue { pricing[model == "hourly" ? "rate" : "price"] = amount }
-        return pricing
+        let field = model == "hourly" ? "pricing.rate" : "pricing.price"
+        let amount = reader.money("amount", model == "hourly" ? "Hourly rate" : "Price", field: field)
+        return TypicalProjectRecord.Pricing(model: model, price: model == "hourly" ? nil : amount, rate: model == "hourly" ? amount : nil)
     }
 
     static func pricingText(_ p: TypicalProjectRecord.Pricing, currency: String) -> String {
