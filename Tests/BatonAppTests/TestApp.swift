@@ -69,11 +69,35 @@ struct TestApp {
 
 extension TestResponse {
     var text: String { String(buffer: body) }
+    /// The body as a JSON object. A body that is not one is recorded as a failed
+    /// expectation (and read as empty), so a test can never pass on a response it
+    /// could not read.
     var object: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        do { return try json() } catch {
+            Issue.record("expected a JSON object, got \(status): \(text.prefix(300))")
+            return [:]
+        }
     }
+
+    /// The body as a JSON array, with the same rule as `object`.
     var array: [Any] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] ?? []
+        guard let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] else {
+            Issue.record("expected a JSON array, got \(status): \(text.prefix(300))")
+            return []
+        }
+        return list
+    }
+
+    struct NotJSON: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The body as a JSON object, or an error saying what came instead.
+    func json() throws -> [String: Any] {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw NotJSON(description: "expected a JSON object, got \(status): \(text.prefix(300))")
+        }
+        return object
     }
     /// The problem document's per-field errors, as field → message.
     var fieldErrors: [String: String] {

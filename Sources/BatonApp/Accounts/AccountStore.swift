@@ -18,7 +18,7 @@ struct Address: Codable, Sendable, Equatable, StrictDecodable {
 }
 
 /// A client company as the API shows it.
-struct AccountRecord: Codable, Sendable {
+struct AccountRecord: Codable, Sendable, KeepsEveryKey {
     var id: Int64
     var version: Int
     var name: String
@@ -32,27 +32,6 @@ struct AccountRecord: Codable, Sendable {
     var archived: Bool
     var createdAt: Timestamp
     var updatedAt: Timestamp
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, name, domain, industry, ownerId, parentId, status, address, externalId, archived, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(name, forKey: .name)
-        try c.encode(domain, forKey: .domain)
-        try c.encode(industry, forKey: .industry)
-        try c.encode(ownerId, forKey: .ownerId)
-        try c.encode(parentId, forKey: .parentId)
-        try c.encode(status, forKey: .status)
-        try c.encode(address, forKey: .address)
-        try c.encode(externalId, forKey: .externalId)
-        try c.encode(archived, forKey: .archived)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 /// The fields of an account a person sets.

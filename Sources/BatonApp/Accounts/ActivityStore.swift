@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A call, meeting, email, note or task on an account.
-struct ActivityRecord: Codable, Sendable {
+struct ActivityRecord: Codable, Sendable, KeepsEveryKey {
     var id: Int64
     var version: Int
     var kind: ActivityKind
@@ -19,30 +19,6 @@ struct ActivityRecord: Codable, Sendable {
     var archived: Bool
     var createdAt: Timestamp
     var updatedAt: Timestamp
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, kind, subject, body, accountId, contactId, opportunityId, projectId, ownerId, dueAt, doneAt,
-            archived, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(subject, forKey: .subject)
-        try c.encode(body, forKey: .body)
-        try c.encode(accountId, forKey: .accountId)
-        try c.encode(contactId, forKey: .contactId)
-        try c.encode(opportunityId, forKey: .opportunityId)
-        try c.encode(projectId, forKey: .projectId)
-        try c.encode(ownerId, forKey: .ownerId)
-        try c.encode(dueAt, forKey: .dueAt)
-        try c.encode(doneAt, forKey: .doneAt)
-        try c.encode(archived, forKey: .archived)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 struct ActivityFields: Sendable {

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A person at a client.
-struct ContactRecord: Codable, Sendable {
+struct ContactRecord: Codable, Sendable, KeepsEveryKey {
     var id: Int64
     var version: Int
     var accountId: Int64
@@ -17,27 +17,6 @@ struct ContactRecord: Codable, Sendable {
     var archived: Bool
     var createdAt: Timestamp
     var updatedAt: Timestamp
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, accountId, name, email, phone, title, buyingRole, doNotContact, externalId, archived, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(accountId, forKey: .accountId)
-        try c.encode(name, forKey: .name)
-        try c.encode(email, forKey: .email)
-        try c.encode(phone, forKey: .phone)
-        try c.encode(title, forKey: .title)
-        try c.encode(buyingRole, forKey: .buyingRole)
-        try c.encode(doNotContact, forKey: .doNotContact)
-        try c.encode(externalId, forKey: .externalId)
-        try c.encode(archived, forKey: .archived)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 struct ContactFields: Sendable {

@@ -7,7 +7,7 @@ extension AuditSnapshot {
     /// (`id`, `version`, timestamps) and anything in `excluding` are left out.
     static func of(_ record: some Encodable, excluding: Set<String> = []) -> AuditSnapshot {
         let skipped: Set<String> = ["id", "version", "createdAt", "updatedAt"]
-        guard let data = try? JSON.encoder.encode(record),
+        guard let data = try? JSON.encoder.encode(NullKeeping(record)),
             let object = try? JSONDecoder().decode([String: AnyJSON].self, from: data)
         else { return [:] }
         var snapshot: AuditSnapshot = [:]

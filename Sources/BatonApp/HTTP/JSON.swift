@@ -258,7 +258,7 @@ struct APIResponse: Sendable {
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> APIResponse {
         var headers = headers
         headers[.contentType] = "application/json"
-        return APIResponse(status: status, headers: headers, body: try JSON.encoder.encode(value))
+        return APIResponse(status: status, headers: headers, body: try JSON.encoder.encode(NullKeeping(value)))
     }
 
     static func noContent() -> APIResponse {
