@@ -156,6 +156,8 @@ def test_an_account_manager_logs_an_account_a_contact_and_an_opportunity_and_wor
 
 def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_is_staffed_and_done(browser, base, console_allows):
     console_allows.append("the server responded with a status of 422")
+    # A completion the checklist refuses is answered, like the API, with 409 and the page.
+    console_allows.append("the server responded with a status of 409")
     # Sales logs the deal it will propose on.
     sign_in(browser, base, "dev.patel@demo.test", next_path="/accounts")
     client = f"Flowtest Works {RUN}"
@@ -226,6 +228,7 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     assert path_of(browser, base) == project
     ivy = [li for li in browser.find_elements(By.CSS_SELECTOR, ".suggestion li") if li.text.startswith("Ivy Chen")]
     assert ivy, "Ivy, the strongest network engineer, is suggested"
+    assert ivy[0].find_elements(By.CSS_SELECTOR, "input[name=allowOverbook]"), "the API's choice to allow an overbooking"
     hours = ivy[0].find_element(By.CSS_SELECTOR, "input[name=hoursPerWeek]")
     hours.clear()
     hours.send_keys("4")
