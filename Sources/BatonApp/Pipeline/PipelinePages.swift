@@ -54,7 +54,8 @@ extension WebRoutes {
                 }
             } catch let failure as ValidationFailure {
                 return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))
-            } catch let error as APIError where error.status.code < 500 {
+            } catch let error as APIError where error.status.code < 500 && error.status != .notFound {
+                // A deal the mover cannot see is the not-found page, as anywhere else.
                 return Flash.redirect(back, message: error.detail)
             }
             return WebSession.redirect(back)
