@@ -68,9 +68,13 @@ struct DemoCatalog {
     ]
 
     func load(_ db: Connection) async throws {
+        guard let adminID = people["admin"] else { return }
+        let admin = try await DemoDelivery.caller(db, id: adminID)
         var templates: [TypicalProjectRecord] = []
-        for fields in Self.catalog {
-            templates.append(try await services.catalog.create(db, fields, by: people["admin"]))
+        for f in Self.catalog {
+            let input = TypicalProjectInput(name: f.name, description: f.description, pricing: f.pricing,
+                                            typicalDurationDays: f.typicalDurationDays, phases: f.phases, checklist: f.checklist)
+            templates.append(try await CatalogActions(services: services).create(db, caller: admin, input: input))
         }
         // Open opportunities late in the pipeline get proposals, one status each.
         let rows = try await db.query("""

@@ -47,41 +47,50 @@ struct DemoDelivery {
         }
     }
 
-    /// Completes phases as of today (some on time, some late), sets a status, and staffs the work.
+    /// Completes phases as of today (some on time, some late), sets a status, and staffs
+    /// the work: as the project's manager, through the actions a person's changes take.
     private func progress(_ db: Connection, project: ProjectRecord, index: Int, by manager: Int64) async throws {
+        let actions = DeliveryActions(services: services)
+        let pm = try await Self.caller(db, id: manager)
         let consultants = ["ivy.chen", "jon.alvarez", "kara.novak", "liam.obrien", "maya.singh", "noah.fischer", "omar.haddad"]
             .compactMap { people[$0] }
-        // Everyone works for two clients at once: consultant k staffs projects k and k+1.
+        let site = try await services.projects.client(db, accountID: project.accountId)?.site
+        // Everyone works for two clients at once: consultant k staffs projects k and k+1; one ends up past capacity.
         for (k, person) in consultants.enumerated() where k % 5 == index || (k + 1) % 5 == index {
             let end = project.phases.last?.due ?? project.start.adding(days: 30)
-            let site = try await db.query("""
-                SELECT concat_ws(', ', street, city, region) AS site FROM accounts WHERE id = \(project.accountId)
-                """).first?.decode("site", as: String?.self) ?? nil
-            let hours: Decimal = person == people["ivy.chen"] ? 30 : 16
-            let fields = AssignmentFields(userID: person, role: "consultant", start: project.start, end: end.adding(days: -1),
-                                          hoursPerWeek: hours, location: k % 3 == 0 ? "Remote" : site, status: "confirmed")
-            let existing = try await services.delivery.bookings(db, userID: person)
-            let capacity = try await services.delivery.capacity(db, userID: person) ?? 40
-            let over = !Overbooking.overbookedWeeks(capacity: capacity, existing: existing, adding: fields.booking).isEmpty
-            _ = try await services.delivery.createAssignment(db, projectID: project.id, fields, overbooked: over, by: manager)
+            var input = AssignmentInput()
+            input.userId = person
+            input.role = "consultant"
+            input.start = project.start
+            input.end = end.adding(days: -1)
+            input.hoursPerWeek = DecimalString(person == people["ivy.chen"] ? 30 : 16)
+            input.location = k % 3 == 0 ? "Remote" : site
+            input.status = "confirmed"
+            input.allowOverbook = true
+            _ = try await actions.assign(db, caller: pm, projectID: project.id, input: input)
         }
         for phase in project.phases where phase.due < today {
             // Every third phase finished three days late; the rest on the day before they were due.
             let late = (phase.id + Int64(index)) % 3 == 0
             let finished = min(today, late ? phase.due.adding(days: 3) : phase.due.adding(days: -1))
             if index == 1 && phase.id == project.phases.last?.id { continue }  // left undone: late, in plain sight
-            let isLast = phase.id == project.phases.last?.id
-            if isLast {
+            if phase.id == project.phases.last?.id {
                 for item in project.checklist where item.required {
-                    _ = try await services.delivery.setChecked(db, projectID: project.id, itemID: item.id, checked: true, by: manager)
+                    _ = try await actions.setChecked(db, caller: pm, projectID: project.id, itemID: item.id, checked: true)
                 }
             }
-            try await services.delivery.completePhase(db, projectID: project.id, phaseID: phase.id, on: finished,
-                                                      projectCompletes: isLast, by: manager)
+            _ = try await actions.completePhase(db, caller: pm, projectID: project.id, phaseID: phase.id, completedOn: finished)
         }
         if index == 3 { try await db.query("UPDATE projects SET status = 'on_hold' WHERE id = \(project.id)") }
         if index == 2 {
-            _ = try await services.delivery.createStatusLink(db, projectID: project.id, expiresOn: today.adding(days: 90), by: manager)
+            _ = try await actions.createStatusLink(db, caller: pm, projectID: project.id, expiresOn: today.adding(days: 90))
         }
+    }
+
+    /// A demo person as the caller of an action.
+    static func caller(_ db: Connection, id: Int64) async throws -> Caller {
+        let row = try await db.expectRow("SELECT id, name, email, roles FROM users WHERE id = \(id)")
+        return Caller(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
+                      roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))), credential: .apiToken(id: 0))
     }
 }
