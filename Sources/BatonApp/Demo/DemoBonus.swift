@@ -16,10 +16,15 @@ struct DemoBonus {
             method: .marginal, targetBonus: 10000, threshold: Decimal(5) / 10,
             tiers: [BonusTier(from: 0, to: 1, rate: 1), BonusTier(from: 1, to: nil, rate: Decimal(15) / 10)],
             cap: 2, lateCreditPercent: 50)
-        let plan = try await services.bonus.savePlan(
-            db, id: nil, name: "PM quarterly", periodType: "quarter", rules: rules,
-            overrides: people["felix.braun"].map { [BonusPlanRecord.Override(userId: $0, targetBonus: Money(12000))] } ?? [],
-            activeFrom: nil, activeTo: nil, by: admin)
+        // Written as the people who would: the plan by the admin, Priya's people's quotas
+        // and runs by Priya, the sellers' quotas by Morgan, through the same actions as the API.
+        let bonus = BonusActions(services: services), quotas = QuotaActions(services: services)
+        let adminCaller = try await DemoDelivery.caller(db, id: admin), priyaCaller = try await DemoDelivery.caller(db, id: priya)
+        let plan = try await bonus.savePlan(db, caller: adminCaller, id: nil, expected: nil, input: BonusPlanInput(
+            name: "PM quarterly", method: rules.method, periodType: "quarter", targetBonus: Money(rules.targetBonus),
+            threshold: DecimalString(rules.threshold), tiers: rules.tiers, cap: rules.cap.map(DecimalString.init),
+            lateCreditPercent: DecimalString(rules.lateCreditPercent),
+            overrides: people["felix.braun"].map { [BonusPlanRecord.Override(userId: $0, targetBonus: Money(12000))] } ?? []))
         let calendar = services.quotas.calendar
         let current = calendar.period(containing: today, kind: .quarter)
         let previous = calendar.period(containing: current.start.adding(days: -1), kind: .quarter)
@@ -28,23 +33,24 @@ struct DemoBonus {
             _ = try await services.quotas.period(db, key: period.key)
             for key in ["felix.braun", "grace.kim", "hiro.tanaka"] {
                 guard let pm = people[key] else { continue }
-                _ = try await services.quotas.create(db, userID: pm, periodKey: period.key, metric: .completedWork, target: 40000, by: priya)
+                _ = try await quotas.create(db, caller: priyaCaller, input: QuotaInput(
+                    userId: pm, periodKey: period.key, metric: .completedWork, target: Money(40000)))
             }
         }
         // Bookings quotas for the people who sell, so forecasts show coverage and the growth advice has a target.
         if let morgan = people["morgan.reyes"] {
+            let morganCaller = try await DemoDelivery.caller(db, id: morgan)
             for (key, target) in [("ana.torres", 3_000_000), ("ben.okafor", 3_000_000), ("chloe.martin", 2_500_000),
                                   ("dev.patel", 1_000_000), ("erin.walsh", 1_000_000)] {
                 guard let person = people[key] else { continue }
-                _ = try await services.quotas.create(db, userID: person, periodKey: current.key, metric: .totalBookings,
-                                                     target: Decimal(target), by: morgan)
+                _ = try await quotas.create(db, caller: morganCaller, input: QuotaInput(
+                    userId: person, periodKey: current.key, metric: .totalBookings, target: Money(Decimal(target))))
             }
         }
         for period in [before, previous] {
-            let id = try await services.bonus.computeRun(db, runID: nil, plan: plan, period: period, by: priya)
-            guard let run = try await services.bonus.run(db, id: id) else { continue }
-            _ = try await services.bonus.approve(db, run: run, plan: plan, period: period, by: priya)
+            let run = try await bonus.computeRun(db, caller: priyaCaller, input: BonusRunInput(planId: plan.id, period: period.key))
+            _ = try await bonus.approve(db, caller: priyaCaller, id: run.id)
         }
-        _ = try await services.bonus.computeRun(db, runID: nil, plan: plan, period: current, by: priya)
+        _ = try await bonus.computeRun(db, caller: priyaCaller, input: BonusRunInput(planId: plan.id, period: current.key))
     }
 }
