@@ -299,5 +299,16 @@ import Testing
             #expect(!badAPI.fieldErrors.isEmpty)
         }
     }
-}
 
+    /// The projects list's status filter: one rule, the same words on the page and in the API.
+    @Test func theProjectsFilterIsTheAPIsFilter() async throws {
+        try await TestApp.run { app in
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let json = try await app.request(.get, "/api/v1/projects?status=paused", token: felix)
+            let page = try await web.page(app, "/projects?status=paused", felix)
+            #expect(json.status == .unprocessableContent && page.status == .unprocessableContent)
+            let message = try #require(json.fieldErrors["status"])
+            #expect(page.text.contains(message))
+        }
+    }
+}

@@ -23,8 +23,6 @@ struct ProjectListPage {
     }
     struct Option { var value: String; var label: String; var selected: Bool }
 
-    static let statuses = ["planned", "active", "on_hold", "completed", "cancelled"]
-
     var rows: [Row]
     var statuses: [Option]
     var status: String
@@ -37,11 +35,10 @@ struct ProjectListPage {
     static func build(_ db: Connection, caller: Caller, services: AppServices, status: String?, page: PageRequest) async throws -> ProjectListPage {
         var error = ""
         var filter = ProjectStore.Filter()
-        if let status {
-            // The API's rule for the same filter (GET /api/v1/projects?status=).
-            if statuses.contains(status) { filter.status = status } else {
-                error = "Status must be one of planned, active, on hold, completed, cancelled"
-            }
+        do {
+            filter.status = try ProjectStore.statusFilter(status)
+        } catch let failure as ValidationFailure {
+            error = failure.errors.map(\.message).joined(separator: " ")
         }
         var list = Page<ProjectRecord>(fetched: [], limit: 1) { _ in [] }
         if error.isEmpty { list = try await services.projects.list(db, visibleTo: caller, filter: filter, page: page) }
@@ -61,7 +58,7 @@ struct ProjectListPage {
         return ProjectListPage(
             rows: rows,
             statuses: [Option(value: "", label: "Any status", selected: filter.status == nil)]
-                + statuses.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " ").adminCapitalized, selected: $0 == filter.status) },
+                + ProjectStore.statuses.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " ").adminCapitalized, selected: $0 == filter.status) },
             status: filter.status ?? "", error: error, hasError: !error.isEmpty, empty: rows.isEmpty,
             next: list.nextCursor ?? "", hasNext: list.nextCursor != nil)
     }

@@ -105,6 +105,18 @@ struct ProjectStore: Sendable {
         return (try row.decode("name"), try row.decode("site", as: String?.self) ?? "")
     }
 
+    /// The statuses a project can be in, in the order a person goes through them.
+    static let statuses = ["planned", "active", "on_hold", "completed", "cancelled"]
+
+    /// The `status` a list is filtered by, as the API and the projects page read it.
+    static func statusFilter(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        guard statuses.contains(text) else {
+            throw ValidationFailure("status", "Status must be one of " + statuses.joined(separator: ", "))
+        }
+        return text
+    }
+
     struct Filter: Sendable {
         var projectManagerID: Int64?
         var status: String?

@@ -81,29 +81,23 @@ struct ProposalPrintPage {
     }
 }
 
-/// Pages outside the API: the printable proposal and the static files they use.
-struct PageRoutes {
-    let services: AppServices
-    let renderer: PageRenderer
+extension PageRoutes {
+    /// The printable proposal: for whoever sees the proposal, signed in by session or token.
+    func registerProposalPrint(on pages: RouterGroup<BatonRequestContext>) {
+        pages.get(Site.proposalPrint.pattern, use: proposalPrint)
+    }
 
-    func register(on router: Router<BatonRequestContext>) {
-        router.get("static/:file") { _, context in
-            guard let response = renderer.staticFile(context.parameters.get("file") ?? "") else { throw APIError.notFound("file") }
-            return response
+    @Sendable func proposalPrint(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let caller = context.caller else {
+            return renderer.page("signed-out", ["next": request.uri.path], status: .unauthorized)
         }
-        let pages = router.group().add(middleware: AuthenticationMiddleware(services: services))
-        pages.get("proposals/:id/print") { request, context in
-            guard let caller = context.caller else {
-                return renderer.page("signed-out", ["next": request.uri.path], status: .unauthorized)
-            }
-            let id = try request.id(context)
-            let today = Timestamp.now.calendarDate
-            let page = try await services.pool.withConnection { db -> ProposalPrintPage? in
-                guard let proposal = try await services.proposals.find(db, id: id, visibleTo: caller, today: today) else { return nil }
-                return try await ProposalPrintPage.build(db, proposal: proposal, services: services, today: today)
-            }
-            guard let page else { return renderer.page("not-found", [String: String](), status: .notFound) }
-            return renderer.page("proposal-print", page)
+        let id = try request.id(context)
+        let today = Timestamp.now.calendarDate
+        let page = try await services.pool.withConnection { db -> ProposalPrintPage? in
+            guard let proposal = try await services.proposals.find(db, id: id, visibleTo: caller, today: today) else { return nil }
+            return try await ProposalPrintPage.build(db, proposal: proposal, services: services, today: today)
         }
+        guard let page else { return renderer.page("not-found", [String: String](), status: .notFound) }
+        return renderer.page("proposal-print", page)
     }
 }

@@ -59,14 +59,8 @@ struct ProposalRoutes {
         let caller = try context.requireCaller()
         let page = try PageRequest(request)
         let q = QueryParameters(request)
-        var filter = ProjectStore.Filter(projectManagerID: try q.id("pmId"), status: nil, accountID: try q.id("accountId"))
-        if let status = q.string("status") {
-            guard ["planned", "active", "on_hold", "completed", "cancelled"].contains(status) else {
-                throw ValidationFailure("status", "status must be one of planned, active, on_hold, completed, cancelled")
-            }
-            filter.status = status
-        }
-        let f = filter
+        let f = ProjectStore.Filter(projectManagerID: try q.id("pmId"), status: try ProjectStore.statusFilter(q.string("status")),
+                                    accountID: try q.id("accountId"))
         return try APIResponse.json(try await services.pool.withConnection {
             try await services.projects.list($0, visibleTo: caller, filter: f, page: page)
         }).response
