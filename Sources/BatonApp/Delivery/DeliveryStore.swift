@@ -237,6 +237,42 @@ struct DeliveryStore: Sendable {
         return (n, try row.decode("forever"), try row.decode("until"))
     }
 
+    /// What a client's status link may show of a project: its name, status and client,
+    /// who works on it, and the catalog services ordered. It selects no amount, no note
+    /// and nothing of any other project, so the page cannot leak what it never had.
+    struct ClientView {
+        var project: String
+        var status: String
+        var client: String
+        var people: [(name: String, role: String)]
+        var scope: [String]
+    }
+
+    /// nil when the project is gone (deleted since its link was looked up).
+    func clientView(_ db: Connection, projectID: Int64) async throws -> ClientView? {
+        guard let head = try await db.query("""
+            SELECT j.name, j.status, c.name AS client, pm.name AS pm
+            FROM projects j JOIN accounts c ON c.id = j.account_id LEFT JOIN users pm ON pm.id = j.project_manager_id
+            WHERE j.id = \(projectID)
+            """).first
+        else { return nil }
+        var people: [(name: String, role: String)] = []
+        if let pm: String = try head.decode("pm") { people.append((pm, "Project manager")) }
+        for row in try await db.query("""
+            SELECT DISTINCT u.name, a.role FROM assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(projectID) ORDER BY u.name, a.role
+            """) {
+            people.append((try row.decode("name"), try row.decode("role")))
+        }
+        let scope: [String] = try await db.query("""
+            SELECT coalesce(t.name, l.description) AS item FROM projects j
+            JOIN proposal_lines l ON l.proposal_id = j.proposal_id LEFT JOIN typical_projects t ON t.id = l.typical_project_id
+            WHERE j.id = \(projectID) AND l.typical_project_id IS NOT NULL ORDER BY l.position
+            """).map { try $0.decode("item") }
+        return ClientView(project: try head.decode("name"), status: try head.decode("status"), client: try head.decode("client"),
+                          people: people, scope: scope)
+    }
+
     /// The project a live status token opens, if any.
     func projectForStatusToken(_ db: Connection, token: String, today: CalendarDate) async throws -> Int64? {
         try await db.query("""
