@@ -305,3 +305,26 @@ def test_error_pages_keep_the_real_status(browser, base, console_allows):
         return fetch("/proposals/999999999", {credentials: "same-origin"}).then(async r => [r.status, r.headers.get("content-type")]);
     """)
     assert status[0] == 404 and status[1].startswith("text/html"), "a page's error is a page, with its status"
+
+
+
+def test_approving_a_locked_run_on_the_page_shows_the_apis_conflict(browser, base, console_allows):
+    # One approve action, one answer: the page's 409 says what the API's says. A run
+    # the demo already locked, so that nothing changes for the other tests.
+    console_allows.append("the server responded with a status of 409")
+    admin = token_for(base, "admin@demo.test")
+    locked = [r for r in api(base, "GET", "/api/v1/bonus-runs", token=admin)["items"] if r["status"] == "approved"][0]
+    sign_in(browser, base, "admin@demo.test", next_path=f"/bonus/{locked['id']}/{locked['statements'][0]['userId']}")
+    assert not browser.find_elements("css selector", "form[action$='/approve']"), "a locked run offers no approval"
+    # As a second tab would post it, from before the lock.
+    browser.execute_script("""
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = arguments[0];
+        const csrf = document.querySelector('input[name=csrf]').cloneNode();
+        form.appendChild(csrf);
+        document.body.appendChild(form);
+        form.submit();
+    """, f"/bonus/{locked['id']}/approve")
+    WebDriverWait(browser, 5).until(lambda b: "Error 409" in b.page_source)
+    assert f"Run {locked['id']} is already approved and locked." in browser.page_source
