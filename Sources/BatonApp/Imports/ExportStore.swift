@@ -32,9 +32,8 @@ struct ExportStore: Sendable {
                        coalesce(a.external_id, 'baton:' || a.id) AS "accountExternalId", o.name, o.kind, o.stage_key AS stage,
                        o.amount::text AS amount, o.close_date::text AS "closeDate", u.email AS "ownerEmail",
                        o.next_step AS "nextStep", o.source,
-                       (CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END)::text AS probability,
-                       CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
-                            ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS "forecastCategory",
+                       (effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override))::text AS probability,
+                       effective_forecast_category(s.is_won OR s.is_lost, s.forecast_category, o.forecast_category_override) AS "forecastCategory",
                        o.lost_reason AS "lostReason"
                 FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
                 LEFT JOIN users u ON u.id = o.owner_id

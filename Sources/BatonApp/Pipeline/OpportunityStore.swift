@@ -114,9 +114,8 @@ struct OpportunityStore: Sendable {
         o.owner_id, o.probability_override, o.forecast_category_override, o.next_step, o.source, o.closed_on,
         o.lost_reason, o.stage_entered_at, o.external_id, o.archived_at IS NOT NULL AS archived, o.created_at, o.updated_at,
         s.is_won, s.is_lost,
-        CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
-        CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
-             ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS forecast_category,
+        effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
+        effective_forecast_category(s.is_won OR s.is_lost, s.forecast_category, o.forecast_category_override) AS forecast_category,
         floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days_in_stage,
         coalesce((SELECT json_agg(json_build_object('userId', t.user_id, 'role', t.role, 'splitPercent', t.split_percent::text)
                                   ORDER BY t.split_percent DESC, t.user_id)
@@ -240,9 +239,8 @@ struct OpportunityStore: Sendable {
             INSERT INTO opportunity_stage_history (opportunity_id, from_stage, to_stage, changed_by, amount, close_date,
                                                    probability, forecast_category)
             SELECT o.id, \(from), o.stage_key, \(actorID), o.amount, o.close_date,
-                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END,
-                   CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
-                        ELSE coalesce(o.forecast_category_override, s.forecast_category) END
+                   effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override),
+                   effective_forecast_category(s.is_won OR s.is_lost, s.forecast_category, o.forecast_category_override)
             FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key WHERE o.id = \(opportunityID)
             """)
     }
@@ -362,7 +360,7 @@ extension OpportunityStore {
         if let ownerID { ownerCondition = "o.owner_id = \(ownerID)" }
         return try await db.query("""
             SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
-                   CASE WHEN s.is_won OR s.is_lost THEN s.probability ELSE coalesce(o.probability_override, s.probability) END AS probability,
+                   effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
                    floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days
             FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
             JOIN users u ON u.id = o.owner_id

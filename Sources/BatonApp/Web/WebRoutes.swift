@@ -111,21 +111,15 @@ struct WebRoutes {
         let emailKey = PersonRules.emailKey(form["email"] ?? "")
         let password = form["password"] ?? ""
         guard !emailKey.isEmpty, !password.isEmpty else { return again("Enter your email and password.") }
-        let pool = services.pool
-        if try await pool.withConnection({ try await services.throttle.retryAfter($0, emailKey: emailKey, address: context.remoteAddress) }) != nil {
-            return again("Too many failed sign-ins; wait 15 minutes and try again.")
-        }
-        let account = try await pool.withConnection { try await services.users.passwordHash($0, emailKey: emailKey) }
-        let matches = try await Passwords.verify(password, hash: account?.hash ?? Passwords.decoy)
-        guard let account, account.hash != nil, account.active, matches else {
-            try await pool.withConnection {
-                try await services.throttle.record($0, emailKey: emailKey, address: context.remoteAddress, succeeded: false)
-            }
+        let session: SessionStore.NewSession
+        let address = ClientAddress.current ?? context.remoteAddress
+        switch try await SignIn(services: services).attempt(emailKey: emailKey, password: password, address: address, via: "page") {
+        case .throttled(let seconds):
+            return again("Too many failed sign-ins; wait \(SignIn.waitText(seconds: seconds)) and try again.")
+        case .refused:
             return again("The email or the password is wrong.")
-        }
-        let session = try await pool.withTransaction { db in
-            try await services.throttle.record(db, emailKey: emailKey, address: context.remoteAddress, succeeded: true)
-            return try await services.sessions.create(db, userID: account.id)
+        case .signedIn(let opened, _):
+            session = opened
         }
         var sessionCookie = "\(AuthenticationMiddleware.cookieName)=\(session.token); Path=/; Max-Age=\(services.configuration.sessionHours * 3600); HttpOnly; SameSite=Lax"
         if services.configuration.cookieSecure { sessionCookie += "; Secure" }
