@@ -163,50 +163,48 @@ public struct AdminTasks: Sendable {
         try await withDatabase { try await DemoFirm(services: $0).loadIfEmpty() }
     }
 
-    /// `baton user add`.
+    /// `baton user add`: through `PersonActions`, so the console keeps the API's rules.
     public func addUser(email: String, name: String, roles: [String], managerEmail: String?, password: String?) async throws -> Int64 {
-        var v = Validator()
-        PersonRules.checkEmail(email, into: &v)
-        PersonRules.checkName(name, into: &v)
         let parsedRoles = roles.compactMap(Role.init(rawValue:))
-        v.check(parsedRoles.count == roles.count, "roles",
-                "Roles must be among \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
-        if let password { PersonRules.checkPassword(password, into: &v) }
-        if !v.errors.isEmpty { throw Failure(description: v.errors.map(\.message).joined(separator: "; ")) }
-        let hash = try await password.asyncMap { try await Passwords.hash($0) }
-        return try await withDatabase { services in
-            try await services.pool.withTransaction { db in
-                var managerID: Int64?
-                if let managerEmail {
-                    guard let manager = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(managerEmail)) else {
-                        throw Failure(description: "no person has the email \(managerEmail)")
+        guard parsedRoles.count == roles.count else {
+            throw Failure(description: "Roles must be among \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try await Self.consoleRules {
+            try await withDatabase { services in
+                try await services.pool.withTransaction { db in
+                    var managerID: Int64?
+                    if let managerEmail {
+                        guard let manager = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(managerEmail)) else {
+                            throw Failure(description: "no person has the email \(managerEmail)")
+                        }
+                        managerID = manager.id
                     }
-                    managerID = manager.id
+                    let input = PersonInput(email: email, name: name, roles: parsedRoles, managerId: managerID, password: password)
+                    return try await PersonActions(services: services).createFromConsole(db, input: input).id
                 }
-                return try await services.users.create(db, NewPerson(
-                    email: email.trimmed, name: name.trimmed, roles: parsedRoles, managerID: managerID,
-                    weeklyCapacityHours: 40, homeLocation: nil, passwordHash: hash, active: true), by: nil).id
             }
         }
     }
 
     /// `baton user set-password`.
     public func setPassword(email: String, password: String) async throws {
-        var v = Validator()
-        PersonRules.checkPassword(password, into: &v)
-        if !v.errors.isEmpty { throw Failure(description: v.errors.map(\.message).joined(separator: "; ")) }
-        let hash = try await Passwords.hash(password)
-        try await withDatabase { services in
-            try await services.pool.withTransaction { db in
-                guard let user = try await services.users.passwordHash(db, emailKey: PersonRules.emailKey(email)),
-                    let before = try await services.users.findAny(db, id: user.id)
-                else { throw Failure(description: "no person has the email \(email)") }
-                let same = NewPerson(
-                    email: before.email, name: before.name, roles: before.roles, managerID: before.managerId,
-                    weeklyCapacityHours: before.weeklyCapacityHours.value, homeLocation: before.homeLocation,
-                    passwordHash: nil, active: before.active)
-                _ = try await services.users.update(db, before: before, to: same, passwordHash: hash, by: before.id)
+        try await Self.consoleRules {
+            try await withDatabase { services in
+                try await services.pool.withTransaction { db in
+                    guard try await PersonActions(services: services).setPasswordFromConsole(db, email: email, password: password) != nil else {
+                        throw Failure(description: "no person has the email \(email)")
+                    }
+                }
             }
+        }
+    }
+
+    /// A rule the action refused with, in the console's words (one line, the messages joined).
+    private static func consoleRules<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as ValidationFailure {
+            throw Failure(description: failure.errors.map(\.message).joined(separator: "; "))
         }
     }
 

@@ -30,8 +30,8 @@ extension WebRoutes {
             return renderer.page("admin", Page(frame: frame(caller, sessionToken: token, title: "Admin", area: "admin"),
                                                body: Body(tabs: adminTabs(area, current: ""), sections: sections)))
         }
-        registerAdminPeople(on: pages, api: api)
-        registerAdminStages(on: pages, api: api)
+        registerPeoplePages(on: pages)
+        registerAdminStages(on: pages)
         registerAdminCatalog(on: pages, api: api)
     }
 

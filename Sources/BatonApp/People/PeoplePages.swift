@@ -5,8 +5,8 @@ import Hummingbird
 import Postgres
 
 /// `/admin/people`, `/admin/people/{id}` and `/admin/skills`: people with their roles,
-/// manager, capacity and skills; the skill catalog. Changes go through `/users` and
-/// `/skills` (AdminAPI).
+/// manager, capacity and skills; the skill catalog. Changes go through `PersonActions`,
+/// as the API's do.
 struct PeoplePage {
     struct Row {
         var id: Int64
@@ -73,53 +73,91 @@ struct SkillsPage {
 }
 
 extension WebRoutes {
-    static let personFields: Set<String> = ["name", "email", "roles", "managerId", "weeklyCapacityHours", "homeLocation", "password", "active"]
+    static let personFields: Set<String> = ["name", "email", "roles", "managerId", "weeklyCapacityHours", "homeLocation", "password",
+                                            "currentPassword", "active"]
 
-    func registerAdminPeople(on pages: RouterGroup<BatonRequestContext>, api: AdminAPI) {
-        pages.get("admin/people") { request, context in
-            try await adminVisit(request, context) { caller, token, area in
-                var form = AdminFormState(["weeklyCapacityHours": "40"])
-                form.values["roles-consultant"] = "on"
-                return try await peoplePage(request, caller, token, area, form: form, status: .ok)
-            }
+    func registerPeoplePages(on pages: RouterGroup<BatonRequestContext>) {
+        pages.get(Site.adminPeople.pattern, use: showPeople)
+        pages.post(Site.adminPeople.pattern, use: addPersonForm)
+        pages.get(Site.adminPerson.pattern, use: showPerson)
+        pages.post(Site.adminPerson.pattern, use: savePersonForm)
+        pages.post(Site.adminPersonSkills.pattern, use: savePersonSkillsForm)
+        pages.get(Site.adminSkills.pattern, use: showSkills)
+        pages.post(Site.adminSkills.pattern, use: addSkillForm)
+    }
+
+    @Sendable func showPeople(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context) { caller, token, area in
+            var form = AdminFormState(["weeklyCapacityHours": "40"])
+            form.values["roles-consultant"] = "on"
+            return try await peoplePage(request, caller, token, area, form: form, status: .ok)
         }
-        pages.post("admin/people") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                var body: [String: Any] = ["name": values["name"] ?? "", "email": values["email"] ?? "",
-                                           "roles": Self.roles(in: values)]
-                if let manager = values["managerId"]?.adminValue { body["managerId"] = adminWholeNumber(manager) }
-                if let hours = values["weeklyCapacityHours"]?.adminValue { body["weeklyCapacityHours"] = hours }
-                if let location = values["homeLocation"]?.adminValue { body["homeLocation"] = location }
-                if let password = values["password"], !password.isEmpty { body["password"] = password }
-                let answer = try await api.send(.post, "users", body, idempotencyKey: values["formKey"], context: context)
-                if case .refused(let problem) = answer {
-                    var form = AdminFormState(values)
-                    form.absorb(problem, fields: Self.personFields)
-                    return try await peoplePage(request, caller, token, area, form: form, status: Self.status(of: problem))
+    }
+
+    @Sendable func showPerson(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context) { caller, token, area in
+            try await personPage(request, caller, token, area, id: try request.id(context), form: nil, skills: nil, status: .ok)
+        }
+    }
+
+    @Sendable func showSkills(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminVisit(request, context, admins: true) { caller, token, _ in
+            try await skillsPage(request, caller, token, form: AdminFormState(), status: .ok)
+        }
+    }
+
+    /// A new person. The form's key makes a double post add them once.
+    @Sendable func addPersonForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            var reader = FormReader(values)
+            var input = Self.personInput(values, &reader)
+            if let password = values["password"], !password.isEmpty { input.password = password }
+            let typed = input
+            do {
+                let id = try await formTransaction(reader) { db in
+                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
+                        try await PersonActions(services: services).create(db, caller: caller, input: typed).id
+                    }
                 }
-                return WebSession.redirect("/admin/people/\(answer.createdID ?? 0)?saved=created")
+                return WebSession.redirect(Site.adminPerson(id) + "?saved=created")
+            } catch {
+                let problem = try adminRefusal(error, logger: context.logger)
+                var form = AdminFormState(values)
+                form.absorb(problem, fields: Self.personFields)
+                return try await peoplePage(request, caller, token, area, form: form, status: Self.status(of: problem))
             }
         }
-        pages.get("admin/people/:id") { request, context in
-            try await adminVisit(request, context) { caller, token, area in
-                let id = try request.id(context)
-                return try await personPage(request, caller, token, area, id: id, form: nil, skills: nil, status: .ok)
+    }
+
+    /// Saves the whole form at the version the page showed; the current password is
+    /// asked for (and sent) only when admins change their own password, as the API asks.
+    @Sendable func savePersonForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            let id = try request.id(context)
+            var reader = FormReader(values)
+            var input = Self.personInput(values, &reader)
+            input.active = values["active"] == "on"
+            var keys: Set<String> = ["name", "email", "roles", "managerId", "weeklyCapacityHours", "homeLocation", "active"]
+            if let password = values["password"], !password.isEmpty {
+                input.password = password
+                keys.insert("password")
             }
-        }
-        pages.post("admin/people/:id") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                let id = try request.id(context)
-                let version = Int(values["version"] ?? "")
-                var body: [String: Any] = [
-                    "name": values["name"] ?? "", "email": values["email"] ?? "", "roles": Self.roles(in: values),
-                    "managerId": values["managerId"]?.adminValue.map(adminWholeNumber) ?? NSNull(),
-                    "weeklyCapacityHours": values["weeklyCapacityHours"]?.adminValue ?? NSNull(),
-                    "homeLocation": values["homeLocation"]?.adminValue ?? NSNull(),
-                    "active": values["active"] == "on",
-                ]
-                if let password = values["password"], !password.isEmpty { body["password"] = password }
-                let answer = try await api.send(.patch, "users/\(id)", body, version: version ?? -1, context: context)
-                guard case .refused(let problem) = answer else { return WebSession.redirect("/admin/people/\(id)?saved=1") }
+            if let current = values["currentPassword"], !current.isEmpty {
+                input.currentPassword = current
+                keys.insert("currentPassword")
+            }
+            let typed = input, changed = keys
+            // A form without its version can only be stale: it never matches.
+            let version = Int(values["version"] ?? "") ?? -1
+            let address = ClientAddress.current ?? context.remoteAddress
+            do {
+                _ = try await formTransaction(reader) { db in
+                    try await PersonActions(services: services).change(
+                        db, caller: caller, id: id, expected: version, input: typed, keys: changed, address: address)
+                }
+                return WebSession.redirect(Site.adminPerson(id) + "?saved=1")
+            } catch {
+                let problem = try adminRefusal(error, logger: context.logger)
                 var form = AdminFormState(values)
                 if problem.status.code == 412 {
                     form.values["version"] = nil  // the page puts the current version in
@@ -130,38 +168,54 @@ extension WebRoutes {
                 return try await personPage(request, caller, token, area, id: id, form: form, skills: nil, status: Self.status(of: problem))
             }
         }
-        pages.post("admin/people/:id/skills") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                let id = try request.id(context)
-                var items: [[String: Any]] = []
-                var fields: Set<String> = []
-                var aliases: [String: String] = [:]
-                for row in 0..<Self.skillRowLimit {
-                    guard let skill = values["skill-\(row)"], !skill.trimmed.isEmpty, values["remove-\(row)"] != "on" else { continue }
-                    let sent = items.count
-                    items.append(["skill": skill, "level": adminWholeNumber(values["level-\(row)"] ?? "")])
-                    for part in ["skill", "level"] {
-                        fields.insert(AdminFormState.key("\(part)-\(row)"))
-                        aliases[AdminFormState.key("[\(sent)].\(part)")] = AdminFormState.key("\(part)-\(row)")
-                    }
+    }
+
+    /// The skills form: its filled rows, less those ticked for removal, become the
+    /// person's skills; the action's `[i].skill` is the form's row it came from.
+    @Sendable func savePersonSkillsForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            let id = try request.id(context)
+            var items: [SkillLevelInput] = []
+            var fields: Set<String> = []
+            var aliases: [String: String] = [:]
+            for row in 0..<Self.skillRowLimit {
+                guard let skill = values["skill-\(row)"], !skill.trimmed.isEmpty, values["remove-\(row)"] != "on" else { continue }
+                let sent = items.count
+                // A level that is no number is one out of range, in the action's words.
+                items.append(SkillLevelInput(skill: skill, level: Int((values["level-\(row)"] ?? "").trimmed) ?? 0))
+                for part in ["skill", "level"] {
+                    fields.insert(AdminFormState.key("\(part)-\(row)"))
+                    aliases[AdminFormState.key("[\(sent)].\(part)")] = AdminFormState.key("\(part)-\(row)")
                 }
-                let answer = try await api.send(.put, "users/\(id)/skills", items, context: context)
-                guard case .refused(let problem) = answer else { return WebSession.redirect("/admin/people/\(id)?saved=skills") }
+            }
+            let sent = items
+            do {
+                _ = try await services.pool.withTransaction { db in
+                    try await PersonActions(services: services).setSkills(db, caller: caller, id: id, items: sent)
+                }
+                return WebSession.redirect(Site.adminPerson(id) + "?saved=skills")
+            } catch {
+                let problem = try adminRefusal(error, logger: context.logger)
                 var form = AdminFormState(values)
                 form.absorb(problem, fields: fields, aliases: aliases)
                 return try await personPage(request, caller, token, area, id: id, form: nil, skills: form, status: Self.status(of: problem))
             }
         }
-        pages.get("admin/skills") { request, context in
-            try await adminVisit(request, context, admins: true) { caller, token, _ in
-                try await skillsPage(request, caller, token, form: AdminFormState(), status: .ok)
-            }
-        }
-        pages.post("admin/skills") { request, context in
-            try await adminForm(request, context) { caller, token, area, values in
-                guard area == .admin else { return forbidden() }
-                let answer = try await api.send(.post, "skills", ["name": values["name"] ?? ""], idempotencyKey: values["formKey"], context: context)
-                guard case .refused(let problem) = answer else { return WebSession.redirect("/admin/skills?saved=created") }
+    }
+
+    @Sendable func addSkillForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, token, area, values in
+            guard area == .admin else { return forbidden() }
+            let input = NewSkillInput(name: values["name"] ?? "")
+            do {
+                _ = try await services.pool.withTransaction { db in
+                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
+                        try await PersonActions(services: services).addSkill(db, caller: caller, input: input).id
+                    }
+                }
+                return WebSession.redirect(Site.adminSkills() + "?saved=created")
+            } catch {
+                let problem = try adminRefusal(error, logger: context.logger)
                 var form = AdminFormState(values)
                 form.absorb(problem, fields: ["name"])
                 return try await skillsPage(request, caller, token, form: form, status: Self.status(of: problem))
@@ -169,12 +223,23 @@ extension WebRoutes {
         }
     }
 
+    /// The person form's boxes as the action's input. A manager or capacity that is no
+    /// number is the field's message; empty boxes are absent (a change clears them).
+    static func personInput(_ values: [String: String], _ reader: inout FormReader) -> PersonInput {
+        var input = PersonInput()
+        input.name = values["name"] ?? ""
+        input.email = values["email"] ?? ""
+        input.roles = Role.allCases.filter { values["roles-\($0.rawValue)"] == "on" }
+        if let manager = values["managerId"]?.adminValue {
+            if let id = Int64(manager) { input.managerId = id } else { reader.problems.add("managerId", "Manager must be an existing person") }
+        }
+        input.weeklyCapacityHours = reader.decimal("weeklyCapacityHours", "Weekly capacity")
+        input.homeLocation = reader.optional("homeLocation")
+        return input
+    }
+
     /// Rows of the skills form: the person's skills and a few empty ones to add.
     static let skillRowLimit = 110
-
-    static func roles(in values: [String: String]) -> [String] {
-        Role.allCases.filter { values["roles-\($0.rawValue)"] == "on" }.map(\.rawValue)
-    }
 
     static func roleOptions() -> [(value: String, label: String)] { Role.allCases.map { ($0.rawValue, $0.title) } }
 
@@ -244,7 +309,7 @@ extension WebRoutes {
             state.conflict = AdminConflict(labels.indices.map { (labels[$0], theirs[$0], mine[$0]) })
         }
         let managers = [("", "No manager")] + choices.filter { $0.active || $0.id == user.managerId }.map { (String($0.id), $0.name) }
-        let fields = [
+        var fields = [
             AdminField.text("name", "Name", state),
             AdminField.text("email", "Email", state, type: "email"),
             AdminField.checks("roles", "Roles", state, options: Self.roleOptions()),
@@ -255,6 +320,11 @@ extension WebRoutes {
             AdminField.text("password", "New password", state, type: "password", autocomplete: "new-password")
                 .hinted("Leave empty to keep the current one; a new one signs them out everywhere"),
         ]
+        if caller.id == user.id {
+            // Changing one's own password asks for the current one, as the API does.
+            fields.append(AdminField.text("currentPassword", "Current password", state, type: "password", autocomplete: "current-password")
+                .hinted("Only to change your own password"))
+        }
         // Skills: what the person has, then empty rows to add more.
         var skillState = skills ?? AdminFormState()
         if skills == nil {
