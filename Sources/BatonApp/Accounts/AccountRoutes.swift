@@ -11,6 +11,9 @@ struct AccountRoutes {
     let services: AppServices
     var store: AccountStore { services.accounts }
     var actions: AccountActions { AccountActions(services: services) }
+    var endpoints: RecordEndpoints<AccountRecord> {
+        RecordEndpoints(services: services, noun: "account", collection: "/api/v1/accounts", reader: Scope.requireReader)
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("accounts", use: list)
@@ -38,60 +41,31 @@ struct AccountRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        guard let account = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("account")
-        }
-        return try APIResponse.json(account, headers: ETag.headers(account.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireWriter(caller)
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(AccountInput.self, from: body)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let account = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(account.version)
-                headers[.location] = "/api/v1/accounts/\(account.id)"
-                return try .json(account, status: .created, headers: headers)
-            }
-        }.response
+        try await endpoints.create(request, context, AccountInput.self, allowed: Scope.requireWriter) { [actions] db, caller, input in
+            try await actions.create(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(AccountInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await endpoints.change(request, context, AccountInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
     @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await actions.archive(db, caller: caller, id: id, expected: expected) }
-        return Response(status: .noContent)
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.archive(db, caller: caller, id: id, expected: expected)
+        }
     }
 
     @Sendable func restore(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let restored = try await services.pool.withTransaction { db in
+        try await endpoints.restore(request, context) { db, caller, id, expected in
             try await actions.restore(db, caller: caller, id: id, expected: expected)
         }
-        return try APIResponse.json(restored, headers: ETag.headers(restored.version)).response
     }
 
     @Sendable func timeline(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

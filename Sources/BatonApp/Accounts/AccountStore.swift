@@ -18,7 +18,7 @@ struct Address: Codable, Sendable, Equatable, StrictDecodable {
 }
 
 /// A client company as the API shows it.
-struct AccountRecord: Codable, Sendable, KeepsEveryKey {
+struct AccountRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var id: Int64
     var version: Int
     var name: String

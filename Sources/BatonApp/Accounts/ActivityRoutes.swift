@@ -10,6 +10,9 @@ struct ActivityRoutes {
     let services: AppServices
     var store: ActivityStore { services.activities }
     var actions: ActivityActions { ActivityActions(services: services) }
+    var endpoints: RecordEndpoints<ActivityRecord> {
+        RecordEndpoints(services: services, noun: "activity", collection: "/api/v1/activities", reader: Scope.requireReader)
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("activities", use: list)
@@ -33,48 +36,24 @@ struct ActivityRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        guard let activity = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("activity")
-        }
-        return try APIResponse.json(activity, headers: ETag.headers(activity.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(ActivityInput.self, from: body)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let activity = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(activity.version)
-                headers[.location] = "/api/v1/activities/\(activity.id)"
-                return try .json(activity, status: .created, headers: headers)
-            }
-        }.response
+        try await endpoints.create(request, context, ActivityInput.self, allowed: Scope.requireReader) { [actions] db, caller, input in
+            try await actions.create(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(ActivityInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await endpoints.change(request, context, ActivityInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
     @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await actions.archive(db, caller: caller, id: id, expected: expected) }
-        return Response(status: .noContent)
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.archive(db, caller: caller, id: id, expected: expected)
+        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A call, meeting, email, note or task on an account.
-struct ActivityRecord: Codable, Sendable, KeepsEveryKey {
+struct ActivityRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var id: Int64
     var version: Int
     var kind: ActivityKind

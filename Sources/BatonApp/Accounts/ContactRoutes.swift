@@ -10,6 +10,9 @@ struct ContactRoutes {
     let services: AppServices
     var store: ContactStore { services.contacts }
     var actions: ContactActions { ContactActions(services: services) }
+    var endpoints: RecordEndpoints<ContactRecord> {
+        RecordEndpoints(services: services, noun: "contact", collection: "/api/v1/contacts", reader: Scope.requireReader)
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("contacts", use: list)
@@ -32,48 +35,24 @@ struct ContactRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        guard let contact = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("contact")
-        }
-        return try APIResponse.json(contact, headers: ETag.headers(contact.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireWriter(caller)
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(ContactInput.self, from: body)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let contact = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(contact.version)
-                headers[.location] = "/api/v1/contacts/\(contact.id)"
-                return try .json(contact, status: .created, headers: headers)
-            }
-        }.response
+        try await endpoints.create(request, context, ContactInput.self, allowed: Scope.requireWriter) { [actions] db, caller, input in
+            try await actions.create(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(ContactInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await endpoints.change(request, context, ContactInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
     @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await actions.archive(db, caller: caller, id: id, expected: expected) }
-        return Response(status: .noContent)
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.archive(db, caller: caller, id: id, expected: expected)
+        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A person at a client.
-struct ContactRecord: Codable, Sendable, KeepsEveryKey {
+struct ContactRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var id: Int64
     var version: Int
     var accountId: Int64
