@@ -12,6 +12,9 @@ struct OpportunityRoutes {
     let services: AppServices
     var store: OpportunityStore { services.opportunities }
     var actions: OpportunityActions { OpportunityActions(services: services) }
+    var endpoints: RecordEndpoints<OpportunityRecord> {
+        RecordEndpoints(services: services, noun: "opportunity", collection: "/api/v1/opportunities", reader: Scope.requireReader)
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("opportunities", use: list)
@@ -38,13 +41,7 @@ struct OpportunityRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        guard let o = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("opportunity")
-        }
-        return try APIResponse.json(o, headers: ETag.headers(o.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func history(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -59,51 +56,28 @@ struct OpportunityRoutes {
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireWriter(caller)
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(OpportunityInput.self, from: body)
-        // Before the idempotency record is looked up: a body missing what every deal needs is refused as sent.
-        try OpportunityActions.requireNewFields(input)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let created = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(created.version)
-                headers[.location] = "/api/v1/opportunities/\(created.id)"
-                return try .json(created, status: .created, headers: headers)
-            }
-        }.response
+        try await endpoints.create(request, context, OpportunityInput.self, allowed: Scope.requireWriter,
+                                   // A body missing what every deal needs is refused as sent, on every retry.
+                                   refuseEarly: OpportunityActions.requireNewFields) { [actions] db, caller, input in
+            try await actions.create(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(OpportunityInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await endpoints.change(request, context, OpportunityInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
     @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await actions.archive(db, caller: caller, id: id, expected: expected) }
-        return Response(status: .noContent)
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.archive(db, caller: caller, id: id, expected: expected)
+        }
     }
 
     @Sendable func restore(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try Scope.requireReader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let restored = try await services.pool.withTransaction { db in
+        try await endpoints.restore(request, context) { db, caller, id, expected in
             try await actions.restore(db, caller: caller, id: id, expected: expected)
         }
-        return try APIResponse.json(restored, headers: ETag.headers(restored.version)).response
     }
 }

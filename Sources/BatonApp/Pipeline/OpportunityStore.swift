@@ -5,7 +5,7 @@ import Postgres
 
 /// An opportunity as the API shows it: its stage, money, dates, team and the
 /// probability and forecast category in force.
-struct OpportunityRecord: Codable, Sendable {
+struct OpportunityRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var id: Int64
     var version: Int
     var accountId: Int64
@@ -32,42 +32,6 @@ struct OpportunityRecord: Codable, Sendable {
     var archived: Bool
     var createdAt: Timestamp
     var updatedAt: Timestamp
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, accountId, accountName, name, kind, stage, amount, closeDate, ownerId, team, probability,
-            probabilityOverridden, forecastCategory, forecastCategoryOverridden, nextStep, source, wonOn, lostOn, lostReason,
-            stageEnteredAt, daysInStage, externalId, archived, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(accountId, forKey: .accountId)
-        try c.encode(accountName, forKey: .accountName)
-        try c.encode(name, forKey: .name)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(stage, forKey: .stage)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(closeDate, forKey: .closeDate)
-        try c.encode(ownerId, forKey: .ownerId)
-        try c.encode(team, forKey: .team)
-        try c.encode(probability, forKey: .probability)
-        try c.encode(probabilityOverridden, forKey: .probabilityOverridden)
-        try c.encode(forecastCategory, forKey: .forecastCategory)
-        try c.encode(forecastCategoryOverridden, forKey: .forecastCategoryOverridden)
-        try c.encode(nextStep, forKey: .nextStep)
-        try c.encode(source, forKey: .source)
-        try c.encode(wonOn, forKey: .wonOn)
-        try c.encode(lostOn, forKey: .lostOn)
-        try c.encode(lostReason, forKey: .lostReason)
-        try c.encode(stageEnteredAt, forKey: .stageEnteredAt)
-        try c.encode(daysInStage, forKey: .daysInStage)
-        try c.encode(externalId, forKey: .externalId)
-        try c.encode(archived, forKey: .archived)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 
     /// What the audit trail keeps: the fields a person sets, not derived ones.
     var auditSnapshot: AuditSnapshot {

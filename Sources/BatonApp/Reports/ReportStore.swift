@@ -135,7 +135,7 @@ struct ReportStore: Sendable {
             let periodCondition: Query = period.map { "o.close_date >= \($0.start) AND o.close_date < \($0.endExclusive)" } ?? "TRUE"
             rows = try await db.query("""
                 SELECT s.key, s.name, count(o.id)::int AS n, coalesce(sum(o.amount), 0) AS amount,
-                       coalesce(sum(o.amount * coalesce(o.probability_override, s.probability) / 100), 0) AS weighted,
+                       coalesce(sum(o.amount * effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) / 100), 0) AS weighted,
                        round(avg(extract(epoch FROM now() - o.stage_entered_at) / 86400)::numeric, 1) AS age
                 FROM pipeline_stages s
                 LEFT JOIN opportunities o ON o.stage_key = s.key AND o.archived_at IS NULL AND \(periodCondition)
@@ -293,7 +293,7 @@ struct ReportStore: Sendable {
         // placed at its proposed start (else its close date). Driven from the proposals, far fewer than the deals.
         let likely = try await db.query("""
             SELECT lower(s.name) AS skill,
-                   sum(ps.hours * CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END * coalesce(o.probability_override, st.probability) / 100
+                   sum(ps.hours * CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END * effective_probability(st.is_won OR st.is_lost, st.probability, o.probability_override) / 100
                        * greatest(0, least(coalesce(p.proposed_start, o.close_date) + tp.offset_days + tp.length_days, \(end))
                                     - greatest(coalesce(p.proposed_start, o.close_date) + tp.offset_days, \(today)))::numeric
                        / tp.length_days) AS hours
