@@ -127,7 +127,7 @@ struct DeliveryActions {
             let weeks = over.map { "the week of \($0.weekStart) (\($0.hours) h against \($0.capacity) h)" }.joined(separator: ", ")
             throw APIError(.conflict, code: "overbooked", title: "Past capacity",
                            detail: "This would book the person past their capacity in \(weeks). Shorten it, or allow overbooking (allowOverbook: true) to book anyway.",
-                           errors: [FieldError("hoursPerWeek", "Over capacity in \(over.count) week(s)")])
+                           errors: [FieldError("hoursPerWeek", "Past capacity in \(weeks); book fewer hours, or allow overbooking")])
         }
         return !over.isEmpty
     }
