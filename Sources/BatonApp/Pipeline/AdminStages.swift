@@ -51,7 +51,7 @@ extension WebRoutes {
     }
 
     /// The admin stages pages. `api` is no longer used: the forms call `StageActions`.
-    func registerAdminStages(on pages: RouterGroup<BatonRequestContext>, api _: AdminAPI? = nil) {
+    func registerAdminStages(on pages: RouterGroup<BatonRequestContext>) {
         pages.get(Site.adminStages.pattern, use: showAdminStages)
         pages.post(Site.adminStages.pattern, use: addStageForm)
         pages.get(Site.adminStage.pattern, use: showAdminStage)

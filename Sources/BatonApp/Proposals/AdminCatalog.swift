@@ -54,7 +54,7 @@ extension WebRoutes {
     ]
 
     /// The admin catalog pages. `api` is no longer used: the forms call `CatalogActions`.
-    func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>, api: AdminAPI) {
+    func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>) {
         pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
         pages.post(Site.adminTypicalProjects.pattern, use: addTypicalProjectForm)
         pages.get(Site.adminTypicalProject.pattern, use: showTypicalProject)

@@ -18,7 +18,6 @@ extension WebRoutes {
     /// `/projects` and the admin pages (`/admin/…`): people and roles, skills, stages,
     /// typical projects, periods and quotas, bonus plans.
     func registerAdminPages(on pages: RouterGroup<BatonRequestContext>) {
-        let api = AdminAPI(services: services)
         pages.get("admin") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
             guard let area = try await adminArea(caller) else { return forbidden() }
@@ -32,7 +31,7 @@ extension WebRoutes {
         }
         registerPeoplePages(on: pages)
         registerAdminStages(on: pages)
-        registerAdminCatalog(on: pages, api: api)
+        registerAdminCatalog(on: pages)
     }
 
     static let adminSectionText: [String: String] = [
