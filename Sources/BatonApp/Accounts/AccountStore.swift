@@ -209,3 +209,15 @@ struct AccountStore: Sendable {
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }
+
+extension AccountStore {
+    /// Names of the accounts among `ids` that the request may see (row security applies).
+    func names(_ db: Connection, ids: [Int64]) async throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [Int64: String] = [:]
+        for row in try await db.query("SELECT id, name FROM accounts WHERE id = ANY(\(ids))") {
+            names[try row.decode("id")] = try row.decode("name")
+        }
+        return names
+    }
+}

@@ -192,4 +192,16 @@ struct TimelineStore: Sendable {
         }
         return Page(fetched: entries, limit: page.limit) { [$0.at.description, $0.type, String($0.id)] }
     }
+
+}
+
+extension ActivityStore {
+    /// A person's tasks still to do, the soonest due first (undated last).
+    func openTasks(_ db: Connection, ownerID: Int64, limit: Int) async throws -> [(subject: String, dueAt: Timestamp?, accountID: Int64)] {
+        try await db.query("""
+            SELECT subject, due_at, account_id FROM activities
+            WHERE owner_id = \(ownerID) AND done_at IS NULL AND archived_at IS NULL AND kind = 'task'
+            ORDER BY coalesce(due_at, 'infinity'), id LIMIT \(limit)
+            """).map { (subject: try $0.decode("subject"), dueAt: try $0.decode("due_at"), accountID: try $0.decode("account_id")) }
+    }
 }

@@ -188,3 +188,11 @@ func adminWholeNumber(_ text: String) -> Any {
     if let n = Int64(t) { return NSNumber(value: n) }
     return t
 }
+
+extension PageRequest {
+    /// The request's page, or the first one when its limit or cursor cannot be read.
+    static func adminPage(_ request: Request) throws -> PageRequest {
+        if let page = try? PageRequest(request) { return page }
+        return try PageRequest(limit: defaultLimit)
+    }
+}

@@ -44,29 +44,16 @@ struct HomePage {
 
     static func build(_ db: Connection, caller: Caller, services: AppServices) async throws -> HomePage {
         let now = Timestamp.now
-        let tasks = try await db.query("""
-            SELECT subject, due_at, account_id FROM activities
-            WHERE owner_id = \(caller.id) AND done_at IS NULL AND archived_at IS NULL AND kind = 'task'
-            ORDER BY coalesce(due_at, 'infinity'), id LIMIT 20
-            """).map { row -> Task in
-            let due: Timestamp? = try row.decode("due_at")
-            return Task(subject: try row.decode("subject"), due: due?.calendarDate.description ?? "no date",
-                        accountId: try row.decode("account_id"), late: due.map { $0 < now } ?? false)
-        }
-        let reviews = try await db.query("""
-            SELECT p.id, p.number, o.name FROM proposals p JOIN opportunities o ON o.id = p.opportunity_id
-            WHERE p.reviewer_id = \(caller.id) AND p.status = 'in_review' ORDER BY p.id
-            """).map { Review(id: try $0.decode("id"), number: try $0.decode("number"), opportunity: try $0.decode("name")) }
         let today = now.calendarDate
-        let phases = try await db.query("""
-            SELECT j.id, j.name AS project, ph.name, ph.due_date FROM project_phases ph JOIN projects j ON j.id = ph.project_id
-            WHERE j.project_manager_id = \(caller.id) AND ph.completed_on IS NULL AND ph.due_date <= \(today.adding(days: 14))
-              AND j.status NOT IN ('cancelled', 'on_hold')
-            ORDER BY ph.due_date, ph.id LIMIT 20
-            """).map { row -> PhaseDue in
-            let due: CalendarDate = try row.decode("due_date")
-            return PhaseDue(project: try row.decode("project"), projectId: try row.decode("id"), phase: try row.decode("name"),
-                            due: due.description, late: due < today)
+        let tasks = try await services.activities.openTasks(db, ownerID: caller.id, limit: 20).map { task in
+            Task(subject: task.subject, due: task.dueAt?.calendarDate.description ?? "no date", accountId: task.accountID,
+                 late: task.dueAt.map { $0 < now } ?? false)
+        }
+        let reviews = try await services.proposals.awaitingReview(db, reviewerID: caller.id).map {
+            Review(id: $0.id, number: $0.number, opportunity: $0.opportunityName)
+        }
+        let phases = try await services.projects.phasesDue(db, managerID: caller.id, until: today.adding(days: 14), limit: 20).map {
+            PhaseDue(project: $0.projectName, projectId: $0.projectID, phase: $0.phase, due: $0.dueDate.description, late: $0.dueDate < today)
         }
         var page = HomePage(tasks: tasks, reviews: reviews, phases: phases, hasTasks: !tasks.isEmpty, hasReviews: !reviews.isEmpty,
                             hasPhases: !phases.isEmpty)

@@ -1,9 +1,8 @@
 import BatonCore
 import Foundation
-import Hummingbird
 import Postgres
 
-/// Small reads the admin and project-list pages need beyond the stores' own.
+/// The small reads the pickers and lists of the pages need: names, choices, skill holders.
 extension UserStore {
     struct Choice: Sendable { var id: Int64; var name: String; var active: Bool }
 
@@ -43,22 +42,3 @@ extension UserStore {
     }
 }
 
-extension AccountStore {
-    /// Names of the accounts among `ids` that the request may see (row security applies).
-    func names(_ db: Connection, ids: [Int64]) async throws -> [Int64: String] {
-        guard !ids.isEmpty else { return [:] }
-        var names: [Int64: String] = [:]
-        for row in try await db.query("SELECT id, name FROM accounts WHERE id = ANY(\(ids))") {
-            names[try row.decode("id")] = try row.decode("name")
-        }
-        return names
-    }
-}
-
-extension PageRequest {
-    /// The request's page, or the first one when its limit or cursor cannot be read.
-    static func adminPage(_ request: Request) throws -> PageRequest {
-        if let page = try? PageRequest(request) { return page }
-        return try PageRequest(limit: defaultLimit)
-    }
-}
