@@ -105,19 +105,18 @@ extension WebRoutes {
             let id = try request.id(context)
             guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
             var reader = FormReader(form)
-            var input = ProposalRoutes.Input()
+            var input = ProposalInput()
             input.reviewerId = reader.id("reviewerId", "Reviewer")
             input.proposedStart = reader.date("proposedStart", "Proposed start")
             input.validUntil = reader.date("validUntil", "Valid until")
             input.terms = reader.optional("terms")
-            var line = ProposalRoutes.LineInput()
+            var line = ProposalInput.Line()
             line.typicalProjectId = reader.id("lines[0].typicalProjectId", "Typical project")
             line.quantity = reader.decimal("lines[0].quantity", "Quantity")
             input.lines = line.typicalProjectId == nil ? [] : [line]
-            let routes = ProposalRoutes(services: services)
             do {
                 let created = try await formTransaction(reader) { db in
-                    try await routes.create(db, caller: caller, opportunityID: id, input: input,
+                    try await ProposalActions(services: services).create(db, caller: caller, opportunityID: id, input: input,
                                             keys: ["reviewerId", "proposedStart", "validUntil", "terms", "lines"])
                 }
                 return WebSession.redirect(Site.proposal(created.id))

@@ -15,11 +15,6 @@ struct ProposalRoutes {
     var store: ProposalStore { services.proposals }
     var actions: ProposalActions { ProposalActions(services: services) }
 
-    // The inputs live beside the actions; these names stay for the pages that still say them.
-    typealias Input = ProposalInput
-    typealias LineInput = ProposalInput.Line
-    typealias ActionInput = ProposalMoveInput
-
     static var today: CalendarDate { ProposalActions.today }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
@@ -89,13 +84,6 @@ struct ProposalRoutes {
                 return try .json(created, status: .created, headers: headers)
             }
         }.response
-    }
-
-    /// The opportunity page's new proposal: `ProposalActions.create`.
-    func create(
-        _ db: Connection, caller: Caller, opportunityID: Int64, input: ProposalInput, keys: Set<String>
-    ) async throws -> ProposalRecord {
-        try await actions.create(db, caller: caller, opportunityID: opportunityID, input: input, keys: keys)
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

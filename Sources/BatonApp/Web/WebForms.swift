@@ -142,8 +142,6 @@ struct FormFailure: Error {
             problem = .validation(e.errors)
         case let e as APIError:
             problem = e
-        case let e as CompletionRefusal:
-            problem = .conflict(e.message)
         case let e as PostgresError:
             problem = ProblemMiddleware<BatonRequestContext>.problem(for: e, logger: Logger(label: "baton.web"))
         default:

@@ -70,7 +70,6 @@ struct WebRoutes {
             return renderer.page("home", Page(frame: frame(caller, sessionToken: token, title: "Home", area: "home"), body: page))
         }
         // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
-        registerRecordPages(on: pages)
         registerBonusPages(on: pages)
         registerQuotaPages(on: pages)
         registerProjectPages(on: pages)
@@ -95,6 +94,10 @@ struct WebRoutes {
 
     func toSignIn(_ request: Request) -> Response {
         WebSession.redirect("/sign-in?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/"])) ?? "/"))
+    }
+
+    func notFound() -> Response {
+        renderer.page("not-found", [String: String](), status: .notFound)
     }
 
     func forbidden() -> Response {
