@@ -19,6 +19,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from client import Reply  # noqa: F401  (re-exported for the tests)
+import client
+
 REPO = Path(__file__).resolve().parents[2]
 BATON = REPO / ".build" / "debug" / "baton"
 ADMIN_EMAIL = "admin@demo.test"
@@ -548,46 +551,11 @@ pidfile = {self.dir}/pgbouncer.pid
 # ---------------------------------------------------------------- HTTP
 
 
-class Reply:
-    def __init__(self, status: int, headers: dict, body: bytes, elapsed: float):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.elapsed = elapsed
-
-    @property
-    def json(self):
-        return json.loads(self.body) if self.body else None
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-    def __repr__(self):
-        return f"Reply({self.status}, {self.body[:300]!r})"
-
-
 def request(base: str, method: str, path: str, body=None, token=None, headers=None, timeout=10.0,
             raw: bytes | None = None) -> Reply:
-    """One HTTP request on a fresh connection; any status comes back as a Reply.
-    `body` goes as JSON, `raw` as it is (set its Content-Type in `headers`).
-    Connection failures and timeouts raise OSError (socket.timeout is one)."""
-    u = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
-    h = {"Accept": "application/json"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    elif raw is not None:
-        data = raw
-    if token:
-        h["Authorization"] = "Bearer " + token
-    h.update(headers or {})
-    began = time.monotonic()
-    try:
-        conn.request(method, path, body=data, headers=h)
-        resp = conn.getresponse()
-        payload = resp.read()
-        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, payload, time.monotonic() - began)
-    finally:
-        conn.close()
+    """One HTTP request on a fresh connection through the shared client; any status
+    comes back as a Reply. `body` goes as JSON, `raw` as it is (set its Content-Type in
+    `headers`). Connection failures and timeouts raise OSError (socket.timeout is one)."""
+    return client.request(base, method, path, body if body is not None else client.ABSENT, token=token,
+                          headers={"Accept": "application/json", **(headers or {})}, raw=raw,
+                          content_type=(headers or {}).get("Content-Type"), timeout=timeout)

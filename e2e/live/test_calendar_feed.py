@@ -1,25 +1,22 @@
 """The calendar feed, read by a real iCalendar parser, against a live demo server.
 
-Run by scripts/fuzz-api.sh with BATON_URL pointing at the server it started.
+Run by scripts/e2e.sh with BATON_URL pointing at the server it started.
 """
 import json
 import os
-import urllib.request
 
 import icalendar
+
+import client
 
 BASE = os.environ["BATON_URL"]
 
 
 def call(method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return response.status, response.headers, response.read()
+    reply = client.request(BASE, method, path, body if body is not None else client.ABSENT, token=token)
+    if not 200 <= reply.status < 300:
+        raise client.Refused(reply, f"{method} {path}")
+    return reply.status, reply.headers, reply.body
 
 
 def sign_in(email):
@@ -63,5 +60,5 @@ def test_a_new_feed_token_retires_the_old_link():
     try:
         call("GET", old)
         raise AssertionError("the old link still works")
-    except urllib.error.HTTPError as error:
-        assert error.code == 404
+    except client.Refused as error:
+        assert error.status == 404

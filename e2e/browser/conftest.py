@@ -1,13 +1,17 @@
 """Selenium in Debian's headless Chromium against a live `baton serve` (BATON_URL)."""
 import json
 import os
-import urllib.request
+import sys
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # e2e/client.py, the shared HTTP client
+import client  # noqa: E402
 
 
 @pytest.fixture
@@ -73,16 +77,10 @@ def sign_in(browser, base, email, password="baton-demo", next_path="/"):
 
 def api_response(base, method, path, body=None, token=None, headers=None):
     """Calls the JSON API directly, to set up or check what a page shows: the
-    decoded body and the response's headers."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null"), response.headers
+    decoded body and the response's headers. A refusal raises `client.Refused`."""
+    reply = client.request(base, method, path, body if body is not None else client.ABSENT, token=token,
+                           headers={"Content-Type": "application/json", **(headers or {})})
+    return client.ok(reply, f"{method} {path}"), reply.headers
 
 
 def api(base, method, path, body=None, token=None, headers=None):

@@ -3,7 +3,7 @@
 launcher that starts `baton serve` and PgBouncer and stops exactly what it started.
 
 Run as root (PostgreSQL is started through `runuser -u postgres`, and the disk-full
-test mounts a tmpfs): `.venv/bin/pytest -q -p no:cacheprovider tests/faults`.
+test mounts a tmpfs): `.venv/bin/pytest -q -p no:cacheprovider e2e/faults`.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # e2e/client.py, the shared HTTP client
 
 from harness import Baton, Cluster, PgBouncer  # noqa: E402
 
@@ -31,7 +32,7 @@ def pytest_configure(config):
     except KeyError:
         problems.append("no `postgres` OS user: install the Debian package postgresql")
     if problems:
-        raise pytest.UsageError("tests/faults cannot run here: " + "; ".join(problems))
+        raise pytest.UsageError("e2e/faults cannot run here: " + "; ".join(problems))
 
 
 class Launcher:
