@@ -76,8 +76,11 @@ def test_killed_embedded_postmaster_is_restarted_without_restarting_baton(embedd
         assert new_pm and new_pm != pm and pid_alive(new_pm)
         pm = new_pm
 
-    log = embedded.log()
-    assert "the embedded PostgreSQL server is running again" in log
+    # The supervisor says so once its own start has returned, which can be a moment
+    # after the first request is served (the server accepts connections before
+    # `pg_ctl start -w` returns, and a kill in that moment makes that start fail and retry).
+    wait_for(lambda: "the embedded PostgreSQL server is running again" in embedded.log(), 10, 0.1,
+             what="the supervisor's notice that the server is running again")
     # The session made before the crashes still signs requests in, and everything written is there.
     r = embedded.call("GET", "/api/v1/accounts?q=crash", token=token)
     assert r.status == 200, r
