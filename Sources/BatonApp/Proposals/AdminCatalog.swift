@@ -53,7 +53,7 @@ extension WebRoutes {
         "checklist": "checklistItem", "checklist_0__text": "checklistItem", "checklist_0__required": "checklistItem",
     ]
 
-    /// The admin catalog pages. `api` is no longer used: the forms call `CatalogActions`.
+    /// The admin catalog pages; the forms call `CatalogActions`.
     func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>) {
         pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
         pages.post(Site.adminTypicalProjects.pattern, use: addTypicalProjectForm)
@@ -103,7 +103,7 @@ extension WebRoutes {
                 }
                 return WebSession.redirect(Site.adminTypicalProject(created) + "?saved=created")
             } catch {
-                let problem = try Self.catalogRefusal(error, context)
+                let problem = try adminRefusal(error, logger: context.logger)
                 var form = AdminFormState(values)
                 form.absorb(problem, fields: Self.catalogFields, aliases: Self.catalogAliases)
                 return try await catalogPage(request, caller, token, form: form, status: Self.status(of: problem))
@@ -133,7 +133,7 @@ extension WebRoutes {
                 }
                 return WebSession.redirect(Site.adminTypicalProject(id) + "?saved=1")
             } catch {
-                let problem = try Self.catalogRefusal(error, context)
+                let problem = try adminRefusal(error, logger: context.logger)
                 var form = AdminFormState(values)
                 if problem.status.code == 412 {
                     form.conflict = AdminConflict([])
@@ -143,39 +143,6 @@ extension WebRoutes {
                 return try await typicalProjectPage(request, caller, token, id: id, form: form, status: Self.status(of: problem))
             }
         }
-    }
-
-    /// A catalog action's refusal as the API states it, for the form to place; our own
-    /// faults are thrown on to the error page.
-    static func catalogRefusal(_ error: any Error, _ context: BatonRequestContext) throws -> APIError {
-        let problem: APIError
-        if let failure = error as? FormFailure {
-            problem = APIError(failure.status, code: "refused", title: failure.status.reasonPhrase, detail: failure.messages.joined(separator: " "),
-                               errors: failure.errors.sorted { $0.key < $1.key }.map { FieldError($0.key, $0.value) })
-        } else {
-            problem = ProblemMiddleware<BatonRequestContext>.problem(for: error, logger: context.logger)
-        }
-        if problem.status.code >= 500 { throw error }
-        return problem
-    }
-
-    /// Runs `create` once per form key: the same form posted again answers with the
-    /// record the first post made (the API's Idempotency-Key store, keyed by the form).
-    static func once(
-        _ request: Request, formKey: String?, values: [String: String], caller: Caller, db: Connection,
-        _ create: () async throws -> Int64
-    ) async throws -> Int64 {
-        guard let key = formKey?.adminValue else { return try await create() }
-        var head = request.head
-        head.headerFields[.idempotencyKey] = key
-        let keyed = Request(head: head, body: .init(buffer: ByteBuffer()))
-        let sent = values.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
-        let answer = try await Idempotency.run(keyed, body: Data(sent.utf8), userID: caller.id, db: db) {
-            let id = try await create()
-            return APIResponse(status: .created, headers: [.location: Site.adminTypicalProject(id)], body: Data())
-        }
-        guard let id = answer.headers[.location]?.split(separator: "/").last.flatMap({ Int64($0) }) else { throw APIError.internalError }
-        return id
     }
 
     /// A whole number typed in a box, read into the API's field; other text is the

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Postgres
+import NIOCore
 
 /// How an admin form's action refused, as the API states it, for `AdminFormState.absorb`
 /// to place beside the fields; our own faults are thrown on to the error page.
@@ -194,5 +196,26 @@ extension PageRequest {
     static func adminPage(_ request: Request) throws -> PageRequest {
         if let page = try? PageRequest(request) { return page }
         return try PageRequest(limit: defaultLimit)
+    }
+}
+
+extension WebRoutes {
+    /// Runs `create` once per form key: the same form posted again answers with the
+    /// record the first post made (the API's Idempotency-Key store, keyed by the form).
+    static func once(
+        _ request: Request, formKey: String?, values: [String: String], caller: Caller, db: Connection,
+        _ create: () async throws -> Int64
+    ) async throws -> Int64 {
+        guard let key = formKey?.adminValue else { return try await create() }
+        var head = request.head
+        head.headerFields[.idempotencyKey] = key
+        let keyed = Request(head: head, body: .init(buffer: ByteBuffer()))
+        let sent = values.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        let answer = try await Idempotency.run(keyed, body: Data(sent.utf8), userID: caller.id, db: db) {
+            let id = try await create()
+            return APIResponse(status: .created, headers: [.location: "/\(id)"], body: Data())
+        }
+        guard let id = answer.headers[.location]?.split(separator: "/").last.flatMap({ Int64($0) }) else { throw APIError.internalError }
+        return id
     }
 }
