@@ -109,6 +109,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     ClientRoutes(services: services, renderer: pages).register(on: router)
     WebRoutes(services: services, renderer: pages).register(on: router)
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
+        .add(middleware: EmptyQueryValueMiddleware())
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
     AccountRoutes(services: services).register(on: api)

@@ -9,11 +9,15 @@ enum ETag {
 
     static func headers(_ version: Int) -> HTTPFields { [.eTag: value(version)] }
 
-    /// The version the client last saw. No header: 428. A header that names no
-    /// version we could have sent: 412 (it can never match). `*` matches any.
+    /// The version the client last saw. No header, or one with nothing in it: 428
+    /// (the client sent no precondition). A header that names no version we could
+    /// have sent: 412 (it can never match). `*` matches any.
     static func expectedVersion(_ request: Request) throws -> Int? {
-        guard let header = request.headers[.ifMatch] else { throw APIError.preconditionRequired }
-        let candidates = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let candidates = request.headers[values: .ifMatch]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !candidates.isEmpty else { throw APIError.preconditionRequired }
         if candidates.contains("*") { return nil }
         for candidate in candidates {
             var text = Substring(candidate)

@@ -183,6 +183,10 @@ enum JSON {
         case .typeMismatch(let type, let context):
             return FieldError(path(context.codingPath), "Must be \(describe(type))")
         case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            if let message = APIEnumerations.message(path: field, description: context.debugDescription) {
+                return FieldError(field, message)
+            }
             let message = context.debugDescription.isEmpty ? "Has the wrong format" : context.debugDescription
             return FieldError(path(context.codingPath), message.prefix(1).uppercased() + message.dropFirst())
         @unknown default:

@@ -3,7 +3,9 @@ import Dates
 import Hummingbird
 
 /// Typed reading of `?name=value` filters; a value that does not parse is a 422
-/// naming the parameter, never silently ignored.
+/// naming the parameter, never silently ignored. In the API an empty value never
+/// gets here (`EmptyQueryValueMiddleware` answers 400 first); the pages' forms
+/// send an empty field for "any", so for them empty reads as absent.
 struct QueryParameters {
     let request: Request
 
@@ -37,5 +39,37 @@ struct QueryParameters {
             throw ValidationFailure(name, "\(name) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return value
+    }
+}
+
+/// The API's one rule for `?name=` with nothing after the `=`: a 400 naming each
+/// such parameter, for every endpoint alike, instead of a default the client did
+/// not ask for. `q` (free text: empty matches everything) and `cursor` (empty is
+/// the first page, as the contract has always said) are the exceptions. Runs
+/// after authentication, so that a caller who is not signed in still gets 401.
+struct EmptyQueryValueMiddleware: RouterMiddleware {
+    typealias Context = BatonRequestContext
+
+    static let emptyAllowed: Set<String> = ["q", "cursor"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if context.caller != nil, let problem = Self.problem(request.uri.queryParameters) { throw problem }
+        return try await next(request, context)
+    }
+
+    static func problem(_ parameters: Parameters) -> APIError? {
+        var names: [String] = []
+        for (name, value) in parameters where value.isEmpty {
+            let name = String(name)
+            if !emptyAllowed.contains(name), !names.contains(name) { names.append(name) }
+        }
+        guard !names.isEmpty else { return nil }
+        let list = names.joined(separator: ", ")
+        return APIError(
+            .badRequest, code: "empty-parameter", title: "Bad request",
+            detail: names.count == 1
+                ? "The query parameter \(list) is empty; give it a value, or leave it out for the default."
+                : "The query parameters \(list) are empty; give each a value, or leave it out for the default.",
+            errors: names.map { FieldError($0, "\($0) must not be empty; leave it out for the default") })
     }
 }

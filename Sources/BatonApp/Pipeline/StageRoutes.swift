@@ -14,6 +14,7 @@ struct StageRoutes {
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("pipeline-stages", use: list)
         api.post("pipeline-stages", use: create)
+        api.get("pipeline-stages/:key", use: show)
         api.patch("pipeline-stages/:key", use: update)
         api.delete("pipeline-stages/:key", use: delete)
     }
@@ -23,6 +24,17 @@ struct StageRoutes {
         try Scope.requireReader(caller)
         let stages = try await services.pool.withConnection { try await store.all($0) }
         return try APIResponse.json(Page(fetched: stages, limit: stages.count) { [$0.key] }).response
+    }
+
+    /// One stage with its ETag, which a change or a removal needs in If-Match.
+    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try Scope.requireReader(caller)
+        let key = context.parameters.get("key") ?? ""
+        guard let stage = try await services.pool.withConnection({ try await store.find($0, key: key) }) else {
+            throw APIError.notFound("pipeline stage")
+        }
+        return try APIResponse.json(stage, headers: ETag.headers(stage.version)).response
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

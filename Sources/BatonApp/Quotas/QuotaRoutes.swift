@@ -16,6 +16,7 @@ struct QuotaRoutes {
         api.post("periods", use: addPeriod)
         api.get("quotas", use: list)
         api.post("quotas", use: create)
+        api.get("quotas/:id", use: show)
         api.patch("quotas/:id", use: change)
         api.delete("quotas/:id", use: delete)
     }
@@ -40,6 +41,16 @@ struct QuotaRoutes {
         let userID = try q.id("userId")
         let quotas = try await services.pool.withConnection { try await store.list($0, visibleTo: caller, periodKey: periodKey, userID: userID) }
         return try APIResponse.json(Page(fetched: quotas, limit: quotas.count) { [String($0.id)] }).response
+    }
+
+    /// One quota with its ETag, which a change or a removal needs in If-Match.
+    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try request.id(context)
+        guard let quota = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
+            throw APIError.notFound("quota")
+        }
+        return try APIResponse.json(quota, headers: ETag.headers(quota.version)).response
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -51,13 +51,23 @@ struct QuotaStore: Sendable {
 
     static let columns: Query = "q.id, q.version, q.user_id, q.period_key, q.metric, q.target"
 
+    /// Whose quotas a caller sees: their own line's (everyone's for an admin).
+    static func visible(to caller: Caller) -> Query {
+        caller.isAdmin ? "TRUE" : "q.user_id IN (SELECT user_id FROM reporting_line(\(caller.id)))"
+    }
+
     func list(_ db: Connection, visibleTo caller: Caller, periodKey: String?, userID: Int64?) async throws -> [QuotaRecord] {
-        var conditions: [Query] = [caller.isAdmin ? "TRUE" : "q.user_id IN (SELECT user_id FROM reporting_line(\(caller.id)))"]
+        var conditions: [Query] = [Self.visible(to: caller)]
         if let periodKey { conditions.append("q.period_key = \(periodKey)") }
         if let userID { conditions.append("q.user_id = \(userID)") }
         return try await db.query("""
             SELECT \(Self.columns) FROM quotas q WHERE \(Query.join(conditions, separator: " AND ")) ORDER BY q.period_key, q.user_id, q.metric
             """).map(Self.record)
+    }
+
+    /// One quota, if the caller sees it (as in `list`).
+    func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> QuotaRecord? {
+        try await db.query("SELECT \(Self.columns) FROM quotas q WHERE q.id = \(id) AND \(Self.visible(to: caller))").first.map(Self.record)
     }
 
     func find(_ db: Connection, id: Int64, forUpdate: Bool = false) async throws -> QuotaRecord? {
