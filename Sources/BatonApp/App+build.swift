@@ -112,6 +112,8 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
         .add(middleware: EmptyQueryValueMiddleware())
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
+    TimeOffRoutes(services: services).register(on: api)
+    HolidayCalendarRoutes(services: services).register(on: api)
     AccountRoutes(services: services).register(on: api)
     ContactRoutes(services: services).register(on: api)
     ActivityRoutes(services: services).register(on: api)

@@ -1,0 +1,68 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// `/time-off`: requests for time off and their approval. The rules are
+/// `TimeOffActions`'; these handlers decode, call them and encode.
+struct TimeOffRoutes {
+    let services: AppServices
+    var store: TimeOffStore { TimeOffStore() }
+    var actions: TimeOffActions { TimeOffActions(services: services) }
+    var endpoints: RecordEndpoints<TimeOffRecord> {
+        RecordEndpoints(services: services, noun: "time off", collection: "/api/v1/time-off", reader: { _ in })
+    }
+
+    func register(on api: RouterGroup<BatonRequestContext>) {
+        api.get("time-off", use: list)
+        api.post("time-off", use: create)
+        api.get("time-off/:id", use: show)
+        api.post("time-off/:id/approve", use: approve)
+        api.post("time-off/:id/decline", use: decline)
+        api.post("time-off/:id/cancel", use: cancel)
+    }
+
+    @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let page = try PageRequest(request)
+        let query = QueryParameters(request)
+        var filter = TimeOffStore.Filter()
+        filter.userID = try query.id("userId")
+        filter.status = try query.enumeration("status", TimeOffStatus.self)
+        filter.from = try query.date("from")
+        filter.to = try query.date("to")
+        if try query.bool("waiting") == true { filter.waitingFor = caller }
+        let result = try await services.pool.withConnection { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
+        return try APIResponse.json(result).response
+    }
+
+    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
+    }
+
+    @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.create(request, context, TimeOffInput.self, allowed: { _ in }) { db, caller, input in
+            try await actions.request(db, caller: caller, input: input)
+        }
+    }
+
+    @Sendable func approve(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.restore(request, context) { db, caller, id, expected in
+            try await actions.decide(db, caller: caller, id: id, expected: expected, approve: true)
+        }
+    }
+
+    @Sendable func decline(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.restore(request, context) { db, caller, id, expected in
+            try await actions.decide(db, caller: caller, id: id, expected: expected, approve: false)
+        }
+    }
+
+    @Sendable func cancel(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.restore(request, context) { db, caller, id, expected in
+            try await actions.cancel(db, caller: caller, id: id, expected: expected)
+        }
+    }
+}
