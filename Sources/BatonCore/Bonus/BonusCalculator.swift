@@ -172,10 +172,13 @@ public struct BonusComputation: Sendable, Hashable, Codable {
 
 /// The bonus arithmetic of BONUS.md.
 ///
-/// Every intermediate value is kept as an exact `Decimal` (attainment is a quotient, so
-/// it carries Decimal's 38 significant digits); each statement amount and the payout are
-/// rounded half away from zero to cents once, at the end. Rounding earlier (each credit,
-/// each tier) could move the payout by a cent and make it disagree with the plan's formula.
+/// Every intermediate value is exact: credits, the credited sum and each tier's amount
+/// times the quota are products and sums of decimals, and attainment (a quotient that
+/// need not end) is never used as a rounded or cut-short value. Each statement amount and
+/// the payout is then one division rounded half away from zero to cents, exactly
+/// (`Decimal.roundedQuotient`), once, at the end. Rounding earlier (the attainment, each
+/// credit, each tier) could move the payout by a cent: 5,000 × 1.5 × 37,996.70 ÷ 30,000
+/// is 9,499.175 and pays 9,499.18, not the 9,499.17 that a 38-digit attainment gives.
 public enum BonusCalculator {
     /// A phase's statement line: on time (completed on or before its due date) credits
     /// 100% of its value, late credits `lateCreditPercent` of it. The credit shown is
@@ -232,17 +235,22 @@ public enum BonusCalculator {
                 explanation: words)
         }
 
-        let attainment = credited / quota
-        let shownAttainment = attainment.rounded(scale: 4)
+        // Every tier amount is kept as a numerator over the quota (amount = N ÷ quota), so
+        // no quotient is taken before the end: attainment = credited ÷ quota is only ever
+        // compared or multiplied in the form `credited` against `fraction × quota`, and each
+        // figure is one exact division rounded once (`Decimal.roundedQuotient`).
+        let attainment = credited / quota // words only
+        let shownAttainment = Decimal.roundedQuotient(credited, quota, scale: 4)
         var attainmentWords = "Attainment \(fraction(attainment)) = \(money(credited)) ÷ \(money(quota))"
-        if shownAttainment != attainment {
+        if shownAttainment * quota != credited {
             attainmentWords += " (shown to 4 places; the exact value is used below)"
         }
         words.append(attainmentWords)
 
         // Tiers.
-        let belowThreshold = attainment < rules.threshold
-        var amounts = [Decimal](repeating: 0, count: rules.tiers.count)
+        let belowThreshold = credited < rules.threshold * quota
+        var numerators = [Decimal](repeating: 0, count: rules.tiers.count)
+        let shown = { (numerator: Decimal) in Decimal.roundedQuotient(numerator, quota, scale: 2) }
         if rules.tiers.isEmpty {
             words.append("The plan has no tiers, so they pay nothing.")
         } else if belowThreshold {
@@ -255,34 +263,37 @@ public enum BonusCalculator {
             case .marginal:
                 words.append("Marginal method: each tier pays target bonus × its rate × the part of the attainment inside it.")
                 for (i, tier) in rules.tiers.enumerated() {
-                    let part = max(0, min(attainment, tier.to ?? attainment) - tier.from)
-                    amounts[i] = b * tier.rate * part
+                    // The part of the attainment inside the tier, times the quota.
+                    let upper = tier.to.map { min(credited, $0 * quota) } ?? credited
+                    let part = max(0, upper - tier.from * quota)
+                    numerators[i] = b * tier.rate * part
                     if part > 0 {
-                        words.append("Tier \(label(tier)) at rate \(rate(tier.rate)): \(money(b)) × \(rate(tier.rate)) × \(fraction(part)) = \(money(amounts[i]))")
+                        words.append("Tier \(label(tier)) at rate \(rate(tier.rate)): \(money(b)) × \(rate(tier.rate)) × \(fraction(part / quota)) = \(money(shown(numerators[i])))")
                     } else {
                         words.append("Tier \(label(tier)) at rate \(rate(tier.rate)): not reached, 0.00")
                     }
                 }
             case .retroactive:
                 // The highest tier whose start the attainment reaches; the first always is.
-                let reached = rules.tiers.lastIndex { $0.from <= attainment } ?? 0
+                let reached = rules.tiers.lastIndex { $0.from * quota <= credited } ?? 0
                 let tier = rules.tiers[reached]
-                amounts[reached] = b * tier.rate * attainment
-                words.append("Retroactive method: the highest tier reached is \(label(tier)), so its rate \(rate(tier.rate)) applies to all of the attainment: \(money(b)) × \(rate(tier.rate)) × \(fraction(attainment)) = \(money(amounts[reached]))")
+                numerators[reached] = b * tier.rate * credited
+                words.append("Retroactive method: the highest tier reached is \(label(tier)), so its rate \(rate(tier.rate)) applies to all of the attainment: \(money(b)) × \(rate(tier.rate)) × \(fraction(attainment)) = \(money(shown(numerators[reached])))")
             }
         }
-        let tierTotal = amounts.reduce(Decimal(0), +)
-        let tiers = zip(rules.tiers, amounts).map { TierPart($0, amount: $1) }
+        let tierNumerator = numerators.reduce(Decimal(0), +)
+        let tierTotal = shown(tierNumerator)
+        let tiers = zip(rules.tiers, numerators).map { TierPart($0, amount: shown($1)) }
         if !belowThreshold, rules.tiers.count > 1 {
             words.append("Tiers total \(money(tierTotal))")
         }
 
         // Cap.
-        var beforeAdjustments = tierTotal
+        var beforeNumerator = tierNumerator
         var capApplied = false
         if let c = rules.cap, let capAmount {
-            if tierTotal > capAmount {
-                beforeAdjustments = capAmount
+            if tierNumerator > capAmount * quota {
+                beforeNumerator = capAmount * quota
                 capApplied = true
                 words.append("Cap \(rate(c)) × \(money(b)) = \(money(capAmount)) applied: the tiers came to \(money(tierTotal)), so \(money(capAmount)) is paid")
             } else {
@@ -292,13 +303,15 @@ public enum BonusCalculator {
             words.append("No cap in this plan")
         }
 
-        words.append(contentsOf: describe(adjustments, before: beforeAdjustments, total: adjustmentTotal))
+        // The payout is one quotient, rounded once: (tiers or cap) + adjustments.
+        let payout = Decimal.roundedQuotient(beforeNumerator + adjustmentTotal * quota, quota, scale: 2)
+        words.append(contentsOf: describe(adjustments, before: shown(beforeNumerator), total: adjustmentTotal, payout: payout))
         return BonusComputation(
             method: rules.method, targetBonus: Money(b.rounded(scale: 2)), quota: Money(quota.rounded(scale: 2)),
             credited: Money(credited.rounded(scale: 2)), attainment: DecimalString(shownAttainment), lines: lines,
             tiers: tiers, belowThreshold: belowThreshold, capAmount: capAmount.map { Money($0.rounded(scale: 2)) },
-            capApplied: capApplied, uncappedPayout: Money(tierTotal.rounded(scale: 2)), adjustments: adjustments,
-            payout: Money((beforeAdjustments + adjustmentTotal).rounded(scale: 2)), explanation: words)
+            capApplied: capApplied, uncappedPayout: Money(tierTotal), adjustments: adjustments,
+            payout: Money(payout), explanation: words)
     }
 
     /// The clawback of a phase reopened after its period was locked: minus what its
@@ -351,16 +364,17 @@ public enum BonusCalculator {
         return text
     }
 
-    private static func describe(_ adjustments: [Adjustment], before: Decimal, total: Decimal) -> [String] {
+    private static func describe(_ adjustments: [Adjustment], before: Decimal, total: Decimal,
+                                 payout: Decimal? = nil) -> [String] {
         var words = adjustments.map { a in
             "Adjustment \(money(a.amount.amount))\(a.author.map { " by \($0)" } ?? ""): \(a.reason)"
         }
         if adjustments.isEmpty {
-            words.append("Payout \(money(before))")
+            words.append("Payout \(money(payout ?? before))")
         } else {
             let sign = total < 0 ? "−" : "+"
             let magnitude = total < 0 ? -total : total
-            words.append("Payout = \(money(before)) \(sign) \(money(magnitude)) of adjustments = \(money(before + total))")
+            words.append("Payout = \(money(before)) \(sign) \(money(magnitude)) of adjustments = \(money(payout ?? before + total))")
         }
         return words
     }
