@@ -186,6 +186,23 @@ struct AccountStore: Sendable {
             """).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }
     }
 
+    /// A prospect that buys becomes a client: winning a deal sets a `prospect` account
+    /// to `active`, in the win's transaction, audited as a change by whoever won it.
+    /// Any other status stays as it is.
+    func activateOnWin(_ db: Connection, accountID: Int64, by actorID: Int64) async throws {
+        guard let row = try await db.query("SELECT \(Self.columns) FROM accounts a WHERE a.id = \(accountID) FOR UPDATE").first
+        else { return }
+        let before = try Self.record(row)
+        guard before.status == .prospect else { return }
+        try await db.query("""
+            UPDATE accounts SET status = \(AccountStatus.active.rawValue), version = version + 1, updated_at = now()
+            WHERE id = \(accountID)
+            """)
+        let after = try await findAny(db, id: accountID)
+        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: accountID, action: .update,
+                                    before: .of(before), after: .of(after))
+    }
+
     /// Whether the account has ever bought: a won opportunity other than `except`.
     func hasWonBusiness(_ db: Connection, accountID: Int64, except opportunityID: Int64? = nil) async throws -> Bool {
         try await db.expectRow("""

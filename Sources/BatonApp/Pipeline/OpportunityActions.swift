@@ -8,7 +8,7 @@ import Postgres
 struct OpportunityInput: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable {
         case accountId, name, kind, stage, amount, closeDate, ownerId, team, probability, forecastCategory,
-            nextStep, source, closedOn, lostReason, externalId
+            nextStep, source, closedOn, lostReason, externalId, keepOverride
     }
     static var nested: [String: any StrictDecodable.Type] { ["team": MemberInput.self] }
     var accountId: Int64?
@@ -26,6 +26,28 @@ struct OpportunityInput: StrictDecodable {
     var closedOn: CalendarDate?
     var lostReason: String?
     var externalId: String?
+    /// Not a field of the deal: on a stage move, keep the probability and forecast
+    /// category overrides instead of taking the new stage's defaults.
+    var keepOverride: Bool?
+}
+
+extension OverrideRules.Replacement: KeepsEveryKey {}
+
+/// A change's answer: the deal, and what a stage move replaced (said, never silent).
+struct OpportunityChange: Versioned, Sendable, KeepsEveryKey {
+    var record: OpportunityRecord
+    var overrideReplaced: OverrideRules.Replacement?
+
+    var id: Int64 { record.id }
+    var version: Int { record.version }
+
+    enum Key: String, CodingKey { case overrideReplaced }
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(overrideReplaced, forKey: .overrideReplaced)
+    }
 }
 
 /// One person of a deal's team as a writer sends it.
@@ -55,6 +77,7 @@ struct OpportunityActions {
         v.check(input.name != nil, "name", "Name is required")
         v.check(input.stage != nil, "stage", "Stage is required")
         v.check(input.closeDate != nil, "closeDate", "Close date is required")
+        v.check(input.keepOverride == nil, "keepOverride", "keepOverride is only for a change that moves the stage")
         try v.throwIfInvalid()
     }
 
@@ -84,7 +107,9 @@ struct OpportunityActions {
         checked.externalID = try await ExternalIDGuard.externalIDToStore(
             db, given: input.externalId, kind: .opportunities, use: .create, current: nil, caller: caller)
         try await checkReferences(db, checked, caller: caller, opportunityID: nil, checkKind: true, checkOwner: true)
-        return try await store.create(db, checked, by: caller.id)
+        let created = try await store.create(db, checked, by: caller.id)
+        if stage.isWon { try await services.accounts.activateOnWin(db, accountID: created.accountId, by: caller.id) }
+        return created
     }
 
     /// Changes the fields in `keys` and leaves the others alone: what both the API's
@@ -93,6 +118,13 @@ struct OpportunityActions {
     func change(
         _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: OpportunityInput, keys: Set<String>
     ) async throws -> OpportunityRecord {
+        try await changeTelling(db, caller: caller, id: id, expected: expected, input: input, keys: keys).record
+    }
+
+    /// `change`, with what a stage move replaced: the API's answer and the board's notice.
+    func changeTelling(
+        _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: OpportunityInput, keys: Set<String>
+    ) async throws -> OpportunityChange {
         let before = try await writable(db, caller: caller, id: id, expected: expected) { standing in
             try DealChangeRights.checkChange(standing, fields: keys)
         }
@@ -124,10 +156,17 @@ struct OpportunityActions {
         required("team", input.team) { f.team = $0.map(\.member) }
         if keys.contains("nextStep") { f.nextStep = input.nextStep?.trimmed.nilIfEmpty }
         if keys.contains("source") { f.source = input.source?.trimmed.nilIfEmpty }
-        // A new stage brings its own probability and category unless this change sets them.
+        // A new stage brings its own probability and category unless this change sets
+        // them or asks to keep the overrides; what it replaces is said.
+        var replaced: OverrideRules.Replacement?
         if stageChanged {
-            f.probabilityOverride = nil
-            f.categoryOverride = nil
+            let outcome = OverrideRules.afterMove(
+                to: stage, probabilityOverride: f.probabilityOverride, categoryOverride: f.categoryOverride,
+                keep: input.keepOverride ?? false,
+                setsProbability: keys.contains("probability"), setsCategory: keys.contains("forecastCategory"))
+            f.probabilityOverride = outcome.probabilityOverride
+            f.categoryOverride = outcome.categoryOverride
+            replaced = outcome.replaced
         }
         if keys.contains("probability") { f.probabilityOverride = input.probability?.value }
         if keys.contains("forecastCategory") { f.categoryOverride = input.forecastCategory }
@@ -152,7 +191,11 @@ struct OpportunityActions {
                                   checkKind: keys.contains("kind") || keys.contains("accountId"),
                                   checkOwner: keys.contains("ownerId") && f.ownerID != before.ownerId,
                                   currentAccountID: before.accountId)
-        return try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
+        let after = try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
+        if stage.isWon, stageChanged || f.accountID != before.accountId {
+            try await services.accounts.activateOnWin(db, accountID: f.accountID, by: caller.id)
+        }
+        return OpportunityChange(record: after, overrideReplaced: replaced)
     }
 
     /// Archives: the deal leaves the board, lists and reports; archiving twice changes nothing.

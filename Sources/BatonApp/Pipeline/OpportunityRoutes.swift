@@ -63,9 +63,13 @@ struct OpportunityRoutes {
         }
     }
 
+    /// The changed deal, with `overrideReplaced`: what a stage move put in place of the
+    /// person's probability or forecast-category override (null when nothing was).
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.change(request, context, OpportunityInput.self) { db, caller, id, expected, input, keys in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
+        let changes = RecordEndpoints<OpportunityChange>(services: services, noun: endpoints.noun, collection: endpoints.collection,
+                                                         reader: endpoints.reader)
+        return try await changes.change(request, context, OpportunityInput.self) { db, caller, id, expected, input, keys in
+            try await actions.changeTelling(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
     }
 

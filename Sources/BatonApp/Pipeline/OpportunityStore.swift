@@ -315,6 +315,8 @@ extension OpportunityStore {
         var probability: Decimal
         var daysInStage: Int
         var usualDays: Int
+        /// The deal overrides its stage's probability or forecast category.
+        var overridden: Bool
     }
 
     /// The open, unarchived deals the caller sees that close within `period`, of one
@@ -325,7 +327,8 @@ extension OpportunityStore {
         return try await db.query("""
             SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
                    effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
-                   floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days
+                   floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days,
+                   (o.probability_override IS NOT NULL OR o.forecast_category_override IS NOT NULL) AS overridden
             FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
             JOIN users u ON u.id = o.owner_id
             WHERE o.archived_at IS NULL AND NOT s.is_won AND NOT s.is_lost AND \(Scope.accounts(caller)) AND \(ownerCondition)
@@ -335,7 +338,7 @@ extension OpportunityStore {
             BoardCard(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),
                       amount: try row.decode("amount"), closeDate: try row.decode("close_date"), stageKey: try row.decode("stage_key"),
                       owner: try row.decode("owner"), probability: try row.decode("probability"), daysInStage: try row.decode("days"),
-                      usualDays: try row.decode("usual_days"))
+                      usualDays: try row.decode("usual_days"), overridden: try row.decode("overridden"))
         }
     }
 

@@ -16,6 +16,8 @@ struct PipelineBoard {
         var initials: String
         var daysInStage: Int
         var stale: Bool
+        /// Shows the "keep my override" box: the deal has an override a move would replace.
+        var overridden: Bool
         /// The stages to move to, this card's own selected.
         var options: [Option]
     }
@@ -38,7 +40,7 @@ struct PipelineBoard {
             let card = Card(id: deal.id, name: deal.name, account: deal.account, amount: deal.amount.display(currency: currency),
                             closeDate: deal.closeDate.description,
                             initials: deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
-                            daysInStage: deal.daysInStage, stale: deal.daysInStage > deal.usualDays,
+                            daysInStage: deal.daysInStage, stale: deal.daysInStage > deal.usualDays, overridden: deal.overridden,
                             options: stages.map { Card.Option(key: $0.key, name: $0.name, selected: $0.key == deal.stageKey) })
             byStage[deal.stageKey, default: []].append((card, deal.amount, deal.amount * deal.probability / 100))
         }

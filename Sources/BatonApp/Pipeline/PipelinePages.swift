@@ -47,10 +47,19 @@ extension WebRoutes {
                 input.lostReason = reason
                 keys.insert("lostReason")
             }
+            // The "keep my override" box: sent only when ticked.
+            if form["keepOverride"] != nil {
+                input.keepOverride = true
+                keys.insert("keepOverride")
+            }
             let back = Site.pipeline() + "?period=" + (form["period"] ?? "").addingPercentEncodingForPath
             do {
-                _ = try await services.pool.withTransaction { db in
-                    try await OpportunityActions(services: services).change(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+                let changed = try await services.pool.withTransaction { db in
+                    try await OpportunityActions(services: services).changeTelling(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+                }
+                // What the move replaced is said on the board, as the API's answer says it.
+                if let replaced = changed.overrideReplaced {
+                    return Flash.redirect(back, message: "\(changed.record.name): \(replaced.message)")
                 }
             } catch let failure as ValidationFailure {
                 return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))

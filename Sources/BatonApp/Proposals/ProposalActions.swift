@@ -62,7 +62,17 @@ struct ProposalActions {
                                     code: "opportunity-closed")
         }
         let d = try await draft(db, input, base: nil, keys: keys)
-        return try await store.create(db, opportunityID: opportunityID, draft: d, by: caller.id, today: Self.today)
+        let created = try await store.create(db, opportunityID: opportunityID, draft: d, by: caller.id, today: Self.today)
+        try await letReviewerSee(db, d, opportunityID: opportunityID)
+        return created
+    }
+
+    /// The project manager named to review a draft joins the deal's team (0 % split) as
+    /// soon as they are named, not only on submit, so that they can open the draft and
+    /// its capacity check before it is submitted, through the API, the pages and
+    /// row-level security alike.
+    private func letReviewerSee(_ db: Connection, _ d: ProposalDraft, opportunityID: Int64) async throws {
+        if let reviewer = d.reviewerID { try await Handoff.addReviewerToTeam(db, opportunityID: opportunityID, reviewerID: reviewer) }
     }
 
     /// One change to a draft, at the version the caller read. Only the fields in
@@ -80,7 +90,9 @@ struct ProposalActions {
                                     code: "proposal-status")
         }
         let d = try await draft(db, input, base: Self.draft(of: before), keys: keys)
-        return try await store.update(db, before: before, draft: d, by: caller.id, today: Self.today)
+        let updated = try await store.update(db, before: before, draft: d, by: caller.id, today: Self.today)
+        if keys.contains("reviewerId") { try await letReviewerSee(db, d, opportunityID: before.opportunityId) }
+        return updated
     }
 
     /// One move of a proposal's workflow. Accepting runs the handoff, whose won
