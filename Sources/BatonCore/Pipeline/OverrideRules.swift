@@ -20,6 +20,12 @@ public enum OverrideRules {
         public var probabilityOverride: Decimal?
         public var categoryOverride: ForecastCategory?
         public var replaced: Replacement?
+
+        public init(probabilityOverride: Decimal?, categoryOverride: ForecastCategory?, replaced: Replacement?) {
+            self.probabilityOverride = probabilityOverride
+            self.categoryOverride = categoryOverride
+            self.replaced = replaced
+        }
     }
 
     /// The overrides after a move to `stage`. `setsProbability`/`setsCategory`: the
