@@ -68,8 +68,14 @@ import Testing
             #expect(try await form(app, "/bonus/\(draft)/approve", felix, [("csrf", try await csrf(app, felix))]).status == .forbidden)
             #expect(try await app.sql("SELECT status FROM bonus_runs WHERE id = \(draft)").first?.decode("status", as: String.self) == "draft")
 
+            // The page first asks, naming the period, the people and the total; nothing changes until confirmed.
+            let asked = try await form(app, "/bonus/\(draft)/approve", admin, [("csrf", token)])
+            #expect(asked.status == .ok)
+            #expect(asked.text.contains("name=\"confirm\" value=\"yes\""), "a confirmation, not a lock")
+            #expect(try await app.sql("SELECT status FROM bonus_runs WHERE id = \(draft)").first?.decode("status", as: String.self) == "draft")
             // The page's approval is the API's: locked, by the approver; a second one, through the API, is the conflict.
-            let approved = try await form(app, "/bonus/\(draft)/approve", admin, [("csrf", token)])
+            // The demo's draft is the current quarter, so it closes early on purpose.
+            let approved = try await form(app, "/bonus/\(draft)/approve", admin, [("csrf", token), ("confirm", "yes"), ("closeEarly", "yes")])
             #expect(approved.status == .seeOther)
             let adminID = try await app.id(of: "admin@demo.test", token: admin)
             let row = try #require(try await app.sql("SELECT status, approved_by FROM bonus_runs WHERE id = \(draft)").first)

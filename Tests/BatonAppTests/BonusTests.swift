@@ -61,6 +61,8 @@ import Testing
             let priya = try await app.signIn("priya.shah@demo.test")
             try await post(app, "quotas", priya, #"{"userId": 9, "periodKey": "2026-Q1", "metric": "completed_work", "target": "200000.00"}"#)
             let plan = try await post(app, "bonus-plans", admin, Self.plan)
+            // A run covers its plan's members: Priya's project managers.
+            try await post(app, "bonus-plans/\(plan["id"] as! Int)/members", admin, #"{"managerId": 3, "from": "2026-01-01"}"#)
             let run = try await post(app, "bonus-runs", priya, #"{"planId": \#(plan["id"] as! Int), "period": "2026-Q1"}"#)
             let runID = run["id"] as! Int
             #expect(run["status"] as? String == "draft")

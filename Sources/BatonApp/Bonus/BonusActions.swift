@@ -7,11 +7,12 @@ import Postgres
 /// A bonus plan's fields as a writer sends them: a change names only what it changes.
 struct BonusPlanInput: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable {
-        case name, method, periodType, targetBonus, threshold, tiers, cap, lateCreditPercent, overrides, activeFrom, activeTo
+        case name, method, metric, periodType, targetBonus, threshold, tiers, cap, lateCreditPercent, overrides, activeFrom, activeTo
     }
     static var nested: [String: any StrictDecodable.Type] { ["tiers": BonusTierInput.self, "overrides": BonusPlanRecord.Override.self] }
     var name: String?
     var method: BonusMethod?
+    var metric: BonusMetric?
     var periodType: String?
     var targetBonus: Money?
     var threshold: DecimalString?
@@ -32,6 +33,22 @@ struct BonusRunInput: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable { case planId, period }
     var planId: Int64
     var period: String
+}
+
+/// A membership of a plan: a person (`userId`) or everyone reporting to a manager
+/// (`managerId`), from a day to a day (both included; no `to`: still a member).
+struct BonusMemberInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case userId, managerId, from, to }
+    var userId: Int64?
+    var managerId: Int64?
+    var from: CalendarDate
+    var to: CalendarDate?
+}
+
+/// An approval; `closeEarly: true` approves before the period has ended, on purpose.
+struct BonusApprovalInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case closeEarly }
+    var closeEarly: Bool?
 }
 
 struct BonusAdjustmentInput: StrictDecodable {
@@ -214,7 +231,8 @@ struct BonusActions {
             v.check(o.targetBonus.amount >= 0, "overrides[\(i)].targetBonus", "Target bonus must be zero or more")
         }
         try v.throwIfInvalid()
-        return try await store.savePlan(db, id: id, name: name, periodType: periodType, rules: rules, overrides: overrides,
+        return try await store.savePlan(db, id: id, name: name, metric: input.metric ?? before?.metric ?? .completedWork,
+                                        periodType: periodType, rules: rules, overrides: overrides,
                                         activeFrom: input.activeFrom ?? before?.activeFrom, activeTo: input.activeTo ?? before?.activeTo,
                                         by: caller.id)
     }
@@ -224,9 +242,48 @@ struct BonusActions {
         try Self.requirePlanWriter(caller)
         guard let plan = try await store.plan(db, id: id) else { throw APIError.notFound("bonus plan") }
         let input = BonusPlanInput(
-            name: name, method: plan.method, periodType: plan.periodType, targetBonus: plan.targetBonus, threshold: plan.threshold,
+            name: name, method: plan.method, metric: plan.metric, periodType: plan.periodType, targetBonus: plan.targetBonus, threshold: plan.threshold,
             tiers: plan.tiers, cap: plan.cap, lateCreditPercent: plan.lateCreditPercent, overrides: plan.overrides)
         return try await savePlan(db, caller: caller, id: nil, expected: nil, input: input)
+    }
+
+    // MARK: Members
+
+    /// Adds a membership to a plan. A person is in at most one plan of a period type and
+    /// metric family on any day: a membership that would put someone in a second one is
+    /// 409 naming the other plan.
+    func addMember(_ db: Connection, caller: Caller, planID: Int64, input: BonusMemberInput) async throws -> BonusPlanRecord.Member {
+        try Self.requirePlanWriter(caller)
+        guard let plan = try await store.plan(db, id: planID, forUpdate: true) else { throw APIError.notFound("bonus plan") }
+        var v = Validator()
+        v.check((input.userId == nil) != (input.managerId == nil), "userId",
+                "Name either a person (userId) or a manager whose people join (managerId), not both")
+        let span = MembershipSpan(from: input.from, to: input.to)
+        span.check(into: &v)
+        for (field, id) in [("userId", input.userId), ("managerId", input.managerId)] {
+            if let id, try await services.users.find(db, id: id, visibleTo: caller) == nil { v.add(field, "Person \(id) does not exist") }
+        }
+        try v.throwIfInvalid()
+        // One membership at a time is checked, so that two at once cannot both pass.
+        try await db.query("LOCK TABLE bonus_plan_members IN SHARE ROW EXCLUSIVE MODE")
+        return try await db.withoutRowSecurity {
+            let people = try await store.people(db, userID: input.userId, managerID: input.managerId, metric: plan.metric)
+            if let other = try await store.overlappingMembership(db, plan: plan, people: people, span: span) {
+                throw APIError.conflict(
+                    "\(other.person) is already in the plan \"\(other.plan)\" (\(plan.periodType), \(plan.metric.family.rawValue)) on days of \(span.text); "
+                    + "end that membership first so that no work pays twice.", code: "membership-overlap")
+            }
+            let id = try await store.addMember(db, planID: plan.id, userID: input.userId, managerID: input.managerId, span: span, by: caller.id)
+            guard let member = try await store.plan(db, id: plan.id)?.members.first(where: { $0.id == id }) else { throw APIError.internalError }
+            return member
+        }
+    }
+
+    func removeMember(_ db: Connection, caller: Caller, planID: Int64, memberID: Int64) async throws {
+        try Self.requirePlanWriter(caller)
+        guard try await store.removeMember(db, planID: planID, memberID: memberID, by: caller.id) else {
+            throw APIError.notFound("membership")
+        }
     }
 
     // MARK: Runs
@@ -240,7 +297,7 @@ struct BonusActions {
             throw APIError.conflict("This plan already has run \(existing) for \(period.key); recompute it (while a draft) instead.",
                                     code: "run-exists")
         }
-        // Every project manager on the plan, whoever computes it.
+        // Every member of the plan, whoever computes it.
         let id = try await db.withoutRowSecurity { try await store.computeRun(db, runID: nil, plan: plan, period: period, by: caller.id) }
         guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
         return run
@@ -249,7 +306,7 @@ struct BonusActions {
     /// Computes a draft run again from today's data; an approved run is locked.
     func recompute(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusRunRecord {
         try Self.requireComputer(caller)
-        // The whole run, every project manager on the plan, whoever recomputes it.
+        // The whole run, every member of the plan, whoever recomputes it.
         try await db.withoutRowSecurity {
             let run = try await draft(db, id: id, locked: "Run \(id) is approved and locked; corrections go into a later run as adjustments.")
             guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
@@ -260,43 +317,129 @@ struct BonusActions {
         return run
     }
 
-    /// Approves and locks a draft run. A run already approved is 409 `run-locked`,
-    /// on the page as in the API.
-    func approve(_ db: Connection, caller: Caller, id: Int64) async throws -> BonusRunRecord {
+    /// Approves a draft run: an admin approves it whole and locks it; a manager approves
+    /// every statement of their people, and the run locks when none is left waiting.
+    /// A run already approved is 409 `run-locked`, on the page as in the API.
+    func approve(_ db: Connection, caller: Caller, id: Int64, closeEarly: Bool = false) async throws -> BonusRunRecord {
         try Self.requireApproverRole(caller)
-        // The approver must stand above every statement in the run, so the check reads them all.
+        // The approver's line is judged on every statement of the run, so the check reads them all.
         try await db.withoutRowSecurity {
             let run = try await draft(db, id: id, locked: "Run \(id) is already approved and locked.")
-            try await requireApprover(db, caller, userIDs: run.statements.map(\.userId))
-            guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
             let period = try await services.quotas.period(db, key: run.period)
-            guard try await store.approve(db, run: run, plan: plan, period: period, by: caller.id) else {
-                throw APIError.conflict("Run \(id) is already approved and locked.", code: "run-locked")
+            try requireEnded(period, closeEarly: closeEarly)
+            var mine: [Int64] = []
+            for s in run.statements where try await mayApprove(db, caller, userIDs: [s.userId]) { mine.append(s.userId) }
+            guard caller.isAdmin || !mine.isEmpty else {
+                throw APIError.forbidden("Only an admin, or a manager above someone in the run, may approve it.")
+            }
+            if caller.isAdmin {
+                try await lock(db, run: run, period: period, closeEarly: closeEarly, by: caller.id)
+            } else {
+                for user in mine { _ = try await store.approveStatement(db, runID: id, userID: user, by: caller.id) }
+                try await lockIfAllApproved(db, runID: id, period: period, closeEarly: closeEarly, by: caller.id)
             }
         }
         guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
         return run
     }
 
-    /// An amount added to or taken from a person's bonus, with the reason. A draft run
-    /// shows it at once; a locked run leaves it to the next one.
+    /// Approves one statement: by the person's manager, anyone above them, or an admin.
+    /// The last statement approved locks the run.
+    func approveStatement(_ db: Connection, caller: Caller, runID: Int64, userID: Int64, closeEarly: Bool = false) async throws -> BonusRunRecord {
+        try Self.requireApproverRole(caller)
+        try await db.withoutRowSecurity {
+            let run = try await draft(db, id: runID, locked: "Run \(runID) is already approved and locked.")
+            guard run.statements.contains(where: { $0.userId == userID }), try await canSee(db, caller, userID: userID) else {
+                throw APIError.notFound("statement")
+            }
+            guard try await mayApprove(db, caller, userIDs: [userID]) else {
+                throw APIError.forbidden("Only the person's manager, someone above them, or an admin approves their statement.")
+            }
+            let period = try await services.quotas.period(db, key: run.period)
+            try requireEnded(period, closeEarly: closeEarly)
+            _ = try await store.approveStatement(db, runID: runID, userID: userID, by: caller.id)
+            try await lockIfAllApproved(db, runID: runID, period: period, closeEarly: closeEarly, by: caller.id)
+        }
+        guard let run = try await store.run(db, id: runID) else { throw APIError.internalError }
+        return run
+    }
+
+    /// What an approval by `caller` would do, for the page's confirmation: the statements
+    /// it approves, whether the run locks, whether the period is still open. Refused as
+    /// `approve` refuses (409 locked, 403 not an approver), before anything is asked.
+    struct ApprovalPreview: Sendable {
+        var run: BonusRunRecord
+        var approves: [BonusRunRecord.Summary]
+        var locks: Bool
+        var periodOpen: Bool
+        var periodEnd: CalendarDate
+    }
+
+    func approvalPreview(_ db: Connection, caller: Caller, id: Int64) async throws -> ApprovalPreview {
+        try Self.requireApproverRole(caller)
+        return try await db.withoutRowSecurity {
+            guard let run = try await store.run(db, id: id) else { throw APIError.notFound("bonus run") }
+            guard run.status == "draft" else { throw APIError.conflict("Run \(id) is already approved and locked.", code: "run-locked") }
+            var approves: [BonusRunRecord.Summary] = []
+            for s in run.statements where try await mayApprove(db, caller, userIDs: [s.userId]) { approves.append(s) }
+            guard caller.isAdmin || !approves.isEmpty else {
+                throw APIError.forbidden("Only an admin, or a manager above someone in the run, may approve it.")
+            }
+            let waiting = Set(run.statements.filter { !$0.approved }.map(\.userId)).subtracting(approves.map(\.userId))
+            let period = try await services.quotas.period(db, key: run.period)
+            return ApprovalPreview(run: run, approves: approves, locks: caller.isAdmin || waiting.isEmpty,
+                                   periodOpen: DeliveryActions.today < period.endExclusive, periodEnd: period.endExclusive.adding(days: -1))
+        }
+    }
+
+    private func requireEnded(_ period: FiscalPeriod, closeEarly: Bool) throws {
+        if let refusal = StatementApprovals.earlyRefusal(period: period.key, endExclusive: period.endExclusive,
+                                                         today: DeliveryActions.today, closeEarly: closeEarly) {
+            throw APIError.conflict(refusal, code: "period-open")
+        }
+    }
+
+    private func lockIfAllApproved(_ db: Connection, runID: Int64, period: FiscalPeriod, closeEarly: Bool, by actorID: Int64) async throws {
+        guard let run = try await store.run(db, id: runID),
+              StatementApprovals.runLocks(statementsApproved: run.statements.map(\.approved)) else { return }
+        try await lock(db, run: run, period: period, closeEarly: closeEarly, by: actorID)
+    }
+
+    private func lock(_ db: Connection, run: BonusRunRecord, period: FiscalPeriod, closeEarly: Bool, by actorID: Int64) async throws {
+        guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
+        guard try await store.lock(db, run: run, plan: plan, period: period, closeEarly: closeEarly, by: actorID) else {
+            throw APIError.conflict("Run \(run.id) is already approved and locked.", code: "run-locked")
+        }
+    }
+
+    /// An amount added to or taken from one person's statement in a draft run, with the
+    /// reason. It belongs to that run: it shows there only, a recompute keeps it, and a
+    /// locked run refuses it (409: post it to the next open run).
     func addAdjustment(_ db: Connection, caller: Caller, runID: Int64, input: BonusAdjustmentInput) async throws -> Int64 {
         try Self.requireAdjuster(caller)
         guard !input.reason.trimmed.isEmpty, input.reason.count <= 1000 else {
             throw ValidationFailure("reason", "Reason must be 1 to 1,000 characters: say why the amount changes")
         }
-        guard let run = try await store.run(db, id: runID, forUpdate: true) else { throw APIError.notFound("bonus run") }
-        guard run.statements.contains(where: { $0.userId == input.userId }) || caller.isAdmin else {
-            throw ValidationFailure("userId", "Person must have a statement in this run")
-        }
-        try await requireApprover(db, caller, userIDs: [input.userId])
-        let adjustment = try await store.addAdjustment(db, planID: run.planId, userID: input.userId, amount: input.amount.amount,
-                                                       reason: input.reason.trimmed, by: caller.id)
-        if run.status == "draft" {
+        // The statement is recomputed whole, whoever adjusts it: row scope must not change what is written.
+        return try await db.withoutRowSecurity {
+            guard let run = try await store.run(db, id: runID, forUpdate: true) else { throw APIError.notFound("bonus run") }
+            guard run.status == "draft" else {
+                throw APIError.conflict("Run \(runID) (\(run.period)) is approved and locked; post the adjustment to the next open run of the plan instead.",
+                                        code: "run-locked")
+            }
+            guard run.statements.contains(where: { $0.userId == input.userId }) else {
+                throw ValidationFailure("userId", "Person must have a statement in this run")
+            }
+            guard try await mayApprove(db, caller, userIDs: [input.userId]) else {
+                throw APIError.forbidden("Only the person's manager, someone above them, or an admin adjusts their statement.")
+            }
+            let adjustment = try await store.addAdjustment(db, planID: run.planId, runID: run.id, userID: input.userId,
+                                                           amount: input.amount.amount, reason: input.reason.trimmed, by: caller.id)
             guard let plan = try await store.plan(db, id: run.planId) else { throw APIError.internalError }
-            _ = try await store.computeRun(db, runID: run.id, plan: plan, period: try await services.quotas.period(db, key: run.period), by: caller.id)
+            _ = try await store.computeRun(db, runID: run.id, plan: plan, period: try await services.quotas.period(db, key: run.period),
+                                           by: caller.id, only: [input.userId])
+            return adjustment
         }
-        return adjustment
     }
 
     // MARK: Rules
@@ -332,7 +475,7 @@ struct BonusActions {
     }
 
     /// Approving (and adjusting) needs an admin, or a manager above every person concerned.
-    private func requireApprover(_ db: Connection, _ caller: Caller, userIDs: [Int64]) async throws {
+    func requireApprover(_ db: Connection, _ caller: Caller, userIDs: [Int64]) async throws {
         if caller.isAdmin { return }
         try Self.requireApproverRole(caller)
         for user in userIDs where try await !services.users.isManager(db, managerID: caller.id, of: user) {

@@ -23,6 +23,10 @@ extension WebRoutes {
         pages.get(Site.adminBonusPlan.pattern, use: bonusPlanPage)
         pages.post(Site.adminBonusPlan.pattern, use: saveBonusPlan)
         pages.post(Site.adminBonusPlanCopy.pattern, use: copyBonusPlan)
+        pages.post(Site.adminBonusPlanMembers.pattern, use: addBonusPlanMember)
+        pages.post(Site.adminBonusPlanMemberRemove.pattern, use: removeBonusPlanMember)
+        pages.post(Site.adminBonusPlanOverrides.pattern, use: setBonusPlanOverride)
+        registerBonusRunPages(on: pages)
     }
 
     @Sendable func bonusRunsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -33,27 +37,34 @@ extension WebRoutes {
 
     @Sendable func bonusStatementPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        let runID = try request.id(context, "run")
-        let userID = try request.id(context, "user")
-        let currency = services.configuration.currency
-        let page = try await services.pool.withConnection { db -> StatementPage in
-            let statement = try await bonusActions.statement(db, caller: caller, runID: runID, userID: userID)
-            let locked = statement.runStatus == "approved"
-            let canApprove = locked ? false : try await bonusActions.mayApprove(db, caller, userIDs: [userID])
-            let c = statement.computation
-            return StatementPage(statement: statement, locked: locked, canApprove: canApprove, lines: c.lines, explanation: c.explanation,
-                                 payout: c.payout.amount.display(currency: currency), hasAdjustments: !c.adjustments.isEmpty)
-        }
-        return renderer.page("statement", Page(frame: frame(caller, sessionToken: token, title: "Bonus statement", area: "bonus"), body: page))
+        return try await bonusStatementPage(request, caller, token, runID: try request.id(context, "run"), userID: try request.id(context, "user"))
     }
 
-    /// Approve and lock: the API's action, so a locked run is 409 with the API's words
-    /// and one the caller may not approve is 403, here as there.
+    /// Approve and lock, in two steps: without `confirm` the page asks, naming the period,
+    /// the people whose statements the caller approves and their total (and, before the
+    /// period's end, a box to close it early); with it, the API's action. A locked run is
+    /// 409 and one the caller may not approve is 403 at either step, here as there.
     @Sendable func approveBonusRun(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, _, _ in
+        try await postedForm(request, context) { caller, token, values in
             let runID = try request.id(context, "run")
-            _ = try await services.pool.withTransaction { try await bonusActions.approve($0, caller: caller, id: runID) }
-            return WebSession.redirect(Site.bonus())
+            guard values["confirm"] == "yes" else {
+                let preview = try await services.pool.withConnection { try await bonusActions.approvalPreview($0, caller: caller, id: runID) }
+                let currency = services.configuration.currency
+                let total = preview.approves.reduce(Decimal(0)) { $0 + $1.payout.amount }
+                let body = BonusApprovalConfirmation(
+                    runId: runID, period: preview.run.period,
+                    people: preview.approves.map { .init(name: $0.name, payout: $0.payout.amount.display(currency: currency)) },
+                    count: preview.approves.count, total: total.display(currency: currency), locks: preview.locks,
+                    periodOpen: preview.periodOpen, periodEnd: preview.periodEnd.description, action: Site.bonusApprove(runID),
+                    back: Site.bonusRun(runID))
+                return renderer.page("bonus-confirm", Page(frame: frame(caller, sessionToken: token, title: "Approve \(preview.run.period)?",
+                                                                        area: "bonus"), body: body))
+            }
+            let run = try await services.pool.withTransaction {
+                try await bonusActions.approve($0, caller: caller, id: runID, closeEarly: values["closeEarly"] != nil)
+            }
+            let words = run.status == "approved" ? "\(run.period) is approved and locked." : "Your people's statements are approved; the run locks when every statement is."
+            return Flash.redirect(Site.bonusRun(runID), message: words)
         }
     }
 
@@ -65,7 +76,7 @@ extension WebRoutes {
                 BonusPlansPage.Row(id: p.id, name: p.name, method: p.method.rawValue, periodType: p.periodType,
                                    target: p.targetBonus.amount.display(currency: currency), threshold: p.threshold.description,
                                    tiers: Self.tiersText(p.tiers), cap: p.cap.map { "\($0) × target" } ?? "none",
-                                   lateCredit: "\(p.lateCreditPercent)%")
+                                   lateCredit: "\(p.lateCreditPercent)%", metric: BonusRunPage.metricText(p.metric), members: p.members.count)
             }
             let body = BonusPlansPage(tabs: adminTabs(.admin, current: Site.adminBonusPlans()), rows: rows, notice: Self.notice(request))
             return renderer.page("admin-bonus-plans", Page(frame: frame(caller, sessionToken: token, title: "Bonus plans", area: "admin"), body: body))
@@ -127,6 +138,71 @@ extension WebRoutes {
                 let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
                 form.messages.append("The new plan was not created: \(words.joined(separator: "; "))")
                 return try await bonusPlanPage(request, caller, token, id: id, form: form, status: Self.pageStatus(failure))
+            }
+        }
+    }
+
+    /// A membership from the plan page: a person or a manager's people, from a day to a day.
+    /// An overlap with another plan comes back in the API's words (409 naming the other plan).
+    @Sendable func addBonusPlanMember(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, _, area, values in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            var reader = FormReader(values)
+            let who = values["who"] ?? ""
+            let from = reader.date("from", "From")
+            let to = reader.optional("to") == nil ? nil : reader.date("to", "To")
+            let person = Int64(who.dropFirst(2))
+            do {
+                try reader.problems.throwIfInvalid()
+                guard let person, let from, who.hasPrefix("u-") || who.hasPrefix("m-") else {
+                    throw ValidationFailure("userId", "Choose a person, or a manager whose people join")
+                }
+                let input = BonusMemberInput(userId: who.hasPrefix("u-") ? person : nil, managerId: who.hasPrefix("m-") ? person : nil,
+                                             from: from, to: to)
+                let member = try await services.pool.withTransaction { try await bonusActions.addMember($0, caller: caller, planID: id, input: input) }
+                return Flash.redirect(Site.adminBonusPlan(id), message: "\(member.name) joins the plan \(member.span.text).")
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                return Flash.redirect(Site.adminBonusPlan(id), message: "Not added: \(words.joined(separator: "; "))")
+            }
+        }
+    }
+
+    @Sendable func removeBonusPlanMember(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, _, area, _ in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            let member = try request.id(context, "member")
+            try await services.pool.withTransaction { try await bonusActions.removeMember($0, caller: caller, planID: id, memberID: member) }
+            return Flash.redirect(Site.adminBonusPlan(id), message: "Membership removed.")
+        }
+    }
+
+    /// A person's own target bonus on this plan (empty: back to the plan's), through the plan's action.
+    @Sendable func setBonusPlanOverride(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await adminForm(request, context) { caller, _, area, values in
+            guard area == .admin else { return forbidden() }
+            let id = try request.id(context)
+            var reader = FormReader(values)
+            let target = reader.optional("targetBonus") == nil ? nil : reader.money("targetBonus", "Target bonus")
+            do {
+                try reader.problems.throwIfInvalid()
+                guard let userID = values["userId"].flatMap({ Int64($0) }) else { throw ValidationFailure("userId", "Choose a person") }
+                try await services.pool.withTransaction { db in
+                    let plan = try await bonusActions.plan(db, caller: caller, id: id)
+                    var overrides = plan.overrides.filter { $0.userId != userID }
+                    if let target { overrides.append(.init(userId: userID, targetBonus: target)) }
+                    var input = BonusPlanInput()
+                    input.overrides = overrides
+                    _ = try await bonusActions.savePlan(db, caller: caller, id: id, expected: plan.version, input: input)
+                }
+                return Flash.redirect(Site.adminBonusPlan(id), message: target == nil ? "Personal target removed." : "Personal target saved.")
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                return Flash.redirect(Site.adminBonusPlan(id), message: "Not saved: \(words.joined(separator: "; "))")
             }
         }
     }
@@ -239,18 +315,31 @@ extension WebRoutes {
                 .hinted("At most this multiple of the target bonus is paid: 2 is twice the target. Once set, a cap can be changed but not removed."),
             AdminField.number("lateCreditPercent", "Late credit (%)", state).hinted("Share of a late phase's value that still counts: 50 is half"),
         ]
-        let body = BonusPlanPage(
+        var body = BonusPlanPage(
             tabs: adminTabs(.admin, current: Site.adminBonusPlans()), id: plan.id, name: plan.name, version: state["version"], fields: fields,
             tierRows: tierRows, tierError: state.errors["tiers"] ?? "", hasTierError: state.errors["tiers"] != nil, afterTiers: afterTiers,
             messages: state.messages, conflict: state.conflict, notice: Self.notice(request))
-        return renderer.page("admin-bonus-plan", Page(frame: frame(caller, sessionToken: token, title: plan.name, area: "admin"), body: body),
-                             status: status)
+        // Members and personal targets: who the plan pays, and anyone paid another target.
+        let choices = try await services.pool.withConnection { try await services.users.choices($0, visibleTo: caller) }.filter(\.active)
+        let names = Dictionary(choices.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        body.metric = BonusRunPage.metricText(plan.metric)
+        body.members = plan.members.map { m in
+            .init(id: m.id, name: m.name, span: m.span.text, removeAction: Site.adminBonusPlanMemberRemove(plan.id, m.id))
+        }
+        body.overrides = plan.overrides.map { o in
+            .init(userId: o.userId, name: names[o.userId] ?? "Person \(o.userId)", target: o.targetBonus.amount.display(currency: currency))
+        }
+        body.people = choices.map { .init(id: $0.id, name: $0.name) }
+        body.managers = body.people
+        body.memberError = Flash.message(request)
+        return Flash.shown(renderer.page("admin-bonus-plan", Page(frame: frame(caller, sessionToken: token, title: plan.name, area: "admin"), body: body),
+                                         status: status), for: request)
     }
 }
 
 /// `/bonus`: the runs, newest first, each with the statements the reader may see.
 struct BonusRunsPage {
-    struct Line { var runId: Int64; var period: String; var status: String; var locked: Bool; var people: [Person] }
+    struct Line { var runId: Int64; var period: String; var status: String; var locked: Bool; var people: [Person]; var link: String; var planName: String }
     struct Person { var userId: Int64; var name: String; var payout: String }
     var runs: [Line]
 
@@ -258,21 +347,29 @@ struct BonusRunsPage {
         let actions = BonusActions(services: services)
         let currency = services.configuration.currency
         var lines: [Line] = []
+        let planNames = Dictionary(try await services.bonus.plans(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         for run in try await services.bonus.runs(db).reversed() {
             var people: [Person] = []
             for s in run.statements where try await actions.canSee(db, caller, userID: s.userId) {
                 people.append(Person(userId: s.userId, name: s.name, payout: s.payout.amount.display(currency: currency)))
             }
             if !people.isEmpty {
-                lines.append(Line(runId: run.id, period: run.period, status: run.status, locked: run.status == "approved", people: people))
+                lines.append(Line(runId: run.id, period: run.period, status: run.status, locked: run.status == "approved", people: people,
+                                  link: Site.bonusRun(run.id), planName: planNames[run.planId] ?? "Plan \(run.planId)"))
             }
         }
         return BonusRunsPage(runs: lines)
     }
 }
 
-/// `/bonus/{run}/{user}`: one statement.
+/// `/bonus/{run}/{user}`: one statement: its plan, the person's target (and whether it
+/// is their own override), every line, tier, cap and adjustment, the approval, and a
+/// what-if over the person's open phases.
 struct StatementPage {
+    struct TierLine { var band: String; var rate: String; var amount: String }
+    struct AdjustmentLine { var amount: String; var reason: String; var author: String }
+    struct OpenPhase { var id: Int64; var name: String; var value: String; var due: String; var day: String }
+    struct WhatIf { var payout: String; var difference: String; var explanation: [String] }
     var statement: StatementRecord
     var locked: Bool
     var canApprove: Bool
@@ -280,6 +377,23 @@ struct StatementPage {
     var explanation: [String]
     var payout: String
     var hasAdjustments: Bool
+    var planName = ""
+    var planLink: String?
+    var runLink = ""
+    var metric = ""
+    var isSales = false
+    var target = ""
+    var override: String?
+    var quota = ""
+    var credited = ""
+    var attainment = ""
+    var tiers: [TierLine] = []
+    var cap = ""
+    var adjustments: [AdjustmentLine] = []
+    var approvedBy: String?
+    var openPhases: [OpenPhase] = []
+    var whatIf: WhatIf?
+    var whatIfError: String?
 }
 
 /// `/admin/bonus-plans`.
@@ -294,6 +408,8 @@ struct BonusPlansPage {
         var tiers: String
         var cap: String
         var lateCredit: String
+        var metric: String
+        var members: Int
     }
     var tabs: [AdminTab]
     var rows: [Row]
@@ -316,4 +432,14 @@ struct BonusPlanPage {
     var messages: [String]
     var conflict: AdminConflict?
     var notice: String?
+    var metric = ""
+    var members: [MemberRow] = []
+    var overrides: [OverrideRow] = []
+    var people: [PersonChoice] = []
+    var managers: [PersonChoice] = []
+    var memberError: String?
+
+    struct MemberRow { var id: Int64; var name: String; var span: String; var removeAction: String }
+    struct OverrideRow { var userId: Int64; var name: String; var target: String }
+    struct PersonChoice { var id: Int64; var name: String }
 }

@@ -17,12 +17,16 @@ struct BonusRoutes {
         api.get("bonus-plans/:id", use: plan)
         api.post("bonus-plans", use: createPlan)
         api.patch("bonus-plans/:id", use: changePlan)
+        api.get("bonus-plans/:id/members", use: members)
+        api.post("bonus-plans/:id/members", use: addMember)
+        api.delete("bonus-plans/:id/members/:memberId", use: removeMember)
         api.get("bonus-runs", use: runs)
         api.post("bonus-runs", use: computeRun)
         api.get("bonus-runs/:id", use: run)
         api.post("bonus-runs/:id/recompute", use: recompute)
         api.post("bonus-runs/:id/approve", use: approve)
         api.get("bonus-runs/:id/statements/:userId", use: statement)
+        api.post("bonus-runs/:id/statements/:userId/approve", use: approveStatement)
         api.get("bonus-runs/:id/statements.csv", use: statementsCSV)
         api.post("bonus-runs/:id/adjustments", use: addAdjustment)
         api.post("bonus-runs/what-if", use: whatIf)
@@ -94,8 +98,54 @@ struct BonusRoutes {
         let caller = try context.requireCaller()
         try BonusActions.requireApproverRole(caller)
         let id = try request.id(context)
-        let run = try await services.pool.withTransaction { try await actions.approve($0, caller: caller, id: id) }
+        let closeEarly = try await Self.closeEarly(request)
+        let run = try await services.pool.withTransaction { try await actions.approve($0, caller: caller, id: id, closeEarly: closeEarly) }
         return try APIResponse.json(run, headers: ETag.headers(run.version)).response
+    }
+
+    @Sendable func approveStatement(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try BonusActions.requireApproverRole(caller)
+        let id = try request.id(context)
+        let userID = try request.id(context, "userId")
+        let closeEarly = try await Self.closeEarly(request)
+        let run = try await services.pool.withTransaction {
+            try await actions.approveStatement($0, caller: caller, runID: id, userID: userID, closeEarly: closeEarly)
+        }
+        return try APIResponse.json(run, headers: ETag.headers(run.version)).response
+    }
+
+    /// An approval's body, `{"closeEarly": true}`; an empty body approves a period that has ended.
+    static func closeEarly(_ request: Request) async throws -> Bool {
+        let body = try await JSON.body(of: request)
+        if body.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) { return false }
+        return try JSON.decode(BonusApprovalInput.self, from: body).0.closeEarly ?? false
+    }
+
+    @Sendable func members(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try BonusActions.requireBonusReader(caller)
+        let id = try request.id(context)
+        let plan = try await services.pool.withConnection { try await actions.plan($0, caller: caller, id: id) }
+        return try APIResponse.json(Page(fetched: plan.members, limit: plan.members.count) { [String($0.id)] }).response
+    }
+
+    @Sendable func addMember(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try BonusActions.requirePlanWriter(caller)
+        let id = try request.id(context)
+        let (input, _) = try await JSON.decode(BonusMemberInput.self, from: request)
+        let member = try await services.pool.withTransaction { try await actions.addMember($0, caller: caller, planID: id, input: input) }
+        return try APIResponse.json(member, status: .created).response
+    }
+
+    @Sendable func removeMember(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try BonusActions.requirePlanWriter(caller)
+        let id = try request.id(context)
+        let memberID = try request.id(context, "memberId")
+        try await services.pool.withTransaction { try await actions.removeMember($0, caller: caller, planID: id, memberID: memberID) }
+        return Response(status: .noContent)
     }
 
     @Sendable func statement(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -10,10 +10,34 @@ struct BonusPlanRecord: Encodable, Sendable {
         var userId: Int64
         var targetBonus: Money
     }
+    /// One membership: a person, or everyone reporting to a manager, on the days of its span.
+    struct Member: Codable, Sendable {
+        var id: Int64
+        var userId: Int64?
+        var managerId: Int64?
+        /// The person's name, or "Everyone reporting to <manager>".
+        var name: String
+        var from: CalendarDate
+        var to: CalendarDate?
+
+        var span: MembershipSpan { MembershipSpan(from: from, to: to) }
+
+        enum CodingKeys: String, CodingKey { case id, userId, managerId, name, from, to }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(userId, forKey: .userId)
+            try c.encode(managerId, forKey: .managerId)
+            try c.encode(name, forKey: .name)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+        }
+    }
     var id: Int64
     var version: Int
     var name: String
     var method: BonusMethod
+    var metric: BonusMetric
     var periodType: String
     var targetBonus: Money
     var threshold: DecimalString
@@ -23,6 +47,7 @@ struct BonusPlanRecord: Encodable, Sendable {
     var overrides: [Override]
     var activeFrom: CalendarDate?
     var activeTo: CalendarDate?
+    var members: [Member]
 
     var rules: BonusPlanRules {
         BonusPlanRules(method: method, targetBonus: targetBonus.amount, threshold: threshold.value, tiers: tiers,
@@ -34,9 +59,29 @@ struct BonusPlanRecord: Encodable, Sendable {
     }
 }
 
-/// A run: one plan, one period, a statement per project manager.
+/// A run: one plan, one period, a statement per member of the plan.
 struct BonusRunRecord: Encodable, Sendable {
-    struct Summary: Encodable, Sendable { var userId: Int64; var name: String; var payout: Money }
+    /// A statement in the run: its payout and who approved it (nulls while it waits).
+    struct Summary: Encodable, Sendable {
+        var userId: Int64
+        var name: String
+        var payout: Money
+        var approvedBy: Int64?
+        var approvedAt: Timestamp?
+
+        var approved: Bool { approvedBy != nil }
+
+        enum Keys: String, CodingKey { case userId, name, payout, approved, approvedBy, approvedAt }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(userId, forKey: .userId)
+            try c.encode(name, forKey: .name)
+            try c.encode(payout, forKey: .payout)
+            try c.encode(approved, forKey: .approved)
+            try c.encode(approvedBy, forKey: .approvedBy)
+            try c.encode(approvedAt, forKey: .approvedAt)
+        }
+    }
     var id: Int64
     var version: Int
     var planId: Int64
@@ -45,7 +90,11 @@ struct BonusRunRecord: Encodable, Sendable {
     var computedAt: Timestamp
     var approvedAt: Timestamp?
     var approvedBy: Int64?
+    /// Approved before its period ended, because the approver said `closeEarly: true`.
+    var closedEarly: Bool
     var statements: [Summary]
+
+    var total: Decimal { statements.reduce(Decimal(0)) { $0 + $1.payout.amount } }
 }
 
 /// A statement: every amount of one person's bonus for one run, explained.
@@ -77,10 +126,16 @@ struct BonusStore: Sendable {
     // MARK: Plans
 
     static let planColumns: Query = """
-        p.id, p.version, p.name, p.method, p.period_type, p.target_bonus, p.threshold, p.tiers::text AS tiers, p.cap,
+        p.id, p.version, p.name, p.method, p.metric, p.period_type, p.target_bonus, p.threshold, p.tiers::text AS tiers, p.cap,
         p.late_credit_percent, p.active_from, p.active_to,
         coalesce((SELECT json_agg(json_build_object('userId', o.user_id, 'targetBonus', o.target_bonus::text) ORDER BY o.user_id)
-                  FROM bonus_plan_overrides o WHERE o.plan_id = p.id), '[]')::text AS overrides
+                  FROM bonus_plan_overrides o WHERE o.plan_id = p.id), '[]')::text AS overrides,
+        coalesce((SELECT json_agg(json_build_object(
+                      'id', m.id, 'userId', m.user_id, 'managerId', m.manager_id,
+                      'name', coalesce(mu.name, 'Everyone reporting to ' || mm.name), 'from', m.effective_from, 'to', m.effective_to)
+                      ORDER BY m.effective_from, coalesce(mu.name, mm.name), m.id)
+                  FROM bonus_plan_members m LEFT JOIN users mu ON mu.id = m.user_id LEFT JOIN users mm ON mm.id = m.manager_id
+                  WHERE m.plan_id = p.id), '[]')::text AS members
         """
 
     func plans(_ db: Connection) async throws -> [BonusPlanRecord] {
@@ -92,7 +147,7 @@ struct BonusStore: Sendable {
         return try await db.query("SELECT \(Self.planColumns) FROM bonus_plans p WHERE p.id = \(id)\(lock)").first.map(Self.plan)
     }
 
-    func savePlan(_ db: Connection, id: Int64?, name: String, periodType: String, rules: BonusPlanRules,
+    func savePlan(_ db: Connection, id: Int64?, name: String, metric: BonusMetric, periodType: String, rules: BonusPlanRules,
                   overrides: [BonusPlanRecord.Override], activeFrom: CalendarDate?, activeTo: CalendarDate?, by actorID: Int64) async throws -> BonusPlanRecord {
         var before: BonusPlanRecord?
         if let id { before = try await plan(db, id: id) }
@@ -100,7 +155,7 @@ struct BonusStore: Sendable {
         let planID: Int64
         if let id {
             try await db.query("""
-                UPDATE bonus_plans SET name = \(name), method = \(rules.method.rawValue), period_type = \(periodType),
+                UPDATE bonus_plans SET name = \(name), method = \(rules.method.rawValue), metric = \(metric.rawValue), period_type = \(periodType),
                     target_bonus = \(rules.targetBonus), threshold = \(rules.threshold), tiers = \(tiers)::jsonb, cap = \(rules.cap),
                     late_credit_percent = \(rules.lateCreditPercent), active_from = \(activeFrom), active_to = \(activeTo),
                     version = version + 1, updated_at = now()
@@ -109,9 +164,9 @@ struct BonusStore: Sendable {
             planID = id
         } else {
             planID = try await db.expectRow("""
-                INSERT INTO bonus_plans (name, method, period_type, target_bonus, threshold, tiers, cap, late_credit_percent,
+                INSERT INTO bonus_plans (name, method, metric, period_type, target_bonus, threshold, tiers, cap, late_credit_percent,
                                          active_from, active_to)
-                VALUES (\(name), \(rules.method.rawValue), \(periodType), \(rules.targetBonus), \(rules.threshold), \(tiers)::jsonb,
+                VALUES (\(name), \(rules.method.rawValue), \(metric.rawValue), \(periodType), \(rules.targetBonus), \(rules.threshold), \(tiers)::jsonb,
                         \(rules.cap), \(rules.lateCreditPercent), \(activeFrom), \(activeTo))
                 RETURNING id
                 """).decode("id")
@@ -133,20 +188,23 @@ struct BonusStore: Sendable {
     func run(_ db: Connection, id: Int64, forUpdate: Bool = false) async throws -> BonusRunRecord? {
         let lock: Query = forUpdate ? " FOR UPDATE OF r" : ""
         guard let row = try await db.query("""
-            SELECT r.id, r.version, r.plan_id, r.period_key, r.status, r.computed_at, r.approved_at, r.approved_by FROM bonus_runs r
+            SELECT r.id, r.version, r.plan_id, r.period_key, r.status, r.computed_at, r.approved_at, r.approved_by, r.closed_early
+            FROM bonus_runs r
             WHERE r.id = \(id)\(lock)
             """).first else { return nil }
         let statements = try await db.query("""
-            SELECT s.user_id, u.name, s.payout FROM bonus_statements s JOIN users u ON u.id = s.user_id
+            SELECT s.user_id, u.name, s.payout, s.approved_by, s.approved_at FROM bonus_statements s JOIN users u ON u.id = s.user_id
             WHERE s.run_id = \(id) ORDER BY lower(u.name), s.user_id
             """).map {
             BonusRunRecord.Summary(userId: try $0.decode("user_id"), name: try $0.decode("name"),
-                                   payout: Money(try $0.decode("payout", as: Decimal.self)))
+                                   payout: Money(try $0.decode("payout", as: Decimal.self)),
+                                   approvedBy: try $0.decode("approved_by"), approvedAt: try $0.decode("approved_at"))
         }
         return BonusRunRecord(
             id: try row.decode("id"), version: try row.decode("version"), planId: try row.decode("plan_id"),
             period: try row.decode("period_key"), status: try row.decode("status"), computedAt: try row.decode("computed_at"),
-            approvedAt: try row.decode("approved_at"), approvedBy: try row.decode("approved_by"), statements: statements)
+            approvedAt: try row.decode("approved_at"), approvedBy: try row.decode("approved_by"),
+            closedEarly: try row.decode("closed_early"), statements: statements)
     }
 
     func runs(_ db: Connection) async throws -> [BonusRunRecord] {
@@ -161,15 +219,70 @@ struct BonusStore: Sendable {
         try await db.query("SELECT id FROM bonus_runs WHERE plan_id = \(planID) AND period_key = \(periodKey)").first?.decode("id")
     }
 
-    /// The project managers a run covers: everyone active with the role, or with
-    /// a completed-work quota in the period.
-    func projectManagers(_ db: Connection, periodKey: String) async throws -> [(id: Int64, name: String)] {
-        try await db.query("""
-            SELECT id, name FROM users
-            WHERE active AND ('project_manager' = ANY(roles)
-                   OR id IN (SELECT user_id FROM quotas WHERE period_key = \(periodKey) AND metric = 'completed_work'))
-            ORDER BY lower(name), id
-            """).map { (try $0.decode("id"), try $0.decode("name")) }
+    /// The people a run of `plan` covers in `period`: everyone a membership of the plan
+    /// covers on at least one day of it, with the days it covers them.
+    func members(_ db: Connection, plan: BonusPlanRecord, period: FiscalPeriod) async throws -> [(id: Int64, name: String, spans: [MembershipSpan])] {
+        var result: [(id: Int64, name: String, spans: [MembershipSpan])] = []
+        for row in try await db.query("""
+            SELECT u.id, u.name, m.effective_from, m.effective_to
+            FROM bonus_plan_members m CROSS JOIN LATERAL bonus_member_people(m.user_id, m.manager_id, \(plan.metric.rawValue)) mp
+            JOIN users u ON u.id = mp.user_id
+            WHERE m.plan_id = \(plan.id) AND m.effective_from < \(period.endExclusive)
+              AND coalesce(m.effective_to, 'infinity'::date) >= \(period.start)
+            ORDER BY lower(u.name), u.id, m.effective_from
+            """) {
+            let id: Int64 = try row.decode("id")
+            let span = MembershipSpan(from: try row.decode("effective_from"), to: try row.decode("effective_to"))
+            if let last = result.indices.last, result[last].id == id {
+                result[last].spans.append(span)
+            } else {
+                result.append((id, try row.decode("name"), [span]))
+            }
+        }
+        return result
+    }
+
+    /// The other plan (its name) in which one of `people` already is on a day of `span`:
+    /// a plan of the same period type and metric family, so that no work pays twice.
+    func overlappingMembership(_ db: Connection, plan: BonusPlanRecord, people: [Int64], span: MembershipSpan) async throws -> (plan: String, person: String)? {
+        let sales = plan.metric.family == .sales
+        guard let row = try await db.query("""
+            SELECT p.name AS plan, u.name AS person
+            FROM bonus_plan_members m JOIN bonus_plans p ON p.id = m.plan_id
+            CROSS JOIN LATERAL bonus_member_people(m.user_id, m.manager_id, p.metric) mp JOIN users u ON u.id = mp.user_id
+            WHERE p.id <> \(plan.id) AND p.period_type = \(plan.periodType) AND (p.metric <> 'completed_work') = \(sales)
+              AND mp.user_id = ANY(\(people)::bigint[])
+              AND m.effective_from <= coalesce(\(span.to)::date, 'infinity'::date)
+              AND coalesce(m.effective_to, 'infinity'::date) >= \(span.from)
+            ORDER BY p.id, u.id LIMIT 1
+            """).first else { return nil }
+        return (try row.decode("plan"), try row.decode("person"))
+    }
+
+    /// The people a new membership would cover, as `bonus_member_people` counts them.
+    func people(_ db: Connection, userID: Int64?, managerID: Int64?, metric: BonusMetric) async throws -> [Int64] {
+        try await db.query("SELECT user_id FROM bonus_member_people(\(userID), \(managerID), \(metric.rawValue)) ORDER BY 1")
+            .map { try $0.decode("user_id") }
+    }
+
+    func addMember(_ db: Connection, planID: Int64, userID: Int64?, managerID: Int64?, span: MembershipSpan, by actorID: Int64) async throws -> Int64 {
+        let id: Int64 = try await db.expectRow("""
+            INSERT INTO bonus_plan_members (plan_id, user_id, manager_id, effective_from, effective_to, created_by)
+            VALUES (\(planID), \(userID), \(managerID), \(span.from), \(span.to), \(actorID)) RETURNING id
+            """).decode("id")
+        try await AuditTrail.record(db, actorID: actorID, entity: "bonus_plan", entityID: planID, action: .update, before: nil,
+                                    after: ["member": .int(id), "userId": userID.map { .int($0) } ?? .null,
+                                            "managerId": managerID.map { .int($0) } ?? .null, "span": .text(span.text)])
+        return id
+    }
+
+    func removeMember(_ db: Connection, planID: Int64, memberID: Int64, by actorID: Int64) async throws -> Bool {
+        let removed = try await db.query("DELETE FROM bonus_plan_members WHERE id = \(memberID) AND plan_id = \(planID)").affectedRows == 1
+        if removed {
+            try await AuditTrail.record(db, actorID: actorID, entity: "bonus_plan", entityID: planID, action: .update,
+                                        before: ["member": .int(memberID)], after: nil)
+        }
+        return removed
     }
 
     /// Phases a manager's projects completed within the period (by their dates of record).
@@ -182,11 +295,11 @@ struct BonusStore: Sendable {
             """).map(Self.phaseInput)
     }
 
-    /// Hand-made adjustments not yet carried by an approved run.
-    func openAdjustments(_ db: Connection, planID: Int64, userID: Int64) async throws -> [(id: Int64, adjustment: Adjustment)] {
+    /// Hand-made adjustments posted to a run for one person: they show in that run only.
+    func adjustments(_ db: Connection, runID: Int64, userID: Int64) async throws -> [(id: Int64, adjustment: Adjustment)] {
         try await db.query("""
             SELECT a.id, a.amount, a.reason, u.name AS author FROM bonus_adjustments a LEFT JOIN users u ON u.id = a.author_id
-            WHERE a.plan_id = \(planID) AND a.user_id = \(userID) AND a.run_id IS NULL AND a.clawback_of_run_id IS NULL
+            WHERE a.run_id = \(runID) AND a.user_id = \(userID) AND a.clawback_of_run_id IS NULL
             ORDER BY a.id
             """).map {
             (try $0.decode("id"), Adjustment(amount: Money(try $0.decode("amount", as: Decimal.self)), reason: try $0.decode("reason"),
@@ -253,26 +366,79 @@ struct BonusStore: Sendable {
         var clawbacks: [Clawback]
     }
 
-    /// One person's statement for a plan and period, computed from the database as it is now.
-    func compute(_ db: Connection, plan: BonusPlanRecord, period: FiscalPeriod, userID: Int64,
-                 phases override: [PhaseCreditInput]? = nil) async throws -> Computed {
-        let phases: [PhaseCreditInput]
-        if let override { phases = override } else { phases = try await completedPhases(db, userID: userID, period: period) }
-        let quota = try await quotas.target(db, userID: userID, periodKey: period.key, metric: .completedWork)
-        let manual = try await openAdjustments(db, planID: plan.id, userID: userID)
+    /// Won deals of the period on which `userID` has a split: each one line, the
+    /// person's share of the deal's amount (the reports' split credit, deal by deal).
+    func bookedDeals(_ db: Connection, userID: Int64, metric: BonusMetric, period: FiscalPeriod) async throws -> [(PhaseCreditInput, Decimal)] {
+        try await db.query("""
+            SELECT o.id, o.name, a.name AS account, o.amount, t.split_percent, coalesce(o.closed_on, o.close_date) AS booked_on
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
+            JOIN opportunity_team t ON t.opportunity_id = o.id AND t.user_id = \(userID) AND t.split_percent > 0
+            JOIN accounts a ON a.id = o.account_id
+            WHERE o.archived_at IS NULL AND o.kind = ANY(\(metric.dealKinds)::text[])
+              AND coalesce(o.closed_on, o.close_date) >= \(period.start) AND coalesce(o.closed_on, o.close_date) < \(period.endExclusive)
+            ORDER BY booked_on, o.id
+            """).map { row in
+            let amount: Decimal = try row.decode("amount"), split: Decimal = try row.decode("split_percent")
+            let bookedOn: CalendarDate = try row.decode("booked_on")
+            // A booking is never late: due and done the day it was won.
+            return (PhaseCreditInput(projectId: try row.decode("id"), projectName: try row.decode("account"), phaseId: try row.decode("id"),
+                                     phase: try row.decode("name"), value: amount * split / 100, due: bookedOn, completedOn: bookedOn),
+                    split)
+        }
+    }
+
+    /// One person's statement for a plan and period, computed from the database as it is
+    /// now: the work (or bookings) of the days their membership covers, the adjustments
+    /// posted to `runID`, and the clawbacks of earlier locked runs.
+    func compute(_ db: Connection, plan: BonusPlanRecord, period: FiscalPeriod, userID: Int64, runID: Int64? = nil,
+                 spans: [MembershipSpan]? = nil, phases override: [PhaseCreditInput]? = nil) async throws -> Computed {
+        var phases: [PhaseCreditInput]
+        var splits: [Int64: Decimal] = [:]
+        if let override {
+            phases = override
+        } else if plan.metric == .completedWork {
+            phases = try await completedPhases(db, userID: userID, period: period)
+        } else {
+            let deals = try await bookedDeals(db, userID: userID, metric: plan.metric, period: period)
+            phases = deals.map(\.0)
+            for (deal, split) in deals { splits[deal.phaseId] = split }
+        }
+        if let spans { phases = phases.filter { p in spans.contains { $0.contains(p.completedOn) } } }
+        let quotaMetric = QuotaMetric(rawValue: plan.metric.rawValue) ?? .completedWork
+        let quota = try await quotas.target(db, userID: userID, periodKey: period.key, metric: quotaMetric)
+        var manual: [(id: Int64, adjustment: Adjustment)] = []
+        if let runID { manual = try await adjustments(db, runID: runID, userID: userID) }
         let clawbacks = try await clawbacks(db, plan: plan, userID: userID, before: period)
         let target = plan.targetBonus(for: userID)
-        let computation = BonusCalculator.compute(rules: plan.rules, targetBonus: target, quota: quota, phases: phases,
+        var computation = BonusCalculator.compute(rules: plan.rules, targetBonus: target, quota: quota, phases: phases,
                                                   adjustments: manual.map(\.adjustment) + clawbacks.map(\.adjustment))
+        if plan.metric != .completedWork { Self.describeBookings(&computation, splits: splits, metric: plan.metric) }
         return Computed(userID: userID, targetBonus: target, quota: quota, computation: computation,
                         adjustmentIDs: manual.map(\.id), clawbacks: clawbacks)
     }
 
-    /// Computes (or recomputes) a draft run's statements.
-    func computeRun(_ db: Connection, runID: Int64?, plan: BonusPlanRecord, period: FiscalPeriod, by actorID: Int64) async throws -> Int64 {
+    /// A sales statement's lines in a seller's words: the deal, the day it was won, the
+    /// person's split of its amount.
+    static func describeBookings(_ c: inout BonusComputation, splits: [Int64: Decimal], metric: BonusMetric) {
+        for (i, line) in c.lines.enumerated() where i < c.explanation.count {
+            let split = splits[line.phaseId].map { "\($0.plainText)% split" } ?? "split"
+            c.explanation[i] = "Deal \(line.phase) (\(line.project)) won \(line.completedOn): your \(split) credits \(line.credit.amount.moneyText)"
+        }
+        if let total = c.explanation.firstIndex(where: { $0.hasPrefix("Credited work") || $0.hasPrefix("No phases completed") }) {
+            c.explanation[total] = c.lines.isEmpty
+                ? "No \(metric.rawValue.replacingOccurrences(of: "_", with: " ")) deals won in this period: credited bookings 0.00"
+                : c.explanation[total].replacingOccurrences(of: "Credited work", with: "Credited bookings")
+                    .replacingOccurrences(of: " from 1 phase", with: " from 1 deal").replacingOccurrences(of: " phases", with: " deals")
+        }
+    }
+
+    /// Computes (or recomputes) a draft run's statements: one per member of the plan in
+    /// the period. A statement whose payout did not change keeps its approval.
+    /// `only`: recompute just these people's statements (an adjustment to one of them).
+    func computeRun(_ db: Connection, runID: Int64?, plan: BonusPlanRecord, period: FiscalPeriod, by actorID: Int64,
+                    only: Set<Int64>? = nil) async throws -> Int64 {
         let id: Int64
         if let runID {
-            try await db.query("DELETE FROM bonus_statements WHERE run_id = \(runID)")
             try await db.query("""
                 UPDATE bonus_runs SET rules = \(try JSONB(plan.rules))::jsonb, computed_at = now(), version = version + 1 WHERE id = \(runID)
                 """)
@@ -283,12 +449,21 @@ struct BonusStore: Sendable {
                 RETURNING id
                 """).decode("id")
         }
-        for pm in try await projectManagers(db, periodKey: period.key) {
-            let c = try await compute(db, plan: plan, period: period, userID: pm.id)
+        let members = try await members(db, plan: plan, period: period)
+        if only == nil {
+            try await db.query("DELETE FROM bonus_statements WHERE run_id = \(id) AND NOT (user_id = ANY(\(members.map(\.id))::bigint[]))")
+        }
+        for member in members where only?.contains(member.id) ?? true {
+            let c = try await compute(db, plan: plan, period: period, userID: member.id, runID: id, spans: member.spans)
             try await db.query("""
-                INSERT INTO bonus_statements (run_id, user_id, target_bonus, quota, credited, payout, body)
-                VALUES (\(id), \(pm.id), \(c.targetBonus), \(c.quota), \(c.computation.credited.amount), \(c.computation.payout.amount),
+                INSERT INTO bonus_statements AS s (run_id, user_id, target_bonus, quota, credited, payout, body)
+                VALUES (\(id), \(member.id), \(c.targetBonus), \(c.quota), \(c.computation.credited.amount), \(c.computation.payout.amount),
                         \(try JSONB(c.computation))::jsonb)
+                ON CONFLICT (run_id, user_id) DO UPDATE SET
+                    target_bonus = EXCLUDED.target_bonus, quota = EXCLUDED.quota, credited = EXCLUDED.credited, body = EXCLUDED.body,
+                    approved_by = CASE WHEN s.payout = EXCLUDED.payout THEN s.approved_by END,
+                    approved_at = CASE WHEN s.payout = EXCLUDED.payout THEN s.approved_at END,
+                    payout = EXCLUDED.payout
                 """)
         }
         try await AuditTrail.record(db, actorID: actorID, entity: "bonus_run", entityID: id, action: runID == nil ? .create : .update,
@@ -296,14 +471,24 @@ struct BonusStore: Sendable {
         return id
     }
 
-    /// Locks a draft run, recording which adjustments and clawbacks it carried.
-    func approve(_ db: Connection, run: BonusRunRecord, plan: BonusPlanRecord, period: FiscalPeriod, by actorID: Int64) async throws -> Bool {
-        // Re-derive what the statements carried, as they were computed, before locking them.
+    /// Records one statement's approval; false when it was already approved.
+    func approveStatement(_ db: Connection, runID: Int64, userID: Int64, by actorID: Int64) async throws -> Bool {
+        let approved = try await db.query("""
+            UPDATE bonus_statements SET approved_by = \(actorID), approved_at = now()
+            WHERE run_id = \(runID) AND user_id = \(userID) AND approved_by IS NULL
+            """).affectedRows == 1
+        if approved {
+            try await AuditTrail.record(db, actorID: actorID, entity: "bonus_run", entityID: runID, action: .update,
+                                        before: nil, after: ["statementApproved": .int(userID)])
+        }
+        return approved
+    }
+
+    /// Locks a draft run, recording the clawbacks it carried; the adjustments posted to
+    /// it are already its own. `closeEarly`: approved before the period ended, on purpose.
+    func lock(_ db: Connection, run: BonusRunRecord, plan: BonusPlanRecord, period: FiscalPeriod, closeEarly: Bool, by actorID: Int64) async throws -> Bool {
         for statement in run.statements {
-            let c = try await compute(db, plan: plan, period: period, userID: statement.userId)
-            for adjustmentID in c.adjustmentIDs {
-                try await db.query("UPDATE bonus_adjustments SET run_id = \(run.id) WHERE id = \(adjustmentID) AND run_id IS NULL")
-            }
+            let c = try await compute(db, plan: plan, period: period, userID: statement.userId, runID: run.id)
             for claw in c.clawbacks {
                 try await db.query("""
                     INSERT INTO bonus_adjustments (plan_id, user_id, amount, reason, phase_id, clawback_of_run_id, run_id)
@@ -313,13 +498,18 @@ struct BonusStore: Sendable {
                     """)
             }
         }
+        try await db.query("""
+            UPDATE bonus_statements SET approved_by = \(actorID), approved_at = now() WHERE run_id = \(run.id) AND approved_by IS NULL
+            """)
         let locked = try await db.query("""
-            UPDATE bonus_runs SET status = 'approved', approved_at = now(), approved_by = \(actorID), version = version + 1
+            UPDATE bonus_runs SET status = 'approved', approved_at = now(), approved_by = \(actorID), closed_early = \(closeEarly),
+                version = version + 1
             WHERE id = \(run.id) AND status = 'draft'
             """).affectedRows == 1
         if locked {
             try await AuditTrail.record(db, actorID: actorID, entity: "bonus_run", entityID: run.id, action: .update,
-                                        before: ["status": .text("draft")], after: ["status": .text("approved")])
+                                        before: ["status": .text("draft")],
+                                        after: ["status": .text("approved"), "closeEarly": .bool(closeEarly), "period": .text(period.key)])
         }
         return locked
     }
@@ -347,10 +537,11 @@ struct BonusStore: Sendable {
                                runStatus: try row.decode("status"), computation: try row.decode("body", as: JSONB<BonusComputation>.self).value)
     }
 
-    func addAdjustment(_ db: Connection, planID: Int64, userID: Int64, amount: Decimal, reason: String, by actorID: Int64) async throws -> Int64 {
+    /// An adjustment posted to a run, for one person's statement there.
+    func addAdjustment(_ db: Connection, planID: Int64, runID: Int64, userID: Int64, amount: Decimal, reason: String, by actorID: Int64) async throws -> Int64 {
         let id: Int64 = try await db.expectRow("""
-            INSERT INTO bonus_adjustments (plan_id, user_id, amount, reason, author_id)
-            VALUES (\(planID), \(userID), \(amount), \(reason), \(actorID)) RETURNING id
+            INSERT INTO bonus_adjustments (plan_id, run_id, user_id, amount, reason, author_id)
+            VALUES (\(planID), \(runID), \(userID), \(amount), \(reason), \(actorID)) RETURNING id
             """).decode("id")
         try await AuditTrail.record(db, actorID: actorID, entity: "bonus_adjustment", entityID: id, action: .create, before: nil,
                                     after: ["userId": .int(userID), "amount": .text(amount.moneyText), "reason": .text(reason)])
@@ -381,12 +572,14 @@ struct BonusStore: Sendable {
         let cap: Decimal? = try row.decode("cap")
         return BonusPlanRecord(
             id: try row.decode("id"), version: try row.decode("version"), name: try row.decode("name"),
-            method: BonusMethod(rawValue: try row.decode("method")) ?? .marginal, periodType: try row.decode("period_type"),
+            method: BonusMethod(rawValue: try row.decode("method")) ?? .marginal,
+            metric: BonusMetric(rawValue: try row.decode("metric")) ?? .completedWork, periodType: try row.decode("period_type"),
             targetBonus: Money(try row.decode("target_bonus", as: Decimal.self)),
             threshold: DecimalString(try row.decode("threshold", as: Decimal.self)),
             tiers: try row.decode("tiers", as: JSONB<[BonusTier]>.self).value, cap: cap.map(DecimalString.init),
             lateCreditPercent: DecimalString(try row.decode("late_credit_percent", as: Decimal.self)),
             overrides: try row.decode("overrides", as: JSONB<[BonusPlanRecord.Override]>.self).value,
-            activeFrom: try row.decode("active_from"), activeTo: try row.decode("active_to"))
+            activeFrom: try row.decode("active_from"), activeTo: try row.decode("active_to"),
+            members: try row.decode("members", as: JSONB<[BonusPlanRecord.Member]>.self).value)
     }
 }

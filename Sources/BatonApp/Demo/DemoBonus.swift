@@ -3,8 +3,9 @@ import Dates
 import Foundation
 import Postgres
 
-/// The demo firm's bonus: BONUS.md's plan, completed-work quotas for its project
-/// managers, the two quarters before this one approved and locked, this one in draft.
+/// The demo firm's bonus: BONUS.md's plan for everyone reporting to Priya, completed-work
+/// quotas for her project managers, the two quarters before this one approved and locked,
+/// this one in draft; and a sales plan paying Morgan's people on bookings this quarter.
 struct DemoBonus {
     let services: AppServices
     let people: [String: Int64]
@@ -29,6 +30,9 @@ struct DemoBonus {
         let current = calendar.period(containing: today, kind: .quarter)
         let previous = calendar.period(containing: current.start.adding(days: -1), kind: .quarter)
         let before = calendar.period(containing: previous.start.adding(days: -1), kind: .quarter)
+        // The plan's members: everyone reporting to Priya (her project managers), from the first demo quarter.
+        _ = try await bonus.addMember(db, caller: adminCaller, planID: plan.id,
+                                      input: BonusMemberInput(userId: nil, managerId: priya, from: before.start, to: nil))
         for period in [before, previous, current] {
             _ = try await services.quotas.period(db, key: period.key)
             for key in ["felix.braun", "grace.kim", "hiro.tanaka"] {
@@ -40,12 +44,20 @@ struct DemoBonus {
         // Bookings quotas for the people who sell, so forecasts show coverage and the growth advice has a target.
         if let morgan = people["morgan.reyes"] {
             let morganCaller = try await DemoDelivery.caller(db, id: morgan)
+            // Sales people and account managers are paid on their split of won deals, from this quarter.
+            let sales = try await bonus.savePlan(db, caller: adminCaller, id: nil, expected: nil, input: BonusPlanInput(
+                name: "Sales quarterly", method: .marginal, metric: .totalBookings, periodType: "quarter", targetBonus: Money(15000),
+                threshold: DecimalString(rules.threshold), tiers: rules.tiers, cap: rules.cap.map(DecimalString.init),
+                lateCreditPercent: DecimalString(100), overrides: []))
+            _ = try await bonus.addMember(db, caller: adminCaller, planID: sales.id,
+                                          input: BonusMemberInput(userId: nil, managerId: morgan, from: current.start, to: nil))
             for (key, target) in [("ana.torres", 3_000_000), ("ben.okafor", 3_000_000), ("chloe.martin", 2_500_000),
                                   ("dev.patel", 1_000_000), ("erin.walsh", 1_000_000)] {
                 guard let person = people[key] else { continue }
                 _ = try await quotas.create(db, caller: morganCaller, input: QuotaInput(
                     userId: person, periodKey: current.key, metric: .totalBookings, target: Money(Decimal(target))))
             }
+            _ = try await bonus.computeRun(db, caller: morganCaller, input: BonusRunInput(planId: sales.id, period: current.key))
         }
         for period in [before, previous] {
             let run = try await bonus.computeRun(db, caller: priyaCaller, input: BonusRunInput(planId: plan.id, period: period.key))

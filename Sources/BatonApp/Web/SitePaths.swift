@@ -58,6 +58,12 @@ enum Site {
     static let bonus = SitePath("bonus")
     static let bonusStatement = SitePath("bonus/:run/:user")
     static let bonusApprove = SitePath("bonus/:run/approve")
+    static let bonusWhatIf = SitePath("bonus/:run/:user/what-if")
+    static let bonusRun = SitePath("bonus-runs/:run")
+    static let bonusRunRecompute = SitePath("bonus-runs/:run/recompute")
+    static let bonusRunAdjustments = SitePath("bonus-runs/:run/adjustments")
+    static let bonusRunCSV = SitePath("bonus-runs/:run/statements.csv")
+    static let bonusStatementApprove = SitePath("bonus-runs/:run/statements/:user/approve")
 
     static let reports = SitePath("reports")
     static let reportPipeline = SitePath("reports/pipeline")
@@ -79,6 +85,9 @@ enum Site {
     static let adminBonusPlans = SitePath("admin/bonus-plans")
     static let adminBonusPlan = SitePath("admin/bonus-plans/:id")
     static let adminBonusPlanCopy = SitePath("admin/bonus-plans/:id/copy")
+    static let adminBonusPlanMembers = SitePath("admin/bonus-plans/:id/members")
+    static let adminBonusPlanMemberRemove = SitePath("admin/bonus-plans/:id/members/:member/remove")
+    static let adminBonusPlanOverrides = SitePath("admin/bonus-plans/:id/overrides")
 }
 
 extension String {
