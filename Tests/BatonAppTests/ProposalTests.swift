@@ -57,6 +57,7 @@ import Testing
             #expect(proposal["total"] as? String == "26500.00", "24000 from the catalog + 10 × 250")
             let lines = proposal["lines"] as? [[String: Any]] ?? []
             #expect(lines.first?["unitPrice"] as? String == "24000.00")
+            #expect(lines.map { $0["kind"] as? String ?? "" } == ["service", "pass_through"])
             #expect(lines.first?["unit"] as? String == "fixed")
 
             try await post(app, "proposals/\(id)/submit", dev, expect: .ok)
@@ -78,12 +79,15 @@ import Testing
             let project = accepted["project"] as? [String: Any] ?? [:]
             #expect(project["projectManagerId"] as? Int == 9)
             #expect(project["status"] as? String == "planned")
-            #expect(project["contractValue"] as? String == "26500.00")
+            // The travel is pass-through: on the order's amount, not in the project's work.
+            #expect(project["contractValue"] as? String == "24000.00")
+            let items = project["budgetItems"] as? [[String: Any]] ?? []
+            #expect(items.map { "\($0["description"] ?? ""):\($0["amount"] ?? "")" } == ["Travel:2500.00"])
             let phases = project["phases"] as? [[String: Any]] ?? []
             #expect(phases.map { $0["name"] as? String ?? "" } == ["Discovery", "Report"])
             #expect(phases.map { $0["start"] as? String ?? "" } == ["2027-04-01", "2027-04-15"])
             #expect(phases.map { $0["due"] as? String ?? "" } == ["2027-04-15", "2027-04-22"])
-            #expect(phases.map { $0["value"] as? String ?? "" } == ["6625.00", "19875.00"], "values add up to the total")
+            #expect(phases.map { $0["value"] as? String ?? "" } == ["6000.00", "18000.00"], "values add up to the services")
             #expect((project["checklist"] as? [Any])?.count == 2)
             let needs = (project["skillNeeds"] as? [[String: Any]] ?? []).map { "\($0["skill"] ?? ""):\($0["hours"] ?? "")" }
             #expect(needs == ["network engineering:40", "network engineering:16", "writing:8"])
@@ -260,6 +264,61 @@ import Testing
         }
     }
 
+    /// Issue 17: 46,499.99 of services and 1,485.00 of travel. The client pays 47,984.99
+    /// and the order is won at that; the project is worth 46,499.99, its phases add up to
+    /// it, the travel is a budget item, and completing every phase credits the services only.
+    @Test func travelChangesNeitherPhaseValuesNorCredit() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let template = try await post(app, "typical-projects", admin, #"""
+                {"name": "Cloud move", "pricing": {"model": "fixed", "price": "46499.99"},
+                 "phases": [{"name": "Plan", "offsetDays": 0, "lengthDays": 10, "sharePercent": "33.33", "skills": []},
+                            {"name": "Move", "offsetDays": 10, "lengthDays": 30, "sharePercent": "33.33", "skills": []},
+                            {"name": "Hypercare", "offsetDays": 40, "lengthDays": 14, "sharePercent": "33.34", "skills": []}]}
+                """#)
+            let opportunityID = try await opportunity(app, admin)
+            let proposal = try await post(app, "opportunities/\(opportunityID)/proposals", admin, #"""
+                {"reviewerId": 9, "proposedStart": "2027-04-01",
+                 "lines": [{"typicalProjectId": \#(template["id"] as! Int), "quantity": "1"},
+                           {"description": "Travel", "quantity": "1", "unit": "fixed", "unitPrice": "1485.00"}]}
+                """#)
+            #expect(proposal["total"] as? String == "47984.99")
+            let id = proposal["id"] as! Int
+            for action in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(action)", admin, expect: .ok) }
+            let accepted = try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-11-20"}"#, expect: .ok)
+            #expect((accepted["opportunity"] as? [String: Any])?["amount"] as? String == "47984.99")
+            let projectID = (accepted["project"] as? [String: Any])?["id"] as! Int
+            let project = try await app.request(.get, "/api/v1/projects/\(projectID)", token: admin).object
+            #expect(project["contractValue"] as? String == "46499.99")
+            let phases = project["phases"] as? [[String: Any]] ?? []
+            #expect(phases.map { $0["value"] as? String ?? "" } == ["15498.45", "15498.45", "15503.09"])
+            let sum = phases.reduce(Decimal(0)) { $0 + (Decimal(string: $1["value"] as? String ?? "") ?? 0) }
+            #expect(sum == Decimal(string: "46499.99")!)
+            let items = project["budgetItems"] as? [[String: Any]] ?? []
+            #expect(items.map { "\($0["description"] ?? ""):\($0["amount"] ?? "")" } == ["Travel:1485.00"])
+
+            // What a bonus credits is the phases' values: the services, not the travel.
+            let credited = try await app.sql("""
+                SELECT sum(value)::text AS credited FROM project_phases WHERE project_id = \(projectID)
+                """).first!.decode("credited", as: String.self)
+            #expect(credited == "46499.99")
+
+            // A free-text line that says it is a service counts as work; a catalog line
+            // cannot be pass-through.
+            let opportunity2 = try await opportunity(app, admin)
+            let mixed = try await post(app, "opportunities/\(opportunity2)/proposals", admin, #"""
+                {"lines": [{"description": "Extra workshop", "quantity": "1", "unitPrice": "1200.00", "kind": "service"},
+                           {"description": "Hotel", "quantity": "2", "unitPrice": "150.00"}]}
+                """#)
+            #expect((mixed["lines"] as? [[String: Any]] ?? []).map { $0["kind"] as? String ?? "" } == ["service", "pass_through"])
+            let refused = try await app.request(.post, "/api/v1/opportunities/\(opportunity2)/proposals", token: admin, json: #"""
+                {"lines": [{"typicalProjectId": \#(template["id"] as! Int), "quantity": "1", "kind": "pass_through"}]}
+                """#)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("lines[0].kind"))
+        }
+    }
+
     @Test func theCapacityCheckSubtractsAssignments() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
@@ -294,7 +353,8 @@ import Testing
             let check = try await app.request(.get, "/api/v1/proposals/\(other["id"] as! Int)/capacity-check", token: admin)
             let skill = (check.object["skills"] as? [[String: Any]])?.first ?? [:]
             #expect(skill["hoursNeeded"] as? String == "100")
-            #expect(skill["hoursFree"] as? String == "140", "80 + (80 − 20)")
+            // Each hour counts once: of the 80 + (80 − 20) = 140 h free, the allocation gives the skill the 100 h it needs.
+            #expect(skill["hoursFree"] as? String == "100", "140 h free, 100 of them allocated")
             #expect(skill["shortfall"] as? String == "0")
             #expect(skill["people"] as? Int == 2)
         }

@@ -104,8 +104,9 @@ struct DemoCatalog {
                                           unitPrice: template.pricing.amount, discountPercent: 0)])
             if template.pricing.model == "hourly" { draft.lines[0].quantity = 240 }
             if i % 2 == 1 {
+                // Pass-through: on the client's total, a budget item of the project, in no phase.
                 draft.lines.append(ProposalLineInput(typicalProjectId: nil, description: "Travel", quantity: 4, unit: .day,
-                                                     unitPrice: 250, discountPercent: 0))
+                                                     unitPrice: 250, discountPercent: 0, kind: .passThrough))
             }
             // A first version superseded by the second, for every other opportunity.
             if i % 2 == 0 {

@@ -31,6 +31,7 @@ enum APIEnumerations {
         entry(ProposalStatus.self),
         entry(ProposalAction.self),
         entry(LineUnit.self),
+        entry(LineKind.self),
         entry(FiscalPeriod.Kind.self, schema: "PeriodKind"),
         entry(QuotaMetric.self),
         entry(BonusMethod.self),

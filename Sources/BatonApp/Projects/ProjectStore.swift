@@ -24,6 +24,13 @@ struct ProjectRecord: Encodable, Sendable {
         var checkedAt: Timestamp?
     }
 
+    /// A pass-through line of the accepted proposal (travel, expenses, resale): money the
+    /// project may spend for the client, outside the contract value and every phase.
+    struct BudgetItem: Codable, Sendable {
+        var description: String
+        var amount: Money
+    }
+
     struct SkillNeed: Codable, Sendable {
         var phaseId: Int64
         var skill: String
@@ -45,6 +52,7 @@ struct ProjectRecord: Encodable, Sendable {
     var phases: [Phase]
     var checklist: [ChecklistItem]
     var skillNeeds: [SkillNeed]
+    var budgetItems: [BudgetItem] = []
     /// In a project's own record, not in lists.
     var assignments: [AssignmentRecord]?
     var createdAt: Timestamp
@@ -64,6 +72,8 @@ struct ProjectStore: Sendable {
         coalesce((SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'required', c.required,
                                                     'checkedBy', c.checked_by, 'checkedAt', c.checked_at) ORDER BY c.position)
                   FROM project_checklist_items c WHERE c.project_id = j.id), '[]')::text AS checklist,
+        coalesce((SELECT json_agg(json_build_object('description', b.description, 'amount', b.amount::text) ORDER BY b.position)
+                  FROM project_budget_items b WHERE b.project_id = j.id), '[]')::text AS budget_items,
         coalesce((SELECT json_agg(json_build_object('phaseId', n.phase_id, 'skill', s.name, 'hours', trim_scale(n.hours)::text,
                       'assignedHours', trim_scale(coalesce((
                           SELECT round(sum(a.hours_per_week * greatest(0, least(a.end_date + 1, ph.due_date) - greatest(a.start_date, ph.start_date)) / 7.0), 2)
@@ -229,7 +239,8 @@ struct ProjectStore: Sendable {
             proposalId: try row.decode("proposal_id"), projectManagerId: try row.decode("project_manager_id"),
             status: try row.decode("status"), start: try row.decode("start_date"),
             contractValue: Money(try row.decode("contract_value", as: Decimal.self)), completedOn: try row.decode("completed_on"),
-            phases: phases, checklist: checklist, skillNeeds: needs, assignments: nil,
+            phases: phases, checklist: checklist, skillNeeds: needs,
+            budgetItems: try row.decode("budget_items", as: JSONB<[ProjectRecord.BudgetItem]>.self).value, assignments: nil,
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }

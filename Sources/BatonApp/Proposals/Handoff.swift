@@ -32,10 +32,34 @@ struct Handoff {
             externalID: before.externalId)
         let opportunity = try await opportunities.update(db, before: before, to: fields, teamChanged: false, by: actorID)
         let projectManager = proposal.reviewerId ?? before.team.first(where: { $0.role == .projectManager })?.userId
-        let project = try await services.projects.handOff(
-            db, proposal: proposal, opportunityName: before.name, projectManagerID: projectManager,
+        // The order is won at the whole total; the project is worth its services only.
+        // Pass-through lines (travel, expenses, resale) become budget items, in no phase,
+        // so they are in no one's credited work and no bonus.
+        let split = Self.split(proposal)
+        var services = proposal
+        services.total = Money(split.serviceValue)
+        let project = try await self.services.projects.handOff(
+            db, proposal: services, opportunityName: before.name, projectManagerID: projectManager,
             start: proposal.proposedStart ?? acceptedOn, by: actorID)
-        return (opportunity, project)
+        guard !split.passThrough.isEmpty else { return (opportunity, project) }
+        for (position, item) in split.passThrough.enumerated() {
+            let line = proposal.lines[item.lineIndex]
+            try await db.query("""
+                INSERT INTO project_budget_items (project_id, position, proposal_line_id, description, amount)
+                VALUES (\(project.id), \(position + 1), \(line.id),
+                        \(line.description ?? line.typicalProjectName ?? "Pass-through"), \(item.amount))
+                """)
+        }
+        let withItems = try await self.services.projects.findAny(db, id: project.id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: project.id, action: .update,
+                                    before: .of(project, excluding: ["phases", "checklist", "skillNeeds"]),
+                                    after: .of(withItems, excluding: ["phases", "checklist", "skillNeeds"]))
+        return (opportunity, withItems)
+    }
+
+    /// A stored proposal's total split into services and pass-through (`ProposalMath.split`).
+    static func split(_ proposal: ProposalRecord) -> ProposalSplit {
+        ProposalMath.split(lines: ProposalActions.draft(of: proposal).lines, discountPercent: proposal.discountPercent.value)
     }
 
     /// The reviewing project manager joins the opportunity's team (with no split),

@@ -21,13 +21,15 @@ struct ProposalInput: StrictDecodable {
     /// One line of a proposal as a writer sends it: a catalog line names its typical
     /// project and may leave the unit and price to the catalog.
     struct Line: StrictDecodable {
-        enum Field: String, CodingKey, CaseIterable { case typicalProjectId, description, quantity, unit, unitPrice, discountPercent }
+        enum Field: String, CodingKey, CaseIterable { case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind }
         var typicalProjectId: Int64?
         var description: String?
         var quantity: DecimalString?
         var unit: LineUnit?
         var unitPrice: Money?
         var discountPercent: DecimalString?
+        /// Left out: a catalog line is a service, a free-text line pass-through (`LineKind.implied`).
+        var kind: LineKind?
     }
 }
 
@@ -146,7 +148,8 @@ struct ProposalActions {
             discountPercent: p.discountPercent.value,
             lines: p.lines.map {
                 ProposalLineInput(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity.value,
-                                            unit: $0.unit, unitPrice: $0.unitPrice.amount, discountPercent: $0.discountPercent.value)
+                                            unit: $0.unit, unitPrice: $0.unitPrice.amount, discountPercent: $0.discountPercent.value,
+                                            kind: $0.kind)
             })
     }
 
@@ -173,7 +176,7 @@ struct ProposalActions {
                 lines.append(ProposalLineInput(
                     typicalProjectId: line.typicalProjectId, description: line.description?.trimmed.nilIfEmpty,
                     quantity: line.quantity?.value ?? 1, unit: unit ?? .fixed, unitPrice: price ?? 0,
-                    discountPercent: line.discountPercent?.value ?? 0))
+                    discountPercent: line.discountPercent?.value ?? 0, kind: line.kind))
             }
         } else if keys.contains("lines") {
             v.add("lines", "Lines must not be null")

@@ -14,11 +14,14 @@ struct ProposalPage {
     struct Line {
         var index: Int; var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String
         var total: String
+        /// "service" or "pass-through"; a free-text line may change it (`kindChoices`).
+        var kind: String; var isFreeText: Bool; var kindChoices: [KindChoice]
         var hasQuantityError: Bool; var quantityError: String
         var hasPriceError: Bool; var priceError: String
         var hasDiscountError: Bool; var discountError: String
         var hasItemError: Bool; var itemError: String
     }
+    struct KindChoice { var value: String; var label: String; var selected: Bool }
     struct Skill { var skill: String; var needed: String; var free: String; var short: String; var ok: Bool }
     struct Action {
         var action: String; var label: String; var needsComment: Bool; var isAccept: Bool
@@ -32,6 +35,8 @@ struct ProposalPage {
         /// The failed post of the lines (saving, adding or removing), with what was typed.
         var lines: FormState?
         var adding = false
+        /// The failed add came from the free-text form, not the catalog one.
+        var addingFree = false
         var action: ProposalAction?
         var typed: [String: String] = [:]
         var failure: FormFailure?
@@ -56,9 +61,16 @@ struct ProposalPage {
     var lines: [Line]
     var subtotal: String
     var total: String
+    /// What the project will be worth (services) and what passes through it (travel,
+    /// expenses, resale): the handoff's split of the total (`ProposalMath.split`).
+    var serviceValue: String
+    var passThroughValue: String
+    var hasPassThrough: Bool
     var currency: String
     var linesMessages: [String]
     var addForm: WebForm
+    /// A free-text line: its kind says whether it is a custom service or pass-through.
+    var freeForm: WebForm
     var skills: [Skill]
     var hasSkills: Bool
     var actions: [Action]
@@ -75,6 +87,7 @@ struct ProposalPage {
         let words: [ProposalAction: String] = [.submit: "Submit for review", .approve: "Approve", .return: "Send back",
                                               .send: "Mark as sent", .accept: "Record acceptance", .decline: "Record decline"]
         let editable = p.status == .draft && actor.isAuthorSide
+        let split = Handoff.split(p)
 
         // The lines: as saved, or as typed into a save that failed, each message by its field.
         var errors = forms.lines?.errors ?? [:]
@@ -82,17 +95,30 @@ struct ProposalPage {
         func take(_ key: String) -> String? { errors.removeValue(forKey: key) }
         let lines = p.lines.enumerated().map { i, l -> Line in
             let q = take("lines[\(i)].quantity"), u = take("lines[\(i)].unitPrice"), d = take("lines[\(i)].discountPercent")
-            let item = [take("lines[\(i)].typicalProjectId"), take("lines[\(i)].description"), take("lines[\(i)].unit")].compactMap { $0 }
+            let item = [take("lines[\(i)].typicalProjectId"), take("lines[\(i)].description"), take("lines[\(i)].unit"),
+                        take("lines[\(i)].kind")].compactMap { $0 }
+            let kind = typed["kind\(i)"].flatMap(LineKind.init(rawValue:)) ?? l.kind
             return Line(index: i, item: l.description ?? l.typicalProjectName ?? "", quantity: typed["quantity\(i)"] ?? l.quantity.description,
                         unit: l.unit.rawValue, unitPrice: typed["unitPrice\(i)"] ?? l.unitPrice.description,
                         discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.description,
+                        kind: kind.words, isFreeText: l.typicalProjectId == nil,
+                        kindChoices: LineKind.allCases.map { KindChoice(value: $0.rawValue, label: $0.words, selected: $0 == kind) },
                         hasQuantityError: q != nil, quantityError: q ?? "", hasPriceError: u != nil, priceError: u ?? "",
                         hasDiscountError: d != nil, discountError: d ?? "", hasItemError: !item.isEmpty, itemError: item.joined(separator: " "))
         }
 
         // A line from the catalog: a failed add keeps its choice and its messages.
         var add = FormState("add-line", values: ["quantity": "1"])
-        if forms.adding, let failed = forms.lines {
+        var free = FormState("free-line", values: ["quantity": "1", "unit": LineUnit.fixed.rawValue, "kind": LineKind.passThrough.rawValue])
+        if forms.adding, forms.addingFree, let failed = forms.lines {
+            free = FormState("free-line", typed: failed.values, failure: FormFailure(status: .unprocessableContent))
+            let n = p.lines.count
+            for field in ["description", "quantity", "unit", "unitPrice", "kind"] {
+                if let message = take("lines[\(n)].\(field)") { free.errors[field] = free.errors[field].map { $0 + " " + message } ?? message }
+            }
+            free.messages = failed.messages + errors.values.sorted()
+            errors = [:]
+        } else if forms.adding, let failed = forms.lines {
             add = FormState("add-line", typed: failed.values, failure: FormFailure(status: .unprocessableContent))
             let n = p.lines.count
             for (api, field) in [("lines[\(n)].typicalProjectId", "typicalProjectId"), ("lines[\(n)].quantity", "quantity"),
@@ -103,7 +129,18 @@ struct ProposalPage {
             errors = [:]
         }
         var addFields: [FormField] = []
+        var freeFields: [FormField] = []
         if editable {
+            freeFields = [
+                free.text("description", "Description", required: true, maxlength: ProposalMath.maxDescriptionLength),
+                free.select("kind", "Kind", LineKind.allCases.map { kind in
+                    (value: kind.rawValue, label: kind == .service ? "Service (work we do; in the project's value)"
+                                                                    : "Pass-through (travel, expenses, resale; a budget item)")
+                }, required: true),
+                free.text("quantity", "Quantity", inputmode: "decimal"),
+                free.select("unit", "Unit", LineUnit.allCases.map { (value: $0.rawValue, label: $0.rawValue) }),
+                free.text("unitPrice", "Unit price", required: true, inputmode: "decimal"),
+            ]
             let catalog = try await services.catalog.list(db, page: try PageRequest(limit: 100), includeArchived: false).items.map {
                 (value: String($0.id), label: "\($0.name) (\($0.pricing.model == "hourly" ? "per hour" : "fixed fee"))")
             }
@@ -119,9 +156,13 @@ struct ProposalPage {
 
         return ProposalPage(
             proposal: p, opportunity: opportunity.name, status: p.status.words, editable: editable, version: p.version,
-            lines: lines, subtotal: p.subtotal.description, total: p.total.description, currency: services.configuration.currency,
+            lines: lines, subtotal: p.subtotal.description, total: p.total.description,
+            serviceValue: Money(split.serviceValue).description, passThroughValue: Money(split.passThroughValue).description,
+            hasPassThrough: split.passThroughValue > 0 || p.lines.contains { $0.kind == .passThrough },
+            currency: services.configuration.currency,
             linesMessages: (forms.adding ? [] : forms.lines?.messages ?? []) + errors.sorted { $0.key < $1.key }.map(\.value),
             addForm: add.form(addFields, hidden: [.init(name: "version", value: String(p.version))]),
+            freeForm: free.form(freeFields, hidden: [.init(name: "version", value: String(p.version)), .init(name: "form", value: "free")]),
             skills: check.skills.map {
                 Skill(skill: $0.skill, needed: $0.hoursNeeded.description, free: $0.hoursFree.description, short: $0.shortfall.description,
                       ok: $0.shortfall.value == 0)

@@ -50,16 +50,29 @@ extension WebRoutes {
                 if let q = reader.decimal("quantity\(i)", "Quantity", field: "lines[\(i)].quantity") { lines[i].quantity = q }
                 if let p = reader.money("unitPrice\(i)", "Unit price", field: "lines[\(i)].unitPrice") { lines[i].unitPrice = p }
                 if let d = reader.decimal("discount\(i)", "Discount", field: "lines[\(i)].discountPercent") { lines[i].discountPercent = d }
+                // Only a free-text line offers the choice; a catalog line is always a service.
+                if let k = reader.text("kind\(i)"), let kind = LineKind(rawValue: k) { lines[i].kind = kind }
             }
         }
     }
 
-    /// A line from the catalog: the typical project fills in its unit and price.
+    /// A line from the catalog (the typical project fills in its unit and price), or,
+    /// from the second add form (`form=free`), a free-text line: travel, expenses or
+    /// resale passed through, or a custom service.
     @Sendable func proposalLineAdd(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await proposalLines(request, context, adding: true) { reader, lines in
             // Messages under the API's names for the new line, beside the add form's fields.
             let n = lines.count
             var line = ProposalInput.Line()
+            if reader.text("form") == "free" {
+                line.description = reader.optional("description")
+                line.quantity = reader.decimal("quantity", "Quantity", field: "lines[\(n)].quantity") ?? DecimalString(1)
+                line.unit = reader.choice("unit", "Unit", LineUnit.self)
+                line.unitPrice = reader.money("unitPrice", "Unit price", field: "lines[\(n)].unitPrice")
+                line.kind = reader.choice("kind", "Kind", LineKind.self)
+                lines.append(line)
+                return
+            }
             line.typicalProjectId = reader.id("typicalProjectId", "Typical project", field: "lines[\(n)].typicalProjectId")
             line.quantity = reader.decimal("quantity", "Quantity", field: "lines[\(n)].quantity") ?? DecimalString(1)
             if line.typicalProjectId == nil, reader.text("typicalProjectId")?.trimmed.isEmpty ?? true {
@@ -107,7 +120,7 @@ extension WebRoutes {
                 guard let saved else { return notFound() }
                 var lines = saved.lines.map {
                     ProposalInput.Line(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity,
-                                       unit: $0.unit, unitPrice: $0.unitPrice, discountPercent: $0.discountPercent)
+                                       unit: $0.unit, unitPrice: $0.unitPrice, discountPercent: $0.discountPercent, kind: $0.kind)
                 }
                 edit(&reader, &lines)
                 var input = ProposalInput()
@@ -121,9 +134,9 @@ extension WebRoutes {
                 return try await proposalPage(caller, token, id: id, forms: .init(message: message), status: .conflict)
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
-                return try await proposalPage(caller, token, id: id, forms: .init(lines: FormState("lines", typed: form, failure: failure),
-                                                                                 adding: adding),
-                                              status: failure.status)
+                var forms = ProposalPage.Forms(lines: FormState("lines", typed: form, failure: failure), adding: adding)
+                forms.addingFree = adding && form["form"] == "free"
+                return try await proposalPage(caller, token, id: id, forms: forms, status: failure.status)
             }
             return WebSession.redirect(Site.proposal(id))
         }

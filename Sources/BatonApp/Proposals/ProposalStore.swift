@@ -15,6 +15,8 @@ struct ProposalRecord: Encodable, Sendable {
         var unitPrice: Money
         var discountPercent: DecimalString
         var lineTotal: Money
+        /// `service` or `pass_through`: only services become the project's phases (LineKind).
+        var kind: LineKind
 
         /// How many times the line's typical project is delivered: its quantity for a
         /// fixed-fee line; once for a line billed by the hour or day, whose quantity
@@ -122,7 +124,8 @@ struct ProposalStore: Sendable {
         coalesce((SELECT json_agg(json_build_object(
                     'id', l.id, 'typicalProjectId', l.typical_project_id, 'typicalProjectName', t.name, 'description', l.description,
                     'quantity', trim_scale(l.quantity)::text, 'unit', l.unit, 'unitPrice', l.unit_price::text,
-                    'discountPercent', trim_scale(l.discount_percent)::text, 'lineTotal', l.line_total::text) ORDER BY l.position)
+                    'discountPercent', trim_scale(l.discount_percent)::text, 'lineTotal', l.line_total::text,
+                    'kind', l.kind) ORDER BY l.position)
                   FROM proposal_lines l LEFT JOIN typical_projects t ON t.id = l.typical_project_id
                   WHERE l.proposal_id = p.id), '[]')::text AS lines,
         coalesce((SELECT json_agg(json_build_object('action', e.action, 'fromStatus', e.from_status, 'toStatus', e.to_status,
@@ -237,9 +240,10 @@ struct ProposalStore: Sendable {
         for (i, line) in draft.lines.enumerated() {
             try await db.query("""
                 INSERT INTO proposal_lines (proposal_id, position, typical_project_id, description, quantity, unit, unit_price,
-                                            discount_percent, line_total)
+                                            discount_percent, line_total, kind)
                 VALUES (\(proposalID), \(i + 1), \(line.typicalProjectId), \(line.description), \(line.quantity),
-                        \(line.unit.rawValue), \(line.unitPrice), \(line.discountPercent), \(totals.lineTotals[i]))
+                        \(line.unit.rawValue), \(line.unitPrice), \(line.discountPercent), \(totals.lineTotals[i]),
+                        \(line.kind.rawValue))
                 """)
         }
     }
@@ -264,6 +268,7 @@ struct ProposalStore: Sendable {
             var unitPrice: String
             var discountPercent: String
             var lineTotal: String
+            var kind: String
         }
         let stored = ProposalStatus(rawValue: try row.decode("status")) ?? .draft
         let validUntil: CalendarDate? = try row.decode("valid_until")
@@ -273,7 +278,8 @@ struct ProposalStore: Sendable {
                 description: $0.description, quantity: DecimalString(Decimal(apiText: $0.quantity) ?? 0),
                 unit: LineUnit(rawValue: $0.unit) ?? .fixed, unitPrice: Money(Decimal(apiText: $0.unitPrice) ?? 0),
                 discountPercent: DecimalString(Decimal(apiText: $0.discountPercent) ?? 0),
-                lineTotal: Money(Decimal(apiText: $0.lineTotal) ?? 0))
+                lineTotal: Money(Decimal(apiText: $0.lineTotal) ?? 0),
+                kind: LineKind(rawValue: $0.kind) ?? LineKind.implied(typicalProjectId: $0.typicalProjectId))
         }
         struct EventRow: Codable {
             var action: String

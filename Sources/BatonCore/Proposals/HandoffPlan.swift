@@ -168,8 +168,9 @@ public enum HandoffPlan {
     public static let maxDays = 3650
 
     /// - Parameters:
-    ///   - contractValue: the accepted proposal's total; the phase values add up to it
-    ///     exactly, so money on free-text lines (travel) is spread over the phases too.
+    ///   - contractValue: the accepted proposal's service value (`ProposalMath.split`):
+    ///     the phase values add up to it exactly; pass-through lines (travel, expenses,
+    ///     resale) are not in it, so no phase holds them and no one is credited for them.
     ///   - templates: the typical-project lines in line order; two lines of the same
     ///     typical project give its phases twice.
     public static func plan(contractValue: Decimal, start: CalendarDate, templates: [TemplateOnLine],
@@ -186,7 +187,8 @@ public enum HandoffPlan {
                     due: phaseStart.adding(days: phase.lengthDays),
                     // One multiplication chain and one division keep the value exact
                     // until the single rounding to cents.
-                    value: (contractValue * weight.numerator * phase.sharePercent / (weight.denominator * 100)).rounded(scale: 2),
+                    value: Decimal.roundedQuotient(contractValue * weight.numerator * phase.sharePercent,
+                                                   weight.denominator * 100, scale: 2),
                     typicalProjectId: template.typicalProjectId,
                     skills: phase.skills.map { SkillHours(skill: $0.skill, hours: $0.hours * template.quantity) }))
             }

@@ -58,6 +58,22 @@ public enum ProposalMath {
         return ProposalTotals(subtotal: subtotal, discount: discount, total: subtotal - discount, lineTotals: lineTotals)
     }
 
+    /// The accepted proposal's total split into the work the project delivers and the
+    /// money that passes through it. The proposal discount applies to every line alike,
+    /// so each pass-through line carries its share of it (`line × (100 − d) / 100`, rounded
+    /// once); the services get the rest, so `serviceValue + passThroughValue == total`
+    /// exactly. `passThrough` has one amount per pass-through line, in line order.
+    public static func split(lines: [ProposalLineInput], discountPercent: Decimal) -> ProposalSplit {
+        let totals = totals(lines: lines, discountPercent: discountPercent)
+        var items: [(index: Int, amount: Decimal)] = []
+        for (i, line) in lines.enumerated() where line.kind == .passThrough {
+            items.append((i, (totals.lineTotals[i] * (100 - discountPercent) / 100).rounded(scale: 2)))
+        }
+        let passThrough = items.reduce(Decimal(0)) { $0 + $1.amount }
+        return ProposalSplit(serviceValue: totals.total - passThrough, passThroughValue: passThrough,
+                             passThrough: items.map { ProposalSplit.Item(lineIndex: $0.index, amount: $0.amount) })
+    }
+
     /// Every broken rule of the lines and the proposal discount, each on its field
     /// (`lines[2].quantity`), so that the editor can mark all of them at once.
     public static func check(lines: [ProposalLineInput], discountPercent: Decimal, into v: inout Validator) {
@@ -80,6 +96,8 @@ public enum ProposalMath {
         let text = line.description?.trimmed ?? ""
         if let id = line.typicalProjectId {
             v.check(id > 0, "\(f).typicalProjectId", "Choose a typical project from the catalog (the id must be a positive number)")
+            v.check(line.kind == .service, "\(f).kind",
+                    "A typical project from the catalog is a service; write travel, expenses or resale as a free-text pass-through line")
         } else {
             v.check(!text.isEmpty, "\(f).description", "Describe the line, or choose a typical project from the catalog")
         }
@@ -97,5 +115,31 @@ public enum ProposalMath {
             v.check(line.unitPrice < moneyLimit, "\(f).unitPrice", "Unit price must be less than 1000000000000.00")
         }
         v.check((0...100).contains(line.discountPercent), "\(f).discountPercent", "Discount must be from 0 to 100 percent")
+    }
+}
+
+/// What an accepted proposal becomes on its project: the contract value (services, which
+/// the phases divide) and the pass-through budget items (which no phase holds).
+public struct ProposalSplit: Sendable, Equatable {
+    public struct Item: Sendable, Equatable {
+        /// The line's index in the proposal (0-based, in line order).
+        public var lineIndex: Int
+        /// The line's total less its share of the proposal discount.
+        public var amount: Decimal
+
+        public init(lineIndex: Int, amount: Decimal) {
+            self.lineIndex = lineIndex
+            self.amount = amount
+        }
+    }
+
+    public var serviceValue: Decimal
+    public var passThroughValue: Decimal
+    public var passThrough: [Item]
+
+    public init(serviceValue: Decimal, passThroughValue: Decimal, passThrough: [Item]) {
+        self.serviceValue = serviceValue
+        self.passThroughValue = passThroughValue
+        self.passThrough = passThrough
     }
 }

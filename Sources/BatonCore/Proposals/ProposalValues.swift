@@ -46,6 +46,29 @@ public enum LineUnit: String, Sendable, Codable, CaseIterable {
     case fixed, hour, day
 }
 
+/// What a proposal line sells: work the firm does (`service`: a typical project from the
+/// catalog, or a custom service written as free text), or money that passes through to
+/// someone else (`pass_through`: travel, expenses, hardware resale). Both are on the
+/// proposal's total; only services become the project's contract value and its phases'
+/// values, so only they earn a project manager credit (and bonus).
+public enum LineKind: String, Sendable, Codable, CaseIterable {
+    case service
+    case passThrough = "pass_through"
+
+    /// The kind a line has when the writer names none: a catalog line is a service, a
+    /// free-text line is pass-through (API.md's "Travel" line); a custom service says so.
+    public static func implied(typicalProjectId: Int64?) -> LineKind {
+        typicalProjectId == nil ? .passThrough : .service
+    }
+
+    public var words: String {
+        switch self {
+        case .service: "service"
+        case .passThrough: "pass-through"
+        }
+    }
+}
+
 /// One line of a proposal as the author writes it: a catalog item (a typical project)
 /// or free text (travel, licences), with its quantity, unit price and line discount.
 ///
@@ -59,9 +82,12 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
     public var unit: LineUnit
     public var unitPrice: Decimal
     public var discountPercent: Decimal
+    /// Left out in JSON: `LineKind.implied` (service for catalog lines, pass-through for free text).
+    public var kind: LineKind
 
     public init(typicalProjectId: Int64? = nil, description: String? = nil, quantity: Decimal,
-                unit: LineUnit = .fixed, unitPrice: Decimal, discountPercent: Decimal = 0) {
+                unit: LineUnit = .fixed, unitPrice: Decimal, discountPercent: Decimal = 0, kind: LineKind? = nil) {
+        self.kind = kind ?? LineKind.implied(typicalProjectId: typicalProjectId)
         self.typicalProjectId = typicalProjectId
         self.description = description
         self.quantity = quantity
@@ -71,7 +97,7 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case typicalProjectId, description, quantity, unit, unitPrice, discountPercent
+        case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +108,7 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
         unit = try c.decode(LineUnit.self, forKey: .unit)
         unitPrice = try c.decode(DecimalString.self, forKey: .unitPrice).value
         discountPercent = try c.decodeIfPresent(DecimalString.self, forKey: .discountPercent)?.value ?? 0
+        kind = try c.decodeIfPresent(LineKind.self, forKey: .kind) ?? LineKind.implied(typicalProjectId: typicalProjectId)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,5 +119,6 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
         try c.encode(unit, forKey: .unit)
         try c.encode(Money(unitPrice), forKey: .unitPrice)
         try c.encode(DecimalString(discountPercent), forKey: .discountPercent)
+        try c.encode(kind, forKey: .kind)
     }
 }

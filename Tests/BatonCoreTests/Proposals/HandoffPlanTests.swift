@@ -70,8 +70,11 @@ private func onePhase(_ id: Int64, _ name: String, lineTotal: String, share: Str
         #expect(plan.phases.reduce(Decimal(0)) { $0 + $1.value } == d("1000.01"))
     }
 
-    @Test func templatesAreWeightedByTheirLineTotalsAndFreeTextMoneyLandsInThePhases() {
-        // Lines: A 30000.00 (two phases 50/50), B 10000.00 (one phase), travel 2000.00 free text.
+    @Test func templatesAreWeightedByTheirLineTotalsAndCustomServicesLandInThePhases() {
+        // Lines: A 30000.00 (two phases 50/50), B 10000.00 (one phase), a custom service
+        // of 2000.00 (free text, kind service): the contract value 42000.00 is spread over
+        // the catalog phases. (Pass-through lines are not in the contract value at all;
+        // see PassThroughTests.)
         var a = onePhase(1, "A", lineTotal: "30000.00")
         a.phases = [TemplatePhase(name: "A1", offsetDays: 0, lengthDays: 10, sharePercent: 50),
                     TemplatePhase(name: "A2", offsetDays: 10, lengthDays: 10, sharePercent: 50)]

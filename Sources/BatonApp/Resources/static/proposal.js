@@ -10,17 +10,33 @@
     const number = input ? Number(input.value.trim().replace(/,/g, "")) : 0;
     return Number.isFinite(number) ? number : 0;
   };
+  // A line is pass-through when its kind (the select of a free-text line, or the
+  // catalog line's fixed word) says so.
+  const passThrough = (row) => {
+    const select = form.elements["kind" + row.dataset.index];
+    return (select ? select.value : row.dataset.kind).startsWith("pass");
+  };
   function update() {
     let subtotal = 0;
+    let passed = 0;
+    const discount = Number(form.dataset.discount) || 0;
     form.querySelectorAll("tr.line").forEach((row) => {
       const i = row.dataset.index;
       const line = Number(cents(value("quantity" + i) * value("unitPrice" + i) * (1 - value("discount" + i) / 100)));
       row.querySelector(".line-total").textContent = cents(line);
       subtotal += line;
+      if (passThrough(row)) passed += Number(cents(line * (100 - discount) / 100));
     });
-    const discount = Number(form.dataset.discount) || 0;
+    const total = subtotal - Number(cents(subtotal * discount / 100));
     document.getElementById("subtotal").textContent = cents(subtotal);
-    document.getElementById("total").textContent = cents(subtotal - Number(cents(subtotal * discount / 100)));
+    document.getElementById("total").textContent = cents(total);
+    const services = document.getElementById("service-value");
+    const through = document.getElementById("pass-through-value");
+    if (services && through) {
+      services.textContent = cents(total - passed);
+      through.textContent = cents(passed);
+    }
   }
   form.addEventListener("input", update);
+  form.addEventListener("change", update);
 })();
