@@ -236,6 +236,48 @@ import Testing
         }
     }
 
+    // MARK: 10. The printable proposal's status
+
+    @Test func thePrintableProposalReadsSentWithItsValidUntilAndExpiredOnlyOnceThatDateHasPassed() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let opportunityID = try await ProposalTests().opportunity(app, admin)
+            let dev = try await app.signIn("dev.patel@demo.test")
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let today = try #require(try await app.sql("SELECT current_date::text AS d").first?.decode("d", as: String.self))
+            let made = try await post(app, "opportunities/\(opportunityID)/proposals", dev,
+                #"{"reviewerId": 9, "validUntil": "\#(today)", "lines": [{"description": "Advice", "quantity": "1", "unitPrice": "100.00"}]}"#)
+            let id = try #require(made["id"] as? Int)
+            for (action, token) in [("submit", dev), ("approve", felix), ("send", dev)] {
+                let r = try await app.request(.post, "/api/v1/proposals/\(id)/\(action)", token: token, json: "{}")
+                #expect(r.status == .ok, "\(action): \(r.text)")
+            }
+            func header() async throws -> String {
+                let page = try await app.request(.get, "/proposals/\(id)/print", headers: [.authorization: "Bearer \(dev)"])
+                #expect(page.status == .ok)
+                return page.text
+            }
+            // Sent on its valid-until day: sent, with the date, and the offer stands.
+            let sent = try await header()
+            #expect(sent.contains(#"<span class="status">sent</span>"#))
+            #expect(sent.contains(#"<div class="muted">sent \#(today)</div>"#))
+            #expect(sent.contains(#"<div class="muted">valid until \#(today)</div>"#))
+            #expect(sent.contains("This offer is valid until <strong>\(today)</strong>."))
+            #expect(!sent.contains("expired"))
+            // The day passes unaccepted: expired, and the offer was valid.
+            try await app.sql("UPDATE proposals SET valid_until = current_date - 1 WHERE id = \(id)")
+            let lapsed = try await header()
+            #expect(lapsed.contains(#"<span class="status">expired</span>"#))
+            #expect(lapsed.contains("This offer was valid until"))
+            // Accepted by its date of record: accepted, whatever the calendar says.
+            let accepted = try await app.request(.post, "/api/v1/proposals/\(id)/accept", token: dev,
+                                                 json: #"{"acceptedOn": "\#(try await app.sql("SELECT (current_date - 1)::text AS d").first?.decode("d", as: String.self) ?? "")"}"#)
+            #expect(accepted.status == .ok, "\(accepted.text)")
+            let done = try await header()
+            #expect(done.contains(#"<span class="status">accepted</span>"#) && !done.contains("expired"))
+        }
+    }
+
     // MARK: 12. Overrides and stage moves
 
     @Test func aStageMoveSaysWhichOverrideItReplacedOrKeepsItWhenAsked() async throws {

@@ -94,6 +94,7 @@ PATCH  /api/v1/activities/{id}                                yes   no      yes 
 DELETE /api/v1/activities/{id}                                yes   no      yes             no    no              no         no
 GET    /api/v1/pipeline-stages                                yes   yes     yes             yes   yes             no         no
 POST   /api/v1/pipeline-stages                                yes   no      no              no    no              no         no
+GET    /api/v1/pipeline-stages/{key}                          yes   yes     yes             yes   yes             no         no
 PATCH  /api/v1/pipeline-stages/{key}                          yes   no      no              no    no              no         no
 DELETE /api/v1/pipeline-stages/{key}                          yes   no      no              no    no              no         no
 GET    /api/v1/opportunities                                  yes   yes     yes             yes   yes             no         no
@@ -136,6 +137,7 @@ GET    /api/v1/periods                                        yes   yes     yes 
 POST   /api/v1/periods                                        yes   no      no              no    no              no         no
 GET    /api/v1/quotas                                         yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/quotas                                         yes   yes     no              no    yes             no         no
+GET    /api/v1/quotas/{id}                                    yes   yes     yes             yes   yes             yes        no
 PATCH  /api/v1/quotas/{id}                                    yes   yes     no              no    yes             no         no
 DELETE /api/v1/quotas/{id}                                    yes   yes     no              no    yes             no         no
 GET    /api/v1/bonus-plans                                    yes   yes     no              no    yes             no         no
@@ -192,6 +194,7 @@ NOTES = {
     "PATCH /api/v1/activities/{id}": "the test's activity, the account manager's: stale If-Match: 412 for its owner and admins, 403 for everyone else who sees it",
     "DELETE /api/v1/activities/{id}": "stale If-Match: 412 for its owner and admins, 403 for everyone else who sees it",
     "POST /api/v1/pipeline-stages": "`{}`: 422 for the admin",
+    "GET /api/v1/pipeline-stages/{key}": "`prospecting`",
     "PATCH /api/v1/pipeline-stages/{key}": "`prospecting`, stale If-Match",
     "DELETE /api/v1/pipeline-stages/{key}": "`prospecting`, stale If-Match",
     "POST /api/v1/opportunities": "`{}`: 422 for writers",
@@ -224,6 +227,7 @@ NOTES = {
     "GET /api/v1/users/{id}/assignments": "the caller's own (others: reporting line, in the scope probes)",
     "POST /api/v1/periods": "`{}`: 422 for the admin",
     "POST /api/v1/quotas": "for a person below the caller (themselves if nobody), in a period key that does not parse: 422 once past the check; a line manager sets quotas, whatever their role",
+    "GET /api/v1/quotas/{id}": "as PATCH: a quota in the caller's reporting line (the consultant's, or the caller's own); others' quotas: 404, in the scope probes",
     "PATCH /api/v1/quotas/{id}": "a quota this test gives a consultant (or the caller's own), stale If-Match; one's own quota: 403",
     "DELETE /api/v1/quotas/{id}": "as PATCH, stale If-Match",
     "POST /api/v1/bonus-plans": "`{}`: 422 for the admin",
@@ -685,6 +689,7 @@ for _path in ("/api/v1/tokens", "/api/v1/users", "/api/v1/skills", "/api/v1/acco
     simple("POST " + _path, body={})
 simple("POST /api/v1/sessions", body={"email": "", "password": ""})
 simple("GET /static/{file}", "/static/app.css")
+simple("GET /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting")
 simple("PATCH /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting", {}, STALE)
 simple("DELETE /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting", headers=STALE)
 PROBES["POST /api/v1/imports/{kind}"] = lambda w, role: Probe(
@@ -871,6 +876,11 @@ def quota_target(w, role):
         return w.consultant_quota
     own = [q["id"] for q in w.quotas.values() if q["userId"] == uid]
     return own[0] if own else w.consultant_quota
+
+
+@probe("GET /api/v1/quotas/{id}")
+def _(w, role):
+    return Probe("GET", f"/api/v1/quotas/{quota_target(w, role)}")
 
 
 @probe("PATCH /api/v1/quotas/{id}")
@@ -1161,6 +1171,7 @@ def attempts_for(w, uid):
         add(attempt(uid, "person", "PATCH", "/api/v1/users/{id}", person, {}, STALE))
         add(attempt(uid, "person", "PUT", "/api/v1/users/{id}/skills", person, skills))  # their own skills: no change
     for q in spread(set(w.quotas) - w.visible(uid, "quotas"), n=4):
+        add(attempt(uid, "quota", "GET", "/api/v1/quotas/{id}", q))
         add(attempt(uid, "quota", "PATCH", "/api/v1/quotas/{id}", q, {}, STALE))
         add(attempt(uid, "quota", "DELETE", "/api/v1/quotas/{id}", q, headers=STALE))
     for run in w.runs.values():

@@ -13,6 +13,10 @@ struct ProposalPrintPage {
 
     var number: Int
     var statusWords: String
+    /// The day it went to the client, for a proposal that was sent.
+    var sentOn: String?
+    /// Past its valid-until without being accepted: the offer "was" valid.
+    var lapsed: Bool
     var issuedOn: String
     var opportunityName: String
     var accountName: String
@@ -58,8 +62,14 @@ struct ProposalPrintPage {
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: proposal.proposedStart ?? today,
                                     templates: templates, fallbackName: opportunity.name)
         let unitWords: [LineUnit: String] = [.fixed: "fixed fee", .hour: "hour", .day: "day"]
+        // What the client reads: a proposal sent on or before its valid-until is "sent",
+        // with that date, until the date has passed unaccepted ("expired"); the status is
+        // the one the API answers (`ProposalWorkflow.effectiveStatus`).
+        let sent = proposal.events.last { $0.action == ProposalAction.send.rawValue }?.at.calendarDate
         return ProposalPrintPage(
-            number: proposal.number, statusWords: proposal.status.words, issuedOn: proposal.createdAt.calendarDate.description,
+            number: proposal.number, statusWords: proposal.status.words,
+            sentOn: sent?.description, lapsed: proposal.status == .expired,
+            issuedOn: proposal.createdAt.calendarDate.description,
             opportunityName: opportunity.name, accountName: account.name,
             accountAddress: account.address.singleLine.isEmpty ? nil : account.address.singleLine, people: people,
             lines: proposal.lines.map {
