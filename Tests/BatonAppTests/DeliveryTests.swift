@@ -54,20 +54,21 @@ import Testing
             let reasons = (discovery["candidates"] as? [[String: Any]])?.first?["reasons"] as? [String] ?? []
             #expect(reasons.contains("level 5"))
 
-            // Two consultants at the client's site.
+            // Two consultants at the client's site, for Discovery's network engineering.
             let site = "12 Harbor Rd, Portland, OR"
+            let discoveryID = (project["phases"] as! [[String: Any]])[0]["id"] as! Int
             try await post(app, "projects/\(id)/assignments", felix, #"""
                 {"userId": 12, "role": "network engineer", "start": "2027-04-05", "end": "2027-04-18", "hoursPerWeek": "20",
-                 "location": "\#(site)", "status": "confirmed"}
+                 "location": "\#(site)", "status": "confirmed", "phaseId": \#(discoveryID), "skill": "network engineering"}
                 """#)
             try await post(app, "projects/\(id)/assignments", felix, #"""
                 {"userId": 13, "role": "network engineer", "start": "2027-04-05", "end": "2027-04-25", "hoursPerWeek": "10",
-                 "location": "\#(site)"}
+                 "location": "\#(site)", "phaseId": \#(discoveryID), "skill": "network engineering"}
                 """#)
             let detail = try await app.request(.get, "/api/v1/projects/\(id)", token: felix)
             #expect((detail.object["assignments"] as? [Any])?.count == 2)
             let covered = (detail.object["skillNeeds"] as? [[String: Any]])?.first?["assignedHours"] as? String
-            #expect(covered == "60", "Ivy 20 h × 2 weeks + Jon 10 h × 2 weeks in Discovery's window")
+            #expect(covered == "60", "Ivy 4 h × 10 working days + Jon 2 h × 10 working days in Discovery's window")
 
             // Ivy sees her week, and her calendar feed says where to show up.
             let ivy = try await app.signIn("ivy.chen@demo.test")
@@ -140,7 +141,9 @@ import Testing
             let over = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-14", "end": "2027-04-25", "hoursPerWeek": "20"}"#)
             #expect(over.status == .conflict)
-            #expect((over.object["detail"] as? String)?.contains("2027-04-12") == true, "names the week")
+            // Day by day: 6 h + 4 h on Wednesday to Friday of the second week.
+            #expect((over.object["detail"] as? String)?.contains("2027-04-14 to 2027-04-16 (10 h a day against 8 h)") == true,
+                    "names the days and the hours")
             let allowed = try await post(app, "projects/\(id)/assignments", felix,
                 #"{"userId": 12, "role": "engineer", "start": "2027-04-14", "end": "2027-04-25", "hoursPerWeek": "20", "allowOverbook": true}"#)
             #expect(allowed["overbooked"] as? Bool == true)
@@ -201,6 +204,121 @@ import Testing
             let phases = moved.object["phases"] as? [[String: Any]] ?? []
             #expect(phases.map { $0["start"] as? String ?? "" } == ["2027-04-12", "2027-04-26"])
             #expect(phases.map { $0["due"] as? String ?? "" } == ["2027-04-26", "2027-05-03"])
+        }
+    }
+
+    /// Issue 18's hand-off: 40 h a week from Thursday July 23 to Tuesday August 11, then
+    /// 16 h a week from Wednesday 12 to Sunday 16 August. By whole weeks it was refused
+    /// ("week of 2026-08-10 (56 h against 40 h)"); day by day it is 8, 8, 3.2, 3.2, 3.2.
+    @Test func aPartialWeekHandOffIsAcceptedAndAnOverlapNamesTheDay() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let id = try await wonProject(app, admin)["id"] as! Int
+            let felix = try await app.signIn("felix.braun@demo.test")
+            try await post(app, "projects/\(id)/assignments", felix,
+                #"{"userId": 12, "role": "engineer", "start": "2027-07-22", "end": "2027-08-10", "hoursPerWeek": "40"}"#)
+            let second = try await post(app, "projects/\(id)/assignments", felix,
+                #"{"userId": 12, "role": "engineer", "start": "2027-08-11", "end": "2027-08-15", "hoursPerWeek": "16"}"#)
+            #expect(second["overbooked"] as? Bool == false)
+            #expect(second["hoursPerDay"] as? String == "3.2")
+            // Hours per day work as well, and a day that both cover is named.
+            let over = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
+                json: #"{"userId": 12, "role": "engineer", "start": "2027-08-10", "end": "2027-08-10", "hoursPerDay": "2"}"#)
+            #expect(over.status == .conflict)
+            #expect((over.object["detail"] as? String)?.contains("2027-08-10 (10 h against 8 h)") == true, "\(over.text)")
+            #expect((over.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "hoursPerDay")
+            let disagree = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
+                json: #"{"userId": 12, "role": "x", "start": "2027-09-01", "end": "2027-09-02", "hoursPerDay": "2", "hoursPerWeek": "40"}"#)
+            #expect(disagree.status == .unprocessableContent)
+        }
+    }
+
+    /// An assignment belongs to one skill need: its hours cover only that need, a covered
+    /// need has no suggestions, and the project managers and sales people are never suggested.
+    @Test func eachHourCoversOneNeedAndCoveredNeedsAreNotSuggested() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await wonProject(app, admin)
+            let id = project["id"] as! Int
+            let phases = project["phases"] as! [[String: Any]]
+            let (discovery, report) = (phases[0]["id"] as! Int, phases[1]["id"] as! Int)
+            // Felix (a project manager) holds the skill too: still never suggested.
+            _ = try await app.request(.put, "/api/v1/users/9/skills", token: admin, json: #"[{"skill": "network engineering", "level": 5}]"#)
+            let felix = try await app.signIn("felix.braun@demo.test")
+            // Ivy writes and engineers; she is booked for Report's writing only (8 h: 8 h on one day).
+            try await post(app, "projects/\(id)/assignments", felix, #"""
+                {"userId": 12, "role": "writer", "start": "2027-04-19", "end": "2027-04-19", "hoursPerDay": "8",
+                 "phaseId": \#(report), "skill": "Writing"}
+                """#)
+            let detail = try await app.request(.get, "/api/v1/projects/\(id)", token: felix).object
+            let needs = (detail["skillNeeds"] as? [[String: Any]] ?? []).map { "\($0["phaseId"] as? Int ?? 0) \($0["skill"] as? String ?? "") \($0["assignedHours"] as? String ?? "")" }
+            #expect(needs == ["\(discovery) network engineering 0", "\(report) network engineering 0", "\(report) writing 8"])
+            let suggestions = try await app.request(.get, "/api/v1/projects/\(id)/staffing-suggestions", token: felix).object
+            let listed = suggestions["needs"] as? [[String: Any]] ?? []
+            let writing = listed.first { $0["skill"] as? String == "writing" }
+            #expect((writing?["candidates"] as? [Any])?.isEmpty == true, "a covered need lists nobody")
+            #expect(writing?["assignedHours"] as? String == "8")
+            let engineers = (listed.first?["candidates"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(!engineers.isEmpty && !engineers.contains("Felix Braun"), "project managers are not suggested as consultants")
+            // A need of another phase, or a skill the phase does not need, is refused.
+            let wrong = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix, json: #"""
+                {"userId": 13, "role": "writer", "start": "2027-04-05", "end": "2027-04-06", "hoursPerDay": "1",
+                 "phaseId": \#(discovery), "skill": "writing"}
+                """#)
+            #expect(wrong.status == .unprocessableContent)
+        }
+    }
+
+    /// Edit hours or dates, move to another person, remove: each audited, each in the feeds at once.
+    @Test func assignmentsCanBeChangedMovedAndRemoved() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let id = try await wonProject(app, admin)["id"] as! Int
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let created = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
+                json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-09", "hoursPerWeek": "20"}"#)
+            let aid = created.object["id"] as! Int
+            let path = "/api/v1/projects/\(id)/assignments/\(aid)"
+            let stale = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6"}"#, headers: [.ifMatch: "\"99\""])
+            #expect(stale.status == .preconditionFailed)
+            let edited = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6", "end": "2027-04-16"}"#,
+                                               headers: [.ifMatch: created.headers[.eTag] ?? ""])
+            #expect(edited.status == .ok, "\(edited.text)")
+            #expect(edited.object["hoursPerWeek"] as? String == "30")
+            #expect(edited.object["end"] as? String == "2027-04-16")
+            // Moved to Jon: Ivy's feed no longer has it, Jon's does.
+            let ivyFeed = try #require(try await app.request(.get, "/api/v1/me", token: try await app.signIn("ivy.chen@demo.test")).object["calendarUrl"] as? String)
+            let jonToken = try await app.signIn("jon.alvarez@demo.test")
+            let jonFeed = try #require(try await app.request(.get, "/api/v1/me", token: jonToken).object["calendarUrl"] as? String)
+            #expect(try await app.request(.get, ivyFeed).text.contains("DTEND;VALUE=DATE:20270417"))
+            let moved = try await app.request(.patch, path, token: felix, json: #"{"userId": 13}"#, headers: [.ifMatch: edited.headers[.eTag] ?? ""])
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(moved.object["userName"] as? String == "Jon Alvarez")
+            #expect(!(try await app.request(.get, ivyFeed).text.contains("BEGIN:VEVENT")))
+            #expect(try await app.request(.get, jonFeed).text.contains("DTEND;VALUE=DATE:20270417"))
+            let removed = try await app.request(.delete, path, token: felix, headers: [.ifMatch: moved.headers[.eTag] ?? ""])
+            #expect(removed.status == .noContent)
+            #expect(!(try await app.request(.get, jonFeed).text.contains("BEGIN:VEVENT")))
+            let audit: [String] = try await app.sql("""
+                SELECT action FROM audit_log WHERE entity = 'assignment' AND entity_id = \(aid) ORDER BY id
+                """).map { try $0.decode("action") }
+            #expect(audit == ["create", "update", "update", "delete"])
+        }
+    }
+
+    /// The capacity check ends with one verdict, and each hour counts for one skill.
+    @Test func theCapacityCheckGivesOneVerdict() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await wonProject(app, admin)
+            let proposal = project["proposalId"] as! Int
+            let check = try await app.request(.get, "/api/v1/proposals/\(proposal)/capacity-check", token: admin)
+            #expect(check.status == .ok)
+            let verdict = try #require(check.object["verdict"] as? String)
+            #expect(verdict.hasPrefix("Can be staffed: 64 h with "), "\(verdict)")
+            #expect(check.object["canBeStaffed"] as? Bool == true)
+            let used = (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
+            #expect(used.reduce(0, +) == 64, "each hour once: the people give exactly what is needed")
         }
     }
 }

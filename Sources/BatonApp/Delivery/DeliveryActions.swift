@@ -7,12 +7,20 @@ import Postgres
 /// An assignment's fields as a writer sends them: every one optional, so that a
 /// change names only what it changes.
 struct AssignmentInput: StrictDecodable {
-    enum Field: String, CodingKey, CaseIterable { case userId, role, start, end, hoursPerWeek, location, status, allowOverbook }
+    enum Field: String, CodingKey, CaseIterable {
+        case userId, role, start, end, hoursPerWeek, hoursPerDay, phaseId, skill, location, status, allowOverbook
+    }
     var userId: Int64?
     var role: String?
     var start: CalendarDate?
     var end: CalendarDate?
+    /// Five working days of hours per day: give this or `hoursPerDay`, not both.
     var hoursPerWeek: DecimalString?
+    /// Hours on each of the person's working days.
+    var hoursPerDay: DecimalString?
+    /// The skill need filled: a phase of the project and one of its skills, together.
+    var phaseId: Int64?
+    var skill: String?
     var location: String?
     var status: String?
     /// Book the person even in weeks past their capacity (the assignment is flagged).
@@ -54,16 +62,19 @@ struct DeliveryActions {
         let project = try await managed(db, caller: caller, projectID: projectID)
         var v = Validator()
         for (present, field) in [(input.userId != nil, "userId"), (input.role != nil, "role"), (input.start != nil, "start"),
-                                 (input.end != nil, "end"), (input.hoursPerWeek != nil, "hoursPerWeek")] {
+                                 (input.end != nil, "end")] {
             v.check(present, field, "\(field) is required")
         }
+        v.check(input.hoursPerWeek != nil || input.hoursPerDay != nil, "hoursPerWeek", "hoursPerWeek or hoursPerDay is required")
         try v.throwIfInvalid()
-        guard let userID = input.userId, let role = input.role, let start = input.start, let end = input.end,
-            let hours = input.hoursPerWeek
+        let weekly = try Self.weeklyHours(input)
+        guard let userID = input.userId, let role = input.role, let start = input.start, let end = input.end, let weekly
         else { throw APIError.validation([FieldError("body", "userId, role, start, end and hoursPerWeek are required")]) }
-        let fields = AssignmentFields(
+        var fields = AssignmentFields(
             userID: userID, role: role.trimmed, start: start, end: end,
-            hoursPerWeek: hours.value, location: input.location?.trimmed.nilIfEmpty, status: input.status ?? "proposed")
+            hoursPerWeek: weekly.hours, location: input.location?.trimmed.nilIfEmpty, status: input.status ?? "proposed",
+            hoursField: weekly.field)
+        fields.need = try await need(db, projectID: project.id, phaseID: input.phaseId, skill: input.skill)
         fields.check(into: &v)
         try v.throwIfInvalid()
         let overbooked = try await book(db, fields, allowOverbook: input.allowOverbook ?? false, except: nil)
@@ -77,13 +88,27 @@ struct DeliveryActions {
         let before = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
         var f = AssignmentFields(userID: before.userId, role: before.role, start: before.start, end: before.end,
                                  hoursPerWeek: before.hoursPerWeek.value, location: before.location, status: before.status)
+        if let phase = before.phaseId, let skill = before.skill {
+            f.need = try await delivery.need(db, projectID: projectID, phaseID: phase, skill: skill)
+        }
         var v = Validator()
         if keys.contains("userId") { if let u = input.userId { f.userID = u } else { v.add("userId", "Person must not be null") } }
         if keys.contains("role") { if let r = input.role { f.role = r.trimmed } else { v.add("role", "Role must not be null") } }
         if keys.contains("start") { if let s = input.start { f.start = s } else { v.add("start", "Start must not be null") } }
         if keys.contains("end") { if let e = input.end { f.end = e } else { v.add("end", "End must not be null") } }
-        if keys.contains("hoursPerWeek") {
-            if let h = input.hoursPerWeek { f.hoursPerWeek = h.value } else { v.add("hoursPerWeek", "Hours per week must not be null") }
+        if keys.contains("hoursPerWeek") || keys.contains("hoursPerDay") {
+            if let weekly = try Self.weeklyHours(input) {
+                f.hoursPerWeek = weekly.hours
+                f.hoursField = weekly.field
+            } else {
+                v.add(keys.contains("hoursPerDay") ? "hoursPerDay" : "hoursPerWeek", "Hours must not be null")
+            }
+        }
+        if keys.contains("phaseId") || keys.contains("skill") {
+            // A change that names one of the two keeps the other (both null: out of every need).
+            let phase = keys.contains("phaseId") ? input.phaseId : before.phaseId
+            let skill = keys.contains("skill") ? input.skill : before.skill
+            f.need = try await need(db, projectID: projectID, phaseID: phase, skill: skill)
         }
         if keys.contains("location") { f.location = input.location?.trimmed.nilIfEmpty }
         if keys.contains("status") { if let s = input.status { f.status = s } else { v.add("status", "Status must not be null") } }
@@ -110,24 +135,59 @@ struct DeliveryActions {
         return a
     }
 
-    /// Books a person, refusing a week past their capacity unless `allowOverbook`;
-    /// whether the booking is past capacity. A person with no capacity on record is
-    /// not one who can be booked.
+    /// The hours of an input as hours per week, and the field they came in; nil when
+    /// neither is given. Both given must agree (a week is five working days).
+    static func weeklyHours(_ input: AssignmentInput) throws -> (hours: Decimal, field: String)? {
+        switch (input.hoursPerWeek?.value, input.hoursPerDay?.value) {
+        case let (week?, day?):
+            guard Allocation.hoursPerWeek(fromDaily: day) == week else {
+                throw ValidationFailure("hoursPerDay", "Give hours per week or hours per day, not two that disagree (a week is five working days)")
+            }
+            return (week, "hoursPerWeek")
+        case let (week?, nil): return (week, "hoursPerWeek")
+        case let (nil, day?): return (Allocation.hoursPerWeek(fromDaily: day), "hoursPerDay")
+        case (nil, nil): return nil
+        }
+    }
+
+    /// The skill need named by `phaseId` and `skill`: both or neither (a `null` pair
+    /// takes the assignment out of every need); 422 when the project has no such need.
+    private func need(
+        _ db: Connection, projectID: Int64, phaseID: Int64?, skill: String?
+    ) async throws -> (phaseID: Int64, skillID: Int64)? {
+        switch (phaseID, skill?.trimmed.nilIfEmpty) {
+        case (nil, nil): return nil
+        case let (phase?, skill?):
+            guard let need = try await delivery.need(db, projectID: projectID, phaseID: phase, skill: skill) else {
+                throw ValidationFailure("skill", "This phase of the project needs no skill called \(skill); pick one of its skill needs")
+            }
+            return need
+        case (nil, _): throw ValidationFailure("phaseId", "Give the phase with the skill (phaseId and skill name one skill need)")
+        case (_, nil): throw ValidationFailure("skill", "Give the skill with the phase (phaseId and skill name one skill need)")
+        }
+    }
+
+    /// Books a person, refusing a day past their working hours unless `allowOverbook`;
+    /// whether the booking is past them. Judged day by day on the person's working
+    /// calendar (`Overbooking`). A person with no capacity on record is not one who
+    /// can be booked.
     private func book(
         _ db: Connection, _ f: AssignmentFields, allowOverbook: Bool, except assignmentID: Int64?
     ) async throws -> Bool {
         // One booking at a time per person: two at once could each fit and together overbook.
         try await db.query("SELECT id FROM users WHERE id = \(f.userID) FOR UPDATE")
-        guard let capacity = try await delivery.capacity(db, userID: f.userID) else {
+        guard try await delivery.capacity(db, userID: f.userID) != nil,
+              let calendar = try await WorkingCalendarStore().calendar(db, userID: f.userID, from: f.booking.start, to: f.booking.end)
+        else {
             throw ValidationFailure("userId", "Person must be an active person")
         }
         let existing = try await delivery.bookings(db, userID: f.userID, except: assignmentID)
-        let over = Overbooking.overbookedWeeks(capacity: capacity, existing: existing, adding: f.booking)
+        let over = Overbooking.overbookedDays(calendar: calendar, existing: existing, adding: f.booking)
         if !over.isEmpty && !allowOverbook {
-            let weeks = over.map { "the week of \($0.weekStart) (\($0.hours) h against \($0.capacity) h)" }.joined(separator: ", ")
-            throw APIError(.conflict, code: "overbooked", title: "Past capacity",
-                           detail: "This would book the person past their capacity in \(weeks). Shorten it, or allow overbooking (allowOverbook: true) to book anyway.",
-                           errors: [FieldError("hoursPerWeek", "Past capacity in \(weeks); book fewer hours, or allow overbooking")])
+            let days = Overbooking.describe(over)
+            throw APIError(.conflict, code: "overbooked", title: "Past working hours",
+                           detail: "This would book the person past their working hours on \(days). Book fewer hours or other days, or allow overbooking (allowOverbook: true) to book anyway.",
+                           errors: [FieldError(f.hoursField, "Past their working hours on \(days); book fewer hours, or allow overbooking")])
         }
         return !over.isEmpty
     }

@@ -13,7 +13,14 @@ struct AssignmentRecord: Encodable, Sendable {
     var role: String
     var start: CalendarDate
     var end: CalendarDate
+    /// Five working days of `hoursPerDay` (see `Allocation`).
     var hoursPerWeek: DecimalString
+    /// The hours taken on each of the person's working days from `start` to `end`.
+    var hoursPerDay: DecimalString
+    /// The skill need this assignment fills: a phase of the project and one of its
+    /// skills; both nil for work outside the needs (managing the project, say).
+    var phaseId: Int64?
+    var skill: String?
     var location: String?
     var status: String
     var overbooked: Bool
@@ -27,12 +34,23 @@ struct AssignmentFields: Sendable {
     var hoursPerWeek: Decimal
     var location: String?
     var status: String
+    /// The skill need it fills (phase and skill), or nil.
+    var need: (phaseID: Int64, skillID: Int64)?
+    /// The field the hours were given in (`hoursPerWeek` or `hoursPerDay`): where a
+    /// refusal about them is shown.
+    var hoursField = "hoursPerWeek"
 
     func check(into v: inout Validator) {
         v.check(!role.trimmed.isEmpty && role.count <= 100, "role", "Role must be 1 to 100 characters")
         v.check(end >= start, "end", "The end cannot be before the start")
-        v.check(hoursPerWeek > 0 && hoursPerWeek <= 168, "hoursPerWeek", "Hours per week must be more than 0 and at most 168")
-        v.check(hoursPerWeek.significantScale <= 2, "hoursPerWeek", "Hours per week must have at most two decimals")
+        if hoursField == "hoursPerDay" {
+            let day = Allocation.hoursPerDay(fromWeekly: hoursPerWeek)
+            v.check(day > 0 && day <= 24, "hoursPerDay", "Hours per day must be more than 0 and at most 24")
+            v.check(day.significantScale <= 2, "hoursPerDay", "Hours per day must have at most two decimals")
+        } else {
+            v.check(hoursPerWeek > 0 && hoursPerWeek <= 120, "hoursPerWeek", "Hours per week must be more than 0 and at most 120 (24 h on each of five days)")
+            v.check(hoursPerWeek.significantScale <= 2, "hoursPerWeek", "Hours per week must have at most two decimals")
+        }
         v.check((location?.count ?? 0) <= 500, "location", "Location must be at most 500 characters")
         v.check(["proposed", "confirmed"].contains(status), "status", "Status must be proposed or confirmed")
         v.check(start.days(until: end) <= 3650, "end", "An assignment can last at most ten years")
@@ -41,6 +59,9 @@ struct AssignmentFields: Sendable {
 
     /// As the capacity rules count it: end exclusive.
     var booking: Booking { Booking(start: start, end: end.adding(days: 1), hoursPerWeek: hoursPerWeek) }
+
+    var phaseID: Int64? { need?.phaseID }
+    var skillID: Int64? { need?.skillID }
 }
 
 /// Staffing, assignments, phase completion, the checklist, calendars and the
@@ -48,6 +69,7 @@ struct AssignmentFields: Sendable {
 struct DeliveryStore: Sendable {
     static let assignmentColumns: Query = """
         a.id, a.version, a.project_id, a.user_id, u.name AS user_name, a.role, a.start_date, a.end_date, a.hours_per_week,
+        a.hours_per_day, a.phase_id, a.skill_id, (SELECT s.name FROM skills s WHERE s.id = a.skill_id) AS skill,
         a.location, a.status, a.overbooked
         """
 
@@ -69,11 +91,84 @@ struct DeliveryStore: Sendable {
     /// A person's other bookings, end exclusive, for the capacity rules.
     func bookings(_ db: Connection, userID: Int64, except assignmentID: Int64? = nil) async throws -> [Booking] {
         try await db.query("""
-            SELECT start_date, end_date, hours_per_week FROM assignments
+            SELECT start_date, end_date, hours_per_day FROM assignments
             WHERE user_id = \(userID) AND id IS DISTINCT FROM \(assignmentID)
             """).map {
             let end: CalendarDate = try $0.decode("end_date")
-            return Booking(start: try $0.decode("start_date"), end: end.adding(days: 1), hoursPerWeek: try $0.decode("hours_per_week"))
+            return Booking(start: try $0.decode("start_date"), end: end.adding(days: 1), hoursPerDay: try $0.decode("hours_per_day"))
+        }
+    }
+
+    /// The bookings of many people at once, end exclusive, by person.
+    func bookings(_ db: Connection, people: [Int64]) async throws -> [Int64: [Booking]] {
+        guard !people.isEmpty else { return [:] }
+        var result: [Int64: [Booking]] = [:]
+        for row in try await db.query("""
+            SELECT user_id, start_date, end_date, hours_per_day FROM assignments WHERE user_id = ANY(\(people)::bigint[])
+            """) {
+            let end: CalendarDate = try row.decode("end_date")
+            result[try row.decode("user_id"), default: []].append(
+                Booking(start: try row.decode("start_date"), end: end.adding(days: 1), hoursPerDay: try row.decode("hours_per_day")))
+        }
+        return result
+    }
+
+    /// The skill need `skill` (a name, any case) of phase `phaseID` of the project, if it has one.
+    func need(_ db: Connection, projectID: Int64, phaseID: Int64, skill: String) async throws -> (phaseID: Int64, skillID: Int64)? {
+        guard let row = try await db.query("""
+            SELECT n.phase_id, n.skill_id FROM project_skill_needs n JOIN project_phases ph ON ph.id = n.phase_id
+            JOIN skills s ON s.id = n.skill_id
+            WHERE ph.project_id = \(projectID) AND n.phase_id = \(phaseID) AND lower(s.name) = lower(\(skill.trimmed))
+            """).first else { return nil }
+        return (try row.decode("phase_id"), try row.decode("skill_id"))
+    }
+
+    /// The hours each skill need's own assignments cover, by phase id and lowercased
+    /// skill: each assignment's hours per day on each of its person's working days
+    /// (`Allocation.bookedHours` over their `WorkingCalendar`) within the phase's dates.
+    /// Only assignments made for the need count, whatever else the person can do.
+    func coverage(_ db: Connection, projectIDs: [Int64]) async throws -> [NeedKey: Decimal] {
+        guard !projectIDs.isEmpty else { return [:] }
+        let rows = try await db.query("""
+            SELECT a.user_id, a.start_date, a.end_date, a.hours_per_day, a.phase_id, lower(s.name) AS skill,
+                   ph.start_date AS phase_start, ph.due_date AS phase_due
+            FROM assignments a JOIN project_phases ph ON ph.id = a.phase_id JOIN skills s ON s.id = a.skill_id
+            WHERE a.project_id = ANY(\(projectIDs)::bigint[])
+            """)
+        struct Item { var user: Int64; var booking: Booking; var key: NeedKey; var from: CalendarDate; var to: CalendarDate }
+        let items = try rows.map { row -> Item in
+            let end: CalendarDate = try row.decode("end_date")
+            return Item(user: try row.decode("user_id"),
+                        booking: Booking(start: try row.decode("start_date"), end: end.adding(days: 1), hoursPerDay: try row.decode("hours_per_day")),
+                        key: NeedKey(phaseID: try row.decode("phase_id"), skill: try row.decode("skill")),
+                        from: try row.decode("phase_start"), to: try row.decode("phase_due"))
+        }
+        guard let from = items.map(\.from).min(), let to = items.map(\.to).max() else { return [:] }
+        let calendars = try await WorkingCalendarStore().calendars(db, people: Array(Set(items.map(\.user))), from: from, to: to)
+        var result: [NeedKey: Decimal] = [:]
+        for item in items {
+            guard let calendar = calendars[item.user] else { continue }
+            result[item.key, default: 0] += Allocation.bookedHours(item.booking, calendar: calendar, from: item.from, to: item.to)
+        }
+        return result
+    }
+
+    struct NeedKey: Hashable, Sendable {
+        var phaseID: Int64
+        var skill: String
+    }
+
+    /// `projects` with each skill need's `assignedHours` from `coverage`.
+    func withCoverage(_ db: Connection, _ projects: [ProjectRecord]) async throws -> [ProjectRecord] {
+        let covered = try await coverage(db, projectIDs: projects.map(\.id))
+        return projects.map { project in
+            var p = project
+            p.skillNeeds = p.skillNeeds.map { need in
+                var n = need
+                n.assignedHours = DecimalString((covered[NeedKey(phaseID: n.phaseId, skill: n.skill.lowercased())] ?? 0).rounded(scale: 2))
+                return n
+            }
+            return p
         }
     }
 
@@ -83,8 +178,10 @@ struct DeliveryStore: Sendable {
 
     func createAssignment(_ db: Connection, projectID: Int64, _ f: AssignmentFields, overbooked: Bool, by actorID: Int64) async throws -> AssignmentRecord {
         let id: Int64? = try await db.query("""
-            INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, location, status, overbooked)
-            VALUES (\(projectID), \(f.userID), \(f.role), \(f.start), \(f.end), \(f.hoursPerWeek), \(f.location), \(f.status), \(overbooked))
+            INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, location, status, overbooked,
+                                     phase_id, skill_id)
+            VALUES (\(projectID), \(f.userID), \(f.role), \(f.start), \(f.end), \(f.hoursPerWeek), \(f.location), \(f.status), \(overbooked),
+                    \(f.phaseID), \(f.skillID))
             RETURNING id
             """).first?.decode("id")
         guard let id, let created = try await assignment(db, projectID: projectID, id: id) else {
@@ -98,6 +195,7 @@ struct DeliveryStore: Sendable {
         try await db.query("""
             UPDATE assignments SET user_id = \(f.userID), role = \(f.role), start_date = \(f.start), end_date = \(f.end),
                 hours_per_week = \(f.hoursPerWeek), location = \(f.location), status = \(f.status), overbooked = \(overbooked),
+                phase_id = \(f.phaseID), skill_id = \(f.skillID),
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
@@ -294,6 +392,7 @@ struct DeliveryStore: Sendable {
         var start: CalendarDate
         var end: CalendarDate
         var hoursPerWeek: DecimalString
+        var hoursPerDay: DecimalString
         var location: String?
         var status: String
         var overbooked: Bool
@@ -303,7 +402,7 @@ struct DeliveryStore: Sendable {
     func assignments(_ db: Connection, userID: Int64, from: CalendarDate?, to: CalendarDate?) async throws -> [MyAssignment] {
         try await db.query("""
             SELECT a.id, a.project_id, j.name AS project, j.account_id, c.name AS client, a.role, a.start_date, a.end_date,
-                   a.hours_per_week, a.location, a.status, a.overbooked, pm.id AS pm_id, pm.name AS pm_name, pm.email AS pm_email
+                   a.hours_per_week, a.hours_per_day, a.location, a.status, a.overbooked, pm.id AS pm_id, pm.name AS pm_name, pm.email AS pm_email
             FROM assignments a JOIN projects j ON j.id = a.project_id JOIN accounts c ON c.id = j.account_id
             LEFT JOIN users pm ON pm.id = j.project_manager_id
             WHERE a.user_id = \(userID)
@@ -316,7 +415,8 @@ struct DeliveryStore: Sendable {
                 assignmentId: try row.decode("id"), projectId: try row.decode("project_id"), project: try row.decode("project"),
                 accountId: try row.decode("account_id"), client: try row.decode("client"), role: try row.decode("role"),
                 start: try row.decode("start_date"), end: try row.decode("end_date"),
-                hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)), location: try row.decode("location"),
+                hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)),
+                hoursPerDay: DecimalString(try row.decode("hours_per_day", as: Decimal.self)), location: try row.decode("location"),
                 status: try row.decode("status"), overbooked: try row.decode("overbooked"),
                 projectManager: try pm.map { .init(id: $0, name: try row.decode("pm_name"), email: try row.decode("pm_email")) })
         }
@@ -332,7 +432,9 @@ struct DeliveryStore: Sendable {
             id: try row.decode("id"), version: try row.decode("version"), projectId: try row.decode("project_id"),
             userId: try row.decode("user_id"), userName: try row.decode("user_name"), role: try row.decode("role"),
             start: try row.decode("start_date"), end: try row.decode("end_date"),
-            hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)), location: try row.decode("location"),
+            hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)),
+            hoursPerDay: DecimalString(try row.decode("hours_per_day", as: Decimal.self)),
+            phaseId: try row.decode("phase_id"), skill: try row.decode("skill"), location: try row.decode("location"),
             status: try row.decode("status"), overbooked: try row.decode("overbooked"))
     }
 }

@@ -3,9 +3,11 @@ import Dates
 import Foundation
 import Postgres
 
-/// Staffing suggestions: for each open skill need of a project, the people who
-/// have the skill, ranked by whether they have the time, their level, their free
-/// hours, having worked for the client, and being near the site.
+/// Staffing suggestions: for each open skill need of a project that its own
+/// assignments do not yet cover, the consultants who have the skill, ranked by
+/// whether they have the time, their level, their free working hours in the phase,
+/// having worked for the client (or another account of its family), and being near
+/// the site.
 struct StaffingStore: Sendable {
     let delivery: DeliveryStore
 
@@ -14,8 +16,11 @@ struct StaffingStore: Sendable {
         var phase: String
         var skill: String
         var hours: DecimalString
+        /// The hours this need's own assignments already cover.
+        var assignedHours: DecimalString
         var start: CalendarDate
         var due: CalendarDate
+        /// Empty once the need is covered.
         var candidates: [StaffingSuggestion]
     }
 
@@ -29,32 +34,63 @@ struct StaffingStore: Sendable {
             WHERE ph.project_id = \(projectID) AND ph.completed_on IS NULL
             ORDER BY ph.position, lower(s.name)
             """)
+        guard !needs.isEmpty else { return [] }
+        let covered = try await delivery.coverage(db, projectIDs: [projectID])
+        // The client's family: the account, those above it and those below it.
+        let family: Query = """
+            WITH RECURSIVE up(id) AS (SELECT \(accountID)::bigint UNION SELECT a.parent_id FROM accounts a JOIN up ON a.id = up.id
+                                       WHERE a.parent_id IS NOT NULL),
+                 down(id) AS (SELECT \(accountID)::bigint UNION SELECT a.id FROM accounts a JOIN down ON a.parent_id = down.id)
+            """
+        let people = try await db.query("""
+            \(family)
+            SELECT u.id, u.name, us.skill_id, us.level, u.home_location, u.roles::text[] AS roles,
+                   EXISTS (SELECT 1 FROM assignments a JOIN projects p ON p.id = a.project_id
+                           WHERE a.user_id = u.id
+                             AND (p.account_id IN (SELECT id FROM up) OR p.account_id IN (SELECT id FROM down))) AS worked
+            FROM users u JOIN user_skills us ON us.user_id = u.id
+            WHERE u.active AND us.skill_id IN (SELECT skill_id FROM project_skill_needs n JOIN project_phases ph ON ph.id = n.phase_id
+                                               WHERE ph.project_id = \(projectID))
+            """)
+        struct Person { var name: String; var home: String?; var roles: [String]; var worked: Bool; var levels: [Int64: Int] }
+        var byID: [Int64: Person] = [:]
+        for row in people {
+            let id: Int64 = try row.decode("id")
+            var p: Person
+            if let known = byID[id] {
+                p = known
+            } else {
+                p = Person(name: try row.decode("name"), home: try row.decode("home_location"),
+                           roles: try row.decode("roles"), worked: try row.decode("worked"), levels: [:])
+            }
+            p.levels[try row.decode("skill_id")] = try row.decode("level")
+            byID[id] = p
+        }
+        let ids = Array(byID.keys)
+        let starts: [CalendarDate] = try needs.map { try $0.decode("start_date") }
+        let dues: [CalendarDate] = try needs.map { try $0.decode("due_date") }
+        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: starts.min() ?? Timestamp.now.calendarDate,
+                                                                    to: dues.max() ?? Timestamp.now.calendarDate)
+        let bookings = try await delivery.bookings(db, people: ids)
         var result: [Need] = []
         for row in needs {
             let skillID: Int64 = try row.decode("skill_id")
+            let phaseID: Int64 = try row.decode("phase_id")
             let start: CalendarDate = try row.decode("start_date")
             let due: CalendarDate = try row.decode("due_date")
-            let need = StaffingNeed(skill: try row.decode("skill"), hours: try row.decode("hours"), start: start,
-                                    end: due, siteLocation: site?.nilIfEmpty)
-            let people = try await db.query("""
-                SELECT u.id, u.name, us.level, u.weekly_capacity_hours, u.home_location,
-                       EXISTS (SELECT 1 FROM assignments a JOIN projects p ON p.id = a.project_id
-                               WHERE a.user_id = u.id AND p.account_id = \(accountID)) AS worked
-                FROM users u JOIN user_skills us ON us.user_id = u.id
-                WHERE u.active AND us.skill_id = \(skillID)
-                """)
-            var candidates: [StaffingCandidateInput] = []
-            for person in people {
-                let id: Int64 = try person.decode("id")
-                candidates.append(StaffingCandidateInput(
-                    userId: id, name: try person.decode("name"), level: try person.decode("level"),
-                    weeklyCapacityHours: try person.decode("weekly_capacity_hours"),
-                    bookings: try await delivery.bookings(db, userID: id), workedForAccount: try person.decode("worked"),
-                    homeLocation: try person.decode("home_location")))
+            let skill: String = try row.decode("skill")
+            let assigned = covered[DeliveryStore.NeedKey(phaseID: phaseID, skill: skill.lowercased())] ?? 0
+            let need = StaffingNeed(skill: skill, hours: try row.decode("hours"), start: start, end: due,
+                                    siteLocation: site?.nilIfEmpty, assignedHours: assigned)
+            let candidates = byID.compactMap { id, p -> StaffingCandidateInput? in
+                guard let level = p.levels[skillID], let calendar = calendars[id] else { return nil }
+                return StaffingCandidateInput(userId: id, name: p.name, level: level, calendar: calendar,
+                                              bookings: bookings[id] ?? [], workedForAccount: p.worked, homeLocation: p.home,
+                                              delivers: StaffingRanking.delivers(p.roles))
             }
             result.append(Need(
-                phaseId: try row.decode("phase_id"), phase: try row.decode("phase"), skill: need.skill,
-                hours: DecimalString(need.hours), start: start, due: due,
+                phaseId: phaseID, phase: try row.decode("phase"), skill: skill, hours: DecimalString(need.hours),
+                assignedHours: DecimalString(assigned.rounded(scale: 2)), start: start, due: due,
                 candidates: StaffingRanking.rank(need, candidates: candidates)))
         }
         return result

@@ -75,10 +75,8 @@ struct ProjectStore: Sendable {
         coalesce((SELECT json_agg(json_build_object('description', b.description, 'amount', b.amount::text) ORDER BY b.position)
                   FROM project_budget_items b WHERE b.project_id = j.id), '[]')::text AS budget_items,
         coalesce((SELECT json_agg(json_build_object('phaseId', n.phase_id, 'skill', s.name, 'hours', trim_scale(n.hours)::text,
-                      'assignedHours', trim_scale(coalesce((
-                          SELECT round(sum(a.hours_per_week * greatest(0, least(a.end_date + 1, ph.due_date) - greatest(a.start_date, ph.start_date)) / 7.0), 2)
-                          FROM assignments a JOIN user_skills us ON us.user_id = a.user_id AND us.skill_id = n.skill_id
-                          WHERE a.project_id = j.id), 0))::text) ORDER BY ph.position, lower(s.name))
+                      -- Filled in by DeliveryStore.withCoverage: the need's own assignments, day by day.
+                      'assignedHours', '0') ORDER BY ph.position, lower(s.name))
                   FROM project_skill_needs n JOIN project_phases ph ON ph.id = n.phase_id JOIN skills s ON s.id = n.skill_id
                   WHERE ph.project_id = j.id), '[]')::text AS skill_needs
         """
@@ -97,12 +95,14 @@ struct ProjectStore: Sendable {
         guard var project = try await db.query("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id) AND \(Self.scope(caller))")
             .first.map(Self.record)
         else { return nil }
+        project = try await DeliveryStore().withCoverage(db, [project])[0]
         project.assignments = try await DeliveryStore().assignments(db, projectID: id)
         return project
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ProjectRecord {
         var project = try Self.record(try await db.expectRow("SELECT \(Self.columns) FROM projects j WHERE j.id = \(id)"))
+        project = try await DeliveryStore().withCoverage(db, [project])[0]
         project.assignments = try await DeliveryStore().assignments(db, projectID: id)
         return project
     }
@@ -145,7 +145,8 @@ struct ProjectStore: Sendable {
             SELECT \(Self.columns) FROM projects j WHERE \(Query.join(conditions, separator: " AND "))
             ORDER BY j.start_date, j.id LIMIT \(page.limit + 1)
             """)
-        return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.start.description, String($0.id)] }
+        let projects = try await DeliveryStore().withCoverage(db, try rows.map(Self.record))
+        return Page(fetched: projects, limit: page.limit) { [$0.start.description, String($0.id)] }
     }
 
     /// The handoff: the project a won order becomes, built from the accepted

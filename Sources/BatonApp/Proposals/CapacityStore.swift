@@ -3,9 +3,10 @@ import Dates
 import Foundation
 import Postgres
 
-/// The reviewer's capacity check: per skill a proposal needs, the hours needed
-/// over the phases' windows from the proposed start, and the hours free among the
-/// people who have that skill.
+/// The reviewer's capacity check: per skill a proposal needs, the hours needed over
+/// the phases' windows from the proposed start, and the hours the people with the
+/// skill can give it, each free working hour counted for one skill only
+/// (`CapacityCheck.verdict`); then one verdict in a sentence.
 struct CapacityStore: Sendable {
     let catalog: CatalogStore
 
@@ -19,9 +20,23 @@ struct CapacityStore: Sendable {
             var from: CalendarDate
             var to: CalendarDate
         }
+        struct Person: Encodable, Sendable {
+            struct Part: Encodable, Sendable { var skill: String; var hours: DecimalString }
+            var userId: Int64
+            var name: String
+            var hours: DecimalString
+            var skills: [Part]
+        }
         var proposalId: Int64
         var start: CalendarDate
+        /// "Can be staffed: …" or "Short by N h in skills …", with the people it would use.
+        var verdict: String
+        var canBeStaffed: Bool
+        var hoursNeeded: DecimalString
+        var shortfall: DecimalString
         var skills: [Skill]
+        /// The people the allocation would use, most hours first.
+        var people: [Person]
     }
 
     func check(_ db: Connection, proposal: ProposalRecord, today: CalendarDate) async throws -> Result {
@@ -37,40 +52,46 @@ struct CapacityStore: Sendable {
                 }
             }
         }
-        let skillNames = Array(Set(needs.map { $0.skill.lowercased() }))
+        // Earlier phases first: when skills compete for the same hours, the earlier need is served first.
+        needs = needs.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
+        let skillNames = Array(Set(needs.map { $0.skill.trimmed.lowercased() }))
         var people: [Int64: PersonAvailability] = [:]
-        if !skillNames.isEmpty {
+        if !skillNames.isEmpty, let from = needs.map(\.start).min(), let to = needs.map(\.end).max() {
             let rows = try await db.query("""
-                SELECT u.id, u.weekly_capacity_hours, lower(s.name) AS skill, us.level
+                SELECT u.id, u.name, u.roles::text[] AS roles, lower(s.name) AS skill, us.level
                 FROM users u JOIN user_skills us ON us.user_id = u.id JOIN skills s ON s.id = us.skill_id
                 WHERE u.active AND lower(s.name) = ANY(\(skillNames)::text[])
                 """)
-            for row in rows {
+            var skills: [Int64: [String: Int]] = [:]
+            var names: [Int64: String] = [:]
+            for row in rows where StaffingRanking.delivers(try row.decode("roles")) {
                 let id: Int64 = try row.decode("id")
-                let capacity: Decimal = try row.decode("weekly_capacity_hours")
-                var person = people[id] ?? PersonAvailability(userId: id, skills: [:], weeklyCapacityHours: capacity, bookings: [])
-                person.skills[try row.decode("skill")] = try row.decode("level")
-                people[id] = person
+                names[id] = try row.decode("name")
+                skills[id, default: [:]][try row.decode("skill")] = try row.decode("level")
             }
-            let bookings = try await db.query("""
-                SELECT user_id, start_date, end_date, hours_per_week FROM assignments
-                WHERE user_id = ANY(\(Array(people.keys))::bigint[])
-                """)
-            for row in bookings {
-                let id: Int64 = try row.decode("user_id")
-                // Assignments hold their last day; bookings end the day after.
-                let end: CalendarDate = try row.decode("end_date")
-                people[id]?.bookings.append(Booking(start: try row.decode("start_date"), end: end.adding(days: 1),
-                                                    hoursPerWeek: try row.decode("hours_per_week")))
+            let ids = Array(skills.keys)
+            let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: to)
+            let bookings = try await DeliveryStore().bookings(db, people: ids)
+            for id in ids {
+                guard let calendar = calendars[id] else { continue }
+                people[id] = PersonAvailability(userId: id, name: names[id] ?? "", skills: skills[id] ?? [:], calendar: calendar,
+                                                bookings: bookings[id] ?? [])
             }
         }
-        let results = CapacityCheck.check(needs: needs, people: people.values.sorted { $0.userId < $1.userId })
-        return Result(proposalId: proposal.id, start: start, skills: results.map { r in
-            let window = needs.filter { $0.skill.lowercased() == r.skill.lowercased() }
-            return Result.Skill(
-                skill: r.skill, hoursNeeded: DecimalString(r.hoursNeeded), hoursFree: DecimalString(r.hoursFree),
-                shortfall: DecimalString(r.shortfall), people: r.people,
-                from: window.map(\.start).min() ?? start, to: window.map(\.end).max() ?? start)
-        })
+        let verdict = CapacityCheck.verdict(needs: needs, people: people.values.sorted { $0.userId < $1.userId })
+        return Result(
+            proposalId: proposal.id, start: start, verdict: verdict.sentence, canBeStaffed: verdict.canBeStaffed,
+            hoursNeeded: DecimalString(verdict.hoursNeeded), shortfall: DecimalString(verdict.shortfall),
+            skills: verdict.skills.map { r in
+                let window = needs.filter { $0.skill.trimmed.lowercased() == r.skill.lowercased() }
+                return Result.Skill(
+                    skill: r.skill, hoursNeeded: DecimalString(r.hoursNeeded), hoursFree: DecimalString(r.hoursFree),
+                    shortfall: DecimalString(r.shortfall), people: r.people,
+                    from: window.map(\.start).min() ?? start, to: window.map(\.end).max() ?? start)
+            },
+            people: verdict.people.map { p in
+                Result.Person(userId: p.userId, name: p.name, hours: DecimalString(p.hours),
+                              skills: p.bySkill.map { .init(skill: $0.skill, hours: DecimalString($0.hours)) })
+            })
     }
 }

@@ -73,6 +73,9 @@ struct ProposalPage {
     var freeForm: WebForm
     var skills: [Skill]
     var hasSkills: Bool
+    /// The capacity check's verdict in one sentence ("Can be staffed: …", "Short by …").
+    var capacityVerdict: String
+    var capacityOK: Bool
     var actions: [Action]
     var comments: [String]
     var error: String?
@@ -168,6 +171,7 @@ struct ProposalPage {
                       ok: $0.shortfall.value == 0)
             },
             hasSkills: !check.skills.isEmpty,
+            capacityVerdict: check.verdict, capacityOK: check.canBeStaffed,
             actions: ProposalWorkflow.availableActions(stored: p.storedStatus, actor: actor).map { a in
                 let failed = forms.action == a ? forms.failure : nil
                 let message = failed.map { f in f.errors.values.sorted().joined(separator: " ") } ?? ""

@@ -1,8 +1,9 @@
 import Dates
 import Foundation
 
-/// A person's planned hours in one ISO week (Monday to Sunday) against their capacity.
-/// JSON decimals are strings: `{"weekStart": "2026-04-06", "hours": "50", "capacity": "40", "over": "10"}`.
+/// A person's planned hours in one ISO week (Monday to Sunday) against their working
+/// hours that week (`WorkingCalendar`). JSON decimals are strings:
+/// `{"weekStart": "2026-04-06", "hours": "50", "capacity": "40", "over": "10"}`.
 public struct WeekLoad: Sendable, Equatable, Codable {
     /// The Monday the week starts on.
     public var weekStart: CalendarDate
@@ -19,47 +20,40 @@ public struct WeekLoad: Sendable, Equatable, Codable {
     }
 }
 
-/// Would a new assignment put a person over their weekly capacity, and in which weeks?
+/// Would a new assignment put a person past their working hours, and on which days?
 ///
-/// The rule is by whole weeks: a booking counts its full hours per week in every ISO
-/// week in which it has at least one day. People plan in weeks, so a Tuesday-to-Thursday
-/// assignment at 20 h/week is 20 h of that week, not 20 × 3 ÷ 7. This errs toward
-/// warning: two short assignments in the same week both count in full, which is what
-/// the person will feel. (Free hours for ranking are pro rata by day instead, see
-/// `CapacityCheck.freeHours`, because there the question is how much fits in a window.)
+/// Judged day by day on the model of `Allocation`: on each working day of the new
+/// booking, the hours per day of every booking covering that day (the new one
+/// included) against `WorkingCalendar.hours(on:)`. A hand-off in the middle of a week
+/// (40 h a week to Tuesday, 16 h a week from Wednesday) is 8 h on Monday and Tuesday
+/// and 3.2 h on Wednesday to Friday: nothing is past 8 h, so it is accepted, where a
+/// rule by whole weeks counted 56 h that week.
 ///
-/// Booking ends are exclusive, as everywhere: a booking from Monday April 6 to Monday
-/// April 13 lies in one week only.
+/// Booking ends are exclusive, as everywhere.
 public enum Overbooking {
-    /// Every week the new booking touches, with the hours the person would have that
-    /// week counting the existing bookings and the new one; empty when the new booking
-    /// has no days.
-    public static func weeks(capacity: Decimal, existing: [Booking], adding: Booking) -> [WeekLoad] {
-        load(capacity: capacity, bookings: existing + [adding], from: adding.start, to: adding.end)
+    /// The days of the new booking on which the person would work past their hours, in order.
+    public static func overbookedDays(calendar: WorkingCalendar, existing: [Booking], adding: Booking) -> [DayLoad] {
+        Allocation.days(calendar: calendar, bookings: existing + [adding], from: adding.start, to: adding.end)
+            .filter { $0.assigned > 0 && $0.over > 0 }
     }
 
-    /// Only the weeks of `weeks(capacity:existing:adding:)` that go over capacity: the
-    /// ones to show before the project manager confirms an overbooking.
-    public static func overbookedWeeks(capacity: Decimal, existing: [Booking], adding: Booking) -> [WeekLoad] {
-        weeks(capacity: capacity, existing: existing, adding: adding).filter { $0.over.value > 0 }
-    }
-
-    /// The load of every week that has at least one day from `from` up to but not
-    /// including `to`, in order; empty when `to` is not after `from`.
-    public static func load(capacity: Decimal, bookings: [Booking], from: CalendarDate, to: CalendarDate) -> [WeekLoad] {
-        guard from < to else { return [] }
-        var result: [WeekLoad] = []
-        var monday = weekStart(of: from)
-        while monday < to {
-            let nextMonday = monday.adding(days: 7)
-            let hours = bookings.reduce(Decimal(0)) { sum, b in
-                // Overlap of [b.start, b.end) with [monday, nextMonday): at least one day.
-                max(b.start, monday) < min(b.end, nextMonday) ? sum + b.hoursPerWeek : sum
+    /// The overbooked days in words, consecutive days with the same figures as one
+    /// range: `2026-08-10 to 2026-08-11 (12 h a day against 8 h)`.
+    public static func describe(_ days: [DayLoad]) -> String {
+        var runs: [(first: DayLoad, last: DayLoad)] = []
+        for d in days {
+            if let last = runs.last, last.last.day.adding(days: 1) == d.day,
+               last.last.assigned == d.assigned, last.last.working == d.working {
+                runs[runs.count - 1].last = d
+            } else {
+                runs.append((d, d))
             }
-            result.append(WeekLoad(weekStart: monday, hours: hours, capacity: capacity))
-            monday = nextMonday
         }
-        return result
+        return runs.map { run in
+            let when = run.first.day == run.last.day ? "\(run.first.day)" : "\(run.first.day) to \(run.last.day)"
+            let each = run.first.day == run.last.day ? "" : " a day"
+            return "\(when) (\(run.first.assigned.rounded(scale: 2).plainText) h\(each) against \(run.first.working.rounded(scale: 2).plainText) h)"
+        }.joined(separator: ", ")
     }
 
     /// The Monday on or before `date`.

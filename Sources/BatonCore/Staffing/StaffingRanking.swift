@@ -7,23 +7,36 @@ public struct StaffingCandidateInput: Sendable, Equatable {
     public var name: String
     /// The person's level (1 to 5) in the need's skill; nil when they lack the skill.
     public var level: Int?
-    public var weeklyCapacityHours: Decimal
+    /// Their working hours day by day (`WorkingCalendar`).
+    public var calendar: WorkingCalendar
     /// The person's other assignments; ends are exclusive, as in `CapacityCheck`.
     public var bookings: [Booking]
+    /// Whether their roles deliver work (consultant, project manager, manager); admin-only
+    /// and sales-only people are never suggested.
+    public var delivers: Bool
     /// Whether they have been assigned to a project of this client before.
     public var workedForAccount: Bool
     /// Where they are based, as typed: `"Denver, CO"`.
     public var homeLocation: String?
 
-    public init(userId: Int64, name: String, level: Int?, weeklyCapacityHours: Decimal,
-                bookings: [Booking] = [], workedForAccount: Bool = false, homeLocation: String? = nil) {
+    public init(userId: Int64, name: String, level: Int?, calendar: WorkingCalendar,
+                bookings: [Booking] = [], workedForAccount: Bool = false, homeLocation: String? = nil, delivers: Bool = true) {
         self.userId = userId
         self.name = name
         self.level = level
-        self.weeklyCapacityHours = weeklyCapacityHours
+        self.calendar = calendar
         self.bookings = bookings
+        self.delivers = delivers
         self.workedForAccount = workedForAccount
         self.homeLocation = homeLocation
+    }
+
+    /// A person on the standard week of `weeklyCapacityHours`, no holidays, no time off.
+    public init(userId: Int64, name: String, level: Int?, weeklyCapacityHours: Decimal,
+                bookings: [Booking] = [], workedForAccount: Bool = false, homeLocation: String? = nil, delivers: Bool = true) {
+        self.init(userId: userId, name: name, level: level,
+                  calendar: WorkingCalendar(week: .standard(weeklyHours: weeklyCapacityHours)), bookings: bookings,
+                  workedForAccount: workedForAccount, homeLocation: homeLocation, delivers: delivers)
     }
 }
 
@@ -37,10 +50,16 @@ public struct StaffingNeed: Sendable, Equatable {
     public var end: CalendarDate
     /// The client's city or region, as typed on the account or the site; nil when unknown.
     public var siteLocation: String?
+    /// Hours already covered by this need's own assignments.
+    public var assignedHours: Decimal
+    /// What is left to staff, never below 0.
+    public var openHours: Decimal { max(0, hours - assignedHours) }
 
-    public init(skill: String, hours: Decimal, start: CalendarDate, end: CalendarDate, siteLocation: String? = nil) {
+    public init(skill: String, hours: Decimal, start: CalendarDate, end: CalendarDate, siteLocation: String? = nil,
+                assignedHours: Decimal = 0) {
         self.skill = skill
         self.hours = hours
+        self.assignedHours = assignedHours
         self.start = start
         self.end = end
         self.siteLocation = siteLocation
@@ -75,7 +94,9 @@ public struct StaffingSuggestion: Sendable, Equatable, Codable {
 
 /// Ranks the people who could fill one skill need of a phase.
 ///
-/// Only people with the skill (level 1 or more) are listed. The order compares, one
+/// Only people with the skill (level 1 or more) whose roles deliver are listed, and
+/// nobody for a need its own assignments already cover. "Needed" below is what is left
+/// of the need. The order compares, one
 /// after the other until two people differ:
 ///
 /// 1. whether their free hours over the window cover the hours needed, covering first:
@@ -101,12 +122,12 @@ public enum StaffingRanking {
             var sameLocation: Bool
             var sortName: String
         }
+        let open = need.openHours
+        guard open > 0 else { return [] }
         let ranked = candidates.compactMap { c -> Ranked? in
-            guard let level = c.level, level >= 1 else { return nil }
-            let person = PersonAvailability(userId: c.userId, skills: [:],
-                                            weeklyCapacityHours: c.weeklyCapacityHours, bookings: c.bookings)
-            let free = CapacityCheck.freeHours(person, from: need.start, to: need.end)
-            return Ranked(candidate: c, level: level, free: free, covers: free >= need.hours,
+            guard let level = c.level, level >= 1, c.delivers else { return nil }
+            let free = Allocation.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
+            return Ranked(candidate: c, level: level, free: free, covers: free >= open,
                           sameLocation: isNear(home: c.homeLocation, site: need.siteLocation),
                           sortName: c.name.lowercased())
         }
@@ -122,14 +143,22 @@ public enum StaffingRanking {
         }
         return ordered.map { r in
             var reasons = ["level \(r.level)", "\(r.free.plainText) h free in the window"]
-            reasons.append(r.covers ? "covers the \(need.hours.plainText) h needed"
-                                    : "\((need.hours - r.free).plainText) h short of the need")
+            reasons.append(r.covers ? "covers the \(open.plainText) h needed"
+                                    : "\((open - r.free).plainText) h short of the need")
             if r.candidate.workedForAccount { reasons.append("worked for this client") }
             if r.sameLocation { reasons.append("based near the site") }
             return StaffingSuggestion(userId: r.candidate.userId, name: r.candidate.name, level: r.level,
                                       freeHours: r.free, workedForAccount: r.candidate.workedForAccount,
                                       sameLocation: r.sameLocation, reasons: reasons)
         }
+    }
+
+    /// Whether a person with these roles (as stored: `"consultant"`, `"sales"`, …) does the
+    /// delivery work that skill needs ask for: consultants do. Admins, sales people and
+    /// account managers do not, and a project manager runs the project rather than
+    /// filling its skill needs, so none of them is suggested unless they are also a consultant.
+    public static func delivers(_ roles: [String]) -> Bool {
+        roles.contains(Role.consultant.rawValue)
     }
 
     /// Whether a person based at `home` is near a client at `site`.

@@ -11,8 +11,11 @@ private let april15 = date("2026-04-15")
 
 @Suite struct CapacityCheckTests {
     @Test func theHandComputedCase() {
-        // Two network engineers at 40 h/week over the 14 days from April 1; Kim is
-        // booked 20 h/week for the first week. Free: 80 + (80 − 20) = 140.
+        // Two network engineers at 40 h/week over the ten working days from Wednesday
+        // April 1; Kim is booked 20 h/week (4 h a day) for the first five. Free:
+        // 80 + (80 − 20) = 140, all of it needed for network engineering. Lee also
+        // writes, but each hour counts once: the writer does the writing, and writing
+        // gets its 8 h, not the 80 h it would have counted by adding Lee's hours again.
         let kim = PersonAvailability(userId: 21, skills: ["network engineering": 4], weeklyCapacityHours: 40,
                                      bookings: [Booking(start: april1, end: april8, hoursPerWeek: 20)])
         let lee = PersonAvailability(userId: 22, skills: ["network engineering": 2, "writing": 3], weeklyCapacityHours: 40)
@@ -25,8 +28,11 @@ private let april15 = date("2026-04-15")
         let lines = CapacityCheck.check(needs: needs, people: [kim, lee, writer])
         #expect(lines == [
             SkillCapacity(skill: "Network Engineering", hoursNeeded: 160, hoursFree: 140, shortfall: 20, people: 2),
-            SkillCapacity(skill: "writing", hoursNeeded: 8, hoursFree: 80, shortfall: 0, people: 2),
+            SkillCapacity(skill: "writing", hoursNeeded: 8, hoursFree: 8, shortfall: 0, people: 2),
         ])
+        let verdict = CapacityCheck.verdict(needs: needs, people: [kim, lee, writer])
+        #expect(verdict.shortfall == 20 && !verdict.canBeStaffed)
+        #expect(verdict.people.map(\.userId) == [22, 21, 23])
         #expect(CapacityCheck.freeHours(kim, from: april1, to: april15) == 60)
     }
 
@@ -34,7 +40,9 @@ private let april15 = date("2026-04-15")
         let pat = PersonAvailability(userId: 1, skills: ["writing": 1], weeklyCapacityHours: 40)
         let needs = [CapacityNeed(skill: "writing", hours: 10, start: april1, end: april8),
                      CapacityNeed(skill: "writing", hours: 10, start: april15, end: date("2026-04-22"))]
-        #expect(CapacityCheck.check(needs: needs, people: [pat]).first?.hoursFree == 120)
+        // Each phase's hours come from its own dates: 20 h allocated, nothing short.
+        #expect(CapacityCheck.check(needs: needs, people: [pat]).first?.hoursFree == 20)
+        #expect(CapacityCheck.freeHours(pat, from: april1, to: date("2026-04-22")) == 120)
     }
 
     @Test func bookingEndsAreExclusiveLikeDueDates() {
@@ -45,14 +53,14 @@ private let april15 = date("2026-04-15")
         #expect(CapacityCheck.freeHours(booked, from: april1, to: april15) == 70)
     }
 
-    @Test func freeHoursAreProRataByDayAndRoundedToCents() {
+    @Test func freeHoursAreSumsOfWorkingDays() {
         let pat = PersonAvailability(userId: 1, skills: [:], weeklyCapacityHours: 40)
-        // 40 × 10 ÷ 7 = 57.142857…
-        #expect(CapacityCheck.freeHours(pat, from: april1, to: date("2026-04-11")) == Decimal(string: "57.14"))
-        // 30 h/week less 20 h/week for 3 of 5 days: (150 − 60) ÷ 7 = 12.857…
+        // Wednesday April 1 to Friday April 10: eight working days, not 40 × 10 ÷ 7.
+        #expect(CapacityCheck.freeHours(pat, from: april1, to: date("2026-04-11")) == 64)
+        // 30 h/week (6 h a day) less 20 h/week (4 h a day) on Wednesday to Friday: 3 × 2.
         let busy = PersonAvailability(userId: 2, skills: [:], weeklyCapacityHours: 30,
                                       bookings: [Booking(start: date("2026-03-30"), end: date("2026-04-04"), hoursPerWeek: 20)])
-        #expect(CapacityCheck.freeHours(busy, from: april1, to: date("2026-04-06")) == Decimal(string: "12.86"))
+        #expect(CapacityCheck.freeHours(busy, from: april1, to: date("2026-04-06")) == 6)
     }
 
     @Test func overbookedPeopleHaveNothingFreeNeverLess() {

@@ -9,56 +9,53 @@ private func date(_ text: String) -> CalendarDate { CalendarDate(text)! }
 private let week1 = date("2026-04-06")
 private let week2 = date("2026-04-13")
 private let week3 = date("2026-04-20")
+private let standard = WorkingCalendar(week: .standard(weeklyHours: 40))
 
 @Suite struct OverbookingTests {
-    /// 40 h capacity; 30 h/week booked for two weeks; a new 20 h/week assignment from
-    /// Wednesday of the second week to Friday of the third (end exclusive: Saturday).
-    private let existing = [Booking(start: week1, end: week3, hoursPerWeek: 30)]
-    private let adding = Booking(start: date("2026-04-15"), end: date("2026-04-25"), hoursPerWeek: 20)
-
-    @Test func overlappingAssignmentsWeekByWeek() {
-        let load = Overbooking.load(capacity: 40, bookings: existing + [adding], from: week1, to: adding.end)
-        #expect(load == [
-            WeekLoad(weekStart: week1, hours: 30, capacity: 40),
-            WeekLoad(weekStart: week2, hours: 50, capacity: 40),
-            WeekLoad(weekStart: week3, hours: 20, capacity: 40),
-        ])
-        #expect(load.map(\.over.value) == [0, 10, 0])
+    /// The issue's hand-off: 40 h a week from Thursday July 23 to Tuesday August 11,
+    /// then 16 h a week from Wednesday 12 to Sunday 16 August. By whole weeks that was
+    /// "week of 2026-08-10 (56 h against 40 h)"; day by day it is 8, 8, 3.2, 3.2, 3.2.
+    @Test func aPartialWeekHandOffIsAccepted() {
+        let first = Booking(start: date("2026-07-23"), end: date("2026-08-12"), hoursPerWeek: 40)
+        let second = Booking(start: date("2026-08-12"), end: date("2026-08-17"), hoursPerWeek: 16)
+        #expect(Overbooking.overbookedDays(calendar: standard, existing: [first], adding: second).isEmpty)
+        let week = Allocation.weeks(calendar: standard, bookings: [first, second], from: date("2026-08-10"), to: date("2026-08-17"))
+        #expect(week == [WeekLoad(weekStart: date("2026-08-10"), hours: Decimal(string: "25.6")!, capacity: 40)])
+        #expect(Allocation.days(calendar: standard, bookings: [first, second], from: date("2026-08-10"), to: date("2026-08-15"))
+            .map(\.assigned) == [8, 8, Decimal(string: "3.2")!, Decimal(string: "3.2")!, Decimal(string: "3.2")!])
     }
 
-    @Test func onlyTheWeeksTheNewBookingTouches() {
-        let weeks = Overbooking.weeks(capacity: 40, existing: existing, adding: adding)
-        #expect(weeks.map(\.weekStart) == [week2, week3])
-        #expect(weeks.map(\.hours.value) == [50, 20])
-        let over = Overbooking.overbookedWeeks(capacity: 40, existing: existing, adding: adding)
-        #expect(over == [WeekLoad(weekStart: week2, hours: 50, capacity: 40)])
-        #expect(over.first?.over.value == 10)
+    @Test func overlappingDaysAreRefusedAndNamed() {
+        // 30 h a week (6 h a day) for two weeks; 20 h a week (4 h a day) from Wednesday
+        // of the second week: 10 h on Wednesday to Friday of week 2, 4 h in week 3.
+        let existing = [Booking(start: week1, end: week3, hoursPerWeek: 30)]
+        let adding = Booking(start: date("2026-04-15"), end: date("2026-04-25"), hoursPerWeek: 20)
+        let over = Overbooking.overbookedDays(calendar: standard, existing: existing, adding: adding)
+        #expect(over.map(\.day) == [date("2026-04-15"), date("2026-04-16"), date("2026-04-17")])
+        #expect(over.map(\.over) == [2, 2, 2])
+        #expect(Overbooking.describe(over) == "2026-04-15 to 2026-04-17 (10 h a day against 8 h)")
     }
 
-    @Test func aFewDaysOfAWeekCountTheWholeWeeksHours() {
-        // Tuesday to Thursday at 20 h/week is 20 h that week, and so is another
-        // Friday-only booking: 40, at capacity, not over.
-        let tueToThu = Booking(start: date("2026-04-07"), end: date("2026-04-10"), hoursPerWeek: 20)
-        let friday = Booking(start: date("2026-04-10"), end: date("2026-04-11"), hoursPerWeek: 20)
-        #expect(Overbooking.weeks(capacity: 40, existing: [tueToThu], adding: friday)
-            == [WeekLoad(weekStart: week1, hours: 40, capacity: 40)])
-        #expect(Overbooking.overbookedWeeks(capacity: 40, existing: [tueToThu], adding: friday).isEmpty)
+    @Test func weekendsHolidaysAndTimeOffTakeNoHoursAndPartDaysAreJudgedAlone() {
+        // A public holiday on Monday, a full day off on Tuesday, 4 h off on Wednesday.
+        let calendar = WorkingCalendar(week: .standard(weeklyHours: 40), holidays: [week2],
+                                       timeOff: [date("2026-04-14"): 8, date("2026-04-15"): 4])
+        let fullTime = Booking(start: date("2026-04-11"), end: week3, hoursPerDay: 8)
+        let days = Allocation.days(calendar: calendar, bookings: [fullTime], from: date("2026-04-11"), to: week3)
+        // Saturday 11 to Sunday 19: only Wednesday to Friday are worked.
+        #expect(days.map(\.assigned) == [0, 0, 0, 0, 8, 8, 8, 0, 0])
+        #expect(Allocation.bookedHours(fullTime, calendar: calendar) == 24)
+        let over = Overbooking.overbookedDays(calendar: calendar, existing: [], adding: fullTime)
+        #expect(Overbooking.describe(over) == "2026-04-15 (8 h against 4 h)")
+        #expect(Allocation.freeHours(calendar: calendar, bookings: [fullTime], from: week1, to: week3) == 40)
     }
 
     @Test func endsAreExclusive() {
-        // Ending on Monday April 13 means the last day is Sunday April 12: week 1 only.
-        let oneWeek = Booking(start: week1, end: week2, hoursPerWeek: 35)
-        #expect(Overbooking.weeks(capacity: 40, existing: [], adding: oneWeek).map(\.weekStart) == [week1])
-        // A booking ending as the new one starts does not count.
         let before = Booking(start: date("2026-03-30"), end: week1, hoursPerWeek: 40)
-        #expect(Overbooking.weeks(capacity: 40, existing: [before], adding: oneWeek).map(\.hours.value) == [35])
-    }
-
-    @Test func aBookingWithNoDaysTouchesNoWeek() {
+        let oneWeek = Booking(start: week1, end: week2, hoursPerWeek: 40)
+        #expect(Overbooking.overbookedDays(calendar: standard, existing: [before], adding: oneWeek).isEmpty)
         let empty = Booking(start: week2, end: week2, hoursPerWeek: 20)
-        #expect(Overbooking.weeks(capacity: 40, existing: existing, adding: empty).isEmpty)
-        let backwards = Booking(start: week2, end: week1, hoursPerWeek: 20)
-        #expect(Overbooking.weeks(capacity: 40, existing: existing, adding: backwards).isEmpty)
+        #expect(Overbooking.overbookedDays(calendar: standard, existing: [oneWeek, oneWeek], adding: empty).isEmpty)
     }
 
     @Test func weeksStartOnMonday() {
@@ -68,14 +65,17 @@ private let week3 = date("2026-04-20")
         #expect(Overbooking.weekStart(of: date("2027-01-01")) == date("2026-12-28"))   // across a year
     }
 
-    @Test func decimalHoursAndJSON() throws {
-        let half = Booking(start: week1, end: week2, hoursPerWeek: Decimal(string: "22.5")!)
-        let weeks = Overbooking.weeks(capacity: Decimal(string: "37.5")!, existing: [half], adding: half)
-        #expect(weeks.first?.over.value == Decimal(string: "7.5"))
-        let json = String(decoding: try JSONEncoder().encode(weeks[0]), as: UTF8.self)
+    @Test func hoursPerWeekAreFiveWorkingDays() {
+        #expect(Booking(start: week1, end: week2, hoursPerWeek: 16).hoursPerDay == Decimal(string: "3.2"))
+        #expect(Booking(start: week1, end: week2, hoursPerDay: Decimal(string: "7.5")!).hoursPerWeek == Decimal(string: "37.5"))
+    }
+
+    @Test func weekLoadJSON() throws {
+        let load = WeekLoad(weekStart: week1, hours: 45, capacity: Decimal(string: "37.5")!)
+        let json = String(decoding: try JSONEncoder().encode(load), as: UTF8.self)
         for part in [#""weekStart":"2026-04-06""#, #""hours":"45""#, #""capacity":"37.5""#, #""over":"7.5""#] {
             #expect(json.contains(part))
         }
-        #expect(try JSONDecoder().decode(WeekLoad.self, from: Data(json.utf8)) == weeks[0])
+        #expect(try JSONDecoder().decode(WeekLoad.self, from: Data(json.utf8)) == load)
     }
 }

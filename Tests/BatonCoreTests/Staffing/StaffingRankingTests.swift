@@ -69,12 +69,37 @@ private func person(_ id: Int64, _ name: String, level: Int?, booked: Decimal = 
         #expect(ranked[1].reasons == ["level 3", "80 h free in the window", "20 h short of the need"])
     }
 
-    @Test func freeHoursThatAreNotWholeReadPlainly() {
-        // 40 × 10 ÷ 7 = 57.14 over ten days.
-        let need = StaffingNeed(skill: "writing", hours: Decimal(string: "60.5")!, start: april1, end: date("2026-04-11"))
+    @Test func freeHoursAreWorkingDaysNotCalendarDays() {
+        // Wednesday April 1 to Friday April 10: eight working days of 8 h, 64 h (the
+        // old pro rata rule said 40 × 10 ÷ 7 = 57.14, weekend included).
+        let need = StaffingNeed(skill: "writing", hours: Decimal(string: "70.5")!, start: april1, end: date("2026-04-11"))
         let ranked = StaffingRanking.rank(need, candidates: [person(1, "A", level: 2)])
-        #expect(ranked[0].freeHours == DecimalString(Decimal(string: "57.14")!))
-        #expect(ranked[0].reasons == ["level 2", "57.14 h free in the window", "3.36 h short of the need"])
+        #expect(ranked[0].freeHours == DecimalString(64))
+        #expect(ranked[0].reasons == ["level 2", "64 h free in the window", "6.5 h short of the need"])
+        // A public holiday on Friday April 3 and a day off on Monday April 6 take 16 h more.
+        var away = person(1, "A", level: 2)
+        away.calendar = WorkingCalendar(week: .standard(weeklyHours: 40), holidays: [date("2026-04-03")],
+                                        timeOff: [date("2026-04-06"): 8])
+        #expect(StaffingRanking.rank(need, candidates: [away])[0].freeHours == DecimalString(48))
+    }
+
+    @Test func aCoveredNeedHasNoSuggestionsAndAPartlyCoveredOneAsksForWhatIsLeft() {
+        var covered = need
+        covered.assignedHours = 40
+        #expect(StaffingRanking.rank(covered, candidates: [person(1, "A", level: 3)]).isEmpty)
+        var half = need
+        half.assignedHours = 25
+        #expect(StaffingRanking.rank(half, candidates: [person(1, "A", level: 3)])[0].reasons
+            == ["level 3", "80 h free in the window", "covers the 15 h needed"])
+    }
+
+    @Test func peopleWhoseRolesDoNotDeliverAreNeverSuggested() {
+        var sales = person(1, "Sales", level: 5)
+        sales.delivers = false
+        #expect(StaffingRanking.rank(need, candidates: [sales, person(2, "Consultant", level: 1)]).map(\.name) == ["Consultant"])
+        #expect(!StaffingRanking.delivers(["admin"]) && !StaffingRanking.delivers(["sales", "account_manager"]))
+        #expect(!StaffingRanking.delivers(["project_manager"]))
+        #expect(StaffingRanking.delivers(["consultant"]) && StaffingRanking.delivers(["manager", "consultant"]))
     }
 
     @Test func thenHistoryWithTheClientThenLocationThenName() {
