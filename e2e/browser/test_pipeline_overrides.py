@@ -1,0 +1,37 @@
+"""Issue 16, item 12, in a real browser: a board move that replaces a deal's
+probability override says so above the board; ticking "keep my override" keeps it."""
+import uuid
+
+from selenium.webdriver.support.ui import Select
+
+from conftest import api, sign_in, submit, token_for
+
+
+def test_the_board_says_a_move_replaced_the_override_and_keeps_it_when_ticked(browser, base):
+    ana = token_for(base, "ana.torres@demo.test")
+    tag = uuid.uuid4().hex[:6]
+    account = api(base, "POST", "/api/v1/accounts", {"name": f"Override board {tag}"}, token=ana)
+    deals = {}
+    for name in ("told", "kept"):
+        deals[name] = api(base, "POST", "/api/v1/opportunities", {
+            "accountId": account["id"], "name": f"{name} {tag}", "stage": "qualification",
+            "closeDate": "2031-02-14", "amount": "1000.00", "probability": "35"}, token=ana)["id"]
+
+    sign_in(browser, base, "ana.torres@demo.test", next_path="/pipeline?period=2031-Q1")
+    card = browser.find_element("css selector", f".card-deal[data-id='{deals['told']}']")
+    assert card.find_elements("css selector", "input[name=keepOverride]"), "a card with an override offers to keep it"
+    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("proposal")
+    submit(browser, card.find_element("css selector", "form.move button"))
+    notice = browser.find_element("css selector", "p[role=alert]").text
+    assert f"told {tag}: Moving to Proposal replaced the probability override (35%) by the stage's 60%" in notice
+    assert api(base, "GET", f"/api/v1/opportunities/{deals['told']}", token=ana)["probability"] == "60"
+
+    card = browser.find_element("css selector", f".card-deal[data-id='{deals['kept']}']")
+    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("proposal")
+    card.find_element("css selector", "input[name=keepOverride]").click()
+    submit(browser, card.find_element("css selector", "form.move button"))
+    assert not browser.find_elements("css selector", "p[role=alert]"), "a kept override needs no word"
+    kept = api(base, "GET", f"/api/v1/opportunities/{deals['kept']}", token=ana)
+    assert (kept["stage"], kept["probability"]) == ("proposal", "35")
+    moved = browser.find_element("css selector", f".card-deal[data-id='{deals['kept']}']")
+    assert moved.find_elements("css selector", "input[name=keepOverride]"), "still overridden, still offered"
