@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Postgres
 import Testing
 
@@ -152,6 +153,148 @@ import Testing
             let wrong = try await app.request(.put, "/api/v1/users/\(ivy)/working-calendar", token: admin,
                                               json: #"{"workingWeek": ["8", "8"]}"#, headers: [.ifMatch: "*"])
             #expect(wrong.fieldErrors["workingWeek"] != nil)
+        }
+    }
+
+    // MARK: Pages
+
+    func page(_ app: TestApp, _ path: String, _ session: String) async throws -> TestResponse {
+        try await app.request(.get, path, headers: [.cookie: "baton_session=\(session)"])
+    }
+
+    func csrf(_ html: String) throws -> String {
+        let marker = #"name="csrf" value=""#
+        let start = try #require(html.range(of: marker)).upperBound
+        return String(html[start...].prefix { $0 != "\"" })
+    }
+
+    func form(_ app: TestApp, _ path: String, _ session: String, _ fields: [(String, String)]) async throws -> TestResponse {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+        return try await app.client.execute(uri: path, method: .post,
+                                            headers: [.cookie: "baton_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                            body: ByteBuffer(string: body))
+    }
+
+    @Test func askAndApproveThroughThePages() async throws {
+        try await TestApp.run { app in
+            let ivy = try await app.signIn(Self.ivy)
+            let mine = try await page(app, "/time-off", ivy)
+            #expect(mine.status == .ok)
+            let token = try csrf(mine.text)
+            // The API's rule, beside the field, with what was typed kept.
+            let bad = try await form(app, "/time-off", ivy, [("csrf", token), ("kind", "vacation"), ("start", "2026-08-14"),
+                                                             ("end", "2026-08-10"), ("hoursPerDay", ""), ("note", "Lake trip")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("The last day cannot be before the first"))
+            #expect(bad.text.contains("Lake trip"))
+            let ok = try await form(app, "/time-off", ivy, [("csrf", token), ("kind", "vacation"), ("start", "2026-08-10"),
+                                                            ("end", "2026-08-14"), ("hoursPerDay", ""), ("note", "Lake trip")])
+            #expect(ok.status == .seeOther)
+            #expect(try await page(app, "/time-off", ivy).text.contains("2026-08-14"))
+            // Felix sees it waiting and approves it.
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let waiting = try await page(app, "/time-off/approvals", felix)
+            #expect(waiting.text.contains("Ivy Chen"))
+            let id = try #require(try await app.sql("SELECT id FROM time_off").first?.decode("id", as: Int64.self))
+            let approved = try await form(app, "/time-off/\(id)/approve", felix,
+                                          [("csrf", try csrf(waiting.text)), ("version", "1"), ("back", "approvals")])
+            #expect(approved.status == .seeOther)
+            #expect(approved.headers[.location] == "/time-off/approvals")
+            let status = try await app.sql("SELECT status FROM time_off WHERE id = \(id)").first?.decode("status", as: String.self)
+            #expect(status == "approved")
+            // Ivy may not approve her own (the page answers with the refusal, nothing changes).
+            _ = try await form(app, "/time-off/\(id)/decline", ivy, [("csrf", token), ("version", "2")])
+            let still = try await app.sql("SELECT status FROM time_off WHERE id = \(id)").first?.decode("status", as: String.self)
+            #expect(still == "approved")
+        }
+    }
+
+    @Test func approvedTimeOffShowsInTheFeedMyWeekAndThePMsHome() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            // A consultant's assignment on a project with a manager, running through next week.
+            let row = try #require(try await app.sql("""
+                SELECT a.user_id, u.email, u.calendar_token, pm.email AS pm_email, a.project_id, j.name AS project
+                FROM assignments a JOIN users u ON u.id = a.user_id JOIN projects j ON j.id = a.project_id
+                JOIN users pm ON pm.id = j.project_manager_id
+                WHERE a.end_date >= current_date + 14 AND a.start_date <= current_date
+                ORDER BY a.id LIMIT 1
+                """).first)
+            let userID: Int64 = try row.decode("user_id")
+            let project: String = try row.decode("project")
+            let today = Date()
+            let format = ISO8601DateFormatter()
+            format.formatOptions = [.withFullDate]
+            // Off all of next week: today's Monday + 7 … + 11.
+            let weekday = Calendar(identifier: .iso8601).component(.weekday, from: today)  // Sunday 1 … Saturday 7
+            let toMonday = weekday == 1 ? 1 : 9 - weekday
+            let start = format.string(from: today.addingTimeInterval(Double(toMonday) * 86400))
+            let end = format.string(from: today.addingTimeInterval(Double(toMonday + 4) * 86400))
+            let asked = try await create(app, admin, #"{"userId": \#(userID), "kind": "vacation", "start": "\#(start)", "end": "\#(end)"}"#)
+            let id = try #require(asked.object["id"] as? Int)
+            // Pending: nothing is flagged yet.
+            let pmEmail: String = try row.decode("pm_email")
+            let pm = try await app.signIn(pmEmail)
+            #expect(!(try await page(app, "/", pm).text.contains("time-off-collisions")))
+            #expect(try await app.request(.post, "/api/v1/time-off/\(id)/approve", token: admin, headers: [.ifMatch: "\"1\""]).status == .ok)
+            // The PM's home names the project and the person.
+            let home = try await page(app, "/", pm).text
+            #expect(home.contains("time-off-collisions"))
+            #expect(home.contains(project.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "'", with: "&#39;")))
+            // The person's feed has the time off, all day, last day included.
+            let token: String = try row.decode("calendar_token")
+            let feed = try await app.request(.get, "/calendar/\(token).ics").text
+            #expect(feed.contains("UID:time-off-\(id)@baton"))
+            #expect(feed.contains("SUMMARY:Time off (vacation)"))
+            #expect(feed.contains("DTSTART;VALUE=DATE:" + start.replacingOccurrences(of: "-", with: "")))
+            // Their week page offers to ask for time off and lists the collision once it is in the week.
+            let email: String = try row.decode("email")
+            let person = try await app.signIn(email)
+            let week = try await page(app, "/my-week", person).text
+            #expect(week.contains("Ask for time off"))
+            #expect(week.contains("Booked during approved time off"))
+        }
+    }
+
+    @Test func theAdminPagesKeepCalendarsAndWeeks() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let list = try await page(app, "/admin/holidays", admin)
+            #expect(list.status == .ok)
+            let token = try csrf(list.text)
+            let empty = try await form(app, "/admin/holidays", admin, [("csrf", token), ("name", " "), ("location", "")])
+            #expect(empty.status == .unprocessableContent)
+            #expect(empty.text.contains("Name must be 1 to 200 characters"))
+            let made = try await form(app, "/admin/holidays", admin, [("csrf", token), ("name", "Colorado"), ("location", "Denver")])
+            #expect(made.status == .seeOther)
+            let location = try #require(made.headers[.location])
+            let calendarPath = String(location.prefix { $0 != "?" })
+            let bad = try await form(app, calendarPath + "/import", admin, [("csrf", token), ("file", "2026-13-01,Nope")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("is not a date like 2026-12-25"))
+            let ok = try await form(app, calendarPath + "/import", admin, [("csrf", token), ("file", "2026-05-25,Memorial Day\n2026-07-03,Independence Day (observed)")])
+            #expect(ok.status == .seeOther)
+            #expect(try await page(app, calendarPath, admin).text.contains("Independence Day (observed)"))
+            // A person's week: a four-day week and the calendar, through the form.
+            let felix = try await app.id(of: "felix.braun@demo.test", token: admin)
+            let weekPage = try await page(app, "/admin/people/\(felix)/calendar", admin)
+            #expect(weekPage.status == .ok)
+            let calendarID = String(calendarPath.split(separator: "/").last ?? "")
+            let version = try #require(try await app.sql("SELECT version FROM users WHERE id = \(felix)").first?.decode("version", as: Int.self))
+            let saved = try await form(app, "/admin/people/\(felix)/calendar", admin, [
+                ("csrf", token), ("day1", "10"), ("day2", "10"), ("day3", "10"), ("day4", "10"), ("day5", "0"), ("day6", "0"), ("day7", "0"),
+                ("holidayCalendarId", calendarID), ("version", String(version))])
+            #expect(saved.status == .seeOther)
+            let stored = try await app.sql("SELECT working_week::text AS w, holiday_calendar_id FROM users WHERE id = \(felix)").first
+            #expect(try stored?.decode("w", as: String.self) == "{10.00,10.00,10.00,10.00,0.00,0.00,0.00}")
+            let wrong = try await form(app, "/admin/people/\(felix)/calendar", admin, [
+                ("csrf", token), ("day1", "30"), ("day2", "x"), ("holidayCalendarId", calendarID), ("version", String(version + 1))])
+            #expect(wrong.status == .unprocessableContent)
+            // Not an admin: not these pages.
+            let morgan = try await app.signIn("morgan.reyes@demo.test")
+            #expect(try await page(app, "/admin/holidays", morgan).status == .forbidden)
         }
     }
 }

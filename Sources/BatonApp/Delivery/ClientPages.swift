@@ -78,7 +78,13 @@ struct ClientRoutes {
                     ].compactMap { $0 }.joined(separator: "\n"),
                     start: a.start, endExclusive: a.end.adding(days: 1), stamp: stamp)
             }
-            return ICalendar.document(name: "Baton: \(user.name)", events: events)
+            // Approved time off, a year back and two ahead, so the person's calendar shows when they are away.
+            let today = Timestamp.now.calendarDate
+            let away = try await WorkingCalendarStore().approvedTimeOff(
+                db, people: [user.id], from: today.adding(days: -366), to: today.adding(days: 731)).map {
+                CalendarEvent.timeOff(id: $0.id, kind: $0.kind, start: $0.start, end: $0.end, hoursPerDay: $0.hoursPerDay?.value, stamp: stamp)
+            }
+            return ICalendar.document(name: "Baton: \(user.name)", events: events + away)
         }
         guard let document else { throw APIError.notFound("calendar") }
         return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"],

@@ -123,7 +123,7 @@ struct WorkingCalendarStore: Sendable {
     /// Such collisions on the projects `managerID` manages: for the PM's home.
     func collisions(_ db: Connection, managerID: Int64) async throws -> [Collision] {
         try await db.query("""
-            \(Self.collisionQuery) WHERE j.project_manager_id = \(managerID) AND j.status IN ('planned', 'active')
+            \(Self.collisionQuery) WHERE j.project_manager_id = \(managerID) AND j.status NOT IN ('completed', 'cancelled')
             ORDER BY from_day, lower(j.name), lower(u.name), a.id, t.id
             """).map(Self.collision)
     }

@@ -97,6 +97,7 @@ struct DemoFirm {
                 try await DemoCatalog(services: services, people: ids, today: today).load(db)
                 try await DemoDelivery(services: services, people: ids, today: today).load(db)
                 try await DemoBonus(services: services, people: ids, today: today).load(db)
+                try await DemoTimeOff(services: services, people: ids, today: today).load(db)
             }
         }
     }

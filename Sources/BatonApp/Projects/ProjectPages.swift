@@ -45,10 +45,15 @@ extension WebRoutes {
             (try await services.delivery.assignments(db, userID: caller.id, from: monday, to: monday.adding(days: 6)),
              try await services.users.calendarToken(db, userID: caller.id))
         }
-        struct Body { var from: String; var to: String; var items: [DeliveryStore.MyAssignment]; var empty: Bool; var calendarUrl: String }
+        // The week's working hours, time off and collisions (People/TimeOffPages.swift).
+        let hours = try await services.pool.withConnection { try await MyWeekHours.build($0, userID: caller.id, monday: monday) }
+        struct Body {
+            var from: String; var to: String; var items: [DeliveryStore.MyAssignment]; var empty: Bool; var calendarUrl: String
+            var hours: MyWeekHours
+        }
         return renderer.page("my-week", Page(frame: frame(caller, sessionToken: token, title: "My week", area: "week"),
                                              body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
-                                                        empty: items.isEmpty, calendarUrl: "/calendar/\(calendarToken).ics")))
+                                                        empty: items.isEmpty, calendarUrl: "/calendar/\(calendarToken).ics", hours: hours)))
     }
 
     func projectPage(_ caller: Caller, _ token: String, id: Int64, forms: ProjectPage.Forms = .init(),

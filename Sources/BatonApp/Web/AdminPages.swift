@@ -30,6 +30,7 @@ extension WebRoutes {
                                                body: Body(tabs: adminTabs(area, current: ""), sections: sections)))
         }
         registerPeoplePages(on: pages)
+        registerHolidayCalendarPages(on: pages)
         registerAdminStages(on: pages)
         registerAdminCatalog(on: pages)
     }
@@ -41,6 +42,7 @@ extension WebRoutes {
         "/admin/typical-projects": "The catalog of services: pricing, phases, skills and the completion checklist.",
         "/admin/quotas": "Each person's targets per period and metric.",
         "/admin/bonus-plans": "The project managers' bonus: target, threshold, tiers, cap and credit for late phases.",
+        "/admin/holidays": "Public holidays per location or country, imported from iCalendar or CSV; each person works by one.",
     ]
 
     /// The admin pages `caller` may use, or nil for none (the 403 page).
@@ -53,7 +55,8 @@ extension WebRoutes {
     func adminTabs(_ area: AdminArea, current: String) -> [AdminTab] {
         let all: [(String, String)] = area == .admin
             ? [("People", "/admin/people"), ("Skills", "/admin/skills"), ("Pipeline stages", "/admin/stages"),
-               ("Typical projects", "/admin/typical-projects"), ("Quotas", "/admin/quotas"), ("Bonus plans", "/admin/bonus-plans")]
+               ("Typical projects", "/admin/typical-projects"), ("Quotas", "/admin/quotas"), ("Bonus plans", "/admin/bonus-plans"),
+               ("Holidays", "/admin/holidays")]
             : [("People", "/admin/people"), ("Quotas", "/admin/quotas")]
         return all.map { AdminTab(label: $0.0, href: $0.1, current: $0.1 == current) }
     }

@@ -30,6 +30,13 @@ enum Site {
     static let signIn = SitePath("sign-in")
     static let signOut = SitePath("sign-out")
     static let myWeek = SitePath("my-week")
+    static let timeOff = SitePath("time-off")
+    static let timeOffApprovals = SitePath("time-off/approvals")
+    static let timeOffAction = SitePath("time-off/:id/:action")
+    static let adminHolidays = SitePath("admin/holidays")
+    static let adminHolidayCalendar = SitePath("admin/holidays/:id")
+    static let adminHolidayCalendarAction = SitePath("admin/holidays/:id/:action")
+    static let adminPersonCalendar = SitePath("admin/people/:id/calendar")
 
     static let accounts = SitePath("accounts")
     static let account = SitePath("accounts/:id")

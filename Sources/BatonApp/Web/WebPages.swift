@@ -19,6 +19,11 @@ struct HomePage {
     var hasQuotas = false
     /// A project manager's latest bonus statement, when there is one.
     var bonus: [BonusProgress] = []
+    /// Assignments on the caller's projects that overlap approved time off (issue 18).
+    var timeOffCollisions: [WorkingCalendarStore.Collision] = []
+    var hasTimeOffCollisions = false
+    /// Time-off requests waiting for the caller's decision.
+    var timeOffWaiting = false
 
     struct QuotaProgress {
         var metric: String
@@ -60,6 +65,9 @@ struct HomePage {
         page.quotas = try await quotaProgress(db, caller: caller, services: services, today: today)
         page.hasQuotas = !page.quotas.isEmpty
         if caller.has(.projectManager) { page.bonus = try await bonusProgress(db, caller: caller, services: services) }
+        page.timeOffCollisions = try await WorkingCalendarStore().collisions(db, managerID: caller.id)
+        page.hasTimeOffCollisions = !page.timeOffCollisions.isEmpty
+        page.timeOffWaiting = try await TimeOffStore().waitingCount(db, caller: caller) > 0
         return page
     }
 

@@ -28,6 +28,7 @@ struct WebRoutes {
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
+        nav.append(.init(label: "Time off", href: "/time-off", current: area == "time-off"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
         if caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) {
             nav.append(.init(label: "Bonus", href: "/bonus", current: area == "bonus"))
@@ -73,6 +74,7 @@ struct WebRoutes {
         registerBonusPages(on: pages)
         registerQuotaPages(on: pages)
         registerProjectPages(on: pages)
+        registerTimeOffPages(on: pages)
         registerProposalPages(on: pages)
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)

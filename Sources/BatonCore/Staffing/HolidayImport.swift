@@ -101,8 +101,8 @@ public enum HolidayImport {
         let table: CSVTable
         do { table = try CSV.parse(text) } catch { return HolidayImportResult(holidays: [], problems: [error.description]) }
         var rows = table.records
-        // The header is optional: a first line that starts with a date is a holiday.
-        if let first = table.header.first, CalendarDate(first.trimmingCharacters(in: .whitespaces)) != nil {
+        // The header is optional: a first line that starts with a digit is a holiday (or a wrong date).
+        if let first = table.header.first?.trimmingCharacters(in: .whitespaces).first, first.isASCII, first.isNumber {
             rows.insert(CSVRecord(line: 1, fields: table.header), at: 0)
         }
         var holidays: [Holiday] = []

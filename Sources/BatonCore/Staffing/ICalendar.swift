@@ -132,3 +132,15 @@ public enum ICalendar {
             + two(secondOfDay / 3600) + two(secondOfDay / 60 % 60) + two(secondOfDay % 60) + "Z"
     }
 }
+
+extension CalendarEvent {
+    /// A person's approved time off as their feed shows it: all day from the first
+    /// day to the last (included), "Time off (vacation)", with the hours for a part day.
+    public static func timeOff(id: Int64, kind: TimeOffKind, start: CalendarDate, end: CalendarDate, hoursPerDay: Decimal?,
+                               stamp: String) -> CalendarEvent {
+        CalendarEvent(
+            uid: "time-off-\(id)@baton", summary: "Time off (\(kind.rawValue))", location: nil,
+            description: hoursPerDay.map { "\(DecimalString($0)) h off each working day." } ?? "Whole days off.",
+            start: start, endExclusive: end.adding(days: 1), stamp: stamp)
+    }
+}
