@@ -144,12 +144,16 @@ GET    /api/v1/bonus-plans                                    yes   yes     no  
 POST   /api/v1/bonus-plans                                    yes   no      no              no    no              no         no
 GET    /api/v1/bonus-plans/{id}                               yes   yes     no              no    yes             no         no
 PATCH  /api/v1/bonus-plans/{id}                               yes   no      no              no    no              no         no
+GET    /api/v1/bonus-plans/{id}/members                       yes   yes     no              no    yes             no         no
+POST   /api/v1/bonus-plans/{id}/members                       yes   no      no              no    no              no         no
+DELETE /api/v1/bonus-plans/{id}/members/{memberId}            yes   no      no              no    no              no         no
 GET    /api/v1/bonus-runs                                     yes   yes     no              no    yes             no         no
 POST   /api/v1/bonus-runs                                     yes   yes     no              no    no              no         no
 GET    /api/v1/bonus-runs/{id}                                yes   yes     no              no    yes             no         no
 POST   /api/v1/bonus-runs/{id}/recompute                      yes   yes     no              no    no              no         no
 POST   /api/v1/bonus-runs/{id}/approve                        yes   yes     no              no    no              no         no
 GET    /api/v1/bonus-runs/{id}/statements/{userId}            yes   yes     no              no    yes             no         no
+POST   /api/v1/bonus-runs/{id}/statements/{userId}/approve    yes   yes     no              no    no              no         no
 GET    /api/v1/bonus-runs/{id}/statements.csv                 yes   yes     no              no    no              no         no
 POST   /api/v1/bonus-runs/{id}/adjustments                    yes   yes     no              no    no              no         no
 POST   /api/v1/bonus-runs/what-if                             yes   yes     no              no    yes             no         no
@@ -237,7 +241,11 @@ NOTES = {
     "POST /api/v1/bonus-runs/{id}/recompute": "an approved (locked) run: 409 for admins and managers",
     "POST /api/v1/bonus-runs/{id}/approve": "refused roles try the open (draft) run: 403; admin and manager get 409 on a locked run (the status is judged before the person, so these two cells are weak evidence; the browser test locks a run as the manager)",
     "GET /api/v1/bonus-runs/{id}/statements/{userId}": "the project manager's own statement: himself, the managers above him, admins",
-    "POST /api/v1/bonus-runs/{id}/adjustments": "on a locked run, an amount too large to store: 422 once past the approver check",
+    "POST /api/v1/bonus-runs/{id}/adjustments": "on a locked run, an amount too large to store: 422 (or 409 locked) once past the adjuster check",
+    "GET /api/v1/bonus-plans/{id}/members": "the demo plan's members",
+    "POST /api/v1/bonus-plans/{id}/members": "`{}`: 422 for the admin",
+    "DELETE /api/v1/bonus-plans/{id}/members/{memberId}": "a membership the test adds (a consultant in 2031) for the admin; refused roles try the demo plan's own",
+    "POST /api/v1/bonus-runs/{id}/statements/{userId}/approve": "the project manager's statement in a locked run: 409 for admins and managers; refused roles try the open run: 403",
     "POST /api/v1/bonus-runs/what-if": "the project manager's bonus: himself, the managers above him, admins",
     "GET /api/v1/reports/delivery": "firm-wide utilization: admins, managers, project managers",
     "GET /api/v1/reports/growth": "firm-wide advice: admins, managers, project managers",
@@ -586,7 +594,9 @@ class World:
         drafts = sorted(i for i, r in self.runs.items() if r["status"] == "draft")
         assert locked and drafts, ("the demo firm as loaded has approved bonus runs and an open (draft) one; the browser "
                                    "test locks the open one, so run this test against a fresh demo firm, as fuzz-api.sh does")
-        self.locked_run, self.draft_run = locked[0], drafts[-1]
+        # The open run that holds the project manager's statement (the demo's sales plan has a draft too).
+        pm_drafts = [i for i in drafts if any(s["userId"] == pm for s in self.runs[i]["statements"])] or drafts
+        self.locked_run, self.draft_run = locked[0], pm_drafts[-1]
 
     def below(self, uid):
         """Someone below `uid` in the reporting line, preferring the consultant representative."""
@@ -723,7 +733,7 @@ BY_ID = [
     "GET /api/v1/proposals/{id}", "PATCH /api/v1/proposals/{id}", "GET /api/v1/proposals/{id}/capacity-check",
     "GET /proposals/{id}/print",
     "GET /api/v1/projects/{id}", "GET /api/v1/projects/{id}/staffing-suggestions", "GET /api/v1/projects/{id}/assignments",
-    "GET /api/v1/bonus-plans/{id}", "PATCH /api/v1/bonus-plans/{id}",
+    "GET /api/v1/bonus-plans/{id}", "PATCH /api/v1/bonus-plans/{id}", "GET /api/v1/bonus-plans/{id}/members",
     "GET /api/v1/bonus-runs/{id}", "GET /api/v1/bonus-runs/{id}/statements.csv",
 ]
 
@@ -914,7 +924,32 @@ def _(w, role):
 def _(w, role):
     return Probe("POST", f"/api/v1/bonus-runs/{w.locked_run}/adjustments", {
         "userId": w.rep("project_manager"), "amount": "1000000000000000.00", "reason": "authorization probe"},
-        passed="too large")
+        passed="too large|locked")
+
+
+@probe("POST /api/v1/bonus-plans/{id}/members")
+def _(w, role):
+    return Probe("POST", f"/api/v1/bonus-plans/{w.plans[0]['id']}/members", {}, passed="from")
+
+
+@probe("DELETE /api/v1/bonus-plans/{id}/members/{memberId}")
+def _(w, role):
+    plan = w.plans[0]["id"]
+    if POLICY_ROWS["DELETE /api/v1/bonus-plans/{id}/members/{memberId}"][role]:
+        # A membership of its own to remove: a consultant for one month in 2031, touching no run.
+        member = ok(w.admin("POST", f"/api/v1/bonus-plans/{plan}/members", {
+            "userId": w.rep("consultant"), "from": "2031-01-01", "to": "2031-01-31"}), "a membership to remove")["id"]
+    else:
+        member = w.plans[0]["members"][0]["id"]  # the demo's own: refused, so it stays
+    return Probe("DELETE", f"/api/v1/bonus-plans/{plan}/members/{member}")
+
+
+@probe("POST /api/v1/bonus-runs/{id}/statements/{userId}/approve")
+def _(w, role):
+    # Only roles that must be refused touch the open run: approving there would change it.
+    allowed = POLICY_ROWS["POST /api/v1/bonus-runs/{id}/statements/{userId}/approve"][role]
+    run = w.locked_run if allowed else w.draft_run
+    return Probe("POST", f"/api/v1/bonus-runs/{run}/statements/{w.rep('project_manager')}/approve", {}, passed="locked")
 
 
 @probe("POST /api/v1/bonus-runs/what-if")
