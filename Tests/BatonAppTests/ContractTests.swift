@@ -14,9 +14,16 @@ import Testing
 @Suite struct ContractTests {
     @discardableResult
     func post(_ app: TestApp, _ path: String, _ token: String, _ json: String) async throws -> [String: Any] {
-        let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
-        #expect(r.status == .created, "POST \(path): \(r.text)")
-        return r.object
+        try await PipelineTests().create(app, path, token, json)
+    }
+
+    /// A draft proposal by Dev (sales) on ProposalTests' opportunity, for Felix (project manager, id 9) to review.
+    func draft(_ app: TestApp, _ body: String) async throws -> (id: Int, opportunityID: Int, dev: String, felix: String) {
+        let admin = try await app.signIn("admin@demo.test")
+        let opportunityID = try await ProposalTests().opportunity(app, admin)
+        let dev = try await app.signIn("dev.patel@demo.test")
+        let made = try await post(app, "opportunities/\(opportunityID)/proposals", dev, body)
+        return (try #require(made["id"] as? Int), opportunityID, dev, try await app.signIn("felix.braun@demo.test"))
     }
 
     // MARK: 6. Empty values, If-Match, reads by id
@@ -125,6 +132,10 @@ import Testing
             let quota = try await app.request(.post, "/api/v1/quotas", token: admin,
                 json: #"{"userId": 7, "periodKey": "2027-Q1", "metric": "revenue", "target": "1.00"}"#)
             #expect(quota.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work")
+            // A query parameter says it in the same words.
+            let report = try await app.request(.get, "/api/v1/reports/attainment?metric=revenue", token: admin)
+            #expect(report.status == .unprocessableContent)
+            #expect(report.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work")
         }
     }
 
@@ -204,17 +215,11 @@ import Testing
 
     @Test func theNamedReviewerOpensTheDraftAndItsCapacityCheckBeforeItIsSubmitted() async throws {
         try await TestApp.run { app in
-            let admin = try await app.signIn("admin@demo.test")
-            let template = try await post(app, "typical-projects", admin, ProposalTests.assessment)
-            let opportunityID = try await ProposalTests().opportunity(app, admin)
-            let dev = try await app.signIn("dev.patel@demo.test")
-            let draft = try await post(app, "opportunities/\(opportunityID)/proposals", dev, #"""
+            let template = try await post(app, "typical-projects", try await app.signIn("admin@demo.test"), ProposalTests.assessment)
+            let (id, opportunityID, dev, felix) = try await draft(app, #"""
                 {"reviewerId": 9, "proposedStart": "2027-04-01", "validUntil": "2027-03-31",
                  "lines": [{"typicalProjectId": \#(template["id"] as! Int), "quantity": "1"}]}
                 """#)
-            let id = try #require(draft["id"] as? Int)
-            #expect(draft["status"] as? String == "draft")
-            let felix = try await app.signIn("felix.braun@demo.test")
             let read = try await app.request(.get, "/api/v1/proposals/\(id)", token: felix)
             #expect(read.status == .ok, "the named reviewer reads the draft: \(read.text.prefix(200))")
             let check = try await app.request(.get, "/api/v1/proposals/\(id)/capacity-check", token: felix)
@@ -240,14 +245,9 @@ import Testing
 
     @Test func thePrintableProposalReadsSentWithItsValidUntilAndExpiredOnlyOnceThatDateHasPassed() async throws {
         try await TestApp.run { app in
-            let admin = try await app.signIn("admin@demo.test")
-            let opportunityID = try await ProposalTests().opportunity(app, admin)
-            let dev = try await app.signIn("dev.patel@demo.test")
-            let felix = try await app.signIn("felix.braun@demo.test")
             let today = try #require(try await app.sql("SELECT current_date::text AS d").first?.decode("d", as: String.self))
-            let made = try await post(app, "opportunities/\(opportunityID)/proposals", dev,
+            let (id, _, dev, felix) = try await draft(app,
                 #"{"reviewerId": 9, "validUntil": "\#(today)", "lines": [{"description": "Advice", "quantity": "1", "unitPrice": "100.00"}]}"#)
-            let id = try #require(made["id"] as? Int)
             for (action, token) in [("submit", dev), ("approve", felix), ("send", dev)] {
                 let r = try await app.request(.post, "/api/v1/proposals/\(id)/\(action)", token: token, json: "{}")
                 #expect(r.status == .ok, "\(action): \(r.text)")

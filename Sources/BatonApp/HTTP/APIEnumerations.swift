@@ -35,6 +35,7 @@ enum APIEnumerations {
         entry(FiscalPeriod.Kind.self, schema: "PeriodKind"),
         entry(QuotaMetric.self),
         entry(BonusMethod.self),
+        entry(BonusMetric.self),
         entry(TimeOffKind.self),
         entry(TimeOffStatus.self),
         entry(GrowthRecommendation.self),

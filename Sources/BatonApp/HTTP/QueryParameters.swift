@@ -36,7 +36,8 @@ struct QueryParameters {
     func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws -> E? where E.RawValue == String {
         guard let text = string(name) else { return nil }
         guard let value = E(rawValue: text) else {
-            throw ValidationFailure(name, "\(name) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            // In the words a body's enum error uses (`APIEnumerations`): "Metric must be one of …".
+            throw ValidationFailure(name, "\(APIEnumerations.label(name)) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return value
     }

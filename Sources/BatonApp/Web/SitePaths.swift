@@ -31,6 +31,7 @@ enum Site {
     static let signOut = SitePath("sign-out")
     static let myWeek = SitePath("my-week")
     static let timeOff = SitePath("time-off")
+    static let imports = SitePath("imports")
     static let timeOffApprovals = SitePath("time-off/approvals")
     static let timeOffAction = SitePath("time-off/:id/:action")
     static let adminHolidays = SitePath("admin/holidays")

@@ -33,6 +33,7 @@ struct WebRoutes {
         if caller.isAdmin || caller.has(.manager) || caller.has(.projectManager) {
             nav.append(.init(label: "Bonus", href: "/bonus", current: area == "bonus"))
         }
+        if ImportAccess.canImport(caller.roles) { nav.append(.init(label: "Import", href: "/imports", current: area == "imports")) }
         if caller.isAdmin || caller.has(.manager) {
             nav.append(.init(label: "Admin", href: "/admin", current: area == "admin"))
         }
@@ -78,6 +79,7 @@ struct WebRoutes {
         registerProposalPages(on: pages)
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)
+        registerImportPages(on: pages)
     }
 
     struct Page<Body> {
