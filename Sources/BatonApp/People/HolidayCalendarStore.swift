@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 /// A holiday calendar of the firm, kept for a location or country.
-struct HolidayCalendarRecord: Encodable, Sendable, Versioned {
+struct HolidayCalendarRecord: Encodable, Sendable, Versioned, KeepsEveryKey {
     var id: Int64
     var version: Int
     var name: String
@@ -15,7 +15,7 @@ struct HolidayCalendarRecord: Encodable, Sendable, Versioned {
 }
 
 /// A person's working week and holiday calendar, with their hours day by day.
-struct PersonCalendarRecord: Encodable, Sendable {
+struct PersonCalendarRecord: Encodable, Sendable, KeepsEveryKey {
     struct Day: Encodable, Sendable {
         var date: CalendarDate
         var hours: DecimalString

@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 /// A time-off request as the API shows it.
-struct TimeOffRecord: Encodable, Sendable, Versioned {
+struct TimeOffRecord: Encodable, Sendable, Versioned, KeepsEveryKey {
     var id: Int64
     var version: Int
     var userId: Int64
