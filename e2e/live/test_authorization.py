@@ -74,6 +74,20 @@ PATCH  /api/v1/users/{id} (another person)                    yes   no      no  
 PUT    /api/v1/users/{id}/skills                              yes   yes     no              no    yes             no         no
 GET    /api/v1/skills                                         yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/skills                                         yes   no      no              no    no              no         no
+GET    /api/v1/time-off                                       yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/time-off                                       yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/time-off/{id}                                  yes   yes     no              no    yes             yes        no
+POST   /api/v1/time-off/{id}/approve                          yes   yes     no              no    yes             no         no
+POST   /api/v1/time-off/{id}/decline                          yes   yes     no              no    yes             no         no
+POST   /api/v1/time-off/{id}/cancel                           yes   yes     no              no    yes             yes        no
+GET    /api/v1/holiday-calendars                              yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/holiday-calendars                              yes   no      no              no    no              no         no
+GET    /api/v1/holiday-calendars/{id}                         yes   yes     yes             yes   yes             yes        no
+PATCH  /api/v1/holiday-calendars/{id}                         yes   no      no              no    no              no         no
+DELETE /api/v1/holiday-calendars/{id}                         yes   no      no              no    no              no         no
+POST   /api/v1/holiday-calendars/{id}/import                  yes   no      no              no    no              no         no
+GET    /api/v1/users/{id}/working-calendar                    yes   yes     yes             yes   yes             yes        no
+PUT    /api/v1/users/{id}/working-calendar                    yes   no      no              no    no              no         no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
 GET    /api/v1/accounts/{id}                                  yes   yes     yes             yes   yes             no         no
@@ -188,6 +202,18 @@ NOTES = {
     "PUT /api/v1/users/{id}/skills": "a person below the caller in the reporting line (themselves if nobody): admin or a line manager, whatever their role; the body is the person's current skills, so nothing changes",
     "POST /api/v1/users": "`{}`: 422 for the admin",
     "POST /api/v1/skills": "`{}`: 422 for the admin",
+    "POST /api/v1/time-off": "`{}`: 422 for everyone (people ask for their own time off)",
+    "GET /api/v1/time-off/{id}": "a request the admin makes for the consultant (2031): she, the managers above her and admins see it; 404 for others",
+    "POST /api/v1/time-off/{id}/approve": "the consultant's request, stale If-Match: 412 for the managers above her and admins; 403 for herself, 404 for others",
+    "POST /api/v1/time-off/{id}/decline": "as approve",
+    "POST /api/v1/time-off/{id}/cancel": "the consultant's request, stale If-Match: 412 for her, the managers above her and admins; 404 for others",
+    "POST /api/v1/holiday-calendars": "`{}`: 422 for the admin",
+    "GET /api/v1/holiday-calendars/{id}": "the demo's United States calendar: everyone reads it",
+    "PATCH /api/v1/holiday-calendars/{id}": "the demo's calendar, `{}` with a stale If-Match: 412 for the admin",
+    "DELETE /api/v1/holiday-calendars/{id}": "the demo's calendar, stale If-Match: 412 for the admin, nothing deleted",
+    "POST /api/v1/holiday-calendars/{id}/import": "an empty file: 422 for the admin, nothing imported",
+    "GET /api/v1/users/{id}/working-calendar": "the caller's own (others: reporting line, as for the person)",
+    "PUT /api/v1/users/{id}/working-calendar": "the caller's own, `{}` with a stale If-Match: 412 for the admin; only admins set working weeks",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
     "GET /api/v1/accounts/{id}": "an account this test creates, owned by the account manager, with sales and the project manager on its opportunity's team",
     "PATCH /api/v1/accounts/{id}": "`{}` with a stale If-Match: 412 for the owner (the account manager) and admins; everyone else who sees it (sales and the project manager through the deal's team, the manager above the project manager) gets 403",
@@ -619,6 +645,8 @@ class World:
         archives its activity, contact, opportunities and account."""
         if not hasattr(self, "admin_token"):
             return
+        if self.shared.get("time_off"):
+            http("POST", f"/api/v1/time-off/{self.shared['time_off']}/cancel", token=self.admin_token, headers={"If-Match": "*"})
         for project in sorted(self.made_links_on):
             http("DELETE", f"/api/v1/projects/{project}/status-link", token=self.admin_token)
         for path in self.cleanup_steps:
@@ -698,6 +726,44 @@ for _path in ("/api/v1/tokens", "/api/v1/users", "/api/v1/skills", "/api/v1/acco
               "/api/v1/periods", "/api/v1/bonus-plans", "/api/v1/bonus-runs", "/api/v1/me/calendar-token"):
     simple("POST " + _path, body={})
 simple("POST /api/v1/sessions", body={"email": "", "password": ""})
+simple("GET /api/v1/time-off")
+simple("POST /api/v1/time-off", body={})
+simple("GET /api/v1/holiday-calendars")
+simple("POST /api/v1/holiday-calendars", body={})
+
+
+def _holiday_calendar(w):
+    if "holiday_calendar" not in w.shared:
+        calendars = ok(w.admin("GET", "/api/v1/holiday-calendars"), "holiday calendars")["items"]
+        assert calendars, "the demo firm has a holiday calendar"
+        w.shared["holiday_calendar"] = calendars[0]["id"]
+    return w.shared["holiday_calendar"]
+
+
+def _time_off(w):
+    """A pending request the admin makes for the consultant, in 2031; cancelled at the end."""
+    if "time_off" not in w.shared:
+        made = ok(w.admin("POST", "/api/v1/time-off", {
+            "userId": w.rep("consultant"), "kind": "training", "start": "2031-03-03", "end": "2031-03-04",
+            "note": f"authorization probe {w.tag}"}), "creating a time-off request")
+        w.shared["time_off"] = made["id"]
+    return w.shared["time_off"]
+
+
+PROBES["GET /api/v1/time-off/{id}"] = lambda w, role: Probe("GET", f"/api/v1/time-off/{_time_off(w)}")
+for _action in ("approve", "decline", "cancel"):
+    PROBES[f"POST /api/v1/time-off/{{id}}/{_action}"] = (
+        lambda action: lambda w, role: Probe("POST", f"/api/v1/time-off/{_time_off(w)}/{action}", headers=dict(STALE)))(_action)
+PROBES["GET /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe("GET", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}")
+PROBES["PATCH /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe(
+    "PATCH", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}", {}, dict(STALE))
+PROBES["DELETE /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe(
+    "DELETE", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}", headers=dict(STALE))
+PROBES["POST /api/v1/holiday-calendars/{id}/import"] = lambda w, role: Probe(
+    "POST", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}/import", {"file": ""}, passed="no holidays")
+PROBES["GET /api/v1/users/{id}/working-calendar"] = lambda w, role: Probe("GET", f"/api/v1/users/{me(w, role)}/working-calendar")
+PROBES["PUT /api/v1/users/{id}/working-calendar"] = lambda w, role: Probe(
+    "PUT", f"/api/v1/users/{me(w, role)}/working-calendar", {}, dict(STALE))
 simple("GET /static/{file}", "/static/app.css")
 simple("GET /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting")
 simple("PATCH /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting", {}, STALE)

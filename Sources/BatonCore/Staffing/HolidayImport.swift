@@ -30,6 +30,7 @@ public enum HolidayImport {
     /// Reads either format, told apart by the iCalendar's `BEGIN:VCALENDAR`.
     public static func read(_ text: String) -> HolidayImportResult {
         let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+        if trimmed.isEmpty { return HolidayImportResult(holidays: [], problems: ["The file has no holidays"]) }
         return trimmed.uppercased().hasPrefix("BEGIN:VCALENDAR") ? iCalendar(text) : csv(text)
     }
 

@@ -142,6 +142,7 @@ private func date(_ text: String) -> CalendarDate {
     }
 
     @Test func csvSaysWhichLineIsWrong() {
+        #expect(HolidayImport.read(" \n").problems == ["The file has no holidays"])
         #expect(HolidayImport.read("2026-13-01,Nope\n").problems == ["Line 1: \"2026-13-01\" is not a date like 2026-12-25"])
         let result = HolidayImport.read("date,name\n25/12/2026,Christmas\n2026-12-26,\n")
         #expect(result.problems == [
