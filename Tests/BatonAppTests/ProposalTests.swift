@@ -278,14 +278,14 @@ import Testing
                 """#)
             let opportunityID = try await opportunity(app, admin)
             let proposal = try await post(app, "opportunities/\(opportunityID)/proposals", admin, #"""
-                {"reviewerId": 9, "proposedStart": "2027-04-01",
+                {"reviewerId": 9, "proposedStart": "2026-07-01",
                  "lines": [{"typicalProjectId": \#(template["id"] as! Int), "quantity": "1"},
                            {"description": "Travel", "quantity": "1", "unit": "fixed", "unitPrice": "1485.00"}]}
                 """#)
             #expect(proposal["total"] as? String == "47984.99")
             let id = proposal["id"] as! Int
             for action in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(action)", admin, expect: .ok) }
-            let accepted = try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-11-20"}"#, expect: .ok)
+            let accepted = try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-06-20"}"#, expect: .ok)
             #expect((accepted["opportunity"] as? [String: Any])?["amount"] as? String == "47984.99")
             let projectID = (accepted["project"] as? [String: Any])?["id"] as! Int
             let project = try await app.request(.get, "/api/v1/projects/\(projectID)", token: admin).object
@@ -297,11 +297,26 @@ import Testing
             let items = project["budgetItems"] as? [[String: Any]] ?? []
             #expect(items.map { "\($0["description"] ?? ""):\($0["amount"] ?? "")" } == ["Travel:1485.00"])
 
-            // What a bonus credits is the phases' values: the services, not the travel.
-            let credited = try await app.sql("""
-                SELECT sum(value)::text AS credited FROM project_phases WHERE project_id = \(projectID)
-                """).first!.decode("credited", as: String.self)
-            #expect(credited == "46499.99")
+            // Felix completes every phase on time in 2026-Q3; his bonus credits the services
+            // only: 46,499.99 against a quota of 30,000.00, retroactive at 1.5 on a target of
+            // 5,000.00 → 5,000 × 1.5 × 46,499.99 ÷ 30,000 = 11,624.9975 → 11,625.00.
+            let felix = try await app.signIn("felix.braun@demo.test")
+            for phase in phases {
+                let due = phase["due"] as? String ?? ""
+                try await post(app, "projects/\(projectID)/phases/\(phase["id"] as! Int)/complete", felix,
+                               #"{"completedOn": "\#(due)"}"#, expect: .ok)
+            }
+            try await post(app, "quotas", admin, #"{"userId": 9, "periodKey": "2026-Q3", "metric": "completed_work", "target": "30000.00"}"#)
+            let plan = try await post(app, "bonus-plans", admin, #"""
+                {"name": "PM retroactive", "method": "retroactive", "periodType": "quarter", "targetBonus": "5000.00",
+                 "threshold": "0.50", "tiers": [{"from": "0", "to": "1.00", "rate": "1.0"}, {"from": "1.00", "to": null, "rate": "1.5"}],
+                 "cap": "3.0", "lateCreditPercent": "50"}
+                """#)
+            try await post(app, "bonus-plans/\(plan["id"] as! Int)/members", admin, #"{"managerId": 3, "from": "2026-01-01"}"#)
+            let run = try await post(app, "bonus-runs", admin, #"{"planId": \#(plan["id"] as! Int), "period": "2026-Q3"}"#)
+            let statement = try await app.request(.get, "/api/v1/bonus-runs/\(run["id"] as! Int)/statements/9", token: felix).object
+            #expect(statement["credited"] as? String == "46499.99", "the travel earns no credit")
+            #expect(statement["payout"] as? String == "11625.00")
 
             // A free-text line that says it is a service counts as work; a catalog line
             // cannot be pass-through.
