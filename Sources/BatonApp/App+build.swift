@@ -83,6 +83,7 @@ public func buildApplication(
     var lifecycle: [any Service] = [pool]
     if let replica { lifecycle.append(replica) }
     lifecycle.append(Housekeeping(pool: pool, logger: logger))
+    if let mail = MailSettings.current { lifecycle.append(MailWorker(pool: pool, settings: mail, logger: logger)) }
     if let supervisor = DatabaseLocation.supervisor(configuration, serving: database, logger: logger) { lifecycle.append(supervisor) }
     return Application(
         router: router,
@@ -126,5 +127,6 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     QuotaRoutes(services: services).register(on: api)
     BonusRoutes(services: services).register(on: api)
     ReportRoutes(services: services).register(on: api)
+    NotificationRoutes(services: services).register(on: api)
     return router
 }

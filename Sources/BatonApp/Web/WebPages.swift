@@ -24,6 +24,8 @@ struct HomePage {
     var hasTimeOffCollisions = false
     /// Time-off requests waiting for the caller's decision.
     var timeOffWaiting = false
+    /// The latest unread notifications (issue 20).
+    var notifications = HomeNotifications(items: [], has: false)
 
     struct QuotaProgress {
         var metric: String
@@ -68,6 +70,7 @@ struct HomePage {
         page.timeOffCollisions = try await WorkingCalendarStore().collisions(db, managerID: caller.id)
         page.hasTimeOffCollisions = !page.timeOffCollisions.isEmpty
         page.timeOffWaiting = try await TimeOffStore().waitingCount(db, caller: caller) > 0
+        page.notifications = try await HomeNotifications.build(db, caller: caller)
         return page
     }
 

@@ -18,6 +18,9 @@ struct WebRoutes {
         var userName: String
         var roles: String
         var csrf: String
+        /// The bell: unread notifications (`NotificationBellMiddleware`).
+        var unread = 0
+        var hasUnread: Bool { unread > 0 }
     }
 
     func frame(_ caller: Caller, sessionToken: String, title: String, area: String) -> Frame {
@@ -39,7 +42,7 @@ struct WebRoutes {
         }
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
-                     csrf: WebSession.csrfToken(sessionToken: sessionToken))
+                     csrf: WebSession.csrfToken(sessionToken: sessionToken), unread: NotificationBell.unread ?? 0)
     }
 
     func register(on router: Router<BatonRequestContext>) {
@@ -54,6 +57,7 @@ struct WebRoutes {
         // The pages' errors are pages (404, 403, 500…) with the real status, not the API's JSON.
         let pages = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
             .add(middleware: AuthenticationMiddleware(services: services))
+            .add(middleware: NotificationBellMiddleware(services: services))
         pages.post("sign-out") { request, context in
             guard let (caller, token) = try signedIn(request, context) else { return WebSession.redirect("/sign-in") }
             let form = try await WebSession.form(request)
@@ -80,6 +84,7 @@ struct WebRoutes {
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)
         registerImportPages(on: pages)
+        registerNotificationPages(on: pages)
     }
 
     struct Page<Body> {

@@ -1,0 +1,129 @@
+import BatonCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// The unread count the header's bell shows, read once per page request by
+/// `NotificationBellMiddleware` and picked up by `WebRoutes.frame`.
+enum NotificationBell {
+    @TaskLocal static var unread: Int?
+}
+
+/// Counts the signed-in person's unread notifications before a page is built.
+struct NotificationBellMiddleware: RouterMiddleware {
+    typealias Context = BatonRequestContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get, let caller = context.caller, case .session = caller.credential else {
+            return try await next(request, context)
+        }
+        let unread = try await services.pool.withConnection { try await NotificationStore().unreadCount($0, recipientID: caller.id) }
+        return try await NotificationBell.$unread.withValue(unread) { try await next(request, context) }
+    }
+}
+
+/// What the notifications page shows: the newest notifications, unread first in
+/// weight, and the preferences form.
+struct NotificationsPage {
+    struct Item {
+        var id: Int64
+        var subject: String
+        var lines: [String]
+        var link: String?
+        var hasLink: Bool
+        var when: String
+        var unread: Bool
+    }
+    struct Choice { var value: String; var label: String; var selected: Bool }
+    struct Preference { var kind: String; var title: String; var choices: [Choice] }
+    var items: [Item]
+    var empty: Bool
+    var unread: Int
+    var hasUnread: Bool
+    var preferences: [Preference]
+    var message: String
+    var hasMessage: Bool
+    var mailOn: Bool
+
+    static func item(_ n: NotificationRecord) -> Item {
+        Item(id: n.id, subject: n.subject, lines: n.lines, link: n.link, hasLink: n.link != nil,
+             when: String(n.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "), unread: !n.read)
+    }
+
+    static func build(_ db: Connection, caller: Caller, message: String?, mailOn: Bool) async throws -> NotificationsPage {
+        let store = NotificationStore()
+        let list = try await store.list(db, recipientID: caller.id, unreadOnly: false, page: try PageRequest(limit: 100))
+        let unread = try await store.unreadCount(db, recipientID: caller.id)
+        let preferences = try await store.preferences(db, userID: caller.id).map { p in
+            Preference(kind: p.kind.rawValue, title: p.title, choices: NotificationChannel.allCases.map {
+                Choice(value: $0.rawValue, label: $0.title + ($0 == p.defaultChannel ? " (default)" : ""), selected: $0 == p.channel)
+            })
+        }
+        let items = list.items.map(item)
+        return NotificationsPage(items: items, empty: items.isEmpty, unread: unread, hasUnread: unread > 0, preferences: preferences,
+                                 message: message ?? "", hasMessage: message != nil, mailOn: mailOn)
+    }
+}
+
+/// The home page's list: the latest unread notifications.
+struct HomeNotifications {
+    var items: [NotificationsPage.Item]
+    var has: Bool
+
+    static func build(_ db: Connection, caller: Caller) async throws -> HomeNotifications {
+        let list = try await NotificationStore().list(db, recipientID: caller.id, unreadOnly: true, page: try PageRequest(limit: 5))
+        return HomeNotifications(items: list.items.map(NotificationsPage.item), has: !list.items.isEmpty)
+    }
+}
+
+extension WebRoutes {
+    /// `/notifications`: the list (open one: marked read, then its record), mark all
+    /// read, and the per-kind preferences. The forms call `NotificationActions`, as the API does.
+    func registerNotificationPages(on pages: RouterGroup<BatonRequestContext>) {
+        pages.get(Site.notifications.pattern, use: notificationsPage)
+        pages.post(Site.notificationsReadAll.pattern, use: notificationsReadAllForm)
+        pages.post(Site.notificationsPreferences.pattern, use: notificationPreferencesForm)
+        pages.post(Site.notificationOpen.pattern, use: notificationOpenForm)
+    }
+
+    @Sendable func notificationsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let mailOn = MailSettings.current != nil
+        let body = try await services.pool.withConnection {
+            try await NotificationsPage.build($0, caller: caller, message: Flash.message(request), mailOn: mailOn)
+        }
+        return Flash.shown(renderer.page("notifications", Page(frame: frame(caller, sessionToken: token, title: "Notifications", area: "notifications"),
+                                                               body: body)), for: request)
+    }
+
+    /// Marks the notification read and goes to its record (or back to the list).
+    @Sendable func notificationOpenForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, _ in
+            let id = try request.id(context)
+            let record = try await services.pool.withTransaction { try await NotificationActions().markRead($0, caller: caller, id: id) }
+            return WebSession.redirect(record.link.map(WebSession.safeNext) ?? Site.notifications())
+        }
+    }
+
+    @Sendable func notificationsReadAllForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, _ in
+            let n = try await services.pool.withTransaction { try await NotificationActions().markAllRead($0, caller: caller) }
+            return Flash.redirect(Site.notifications(), message: n == 1 ? "1 notification marked read." : "\(n) notifications marked read.")
+        }
+    }
+
+    @Sendable func notificationPreferencesForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, form in
+            var chosen: [String: NotificationChannel] = [:]
+            for kind in NotificationKind.allCases {
+                if let value = form["kind-" + kind.rawValue], let channel = NotificationChannel(rawValue: value) { chosen[kind.rawValue] = channel }
+            }
+            _ = try await services.pool.withTransaction {
+                try await NotificationActions().choose($0, caller: caller, input: NotificationPreferencesInput(preferences: chosen))
+            }
+            return Flash.redirect(Site.notifications(), message: "Your choices are saved.")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import BatonCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// `/notifications`: the caller's own notifications and preferences; admins also
+/// see the email that is waiting or failed.
+struct NotificationRoutes {
+    let services: AppServices
+    var store: NotificationStore { NotificationStore() }
+    var actions: NotificationActions { NotificationActions() }
+
+    struct Count: Encodable { var unread: Int }
+    struct Marked: Encodable { var marked: Int }
+    struct Preferences: Encodable { var items: [NotificationPreference] }
+    struct Deliveries: Encodable { var items: [NotificationDeliveryRecord] }
+
+    func register(on api: RouterGroup<BatonRequestContext>) {
+        api.get("notifications", use: list)
+        api.get("notifications/unread-count", use: unreadCount)
+        api.post("notifications/read-all", use: readAll)
+        api.get("notifications/preferences", use: preferences)
+        api.put("notifications/preferences", use: choose)
+        api.get("notifications/deliveries", use: deliveries)
+        api.post("notifications/:id/read", use: read)
+    }
+
+    @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let page = try PageRequest(request)
+        let unread = try QueryParameters(request).bool("unread") ?? false
+        let result = try await services.pool.withConnection {
+            try await store.list($0, recipientID: caller.id, unreadOnly: unread, page: page)
+        }
+        return try APIResponse.json(result).response
+    }
+
+    @Sendable func unreadCount(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let n = try await services.pool.withConnection { try await store.unreadCount($0, recipientID: caller.id) }
+        return try APIResponse.json(Count(unread: n)).response
+    }
+
+    @Sendable func read(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try request.id(context)
+        let record = try await services.pool.withTransaction { try await actions.markRead($0, caller: caller, id: id) }
+        return try APIResponse.json(record).response
+    }
+
+    @Sendable func readAll(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let n = try await services.pool.withTransaction { try await actions.markAllRead($0, caller: caller) }
+        return try APIResponse.json(Marked(marked: n)).response
+    }
+
+    @Sendable func preferences(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let items = try await services.pool.withConnection { try await store.preferences($0, userID: caller.id) }
+        return try APIResponse.json(Preferences(items: items)).response
+    }
+
+    @Sendable func choose(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let (input, _) = try await JSON.decode(NotificationPreferencesInput.self, from: request)
+        let items = try await services.pool.withTransaction { try await actions.choose($0, caller: caller, input: input) }
+        return try APIResponse.json(Preferences(items: items)).response
+    }
+
+    @Sendable func deliveries(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        _ = try context.requireAdmin()
+        let items = try await services.pool.withConnection { try await store.undelivered($0, limit: 200) }
+        return try APIResponse.json(Deliveries(items: items)).response
+    }
+}
