@@ -25,3 +25,12 @@ CREATE OR REPLACE FUNCTION public.resolve_opportunity(ref text) RETURNS bigint
     SELECT CASE WHEN ref ~ '^baton:[0-9]{1,18}$' THEN (SELECT id FROM opportunities WHERE id = substr(ref, 7)::bigint)
                 ELSE (SELECT id FROM opportunities WHERE external_id = ref) END
 $_$;
+
+-- The key an account's name is matched by when an import row has neither a known id
+-- nor a domain: lower case, letters and digits only ("Orca Marine Group, Inc." and
+-- "orca marine group inc" are one).
+CREATE OR REPLACE FUNCTION public.account_name_key(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT regexp_replace(lower(name), '[^[:alnum:]]+', '', 'g')
+$_$;

@@ -34,7 +34,9 @@ struct ExportStore: Sendable {
                        o.next_step AS "nextStep", o.source,
                        (effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override))::text AS probability,
                        effective_forecast_category(s.is_won OR s.is_lost, s.forecast_category, o.forecast_category_override) AS "forecastCategory",
-                       o.lost_reason AS "lostReason"
+                       o.lost_reason AS "lostReason",
+                       CASE WHEN s.is_won THEN o.closed_on::text END AS "wonOn", CASE WHEN s.is_lost THEN o.closed_on::text END AS "lostOn",
+                       o.created_at::date::text AS "createdOn"
                 FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
                 LEFT JOIN users u ON u.id = o.owner_id
                 WHERE o.archived_at IS NULL AND \(Scope.accounts(caller))

@@ -7,7 +7,8 @@ import NIOFoundationCompat
 import Postgres
 import Synchronization
 
-/// `POST /imports/{kind}` (text/csv, `?dryRun=true`) and `GET /exports/{kind}.csv`.
+/// `POST /imports/{kind}` (text/csv, `?dryRun=true`, `?mapping={"Type": {"Partner Deal": "new_business"}}`)
+/// and `GET /exports/{kind}.csv`.
 struct ImportRoutes {
     let services: AppServices
 
@@ -19,6 +20,7 @@ struct ImportRoutes {
             }
             let kind = try Self.kind(context.parameters.get("kind"))
             let dryRun = try QueryParameters(request).bool("dryRun") ?? false
+            let mapping = try Self.mapping(QueryParameters(request).string("mapping"))
             if let type = request.headers[.contentType]?.lowercased(),
                 !(type.hasPrefix("text/csv") || type.hasPrefix("application/csv") || type.hasPrefix("text/plain"))
             {
@@ -38,7 +40,8 @@ struct ImportRoutes {
                     // cannot read it again, so the client is told to send it again.
                     try body.claim()
                     return try await services.imports.run(db, kind: kind, body: request.body, maximumBytes: maximumBytes,
-                                                          dryRun: dryRun, caller: caller, today: Timestamp.now.calendarDate)
+                                                          mapping: mapping, dryRun: dryRun, caller: caller,
+                                                          today: Timestamp.now.calendarDate)
                 }
                 return try APIResponse.json(report).response
             } catch let refused as ImportRefused {
@@ -58,6 +61,16 @@ struct ImportRoutes {
                           .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\""],
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
+    }
+
+    /// The `mapping` parameter: JSON, `{"column": {"value in the file": "value Baton accepts"}}`.
+    static func mapping(_ text: String?) throws -> ImportValueMapping {
+        guard let text else { return .none }
+        guard let mapping = ImportValueMapping.parse(json: text) else {
+            let message = #"mapping must be JSON like {"Type": {"Partner Deal": "new_business"}}: for each column, each value in the file and the value Baton should read instead"#
+            throw APIError(.badRequest, code: "bad-request", title: "Bad request", detail: message, errors: [FieldError("mapping", message)])
+        }
+        return mapping
     }
 
     static func kind(_ text: String?) throws -> ImportKind {

@@ -14,11 +14,19 @@ struct ImportReport: Codable, Sendable {
     var valid: Int
     var created: Int
     var updated: Int
+    /// Rows that name a record which already holds everything they say: nothing is written.
+    var unchanged: Int
+    /// Account rows without a known id that match an account by domain or name (they
+    /// update it instead of adding a second one); each is also a warning on its line.
+    var matched: Int
     /// The first `ImportStore.listedIssues` errors, by line; `errorCount` says how many there are.
     var errors: [ImportIssue]
     var warnings: [ImportIssue]
     var errorCount: Int
     var warningCount: Int
+    /// Each value of a choice column (kind, stage, buying role…) that is none of the
+    /// accepted ones, with those and how many rows have it: what a `mapping` maps.
+    var unmapped: [UnmappedValue]
 }
 
 /// Thrown by a real import that found problems: nothing was stored, and the
@@ -43,8 +51,10 @@ struct ImportStore: Sendable {
     static let listedIssues = 1_000
 
     /// An import of a file already in memory (tests, small files).
-    func run(_ db: Connection, kind: ImportKind, data: Data, dryRun: Bool, caller: Caller, today: CalendarDate) async throws -> ImportReport {
-        try await run(db, kind: kind, body: DataChunks(data: data), maximumBytes: nil, dryRun: dryRun, caller: caller, today: today)
+    func run(_ db: Connection, kind: ImportKind, data: Data, mapping: ImportValueMapping = .none, dryRun: Bool, caller: Caller,
+             today: CalendarDate) async throws -> ImportReport {
+        try await run(db, kind: kind, body: DataChunks(data: data), maximumBytes: nil, mapping: mapping, dryRun: dryRun,
+                      caller: caller, today: today)
     }
 
     /// An import of a file on disk, read a piece at a time (`baton import`).
@@ -57,7 +67,8 @@ struct ImportStore: Sendable {
     /// An import of a file as it arrives: `body` is read once, to its end or to the
     /// first problem that stops the file. More than `maximumBytes` is a 413.
     func run<Body: AsyncSequence>(
-        _ db: Connection, kind: ImportKind, body: Body, maximumBytes: Int?, dryRun: Bool, caller: Caller, today: CalendarDate
+        _ db: Connection, kind: ImportKind, body: Body, maximumBytes: Int?, mapping: ImportValueMapping = .none, dryRun: Bool,
+        caller: Caller, today: CalendarDate
     ) async throws -> ImportReport where Body.Element == ByteBuffer {
         var reader = CSVReader()
         var job: ImportJob?
@@ -68,13 +79,15 @@ struct ImportStore: Sendable {
                 if let maximumBytes, received > maximumBytes { throw Self.tooLarge(maximumBytes) }
                 let records = try buffer.withUnsafeReadableBytes { try reader.read($0) }
                 if job == nil, let header = reader.header {
-                    job = try await ImportJob.start(db: db, kind: kind, header: header, caller: caller, today: today, stages: stages)
+                    job = try await ImportJob.start(db: db, kind: kind, header: header, mapping: mapping, caller: caller, today: today,
+                                                   stages: stages)
                 }
                 try await job?.add(records)
             }
             let last = try reader.finish()
             if job == nil, let header = reader.header {
-                job = try await ImportJob.start(db: db, kind: kind, header: header, caller: caller, today: today, stages: stages)
+                job = try await ImportJob.start(db: db, kind: kind, header: header, mapping: mapping, caller: caller, today: today,
+                                                   stages: stages)
             }
             try await job?.add(last)
         } catch let error as CSVError {
@@ -152,13 +165,21 @@ struct FileChunks: AsyncSequence {
 private enum Mapper {
     case accounts(ImportRowMapper<AccountImportRow>)
     case contacts(ImportRowMapper<ContactImportRow>)
-    case opportunities(ImportRowMapper<OpportunityImportRow>, stages: [String: StageRecord], names: String)
+    case opportunities(ImportRowMapper<OpportunityImportRow>, stages: [String: StageRecord], keys: [String])
 
     var idHeader: String? {
         switch self {
         case .accounts(let m): m.idHeader
         case .contacts(let m): m.idHeader
         case .opportunities(let m, _, _): m.idHeader
+        }
+    }
+
+    var fileWarnings: [ImportIssue] {
+        switch self {
+        case .accounts(let m): m.fileWarnings
+        case .contacts(let m): m.fileWarnings
+        case .opportunities(let m, _, _): m.fileWarnings
         }
     }
 }
@@ -175,28 +196,37 @@ private struct ImportJob {
     var rows = 0
     var created = 0
     var updated = 0
+    var unchanged = 0
+    var matched = 0
+    /// Distinct unknown choice values, by column and value; at most `unmappedLimit` of them.
+    private var unmapped: [String: UnmappedValue] = [:]
+    private var unmappedOrder: [String] = []
+    static let unmappedLimit = 200
     private var staged = CopyText()
     private var issues = CopyText()
     private var ids = CopyText()
 
-    static func start(db: Connection, kind: ImportKind, header: [String], caller: Caller, today: CalendarDate,
-                      stages: StageStore) async throws -> ImportJob {
+    static func start(db: Connection, kind: ImportKind, header: [String], mapping: ImportValueMapping, caller: Caller,
+                      today: CalendarDate, stages: StageStore) async throws -> ImportJob {
         let mapper: Mapper
         switch kind {
-        case .accounts: mapper = .accounts(try ImportMapping.accountMapper(header: header))
-        case .contacts: mapper = .contacts(try ImportMapping.contactMapper(header: header))
+        case .accounts: mapper = .accounts(try ImportMapping.accountMapper(header: header, mapping: mapping))
+        case .contacts: mapper = .contacts(try ImportMapping.contactMapper(header: header, mapping: mapping))
         case .opportunities:
-            let m = try ImportMapping.opportunityMapper(header: header)
+            let m = try ImportMapping.opportunityMapper(header: header, mapping: mapping)
             let all = try await stages.all(db)
             var byRef: [String: StageRecord] = [:]
             for stage in all {
                 byRef[stage.key] = stage
                 byRef[StageAliases.normalise(stage.name)] = stage
             }
-            mapper = .opportunities(m, stages: byRef, names: all.map(\.name).joined(separator: ", "))
+            mapper = .opportunities(m, stages: byRef, keys: all.map(\.key))
         }
-        let job = ImportJob(db: db, kind: kind, header: header, caller: caller, today: today, mapper: mapper)
+        var job = ImportJob(db: db, kind: kind, header: header, caller: caller, today: today, mapper: mapper)
         try await job.createTables()
+        for warning in mapper.fileWarnings {
+            job.issues.row([String(warning.line), warning.field, warning.message, "t"])
+        }
         return job
     }
 
@@ -235,7 +265,7 @@ private struct ImportJob {
             try await db.query("""
                 CREATE TEMP TABLE staging (line int, external_id text, name text, domain text, industry text, owner_ref text,
                     owner_id bigint, parent_ref text, status text, street text, city text, region text, postal_code text,
-                    country text, target_id bigint, is_new boolean) ON COMMIT DROP
+                    country text, target_id bigint, is_new boolean, matched_by text) ON COMMIT DROP
                 """)
         case .contacts:
             try await db.query("""
@@ -247,8 +277,8 @@ private struct ImportJob {
             try await db.query("""
                 CREATE TEMP TABLE staging (line int, external_id text, account_ref text, name text, kind text, stage_key text,
                     amount numeric(14, 2), close_date date, owner_ref text, owner_id bigint, next_step text, source text,
-                    probability numeric(5, 2), forecast_category text, closed_on date, lost_reason text, account_id bigint,
-                    target_id bigint, is_new boolean, old_stage text, old_owner bigint) ON COMMIT DROP
+                    probability numeric(5, 2), forecast_category text, closed_on date, lost_reason text, created_on date, is_lost boolean,
+                    account_id bigint, target_id bigint, is_new boolean, old_stage text, old_owner bigint) ON COMMIT DROP
                 """)
         }
     }
@@ -256,6 +286,17 @@ private struct ImportJob {
     private mutating func note<Row>(_ mapped: MappedRecord<Row>, line: Int) {
         if let id = mapped.externalID { ids.row([String(line), id, mapped.writtenID]) }
         for problem in mapped.issues { flag(problem) }
+        for value in mapped.unmapped { noteUnmapped(value) }
+    }
+
+    private mutating func noteUnmapped(_ value: UnmappedValue) {
+        let key = value.column + "\u{0}" + value.value
+        if unmapped[key] != nil {
+            unmapped[key]?.rows += 1
+        } else if unmapped.count < Self.unmappedLimit {
+            unmapped[key] = value
+            unmappedOrder.append(key)
+        }
     }
 
     private mutating func flag(_ problem: ImportIssue) {
@@ -281,21 +322,23 @@ private struct ImportJob {
                     staged.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.email, r.phone, r.title,
                                 r.buyingRole, r.doNotContact ? "t" : "f"])
                 }
-            case .opportunities(let m, let stages, let names):
+            case .opportunities(let m, let stages, let keys):
                 let mapped = m.map(record)
                 note(mapped, line: record.line)
-                if let r = mapped.row { opportunity(r, stages: stages, names: names) }
+                if let r = mapped.row { opportunity(r, stages: stages, keys: keys, written: m.written(record, column: name(.stage))) }
             }
             if staged.rows >= ImportStore.batchRows || issues.byteCount > 1 << 20 { try await flush() }
         }
     }
 
-    private mutating func opportunity(_ r: OpportunityImportRow, stages: [String: StageRecord], names: String) {
+    private mutating func opportunity(_ r: OpportunityImportRow, stages: [String: StageRecord], keys: [String], written: String?) {
         var stage: StageRecord?
         if let ref = r.stageRef {
             stage = stages[ref] ?? stages[StageAliases.normalise(ref)]
             if stage == nil {
-                flag(ImportIssue(line: r.line, field: name(.stage), message: "Stage \(ref) is not one of Baton's stages (\(names))"))
+                let value = written ?? ref
+                flag(ImportIssue(line: r.line, field: name(.stage), message: ImportMapping.unknownValueMessage("Stage", value, accepted: keys)))
+                noteUnmapped(UnmappedValue(column: name(.stage), value: value, accepted: keys))
             }
         } else {
             flag(ImportIssue(line: r.line, field: name(.stage), message: "Stage must not be empty"))
@@ -304,23 +347,35 @@ private struct ImportJob {
             flag(ImportIssue(line: r.line, field: name(.closeDate), message: "Close date is required, like 2026-12-15"))
             return
         }
+        if let created = r.createdOn, created > today {
+            flag(ImportIssue(line: r.line, field: name(.createdOn),
+                             message: "The created date cannot be in the future (today is \(today))"))
+        }
         guard let stage else { return }
         var closedOn: CalendarDate?
         var lostReason = r.lostReason
         if stage.isWon || stage.isLost {
-            // Imported closed deals take their close date as the date of record.
-            closedOn = closeDate
-            if closeDate > today {
+            // The date of record is the won (or lost) date when the file gives it, as
+            // our export does; a CRM's closed deal carries it as its close date.
+            let given = stage.isWon ? r.wonOn : r.lostOn
+            closedOn = given ?? closeDate
+            if let given, given > today {
+                flag(ImportIssue(line: r.line, field: name(stage.isWon ? .wonOn : .lostOn),
+                    message: "The date an opportunity was \(stage.isWon ? "won" : "lost") cannot be in the future (today is \(today))"))
+            } else if given == nil, closeDate > today {
                 flag(ImportIssue(line: r.line, field: name(.closeDate),
                     message: "A won or lost opportunity's close date cannot be in the future (today is \(today))"))
             }
-            if stage.isLost, (lostReason ?? "").isEmpty { lostReason = "not given in the import" }
+            // A lost deal without a reason keeps the one Baton has, or gets "not given
+            // in the import" (in the write), so that a file without the column erases nothing.
+            if (lostReason ?? "").isEmpty { lostReason = nil }
         }
         let probability = r.probability.flatMap { $0 == stage.probability.value ? nil : $0 }
         let category = r.forecastCategory.flatMap { $0 == stage.forecastCategory.rawValue ? nil : $0 }
         staged.row([String(r.line), r.externalId, r.accountExternalId, r.name, r.kind, stage.key,
                     r.amount?.plainText, closeDate.description, r.ownerRef?.trimmed.nilIfEmpty, r.nextStep, r.source,
-                    probability?.plainText, category, closedOn?.description, stage.isLost ? lostReason : nil])
+                    probability?.plainText, category, closedOn?.description, stage.isLost ? lostReason : nil,
+                    r.createdOn?.description, stage.isLost ? "t" : "f"])
     }
 
     /// Sends the queued rows, problems and ids to their tables.
@@ -332,7 +387,7 @@ private struct ImportJob {
             case .contacts:
                 "line, external_id, account_ref, name, email, phone, title, buying_role, do_not_contact"
             case .opportunities:
-                "line, external_id, account_ref, name, kind, stage_key, amount, close_date, owner_ref, next_step, source, probability, forecast_category, closed_on, lost_reason"
+                "line, external_id, account_ref, name, kind, stage_key, amount, close_date, owner_ref, next_step, source, probability, forecast_category, closed_on, lost_reason, created_on, is_lost"
             }
             try await db.copyIn(Query(unsafeSQL: "COPY staging (\(columns)) FROM STDIN"), chunks: staged.take())
         }
@@ -389,11 +444,12 @@ private struct ImportJob {
         try await db.query("""
             INSERT INTO import_issues (line, field, message, warning)
             SELECT line, \(name(.owner)), 'Owner ' || owner_ref
-                   || ' matches no active person in your reporting line by email or name; you are the owner instead', true
+                   || ' matches no active person in your reporting line by email or name; a new record is yours, '
+                   || 'an existing one keeps its owner', true
             FROM staging WHERE owner_ref IS NOT NULL AND owner_id IS NULL
             """)
-        // No owner named: a new record gets the importer, an existing one keeps its owner.
-        try await db.query("UPDATE staging SET owner_id = \(caller.id) WHERE owner_ref IS NOT NULL AND owner_id IS NULL")
+        // No owner matched (or named): a new record gets the importer (in the write), an
+        // existing one keeps its owner, as a Salesforce `OwnerId` cannot name anyone here.
     }
 
     /// A row's own id must name a record the caller sees (a `baton:` id must name
@@ -429,6 +485,7 @@ private struct ImportJob {
     mutating func accounts(dryRun: Bool) async throws {
         try await owners()
         try await db.query("UPDATE staging SET target_id = resolve_account(external_id) WHERE external_id IS NOT NULL")
+        try await matchAccounts()
         try await db.query("UPDATE staging SET is_new = target_id IS NULL")
         try await ownIdIssues(visibleTarget: "s.target_id IN (SELECT id FROM accounts WHERE \(visibleAccount))")
         try await db.query("""
@@ -446,14 +503,25 @@ private struct ImportJob {
             SELECT a.* FROM accounts a JOIN staging s ON s.target_id = a.id
             """)
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('accounts', 'id')) WHERE is_new")
-        // An empty cell leaves what Baton has: a partial file never erases data.
+        // An empty cell leaves what Baton has: a partial file never erases data. A row
+        // that changes nothing writes nothing, so an export imported back keeps every
+        // record's version (and ETag). A matched account takes the row's id if it has none.
         updated = try await db.query("""
-            UPDATE accounts a SET name = s.name, domain = coalesce(s.domain, a.domain), industry = coalesce(s.industry, a.industry),
-                owner_id = coalesce(s.owner_id, a.owner_id), status = coalesce(s.status, a.status), street = coalesce(s.street, a.street),
-                city = coalesce(s.city, a.city), region = coalesce(s.region, a.region),
-                postal_code = coalesce(s.postal_code, a.postal_code), country = coalesce(s.country, a.country),
-                version = a.version + 1, updated_at = now()
-            FROM staging s WHERE s.target_id = a.id AND NOT s.is_new
+            WITH n AS (
+                SELECT a.id, s.name, coalesce(s.domain, a.domain) AS domain, coalesce(s.industry, a.industry) AS industry,
+                       coalesce(s.owner_id, a.owner_id) AS owner_id, coalesce(s.status, a.status) AS status,
+                       coalesce(s.street, a.street) AS street, coalesce(s.city, a.city) AS city,
+                       coalesce(s.region, a.region) AS region, coalesce(s.postal_code, a.postal_code) AS postal_code,
+                       coalesce(s.country, a.country) AS country,
+                       coalesce(a.external_id, CASE WHEN s.external_id NOT LIKE 'baton:%' THEN s.external_id END) AS external_id
+                FROM staging s JOIN accounts a ON a.id = s.target_id WHERE NOT s.is_new)
+            UPDATE accounts a SET name = n.name, domain = n.domain, industry = n.industry, owner_id = n.owner_id, status = n.status,
+                street = n.street, city = n.city, region = n.region, postal_code = n.postal_code, country = n.country,
+                external_id = n.external_id, version = a.version + 1, updated_at = now()
+            FROM n WHERE n.id = a.id
+              AND (a.name, a.domain, a.industry, a.owner_id, a.status, a.street, a.city, a.region, a.postal_code, a.country, a.external_id)
+                  IS DISTINCT FROM
+                  (n.name, n.domain, n.industry, n.owner_id, n.status, n.street, n.city, n.region, n.postal_code, n.country, n.external_id)
             """).affectedRows
         created = try await db.query("""
             INSERT INTO accounts (id, name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
@@ -469,6 +537,66 @@ private struct ImportJob {
             FROM staging s WHERE s.target_id = a.id AND s.parent_ref IS NOT NULL
             """)
         try await audit()
+        try await countUnchanged()
+    }
+
+    /// Account rows without a known id are matched to an account the caller sees with
+    /// the same domain, or, for a row without a domain, the same name ignoring case,
+    /// spaces and punctuation, so that importing a firm's accounts again (from another
+    /// CRM, or after entering some by hand) adds no second "Orca Marine Group". Each
+    /// match is a warning, so the dry run shows it; two rows matching one account is an error.
+    mutating func matchAccounts() async throws {
+        let candidates = "s.target_id IS NULL AND (s.external_id IS NULL OR s.external_id NOT LIKE 'baton:%')"
+        // Set-based: each account is read once, not once per row.
+        try await db.query("""
+            UPDATE staging s SET target_id = m.id, matched_by = 'domain'
+            FROM (SELECT DISTINCT ON (lower(a.domain)) lower(a.domain) AS domain, a.id FROM accounts a
+                  WHERE a.archived_at IS NULL AND \(Scope.accounts(caller, alias: "a"))
+                    AND lower(a.domain) IN (SELECT lower(s.domain) FROM staging s WHERE \(unsafeSQL: candidates))
+                  ORDER BY lower(a.domain), a.id) m
+            WHERE \(unsafeSQL: candidates) AND s.domain IS NOT NULL AND lower(s.domain) = m.domain
+            """)
+        try await db.query("""
+            UPDATE staging s SET target_id = m.id, matched_by = 'name'
+            FROM (SELECT DISTINCT ON (account_name_key(a.name)) account_name_key(a.name) AS name_key, a.id FROM accounts a
+                  WHERE a.archived_at IS NULL AND \(Scope.accounts(caller, alias: "a"))
+                    AND account_name_key(a.name) IN (SELECT account_name_key(s.name) FROM staging s
+                                                     WHERE \(unsafeSQL: candidates) AND s.domain IS NULL)
+                  ORDER BY account_name_key(a.name), a.id) m
+            WHERE \(unsafeSQL: candidates) AND s.domain IS NULL AND account_name_key(s.name) = m.name_key
+            """)
+        // A matched account takes the row's id only if no other record has it; a row
+        // whose id another record (seen or not) has is left to the id checks instead.
+        _ = try await db.withoutRowSecurity {
+            try await db.query("""
+                UPDATE staging s SET target_id = NULL, matched_by = NULL
+                WHERE s.matched_by IS NOT NULL AND s.external_id IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM accounts a WHERE a.external_id = s.external_id)
+                """)
+        }
+        matched = try await db.query("SELECT count(*) AS n FROM staging WHERE matched_by IS NOT NULL").first?.decode("n", as: Int.self) ?? 0
+        guard matched > 0 else { return }
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message, warning)
+            SELECT s.line, CASE WHEN s.matched_by = 'domain' THEN \(name(.domain)) ELSE \(name(.accountName)) END,
+                   'Matches account ' || a.id || ' (' || a.name || ') by ' || s.matched_by
+                   || '; this row updates it instead of adding another', true
+            FROM staging s JOIN accounts a ON a.id = s.target_id WHERE s.matched_by IS NOT NULL
+            """)
+        try await db.query("""
+            INSERT INTO import_issues (line, field, message)
+            SELECT s.line, \(name(.accountName)), 'Line ' || o.first || ' is the same account (' || s.matched_by
+                   || '); keep one row per account'
+            FROM staging s JOIN (SELECT target_id, min(line) AS first FROM staging WHERE target_id IS NOT NULL GROUP BY target_id) o
+                 ON o.target_id = s.target_id
+            WHERE s.line > o.first
+            """)
+    }
+
+    /// Rows that named an existing record and changed nothing in it.
+    mutating func countUnchanged() async throws {
+        unchanged = try await db.query("SELECT count(*) AS n FROM staging WHERE NOT is_new").first?.decode("n", as: Int.self) ?? 0
+        unchanged -= updated
     }
 
     // MARK: Contacts
@@ -505,11 +633,16 @@ private struct ImportJob {
             """)
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('contacts', 'id')) WHERE is_new")
         updated = try await db.query("""
-            UPDATE contacts c SET account_id = s.account_id, name = s.name, email = coalesce(s.email, c.email),
-                phone = coalesce(s.phone, c.phone), title = coalesce(s.title, c.title),
-                buying_role = coalesce(s.buying_role, c.buying_role), do_not_contact = s.do_not_contact OR c.do_not_contact,
-                version = c.version + 1, updated_at = now()
-            FROM staging s WHERE s.target_id = c.id AND NOT s.is_new
+            WITH n AS (
+                SELECT c.id, s.account_id, s.name, coalesce(s.email, c.email) AS email, coalesce(s.phone, c.phone) AS phone,
+                       coalesce(s.title, c.title) AS title, coalesce(s.buying_role, c.buying_role) AS buying_role,
+                       s.do_not_contact OR c.do_not_contact AS do_not_contact
+                FROM staging s JOIN contacts c ON c.id = s.target_id WHERE NOT s.is_new)
+            UPDATE contacts c SET account_id = n.account_id, name = n.name, email = n.email, phone = n.phone, title = n.title,
+                buying_role = n.buying_role, do_not_contact = n.do_not_contact, version = c.version + 1, updated_at = now()
+            FROM n WHERE n.id = c.id
+              AND (c.account_id, c.name, c.email, c.phone, c.title, c.buying_role, c.do_not_contact)
+                  IS DISTINCT FROM (n.account_id, n.name, n.email, n.phone, n.title, n.buying_role, n.do_not_contact)
             """).affectedRows
         created = try await db.query("""
             INSERT INTO contacts (id, account_id, name, email, phone, title, buying_role, do_not_contact, external_id)
@@ -518,6 +651,7 @@ private struct ImportJob {
             FROM staging WHERE is_new
             """).affectedRows
         try await audit()
+        try await countUnchanged()
     }
 
     /// Rows whose account is missing, or not one the caller sees: one message for
@@ -561,24 +695,43 @@ private struct ImportJob {
             CREATE TEMP TABLE import_before ON COMMIT DROP AS SELECT o.* FROM opportunities o JOIN staging s ON s.target_id = o.id
             """)
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('opportunities', 'id')) WHERE is_new")
+        // A created date moves `created_at` only when it names another day, so that a
+        // round trip keeps the time of day.
         updated = try await db.query("""
-            UPDATE opportunities o SET account_id = s.account_id, name = s.name, kind = coalesce(s.kind, o.kind), stage_key = s.stage_key,
-                amount = coalesce(s.amount, o.amount), close_date = s.close_date, owner_id = coalesce(s.owner_id, o.owner_id),
-                probability_override = CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.probability, o.probability_override) ELSE s.probability END,
-                forecast_category_override = CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.forecast_category, o.forecast_category_override)
-                                                  ELSE s.forecast_category END,
-                next_step = coalesce(s.next_step, o.next_step), source = coalesce(s.source, o.source),
-                closed_on = s.closed_on, lost_reason = coalesce(s.lost_reason, CASE WHEN s.closed_on IS NOT NULL THEN o.lost_reason END),
-                stage_entered_at = CASE WHEN o.stage_key = s.stage_key THEN o.stage_entered_at ELSE now() END,
+            WITH n AS (
+                SELECT o.id, s.account_id, s.name, coalesce(s.kind, o.kind) AS kind, s.stage_key,
+                       coalesce(s.amount, o.amount) AS amount, s.close_date, coalesce(s.owner_id, o.owner_id) AS owner_id,
+                       CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.probability, o.probability_override)
+                            ELSE s.probability END AS probability_override,
+                       CASE WHEN o.stage_key = s.stage_key THEN coalesce(s.forecast_category, o.forecast_category_override)
+                            ELSE s.forecast_category END AS forecast_category_override,
+                       coalesce(s.next_step, o.next_step) AS next_step, coalesce(s.source, o.source) AS source, s.closed_on,
+                       coalesce(s.lost_reason, CASE WHEN s.closed_on IS NOT NULL THEN o.lost_reason END,
+                                CASE WHEN s.is_lost THEN 'not given in the import' END) AS lost_reason,
+                       CASE WHEN s.created_on IS NULL OR s.created_on = o.created_at::date THEN o.created_at
+                            ELSE s.created_on::timestamptz END AS created_at
+                FROM staging s JOIN opportunities o ON o.id = s.target_id WHERE NOT s.is_new)
+            UPDATE opportunities o SET account_id = n.account_id, name = n.name, kind = n.kind, stage_key = n.stage_key,
+                amount = n.amount, close_date = n.close_date, owner_id = n.owner_id, probability_override = n.probability_override,
+                forecast_category_override = n.forecast_category_override, next_step = n.next_step, source = n.source,
+                closed_on = n.closed_on, lost_reason = n.lost_reason, created_at = n.created_at,
+                stage_entered_at = CASE WHEN o.stage_key = n.stage_key THEN o.stage_entered_at ELSE now() END,
                 version = o.version + 1, updated_at = now()
-            FROM staging s WHERE s.target_id = o.id AND NOT s.is_new
+            FROM n WHERE n.id = o.id
+              AND (o.account_id, o.name, o.kind, o.stage_key, o.amount, o.close_date, o.owner_id, o.probability_override,
+                   o.forecast_category_override, o.next_step, o.source, o.closed_on, o.lost_reason, o.created_at)
+                  IS DISTINCT FROM
+                  (n.account_id, n.name, n.kind, n.stage_key, n.amount, n.close_date, n.owner_id, n.probability_override,
+                   n.forecast_category_override, n.next_step, n.source, n.closed_on, n.lost_reason, n.created_at)
             """).affectedRows
         created = try await db.query("""
             INSERT INTO opportunities (id, account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override,
-                                       forecast_category_override, next_step, source, closed_on, lost_reason, external_id)
+                                       forecast_category_override, next_step, source, closed_on, lost_reason, external_id, created_at)
             OVERRIDING SYSTEM VALUE
             SELECT target_id, account_id, name, coalesce(kind, 'new_business'), stage_key, coalesce(amount, 0), close_date,
-                   coalesce(owner_id, \(caller.id)), probability, forecast_category, next_step, source, closed_on, lost_reason, external_id
+                   coalesce(owner_id, \(caller.id)), probability, forecast_category, next_step, source, closed_on,
+                   coalesce(lost_reason, CASE WHEN is_lost THEN 'not given in the import' END), external_id,
+                   coalesce(created_on::timestamptz, now())
             FROM staging WHERE is_new
             """).affectedRows
         // A new owner takes the whole credit, as a new opportunity's owner does.
@@ -601,6 +754,7 @@ private struct ImportJob {
             WHERE s.is_new OR s.old_stage IS DISTINCT FROM s.stage_key
             """)
         try await audit()
+        try await countUnchanged()
     }
 
     /// One audit entry per record created, and per record whose fields changed.
@@ -632,7 +786,9 @@ private struct ImportJob {
         let badLines: Int = try counts?.decode("bad_lines") ?? 0
         return ImportReport(
             kind: kind.rawValue, dryRun: dryRun, rows: rows, valid: rows - badLines, created: created, updated: updated,
+            unchanged: unchanged, matched: matched,
             errors: try await listed(warning: false), warnings: try await listed(warning: true),
-            errorCount: try counts?.decode("errors") ?? 0, warningCount: try counts?.decode("warnings") ?? 0)
+            errorCount: try counts?.decode("errors") ?? 0, warningCount: try counts?.decode("warnings") ?? 0,
+            unmapped: unmappedOrder.compactMap { unmapped[$0] })
     }
 }

@@ -14,29 +14,39 @@ public enum ImportMapping {
             ["externalId", "accountExternalId", "name", "email", "phone", "title", "buyingRole", "doNotContact"]
         case .opportunities:
             ["externalId", "accountExternalId", "name", "kind", "stage", "amount", "closeDate", "ownerEmail",
-             "nextStep", "source", "probability", "forecastCategory", "lostReason"]
+             "nextStep", "source", "probability", "forecastCategory", "lostReason", "wonOn", "lostOn", "createdOn"]
         }
     }
 
-    public static func accounts(_ table: CSVTable) throws(ImportFileError) -> (rows: [AccountImportRow], issues: [ImportIssue]) {
-        read(table, try accountMapper(header: table.header))
+    /// The rows and the issues of each row. (What is about the file as a whole, such as
+    /// columns Baton does not read, is the mapper's `fileWarnings`.)
+    public static func accounts(_ table: CSVTable, mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> (rows: [AccountImportRow], issues: [ImportIssue])
+    {
+        read(table, try accountMapper(header: table.header, mapping: mapping))
     }
 
-    public static func contacts(_ table: CSVTable) throws(ImportFileError) -> (rows: [ContactImportRow], issues: [ImportIssue]) {
-        read(table, try contactMapper(header: table.header))
+    public static func contacts(_ table: CSVTable, mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> (rows: [ContactImportRow], issues: [ImportIssue])
+    {
+        read(table, try contactMapper(header: table.header, mapping: mapping))
     }
 
-    public static func opportunities(_ table: CSVTable) throws(ImportFileError) -> (rows: [OpportunityImportRow], issues: [ImportIssue]) {
-        read(table, try opportunityMapper(header: table.header))
+    public static func opportunities(_ table: CSVTable, mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> (rows: [OpportunityImportRow], issues: [ImportIssue])
+    {
+        read(table, try opportunityMapper(header: table.header, mapping: mapping))
     }
 
     /// Reads one record at a time: what a streaming import uses.
-    public static func accountMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<AccountImportRow> {
+    public static func accountMapper(header: [String], mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> ImportRowMapper<AccountImportRow>
+    {
         let columns = HeaderIndex(header)
         guard let name = columns.find(ColumnAliases.accountName) else {
             throw .missing([("name", ColumnAliases.accountName)])
         }
-        let id = columns.find(ColumnAliases.externalId)
+        let id = columns.find(ColumnAliases.externalId(.accounts))
         let domain = columns.find(ColumnAliases.domain)
         let industry = columns.find(ColumnAliases.industry)
         let owner = columns.find(ColumnAliases.accountOwner)
@@ -48,7 +58,7 @@ public enum ImportMapping {
         let postalCode = columns.find(ColumnAliases.postalCode)
         let country = columns.find(ColumnAliases.country)
 
-        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId, header: header, columns: columns, mapping: mapping) { r in
             AccountImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
@@ -66,7 +76,9 @@ public enum ImportMapping {
         }
     }
 
-    public static func contactMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<ContactImportRow> {
+    public static func contactMapper(header: [String], mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> ImportRowMapper<ContactImportRow>
+    {
         let columns = HeaderIndex(header)
         let name = columns.find(ColumnAliases.contactName)
         let first = columns.find(ColumnAliases.firstName)
@@ -74,33 +86,34 @@ public enum ImportMapping {
         guard name != nil || first != nil || last != nil else {
             throw .missing([("name", ColumnAliases.contactName + ColumnAliases.firstName + ColumnAliases.lastName)])
         }
-        let id = columns.find(ColumnAliases.externalId)
+        let id = columns.find(ColumnAliases.externalId(.contacts))
         let account = columns.find(ColumnAliases.accountRef)
         let email = columns.find(ColumnAliases.email)
         let phone = columns.find(ColumnAliases.phone)
+        let mobile = columns.find(ColumnAliases.mobile)
         let title = columns.find(ColumnAliases.title)
         let buyingRole = columns.find(ColumnAliases.buyingRole)
         // Salesforce splits "do not contact" into two checkboxes; either one means do not.
         let doNotContact = [ColumnAliases.doNotContact, ColumnAliases.optedOutOfEmail, ColumnAliases.doNotCall]
             .compactMap { columns.find($0) }
 
-        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId, header: header, columns: columns, mapping: mapping) { r in
             ContactImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
                 accountExternalId: r.externalId(account, "Account"),
                 name: r.personName(name: name, first: first, last: last),
                 email: r.email(email),
-                phone: r.text(phone, "Phone"),
+                phone: r.text(phone, "Phone") ?? r.text(mobile, "Mobile"),
                 title: r.text(title, "Title"),
-                buyingRole: r.choice(
-                    buyingRole, "Buying Role", ImportChoices.buyingRole,
-                    accepted: "decision_maker, influencer, technical, billing or other"),
+                buyingRole: r.choice(buyingRole, "Buying Role", ImportChoices.buyingRole, accepted: ImportChoices.buyingRoleValues),
                 doNotContact: doNotContact.map { r.yesNo($0, "Do Not Contact") }.contains(true))
         }
     }
 
-    public static func opportunityMapper(header: [String]) throws(ImportFileError) -> ImportRowMapper<OpportunityImportRow> {
+    public static func opportunityMapper(header: [String], mapping: ImportValueMapping = .none) throws(ImportFileError)
+        -> ImportRowMapper<OpportunityImportRow>
+    {
         let columns = HeaderIndex(header)
         let name = columns.find(ColumnAliases.opportunityName)
         let stage = columns.find(ColumnAliases.stage)
@@ -109,7 +122,7 @@ public enum ImportMapping {
                 [name == nil ? ("name", ColumnAliases.opportunityName) : nil, stage == nil ? ("stage", ColumnAliases.stage) : nil]
                     .compactMap { $0 })
         }
-        let id = columns.find(ColumnAliases.externalId)
+        let id = columns.find(ColumnAliases.externalId(.opportunities))
         let account = columns.find(ColumnAliases.accountRef)
         let kind = columns.find(ColumnAliases.kind)
         let amount = columns.find(ColumnAliases.amount)
@@ -120,25 +133,30 @@ public enum ImportMapping {
         let probability = columns.find(ColumnAliases.probability)
         let forecast = columns.find(ColumnAliases.forecastCategory)
         let lostReason = columns.find(ColumnAliases.lostReason)
+        let createdOn = columns.find(ColumnAliases.createdOn)
+        let wonOn = columns.find(ColumnAliases.wonOn)
+        let lostOn = columns.find(ColumnAliases.lostOn)
 
-        return ImportRowMapper(idColumn: id, ownID: \.externalId) { r in
+        return ImportRowMapper(idColumn: id, ownID: \.externalId, header: header, columns: columns, mapping: mapping) { r in
             OpportunityImportRow(
                 line: r.line,
                 externalId: r.externalId(id, "External Id"),
                 accountExternalId: r.externalId(account, "Account"),
                 name: r.name(name),
-                kind: r.choice(kind, "Kind", ImportChoices.kind, accepted: "new_business, expansion or renewal"),
+                kind: r.choice(kind, "Kind", ImportChoices.kind, accepted: ImportChoices.kindValues),
                 stageRef: r.text(stage, "Stage").map(StageAliases.normalise),
                 amount: r.amount(amount),
                 closeDate: r.date(closeDate, "Close Date"),
                 ownerRef: r.text(owner, "Owner"),
                 nextStep: r.text(nextStep, "Next Step"),
-                source: r.text(source, "Source"),
+                source: leadSource(source, &r),
                 probability: r.probability(probability),
                 forecastCategory: r.choice(
-                    forecast, "Forecast Category", ImportChoices.forecastCategory,
-                    accepted: "pipeline, best_case, commit, closed or omitted"),
-                lostReason: r.text(lostReason, "Lost Reason"))
+                    forecast, "Forecast Category", ImportChoices.forecastCategory, accepted: ImportChoices.forecastCategoryValues),
+                lostReason: r.text(lostReason, "Lost Reason"),
+                createdOn: r.date(createdOn, "Created Date"),
+                wonOn: r.date(wonOn, "Won On"),
+                lostOn: r.date(lostOn, "Lost On"))
         }
     }
 
@@ -149,7 +167,14 @@ public enum ImportMapping {
         if column.aliasKey == "type" {
             return r.cell(column).flatMap(ImportChoices.statusFromSalesforceType)
         }
-        return r.choice(column, "Status", ImportChoices.status, accepted: "prospect, active or former")
+        return r.choice(column, "Status", ImportChoices.status, accepted: ImportChoices.statusValues)
+    }
+
+    /// Our `source` is free text, kept as written; Salesforce's `LeadSource` and
+    /// HubSpot's original source are read as Baton's keys for their standard values.
+    private static func leadSource(_ column: MatchedColumn?, _ r: inout ImportRowReader) -> String? {
+        guard let column, let text = r.text(column, "Source") else { return nil }
+        return column.aliasKey == "source" ? text : ImportChoices.sourceValue(text)
     }
 
     /// Reads every record of a parsed file, catches external ids used twice, and keeps
@@ -179,6 +204,11 @@ public enum ImportMapping {
         return (rows, issues)
     }
 
+    /// A value that is none of the accepted ones, named with them (a row error).
+    public static func unknownValueMessage(_ label: String, _ value: String, accepted: [String]) -> String {
+        ImportRowReader.unknownMessage(label, value, accepted: accepted)
+    }
+
     /// An external id used twice in one file would make the second row silently
     /// overwrite the first.
     public static func duplicateMessage(_ written: String, firstLine: Int) -> String {
@@ -194,6 +224,8 @@ public struct MappedRecord<Row: Sendable>: Sendable {
     /// The row's own id in its stored form (`sf:…`), and as the file wrote it.
     public var externalID: String?
     public var writtenID: String?
+    /// Values of choice columns that are none of the accepted ones (each also an issue).
+    public var unmapped: [UnmappedValue] = []
 }
 
 /// Makes rows of one kind from records, one at a time, with the columns found in
@@ -202,19 +234,41 @@ public struct ImportRowMapper<Row: Sendable>: Sendable {
     let idColumn: MatchedColumn?
     let ownID: @Sendable (Row) -> String?
     let make: @Sendable (inout ImportRowReader) -> Row
+    let mapping: [Int: [String: String]]
+    /// About the file as a whole, on line 1 (the header): each column Baton does not
+    /// read, named, so that nothing is dropped silently; and each column a value
+    /// mapping names that the file does not have.
+    public let fileWarnings: [ImportIssue]
 
-    init(idColumn: MatchedColumn?, ownID: @escaping @Sendable (Row) -> String?,
-         make: @escaping @Sendable (inout ImportRowReader) -> Row) {
+    let header: [String]
+
+    init(idColumn: MatchedColumn?, ownID: @escaping @Sendable (Row) -> String?, header: [String], columns: HeaderIndex,
+         mapping: ImportValueMapping, make: @escaping @Sendable (inout ImportRowReader) -> Row) {
+        self.header = header
         self.idColumn = idColumn
         self.ownID = ownID
         self.make = make
+        self.mapping = mapping.byIndex(header)
+        fileWarnings = columns.unused.map {
+            ImportIssue(line: 1, field: $0, message: "Baton does not use this column; its values are not imported")
+        } + mapping.missing(from: header).map {
+            ImportIssue(line: 1, field: $0, message: "The value mapping names this column, but the file has no such column")
+        }
     }
 
     /// The file's own name of the id column, for issues found later.
     public var idHeader: String? { idColumn?.header }
 
+    /// A record's cell under the file's own header, trimmed, as written (before any
+    /// value mapping): for naming a value that is checked later, like a stage.
+    public func written(_ record: CSVRecord, column: String) -> String? {
+        guard let i = header.firstIndex(of: column), i < record.fields.count else { return nil }
+        let value = ImportValues.trim(record.fields[i])
+        return value.isEmpty ? nil : value
+    }
+
     public func map(_ record: CSVRecord) -> MappedRecord<Row> {
-        var reader = ImportRowReader(record)
+        var reader = ImportRowReader(record, mapping: mapping)
         let row = make(&reader)
         let id = ownID(row)
         if let idColumn, case .refused(let message) = ExternalIDRules.check(id, use: .importRow) {
@@ -222,7 +276,7 @@ public struct ImportRowMapper<Row: Sendable>: Sendable {
         }
         let issues = reader.issues
         return MappedRecord(row: issues.isEmpty ? row : nil, issues: issues, externalID: id,
-                            writtenID: reader.cell(idColumn))
+                            writtenID: reader.cell(idColumn), unmapped: reader.unmapped)
     }
 }
 

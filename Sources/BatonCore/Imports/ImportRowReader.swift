@@ -9,23 +9,43 @@ struct ImportRowReader {
 
     let line: Int
     private let fields: [String]
+    /// Values mapped by hand, by column index and `ImportValues.choiceKey` of the value.
+    private let mapping: [Int: [String: String]]
     private(set) var issues: [ImportIssue] = []
+    /// Values of choice columns that are none of the accepted ones.
+    private(set) var unmapped: [UnmappedValue] = []
 
-    init(_ record: CSVRecord) {
+    init(_ record: CSVRecord, mapping: [Int: [String: String]] = [:]) {
         line = record.line
         fields = record.fields
+        self.mapping = mapping
     }
 
     mutating func flag(_ column: MatchedColumn, _ message: String) {
         issues.append(ImportIssue(line: line, field: column.header, message: message))
     }
 
-    /// The cell trimmed, with our own export's formula neutralising undone; nil when
-    /// the column is absent or the cell empty.
+    /// The cell trimmed, with our own export's formula neutralising undone, and read as
+    /// the value it is mapped to when the import maps it; nil when the column is absent
+    /// or the cell empty.
     func cell(_ column: MatchedColumn?) -> String? {
         guard let column, column.index < fields.count else { return nil }
         let value = CSV.restoreNeutralised(ImportValues.trim(fields[column.index]))
+        if !mapping.isEmpty, let values = mapping[column.index], let mapped = values[ImportValues.choiceKey(value)] {
+            return mapped.isEmpty ? nil : mapped
+        }
         return value.isEmpty ? nil : value
+    }
+
+    /// A value that is none of `accepted`: a row error that names the value and the
+    /// accepted ones, and a value the person may map.
+    mutating func unknown(_ column: MatchedColumn, _ label: String, _ raw: String, accepted: [String]) {
+        flag(column, Self.unknownMessage(label, raw, accepted: accepted))
+        unmapped.append(UnmappedValue(column: column.header, value: raw, accepted: accepted))
+    }
+
+    static func unknownMessage(_ label: String, _ raw: String, accepted: [String]) -> String {
+        "\(label) \"\(raw)\" is not one of \(accepted.joined(separator: ", ")); change the cell or map the value to one of them"
     }
 
     /// Free text up to a length limit.
@@ -71,10 +91,10 @@ struct ImportRowReader {
     }
 
     /// One of a fixed set of values, given as `[choice key: our value]`.
-    mutating func choice(_ column: MatchedColumn?, _ label: String, _ values: [String: String], accepted: String) -> String? {
+    mutating func choice(_ column: MatchedColumn?, _ label: String, _ values: [String: String], accepted: [String]) -> String? {
         guard let column, let raw = cell(column) else { return nil }
         guard let value = values[ImportValues.choiceKey(raw)] else {
-            flag(column, "\(label) must be \(accepted)")
+            unknown(column, label, raw, accepted: accepted)
             return nil
         }
         return value
@@ -127,7 +147,7 @@ struct ImportRowReader {
     mutating func yesNo(_ column: MatchedColumn?, _ label: String) -> Bool {
         guard let column, let raw = cell(column) else { return false }
         guard let value = ImportValues.bool(raw) else {
-            flag(column, "\(label) must be true or false")
+            unknown(column, label, raw, accepted: ["true", "false"])
             return false
         }
         return value

@@ -89,13 +89,22 @@ public struct OpportunityImportRow: Sendable, Equatable {
     /// `pipeline`, `best_case`, `commit`, `closed` or `omitted`.
     public var forecastCategory: String?
     public var lostReason: String?
+    /// When the deal was opened (Salesforce "Created Date"), so that sales cycles of
+    /// imported history are right; and the dates it was won or lost, when the file
+    /// says (our export does), which are the date of record rather than the close date.
+    public var createdOn: CalendarDate?
+    public var wonOn: CalendarDate?
+    public var lostOn: CalendarDate?
 
     public init(
         line: Int, externalId: String? = nil, accountExternalId: String? = nil, name: String, kind: String? = nil,
         stageRef: String? = nil, amount: Decimal? = nil, closeDate: CalendarDate? = nil, ownerRef: String? = nil,
         nextStep: String? = nil, source: String? = nil, probability: Decimal? = nil, forecastCategory: String? = nil,
-        lostReason: String? = nil
+        lostReason: String? = nil, createdOn: CalendarDate? = nil, wonOn: CalendarDate? = nil, lostOn: CalendarDate? = nil
     ) {
+        self.createdOn = createdOn
+        self.wonOn = wonOn
+        self.lostOn = lostOn
         self.line = line
         self.externalId = externalId
         self.accountExternalId = accountExternalId

@@ -72,8 +72,22 @@ enum ImportValues {
         return CalendarDate(year: year, month: month, day: day)
     }
 
-    /// `HH:MM` or `HH:MM:SS`.
+    /// `HH:MM` or `HH:MM:SS`, and as Salesforce's API writes it, `HH:MM:SS.sss` with `Z`
+    /// or an offset (`2025-11-03T14:22:05.000Z`).
     private static func timeIsValid(_ text: String) -> Bool {
+        var text = Substring(text)
+        if text.hasSuffix("Z") {
+            text = text.dropLast()
+        } else if text.count > 8, let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let offset = text[text.index(after: sign)...].filter { $0 != ":" }
+            guard offset.count == 4, offset.allSatisfy(\.isASCIIDigit) else { return false }
+            text = text[..<sign]
+        }
+        if let dot = text.firstIndex(of: ".") {
+            let fraction = text[text.index(after: dot)...]
+            guard (1...9).contains(fraction.count), fraction.allSatisfy(\.isASCIIDigit) else { return false }
+            text = text[..<dot]
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count), parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
             let hours = Int(parts[0]), let minutes = Int(parts[1])
@@ -174,17 +188,51 @@ extension Character {
 enum ImportChoices {
     static let status = ["prospect": "prospect", "active": "active", "former": "former"]
 
+    static let statusValues = ["prospect", "active", "former"]
+
+    /// Ours, Salesforce's contact roles (Opportunity Contact Role) and HubSpot's buying
+    /// roles, by label and by internal value (`BUDGET_HOLDER`).
     static let buyingRole = [
         "decisionmaker": "decision_maker", "influencer": "influencer", "technical": "technical",
         "billing": "billing", "other": "other",
+        // Salesforce
+        "economicbuyer": "decision_maker", "economicdecisionmaker": "decision_maker",
+        "executivesponsor": "decision_maker", "technicalbuyer": "technical", "evaluator": "influencer",
+        "businessuser": "other",
+        // HubSpot
+        "budgetholder": "billing", "champion": "influencer", "enduser": "other", "legalandcompliance": "other",
+        "legalcompliance": "other", "blocker": "other",
     ]
+    static let buyingRoleValues = ["decision_maker", "influencer", "technical", "billing", "other"]
 
     /// Ours, Salesforce's Opportunity `Type` picklist and HubSpot's deal types.
     static let kind = [
         "newbusiness": "new_business", "expansion": "expansion", "renewal": "renewal",
-        "existingcustomerupgrade": "expansion", "existingcustomerreplacement": "renewal",
-        "existingcustomerdowngrade": "renewal", "existingbusiness": "expansion",
+        "newcustomer": "new_business", "existingcustomerupgrade": "expansion", "existingcustomerreplacement": "renewal",
+        "existingcustomerdowngrade": "renewal", "existingbusiness": "expansion", "existingcustomer": "expansion",
     ]
+    static let kindValues = ["new_business", "expansion", "renewal"]
+    static let forecastCategoryValues = ["pipeline", "best_case", "commit", "closed", "omitted"]
+
+    /// Salesforce's standard `LeadSource` values (current and older orgs') and
+    /// HubSpot's original sources (label and internal value), as Baton's source keys.
+    /// Source is free text: a value not listed here is kept as the file wrote it.
+    static let source = [
+        "web": "web", "phoneinquiry": "phone", "phone": "phone", "partnerreferral": "partner_referral",
+        "purchasedlist": "purchased_list", "other": "other", "advertisement": "advertisement",
+        "employeereferral": "employee_referral", "externalreferral": "referral", "referral": "referral",
+        "partner": "partner", "publicrelations": "public_relations", "seminarinternal": "event",
+        "seminarpartner": "event", "tradeshow": "event", "event": "event", "wordofmouth": "referral",
+        // HubSpot
+        "organicsearch": "organic_search", "paidsearch": "paid_search", "emailmarketing": "email_marketing",
+        "socialmedia": "social_media", "organicsocial": "social_media", "referrals": "referral",
+        "othercampaigns": "campaign", "directtraffic": "web", "offline": "offline", "offlinesources": "offline",
+        "paidsocial": "paid_social", "aireferrals": "referral",
+    ]
+
+    static func sourceValue(_ text: String) -> String {
+        source[ImportValues.choiceKey(text)] ?? text
+    }
 
     /// Ours and the labels, plus the API values behind them: Salesforce stores Commit
     /// as `Forecast`, HubSpot stores Omitted as `OMIT`.

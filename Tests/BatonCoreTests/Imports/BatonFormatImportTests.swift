@@ -15,7 +15,7 @@ import Testing
         ])
         #expect(ImportMapping.exportColumns(.opportunities) == [
             "externalId", "accountExternalId", "name", "kind", "stage", "amount", "closeDate", "ownerEmail", "nextStep",
-            "source", "probability", "forecastCategory", "lostReason",
+            "source", "probability", "forecastCategory", "lostReason", "wonOn", "lostOn", "createdOn",
         ])
         for kind in ImportKind.allCases {
             #expect(ImportSource.detect(header: ImportMapping.exportColumns(kind)) == .baton)

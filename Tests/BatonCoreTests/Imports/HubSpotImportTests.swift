@@ -72,7 +72,7 @@ import Testing
             OpportunityImportRow(
                 line: 2, externalId: "hs:7001", accountExternalId: "hs:9876543210", name: "Acme - Expansion", kind: "expansion",
                 stageRef: "negotiation", amount: Decimal(84000), closeDate: CalendarDate(year: 2026, month: 12, day: 15),
-                ownerRef: "Ana Torres"),
+                ownerRef: "Ana Torres", createdOn: CalendarDate(year: 2026, month: 1, day: 10)),
             OpportunityImportRow(
                 line: 3, externalId: "hs:7002", accountExternalId: "hs:9876543211", name: "Globex - New logo", kind: "new_business",
                 stageRef: "prospecting", amount: Decimal(12500), closeDate: CalendarDate(year: 2026, month: 11, day: 30),

@@ -81,16 +81,16 @@ import Testing
     @Test func unknownChoicesAreIssues() throws {
         let issues = try opportunityIssues("Name,StageName,Type,ForecastCategoryName", "Deal,Prospecting,Upsell,Maybe")
         #expect(issues == [
-            ImportIssue(line: 2, field: "Type", message: "Kind must be new_business, expansion or renewal"),
-            ImportIssue(line: 2, field: "ForecastCategoryName", message: "Forecast Category must be pipeline, best_case, commit, closed or omitted"),
+            ImportIssue(line: 2, field: "Type", message: #"Kind "Upsell" is not one of new_business, expansion, renewal; change the cell or map the value to one of them"#),
+            ImportIssue(line: 2, field: "ForecastCategoryName", message: #"Forecast Category "Maybe" is not one of pipeline, best_case, commit, closed, omitted; change the cell or map the value to one of them"#),
         ])
         let contacts = try ImportMapping.contacts(try CSV.parse("name,buyingRole,doNotContact\nAna,Boss,maybe\n"))
         #expect(contacts.issues == [
-            ImportIssue(line: 2, field: "buyingRole", message: "Buying Role must be decision_maker, influencer, technical, billing or other"),
-            ImportIssue(line: 2, field: "doNotContact", message: "Do Not Contact must be true or false"),
+            ImportIssue(line: 2, field: "buyingRole", message: #"Buying Role "Boss" is not one of decision_maker, influencer, technical, billing, other; change the cell or map the value to one of them"#),
+            ImportIssue(line: 2, field: "doNotContact", message: #"Do Not Contact "maybe" is not one of true, false; change the cell or map the value to one of them"#),
         ])
         let accounts = try ImportMapping.accounts(try CSV.parse("name,status\nAcme,gone\n"))
-        #expect(accounts.issues == [ImportIssue(line: 2, field: "status", message: "Status must be prospect, active or former")])
+        #expect(accounts.issues == [ImportIssue(line: 2, field: "status", message: #"Status "gone" is not one of prospect, active, former; change the cell or map the value to one of them"#)])
     }
 
     @Test(arguments: [("Decision Maker", "decision_maker"), ("decision-maker", "decision_maker"), ("INFLUENCER", "influencer"), ("Billing", "billing")])

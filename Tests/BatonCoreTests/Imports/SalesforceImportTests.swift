@@ -79,11 +79,11 @@ import Testing
                 line: 2, externalId: "sf:0065g00000Opp1AAA", accountExternalId: "sf:0015g00000AcmeAAA",
                 name: "Acme - Platform renewal 2026", kind: "renewal", stageRef: "negotiation", amount: Decimal(84000),
                 closeDate: CalendarDate(year: 2026, month: 12, day: 15), ownerRef: "0055g00000PatAAA", nextStep: "Send redlines",
-                source: "Partner Referral", probability: 90, forecastCategory: "commit"),
+                source: "partner_referral", probability: 90, forecastCategory: "commit"),
             OpportunityImportRow(
                 line: 3, externalId: "sf:0065g00000Opp2AAA", accountExternalId: "sf:0015g00000GlobAAA", name: "Globex - New logo",
                 kind: "new_business", stageRef: "needs_analysis", amount: Decimal(120000),
-                closeDate: CalendarDate(year: 2026, month: 11, day: 30), ownerRef: "0055g00000LeeAAA", source: "Web",
+                closeDate: CalendarDate(year: 2026, month: 11, day: 30), ownerRef: "0055g00000LeeAAA", source: "web",
                 probability: 60, forecastCategory: "best_case"),
             OpportunityImportRow(
                 line: 4, externalId: "sf:0065g00000Opp3AAA", accountExternalId: "sf:0015g00000InitAAA", name: "Initech upgrade",
