@@ -135,7 +135,7 @@ extension WebRoutes {
                 guard let failure = FormFailure(error),
                       let plan = try await services.pool.withConnection({ try await services.bonus.plan($0, id: id) }) else { throw error }
                 var form = AdminFormState(Self.planValues(plan))
-                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                let words = Self.refusalWords(failure)
                 form.messages.append("The new plan was not created: \(words.joined(separator: "; "))")
                 return try await bonusPlanPage(request, caller, token, id: id, form: form, status: Self.pageStatus(failure))
             }
@@ -164,7 +164,7 @@ extension WebRoutes {
                 return Flash.redirect(Site.adminBonusPlan(id), message: "\(member.name) joins the plan \(member.span.text).")
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
-                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                let words = Self.refusalWords(failure)
                 return Flash.redirect(Site.adminBonusPlan(id), message: "Not added: \(words.joined(separator: "; "))")
             }
         }
@@ -201,10 +201,15 @@ extension WebRoutes {
                 return Flash.redirect(Site.adminBonusPlan(id), message: target == nil ? "Personal target removed." : "Personal target saved.")
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
-                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                let words = Self.refusalWords(failure)
                 return Flash.redirect(Site.adminBonusPlan(id), message: "Not saved: \(words.joined(separator: "; "))")
             }
         }
+    }
+
+    /// A refusal's words, field messages first (by field), for a page that shows them in one line.
+    static func refusalWords(_ failure: FormFailure) -> [String] {
+        failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
     }
 
     /// A refused form's status: a stale version is a conflict to the person.
@@ -392,6 +397,8 @@ struct StatementPage {
     var adjustments: [AdjustmentLine] = []
     var approvedBy: String?
     var openPhases: [OpenPhase] = []
+    /// Stored, not computed: the templates read fields by reflection.
+    var hasOpenPhases = false
     var whatIf: WhatIf?
     var whatIfError: String?
 }

@@ -55,7 +55,7 @@ extension WebRoutes {
                 return Flash.redirect(Site.bonusRun(runID), message: "Adjustment added: \(input.amount.amount.moneyText), \(input.reason.trimmed)")
             } catch {
                 guard let failure = FormFailure(error), failure.status == .unprocessableContent else { throw error }
-                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                let words = Self.refusalWords(failure)
                 return Flash.redirect(Site.bonusRun(runID), message: "The adjustment was not added: \(words.joined(separator: "; "))")
             }
         }
@@ -142,6 +142,7 @@ extension WebRoutes {
                     StatementPage.OpenPhase(id: p.phaseId, name: "\(p.phase) (\(p.projectName))", value: p.value.display(currency: currency),
                                             due: p.due.description, day: typed["phase-\(p.phaseId)"] ?? p.due.description)
                 }
+                page.hasOpenPhases = !page.openPhases.isEmpty
                 if let whatIf {
                     let input = BonusWhatIfInput(planId: plan.id, period: run.period, userId: userID, completions: whatIf)
                     do {
@@ -151,7 +152,7 @@ extension WebRoutes {
                                                            explanation: answer.explanation)
                     } catch {
                         guard let failure = FormFailure(error) else { throw error }
-                        page.whatIfError = (failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages).joined(separator: "; ")
+                        page.whatIfError = Self.refusalWords(failure).joined(separator: "; ")
                     }
                 }
             }
