@@ -311,4 +311,71 @@ import Testing
             #expect(page.text.contains(message))
         }
     }
+
+    /// Changing an assignment's hours and dates, moving it to another person and removing
+    /// it: the page's forms are the API's PATCH and DELETE, with the same refusals.
+    @Test func changingAndRemovingAnAssignmentAgreeWithTheAPI() async throws {
+        try await TestApp.run { app in
+            let p = try await pair(app)
+            _ = try await web.form(app, "/projects/\(p.page)/assign", p.felix, assignFields(p, user: 12, hours: "10"))
+            let made = try await api(app, .post, "projects/\(p.api)/assignments", p.felix, assignJSON(user: 12, hours: "10"))
+            let apiID = made.object["id"] as! Int
+            let pageID: Int64 = try #require(try await app.sql("SELECT id FROM assignments WHERE project_id = \(p.page)").first?.decode("id"))
+            func change(_ fields: [(String, String)], version: Int) async throws -> TestResponse {
+                try await web.form(app, "/projects/\(p.page)/change-assignment", p.felix,
+                                   [("csrf", p.csrf), ("assignmentId", String(pageID)), ("version", String(version))] + fields)
+            }
+            // 4 h a day to Friday the 16th, moved to Jon (13): 8 h a day for him with both projects.
+            let changed = try await change([("userId", "13"), ("start", "2027-04-05"), ("end", "2027-04-16"), ("hoursPerDay", "4")], version: 1)
+            #expect(changed.status == .seeOther)
+            let patched = try await app.request(.patch, "/api/v1/projects/\(p.api)/assignments/\(apiID)", token: p.felix,
+                json: #"{"userId": 13, "start": "2027-04-05", "end": "2027-04-16", "hoursPerDay": "4"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(patched.status == .ok)
+            let rows = try await assignment(app, project: p.page)
+            #expect(rows == (try await assignment(app, project: p.api)))
+            #expect(rows.first?[0] == "13" && rows.first?[4] == "20.00")
+            // Too many hours a day: 422 on hoursPerDay both ways, in the same words, beside the assignment.
+            let tooMuchJSON = try await app.request(.patch, "/api/v1/projects/\(p.api)/assignments/\(apiID)", token: p.felix,
+                json: #"{"hoursPerDay": "25"}"#, headers: [.ifMatch: "\"2\""])
+            let tooMuchPage = try await change([("userId", "13"), ("start", "2027-04-05"), ("end", "2027-04-16"), ("hoursPerDay", "25")], version: 2)
+            #expect(tooMuchJSON.status == .unprocessableContent && tooMuchPage.status == .unprocessableContent)
+            let message = try #require(tooMuchJSON.fieldErrors["hoursPerDay"])
+            #expect(tooMuchPage.text.contains(#"id="assignment-\#(pageID)-error">\#(message)</p>"#))
+            // A stale version is refused on the page as in the API.
+            #expect(try await change([("hoursPerDay", "5")], version: 1).status == .preconditionFailed)
+            // Removed.
+            let removed = try await web.form(app, "/projects/\(p.page)/remove-assignment", p.felix,
+                                             [("csrf", p.csrf), ("assignmentId", String(pageID)), ("version", "2")])
+            #expect(removed.status == .seeOther)
+            #expect(try await app.request(.delete, "/api/v1/projects/\(p.api)/assignments/\(apiID)", token: p.felix,
+                                          headers: [.ifMatch: "\"2\""]).status == .noContent)
+            let left = (try await assignment(app, project: p.page), try await assignment(app, project: p.api))
+            #expect(left.0.isEmpty && left.1.isEmpty)
+        }
+    }
+
+    /// The project's staffing view (people × weeks) and the firm's resources view.
+    @Test func theStaffingViewsShowHoursPerWeek() async throws {
+        try await TestApp.run { app in
+            let p = try await pair(app)
+            // Ivy: 8 h a day for Discovery's first week (Monday 5 to Friday 9 April), plus 4 h a day
+            // elsewhere on Tuesday 6 April: 12 h that day, overbooked.
+            _ = try await api(app, .post, "projects/\(p.page)/assignments", p.felix,
+                              #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-09", "hoursPerDay": "8"}"#)
+            _ = try await api(app, .post, "projects/\(p.api)/assignments", p.felix,
+                              #"{"userId": 12, "role": "engineer", "start": "2027-04-06", "end": "2027-04-06", "hoursPerDay": "4", "allowOverbook": true}"#)
+            let staffing = try await web.page(app, "/projects/\(p.page)/staffing", p.felix)
+            #expect(staffing.status == .ok)
+            #expect(staffing.text.contains("<th class=\"num\">2027-04-05</th>"))
+            #expect(staffing.text.contains("Ivy Chen"))
+            #expect(staffing.text.contains(#"util over overbooked" title="44 h assigned of 40 h working (110 %); overbooked">40"#), "\(staffing.text)")
+            let morgan = try await app.signIn("morgan.reyes@demo.test")
+            let resources = try await web.page(app, "/resources?from=2027-04-05&location=denver", morgan)
+            #expect(resources.status == .ok)
+            #expect(resources.text.contains("Ivy Chen") && !resources.text.contains("Kara Novak"), "filtered by location")
+            #expect(resources.text.contains(#"title="44 h assigned of 40 h working (110 %); overbooked">110 %"#))
+            let jon = try await app.signIn("jon.alvarez@demo.test")
+            #expect(try await web.page(app, "/resources", jon).status == .notFound, "for managers")
+        }
+    }
 }

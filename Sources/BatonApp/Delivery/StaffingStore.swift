@@ -95,4 +95,69 @@ struct StaffingStore: Sendable {
         }
         return result
     }
+
+    // MARK: The staffing views
+
+    struct Person: Sendable {
+        var id: Int64
+        var name: String
+        var location: String?
+        var skills: [String]
+    }
+
+    /// Everyone on a project, by name.
+    func team(_ db: Connection, projectID: Int64) async throws -> [Person] {
+        try await db.query("""
+            SELECT DISTINCT u.id, u.name, u.home_location, lower(u.name) AS sort FROM assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(projectID) ORDER BY sort, u.id
+            """).map { Person(id: try $0.decode("id"), name: try $0.decode("name"), location: try $0.decode("home_location"), skills: []) }
+    }
+
+    /// The people who deliver (consultants), active, with their skills; those with
+    /// `skill` (a name, any case) and based at a `location` containing the text given.
+    func deliveryPeople(_ db: Connection, skill: String?, location: String?) async throws -> [Person] {
+        try await db.query("""
+            SELECT u.id, u.name, u.home_location,
+                   coalesce((SELECT array_agg(s.name ORDER BY lower(s.name)) FROM user_skills us JOIN skills s ON s.id = us.skill_id
+                             WHERE us.user_id = u.id), '{}') AS skills
+            FROM users u
+            WHERE u.active AND 'consultant' = ANY(u.roles)
+              AND (\(skill)::text IS NULL OR EXISTS (SELECT 1 FROM user_skills us JOIN skills s ON s.id = us.skill_id
+                                                     WHERE us.user_id = u.id AND lower(s.name) = lower(\(skill))))
+              AND (\(location)::text IS NULL OR strpos(lower(coalesce(u.home_location, '')), lower(\(location))) > 0)
+            ORDER BY lower(u.name), u.id
+            """).map {
+            Person(id: try $0.decode("id"), name: try $0.decode("name"), location: try $0.decode("home_location"),
+                   skills: try $0.decode("skills"))
+        }
+    }
+
+    /// Every booking of `people`, with the project it is for.
+    func bookingsByProject(_ db: Connection, people: [Int64]) async throws -> [Int64: [(projectID: Int64, booking: Booking)]] {
+        guard !people.isEmpty else { return [:] }
+        var result: [Int64: [(projectID: Int64, booking: Booking)]] = [:]
+        for row in try await db.query("""
+            SELECT user_id, project_id, start_date, end_date, hours_per_day FROM assignments WHERE user_id = ANY(\(people)::bigint[])
+            """) {
+            let end: CalendarDate = try row.decode("end_date")
+            result[try row.decode("user_id"), default: []].append(
+                (try row.decode("project_id"),
+                 Booking(start: try row.decode("start_date"), end: end.adding(days: 1), hoursPerDay: try row.decode("hours_per_day"))))
+        }
+        return result
+    }
+
+    /// The grid of the staffing views: per person, one cell per week.
+    func grid(_ db: Connection, people: [Person], weeks: [CalendarDate], projectID: Int64?) async throws -> [(Person, [WeekCell])] {
+        guard let first = weeks.first, let last = weeks.last else { return [] }
+        let ids = people.map(\.id)
+        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: first, to: last.adding(days: 7))
+        let bookings = try await bookingsByProject(db, people: ids)
+        return people.compactMap { person in
+            guard let calendar = calendars[person.id] else { return nil }
+            let all = (bookings[person.id] ?? []).map(\.booking)
+            let mine = projectID.map { p in (bookings[person.id] ?? []).filter { $0.projectID == p }.map(\.booking) } ?? all
+            return (person, StaffingGrid.cells(calendar: calendar, mine: mine, all: all, weeks: weeks))
+        }
+    }
 }

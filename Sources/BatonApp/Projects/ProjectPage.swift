@@ -25,7 +25,20 @@ struct ProjectPage {
         var hasFormError: Bool
         var formError: String
     }
-    struct Suggestion { var phase: String; var skill: String; var hours: String; var start: String; var end: String; var candidates: [Candidate] }
+    struct Suggestion {
+        var phaseId: Int64; var phase: String; var skill: String; var hours: String; var start: String; var end: String
+        var candidates: [Candidate]
+    }
+    /// A person on the project, with the form that changes their hours, dates or person,
+    /// and the button that removes them; after a refused change, what was typed and why.
+    struct Member {
+        struct Person { var id: Int64; var name: String; var selected: Bool }
+        var id: Int64; var version: Int; var userName: String; var role: String
+        var start: String; var end: String; var hoursPerDay: String; var hoursPerWeek: String
+        var need: String; var overbooked: Bool
+        var people: [Person]
+        var hasError: Bool; var error: String
+    }
     var project: ProjectRecord
     var manager: String
     var canManage: Bool
@@ -34,6 +47,7 @@ struct ProjectPage {
     var needs: [Need]
     var suggestions: [Suggestion]
     var assignments: [AssignmentRecord]
+    var team: [Member]
     var site: String
     var accountName: String
     /// Sees the pipeline: the breadcrumbs link the account and the opportunity.
@@ -58,6 +72,8 @@ struct ProjectPage {
     struct Forms {
         var link = Link()
         var assigning: FormState?
+        /// A refused change of one assignment: its id and what was typed.
+        var changing: (id: Int64, form: FormState)?
         /// A message for the whole page (a flash, or a refused phase or checklist change).
         var message: String?
     }
@@ -109,13 +125,29 @@ struct ProjectPage {
                                      hasHoursError: typed.errors["hoursPerWeek"] != nil, hoursError: typed.errors["hoursPerWeek"] ?? "",
                                      hasFormError: !others.isEmpty, formError: others.joined(separator: " "))
                 }
-                suggestions.append(Suggestion(phase: need.phase, skill: need.skill, hours: need.hours.description, start: start,
+                guard !candidates.isEmpty else { continue }
+                let open = max(0, need.hours.value - need.assignedHours.value)
+                suggestions.append(Suggestion(phaseId: need.phaseId, phase: need.phase, skill: need.skill, hours: open.plainText, start: start,
                                               end: need.due.adding(days: -1).description, candidates: candidates))
             }
         }
         // A refused assignment whose suggestion is no longer listed still says why, at the top.
         if let typed = forms.assigning, !assignShown {
             pageMessages += typed.messages + typed.errors.sorted { $0.key < $1.key }.map(\.value)
+        }
+        let assignments = project.assignments ?? []
+        let everyone = canManage ? try await services.users.choices(db, visibleTo: caller).filter(\.active) : []
+        let team = assignments.map { a -> Member in
+            let typed = forms.changing.flatMap { $0.id == a.id ? $0.form : nil }
+            let messages = typed.map { $0.messages + $0.errors.sorted { $0.key < $1.key }.map(\.value) } ?? []
+            let person = typed.flatMap { Int64($0.value("userId")) } ?? a.userId
+            return Member(id: a.id, version: a.version, userName: a.userName, role: a.role,
+                          start: typed?.value("start") ?? a.start.description, end: typed?.value("end") ?? a.end.description,
+                          hoursPerDay: typed?.value("hoursPerDay") ?? a.hoursPerDay.description, hoursPerWeek: a.hoursPerWeek.description,
+                          need: a.skill.map { skill in "\(skill), \(phaseNames[a.phaseId ?? 0] ?? "")" } ?? "",
+                          overbooked: a.overbooked,
+                          people: everyone.map { Member.Person(id: $0.id, name: $0.name, selected: $0.id == person) },
+                          hasError: !messages.isEmpty, error: messages.joined(separator: " "))
         }
         let client = try await services.projects.client(db, accountID: project.accountId)
         var liveLinks = ""
@@ -128,7 +160,7 @@ struct ProjectPage {
             form.text("expiresOn", "Expires on", type: "date", hint: "Leave empty for a link that lasts until it is revoked"),
         ] : [])
         return ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
-                           checklist: checklist, needs: needs, suggestions: suggestions, assignments: project.assignments ?? [],
+                           checklist: checklist, needs: needs, suggestions: suggestions, assignments: assignments, team: team,
                            site: client?.site ?? "", accountName: client?.name ?? "Account", seesPipeline: PipelineAccess.canRead(caller.roles),
                            error: pageMessages.isEmpty ? nil : pageMessages.joined(separator: " "), liveLinks: liveLinks,
                            hasLiveLinks: !liveLinks.isEmpty, newLinkURL: forms.link.newURL ?? "", hasNewLink: forms.link.newURL != nil,

@@ -18,6 +18,8 @@ extension WebRoutes {
         pages.post(Site.projectPhaseAction.pattern, use: phaseForm)
         pages.post(Site.projectChecklistItem.pattern, use: checklistForm)
         pages.get(Site.myWeek.pattern, use: myWeek)
+        pages.get(Site.projectStaffing.pattern, use: projectStaffing)
+        pages.get(Site.resources.pattern, use: resources)
     }
 
     @Sendable func projectsList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -65,10 +67,12 @@ extension WebRoutes {
                              status: status)
     }
 
-    /// `projects/:id/assign`, `…/status-link`, `…/status-link-revoke`.
+    /// `projects/:id/assign`, `…/change-assignment`, `…/remove-assignment`, `…/status-link`, `…/status-link-revoke`.
     @Sendable func projectAction(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         switch context.parameters.get("action") {
         case "assign": return try await assignForm(request, context)
+        case "change-assignment": return try await changeAssignmentForm(request, context, remove: false)
+        case "remove-assignment": return try await changeAssignmentForm(request, context, remove: true)
         case "status-link": return try await statusLinkForm(request, context, revoke: false)
         case "status-link-revoke": return try await statusLinkForm(request, context, revoke: true)
         default: return notFound()
@@ -88,6 +92,8 @@ extension WebRoutes {
             input.end = reader.date("end", "End")
             input.hoursPerWeek = reader.decimal("hoursPerWeek", "Hours a week")
             input.location = reader.optional("location")
+            input.phaseId = reader.id("phaseId", "Phase")
+            input.skill = reader.optional("skill")
             input.allowOverbook = form["allowOverbook"] == "true"
             let typed = input
             do {
@@ -100,6 +106,46 @@ extension WebRoutes {
                                              status: failure.status)
             }
             return WebSession.redirect(Site.project(id))
+        }
+    }
+
+    /// Changing one assignment (hours per day, dates, person) or removing it: the API's
+    /// PATCH and DELETE, with the version the page was drawn from as their If-Match.
+    func changeAssignmentForm(_ request: Request, _ context: BatonRequestContext, remove: Bool) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            var reader = FormReader(form)
+            let assignmentID = reader.id("assignmentId", "Assignment") ?? 0
+            let version = form["version"].flatMap { Int($0) }
+            var input = AssignmentInput()
+            var keys: Set<String> = []
+            if !remove {
+                input.userId = reader.id("userId", "Person")
+                input.start = reader.date("start", "Start")
+                input.end = reader.date("end", "End")
+                input.hoursPerDay = reader.decimal("hoursPerDay", "Hours a day")
+                input.allowOverbook = form["allowOverbook"] == "true"
+                keys = ["userId", "start", "end", "hoursPerDay"]
+            }
+            let typed = input
+            let actions = DeliveryActions(services: services)
+            do {
+                _ = try await formTransaction(reader) { db -> Int in
+                    if remove {
+                        try await actions.unassign(db, caller: caller, projectID: id, id: assignmentID, expected: version)
+                    } else {
+                        _ = try await actions.reassign(db, caller: caller, projectID: id, id: assignmentID, expected: version,
+                                                       input: typed, keys: keys)
+                    }
+                    return 0
+                }
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await projectPage(caller, token, id: id,
+                                             forms: .init(changing: (assignmentID, FormState("change", typed: form, failure: failure))),
+                                             status: failure.status)
+            }
+            return WebSession.redirect(Site.project(id) + "#team")
         }
     }
 

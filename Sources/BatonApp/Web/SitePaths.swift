@@ -66,6 +66,8 @@ enum Site {
     static let projectAction = SitePath("projects/:id/:action")
     static let projectPhaseAction = SitePath("projects/:id/phases/:phaseId/:action")
     static let projectChecklistItem = SitePath("projects/:id/checklist/:itemId")
+    static let projectStaffing = SitePath("projects/:id/staffing")
+    static let resources = SitePath("resources")
 
     static let bonus = SitePath("bonus")
     static let bonusStatement = SitePath("bonus/:run/:user")
