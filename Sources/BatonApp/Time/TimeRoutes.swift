@@ -1,0 +1,157 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// `/time-entries`, `/timesheet`, `/cost-rates`, `/bill-rates` and a project's
+/// `/budget`. The rules are the actions'; these handlers decode, call them and encode.
+struct TimeRoutes {
+    let services: AppServices
+    var store: TimeStore { TimeStore() }
+    var actions: TimeActions { TimeActions(services: services) }
+    var rates: RateActions { RateActions() }
+    var budgets: TimeBudgetActions { TimeBudgetActions(services: services) }
+    var endpoints: RecordEndpoints<TimeEntryRecord> {
+        RecordEndpoints(services: services, noun: "time entry", collection: "/api/v1/time-entries", reader: { _ in })
+    }
+
+    func register(on api: RouterGroup<BatonRequestContext>) {
+        api.get("time-entries", use: list)
+        api.post("time-entries", use: create)
+        api.get("time-entries/:id", use: show)
+        api.patch("time-entries/:id", use: change)
+        api.delete("time-entries/:id", use: remove)
+        api.get("timesheet", use: timesheet)
+        api.post("timesheet/submit", use: submit)
+        api.post("timesheet/approve", use: approve)
+        api.post("timesheet/return", use: sendBack)
+        api.post("timesheet/copy-last-week", use: copyLastWeek)
+        api.get("cost-rates", use: costRates)
+        api.post("cost-rates", use: setCostRate)
+        api.get("bill-rates", use: billRates)
+        api.post("bill-rates", use: addBillRate)
+        api.get("projects/:id/budget", use: budget)
+        api.put("projects/:id/phases/:phaseId/estimate", use: setEstimate)
+    }
+
+    @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let page = try PageRequest(request)
+        let query = QueryParameters(request)
+        var filter = TimeStore.Filter()
+        filter.userID = try query.id("userId")
+        filter.projectID = try query.id("projectId")
+        filter.status = try query.enumeration("status", TimeEntryStatus.self)
+        filter.from = try query.date("from")
+        filter.to = try query.date("to")
+        if try query.bool("waiting") == true { filter.waitingFor = caller }
+        let result = try await services.pool.withTransaction { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
+        return try APIResponse.json(result).response
+    }
+
+    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
+    }
+
+    @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.create(request, context, TimeEntryInput.self, allowed: { _ in }) { db, caller, input in
+            try await actions.record(db, caller: caller, input: input)
+        }
+    }
+
+    @Sendable func change(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.change(request, context, TimeEntryChange.self) { db, caller, id, expected, input, _ in
+            try await actions.change(db, caller: caller, id: id, expected: expected, input: input)
+        }
+    }
+
+    @Sendable func remove(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.remove(db, caller: caller, id: id, expected: expected)
+        }
+    }
+
+    @Sendable func timesheet(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let query = QueryParameters(request)
+        guard let week = try query.date("week") else { throw ValidationFailure("week", "Name the week (any day of it, YYYY-MM-DD)") }
+        let userID = try query.id("userId") ?? caller.id
+        let sheet = try await services.pool.withTransaction { try await actions.timesheet($0, caller: caller, userID: userID, week: week) }
+        return try APIResponse.json(sheet).response
+    }
+
+    private func week(_ request: Request, _ context: BatonRequestContext,
+                      _ action: @Sendable @escaping (Connection, Caller, TimesheetInput) async throws -> Timesheet) async throws -> Response {
+        let caller = try context.requireCaller()
+        let (input, _) = try await JSON.decode(TimesheetInput.self, from: request)
+        let sheet = try await services.pool.withTransaction { try await action($0, caller, input) }
+        return try APIResponse.json(sheet).response
+    }
+
+    @Sendable func submit(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await week(request, context) { db, caller, input in try await actions.submit(db, caller: caller, input: input) }
+    }
+
+    @Sendable func approve(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await week(request, context) { db, caller, input in try await actions.decide(db, caller: caller, input: input, approve: true) }
+    }
+
+    @Sendable func sendBack(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await week(request, context) { db, caller, input in try await actions.decide(db, caller: caller, input: input, approve: false) }
+    }
+
+    @Sendable func copyLastWeek(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await week(request, context) { db, caller, input in try await actions.copyLastWeek(db, caller: caller, input: input) }
+    }
+
+    @Sendable func costRates(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try RateActions.requireReader(caller)
+        let userID = try QueryParameters(request).id("userId")
+        let items = try await services.pool.withTransaction { try await rates.store.costRates($0, userID: userID) }
+        return try APIResponse.json(["items": items]).response
+    }
+
+    @Sendable func setCostRate(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try RateActions.requireWriter(caller)
+        let (input, _) = try await JSON.decode(CostRateInput.self, from: request)
+        let rate = try await services.pool.withTransaction { try await rates.setCostRate($0, caller: caller, input: input) }
+        return try APIResponse.json(rate, headers: ETag.headers(rate.version)).response
+    }
+
+    @Sendable func billRates(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try RateActions.requireReader(caller)
+        let items = try await services.pool.withTransaction { try await rates.store.billRates($0) }
+        return try APIResponse.json(["items": items]).response
+    }
+
+    @Sendable func addBillRate(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try RateActions.requireWriter(caller)
+        let (input, _) = try await JSON.decode(BillRateInput.self, from: request)
+        let rate = try await services.pool.withTransaction { try await rates.addBillRate($0, caller: caller, input: input) }
+        return try APIResponse.json(rate, status: .created, headers: ETag.headers(rate.version)).response
+    }
+
+    @Sendable func budget(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try request.id(context)
+        let budget = try await services.pool.withTransaction { try await budgets.budget($0, caller: caller, projectID: id) }
+        return try APIResponse.json(budget).response
+    }
+
+    @Sendable func setEstimate(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try request.id(context)
+        let phaseID = try request.id(context, "phaseId")
+        let (input, _) = try await JSON.decode(PhaseEstimateInput.self, from: request)
+        let budget = try await services.pool.withTransaction {
+            try await budgets.setEstimate($0, caller: caller, projectID: id, phaseID: phaseID, input: input)
+        }
+        return try APIResponse.json(budget).response
+    }
+}

@@ -1,0 +1,276 @@
+import BatonApp
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Postgres
+import Testing
+
+/// Time entry, approval, rates and budget against actuals through the API, and the
+/// issue's hand case: budget 200 h at a standard cost of 60/h and a value of
+/// 30,000.00; 230 h by two people at different cost rates.
+@Suite struct TimeEntryTests {
+    struct Setup {
+        var projectID: Int64
+        var phaseID: Int64
+        var pmEmail: String
+        var people: [(id: Int64, email: String, assignment: Int64)]
+    }
+
+    /// Reshapes a demo project into the hand case: one phase of value 30,000.00 with one
+    /// need of 200 h, two consultants assigned to it from 2024-01-01 to 2024-12-31.
+    static func handCase(_ app: TestApp) async throws -> Setup {
+        let project: Int64 = try await app.sql("""
+            SELECT a.project_id FROM assignments a JOIN projects p ON p.id = a.project_id
+            WHERE p.project_manager_id IS NOT NULL GROUP BY a.project_id HAVING count(DISTINCT a.user_id) >= 2
+            ORDER BY a.project_id LIMIT 1
+            """).first!.decode("project_id")
+        let phase: Int64 = try await app.sql("SELECT id FROM project_phases WHERE project_id = \(project) ORDER BY position LIMIT 1")
+            .first!.decode("id")
+        let skill: Int64 = try await app.sql("SELECT id FROM skills WHERE name = 'network engineering'").first!.decode("id")
+        try await app.sql("UPDATE assignments SET phase_id = NULL, skill_id = NULL WHERE project_id = \(project)")
+        try await app.sql("DELETE FROM project_phases WHERE project_id = \(project) AND id <> \(phase)")
+        try await app.sql("DELETE FROM project_skill_needs WHERE phase_id = \(phase)")
+        try await app.sql("INSERT INTO project_skill_needs (phase_id, skill_id, hours) VALUES (\(phase), \(skill), 200)")
+        try await app.sql("""
+            UPDATE project_phases SET value = 30000, start_date = '2024-01-01', due_date = '2024-12-31', completed_on = NULL
+            WHERE id = \(phase)
+            """)
+        try await app.sql("UPDATE projects SET contract_value = 30000 WHERE id = \(project)")
+        let rows = try await app.sql("""
+            SELECT DISTINCT ON (a.user_id) a.id, a.user_id, u.email FROM assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(project) ORDER BY a.user_id, a.id LIMIT 2
+            """)
+        var people: [(id: Int64, email: String, assignment: Int64)] = []
+        for row in rows {
+            let id: Int64 = try row.decode("id")
+            try await app.sql("""
+                UPDATE assignments SET phase_id = \(phase), skill_id = \(skill), start_date = '2024-01-01', end_date = '2024-12-31'
+                WHERE id = \(id)
+                """)
+            people.append((try row.decode("user_id"), try row.decode("email"), id))
+        }
+        // A project manager above neither person, so that project and internal time have different judges.
+        let pm: String = try await app.sql("""
+            SELECT u.email FROM users u WHERE 'project_manager' = ANY (u.roles)
+              AND u.id NOT IN (SELECT user_id FROM managers_above(\(people[0].id)))
+              AND u.id NOT IN (SELECT user_id FROM managers_above(\(people[1].id))) ORDER BY u.id LIMIT 1
+            """).first!.decode("email")
+        try await app.sql("UPDATE projects SET project_manager_id = (SELECT id FROM users WHERE email = \(pm)) WHERE id = \(project)")
+        _ = try await app.sql("SELECT * FROM project_time_actuals(\(project))")
+        return Setup(projectID: project, phaseID: phase, pmEmail: pm, people: people)
+    }
+
+    /// Records `days` weekdays of `hours` from Monday 2024-03-04 on, submits each week, and the PM approves them.
+    static func work(_ app: TestApp, _ token: String, assignment: Int64, days: Int, hours: String) async throws -> [String] {
+        var weeks: [String] = []
+        var day = CalendarDate("2024-03-04")!
+        var recorded = 0
+        while recorded < days {
+            if day.isoWeekday <= 5 {
+                let made = try await app.request(.post, "/api/v1/time-entries", token: token,
+                                                 json: #"{"day": "\#(day)", "hours": "\#(hours)", "assignmentId": \#(assignment), "note": "site work"}"#)
+                #expect(made.status == .created, "\(day): \(made.object)")
+                recorded += 1
+                let monday = day.adding(days: -(day.isoWeekday - 1)).description
+                if weeks.last != monday { weeks.append(monday) }
+            }
+            day = day.adding(days: 1)
+        }
+        for week in weeks {
+            let submitted = try await app.request(.post, "/api/v1/timesheet/submit", token: token, json: #"{"week": "\#(week)"}"#)
+            #expect(submitted.status == .ok)
+            #expect(submitted.object["status"] as? String == "submitted")
+        }
+        return weeks
+    }
+
+    @Test func theHandCaseAgreesWithHandArithmetic() async throws {
+        try await TestApp.run(business: true) { app in
+            let setup = try await Self.handCase(app)
+            let admin = try await app.signIn("admin@demo.test")
+            let skill: Int64 = try await app.sql("SELECT id FROM skills WHERE name = 'network engineering'").first!.decode("id")
+            // The budget is planned at a standard cost of 60/h; the two people cost 50/h and 70/h.
+            let bill = try await app.request(.post, "/api/v1/bill-rates", token: admin,
+                                             json: #"{"skillId": \#(skill), "effectiveFrom": "2020-01-01", "hourly": "150.00", "standardCost": "60.00"}"#)
+            #expect(bill.status == .created)
+            for (person, rate) in zip(setup.people, ["50.00", "70.00"]) {
+                let set = try await app.request(.post, "/api/v1/cost-rates", token: admin,
+                                                json: #"{"userId": \#(person.id), "effectiveFrom": "2020-01-01", "hourly": "\#(rate)"}"#)
+                #expect(set.status == .ok)
+            }
+            try await app.sql("DELETE FROM time_off")
+            // 150 h (15 days of 10 h) and 80 h (8 days of 10 h): 230 h.
+            let first = try await app.signIn(setup.people[0].email)
+            let second = try await app.signIn(setup.people[1].email)
+            let weeksA = try await Self.work(app, first, assignment: setup.people[0].assignment, days: 15, hours: "10")
+            let weeksB = try await Self.work(app, second, assignment: setup.people[1].assignment, days: 8, hours: "10")
+            let pm = try await app.signIn(setup.pmEmail)
+            // Before approval nothing is actual: it waits.
+            let waiting = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: pm)
+            #expect(waiting.status == .ok)
+            let waitingTotal = waiting.object["total"] as? [String: Any]
+            #expect(waitingTotal?["actualHours"] as? String == "0")
+            #expect(waitingTotal?["waitingHours"] as? String == "230")
+            for (person, weeks) in [(setup.people[0], weeksA), (setup.people[1], weeksB)] {
+                for week in weeks {
+                    let approved = try await app.request(.post, "/api/v1/timesheet/approve", token: pm,
+                                                         json: #"{"userId": \#(person.id), "week": "\#(week)"}"#)
+                    #expect(approved.status == .ok, "\(approved.object)")
+                    #expect(approved.object["status"] as? String == "approved")
+                }
+            }
+            let budget = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: pm)
+            #expect(budget.object["showsCost"] as? Bool == true)
+            let phase = (budget.object["phases"] as? [[String: Any]])?.first
+            // By hand: budget cost 200 × 60 = 12,000.00; actual cost 150 × 50 + 80 × 70 = 13,100.00;
+            // margin 30,000.00 − 13,100.00 = 16,900.00, 56.33 % of value; 230 / 200 = 115.0 % of the hours.
+            #expect(phase?["budgetHours"] as? String == "200")
+            #expect(phase?["actualHours"] as? String == "230")
+            #expect(phase?["budgetCost"] as? String == "12000.00")
+            #expect(phase?["actualCost"] as? String == "13100.00")
+            #expect(phase?["value"] as? String == "30000.00")
+            #expect(phase?["budgetMargin"] as? String == "18000.00")
+            #expect(phase?["margin"] as? String == "16900.00")
+            #expect(phase?["marginPercent"] as? String == "56.33")
+            #expect(phase?["hoursUsedPercent"] as? String == "115")
+            #expect(phase?["overBudget"] as? Bool == true)
+            #expect(phase?["estimateToComplete"] as? String == "0")
+            let total = budget.object["total"] as? [String: Any]
+            #expect(total?["margin"] as? String == "16900.00")
+            #expect((budget.object["burn"] as? [[String: Any]])?.last?["cumulative"] as? String == "230")
+            // The PM's estimate to complete moves the forecast.
+            let estimated = try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: pm,
+                                                  json: #"{"estimateToComplete": "12.5"}"#)
+            #expect(estimated.status == .ok)
+            #expect(((estimated.object["phases"] as? [[String: Any]])?.first?["forecastHours"] as? String) == "242.5")
+            // A consultant on the project sees hours, never cost.
+            let consultant = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: first)
+            #expect(consultant.object["showsCost"] as? Bool == false)
+            #expect((consultant.object["phases"] as? [[String: Any]])?.first?["actualCost"] as? String == nil)
+            #expect((consultant.object["phases"] as? [[String: Any]])?.first?["actualHours"] as? String == "230")
+            #expect(try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: first,
+                                          json: #"{"estimateToComplete": "1"}"#).status == .forbidden)
+        }
+    }
+
+    @Test func aTimesheetKeepsItsRules() async throws {
+        try await TestApp.run(business: true) { app in
+            let setup = try await Self.handCase(app)
+            try await app.sql("DELETE FROM time_off")
+            let person = setup.people[0]
+            let token = try await app.signIn(person.email)
+            func entry(_ day: String, _ hours: String) async throws -> TestResponse {
+                try await app.request(.post, "/api/v1/time-entries", token: token,
+                                      json: #"{"day": "\#(day)", "hours": "\#(hours)", "assignmentId": \#(person.assignment)}"#)
+            }
+            #expect(try await entry("2024-04-01", "20").status == .created)
+            // Beyond 24 h a day: refused, saying so.
+            let over = try await entry("2024-04-01", "5")
+            #expect(over.status == .unprocessableContent)
+            #expect(over.fieldErrors["hours"]?.contains("at most 24") == true)
+            // Outside the assignment.
+            #expect(try await entry("2025-01-06", "4").fieldErrors["day"] != nil)
+            // Neither an assignment nor internal work; an unknown internal kind.
+            let neither = try await app.request(.post, "/api/v1/time-entries", token: token, json: #"{"day": "2024-04-02", "hours": "1"}"#)
+            #expect(neither.fieldErrors["assignmentId"] != nil)
+            let unknown = try await app.request(.post, "/api/v1/time-entries", token: token,
+                                                json: #"{"day": "2024-04-02", "hours": "1", "internalKind": "golf"}"#)
+            #expect(unknown.fieldErrors["internalKind"] != nil)
+            // A day of approved time off.
+            try await app.sql("""
+                INSERT INTO time_off (user_id, kind, start_date, end_date, status) VALUES (\(person.id), 'vacation', '2024-04-03', '2024-04-03', 'approved')
+                """)
+            let off = try await entry("2024-04-03", "2")
+            #expect(off.fieldErrors["day"]?.contains("time off") == true)
+            // Internal time, approved by the person's manager, not the project's.
+            let training = try await app.request(.post, "/api/v1/time-entries", token: token,
+                                                 json: #"{"day": "2024-04-02", "hours": "3", "internalKind": "training", "note": "course"}"#)
+            #expect(training.status == .created)
+            let sheet = try await app.request(.get, "/api/v1/timesheet?week=2024-04-03", token: token)
+            #expect(sheet.object["week"] as? String == "2024-04-01")
+            #expect(sheet.object["total"] as? String == "23")
+            #expect((sheet.object["dayTotals"] as? [String])?.prefix(2) == ["20", "3"])
+            #expect((sheet.object["lines"] as? [[String: Any]])?.contains { $0["internalKind"] as? String == "training" } == true)
+            #expect(try await app.request(.post, "/api/v1/timesheet/submit", token: token, json: #"{"week": "2024-04-01"}"#).status == .ok)
+            let pm = try await app.signIn(setup.pmEmail)
+            // Returning needs a reason.
+            let bare = try await app.request(.post, "/api/v1/timesheet/return", token: pm, json: #"{"userId": \#(person.id), "week": "2024-04-01"}"#)
+            #expect(bare.fieldErrors["comment"] != nil)
+            let approved = try await app.request(.post, "/api/v1/timesheet/approve", token: pm, json: #"{"userId": \#(person.id), "week": "2024-04-01"}"#)
+            // The project's manager sees (and decides) only the project's part of the week.
+            #expect(approved.object["status"] as? String == "approved")
+            let entries = approved.object["entries"] as? [[String: Any]] ?? []
+            #expect(entries.count == 1)
+            let mine = try await app.request(.get, "/api/v1/timesheet?week=2024-04-01", token: token)
+            #expect(mine.object["status"] as? String == "mixed")
+            #expect((mine.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }?["status"] as? String == "submitted")
+            let manager: String = try await app.sql("SELECT m.email FROM users u JOIN users m ON m.id = u.manager_id WHERE u.id = \(person.id)")
+                .first!.decode("email")
+            let boss = try await app.signIn(manager)
+            let returned = try await app.request(.post, "/api/v1/timesheet/return", token: boss,
+                                                 json: #"{"userId": \#(person.id), "week": "2024-04-01", "comment": "which course?"}"#)
+            #expect(returned.status == .ok)
+            let back = (returned.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }
+            #expect(back?["status"] as? String == "returned")
+            #expect(back?["returnComment"] as? String == "which course?")
+            // Approved entries are locked; a correction is a new entry.
+            let approvedID = try #require(entries.first?["id"] as? Int)
+            let locked = try await app.request(.patch, "/api/v1/time-entries/\(approvedID)", token: token,
+                                               json: #"{"hours": "8"}"#, headers: [.ifMatch: "\"3\""])
+            #expect(locked.status == .conflict)
+            let correction = try await app.request(.post, "/api/v1/time-entries", token: token, json: """
+                {"day": "2024-04-01", "hours": "-2", "assignmentId": \(person.assignment), "correctsId": \(approvedID), "note": "two hours were travel"}
+                """)
+            #expect(correction.status == .created)
+            // Copy last week: its rows come over as drafts (20 h of project time, 3 h of training), not the correction.
+            let copied = try await app.request(.post, "/api/v1/timesheet/copy-last-week", token: token, json: #"{"week": "2024-04-08"}"#)
+            #expect(copied.status == .ok)
+            #expect(copied.object["total"] as? String == "23")
+            #expect(copied.object["status"] as? String == "open")
+            // Someone outside sees nothing.
+            let stranger = try await app.signIn("ana.torres@demo.test")
+            #expect(try await app.request(.get, "/api/v1/time-entries/\(approvedID)", token: stranger).status == .notFound)
+        }
+    }
+
+    @Test func ratesAreSeenByManagersAndAdminsOnly() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let ivy = try await app.id(of: "ivy.chen@demo.test", token: admin)
+            #expect(try await app.request(.post, "/api/v1/cost-rates", token: admin,
+                                          json: #"{"userId": \#(ivy), "effectiveFrom": "2024-01-01", "hourly": "55.00"}"#).status == .ok)
+            let raised = try await app.request(.post, "/api/v1/cost-rates", token: admin,
+                                               json: #"{"userId": \#(ivy), "effectiveFrom": "2025-01-01", "hourly": "58.50"}"#)
+            #expect(raised.object["hourly"] as? String == "58.50")
+            let morgan = try await app.signIn("morgan.reyes@demo.test")
+            let seen = try await app.request(.get, "/api/v1/cost-rates?userId=\(ivy)", token: morgan)
+            #expect(seen.status == .ok)
+            #expect((seen.object["items"] as? [[String: Any]])?.map { $0["hourly"] as? String } == ["55.00", "58.50"])
+            // A consultant and a project manager: refused by the API.
+            for email in ["ivy.chen@demo.test", "felix.braun@demo.test"] {
+                let token = try await app.signIn(email)
+                #expect(try await app.request(.get, "/api/v1/cost-rates", token: token).status == .forbidden)
+                #expect(try await app.request(.get, "/api/v1/bill-rates", token: token).status == .forbidden)
+            }
+            // Managers read, only admins set.
+            #expect(try await app.request(.post, "/api/v1/cost-rates", token: morgan,
+                                          json: #"{"userId": \#(ivy), "effectiveFrom": "2026-01-01", "hourly": "99.00"}"#).status == .forbidden)
+            // And PostgreSQL hides the rows from a query that forgot to ask.
+            let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "rls"))
+            defer { Task { await pool.shutdown() } }
+            func count(as email: String) async throws -> Int {
+                let viewer = try await app.id(of: email, token: admin)
+                return try await ActingRole.$current.withValue(.init(role: "baton_member", settings: ["baton.acting_user": String(viewer)])) {
+                    try await pool.withConnection { try await $0.query("SELECT count(*) AS n FROM cost_rates").first!.decode("n", as: Int.self) }
+                }
+            }
+            #expect(try await count(as: "ivy.chen@demo.test") == 0)
+            #expect(try await count(as: "felix.braun@demo.test") == 0)
+            #expect(try await count(as: "morgan.reyes@demo.test") == 2)
+        }
+    }
+}
