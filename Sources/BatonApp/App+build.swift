@@ -114,6 +114,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     AuthRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
     TimeOffRoutes(services: services).register(on: api)
+    TimeRoutes(services: services).register(on: api)
     HolidayCalendarRoutes(services: services).register(on: api)
     AccountRoutes(services: services).register(on: api)
     ContactRoutes(services: services).register(on: api)
