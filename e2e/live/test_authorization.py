@@ -86,6 +86,13 @@ GET    /api/v1/holiday-calendars/{id}                         yes   yes     yes 
 PATCH  /api/v1/holiday-calendars/{id}                         yes   no      no              no    no              no         no
 DELETE /api/v1/holiday-calendars/{id}                         yes   no      no              no    no              no         no
 POST   /api/v1/holiday-calendars/{id}/import                  yes   no      no              no    no              no         no
+GET    /api/v1/notifications                                  yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/notifications/unread-count                     yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/notifications/{id}/read                        no    no      no              no    no              no         no
+POST   /api/v1/notifications/read-all                         yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/notifications/preferences                      yes   yes     yes             yes   yes             yes        no
+PUT    /api/v1/notifications/preferences                      yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/notifications/deliveries                       yes   no      no              no    no              no         no
 GET    /api/v1/users/{id}/working-calendar                    yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/users/{id}/working-calendar                    yes   no      no              no    no              no         no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
@@ -212,6 +219,9 @@ NOTES = {
     "PATCH /api/v1/holiday-calendars/{id}": "the demo's calendar, `{}` with a stale If-Match: 412 for the admin",
     "DELETE /api/v1/holiday-calendars/{id}": "the demo's calendar, stale If-Match: 412 for the admin, nothing deleted",
     "POST /api/v1/holiday-calendars/{id}/import": "an empty file: 422 for the admin, nothing imported",
+    "POST /api/v1/notifications/{id}/read": "a notification nobody has: 404 for everyone; another person's is 404 too (NotificationTests), admins included",
+    "POST /api/v1/notifications/read-all": "marks only the caller's own",
+    "PUT /api/v1/notifications/preferences": "an unknown kind: 422 for everyone, nothing changed",
     "GET /api/v1/users/{id}/working-calendar": "the caller's own (others: reporting line, as for the person)",
     "PUT /api/v1/users/{id}/working-calendar": "the caller's own, `{}` with a stale If-Match: 412 for the admin; only admins set working weeks",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
@@ -730,6 +740,12 @@ simple("GET /api/v1/time-off")
 simple("POST /api/v1/time-off", body={})
 simple("GET /api/v1/holiday-calendars")
 simple("POST /api/v1/holiday-calendars", body={})
+for _path in ("/api/v1/notifications", "/api/v1/notifications/unread-count", "/api/v1/notifications/preferences",
+              "/api/v1/notifications/deliveries"):
+    simple("GET " + _path)
+simple("POST /api/v1/notifications/read-all")
+simple("PUT /api/v1/notifications/preferences", body={"preferences": {"no-such-kind": "app"}})
+simple("POST /api/v1/notifications/{id}/read", path=f"/api/v1/notifications/{NOWHERE}/read")
 
 
 def _holiday_calendar(w):

@@ -38,6 +38,8 @@ enum APIEnumerations {
         entry(BonusMetric.self),
         entry(TimeOffKind.self),
         entry(TimeOffStatus.self),
+        entry(NotificationKind.self),
+        entry(NotificationChannel.self),
         entry(GrowthRecommendation.self),
     ]
 

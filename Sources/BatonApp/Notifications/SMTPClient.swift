@@ -16,8 +16,16 @@ struct MailSettings: Sendable, Equatable {
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
-    /// The process's settings, read once.
-    static let current: MailSettings? = try? fromEnvironment()
+    /// The process's settings, read once. Settings that do not parse are reported on
+    /// standard error and leave email off; the rest of Baton runs.
+    static let current: MailSettings? = {
+        do {
+            return try fromEnvironment()
+        } catch {
+            FileHandle.standardError.write(Data("email is off: \(error)\n".utf8))
+            return nil
+        }
+    }()
 
     static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> MailSettings? {
         guard let url = env["SMTP_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty else { return nil }
