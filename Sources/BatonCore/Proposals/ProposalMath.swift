@@ -60,18 +60,29 @@ public enum ProposalMath {
 
     /// The accepted proposal's total split into the work the project delivers and the
     /// money that passes through it. The proposal discount applies to every line alike,
-    /// so each pass-through line carries its share of it (`line × (100 − d) / 100`, rounded
-    /// once); the services get the rest, so `serviceValue + passThroughValue == total`
-    /// exactly. `passThrough` has one amount per pass-through line, in line order.
+    /// so the pass-through lines carry their share of it: their value is their subtotal
+    /// less the discount on it, rounded as the proposal's discount is (`P − round(P × d)`),
+    /// and the services get the rest of the total, so `serviceValue + passThroughValue ==
+    /// total` exactly and neither is ever negative. Each pass-through line's amount is its
+    /// exact share `line × (100 − d) ÷ 100` cut to cents, the cents left over going one each
+    /// to the lines that lost the most (then in line order), so the amounts add up to the
+    /// pass-through value and none is negative. `passThrough` is in line order.
     public static func split(lines: [ProposalLineInput], discountPercent: Decimal) -> ProposalSplit {
         let totals = totals(lines: lines, discountPercent: discountPercent)
-        var items: [(index: Int, amount: Decimal)] = []
-        for (i, line) in lines.enumerated() where line.kind == .passThrough {
-            items.append((i, (totals.lineTotals[i] * (100 - discountPercent) / 100).rounded(scale: 2)))
+        let indices = lines.indices.filter { lines[$0].kind == .passThrough }
+        let subtotal = indices.reduce(Decimal(0)) { $0 + totals.lineTotals[$1] }
+        let passThrough = subtotal - (subtotal * discountPercent / 100).rounded(scale: 2)
+        // Largest remainders: every exact share cut to cents, then the missing cents.
+        let exact = indices.map { totals.lineTotals[$0] * (100 - discountPercent) / 100 }
+        var amounts = exact.map(\.centsDown)
+        var missing = passThrough - amounts.reduce(Decimal(0), +)
+        let byLoss = exact.indices.sorted { (exact[$0] - amounts[$0], $1) > (exact[$1] - amounts[$1], $0) }
+        for k in byLoss where missing > 0 {
+            amounts[k] += Decimal(string: "0.01") ?? 0
+            missing -= Decimal(string: "0.01") ?? 0
         }
-        let passThrough = items.reduce(Decimal(0)) { $0 + $1.amount }
         return ProposalSplit(serviceValue: totals.total - passThrough, passThroughValue: passThrough,
-                             passThrough: items.map { ProposalSplit.Item(lineIndex: $0.index, amount: $0.amount) })
+                             passThrough: zip(indices, amounts).map { ProposalSplit.Item(lineIndex: $0, amount: $1) })
     }
 
     /// Every broken rule of the lines and the proposal discount, each on its field
@@ -141,5 +152,15 @@ public struct ProposalSplit: Sendable, Equatable {
         self.serviceValue = serviceValue
         self.passThroughValue = passThroughValue
         self.passThrough = passThrough
+    }
+}
+
+extension Decimal {
+    /// Cut (not rounded) to cents, toward zero: 0.0199 → 0.01.
+    fileprivate var centsDown: Decimal {
+        var value = self
+        var result = Decimal()
+        NSDecimalRound(&result, &value, 2, .down)
+        return result
     }
 }

@@ -52,7 +52,53 @@ private let start = CalendarDate(year: 2027, month: 4, day: 1)!
         let s = ProposalMath.split(lines: odd, discountPercent: 5)
         let total = ProposalMath.totals(lines: odd, discountPercent: 5).total
         #expect(s.serviceValue + s.passThroughValue == total)
-        #expect(s.passThrough.map(\.amount) == [d("0.01"), d("0.09")])
+        // 0.10 of pass-through less 5% (0.005 → 0.01) is 0.09: the shares 0.0095 and 0.0855
+        // are cut to 0.00 and 0.08, and the missing cent goes to the line that lost most.
+        #expect(s.passThroughValue == d("0.09"))
+        #expect(s.passThrough.map(\.amount) == [d("0.01"), d("0.08")])
+    }
+
+    /// Rounding each pass-through line on its own could take more than the total: two
+    /// lines of 0.01 at 50% off are 0.005 each, 0.01 each when rounded, 0.02 in all, while
+    /// the client pays 0.01. The pass-through value is rounded as the discount is, once.
+    @Test func nothingIsNegativeWhenEveryLineIsPassThrough() {
+        let cent = ProposalLineInput(description: "Parking", quantity: 1, unitPrice: d("0.01"))
+        let split = ProposalMath.split(lines: [cent, cent], discountPercent: 50)
+        #expect(ProposalMath.totals(lines: [cent, cent], discountPercent: 50).total == d("0.01"))
+        #expect(split.serviceValue == 0)
+        #expect(split.passThroughValue == d("0.01"))
+        #expect(split.passThrough.map(\.amount) == [d("0.01"), 0])
+        // Five lines of 0.01 at 49% off: 0.0051 each, 0.0255 in all → 0.03 passes through,
+        // a cent each to the first three (equal losses go in line order).
+        let five = ProposalMath.split(lines: Array(repeating: cent, count: 5), discountPercent: 49)
+        #expect(five.passThrough.map(\.amount) == [d("0.01"), d("0.01"), d("0.01"), 0, 0])
+        #expect(five.serviceValue == 0)
+    }
+
+    /// Random proposals: services and pass-through add up to the total, the items to the
+    /// pass-through value, nothing is negative, and no item is more than a cent away from
+    /// its exact share of the discounted total.
+    @Test func randomSplitsAddUpAndNeverGoNegative() {
+        var r = SeededGenerator(seed: 1485)
+        for i in 0..<3000 {
+            let lines = (0..<r.int(1...6)).map { _ in
+                ProposalLineInput(typicalProjectId: r.chance(0.3) ? 1 : nil, description: "x",
+                                  quantity: Decimal(r.int(1...400)) / Decimal(r.pick([1, 4, 100])),
+                                  unitPrice: Decimal(r.int(0...(r.chance(0.5) ? 99 : 5_000_000))) / 100,
+                                  discountPercent: r.chance(0.3) ? Decimal(r.int(0...10_000)) / 100 : 0,
+                                  kind: r.chance(0.6) ? .passThrough : .service)
+            }
+            let discount = r.chance(0.5) ? Decimal(r.int(0...10_000)) / 100 : 0
+            let totals = ProposalMath.totals(lines: lines, discountPercent: discount)
+            let s = ProposalMath.split(lines: lines, discountPercent: discount)
+            #expect(s.serviceValue + s.passThroughValue == totals.total, "case \(i)")
+            #expect(s.passThrough.reduce(Decimal(0)) { $0 + $1.amount } == s.passThroughValue, "case \(i)")
+            #expect(s.serviceValue >= 0 && s.passThroughValue >= 0, "case \(i): \(s.serviceValue) + \(s.passThroughValue)")
+            for item in s.passThrough {
+                let share = totals.lineTotals[item.lineIndex] * (100 - discount) / 100
+                #expect(item.amount >= 0 && abs(item.amount - share) < d("0.01"), "case \(i): \(item.amount) for \(share)")
+            }
+        }
     }
 
     @Test func aFreeTextLineIsPassThroughUnlessItSaysService() throws {
