@@ -80,6 +80,22 @@ GET    /api/v1/time-off/{id}                                  yes   yes     no  
 POST   /api/v1/time-off/{id}/approve                          yes   yes     no              no    yes             no         no
 POST   /api/v1/time-off/{id}/decline                          yes   yes     no              no    yes             no         no
 POST   /api/v1/time-off/{id}/cancel                           yes   yes     no              no    yes             yes        no
+GET    /api/v1/time-entries                                   yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/time-entries                                   yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
+PATCH  /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
+DELETE /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
+GET    /api/v1/timesheet                                      yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/timesheet/submit                               yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/timesheet/approve                              yes   yes     no              no    yes             no         no
+POST   /api/v1/timesheet/return                               yes   yes     no              no    yes             no         no
+POST   /api/v1/timesheet/copy-last-week                       yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/cost-rates                                     yes   yes     no              no    no              no         no
+POST   /api/v1/cost-rates                                     yes   no      no              no    no              no         no
+GET    /api/v1/bill-rates                                     yes   yes     no              no    no              no         no
+POST   /api/v1/bill-rates                                     yes   no      no              no    no              no         no
+GET    /api/v1/projects/{id}/budget                           yes   yes     yes             yes   yes             yes        no
+PUT    /api/v1/projects/{id}/phases/{phaseId}/estimate        yes   no      no              no    yes             no         no
 GET    /api/v1/holiday-calendars                              yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/holiday-calendars                              yes   no      no              no    no              no         no
 GET    /api/v1/holiday-calendars/{id}                         yes   yes     yes             yes   yes             yes        no
@@ -210,6 +226,21 @@ NOTES = {
     "POST /api/v1/users": "`{}`: 422 for the admin",
     "POST /api/v1/skills": "`{}`: 422 for the admin",
     "POST /api/v1/time-off": "`{}`: 422 for everyone (people ask for their own time off)",
+    "POST /api/v1/time-entries": "`{}`: 422 for everyone (people record their own time)",
+    "GET /api/v1/time-entries/{id}": "an hour of training the admin records for the consultant (2031): she, the managers above her and admins see it; 404 for others",
+    "PATCH /api/v1/time-entries/{id}": "that entry, stale If-Match: 412 for her, the managers above her and admins; 404 for others",
+    "DELETE /api/v1/time-entries/{id}": "as PATCH",
+    "GET /api/v1/timesheet": "the caller's own week of 2031-01-06",
+    "POST /api/v1/timesheet/submit": "`{}`: 422 for everyone (people submit their own week)",
+    "POST /api/v1/timesheet/approve": "the consultant's week of 2031-01-06, nothing submitted: 409 for the managers above her and admins; 403 for herself, 404 for others",
+    "POST /api/v1/timesheet/return": "as approve, with a comment",
+    "POST /api/v1/timesheet/copy-last-week": "`{}`: 422 for everyone",
+    "GET /api/v1/cost-rates": "rates are seen by managers and admins only (row-level security hides them too)",
+    "POST /api/v1/cost-rates": "`{}`: 422 for the admin; only admins set rates",
+    "GET /api/v1/bill-rates": "as cost rates",
+    "POST /api/v1/bill-rates": "`{}`: 422 for the admin",
+    "GET /api/v1/projects/{id}/budget": "a project the caller sees; cost and margin only for its manager, managers and admins (null for others)",
+    "PUT /api/v1/projects/{id}/phases/{phaseId}/estimate": "an open phase of a project the caller sees, estimate -1: 422 for its project manager and admins; 403 for others who see it",
     "GET /api/v1/time-off/{id}": "a request the admin makes for the consultant (2031): she, the managers above her and admins see it; 404 for others",
     "POST /api/v1/time-off/{id}/approve": "the consultant's request, stale If-Match: 412 for the managers above her and admins; 403 for herself, 404 for others",
     "POST /api/v1/time-off/{id}/decline": "as approve",
@@ -738,6 +769,14 @@ for _path in ("/api/v1/tokens", "/api/v1/users", "/api/v1/skills", "/api/v1/acco
 simple("POST /api/v1/sessions", body={"email": "", "password": ""})
 simple("GET /api/v1/time-off")
 simple("POST /api/v1/time-off", body={})
+simple("GET /api/v1/time-entries")
+simple("POST /api/v1/time-entries", body={})
+simple("GET /api/v1/timesheet", path="/api/v1/timesheet?week=2031-01-06")
+simple("POST /api/v1/timesheet/submit", body={})
+simple("POST /api/v1/timesheet/copy-last-week", body={})
+for _path in ("/api/v1/cost-rates", "/api/v1/bill-rates"):
+    simple("GET " + _path)
+    simple("POST " + _path, body={})
 simple("GET /api/v1/holiday-calendars")
 simple("POST /api/v1/holiday-calendars", body={})
 for _path in ("/api/v1/notifications", "/api/v1/notifications/unread-count", "/api/v1/notifications/preferences",
@@ -767,6 +806,32 @@ def _time_off(w):
 
 
 PROBES["GET /api/v1/time-off/{id}"] = lambda w, role: Probe("GET", f"/api/v1/time-off/{_time_off(w)}")
+
+
+def _time_entry(w):
+    """An hour of training the admin records for the consultant, in 2031; deleted at the end."""
+    if "time_entry" not in w.shared:
+        made = ok(w.admin("POST", "/api/v1/time-entries", {
+            "userId": w.rep("consultant"), "day": "2031-01-07", "hours": "1", "internalKind": "training",
+            "note": f"authorization probe {w.tag}"}), "recording a time entry")
+        w.shared["time_entry"] = made["id"]
+        w.cleanup_steps.insert(0, f"/api/v1/time-entries/{made['id']}")
+    return w.shared["time_entry"]
+
+
+PROBES["GET /api/v1/time-entries/{id}"] = lambda w, role: Probe("GET", f"/api/v1/time-entries/{_time_entry(w)}")
+PROBES["PATCH /api/v1/time-entries/{id}"] = lambda w, role: Probe(
+    "PATCH", f"/api/v1/time-entries/{_time_entry(w)}", {}, dict(STALE))
+PROBES["DELETE /api/v1/time-entries/{id}"] = lambda w, role: Probe(
+    "DELETE", f"/api/v1/time-entries/{_time_entry(w)}", headers=dict(STALE))
+PROBES["POST /api/v1/timesheet/approve"] = lambda w, role: Probe(
+    "POST", "/api/v1/timesheet/approve", {"userId": w.rep("consultant"), "week": "2031-01-06"}, passed="No submitted time")
+PROBES["POST /api/v1/timesheet/return"] = lambda w, role: Probe(
+    "POST", "/api/v1/timesheet/return", {"userId": w.rep("consultant"), "week": "2031-01-06", "comment": "probe"},
+    passed="No submitted time")
+PROBES["GET /api/v1/projects/{id}/budget"] = lambda w, role: Probe("GET", f"/api/v1/projects/{w.project_of[role]}/budget")
+PROBES["PUT /api/v1/projects/{id}/phases/{phaseId}/estimate"] = lambda w, role: Probe(
+    "PUT", "/api/v1/projects/{}/phases/{}/estimate".format(*w.project_parts(role)[:2]), {"estimateToComplete": "-1"})
 for _action in ("approve", "decline", "cancel"):
     PROBES[f"POST /api/v1/time-off/{{id}}/{_action}"] = (
         lambda action: lambda w, role: Probe("POST", f"/api/v1/time-off/{_time_off(w)}/{action}", headers=dict(STALE)))(_action)

@@ -187,6 +187,7 @@ struct TimeActions {
     /// decide: project time on projects they manage, internal time of people below them.
     func decide(_ db: Connection, caller: Caller, input: TimesheetInput, approve: Bool) async throws -> Timesheet {
         guard let userID = input.userId else { throw ValidationFailure("userId", "Name whose week is decided") }
+        if userID == caller.id && !caller.isAdmin { throw APIError.forbidden("No one approves or returns their own time.") }
         let monday = TimesheetRules.weekStart(of: input.week)
         let comment = input.comment?.trimmed.nilIfEmpty
         if !approve, comment == nil { throw ValidationFailure("comment", "Say why the time is returned") }
