@@ -127,6 +127,33 @@ import Testing
             #expect(ivy?["utilization"] as? String == "0.5")
         }
     }
+
+    /// Issue 18: the delivery report's hours by skill count each assignment once, for the
+    /// skill of the need it fills, not for every skill its person holds; issue 16, item 11:
+    /// the growth advice counts a manager's quota as the team's target.
+    @Test func hoursBySkillCountOnceAndQuotasCountOnce() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await DeliveryTests().wonProject(app, admin)
+            let discovery = (project["phases"] as! [[String: Any]])[0]["id"] as! Int
+            // Ivy holds network engineering and security; booked for Discovery's network engineering.
+            let r = try await app.request(.post, "/api/v1/projects/\(project["id"] as! Int)/assignments", token: admin,
+                json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-18", "hoursPerWeek": "20", "phaseId": \#(discovery), "skill": "network engineering"}"#)
+            #expect(r.status == .created)
+            let delivery = try await app.request(.get, "/api/v1/reports/delivery?from=2027-04-05&to=2027-04-18", token: admin)
+            let skills = delivery.object["bySkill"] as? [[String: Any]] ?? []
+            #expect(skills.first { $0["skill"] as? String == "network engineering" }?["assignedHours"] as? String == "40")
+            #expect(skills.first { $0["skill"] as? String == "security" }?["assignedHours"] as? String == "0", "not counted twice")
+
+            // Morgan (2) leads Ana (4): Morgan's 100,000 is the team's target, Ana's 60,000 part of it.
+            try await app.sql("INSERT INTO periods (key, kind, start_date, end_date) VALUES ('2026-Q4', 'quarter', '2026-10-01', '2027-01-01') ON CONFLICT DO NOTHING")
+            try await app.sql("DELETE FROM quotas WHERE period_key = '2026-Q4'")
+            try await app.sql("INSERT INTO quotas (user_id, period_key, metric, target) VALUES (2, '2026-Q4', 'total_bookings', 100000), (4, '2026-Q4', 'total_bookings', 60000)")
+            let growth = try await app.request(.get, "/api/v1/reports/growth?weeks=12", token: admin)
+            let remaining = try #require(growth.object["remainingQuota"] as? String)
+            #expect(Decimal(string: remaining) ?? 0 <= 100_000, "not 160,000: \(remaining)")
+        }
+    }
 }
 
 /// Reports read through the `ReportReader`: the primary, or a replica that is

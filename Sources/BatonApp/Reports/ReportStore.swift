@@ -235,29 +235,48 @@ struct ReportStore: Sendable {
             """)
         let n: Int = try phases.decode("n")
         let onTime: Int = try phases.decode("on_time")
-        let days = Decimal(from.days(until: to) + 1)
+        // Every figure a sum of WorkingCalendar.hours(on:) and the assignments' hours per day.
         let people = try await db.query("""
-            SELECT u.id, u.name, u.weekly_capacity_hours * \(days) / 7 AS capacity,
-                   coalesce((SELECT sum(a.hours_per_week * greatest(0, least(a.end_date, \(to)) - greatest(a.start_date, \(from)) + 1) / 7)
-                             FROM assignments a WHERE a.user_id = u.id), 0) AS assigned,
+            SELECT u.id, u.name,
                    coalesce((SELECT array_agg(lower(s.name)) FROM user_skills us JOIN skills s ON s.id = us.skill_id
                              WHERE us.user_id = u.id), '{}') AS skills
             FROM users u WHERE u.active AND ('consultant' = ANY(u.roles) OR EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id))
             ORDER BY lower(u.name), u.id
             """)
+        let ids: [Int64] = try people.map { try $0.decode("id") }
+        let end = to.adding(days: 1)
+        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: end)
+        // Each assignment's hours count once, for the skill of the need it fills (none: outside every need).
+        var assignedBy: [Int64: Decimal] = [:]
+        var assignedSkill: [String: Decimal] = [:]
+        for row in try await db.query("""
+            SELECT a.user_id, a.start_date, a.end_date, a.hours_per_day, lower(s.name) AS skill
+            FROM assignments a LEFT JOIN skills s ON s.id = a.skill_id
+            WHERE a.user_id = ANY(\(ids)::bigint[]) AND a.end_date >= \(from) AND a.start_date <= \(to)
+            """) {
+            let user: Int64 = try row.decode("user_id")
+            guard let calendar = calendars[user] else { continue }
+            let last: CalendarDate = try row.decode("end_date")
+            let booking = Booking(start: try row.decode("start_date"), end: last.adding(days: 1), hoursPerDay: try row.decode("hours_per_day"))
+            let hours = Allocation.bookedHours(booking, calendar: calendar, from: from, to: end)
+            assignedBy[user, default: 0] += hours
+            if let skill: String = try row.decode("skill") { assignedSkill[skill, default: 0] += hours }
+        }
         var byPerson: [DeliveryReport.Person] = []
         var bySkill: [String: (Decimal, Decimal)] = [:]
         for row in people {
-            let capacity: Decimal = try row.decode("capacity")
-            let assigned: Decimal = try row.decode("assigned")
-            byPerson.append(.init(userId: try row.decode("id"), name: try row.decode("name"),
+            let id: Int64 = try row.decode("id")
+            let capacity = calendars[id]?.hours(from: from, to: end) ?? 0
+            let assigned = assignedBy[id] ?? 0
+            byPerson.append(.init(userId: id, name: try row.decode("name"),
                                   assignedHours: DecimalString(assigned.rounded(scale: 2)), capacityHours: DecimalString(capacity.rounded(scale: 2)),
                                   utilization: capacity > 0 ? DecimalString((assigned / capacity).rounded(scale: 4)) : nil))
+            // A skill's capacity: the working hours of the people who hold it (who could do it).
             for skill in try row.decode("skills", as: [String].self) {
-                let current = bySkill[skill] ?? (0, 0)
-                bySkill[skill] = (current.0 + assigned, current.1 + capacity)
+                bySkill[skill, default: (0, 0)].1 += capacity
             }
         }
+        for (skill, hours) in assignedSkill { bySkill[skill, default: (0, 0)].0 += hours }
         return DeliveryReport(
             from: from, to: to, phasesCompleted: n, onTime: onTime,
             onTimeRate: n > 0 ? DecimalString((Decimal(onTime) / Decimal(n)).rounded(scale: 4)) : nil, byPerson: byPerson,
@@ -336,11 +355,14 @@ struct ReportStore: Sendable {
               (SELECT coalesce(sum(c.amount), 0) FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key
                WHERE NOT s.is_won AND NOT s.is_lost AND coalesce(nullif(c.category_override, ''), s.forecast_category) <> 'omitted'
                  AND c.month >= \(quarter.start) AND c.month < \(quarter.endExclusive)) AS pipeline,
-              (SELECT coalesce(sum(target), 0) FROM quotas WHERE period_key = \(quarter.key) AND metric = 'total_bookings') AS quota,
               (SELECT coalesce(sum(t.amount), 0) FROM opportunity_stage_totals t JOIN pipeline_stages s ON s.key = t.stage_key
                WHERE s.is_won AND t.month >= \(quarter.start) AND t.month < \(quarter.endExclusive)) AS won
             """)
-        let quota: Decimal = try money.decode("quota")
+        // Each quota once: a manager's is the team's target (the attainment roll-up's rule).
+        let line = try await db.query("SELECT id, name, manager_id FROM users").map {
+            PersonNode(id: try $0.decode("id"), name: try $0.decode("name"), managerId: try $0.decode("manager_id"))
+        }
+        let quota = Growth.firmQuota(people: line, own: try await quotaTargets(db, periodKey: quarter.key, metric: .totalBookings)) ?? 0
         let wonAmount: Decimal = try money.decode("won")
         return Growth.advise(weeks: weeks, skills: skills, openPipeline: try money.decode("pipeline"),
                              remainingQuota: max(0, quota - wonAmount), hasQuota: quota > 0, thresholds: thresholds, currency: currency)

@@ -176,6 +176,23 @@ public struct GrowthAdvice: Sendable, Equatable, Codable {
 
 /// Compares the two sides of the firm and says which one to grow (PRODUCT.md flow 7).
 public enum Growth {
+    /// The firm's bookings quota, each target counted once: a manager's quota is their
+    /// team's target, not an addition to it, as in the attainment roll-up
+    /// (`Rollup.quotas`). It is the sum, over the tops of the reporting line, of their
+    /// roll-up quota: their own when set, else what their people's roll-ups add up to.
+    /// Nil when nobody has a quota.
+    public static func firmQuota(people: [PersonNode], own: [Int64: Decimal]) -> Decimal? {
+        let ids = Set(people.map(\.id))
+        let rolled = Rollup.quotas(people, under: nil, own: own)
+        var total: Decimal?
+        for person in people where person.managerId == nil || person.managerId == person.id || !ids.contains(person.managerId ?? 0) {
+            if let q = rolled[person.id] { total = (total ?? 0) + q }
+        }
+        // Quotas of people not in the line at all (unknown ids) still count once.
+        for (id, q) in own where !ids.contains(id) { total = (total ?? 0) + q }
+        return total
+    }
+
     /// The advice for a horizon of `weeks`.
     ///
     /// - `skills`: per skill, the delivery demand over the horizon (won work not yet
@@ -203,11 +220,17 @@ public enum Growth {
         let coverageIsHealthy = coverage.map { $0 >= t.coverageHealthy } ?? true
         let coverageIsLow = coverage.map { $0 < t.coverageLow } ?? false
 
-        let recommendation: GrowthRecommendation =
+        // A skill with demand and nobody to deliver it is never balanced, whatever the totals say.
+        let uncovered = skills.filter { $0.demandHours > 0 && $0.capacityHours <= 0 }
+        var recommendation: GrowthRecommendation =
             if loadIsHigh && coverageIsLow { .both }
             else if loadIsHigh && coverageIsHealthy { .strengthenProjectManagement }
             else if coverageIsLow && loadHasRoom { .strengthenAccountManagement }
             else { .balanced }
+        if !uncovered.isEmpty {
+            if recommendation == .balanced { recommendation = .strengthenProjectManagement }
+            if recommendation == .strengthenAccountManagement { recommendation = .both }
+        }
 
         let skillLoads = skills.map { s in
             SkillLoad(skill: s.skill, demandHours: hours(s.demandHours), capacityHours: hours(s.capacityHours),
@@ -223,10 +246,14 @@ public enum Growth {
         let capacityNeeded = t.loadRoom > 0 ? max(0, demand / t.loadRoom - capacity) : 0
         let pipelineNeeded = remainingQuota > 0 ? max(0, remainingQuota * t.coverageHealthy - openPipeline) : 0
 
-        let sentence = sentence(
+        var sentence = sentence(
             weeks: weeks, demand: demand, load: load, coverage: coverage, hasQuota: hasQuota, recommendation: recommendation,
             capacityNeeded: capacityNeeded, pipelineNeeded: pipelineNeeded, thresholds: t, short: short,
             currency: currency)
+        if !uncovered.isEmpty {
+            let names = uncovered.map { "\($0.skill) (\($0.demandHours.rounded(scale: 1).plainText) h)" }.joined(separator: ", ")
+            sentence += " Nobody can deliver \(names): hire, train or subcontract."
+        }
 
         return GrowthAdvice(
             recommendation: recommendation, sentence: sentence, weeks: weeks,

@@ -188,4 +188,40 @@ private func advice(load: String, coverage: String, thresholds: GrowthThresholds
         let met = Growth.advise(weeks: 12, skills: skills, openPipeline: 50_000, remainingQuota: 0, hasQuota: true)
         #expect(met.sentence.contains("already met"))
     }
+
+    /// Issue 16, item 11: a manager's quota is the team's target, not an addition to it.
+    /// Morgan (manager, 300,000) leads Ana (120,000) and Ben (100,000); Priya has no
+    /// quota and leads Dev (50,000). The firm's quota is 300,000 + 50,000, and raising
+    /// Morgan's by 100,000 raises it by 100,000, not by 100,000 on top of the team's.
+    @Test func aManagersQuotaIsTheTeamsTargetCountedOnce() {
+        let people = [PersonNode(id: 1, name: "Morgan", managerId: nil), PersonNode(id: 2, name: "Ana", managerId: 1),
+                      PersonNode(id: 3, name: "Ben", managerId: 1), PersonNode(id: 4, name: "Priya", managerId: nil),
+                      PersonNode(id: 5, name: "Dev", managerId: 4)]
+        var own: [Int64: Decimal] = [1: 300_000, 2: 120_000, 3: 100_000, 5: 50_000]
+        #expect(Growth.firmQuota(people: people, own: own) == 350_000)
+        own[1] = 400_000
+        #expect(Growth.firmQuota(people: people, own: own) == 450_000)
+        // Without a manager's own quota, the team's add up.
+        own[1] = nil
+        #expect(Growth.firmQuota(people: people, own: own) == 270_000)
+        #expect(Growth.firmQuota(people: people, own: [:]) == nil)
+    }
+
+    /// A skill with demand and nobody to deliver it is never "balanced".
+    @Test func aSkillWithDemandAndNoCapacityIsNamed() {
+        // Overall 0.6 load and 2.5 coverage would be balanced; but nobody does cabling.
+        let a = Growth.advise(
+            weeks: 12,
+            skills: [(skill: "network engineering", demandHours: 500, capacityHours: 1000),
+                     (skill: "cabling", demandHours: 100, capacityHours: 0)],
+            openPipeline: 250_000, remainingQuota: 100_000)
+        #expect(a.recommendation == .strengthenProjectManagement)
+        #expect(!a.sentence.contains("balanced"))
+        #expect(a.sentence.hasSuffix("Nobody can deliver cabling (100 h): hire, train or subcontract."), "\(a.sentence)")
+        // With low coverage as well: both.
+        let b = Growth.advise(weeks: 12, skills: [(skill: "cabling", demandHours: 10, capacityHours: 0),
+                                                  (skill: "writing", demandHours: 10, capacityHours: 1000)],
+                              openPipeline: 100_000, remainingQuota: 100_000)
+        #expect(b.recommendation == .both)
+    }
 }
