@@ -283,6 +283,8 @@ import Testing
                            {"description": "Travel", "quantity": "1", "unit": "fixed", "unitPrice": "1485.00"}]}
                 """#)
             #expect(proposal["total"] as? String == "47984.99")
+            #expect(proposal["serviceValue"] as? String == "46499.99")
+            #expect(proposal["passThroughValue"] as? String == "1485.00")
             let id = proposal["id"] as! Int
             for action in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(action)", admin, expect: .ok) }
             let accepted = try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-06-20"}"#, expect: .ok)

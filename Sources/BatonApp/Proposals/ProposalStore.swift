@@ -60,7 +60,8 @@ struct ProposalRecord: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, version, opportunityId, accountId, number, status, authorId, reviewerId, terms, validUntil, proposedStart,
-            discountPercent, subtotal, discount, total, acceptedOn, declinedOn, lines, events, projectId, createdAt, updatedAt
+            discountPercent, subtotal, discount, total, acceptedOn, declinedOn, lines, events, projectId, createdAt, updatedAt,
+            serviceValue, passThroughValue
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -80,6 +81,10 @@ struct ProposalRecord: Encodable, Sendable {
         try c.encode(subtotal, forKey: .subtotal)
         try c.encode(discount, forKey: .discount)
         try c.encode(total, forKey: .total)
+        // What accepting it would make the project's contract value, and its budget items.
+        let split = Handoff.split(self)
+        try c.encode(Money(split.serviceValue), forKey: .serviceValue)
+        try c.encode(Money(split.passThroughValue), forKey: .passThroughValue)
         try c.encode(acceptedOn, forKey: .acceptedOn)
         try c.encode(declinedOn, forKey: .declinedOn)
         try c.encode(lines, forKey: .lines)
