@@ -108,6 +108,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     OperationsRoutes(services: services).register(on: router)
     PageRoutes(services: services, renderer: pages).register(on: router)
     ClientRoutes(services: services, renderer: pages).register(on: router)
+    ClientAcceptancePages(services: services, renderer: pages).register(on: router)
     WebRoutes(services: services, renderer: pages).register(on: router)
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))
         .add(middleware: EmptyQueryValueMiddleware())
@@ -129,5 +130,6 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     BonusRoutes(services: services).register(on: api)
     ReportRoutes(services: services).register(on: api)
     NotificationRoutes(services: services).register(on: api)
+    ClientAcceptanceRoutes(services: services).register(on: api)
     return router
 }
