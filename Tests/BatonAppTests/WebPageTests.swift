@@ -114,7 +114,7 @@ import Testing
             let stale = try await form(app, "/accounts/\(id)", ana, [("csrf", token), ("version", "1")] + mine)
             #expect(stale.status == .conflict)
             #expect(stale.text.contains("Someone else saved this account"))
-            #expect(stale.text.contains(#"<td class="theirs">Utilities</td><td class="mine">Solar</td>"#))
+            #expect(stale.text.contains(#"<td class="theirs">Utilities</td><td class="mine">Solar <span class="changed small">changed by you</span></td>"#))
             #expect(stale.text.contains(#"<input type="hidden" name="version" value="2">"#), "saving again is over the version now current")
             #expect(stale.text.contains("Save mine over theirs"))
             let kept = try await app.sql("SELECT industry, city, version FROM accounts WHERE id = \(id)").first!

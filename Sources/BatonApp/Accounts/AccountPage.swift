@@ -12,11 +12,6 @@ struct AccountPage {
     struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
     struct Contact { var name: String; var detail: String; var doNotContact: Bool }
     struct Gap { var name: String; var buyers: String }
-    struct Conflict {
-        struct Row { var label: String; var theirs: String; var mine: String; var differs: Bool }
-        var version: Int
-        var rows: [Row]
-    }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
     struct Forms {
         var details: FormState?
@@ -38,7 +33,7 @@ struct AccountPage {
     var canEditDetails: Bool
     var details: WebForm
     var hasConflict: Bool
-    var conflict: [Conflict]
+    var conflict: [EditConflict]
     var saveLabel: String
     var contacts: [Contact]
     var deals: [Deal]
@@ -138,9 +133,9 @@ struct AccountPage {
             details.text("address.region", "Region"),
             details.text("address.postalCode", "Postal code"),
             details.text("address.country", "Country"),
-        ], hidden: [.init(name: "version", value: String(version))])
+        ], hidden: [.init(name: "version", value: String(version))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
 
-        var conflict: [Conflict] = []
+        var conflict: [EditConflict] = []
         if forms.conflict, let mine = forms.details {
             func shown(_ name: String, _ value: String) -> String {
                 switch name {
@@ -150,10 +145,8 @@ struct AccountPage {
                 default: return value
                 }
             }
-            conflict = [Conflict(version: account.version, rows: detailLabels.map { field in
-                let t = theirs[field.name] ?? "", m = mine.value(field.name).trimmed
-                return Conflict.Row(label: field.label, theirs: shown(field.name, t), mine: shown(field.name, m), differs: t != m)
-            })]
+            // Only what either side changed since the form was drawn.
+            conflict = [EditConflict(version: account.version, rows: EditConflict.rows(detailLabels, typed: { mine.values[$0] }, saved: theirs, shown: shown))]
         }
 
         // A new contact.

@@ -7,7 +7,18 @@ import Postgres
 /// in each, the team and its splits, the history, the proposals (with the form for a
 /// new one) and the projects its won order became.
 struct OpportunityPage {
-    struct Step { var name: String; var days: String; var current: Bool; var passed: Bool }
+    /// A step of the stage path; an open deal's other steps are buttons that move it there.
+    struct Step { var key: String; var name: String; var days: String; var current: Bool; var passed: Bool; var movable: Bool }
+    struct Choice { var value: String; var label: String }
+    /// What the page's forms hold: fresh, or what was typed into the one that failed.
+    struct Forms {
+        var proposal: FormState?
+        var details: FormState?
+        /// The details were saved over a newer version: show the fields each side changed.
+        var conflict = false
+        /// A stage move, a win, a loss or a reopening refused: said above the details.
+        var message: String?
+    }
     struct Member { var name: String; var role: String; var split: String }
     struct Version { var id: Int64; var number: Int; var status: String; var total: String }
     struct ProjectLink { var id: Int64; var name: String; var status: String }
@@ -25,9 +36,37 @@ struct OpportunityPage {
     /// Open, and the caller works the pipeline: a new proposal may be drafted.
     var canPropose: Bool
     var proposalForm: WebForm
+    /// The caller works the pipeline: the details, the stage and the team are edited in place
+    /// (who may change which field is judged by `OpportunityActions` on saving).
+    var canEdit: Bool
+    var details: WebForm
+    var version: Int
+    var hasConflict: Bool
+    var conflict: [EditConflict]
+    var saveLabel: String
+    var message: String?
+    var isOpen: Bool
+    var isLost: Bool
+    var wonStage: String
+    var lostStage: String
+    var lostReasons: [Choice]
+    /// Where a closed deal may be reopened to: the open stages.
+    var openStages: [Choice]
+    var otherReason: String
+
+    /// The deal's editable fields as the details form holds them (the API's field names).
+    static func values(of o: OpportunityRecord) -> [String: String] {
+        ["name": o.name, "amount": "\(o.amount.amount)", "closeDate": o.closeDate.description, "nextStep": o.nextStep ?? "",
+         "ownerId": String(o.ownerId)]
+    }
+
+    static let detailLabels: [(name: String, label: String)] = [
+        ("name", "Name"), ("amount", "Amount"), ("closeDate", "Close date"), ("nextStep", "Next step"), ("ownerId", "Owner"),
+    ]
 
     static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices,
-                      proposalForm: FormState? = nil) async throws -> OpportunityPage? {
+                      forms: Forms = Forms()) async throws -> OpportunityPage? {
+        let proposalForm = forms.proposal
         guard let o = try await services.opportunities.find(db, id: id, visibleTo: caller) else { return nil }
         let currency = services.configuration.currency
         let history = try await services.opportunities.history(db, opportunityID: id)
@@ -35,9 +74,11 @@ struct OpportunityPage {
         for entry in history { daysIn[entry.toStage, default: 0] += entry.daysInStage }
         let stages = try await services.stages.all(db)
         let currentOrder = stages.first { $0.key == o.stage }?.order ?? 0
+        let canEdit = PipelineAccess.canWrite(caller.roles)
+        let isOpen = o.wonOn == nil && o.lostOn == nil
         let path = stages.filter { !$0.isLost || $0.key == o.stage }.filter { !($0.isWon && o.lostOn != nil) }.map {
-            Step(name: $0.name, days: daysIn[$0.key].map { "\($0) d" } ?? "", current: $0.key == o.stage,
-                 passed: $0.order < currentOrder)
+            Step(key: $0.key, name: $0.name, days: daysIn[$0.key].map { "\($0) d" } ?? "", current: $0.key == o.stage,
+                 passed: $0.order < currentOrder, movable: canEdit && isOpen && $0.key != o.stage)
         }
         var team: [Member] = []
         for member in o.team {
@@ -59,7 +100,7 @@ struct OpportunityPage {
         }
 
         // A new proposal: its reviewer, its first line from the catalog, its dates and terms.
-        let canPropose = PipelineAccess.canWrite(caller.roles) && o.wonOn == nil && o.lostOn == nil
+        let canPropose = canEdit && isOpen
         var form = proposalForm ?? FormState("proposal", values: [
             "lines[0].quantity": "1", "proposedStart": today.adding(days: 14).description,
             "validUntil": today.adding(days: 30).description, "terms": "Net 30. Prices exclude travel unless listed.",
@@ -84,10 +125,43 @@ struct OpportunityPage {
                 form.textarea("terms", "Terms"),
             ]
         }
+
+        // The details, in place: the form carries the version and what it showed.
+        let theirs = values(of: o)
+        var details = forms.details ?? FormState("deal", values: theirs)
+        let version = forms.conflict || forms.details == nil ? o.version : Int(details.value("version")) ?? o.version
+        details.values["version"] = String(version)
+        let owners = try await AccountPage.owners(db, caller: caller, including: o.ownerId)
+        let detailsForm = details.form([
+            details.text("name", "Name", required: true, maxlength: 200),
+            details.text("amount", "Amount (\(currency))", hint: "like 84,000.00", inputmode: "decimal"),
+            details.text("closeDate", "Close date", required: true, type: "date"),
+            details.textarea("nextStep", "Next step"),
+            details.select("ownerId", "Owner", owners),
+        ], hidden: [.init(name: "version", value: String(version))]
+            + EditConflict.remembered(forms.details == nil || forms.conflict ? theirs : Dictionary(
+                uniqueKeysWithValues: detailLabels.map { ($0.name, details.value(EditConflict.prefix + $0.name)) }), detailLabels.map(\.name)))
+        var conflict: [EditConflict] = []
+        if forms.conflict, let mine = forms.details {
+            func shown(_ name: String, _ value: String) -> String {
+                name == "ownerId" ? owners.first { $0.value == value }?.label ?? value : value
+            }
+            conflict = [EditConflict(version: o.version, rows: EditConflict.rows(detailLabels, typed: { mine.values[$0] }, saved: theirs, shown: shown))]
+        }
+        let reasons = try await LostReasonStore().active(db).map { Choice(value: $0.name, label: $0.name) }
+            + [Choice(value: LostReasonStore.other, label: "Other (say why)")]
+
         return OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
                                kind: o.kind.rawValue.replacingOccurrences(of: "_", with: " "), owner: owner, path: path,
                                team: team, history: history.reversed(), proposals: proposals, hasProposals: !proposals.isEmpty,
                                projects: projects, hasProjects: !projects.isEmpty, canPropose: canPropose,
-                               proposalForm: form.form(fields))
+                               proposalForm: form.form(fields), canEdit: canEdit, details: detailsForm, version: o.version,
+                               hasConflict: !conflict.isEmpty, conflict: conflict,
+                               saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", message: forms.message,
+                               isOpen: isOpen, isLost: o.lostOn != nil,
+                               wonStage: stages.first { $0.isWon }?.key ?? "", lostStage: stages.first { $0.isLost }?.key ?? "",
+                               lostReasons: reasons,
+                               openStages: stages.filter { !$0.isWon && !$0.isLost }.map { Choice(value: $0.key, label: $0.name) },
+                               otherReason: LostReasonStore.other)
     }
 }

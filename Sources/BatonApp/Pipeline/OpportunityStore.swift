@@ -321,9 +321,12 @@ extension OpportunityStore {
 
     /// The open, unarchived deals the caller sees that close within `period`, of one
     /// owner or all, by close date.
-    func board(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod) async throws -> [BoardCard] {
+    /// The open deals on the board: closing in `period`, or every open deal when it is nil.
+    func board(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws -> [BoardCard] {
         var ownerCondition: Query = "TRUE"
         if let ownerID { ownerCondition = "o.owner_id = \(ownerID)" }
+        var periodCondition: Query = "TRUE"
+        if let period { periodCondition = "o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)" }
         return try await db.query("""
             SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
                    effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
@@ -332,7 +335,7 @@ extension OpportunityStore {
             FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
             JOIN users u ON u.id = o.owner_id
             WHERE o.archived_at IS NULL AND NOT s.is_won AND NOT s.is_lost AND \(Scope.accounts(caller)) AND \(ownerCondition)
-              AND o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)
+              AND \(periodCondition)
             ORDER BY o.close_date, o.id
             """).map { row in
             BoardCard(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),

@@ -4,34 +4,68 @@ import Foundation
 import Postgres
 
 /// The pipeline board: a column per open stage with its count, total and weighted
-/// total, and a card per opportunity; won and lost are where cards leave the board.
+/// total, and a compact card per opportunity (name, account, amount, close date, days
+/// in stage, owner's initials) whose moves sit in one menu; won and lost are drop
+/// zones where cards leave the board (lost asks its reason from the firm's list). The
+/// board shows one period's closing deals or every open deal, says so when a period is
+/// not understood, and offers to undo the last move.
 struct PipelineBoard {
+    /// The period word for every open deal, whatever its close date.
+    static let allOpen = "all"
+
     struct Card {
-        struct Option { var key: String; var name: String; var selected: Bool }
+        struct Option { var key: String; var name: String }
         var id: Int64
         var name: String
         var account: String
         var amount: String
         var closeDate: String
         var initials: String
+        var owner: String
+        var stage: String
         var daysInStage: Int
         var stale: Bool
         /// Shows the "keep my override" box: the deal has an override a move would replace.
         var overridden: Bool
-        /// The stages to move to, this card's own selected.
+        /// The open stages to move to (not its own).
         var options: [Option]
     }
-    struct Column { var key: String; var name: String; var count: Int; var total: String; var weighted: String; var cards: [Card] }
+    struct Column { var key: String; var name: String; var count: Int; var total: String; var weighted: String; var cards: [Card]; var empty: Bool }
     struct Choice { var key: String; var name: String }
     struct Owner { var id: Int64; var name: String; var selected: Bool }
+    struct Reason { var value: String; var label: String }
+    /// The last move, to take back: the deal and the stage it came from.
+    struct Undo {
+        var id: Int64
+        var stage: String
+        init?(_ text: String) {
+            let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let id = Int64(parts[0]), !parts[1].isEmpty else { return nil }
+            self.id = id
+            stage = parts[1]
+        }
+        var text: String { "\(id).\(stage)" }
+    }
+    struct UndoOffer { var id: Int64; var name: String; var stage: String; var stageName: String }
 
     var columns: [Column]
     var stages: [Choice]
     var owners: [Owner]
     var period: String
+    var periods: [Choice]
+    var showing: String
     var error: String?
+    var periodError: String?
+    var wonStage: String
+    var wonName: String
+    var lostStage: String
+    var lostName: String
+    var lostReasons: [Reason]
+    var otherReason: String
+    var undo: UndoOffer?
 
-    static func build(_ db: Connection, caller: Caller, services: AppServices, ownerID: Int64?, period: FiscalPeriod, error: String?) async throws -> PipelineBoard {
+    static func build(_ db: Connection, caller: Caller, services: AppServices, ownerID: Int64?, period: FiscalPeriod?,
+                      error: String?, periodError: String? = nil, undo: Undo? = nil) async throws -> PipelineBoard {
         let currency = services.configuration.currency
         let stages = try await services.stages.all(db)
         let open = stages.filter { !$0.isWon && !$0.isLost }
@@ -40,20 +74,47 @@ struct PipelineBoard {
             let card = Card(id: deal.id, name: deal.name, account: deal.account, amount: deal.amount.display(currency: currency),
                             closeDate: deal.closeDate.description,
                             initials: deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
+                            owner: deal.owner, stage: deal.stageKey,
                             daysInStage: deal.daysInStage, stale: deal.daysInStage > deal.usualDays, overridden: deal.overridden,
-                            options: stages.map { Card.Option(key: $0.key, name: $0.name, selected: $0.key == deal.stageKey) })
+                            options: open.filter { $0.key != deal.stageKey }.map { Card.Option(key: $0.key, name: $0.name) })
             byStage[deal.stageKey, default: []].append((card, deal.amount, deal.amount * deal.probability / 100))
         }
         let columns = open.map { stage -> Column in
             let cards = byStage[stage.key] ?? []
             return Column(key: stage.key, name: stage.name, count: cards.count,
                           total: cards.reduce(Decimal(0)) { $0 + $1.1 }.display(currency: currency),
-                          weighted: cards.reduce(Decimal(0)) { $0 + $1.2 }.display(currency: currency), cards: cards.map(\.0))
+                          weighted: cards.reduce(Decimal(0)) { $0 + $1.2 }.display(currency: currency), cards: cards.map(\.0),
+                          empty: cards.isEmpty)
         }
         let owners = try await services.opportunities.boardOwners(db, visibleTo: caller).map {
             Owner(id: $0.id, name: $0.name, selected: $0.id == ownerID)
         }
-        return PipelineBoard(columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, owners: owners,
-                             period: period.key, error: error)
+        // Periods to pick from; any other is typed.
+        let calendar = services.quotas.calendar
+        let today = Timestamp.now.calendarDate
+        let quarter = calendar.period(containing: today, kind: .quarter)
+        let nextQuarter = calendar.period(containing: quarter.endExclusive, kind: .quarter)
+        let periods = [
+            Choice(key: allOpen, name: "All open deals"),
+            Choice(key: calendar.period(containing: today, kind: .month).key, name: "This month"),
+            Choice(key: quarter.key, name: "This quarter"),
+            Choice(key: nextQuarter.key, name: "Next quarter"),
+            Choice(key: calendar.period(containing: today, kind: .year).key, name: "This year"),
+        ]
+        var offer: UndoOffer?
+        if let undo, let deal = try await services.opportunities.find(db, id: undo.id, visibleTo: caller),
+            let back = stages.first(where: { $0.key == undo.stage }), deal.stage != undo.stage {
+            offer = UndoOffer(id: deal.id, name: deal.name, stage: back.key, stageName: back.name)
+        }
+        let won = stages.first { $0.isWon }, lost = stages.first { $0.isLost }
+        return PipelineBoard(
+            columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, owners: owners,
+            period: period?.key ?? allOpen, periods: periods,
+            showing: period.map { "closing in \($0.key) (\($0.start) to \($0.endExclusive.adding(days: -1)))" } ?? "every open deal",
+            error: error, periodError: periodError,
+            wonStage: won?.key ?? "", wonName: won?.name ?? "Won", lostStage: lost?.key ?? "", lostName: lost?.name ?? "Lost",
+            lostReasons: try await LostReasonStore().active(db).map { Reason(value: $0.name, label: $0.name) }
+                + [Reason(value: LostReasonStore.other, label: "Other (say why)")],
+            otherReason: LostReasonStore.other, undo: offer)
     }
 }

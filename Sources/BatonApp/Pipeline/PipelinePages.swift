@@ -17,6 +17,81 @@ extension WebRoutes {
         pages.post(Site.accountOpportunities.pattern, use: createOpportunityForm)
         pages.get(Site.opportunity.pattern, use: showOpportunity)
         pages.post(Site.opportunityProposals.pattern, use: createProposalForm)
+        pages.post(Site.opportunity.pattern, use: saveOpportunityDetails)
+        pages.post(Site.opportunityStage.pattern, use: moveOpportunityForm)
+    }
+
+    /// The deal's details, edited in place: only the fields the person changed are
+    /// sent to `OpportunityActions.change`, at the version the form was drawn from; a
+    /// save over a newer version saves nothing and shows the fields each side changed.
+    @Sendable func saveOpportunityDetails(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            var reader = FormReader(form)
+            let names = OpportunityPage.detailLabels.map(\.name)
+            let version = Int(form["version"] ?? "")
+            if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
+            do {
+                try await formTransaction(reader) { db in
+                    guard let current = try await services.opportunities.find(db, id: id, visibleTo: caller) else {
+                        throw APIError.notFound("opportunity")
+                    }
+                    let keys = Set(EditConflict.changedByMe(names, typed: { form[$0] }, saved: OpportunityPage.values(of: current)))
+                    guard !keys.isEmpty else { return }
+                    var fields = FormReader(form)
+                    var input = OpportunityInput()
+                    if keys.contains("name") { input.name = form["name"] ?? "" }
+                    if keys.contains("amount") { input.amount = fields.money("amount", "Amount") }
+                    if keys.contains("closeDate") { input.closeDate = fields.date("closeDate", "Close date") }
+                    if keys.contains("nextStep") { input.nextStep = form["nextStep"] ?? "" }
+                    if keys.contains("ownerId") { input.ownerId = fields.id("ownerId", "Owner") }
+                    try fields.problems.throwIfInvalid()
+                    _ = try await OpportunityActions(services: services).change(db, caller: caller, id: id, expected: version,
+                                                                                input: input, keys: keys)
+                }
+            } catch let error as APIError where error.status == .preconditionFailed {
+                let mine = FormState("deal", typed: form, failure: FormFailure(status: .conflict))
+                return try await opportunityPage(caller, token, id: id, forms: .init(details: mine, conflict: true), status: .conflict)
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await opportunityPage(caller, token, id: id, forms: .init(details: FormState("deal", typed: form, failure: failure)),
+                                                 status: failure.status)
+            }
+            return WebSession.redirect(Site.opportunity(id))
+        }
+    }
+
+    /// A step of the stage path, "Mark lost" (with a reason from the firm's list, or
+    /// the person's own words for "Other") or "Reopen": the API's PATCH of `stage`,
+    /// at the page's version. A refusal is said above the path.
+    @Sendable func moveOpportunityForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            var keys: Set<String> = ["stage"]
+            var input = OpportunityInput(stage: form["stage"])
+            if form["lostReason"] != nil {
+                input.lostReason = LostReasonStore.chosen(form["lostReason"], other: form["lostReasonOther"])
+                keys.insert("lostReason")
+            }
+            let version = Int(form["version"] ?? "")
+            do {
+                _ = try await services.pool.withTransaction { db in
+                    try await OpportunityActions(services: services).changeTelling(db, caller: caller, id: id, expected: version,
+                                                                                   input: input, keys: keys)
+                }
+            } catch let error as APIError where error.status == .preconditionFailed {
+                return try await opportunityPage(caller, token, id: id, forms: .init(
+                    message: "Someone else changed this opportunity while you were looking at it; nothing was moved. Here it is as saved now."),
+                    status: .conflict)
+            } catch {
+                guard let failure = FormFailure(error), failure.status != .notFound else { throw error }
+                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                return try await opportunityPage(caller, token, id: id, forms: .init(message: words.joined(separator: " ")),
+                                                 status: failure.status)
+            }
+            return WebSession.redirect(Site.opportunity(id))
+        }
     }
 
     @Sendable func showPipeline(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -25,11 +100,22 @@ extension WebRoutes {
         let q = QueryParameters(request)
         let ownerID = try? q.id("owner")
         let calendar = services.quotas.calendar
-        let period = (try? calendar.period(key: q.string("period") ?? "", field: "period"))
-            ?? calendar.period(containing: Timestamp.now.calendarDate, kind: .quarter)
+        let thisQuarter = calendar.period(containing: Timestamp.now.calendarDate, kind: .quarter)
+        // "all" is every open deal; a period that is not understood is said, with what is shown instead.
+        let asked = (q.string("period") ?? "").trimmed
+        var period: FiscalPeriod? = thisQuarter
+        var notUnderstood: String?
+        if asked.lowercased() == PipelineBoard.allOpen { period = nil }
+        else if !asked.isEmpty {
+            do { period = try calendar.period(key: asked, field: "period") } catch {
+                let why = error.errors.map(\.message).joined(separator: "; ")
+                notUnderstood = "\"\(asked)\" is not a period the board understands (\(why)). Showing this quarter, \(thisQuarter.key), instead; type \"all\" for every open deal."
+            }
+        }
+        let undo = q.string("undo").flatMap(PipelineBoard.Undo.init)
         let board = try await services.pool.withConnection {
             try await PipelineBoard.build($0, caller: caller, services: services, ownerID: ownerID ?? nil, period: period,
-                                          error: Flash.message(request))
+                                          error: Flash.message(request), periodError: notUnderstood, undo: undo)
         }
         return Flash.shown(renderer.page("pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline", area: "pipeline"), body: board)),
                            for: request)
@@ -43,7 +129,8 @@ extension WebRoutes {
             let id = try request.id(context)
             var keys: Set<String> = ["stage"]
             var input = OpportunityInput(stage: form["stage"])
-            if let reason = form["lostReason"]?.trimmed, !reason.isEmpty {
+            // A reason from the firm's list, or the person's own words for "Other".
+            if let reason = LostReasonStore.chosen(form["lostReason"], other: form["lostReasonOther"]) {
                 input.lostReason = reason
                 keys.insert("lostReason")
             }
@@ -53,13 +140,18 @@ extension WebRoutes {
                 keys.insert("keepOverride")
             }
             let back = Site.pipeline() + "?period=" + (form["period"] ?? "").addingPercentEncodingForPath
+            // The board offers to take the move back: the card's stage before it.
+            var moved = back
+            if let from = form["from"]?.trimmed, !from.isEmpty, from != form["stage"] {
+                moved += "&undo=" + "\(id).\(from)".addingPercentEncodingForPath
+            }
             do {
                 let changed = try await services.pool.withTransaction { db in
                     try await OpportunityActions(services: services).changeTelling(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
                 }
                 // What the move replaced is said on the board, as the API's answer says it.
                 if let replaced = changed.overrideReplaced {
-                    return Flash.redirect(back, message: "\(changed.record.name): \(replaced.message)")
+                    return Flash.redirect(moved, message: "\(changed.record.name): \(replaced.message)")
                 }
             } catch let failure as ValidationFailure {
                 return Flash.redirect(back, message: failure.errors.map(\.message).joined(separator: "; "))
@@ -67,7 +159,7 @@ extension WebRoutes {
                 // A deal the mover cannot see is the not-found page, as anywhere else.
                 return Flash.redirect(back, message: error.detail)
             }
-            return WebSession.redirect(back)
+            return WebSession.redirect(moved)
         }
     }
 
@@ -133,16 +225,16 @@ extension WebRoutes {
                 guard var failure = FormFailure(error) else { throw error }
                 // "A proposal needs at least one line" belongs beside the catalog choice.
                 if let message = failure.errors.removeValue(forKey: "lines") { failure.errors["lines[0].typicalProjectId"] = message }
-                return try await opportunityPage(caller, token, id: id, proposal: FormState("proposal", typed: form, failure: failure),
+                return try await opportunityPage(caller, token, id: id, forms: .init(proposal: FormState("proposal", typed: form, failure: failure)),
                                                  status: failure.status)
             }
         }
     }
 
-    func opportunityPage(_ caller: Caller, _ token: String, id: Int64, proposal: FormState? = nil,
+    func opportunityPage(_ caller: Caller, _ token: String, id: Int64, forms: OpportunityPage.Forms = .init(),
                          status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let body = try await services.pool.withConnection({
-            try await OpportunityPage.build($0, id: id, caller: caller, services: services, proposalForm: proposal)
+            try await OpportunityPage.build($0, id: id, caller: caller, services: services, forms: forms)
         }) else { return notFound() }
         return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"),
                                                  body: body), status: status)

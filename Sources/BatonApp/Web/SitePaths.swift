@@ -54,6 +54,7 @@ enum Site {
     static let pipelineStage = SitePath("pipeline/:id/stage")
     static let opportunity = SitePath("opportunities/:id")
     static let opportunityProposals = SitePath("opportunities/:id/proposals")
+    static let opportunityStage = SitePath("opportunities/:id/stage")
 
     static let proposal = SitePath("proposals/:id")
     static let proposalPrint = SitePath("proposals/:id/print")
