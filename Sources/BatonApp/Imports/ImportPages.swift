@@ -22,6 +22,8 @@ struct ImportPage {
     var hasReport: Bool
     /// What the import did or would do, as the API reports it.
     var report: ImportReport
+    var hasErrors = false
+    var hasWarnings = false
     var unmapped: [Unmapped]
     var hasUnmapped: Bool
     var csv: String
@@ -45,6 +47,8 @@ struct ImportPage {
         var page = empty(kind: kind)
         page.hasReport = true
         page.report = report
+        page.hasErrors = !report.errors.isEmpty
+        page.hasWarnings = !report.warnings.isEmpty
         // The values still unknown, then those mapped on an earlier step (no longer
         // unknown, but kept in the form so that the import uses the same mapping).
         var values = report.unmapped.map { u in
@@ -100,7 +104,9 @@ extension WebRoutes {
         guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
         let kind = ImportKind(rawValue: form["kind"] ?? "") ?? .accounts
         var page = ImportPage.empty(kind: kind)
-        let csv = form.file("file").flatMap { $0.isEmpty ? nil : $0 } ?? form["csv"] ?? ""
+        // The kept text comes back from a textarea: a browser may add an indented last line.
+        let kept = form["csv"].map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+        let csv = form.file("file").flatMap { $0.isEmpty ? nil : $0 } ?? kept ?? ""
         guard !csv.isEmpty else {
             page.problem = "Choose the CSV file to import."
             page.hasProblem = true

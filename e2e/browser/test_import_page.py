@@ -1,0 +1,52 @@
+"""The import page (issue 16, item 3) in a real browser: an account manager uploads
+a Salesforce report export, reads the dry run, maps an unknown value and imports."""
+import os
+import tempfile
+import uuid
+
+from selenium.webdriver.support.ui import Select
+
+from conftest import sign_in, submit
+
+
+def upload(browser, base, kind, text):
+    """Opens the import page, chooses the kind and the file, and checks it."""
+    browser.get(base + "/imports")
+    Select(browser.find_element("id", "import-kind")).select_by_value(kind)
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write(text)
+    try:
+        browser.find_element("id", "import-file").send_keys(f.name)
+        submit(browser, browser.find_element("css selector", "button[value=check]"))
+    finally:
+        os.unlink(f.name)
+
+
+def test_an_account_manager_checks_maps_and_imports_a_salesforce_report(browser, base, console_allows):
+    console_allows.append("Failed to load resource: the server responded with a status of 422")
+    tag = uuid.uuid4().hex[:8]
+    sign_in(browser, base, "ana.torres@demo.test")
+    link = browser.find_element("css selector", "nav a[href='/imports']")
+    submit(browser, link)
+    assert browser.find_element("css selector", "h1").text == "Import"
+
+    upload(browser, base, "accounts",
+           "Account ID,Account Name,Website,Billing City,Employees\n"
+           f"001Ui{tag}A,Import Test {tag},imp{tag}.example,Portland,40\n")
+    counts = browser.find_element("id", "import-counts").text
+    assert "1 rows, 1 without errors; 0 errors" in counts
+    assert "Employees" in browser.find_element("css selector", "table.import-warnings").text, "the unused column is named"
+    submit(browser, browser.find_element("css selector", "button[value=import]"))
+    assert "Imported: 1 created" in browser.find_element("css selector", ".notice").text
+
+    upload(browser, base, "opportunities",
+           "Opportunity Name,Account ID,Stage,Close Date,Type\n"
+           f"Deal {tag},001Ui{tag}A,Prospecting,12/1/2030,Partner Deal\n")
+    errors = browser.find_element("css selector", "table.import-errors").text
+    assert 'Kind "Partner Deal" is not one of new_business, expansion, renewal' in errors
+    assert not browser.find_elements("css selector", "button[value=import]"), "no import while a row has an error"
+    Select(browser.find_element("name", "mapTo0")).select_by_value("new_business")
+    submit(browser, browser.find_element("css selector", "button[value=check]"))
+    assert "0 errors" in browser.find_element("id", "import-counts").text
+    submit(browser, browser.find_element("css selector", "button[value=import]"))
+    assert "Imported: 1 created" in browser.find_element("css selector", ".notice").text
