@@ -33,6 +33,8 @@ enum Site {
     static let timeOff = SitePath("time-off")
     static let imports = SitePath("imports")
     static let timeOffApprovals = SitePath("time-off/approvals")
+    static let timesheet = SitePath("timesheet")
+    static let timesheetDecision = SitePath("timesheet/decide")
     static let notifications = SitePath("notifications")
     static let notificationsReadAll = SitePath("notifications/read-all")
     static let notificationsPreferences = SitePath("notifications/preferences")

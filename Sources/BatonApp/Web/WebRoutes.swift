@@ -80,6 +80,7 @@ struct WebRoutes {
         registerQuotaPages(on: pages)
         registerProjectPages(on: pages)
         registerTimeOffPages(on: pages)
+        registerTimesheetPages(on: pages)
         registerProposalPages(on: pages)
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)
