@@ -3,9 +3,19 @@ with its reason, one statement approved, and the lock behind a confirmation that
 the period, the people and the total. The demo's current quarter is a draft that has not
 ended, so each approval here closes it early on purpose."""
 
+from axe_selenium_python import Axe
 from selenium.webdriver.support.ui import Select
 
 from conftest import api, sign_in, submit, token_for
+
+
+def axe_problems(browser, where):
+    """Serious and critical WCAG 2 A/AA findings on the page the browser shows."""
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {'; '.join(n['target'][0] for n in v['nodes'][:3])}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def open_current_run(browser, base):
@@ -24,6 +34,24 @@ def notice(browser):
 
 def row_of(browser, name):
     return next(r for r in browser.find_elements("css selector", "table.bonus-run tbody tr") if name in r.text)
+
+
+def test_the_run_statement_confirmation_and_plan_pages_pass_axe(browser, base):
+    run = open_current_run(browser, base)
+    problems = axe_problems(browser, "run page")
+    submit(browser, row_of(browser, "Felix Braun").find_element("css selector", "a"))
+    assert "What if" in browser.page_source, "the statement offers a what-if over Felix's open phases"
+    problems += axe_problems(browser, "statement page")
+    browser.get(f"{base}/bonus-runs/{run}")
+    submit(browser, browser.find_element("css selector", "form.lock button"))
+    problems += axe_problems(browser, "lock confirmation")
+    browser.delete_all_cookies()
+    admin = token_for(base, "admin@demo.test")
+    plan = api(base, "GET", "/api/v1/bonus-plans", token=admin)["items"][0]
+    sign_in(browser, base, "admin@demo.test", next_path=f"/admin/bonus-plans/{plan['id']}")
+    assert "Everyone reporting to Priya Shah" in browser.find_element("css selector", "section.plan-members").text
+    problems += axe_problems(browser, "plan page")
+    assert not problems, "\n".join(problems)
 
 
 def test_a_manager_recomputes_adjusts_and_approves_one_statement_on_the_run_page(browser, base):
