@@ -36,10 +36,11 @@ struct Handoff {
         // Pass-through lines (travel, expenses, resale) become budget items, in no phase,
         // so they are in no one's credited work and no bonus.
         let split = Self.split(proposal)
-        var services = proposal
-        services.total = Money(split.serviceValue)
-        let project = try await self.services.projects.handOff(
-            db, proposal: services, opportunityName: before.name, projectManagerID: projectManager,
+        // ProjectStore.handOff takes the proposal's total as the contract value.
+        var servicesOnly = proposal
+        servicesOnly.total = Money(split.serviceValue)
+        let project = try await services.projects.handOff(
+            db, proposal: servicesOnly, opportunityName: before.name, projectManagerID: projectManager,
             start: proposal.proposedStart ?? acceptedOn, by: actorID)
         guard !split.passThrough.isEmpty else { return (opportunity, project) }
         for (position, item) in split.passThrough.enumerated() {
@@ -50,7 +51,7 @@ struct Handoff {
                         \(line.description ?? line.typicalProjectName ?? "Pass-through"), \(item.amount))
                 """)
         }
-        let withItems = try await self.services.projects.findAny(db, id: project.id)
+        let withItems = try await services.projects.findAny(db, id: project.id)
         try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: project.id, action: .update,
                                     before: .of(project, excluding: ["phases", "checklist", "skillNeeds"]),
                                     after: .of(withItems, excluding: ["phases", "checklist", "skillNeeds"]))
