@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -152,6 +153,20 @@ import Testing
             let growth = try await app.request(.get, "/api/v1/reports/growth?weeks=12", token: admin)
             let remaining = try #require(growth.object["remainingQuota"] as? String)
             #expect(Decimal(string: remaining) ?? 0 <= 100_000, "not 160,000: \(remaining)")
+
+            // Growth capacity is working hours: Grace and Kara hold cloud architecture (40 h each
+            // over a week); a public holiday on Kara's calendar takes her 8 h out of it.
+            func cloud() async throws -> String? {
+                let g = try await app.request(.get, "/api/v1/reports/growth?weeks=1", token: admin)
+                return (g.object["skills"] as? [[String: Any]])?.first { $0["skill"] as? String == "cloud architecture" }?["capacityHours"] as? String
+            }
+            #expect(try await cloud() == "80")
+            var day = Timestamp.now.calendarDate.adding(days: 1)
+            while day.isoWeekday > 5 { day = day.adding(days: 1) }
+            try await app.sql("INSERT INTO holiday_calendars (name) VALUES ('Oregon')")
+            try await app.sql("INSERT INTO holidays (calendar_id, day, name) SELECT id, \(day), 'A holiday' FROM holiday_calendars WHERE name = 'Oregon'")
+            try await app.sql("UPDATE users SET holiday_calendar_id = (SELECT id FROM holiday_calendars WHERE name = 'Oregon') WHERE id = 14")
+            #expect(try await cloud() == "72")
         }
     }
 }

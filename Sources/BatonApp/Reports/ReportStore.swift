@@ -333,16 +333,22 @@ struct ReportStore: Sendable {
             JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id JOIN skills s ON s.id = ps.skill_id
             GROUP BY lower(s.name)
             """)
-        let capacity = try await db.query("""
-            SELECT lower(s.name) AS skill, sum(u.weekly_capacity_hours) * \(weeks) AS hours
+        // Capacity per skill: the working hours (WorkingCalendar: week, holidays, approved time off) of the
+        // people who hold it over the horizon.
+        let holders = try await db.query("""
+            SELECT u.id, lower(s.name) AS skill
             FROM users u JOIN user_skills us ON us.user_id = u.id JOIN skills s ON s.id = us.skill_id
-            WHERE u.active GROUP BY lower(s.name)
+            WHERE u.active
             """)
+        let holderIDs: [Int64] = Array(Set(try holders.map { try $0.decode("id", as: Int64.self) }))
+        let calendars = try await WorkingCalendarStore().calendars(db, people: holderIDs, from: today, to: end)
+        var working: [Int64: Decimal] = [:]
+        for (id, calendar) in calendars { working[id] = calendar.hours(from: today, to: end) }
         var demand: [String: Decimal] = [:]
         var supply: [String: Decimal] = [:]
         for row in won { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
         for row in likely { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
-        for row in capacity { supply[try row.decode("skill")] = try row.decode("hours") }
+        for row in holders { supply[try row.decode("skill"), default: 0] += working[try row.decode("id", as: Int64.self)] ?? 0 }
         let skills = Set(demand.keys).union(supply.keys).sorted().map {
             (skill: $0, demandHours: (demand[$0] ?? 0).rounded(scale: 2), capacityHours: supply[$0] ?? 0)
         }
