@@ -277,6 +277,22 @@ import Testing
         }
     }
 
+    @Test func aRowThatOnlyMovesTheParentIsAnUpdateWithANewVersion() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            _ = try await importCSV(app, "accounts", Self.reportAccounts, token: ana)
+            let file = "Account ID,Account Name,Parent Account ID\n001Dn00000KlMnO,Kestrel Logistics,001Dn00000AbCdE\n"
+            let r = try await importCSV(app, "accounts", file, token: ana)
+            #expect(r.object["updated"] as? Int == 1, "\(r.text)")
+            #expect(r.object["unchanged"] as? Int == 0)
+            let row = try await app.sql("""
+                SELECT p.external_id || ' v' || a.version AS r FROM accounts a JOIN accounts p ON p.id = a.parent_id
+                WHERE a.external_id = 'sf:001Dn00000KlMnOIAV'
+                """).first?.decode("r", as: String.self)
+            #expect(row == "sf:001Dn00000AbCdEIAV v2", "the parent moved, and the version (so the ETag) with it")
+        }
+    }
+
     @Test func aWonDealWithAFutureCloseDateRoundTripsAndImportedHistoryKeepsItsCycle() async throws {
         try await TestApp.run { app in
             let ana = try await app.signIn("ana.torres@demo.test")

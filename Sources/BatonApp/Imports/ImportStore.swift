@@ -503,6 +503,14 @@ private struct ImportJob {
             SELECT a.* FROM accounts a JOIN staging s ON s.target_id = a.id
             """)
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('accounts', 'id')) WHERE is_new")
+        // New accounts first, so that an existing one may name a new one as its parent.
+        created = try await db.query("""
+            INSERT INTO accounts (id, name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
+            OVERRIDING SYSTEM VALUE
+            SELECT target_id, name, domain, industry, coalesce(owner_id, \(caller.id)), coalesce(status, 'active'), street, city,
+                   region, postal_code, country, external_id
+            FROM staging WHERE is_new
+            """).affectedRows
         // An empty cell leaves what Baton has: a partial file never erases data. A row
         // that changes nothing writes nothing, so an export imported back keeps every
         // record's version (and ETag). A matched account takes the row's id if it has none.
@@ -513,28 +521,26 @@ private struct ImportJob {
                        coalesce(s.street, a.street) AS street, coalesce(s.city, a.city) AS city,
                        coalesce(s.region, a.region) AS region, coalesce(s.postal_code, a.postal_code) AS postal_code,
                        coalesce(s.country, a.country) AS country,
-                       coalesce(a.external_id, CASE WHEN s.external_id NOT LIKE 'baton:%' THEN s.external_id END) AS external_id
+                       coalesce(a.external_id, CASE WHEN s.external_id NOT LIKE 'baton:%' THEN s.external_id END) AS external_id,
+                       CASE WHEN s.parent_ref IS NULL THEN a.parent_id
+                            ELSE coalesce((SELECT p.target_id FROM staging p WHERE p.external_id = s.parent_ref LIMIT 1),
+                                          resolve_account(s.parent_ref)) END AS parent_id
                 FROM staging s JOIN accounts a ON a.id = s.target_id WHERE NOT s.is_new)
             UPDATE accounts a SET name = n.name, domain = n.domain, industry = n.industry, owner_id = n.owner_id, status = n.status,
                 street = n.street, city = n.city, region = n.region, postal_code = n.postal_code, country = n.country,
-                external_id = n.external_id, version = a.version + 1, updated_at = now()
+                external_id = n.external_id, parent_id = n.parent_id, version = a.version + 1, updated_at = now()
             FROM n WHERE n.id = a.id
-              AND (a.name, a.domain, a.industry, a.owner_id, a.status, a.street, a.city, a.region, a.postal_code, a.country, a.external_id)
+              AND (a.name, a.domain, a.industry, a.owner_id, a.status, a.street, a.city, a.region, a.postal_code, a.country, a.external_id,
+                   a.parent_id)
                   IS DISTINCT FROM
-                  (n.name, n.domain, n.industry, n.owner_id, n.status, n.street, n.city, n.region, n.postal_code, n.country, n.external_id)
-            """).affectedRows
-        created = try await db.query("""
-            INSERT INTO accounts (id, name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
-            OVERRIDING SYSTEM VALUE
-            SELECT target_id, name, domain, industry, coalesce(owner_id, \(caller.id)), coalesce(status, 'active'), street, city,
-                   region, postal_code, country, external_id
-            FROM staging WHERE is_new
+                  (n.name, n.domain, n.industry, n.owner_id, n.status, n.street, n.city, n.region, n.postal_code, n.country, n.external_id,
+                   n.parent_id)
             """).affectedRows
         try await db.query("""
             UPDATE accounts a
             SET parent_id = coalesce((SELECT p.target_id FROM staging p WHERE p.external_id = s.parent_ref LIMIT 1),
                                      resolve_account(s.parent_ref))
-            FROM staging s WHERE s.target_id = a.id AND s.parent_ref IS NOT NULL
+            FROM staging s WHERE s.target_id = a.id AND s.is_new AND s.parent_ref IS NOT NULL
             """)
         try await audit()
         try await countUnchanged()
