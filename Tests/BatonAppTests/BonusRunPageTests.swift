@@ -93,6 +93,26 @@ import Testing
         }
     }
 
+    @Test func aRunIsComputedOnThePageAsThroughTheAPI() async throws {
+        try await TestApp.run(business: true) { app in
+            let morgan = try await app.signIn("morgan.reyes@demo.test")
+            let token = try await agreement.csrf(app, morgan)
+            let sales: Int64 = try #require(try await app.sql("SELECT id FROM bonus_plans WHERE metric = 'total_bookings'").first).decode("id")
+            let period = BonusAdministrationTests.currentQuarter
+            let made = try await agreement.form(app, "/bonus", morgan, [("csrf", token), ("planId", "\(sales)"), ("period", period)])
+            #expect(made.status == .seeOther)
+            let run: Int64 = try #require(try await app.sql("SELECT id FROM bonus_runs WHERE plan_id = \(sales)").first).decode("id")
+            #expect(made.headers[.location] == "/bonus-runs/\(run)")
+            let seller: Int = try #require(try await app.sql("SELECT count(*)::int AS n FROM bonus_statements WHERE run_id = \(run)").first).decode("n")
+            #expect(seller == 5, "Morgan's five sellers and account managers, the plan's members")
+            // Again: the API's 409 words, on /bonus.
+            let viaAPI = try await agreement.api(app, .post, "bonus-runs", morgan, #"{"planId": \#(sales), "period": "\#(period)"}"#)
+            #expect(viaAPI.status == .conflict)
+            let again = try await agreement.form(app, "/bonus", morgan, [("csrf", token), ("planId", "\(sales)"), ("period", period)])
+            #expect(flash(again).contains(try #require(viaAPI.object["detail"] as? String)))
+        }
+    }
+
     @Test func theRunPagesAdjustmentLandsInItsRunOrIsRefusedInTheAPIsWords() async throws {
         try await TestApp.run(business: true) { app in
             let priya = try await app.signIn("priya.shah@demo.test")

@@ -17,6 +17,7 @@ extension WebRoutes {
 
     func registerBonusPages(on pages: RouterGroup<BatonRequestContext>) {
         pages.get(Site.bonus.pattern, use: bonusRunsPage)
+        pages.post(Site.bonus.pattern, use: computeBonusRun)
         pages.get(Site.bonusStatement.pattern, use: bonusStatementPage)
         pages.post(Site.bonusApprove.pattern, use: approveBonusRun)
         pages.get(Site.adminBonusPlans.pattern, use: bonusPlansPage)
@@ -31,8 +32,26 @@ extension WebRoutes {
 
     @Sendable func bonusRunsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        let body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
-        return renderer.page("bonus", Page(frame: frame(caller, sessionToken: token, title: "Bonus", area: "bonus"), body: body))
+        var body = try await services.pool.withConnection { try await BonusRunsPage.build($0, caller: caller, services: services) }
+        body.message = Flash.message(request)
+        return Flash.shown(renderer.page("bonus", Page(frame: frame(caller, sessionToken: token, title: "Bonus", area: "bonus"), body: body)),
+                           for: request)
+    }
+
+    /// A new draft run of a plan for a period, through the API's action; a refusal
+    /// (a run that exists, an unknown period) comes back to /bonus in the API's words.
+    @Sendable func computeBonusRun(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, values in
+            do {
+                guard let planID = values["planId"].flatMap({ Int64($0) }) else { throw ValidationFailure("planId", "Choose a plan") }
+                let input = BonusRunInput(planId: planID, period: values["period"]?.trimmed ?? "")
+                let run = try await services.pool.withTransaction { try await bonusActions.computeRun($0, caller: caller, input: input) }
+                return Flash.redirect(Site.bonusRun(run.id), message: "Computed: \(run.statements.count) statements for \(run.period).")
+            } catch {
+                guard let failure = FormFailure(error), failure.status != .forbidden else { throw error }
+                return Flash.redirect(Site.bonus(), message: "No run computed: \(Self.refusalWords(failure).joined(separator: "; "))")
+            }
+        }
     }
 
     @Sendable func bonusStatementPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -346,7 +365,13 @@ extension WebRoutes {
 struct BonusRunsPage {
     struct Line { var runId: Int64; var period: String; var status: String; var locked: Bool; var people: [Person]; var link: String; var planName: String }
     struct Person { var userId: Int64; var name: String; var payout: String }
+    struct PlanChoice { var id: Int64; var name: String }
     var runs: [Line]
+    /// For admins and managers: the plans a new run can be computed for.
+    var plans: [PlanChoice] = []
+    var canCompute = false
+    var currentPeriod = ""
+    var message: String?
 
     static func build(_ db: Connection, caller: Caller, services: AppServices) async throws -> BonusRunsPage {
         let actions = BonusActions(services: services)
@@ -363,7 +388,13 @@ struct BonusRunsPage {
                                   link: Site.bonusRun(run.id), planName: planNames[run.planId] ?? "Plan \(run.planId)"))
             }
         }
-        return BonusRunsPage(runs: lines)
+        var page = BonusRunsPage(runs: lines)
+        if caller.isAdmin || caller.has(.manager) {
+            page.plans = planNames.sorted { $0.key < $1.key }.map { PlanChoice(id: $0.key, name: $0.value) }
+            page.canCompute = !page.plans.isEmpty
+            page.currentPeriod = services.quotas.calendar.period(containing: DeliveryActions.today, kind: .quarter).key
+        }
+        return page
     }
 }
 
