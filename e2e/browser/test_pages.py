@@ -75,13 +75,14 @@ def test_the_pipeline_board_moves_a_card_and_asks_for_a_lost_reason(browser, bas
     assert [c.find_element("css selector", "h2").text for c in columns][:2] == ["Prospecting", "Qualification"]
     card = browser.find_element("css selector", ".card-deal")
     card_id = card.get_attribute("data-id")
-    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("closed_lost")
-    submit(browser, card.find_element("css selector", "form.move button"))
+    # The moves sit in the card's one menu (issue 19); lost without a reason is refused.
+    card.find_element("css selector", "details.card-menu summary").click()
+    submit(browser, card.find_element("css selector", "form.move button[value=closed_lost]"))
     assert "Lost reason is required" in browser.find_element("css selector", ".error").text
     card = browser.find_element("css selector", f".card-deal[data-id='{card_id}']")
-    Select(card.find_element("css selector", "select[name=stage]")).select_by_value("closed_lost")
-    card.find_element("css selector", "input[name=lostReason]").send_keys("chose a competitor")
-    submit(browser, card.find_element("css selector", "form.move button"))
+    card.find_element("css selector", "details.card-menu summary").click()
+    Select(card.find_element("css selector", "select[name=lostReason]")).select_by_value("Chose a competitor")
+    submit(browser, card.find_element("css selector", "form.move button[value=closed_lost]"))
     assert not browser.find_elements("css selector", f".card-deal[data-id='{card_id}']"), "a lost deal leaves the board"
 
 

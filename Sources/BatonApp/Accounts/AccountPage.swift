@@ -118,6 +118,9 @@ struct AccountPage {
         var details = forms.details ?? FormState("account", values: theirs)
         let version = forms.conflict || forms.details == nil ? account.version : Int(details.value("version")) ?? account.version
         details.values["version"] = String(version)
+        if forms.conflict, let mine = forms.details {
+            details.values.merge(EditConflict.merged(detailLabels.map(\.name), typed: { mine.values[$0] }, saved: theirs)) { $1 }
+        }
         let owners = try await owners(db, caller: caller, including: account.ownerId)
         let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id, including: account.parentId) : []
         let ownerChoices = [("", "Nobody")] + owners

@@ -131,6 +131,9 @@ struct OpportunityPage {
         var details = forms.details ?? FormState("deal", values: theirs)
         let version = forms.conflict || forms.details == nil ? o.version : Int(details.value("version")) ?? o.version
         details.values["version"] = String(version)
+        if forms.conflict, let mine = forms.details {
+            details.values.merge(EditConflict.merged(detailLabels.map(\.name), typed: { mine.values[$0] }, saved: theirs)) { $1 }
+        }
         let owners = try await AccountPage.owners(db, caller: caller, including: o.ownerId)
         let detailsForm = details.form([
             details.text("name", "Name", required: true, maxlength: 200),

@@ -28,6 +28,18 @@ struct EditConflict {
         }
     }
 
+    /// The form drawn again after a conflict: mine where I changed a field, theirs
+    /// elsewhere, so that "save mine over theirs" keeps what they changed and I did not.
+    static func merged(_ names: [String], typed: (String) -> String?, saved: [String: String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for name in names {
+            let mine = (typed(name) ?? "").trimmed, theirs = saved[name] ?? ""
+            let was = (typed(prefix + name) ?? theirs).trimmed
+            values[name] = mine != was ? mine : theirs
+        }
+        return values
+    }
+
     /// The panel's rows: each field either side changed, theirs as saved now and mine as typed.
     /// A form without its memory (an old tab) lists what differs from theirs as mine.
     static func rows(_ labels: [(name: String, label: String)], typed: (String) -> String?, saved: [String: String],

@@ -1,0 +1,69 @@
+"""Issue 19, item 1, in a real browser: a deal's amount is edited on its page, a
+stale save shows only the fields each side changed, the stage path's steps move the
+deal, lost takes a reason from the firm's list, and a lost deal reopens."""
+import uuid
+
+import pytest
+
+from selenium.webdriver.support.ui import Select
+
+from conftest import api, api_response, sign_in, submit, token_for
+
+
+def new_deal(base, token, tag):
+    account = api(base, "POST", "/api/v1/accounts", {"name": f"In place {tag}"}, token=token)
+    return api(base, "POST", "/api/v1/opportunities", {
+        "accountId": account["id"], "name": f"In place deal {tag}", "stage": "qualification",
+        "closeDate": "2031-04-30", "amount": "30000.00"}, token=token)["id"]
+
+
+def test_the_amount_is_edited_on_the_deal_page_and_a_conflict_lists_only_what_changed(browser, base):
+    ana = token_for(base, "ana.torres@demo.test")
+    deal_id = new_deal(base, ana, uuid.uuid4().hex[:6])
+    sign_in(browser, base, "ana.torres@demo.test", next_path=f"/opportunities/{deal_id}")
+    amount = browser.find_element("id", "deal-amount")
+    amount.clear()
+    amount.send_keys("35,000")
+    submit(browser, browser.find_element("css selector", "form#details button[type=submit]"))
+    assert api(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)["amount"] == "35000.00"
+
+    # Someone else changes the next step while this page is open; my amount change conflicts.
+    body, headers = api_response(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)
+    api(base, "PATCH", f"/api/v1/opportunities/{deal_id}", {"nextStep": "Call the CFO"}, token=ana,
+        headers={"If-Match": headers.get("ETag")})
+    amount = browser.find_element("id", "deal-amount")
+    amount.clear()
+    amount.send_keys("36000")
+    submit(browser, browser.find_element("css selector", "form#details button[type=submit]"))
+    panel = browser.find_element("css selector", "section.conflict")
+    rows = [r.find_element("css selector", "th").text for r in panel.find_elements("css selector", "tbody tr")]
+    assert rows == ["Amount", "Next step"], rows
+    assert "changed by them" in panel.find_elements("css selector", "tbody tr")[1].text
+    assert browser.find_element("id", "deal-nextStep").get_attribute("value") == "Call the CFO", "theirs where I changed nothing"
+    submit(browser, browser.find_element("css selector", "form#details button[type=submit]"))
+    saved = api(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)
+    assert (saved["amount"], saved["nextStep"]) == ("36000.00", "Call the CFO")
+
+
+def test_the_stage_path_moves_the_deal_loses_it_with_a_listed_reason_and_reopens_it(browser, base):
+    ana = token_for(base, "ana.torres@demo.test")
+    deal_id = new_deal(base, ana, uuid.uuid4().hex[:6])
+    sign_in(browser, base, "ana.torres@demo.test", next_path=f"/opportunities/{deal_id}")
+    submit(browser, browser.find_element("css selector", "ol.path button[value=proposal]"))
+    assert browser.find_element("css selector", "ol.path li.current").text.startswith("Proposal")
+
+    browser.find_element("css selector", "details#mark-lost summary").click()
+    Select(browser.find_element("id", "lost-reason")).select_by_value("Chose a competitor")
+    submit(browser, browser.find_element("css selector", "details#mark-lost button[type=submit]"))
+    assert "Chose a competitor" in browser.find_element("css selector", "section.fields").text
+    assert api(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)["stage"] == "closed_lost"
+
+    Select(browser.find_element("id", "reopen-stage")).select_by_value("negotiation")
+    submit(browser, browser.find_element("css selector", "form#reopen button"))
+    reopened = api(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)
+    assert (reopened["stage"], reopened["lostReason"]) == ("negotiation", None)
+
+
+@pytest.fixture
+def console_allows():
+    return ["409"]  # the conflict page is answered 409 Conflict, as the API's would be
