@@ -216,7 +216,7 @@ import Testing
             let admin = try await app.signIn("admin@demo.test")
             // A consultant's assignment on a project with a manager, running through next week.
             let row = try #require(try await app.sql("""
-                SELECT a.user_id, u.email, u.calendar_token, pm.email AS pm_email, a.project_id, j.name AS project
+                SELECT a.user_id, u.email, u.name, u.calendar_token, pm.email AS pm_email, a.project_id, j.name AS project
                 FROM assignments a JOIN users u ON u.id = a.user_id JOIN projects j ON j.id = a.project_id
                 JOIN users pm ON pm.id = j.project_manager_id
                 WHERE a.end_date >= current_date + 14 AND a.start_date <= current_date
@@ -237,12 +237,17 @@ import Testing
             // Pending: nothing is flagged yet.
             let pmEmail: String = try row.decode("pm_email")
             let pm = try await app.signIn(pmEmail)
-            #expect(!(try await page(app, "/", pm).text.contains("time-off-collisions")))
+            let name: String = try row.decode("name")
+            let flag = "\(name.replacingOccurrences(of: "'", with: "&#39;")) is off (vacation) from \(start)"
+            #expect(!(try await page(app, "/", pm).text.contains(flag)))
             #expect(try await app.request(.post, "/api/v1/time-off/\(id)/approve", token: admin, headers: [.ifMatch: "\"1\""]).status == .ok)
             // The PM's home names the project and the person.
             let home = try await page(app, "/", pm).text
-            #expect(home.contains("time-off-collisions"))
+            #expect(home.contains("time-off-collisions") && home.contains(flag))
             #expect(home.contains(project.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "'", with: "&#39;")))
+            // So does the project's page.
+            let projectID: Int64 = try row.decode("project_id")
+            #expect(try await page(app, "/projects/\(projectID)", pm).text.contains(flag))
             // The person's feed has the time off, all day, last day included.
             let token: String = try row.decode("calendar_token")
             let feed = try await app.request(.get, "/calendar/\(token).ics").text

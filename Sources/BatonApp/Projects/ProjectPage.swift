@@ -60,6 +60,9 @@ struct ProjectPage {
     var newLinkURL: String
     var hasNewLink: Bool
     var linkForm: WebForm
+    /// Assignments that overlap their person's approved time off (issue 18).
+    var timeOffCollisions: [WorkingCalendarStore.Collision] = []
+    var hasTimeOffCollisions = false
 
     /// What the client-link part of the page shows after a post.
     struct Link {
@@ -159,11 +162,15 @@ struct ProjectPage {
         let linkForm = form.form(canManage ? [
             form.text("expiresOn", "Expires on", type: "date", hint: "Leave empty for a link that lasts until it is revoked"),
         ] : [])
-        return ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
+        let collisions = try await WorkingCalendarStore().collisions(db, projectID: project.id)
+        var page = ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
                            checklist: checklist, needs: needs, suggestions: suggestions, assignments: assignments, team: team,
                            site: client?.site ?? "", accountName: client?.name ?? "Account", seesPipeline: PipelineAccess.canRead(caller.roles),
                            error: pageMessages.isEmpty ? nil : pageMessages.joined(separator: " "), liveLinks: liveLinks,
                            hasLiveLinks: !liveLinks.isEmpty, newLinkURL: forms.link.newURL ?? "", hasNewLink: forms.link.newURL != nil,
                            linkForm: linkForm)
+        page.timeOffCollisions = collisions
+        page.hasTimeOffCollisions = !collisions.isEmpty
+        return page
     }
 }
