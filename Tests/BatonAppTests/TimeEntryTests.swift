@@ -154,6 +154,29 @@ import Testing
             #expect((consultant.object["phases"] as? [[String: Any]])?.first?["actualHours"] as? String == "230")
             #expect(try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: first,
                                           json: #"{"estimateToComplete": "1"}"#).status == .forbidden)
+            // The profitability report says the same once the phase is completed (its value is then earned).
+            try await app.sql("UPDATE project_phases SET completed_on = '2024-06-28' WHERE id = \(setup.phaseID)")
+            let report = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=2024-01-01&to=2024-12-31", token: admin)
+            #expect(report.status == .ok)
+            let line = (report.object["lines"] as? [[String: Any]])?.first { $0["key"] as? String == String(setup.projectID) }
+            #expect(line?["hours"] as? String == "230")
+            #expect(line?["cost"] as? String == "13100.00")
+            #expect(line?["value"] as? String == "30000.00")
+            #expect(line?["margin"] as? String == "16900.00")
+            #expect(line?["marginPercent"] as? String == "56.33")
+            #expect(line?["overBudget"] as? Bool == true)
+            let quarters = try await app.request(.get, "/api/v1/reports/profitability?by=quarter&from=2024-01-01&to=2024-12-31", token: admin)
+            // Cost in Q1 (March), value in Q2 (June).
+            #expect((quarters.object["lines"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" } == ["2024-Q1", "2024-Q2"])
+            #expect((quarters.object["total"] as? [String: Any])?["margin"] as? String == "16900.00")
+            let csv = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=2024-01-01&to=2024-12-31&format=csv", token: admin)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.text.contains("230,13100.00,30000.00,16900.00,56.33"))
+            // Utilization: the first person's 150 billable hours over her working hours in the window.
+            let people = report.object["utilization"] as? [[String: Any]] ?? []
+            #expect(people.first { ($0["userId"] as? Int).map(Int64.init) == setup.people[0].id }?["billableHours"] as? String == "150")
+            // Cost is for managers and admins: the project's manager without the role is refused.
+            #expect(try await app.request(.get, "/api/v1/reports/profitability", token: pm).status == .forbidden)
         }
     }
 

@@ -34,6 +34,7 @@ struct TimeRoutes {
         api.post("bill-rates", use: addBillRate)
         api.get("projects/:id/budget", use: budget)
         api.put("projects/:id/phases/:phaseId/estimate", use: setEstimate)
+        api.get("reports/profitability", use: profitability)
     }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -1,0 +1,182 @@
+import BatonCore
+import Dates
+import Foundation
+import Hummingbird
+import Postgres
+
+/// The profitability report: margin by project, account, typical project, project
+/// manager or quarter, and each person's actual utilization beside the planned.
+/// Value is the value of phases completed in the window (what was earned); cost is
+/// approved time in the window, each entry at its person's cost rate on its day.
+struct ProfitabilityReport: Encodable, Sendable {
+    struct Line: Encodable, Sendable {
+        var key: String
+        var label: String
+        var hours: DecimalString
+        var cost: Money
+        var value: Money
+        var margin: Money
+        var marginPercent: DecimalString?
+        /// Projects only: approved hours beyond the budget hours, or trending there.
+        var budgetHours: DecimalString?
+        var overBudget: Bool?
+    }
+
+    struct Person: Encodable, Sendable {
+        var userId: Int64
+        var name: String
+        var billableHours: DecimalString
+        var workingHours: DecimalString
+        var actualUtilization: DecimalString?
+        var plannedHours: DecimalString
+        var plannedUtilization: DecimalString?
+    }
+
+    var from: CalendarDate
+    var to: CalendarDate
+    var by: String
+    var lines: [Line]
+    var total: Line
+    var utilization: [Person]
+}
+
+enum ProfitabilityGrouping: String, CaseIterable, Sendable {
+    case project, account, typicalProject = "typical_project", projectManager = "project_manager", quarter
+}
+
+struct ProfitabilityStore: Sendable {
+    func report(_ db: Connection, caller: Caller, by: ProfitabilityGrouping, from: CalendarDate, to: CalendarDate) async throws -> ProfitabilityReport {
+        let key: Query
+        let label: Query
+        switch by {
+        case .project: key = "j.id::text"; label = "j.name"
+        case .account: key = "a.id::text"; label = "a.name"
+        case .typicalProject: key = "coalesce(t.id::text, 'none')"; label = "coalesce(t.name, 'Custom work')"
+        case .projectManager: key = "coalesce(m.id::text, 'none')"; label = "coalesce(m.name, 'No project manager')"
+        case .quarter: key = "to_char(b.q, 'YYYY-\"Q\"Q')"; label = "to_char(b.q, 'YYYY-\"Q\"Q')"
+        }
+        // Projects only: their budget hours and all their approved hours, to say which are over budget.
+        let project = by == .project
+        let budgetHours: Query = project
+            ? "(SELECT sum(n.hours) FROM project_skill_needs n JOIN project_phases x ON x.id = n.phase_id WHERE x.project_id = j.id)"
+            : "NULL::numeric"
+        let allHours: Query = project
+            ? "(SELECT sum(e.hours) FROM time_entries e WHERE e.project_id = j.id AND e.status = 'approved')"
+            : "NULL::numeric"
+        let groupProject: Query = project ? ", j.id" : ""
+        let rows = try await db.query("""
+            WITH cost AS (
+                SELECT e.project_id, coalesce(e.phase_id, 0) AS phase_id, date_trunc('quarter', e.day)::date AS q, sum(e.hours) AS hours,
+                       sum(e.hours * coalesce(cost_rate_on(e.user_id, e.day), 0)) AS cost
+                FROM time_entries e WHERE e.status = 'approved' AND e.project_id IS NOT NULL AND e.day BETWEEN \(from) AND \(to)
+                GROUP BY 1, 2, 3
+            ), earned AS (
+                SELECT ph.project_id, ph.id AS phase_id, date_trunc('quarter', ph.completed_on)::date AS q, sum(ph.value) AS value
+                FROM project_phases ph WHERE ph.completed_on BETWEEN \(from) AND \(to) GROUP BY 1, 2, 3
+            ), b AS (
+                SELECT coalesce(c.project_id, v.project_id) AS project_id, coalesce(c.phase_id, v.phase_id) AS phase_id,
+                       coalesce(c.q, v.q) AS q, coalesce(c.hours, 0) AS hours, coalesce(c.cost, 0) AS cost, coalesce(v.value, 0) AS value
+                FROM cost c FULL JOIN earned v ON v.project_id = c.project_id AND v.phase_id = c.phase_id AND v.q = c.q
+            )
+            SELECT \(key) AS key, \(label) AS label, sum(b.hours) AS hours, sum(b.cost) AS cost, sum(b.value) AS value,
+                   \(budgetHours) AS budget_hours, \(allHours) AS all_hours
+            FROM b JOIN projects j ON j.id = b.project_id JOIN accounts a ON a.id = j.account_id
+            LEFT JOIN project_phases ph ON ph.id = b.phase_id LEFT JOIN typical_projects t ON t.id = ph.typical_project_id
+            LEFT JOIN users m ON m.id = j.project_manager_id
+            WHERE \(ProjectStore.scope(caller))
+            GROUP BY 1, 2\(groupProject) ORDER BY 2, 1
+            """)
+        var total = ProfitFigures.zero
+        var lines: [ProfitabilityReport.Line] = []
+        for row in rows {
+            let figures = ProfitFigures(hours: try row.decode("hours"), cost: try row.decode("cost"), value: try row.decode("value"))
+            total = total + figures
+            let budget: Decimal? = try row.decode("budget_hours")
+            let all: Decimal? = try row.decode("all_hours")
+            lines.append(Self.line(key: try row.decode("key"), label: try row.decode("label"), figures,
+                                   budgetHours: by == .project ? (budget ?? 0) : nil,
+                                   overBudget: by == .project ? (all ?? 0) > (budget ?? 0) : nil))
+        }
+        return ProfitabilityReport(from: from, to: to, by: by.rawValue, lines: lines,
+                                   total: Self.line(key: "total", label: "Total", total, budgetHours: nil, overBudget: nil),
+                                   utilization: try await utilization(db, caller: caller, from: from, to: to))
+    }
+
+    static func line(key: String, label: String, _ f: ProfitFigures, budgetHours: Decimal?, overBudget: Bool?) -> ProfitabilityReport.Line {
+        ProfitabilityReport.Line(key: key, label: label, hours: DecimalString(f.hours), cost: Money(f.cost.rounded(scale: 2)),
+                                 value: Money(f.value.rounded(scale: 2)), margin: Money(f.margin.rounded(scale: 2)),
+                                 marginPercent: f.marginPercent.map { DecimalString($0) }, budgetHours: budgetHours.map { DecimalString($0) },
+                                 overBudget: overBudget)
+    }
+
+    /// Billable approved hours over working hours (the working calendars), beside the
+    /// hours assignments planned on those working days; for the caller's people.
+    func utilization(_ db: Connection, caller: Caller, from: CalendarDate, to: CalendarDate) async throws -> [ProfitabilityReport.Person] {
+        let scope: Query = caller.isAdmin ? "TRUE" : "u.id IN (SELECT user_id FROM reporting_line(\(caller.id)))"
+        let people = try await db.query("""
+            SELECT u.id, u.name,
+                   coalesce((SELECT sum(e.hours) FROM time_entries e WHERE e.user_id = u.id AND e.status = 'approved'
+                             AND e.project_id IS NOT NULL AND e.day BETWEEN \(from) AND \(to)), 0) AS billable
+            FROM users u WHERE u.active AND \(scope)
+              AND (EXISTS (SELECT 1 FROM time_entries e WHERE e.user_id = u.id AND e.day BETWEEN \(from) AND \(to))
+                   OR EXISTS (SELECT 1 FROM assignments x WHERE x.user_id = u.id AND x.end_date >= \(from) AND x.start_date <= \(to)))
+            ORDER BY lower(u.name), u.id
+            """)
+        let ids = try people.map { try $0.decode("id", as: Int64.self) }
+        guard !ids.isEmpty else { return [] }
+        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: to)
+        var planned: [Int64: Decimal] = [:]
+        for row in try await db.query("""
+            SELECT x.user_id, x.hours_per_day, greatest(x.start_date, \(from)) AS s, least(x.end_date, \(to)) AS e
+            FROM assignments x WHERE x.user_id = ANY(\(ids)::bigint[]) AND x.end_date >= \(from) AND x.start_date <= \(to)
+            """) {
+            let user: Int64 = try row.decode("user_id")
+            let perDay: Decimal = try row.decode("hours_per_day")
+            let days = calendars[user]?.workingDays(from: try row.decode("s"), to: try row.decode("e")).count ?? 0
+            planned[user, default: 0] += perDay * Decimal(days)
+        }
+        return try people.map { row in
+            let id: Int64 = try row.decode("id")
+            let billable: Decimal = try row.decode("billable")
+            let working = calendars[id]?.hours(from: from, to: to) ?? 0
+            let plan = planned[id] ?? 0
+            return ProfitabilityReport.Person(
+                userId: id, name: try row.decode("name"), billableHours: DecimalString(billable), workingHours: DecimalString(working),
+                actualUtilization: Utilization.percent(billable: billable, working: working).map { DecimalString($0) },
+                plannedHours: DecimalString(plan), plannedUtilization: Utilization.percent(billable: plan, working: working).map { DecimalString($0) })
+        }
+    }
+
+    static func csv(_ report: ProfitabilityReport) -> String {
+        let header = [report.by, "hours", "cost", "value", "margin", "margin %"]
+        let rows = (report.lines + [report.total]).map {
+            [$0.label, $0.hours.description, $0.cost.description, $0.value.description, $0.margin.description, $0.marginPercent?.description ?? ""]
+        }
+        return CSV.write(header: header, rows: rows)
+    }
+}
+
+extension TimeRoutes {
+    /// `GET /reports/profitability?by=&from=&to=` (managers and admins; `format=csv` for the file).
+    @Sendable func profitability(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try RateActions.requireReader(caller)
+        let query = QueryParameters(request)
+        let by = try query.enumeration("by", ProfitabilityGrouping.self) ?? .project
+        let to = try query.date("to") ?? Timestamp.now.calendarDate
+        let from = try query.date("from") ?? to.adding(days: -364)
+        guard from <= to, from.days(until: to) <= 3660 else {
+            throw ValidationFailure("from", "The window runs forwards and at most ten years")
+        }
+        let csv = try query.enumeration("format", ProfitabilityFormat.self) == .csv
+        let (report, _) = try await services.reportReader.read { try await ProfitabilityStore().report($0, caller: caller, by: by, from: from, to: to) }
+        if csv {
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"profitability-\(by.rawValue).csv\""],
+                            body: .init(byteBuffer: .init(string: ProfitabilityStore.csv(report))))
+        }
+        return try APIResponse.json(report).response
+    }
+}
+
+enum ProfitabilityFormat: String, CaseIterable, Sendable { case json, csv }
