@@ -9,6 +9,9 @@ import Testing
 @Suite struct BonusMigrationTests {
     @Test func existingPlansKeepTheirPeopleAndOpenAdjustmentsFindTheirRun() async throws {
         let logger = Logger(label: "bonus-migration")
+        // The cluster's roles first (sql/0012 creates one, cluster-wide): migrating this database
+        // while another test makes the template would race on that creation.
+        _ = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: TestApp.sqlDirectory)
         let database = try await TestDatabases.shared.emptyDatabase()
         let pool = ConnectionPool(configuration: database, maxConnections: 2, logger: logger)
         do {
