@@ -110,6 +110,11 @@ POST   /api/v1/notifications/read-all                         yes   yes     yes 
 GET    /api/v1/notifications/preferences                      yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/notifications/preferences                      yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/notifications/deliveries                       yes   no      no              no    no              no         no
+POST   /api/v1/proposals/{id}/client-link                     yes   yes     yes             yes   no              no         no
+DELETE /api/v1/proposals/{id}/client-link                     yes   yes     yes             yes   no              no         no
+GET    /api/v1/proposals/{id}/client-decision                 yes   yes     yes             yes   yes             no         no
+GET    /proposal-link/{token}                                 no    no      no              no    no              no         no
+POST   /proposal-link/{token}                                 no    no      no              no    no              no         no
 GET    /api/v1/users/{id}/working-calendar                    yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/users/{id}/working-calendar                    yes   no      no              no    no              no         no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
@@ -255,6 +260,11 @@ NOTES = {
     "POST /api/v1/notifications/{id}/read": "a notification nobody has: 404 for everyone; another person's is 404 too (NotificationTests), admins included",
     "POST /api/v1/notifications/read-all": "marks only the caller's own",
     "PUT /api/v1/notifications/preferences": "an unknown kind: 422 for everyone, nothing changed",
+    "POST /api/v1/proposals/{id}/client-link": "the test's draft: 409 (only a sent proposal gets a link) for the selling side and admins; 403 for the reviewer, 404 for others",
+    "DELETE /api/v1/proposals/{id}/client-link": "the test's draft, which has no link: 200 revoking none for the selling side and admins",
+    "GET /api/v1/proposals/{id}/client-decision": "the test's draft: null for everyone who sees it",
+    "GET /proposal-link/{token}": "a token nobody has: 404 for everyone; the token is the credential (NotificationClientLinkTests open and decide through a live one)",
+    "POST /proposal-link/{token}": "as GET: a token nobody has, 404",
     "GET /api/v1/users/{id}/working-calendar": "the caller's own (others: reporting line, as for the person)",
     "PUT /api/v1/users/{id}/working-calendar": "the caller's own, `{}` with a stale If-Match: 412 for the admin; only admins set working weeks",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
@@ -788,6 +798,8 @@ for _path in ("/api/v1/notifications", "/api/v1/notifications/unread-count", "/a
 simple("POST /api/v1/notifications/read-all")
 simple("PUT /api/v1/notifications/preferences", body={"preferences": {"no-such-kind": "app"}})
 simple("POST /api/v1/notifications/{id}/read", path=f"/api/v1/notifications/{NOWHERE}/read")
+simple("GET /proposal-link/{token}", path="/proposal-link/no-such-token")
+simple("POST /proposal-link/{token}", path="/proposal-link/no-such-token", body={})
 
 
 def _holiday_calendar(w):
@@ -881,6 +893,7 @@ BY_ID = [
     "GET /api/v1/opportunities/{id}/history", "GET /api/v1/opportunities/{id}/proposals",
     "GET /api/v1/typical-projects/{id}", "PATCH /api/v1/typical-projects/{id}",
     "GET /api/v1/proposals/{id}", "PATCH /api/v1/proposals/{id}", "GET /api/v1/proposals/{id}/capacity-check",
+    "POST /api/v1/proposals/{id}/client-link", "DELETE /api/v1/proposals/{id}/client-link", "GET /api/v1/proposals/{id}/client-decision",
     "GET /proposals/{id}/print",
     "GET /api/v1/projects/{id}", "GET /api/v1/projects/{id}/staffing-suggestions", "GET /api/v1/projects/{id}/assignments",
     "GET /api/v1/bonus-plans/{id}", "PATCH /api/v1/bonus-plans/{id}", "GET /api/v1/bonus-plans/{id}/members",

@@ -13,6 +13,8 @@ struct ClientAcceptanceRoutes {
     var actions: ClientAcceptanceActions { ClientAcceptanceActions(services: services) }
 
     struct Revoked: Encodable { var revoked: Int }
+    /// null until the client decided through a link.
+    struct Decision: Encodable { var decision: ClientDecisionRecord? }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.post("proposals/:id/client-link", use: create)
@@ -42,8 +44,7 @@ struct ClientAcceptanceRoutes {
             guard try await services.proposals.find(db, id: id, visibleTo: caller, today: today) != nil else { throw APIError.notFound("proposal") }
             return try await ClientAcceptanceStore().decision(db, proposalID: id)
         }
-        guard let record else { throw APIError.notFound("client decision") }
-        return try APIResponse.json(record).response
+        return try APIResponse.json(Decision(decision: record)).response
     }
 }
 
@@ -66,6 +67,7 @@ struct ClientAcceptancePages {
         var message: String
         var hasMessage: Bool
         var errors: [String]
+        var hasErrors: Bool
         var name: String
         var title: String
         var email: String
@@ -85,7 +87,7 @@ struct ClientAcceptancePages {
             let shown = try await document.render(db, proposal: proposal, services: services, today: today)
             return Page(token: token, open: state == .open, explanation: state.explanation, documentBody: Self.main(of: shown.html),
                         sha256: shown.sha256, number: proposal.number, message: message ?? "", hasMessage: message != nil,
-                        errors: errors, name: typed["name"] ?? "", title: typed["title"] ?? "", email: typed["email"] ?? "",
+                        errors: errors, hasErrors: !errors.isEmpty, name: typed["name"] ?? "", title: typed["title"] ?? "", email: typed["email"] ?? "",
                         reason: typed["reason"] ?? "")
         }
         guard let built else { return renderer.page("not-found", [String: String](), status: .notFound) }
