@@ -20,7 +20,7 @@ struct WebRoutes {
         var csrf: String
         /// The bell: unread notifications (`NotificationBellMiddleware`).
         var unread = 0
-        var hasUnread: Bool { unread > 0 }
+        var hasUnread = false
     }
 
     func frame(_ caller: Caller, sessionToken: String, title: String, area: String) -> Frame {
@@ -42,7 +42,8 @@ struct WebRoutes {
         }
         return Frame(title: title, nav: nav, userName: caller.name,
                      roles: caller.roles.sorted().map(\.title).joined(separator: ", "),
-                     csrf: WebSession.csrfToken(sessionToken: sessionToken), unread: NotificationBell.unread ?? 0)
+                     csrf: WebSession.csrfToken(sessionToken: sessionToken), unread: NotificationBell.unread ?? 0,
+                     hasUnread: (NotificationBell.unread ?? 0) > 0)
     }
 
     func register(on router: Router<BatonRequestContext>) {
