@@ -76,11 +76,13 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The CSV file.") var file: String
     @Flag(help: "Check the file and list its problems without storing anything.") var dryRun = false
     @Option(name: .customLong("as"), help: "The email of the person importing (default: the first admin).") var person: String?
+    @Option(help: "A JSON file mapping values Baton does not know, e.g. {\"Type\": {\"Partner Deal\": \"new_business\"}}.")
+    var mapping: String?
 
     func run() async throws {
         let configuration = try loadConfiguration()
         let tasks = AdminTasks(configuration: configuration, logger: makeLogger(configuration))
-        let (report, failed) = try await tasks.importFile(kind: kind, path: file, dryRun: dryRun, as: person)
+        let (report, failed) = try await tasks.importFile(kind: kind, path: file, mappingPath: mapping, dryRun: dryRun, as: person)
         print(report)
         if failed || (dryRun && report.contains("  line ")) { throw ExitCode(1) }
     }

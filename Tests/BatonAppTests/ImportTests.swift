@@ -93,6 +93,30 @@ import Testing
         }
     }
 
+    /// Issue 16, item 8, through an import: a won deal on a prospect makes it a client,
+    /// audited, exactly as a win through the API does.
+    @Test func anImportedWinMakesAProspectAnActiveAccountAudited() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            #expect(try await importCSV(app, "accounts", Self.salesforceAccounts, token: ana).status == .ok)
+            let status = "SELECT status FROM accounts WHERE external_id = 'sf:001A000002'"
+            #expect(try await app.sql(Query(unsafeSQL: status)).first?.decode("status", as: String.self) == "prospect")
+            let won = """
+                Id,AccountId,Name,StageName,Amount,CloseDate,Type,OwnerId
+                006B01,001A000002,West cabling phase 2,Closed Won,15000,2026-06-30,New Customer,ana.torres@demo.test
+
+                """
+            let imported = try await importCSV(app, "opportunities", won, token: ana)
+            #expect(imported.status == .ok, "\(imported.text)")
+            #expect(try await app.sql(Query(unsafeSQL: status)).first?.decode("status", as: String.self) == "active")
+            let audit = try await app.sql("""
+                SELECT a.changes->'status'->>'new' AS new, a.actor_id FROM audit_log a JOIN accounts c ON c.id = a.entity_id
+                WHERE a.entity = 'account' AND a.action = 'update' AND c.external_id = 'sf:001A000002'
+                """)
+            #expect(try audit.first?.decode("new", as: String?.self) == "active")
+        }
+    }
+
     @Test func aHubSpotExportImportsWithItsStageIds() async throws {
         try await TestApp.run { app in
             let ana = try await app.signIn("ana.torres@demo.test")

@@ -71,15 +71,20 @@ public struct AdminTasks: Sendable {
 
     /// `baton import`: a CSV file of accounts, contacts or opportunities, as the
     /// API's import does it. Returns the report; a real import with errors stores nothing.
-    public func importFile(kind: String, path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
+    /// `mappingPath` names a JSON file of value mappings, the same object the API takes
+    /// in `?mapping=` (`{"Type": {"Partner Deal": "new_business"}}`).
+    public func importFile(kind: String, path: String, mappingPath: String? = nil, dryRun: Bool, as email: String?)
+        async throws -> (report: String, failed: Bool)
+    {
         guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts or opportunities") }
         let file = URL(fileURLWithPath: path)
         guard FileManager.default.isReadableFile(atPath: file.path) else { throw Failure(description: "cannot read \(path)") }
+        let mapping = try Self.valueMapping(at: mappingPath)
         return try await withDatabase { services in
             do {
                 let report = try await services.pool.withTransaction { db in
                     // Streamed from the file: memory stays flat whatever its size.
-                    try await services.imports.run(db, kind: kind, file: file, dryRun: dryRun,
+                    try await services.imports.run(db, kind: kind, file: file, mapping: mapping, dryRun: dryRun,
                                                    caller: try await caller(db, email: email), today: Timestamp.now.calendarDate)
                 }
                 return (Self.describe(report), false)
@@ -89,6 +94,15 @@ public struct AdminTasks: Sendable {
                 throw Failure(description: error.detail)
             }
         }
+    }
+
+    static func valueMapping(at path: String?) throws -> ImportValueMapping {
+        guard let path else { return .none }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Failure(description: "cannot read \(path)") }
+        guard let mapping = ImportValueMapping.parse(json: text) else {
+            throw Failure(description: "\(path) must hold a JSON object of columns, each mapping values to accepted ones")
+        }
+        return mapping
     }
 
     static func describe(_ r: ImportReport) -> String {

@@ -58,10 +58,12 @@ struct ImportStore: Sendable {
     }
 
     /// An import of a file on disk, read a piece at a time (`baton import`).
-    func run(_ db: Connection, kind: ImportKind, file: URL, dryRun: Bool, caller: Caller, today: CalendarDate) async throws -> ImportReport {
+    func run(_ db: Connection, kind: ImportKind, file: URL, mapping: ImportValueMapping = .none, dryRun: Bool, caller: Caller,
+             today: CalendarDate) async throws -> ImportReport {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
-        return try await run(db, kind: kind, body: FileChunks(handle: handle), maximumBytes: nil, dryRun: dryRun, caller: caller, today: today)
+        return try await run(db, kind: kind, body: FileChunks(handle: handle), maximumBytes: nil, mapping: mapping, dryRun: dryRun,
+                             caller: caller, today: today)
     }
 
     /// An import of a file as it arrives: `body` is read once, to its end or to the
@@ -760,7 +762,24 @@ private struct ImportJob {
             WHERE s.is_new OR s.old_stage IS DISTINCT FROM s.stage_key
             """)
         try await audit()
+        try await activateBuyers()
         try await countUnchanged()
+    }
+
+    /// A prospect that buys becomes a client, as a win through the API makes it
+    /// (`AccountStore.activateOnWin`): every prospect an imported won deal names, in one
+    /// statement, each audited as the importer's change of status.
+    func activateBuyers() async throws {
+        try await db.query("""
+            WITH activated AS (
+                UPDATE accounts a SET status = 'active', version = a.version + 1, updated_at = now()
+                WHERE a.status = 'prospect' AND a.id IN (
+                    SELECT s.account_id FROM staging s JOIN pipeline_stages p ON p.key = s.stage_key WHERE p.is_won)
+                RETURNING a.id)
+            INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
+            SELECT \(caller.id), 'account', id, 'update', '{"status": {"old": "prospect", "new": "active"}}'::jsonb
+            FROM activated
+            """)
     }
 
     /// One audit entry per record created, and per record whose fields changed.
