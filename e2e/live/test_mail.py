@@ -95,14 +95,16 @@ def ok(reply, status=200):
 
 def proposal_for_review(b: Baton, admin: str, dev: str, name: str) -> int:
     """Dev writes a proposal with Grace (a project manager) as reviewer and submits it."""
-    account = ok(b.call("POST", "/api/v1/accounts", {"name": name, "ownerId": 4}, token=admin), 201)
+    people = {u["email"]: u["id"] for u in ok(b.call("GET", "/api/v1/users?limit=200", token=admin))["items"]}
+    dev_id, grace_id = people["dev.patel@demo.test"], people["grace.kim@demo.test"]
+    account = ok(b.call("POST", "/api/v1/accounts", {"name": name, "ownerId": dev_id}, token=admin), 201)
     opportunity = ok(b.call("POST", "/api/v1/opportunities", {
         "accountId": account["id"], "name": f"Assessment for {name}", "stage": "proposal", "amount": "20000.00",
-        "closeDate": "2027-03-31", "ownerId": 4}, token=admin), 201)
+        "closeDate": "2027-03-31", "ownerId": dev_id}, token=admin), 201)
     p = ok(b.call("POST", f"/api/v1/opportunities/{opportunity['id']}/proposals", {
         "lines": [{"description": "Advice", "quantity": "2", "unit": "hour", "unitPrice": "150.00"}],
         "proposedStart": "2027-04-05"}, token=dev), 201)
-    ok(b.call("PATCH", f"/api/v1/proposals/{p['id']}", {"reviewerId": 10}, token=dev, headers={"If-Match": '"1"'}))
+    ok(b.call("PATCH", f"/api/v1/proposals/{p['id']}", {"reviewerId": grace_id}, token=dev, headers={"If-Match": '"1"'}))
     ok(b.call("POST", f"/api/v1/proposals/{p['id']}/submit", {}, token=dev))
     return p["id"]
 

@@ -299,6 +299,7 @@ struct BonusActions {
         }
         // Every member of the plan, whoever computes it.
         let id = try await db.withoutRowSecurity { try await store.computeRun(db, runID: nil, plan: plan, period: period, by: caller.id) }
+        try await db.withoutRowSecurity { try await NotificationEvents.bonusRun(db, runID: id, locked: false, by: caller.id) }
         guard let run = try await store.run(db, id: id) else { throw APIError.internalError }
         return run
     }
@@ -410,6 +411,7 @@ struct BonusActions {
         guard try await store.lock(db, run: run, plan: plan, period: period, closeEarly: closeEarly, by: actorID) else {
             throw APIError.conflict("Run \(run.id) is already approved and locked.", code: "run-locked")
         }
+        try await db.withoutRowSecurity { try await NotificationEvents.bonusRun(db, runID: run.id, locked: true, by: actorID) }
     }
 
     /// An amount added to or taken from one person's statement in a draft run, with the

@@ -78,7 +78,9 @@ struct DeliveryActions {
         fields.check(into: &v)
         try v.throwIfInvalid()
         let overbooked = try await book(db, fields, allowOverbook: input.allowOverbook ?? false, except: nil)
-        return try await delivery.createAssignment(db, projectID: project.id, fields, overbooked: overbooked, by: caller.id)
+        let made = try await delivery.createAssignment(db, projectID: project.id, fields, overbooked: overbooked, by: caller.id)
+        try await NotificationEvents.assignment(db, before: nil, after: made, by: caller.id)
+        return made
     }
 
     /// Changes the fields in `keys` of one assignment, judged again against capacity.
@@ -115,13 +117,16 @@ struct DeliveryActions {
         f.check(into: &v)
         try v.throwIfInvalid()
         let overbooked = try await book(db, f, allowOverbook: input.allowOverbook ?? false, except: before.id)
-        return try await delivery.updateAssignment(db, before: before, f, overbooked: overbooked, by: caller.id)
+        let changed = try await delivery.updateAssignment(db, before: before, f, overbooked: overbooked, by: caller.id)
+        try await NotificationEvents.assignment(db, before: before, after: changed, by: caller.id)
+        return changed
     }
 
     /// Takes a person off the project.
     func unassign(_ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?) async throws {
         let a = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
         try await delivery.deleteAssignment(db, a, by: caller.id)
+        try await NotificationEvents.assignment(db, before: a, after: nil, by: caller.id)
     }
 
     private func writableAssignment(

@@ -57,7 +57,9 @@ struct TimeOffActions {
             throw APIError.conflict("This request is already \(before.status.rawValue); only a pending request is approved or declined.",
                                     code: "time-off-decided")
         }
-        return try await store.setStatus(db, before, to: approve ? .approved : .declined, by: caller.id)
+        let decided = try await store.setStatus(db, before, to: approve ? .approved : .declined, by: caller.id)
+        try await NotificationEvents.timeOffDecided(db, decided, by: caller.id)
+        return decided
     }
 
     /// Withdraws a pending or approved request: its person, or anyone who may decide it.

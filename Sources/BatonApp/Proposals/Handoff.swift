@@ -42,6 +42,7 @@ struct Handoff {
         let project = try await services.projects.handOff(
             db, proposal: servicesOnly, opportunityName: before.name, projectManagerID: projectManager,
             start: proposal.proposedStart ?? acceptedOn, by: actorID)
+        try await NotificationEvents.projectCreated(db, projectID: project.id, by: actorID)
         guard !split.passThrough.isEmpty else { return (opportunity, project) }
         for (position, item) in split.passThrough.enumerated() {
             let line = proposal.lines[item.lineIndex]

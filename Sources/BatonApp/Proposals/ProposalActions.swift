@@ -123,6 +123,7 @@ struct ProposalActions {
         }
         let moved = try await store.move(db, proposal, action: action, to: next, comment: input.comment?.trimmed.nilIfEmpty,
                                          acceptedOn: acceptedOn, by: caller.id, today: today)
+        try await NotificationEvents.proposalMoved(db, moved, action: action, comment: input.comment, by: caller.id)
         guard action == .accept else { return (moved, nil) }
         return (moved, try await Handoff(services: services).accept(db, moved, acceptedOn: acceptedOn, by: caller.id))
     }
