@@ -142,6 +142,11 @@ import Testing
             let total = budget.object["total"] as? [String: Any]
             #expect(total?["margin"] as? String == "16900.00")
             #expect((budget.object["burn"] as? [[String: Any]])?.last?["cumulative"] as? String == "230")
+            // The project's budget page shows the same margin.
+            let html = try await app.request(.get, "/projects/\(setup.projectID)/budget", headers: [.cookie: "baton_session=\(pm)"])
+            #expect(html.status == .ok)
+            #expect(html.text.contains(#"<td id="total-margin">16900.00</td>"#))
+            #expect(html.text.contains("over budget"))
             // The PM's estimate to complete moves the forecast.
             let estimated = try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: pm,
                                                   json: #"{"estimateToComplete": "12.5"}"#)

@@ -36,6 +36,9 @@ import Testing
             try await app.sql("DELETE FROM time_off")
             let person = setup.people[0]
             let session = try await app.signIn(person.email)
+            // My week links to the timesheet; the project page to its budget.
+            #expect(try await page(app, "/my-week", session).text.contains(#"href="/timesheet""#))
+            #expect(try await page(app, "/projects/\(setup.projectID)", session).text.contains("/projects/\(setup.projectID)/budget"))
             let shown = try await page(app, "/timesheet?week=2024-03-06", session)
             #expect(shown.status == .ok)
             #expect(shown.text.contains("Week of 2024-03-04"))

@@ -71,6 +71,7 @@ enum Site {
     static let projectPhaseAction = SitePath("projects/:id/phases/:phaseId/:action")
     static let projectChecklistItem = SitePath("projects/:id/checklist/:itemId")
     static let projectStaffing = SitePath("projects/:id/staffing")
+    static let projectBudget = SitePath("projects/:id/budget")
     static let resources = SitePath("resources")
 
     static let bonus = SitePath("bonus")

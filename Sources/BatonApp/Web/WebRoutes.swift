@@ -82,6 +82,7 @@ struct WebRoutes {
         registerProjectPages(on: pages)
         registerTimeOffPages(on: pages)
         registerTimesheetPages(on: pages)
+        registerProjectBudgetPages(on: pages)
         registerProposalPages(on: pages)
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)
