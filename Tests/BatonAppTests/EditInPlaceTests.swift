@@ -190,4 +190,58 @@ import Testing
             #expect(try await stored(app, id).decode("stage_key", as: String.self) == "qualification")
         }
     }
+
+    @Test func newAccountOpensItsFormAndWarnsOfLikelyDuplicates() async throws {
+        try await TestApp.run { app in
+            let ana = try await app.signIn("ana.torres@demo.test")
+            let anaID = try await app.id(of: "ana.torres@demo.test", token: ana)
+            let list = try await page(app, "/accounts", ana).text
+            #expect(list.components(separatedBy: ">New account<").count == 2, "one New account control")
+            #expect(!list.contains(#"action="/accounts" class="stacked"#), "the form is not drawn folded")
+            let open = try await page(app, "/accounts?new=account", ana).text
+            #expect(open.contains(#"<form method="post" action="/accounts" class="stacked columns">"#), "New account opens its form")
+
+            let first = try await app.request(.post, "/api/v1/accounts", token: ana, json: #"{"name": "Northwind Traders, Inc.", "domain": "northwind.example"}"#)
+            let firstID = try #require(first.object["id"] as? Int)
+            let token = try await csrf(app, ana, from: "/accounts?new=account")
+            func create(_ fields: [(String, String)]) async throws -> TestResponse {
+                try await form(app, "/accounts", ana, [("csrf", token), ("ownerId", String(anaID))] + fields)
+            }
+            for (label, fields) in [("similar name", [("name", "northwind traders")]),
+                                    ("same domain", [("name", "NW Group"), ("domain", "Northwind.example")])] {
+                let warned = try await create(fields)
+                #expect(warned.status == .ok, "\(label): warned, not created")
+                #expect(warned.text.contains(#"id="likely-duplicates""#), "\(label)")
+                #expect(warned.text.contains(#"<a href="/accounts/\#(firstID)">Northwind Traders, Inc.</a>"#), "\(label): linked")
+            }
+            #expect(try await app.sql("SELECT count(*) AS n FROM accounts WHERE name IN ('northwind traders', 'NW Group')").first?
+                .decode("n", as: Int.self) == 0)
+            let unrelated = try await create([("name", "Southwind Bakery")])
+            #expect(unrelated.status == .seeOther, "no likely duplicate: created at once")
+            let anyway = try await create([("name", "northwind traders"), ("createAnyway", "true")])
+            #expect(anyway.status == .seeOther, "created anyway when the person says so")
+        }
+    }
+
+    @Test func anAdminKeepsTheListOfLostReasonsThatTheDealPageOffers() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let ana = try await app.signIn("ana.torres@demo.test")
+            let id = try await deal(app, ana, name: "Reasons")
+            let token = try await csrf(app, admin, from: "/admin/lost-reasons")
+            #expect(try await form(app, "/admin/lost-reasons", admin, [("csrf", token), ("name", "Lost to in-house team")]).status == .seeOther)
+            let twice = try await form(app, "/admin/lost-reasons", admin, [("csrf", token), ("name", "lost to IN-HOUSE team")])
+            #expect(twice.status == .conflict)
+            #expect(twice.text.contains("The list already has the reason"))
+            #expect(try await page(app, "/opportunities/\(id)", ana).text.contains(#"<option value="Lost to in-house team">"#))
+
+            let price = try #require(try await app.sql("SELECT id FROM lost_reasons WHERE name = 'Price'").first).decode("id", as: Int64.self)
+            #expect(try await form(app, "/admin/lost-reasons/\(price)/retire", admin, [("csrf", token)]).status == .seeOther)
+            #expect(!(try await page(app, "/opportunities/\(id)", ana).text.contains(#"<option value="Price">"#)), "a retired reason is not offered")
+
+            let anaToken = try await csrf(app, ana, from: "/opportunities/\(id)")
+            #expect(try await page(app, "/admin/lost-reasons", ana).status == .forbidden)
+            #expect(try await form(app, "/admin/lost-reasons", ana, [("csrf", anaToken), ("name", "Mine")]).status == .forbidden)
+        }
+    }
 }

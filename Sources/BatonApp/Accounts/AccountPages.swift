@@ -31,11 +31,23 @@ extension WebRoutes {
             var reader = FormReader(form)
             var input = AccountInput()
             input.name = form["name"] ?? ""
+            input.domain = reader.optional("domain")
             input.industry = reader.optional("industry")
             input.ownerId = reader.id("ownerId", "Owner")
             input.parentId = reader.id("parentId", "Parent account")
             input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
             do {
+                // Likely duplicates (same domain, similar name) are shown with links first;
+                // "Create it anyway" sends the form again with the box ticked.
+                if form["createAnyway"] != "true" {
+                    let twins = try await services.pool.withConnection { db in
+                        try await services.accounts.likelyDuplicates(db, name: input.name ?? "", domain: input.domain, visibleTo: caller)
+                    }
+                    if !twins.isEmpty {
+                        return try await accountsPage(request, caller, token, form: FormState("new-account", values: form),
+                                                      duplicates: twins.map { .init(id: $0.id, name: $0.name, domain: $0.domain ?? "") })
+                    }
+                }
                 let account = try await formTransaction(reader) { db in
                     try await AccountActions(services: services).create(db, caller: caller, input: input)
                 }
@@ -156,17 +168,24 @@ extension WebRoutes {
 
     // MARK: Drawing the pages
 
+    /// An account the new one probably repeats, linked from the warning above the form.
+    struct LikelyDuplicate { var id: Int64; var name: String; var domain: String }
+
     func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
-                              status: HTTPResponse.Status = .ok) async throws -> Response {
+                      duplicates: [LikelyDuplicate] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let q = request.uri.queryParameters["q"].map(String.init) ?? ""
         let canCreate = PipelineAccess.canWrite(caller.roles)
+        // The form is open when asked for ("New account"), when it failed, or to warn of duplicates.
+        let showForm = canCreate && (request.uri.queryParameters["new"] != nil || form != nil)
         struct Body { var q: String; var accounts: [AccountRecord]; var next: String; var hasNext: Bool; var empty: Bool
-                      var canCreate: Bool; var newAccount: WebForm }
+                      var canCreate: Bool; var newAccount: WebForm; var showForm: Bool
+                      var duplicates: [LikelyDuplicate]; var hasDuplicates: Bool }
         let body = try await services.pool.withConnection { db in
             let list = try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
             let state = form ?? FormState("new-account", values: ["ownerId": String(caller.id)])
             let fields = canCreate ? [
                 state.text("name", "Name", required: true, maxlength: 200),
+                state.text("domain", "Website domain", hint: "like example.com"),
                 state.text("industry", "Industry"),
                 state.select("ownerId", "Owner", try await AccountPage.owners(db, caller: caller, including: nil)),
                 state.text("address.city", "City"),
@@ -175,7 +194,8 @@ extension WebRoutes {
                              try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: nil)),
             ] : []
             return Body(q: q, accounts: list.items, next: list.nextCursor ?? "", hasNext: list.nextCursor != nil, empty: list.items.isEmpty,
-                        canCreate: canCreate, newAccount: state.form(fields))
+                        canCreate: canCreate, newAccount: state.form(fields), showForm: showForm,
+                        duplicates: duplicates, hasDuplicates: !duplicates.isEmpty)
         }
         return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"), body: body),
                              status: status)

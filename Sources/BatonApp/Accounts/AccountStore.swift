@@ -93,6 +93,29 @@ struct AccountStore: Sendable {
         var sort: Sort = .name
     }
 
+    /// Accounts a new one probably repeats (issue 19): the same website domain, or a
+    /// name that is the same once case, punctuation and a company suffix (Inc, LLC,
+    /// Ltd, GmbH…) are set aside, or that begins with the other's words. Only those
+    /// the caller can see, open ones first.
+    func likelyDuplicates(_ db: Connection, name: String, domain: String?, visibleTo caller: Caller) async throws -> [(id: Int64, name: String, domain: String?)] {
+        let norm = { (column: Query) -> Query in
+            "btrim(regexp_replace(regexp_replace(lower(\(column)), '[^a-z0-9 ]+', ' ', 'g'), '\\m(inc|llc|ltd|limited|co|corp|corporation|company|gmbh|plc|sa|ag|bv)\\M', ' ', 'g'))"
+        }
+        let given = norm("\(name)::text")
+        let mine = norm("a.name")
+        let host = domain?.trimmed.lowercased().nilIfEmpty ?? ""
+        return try await db.query("""
+            SELECT a.id, a.name, a.domain FROM accounts a
+            WHERE \(Scope.accounts(caller)) AND (
+                (\(host) <> '' AND lower(a.domain) = \(host))
+                OR (length(\(given)) >= 3 AND (
+                    regexp_replace(\(mine), '\\s+', ' ', 'g') = regexp_replace(\(given), '\\s+', ' ', 'g')
+                    OR regexp_replace(\(mine), '\\s+', ' ', 'g') LIKE regexp_replace(\(given), '\\s+', ' ', 'g') || ' %'
+                    OR regexp_replace(\(given), '\\s+', ' ', 'g') LIKE regexp_replace(\(mine), '\\s+', ' ', 'g') || ' %')))
+            ORDER BY a.archived_at IS NOT NULL, lower(a.name) LIMIT 5
+            """).map { (id: try $0.decode("id"), name: try $0.decode("name"), domain: try $0.decode("domain")) }
+    }
+
     func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<AccountRecord> {
         var conditions: [Query] = [Scope.accounts(caller)]
         if let text = filter.text?.trimmed, !text.isEmpty {

@@ -19,6 +19,7 @@ extension WebRoutes {
         pages.post(Site.opportunityProposals.pattern, use: createProposalForm)
         pages.post(Site.opportunity.pattern, use: saveOpportunityDetails)
         pages.post(Site.opportunityStage.pattern, use: moveOpportunityForm)
+        registerLostReasonPages(on: pages)
     }
 
     /// The deal's details, edited in place: only the fields the person changed are

@@ -98,6 +98,8 @@ enum Site {
     static let adminStages = SitePath("admin/stages")
     static let adminStage = SitePath("admin/stages/:key")
     static let adminStageDelete = SitePath("admin/stages/:key/delete")
+    static let adminLostReasons = SitePath("admin/lost-reasons")
+    static let adminLostReasonRetire = SitePath("admin/lost-reasons/:id/retire")
     static let adminTypicalProjects = SitePath("admin/typical-projects")
     static let adminTypicalProject = SitePath("admin/typical-projects/:id")
     static let adminQuotas = SitePath("admin/quotas")
