@@ -35,7 +35,7 @@ struct ProjectPage {
         struct Person { var id: Int64; var name: String; var selected: Bool }
         var id: Int64; var version: Int; var userName: String; var role: String
         var start: String; var end: String; var hoursPerDay: String; var hoursPerWeek: String
-        var need: String; var overbooked: Bool
+        var need: String; var hasNeed: Bool; var overbooked: Bool
         var people: [Person]
         var hasError: Bool; var error: String
     }
@@ -148,8 +148,10 @@ struct ProjectPage {
                           start: typed?.value("start") ?? a.start.description, end: typed?.value("end") ?? a.end.description,
                           hoursPerDay: typed?.value("hoursPerDay") ?? a.hoursPerDay.description, hoursPerWeek: a.hoursPerWeek.description,
                           need: a.skill.map { skill in "\(skill), \(phaseNames[a.phaseId ?? 0] ?? "")" } ?? "",
-                          overbooked: a.overbooked,
-                          people: everyone.map { Member.Person(id: $0.id, name: $0.name, selected: $0.id == person) },
+                          hasNeed: a.skill != nil, overbooked: a.overbooked,
+                          // The person on it is always a choice, even one outside the caller's view of the firm.
+                          people: (everyone.contains { $0.id == a.userId } ? [] : [Member.Person(id: a.userId, name: a.userName, selected: person == a.userId)])
+                              + everyone.map { Member.Person(id: $0.id, name: $0.name, selected: $0.id == person) },
                           hasError: !messages.isEmpty, error: messages.joined(separator: " "))
         }
         let client = try await services.projects.client(db, accountID: project.accountId)
