@@ -8,7 +8,8 @@ import Postgres
 /// call; what is linked to it (contacts, opportunities) with the forms that add
 /// them; and its white space, the typical projects it has never bought.
 struct AccountPage {
-    struct Entry { var at: String; var what: String; var detail: String }
+    /// A timeline line in words; `kind` (activity, deal, contact, account) is what the filter keeps.
+    struct Entry { var at: String; var what: String; var detail: String; var kind: String }
     struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
     struct Contact { var name: String; var detail: String; var doNotContact: Bool }
     struct Gap { var name: String; var buyers: String }
@@ -87,6 +88,29 @@ struct AccountPage {
         return [("", "None")] + list
     }
 
+    /// The timeline in words, newest first: "Ana moved Warehouse Wi-Fi to Proposal" with
+    /// "amount 30,000 → 35,000" beneath (TimelineWords), each record by its name.
+    static func timelineInWords(_ db: Connection, account: AccountRecord, caller: Caller, services: AppServices) async throws -> [Entry] {
+        let entries = try await services.timeline.page(db, accountID: account.id, page: try PageRequest(limit: 30)).items
+        var names: [String: String] = ["account \(account.id)": account.name]
+        for d in try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: try PageRequest(limit: 100)).items {
+            names["opportunity \(d.id)"] = d.name
+        }
+        for c in try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: try PageRequest(limit: 100)).items {
+            names["contact \(c.id)"] = c.name
+        }
+        var people: [Int64: String] = [:]
+        for actor in Set(entries.compactMap(\.actorId)) { people[actor] = try await services.users.findAny(db, id: actor)?.name }
+        let stages = Dictionary(try await services.stages.all(db).map { ($0.key, $0.name) }) { a, _ in a }
+        return entries.map { e in
+            let line = TimelineWords.describe(
+                actor: e.actorId.flatMap { people[$0] }, entity: e.entity, name: names["\(e.entity) \(e.entityId)"],
+                action: e.kind, subject: e.subject, changes: e.changes ?? [:], stageNames: stages)
+            return Entry(at: e.at.description.prefix(16).replacingOccurrences(of: "T", with: " "),
+                         what: line.sentence, detail: line.details.joined(separator: "; "), kind: line.kind)
+        }
+    }
+
     static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms = Forms()) async throws -> AccountPage? {
         guard let account = try await services.accounts.find(db, id: id, visibleTo: caller) else { return nil }
         let canEdit = PipelineAccess.canWrite(caller.roles)
@@ -104,11 +128,7 @@ struct AccountPage {
         let deals = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
             .map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
                         amount: $0.amount.amount.display(currency: currency), closeDate: $0.closeDate.description) }
-        let timeline = try await services.timeline.page(db, accountID: id, page: try PageRequest(limit: 30)).items.map { e in
-            Entry(at: e.at.description.prefix(16).replacingOccurrences(of: "T", with: " "),
-                  what: e.type == "activity" ? e.kind : "\(e.entity) \(e.kind)",
-                  detail: e.subject ?? (e.changes ?? [:]).keys.sorted().joined(separator: ", "))
-        }
+        let timeline = try await timelineInWords(db, account: account, caller: caller, services: services)
         let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
             Gap(name: $0.name, buyers: $0.industryBuyers == 0 ? "" : "\($0.industryBuyers) in its industry bought it")
         }

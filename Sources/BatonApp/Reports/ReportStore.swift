@@ -384,30 +384,49 @@ struct ReportStore: Sendable {
         let catalog = try await db.query("SELECT id, name FROM typical_projects WHERE archived_at IS NULL ORDER BY id").map {
             (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self))
         }
-        // The account's whole hierarchy: its top ancestor and everything below it.
-        let bought = Set(try await db.query("""
+        // What each account of the hierarchy (its top ancestor and everything below it)
+        // or of the account's industry bought: the typical projects of accepted proposals
+        // and of won deals' projects, and the won deals themselves by name (imported wins
+        // have neither).
+        let rows = try await db.query("""
             WITH RECURSIVE up(id, parent_id) AS (
                 SELECT id, parent_id FROM accounts WHERE id = \(accountID)
                 UNION SELECT a.id, a.parent_id FROM accounts a JOIN up ON a.id = up.parent_id
             ), top AS (SELECT id FROM up WHERE parent_id IS NULL),
             family(id) AS (
                 SELECT id FROM top UNION SELECT a.id FROM accounts a JOIN family f ON a.parent_id = f.id
+            ),
+            related AS (
+                SELECT a.id, a.id IN (SELECT id FROM family) AS in_family,
+                       a.industry IS NOT DISTINCT FROM (SELECT industry FROM accounts WHERE id = \(accountID)) AS in_industry
+                FROM accounts a
+                WHERE a.id IN (SELECT id FROM family)
+                   OR a.industry IS NOT DISTINCT FROM (SELECT industry FROM accounts WHERE id = \(accountID))
             )
-            SELECT DISTINCT l.typical_project_id AS id FROM proposals p JOIN opportunities o ON o.id = p.opportunity_id
-            JOIN proposal_lines l ON l.proposal_id = p.id
-            WHERE p.status = 'accepted' AND l.typical_project_id IS NOT NULL AND o.account_id IN (SELECT id FROM family)
-            """).map { try $0.decode("id", as: Int64.self) })
-        var byIndustry: [Int64: Int] = [:]
-        for row in try await db.query("""
-            SELECT l.typical_project_id AS id, count(DISTINCT o.account_id) AS n
-            FROM proposals p JOIN opportunities o ON o.id = p.opportunity_id JOIN accounts a ON a.id = o.account_id
+            SELECT r.id AS account_id, r.in_family, r.in_industry, l.typical_project_id, NULL::text AS deal_name
+            FROM related r JOIN opportunities o ON o.account_id = r.id JOIN proposals p ON p.opportunity_id = o.id
             JOIN proposal_lines l ON l.proposal_id = p.id
             WHERE p.status = 'accepted' AND l.typical_project_id IS NOT NULL
-              AND a.industry IS NOT DISTINCT FROM (SELECT industry FROM accounts WHERE id = \(accountID))
-            GROUP BY l.typical_project_id
-            """) {
-            byIndustry[try row.decode("id")] = try row.decode("n")
+            UNION
+            SELECT r.id, r.in_family, r.in_industry, ph.typical_project_id, NULL
+            FROM related r JOIN opportunities o ON o.account_id = r.id JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
+            JOIN projects j ON j.opportunity_id = o.id JOIN project_phases ph ON ph.project_id = j.id
+            WHERE ph.typical_project_id IS NOT NULL
+            UNION
+            SELECT r.id, r.in_family, r.in_industry, NULL, o.name
+            FROM related r JOIN opportunities o ON o.account_id = r.id JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
+            """)
+        var bought: Set<Int64> = []
+        var buyers: [Int64: Set<Int64>] = [:]
+        for row in rows {
+            let account: Int64 = try row.decode("account_id")
+            var projects: Set<Int64> = []
+            if let id = try row.decode("typical_project_id", as: Int64?.self) { projects.insert(id) }
+            if let name = try row.decode("deal_name", as: String?.self) { projects.formUnion(WhiteSpace.named(inDeal: name, catalog: catalog)) }
+            if try row.decode("in_family", as: Bool.self) { bought.formUnion(projects) }
+            if try row.decode("in_industry", as: Bool.self) { for p in projects { buyers[p, default: []].insert(account) } }
         }
+        let byIndustry = buyers.mapValues(\.count)
         return WhiteSpace.rank(catalog: catalog, bought: bought, boughtInIndustry: byIndustry)
     }
 }

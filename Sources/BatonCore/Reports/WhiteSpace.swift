@@ -16,6 +16,24 @@ public struct WhiteSpaceItem: Sendable, Equatable, Codable {
 
 /// An account's white space (PRODUCT.md flow 7, `/accounts/{id}/white-space`).
 public enum WhiteSpace {
+    /// The typical projects a won deal's name names (issue 19, item 9): a win
+    /// imported without a proposal or a project still shows what was bought. A
+    /// typical project is named when its words appear together, in order, among
+    /// the deal's ("Cloud migration – phase 2" names "Cloud migration"), ignoring
+    /// case and punctuation.
+    public static func named(inDeal dealName: String, catalog: [(id: Int64, name: String)]) -> Set<Int64> {
+        let deal = words(dealName)
+        return Set(catalog.filter { item in
+            let want = words(item.name)
+            guard !want.isEmpty, want.count <= deal.count else { return false }
+            return (0...(deal.count - want.count)).contains { Array(deal[$0..<($0 + want.count)]) == want }
+        }.map(\.id))
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    }
+
     /// The catalog minus what the account has bought, most bought in its industry
     /// first, then by name (case-insensitively, then exactly, then by id, so the order
     /// never depends on the catalog's).

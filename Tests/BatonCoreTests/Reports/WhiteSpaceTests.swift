@@ -30,6 +30,15 @@ private let catalog: [(id: Int64, name: String)] = [
         #expect(WhiteSpace.rank(catalog: [], bought: [], boughtInIndustry: [:]).isEmpty)
     }
 
+    @Test func aWonDealNamesTheTypicalProjectsWhoseWordsItCarries() {
+        #expect(WhiteSpace.named(inDeal: "Cloud Migration – phase 2", catalog: catalog) == [3])
+        #expect(WhiteSpace.named(inDeal: "WAN refresh + security audit (Lyon)", catalog: catalog) == [2, 5])
+        // Words, not letters: "Network assessments" is not "Network assessment", nor "WANrefresh".
+        #expect(WhiteSpace.named(inDeal: "Network assessments", catalog: catalog).isEmpty)
+        #expect(WhiteSpace.named(inDeal: "WANrefresh", catalog: catalog).isEmpty)
+        #expect(WhiteSpace.named(inDeal: "Help", catalog: catalog).isEmpty)
+    }
+
     @Test func theJSON() throws {
         let item = WhiteSpace.rank(catalog: catalog, bought: [], boughtInIndustry: [5: 7])[0]
         let json = try reportJSON(item)
