@@ -279,6 +279,11 @@ import Testing
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-09", "hoursPerWeek": "20"}"#)
             let aid = created.object["id"] as! Int
             let path = "/api/v1/projects/\(id)/assignments/\(aid)"
+            // Readable by id with the ETag a change needs (issue 16, item 6).
+            let read = try await app.request(.get, path, token: felix)
+            #expect(read.status == .ok && read.object["id"] as? Int == aid, "\(read.text)")
+            #expect(read.headers[.eTag] == created.headers[.eTag])
+            #expect(try await app.request(.get, "/api/v1/projects/\(id)/assignments/999999", token: felix).status == .notFound)
             let stale = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6"}"#, headers: [.ifMatch: "\"99\""])
             #expect(stale.status == .preconditionFailed)
             let edited = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6", "end": "2027-04-16"}"#,

@@ -39,6 +39,7 @@ struct DeliveryRoutes {
         api.get("projects/:id/staffing-suggestions", use: staffingSuggestions)
         api.get("projects/:id/assignments", use: assignments)
         api.post("projects/:id/assignments", use: assign)
+        api.get("projects/:id/assignments/:assignmentId", use: assignment)
         api.patch("projects/:id/assignments/:assignmentId", use: reassign)
         api.delete("projects/:id/assignments/:assignmentId", use: unassign)
         api.post("projects/:id/phases/:phaseId/:action", use: phaseAction)
@@ -68,6 +69,21 @@ struct DeliveryRoutes {
             return try await delivery.assignments(db, projectID: id)
         }
         return try APIResponse.json(Page(fetched: list, limit: list.count) { [String($0.id)] }).response
+    }
+
+    /// One assignment with the ETag its change or removal needs, for whoever sees the project.
+    @Sendable func assignment(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try request.id(context)
+        let assignmentID = try request.id(context, "assignmentId")
+        let found = try await services.pool.withConnection { db in
+            guard try await services.projects.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("project") }
+            guard let found = try await delivery.assignment(db, projectID: id, id: assignmentID) else {
+                throw APIError.notFound("assignment")
+            }
+            return found
+        }
+        return try APIResponse.json(found, headers: ETag.headers(found.version)).response
     }
 
     @Sendable func assign(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
