@@ -167,6 +167,7 @@ GET    /api/v1/projects/{id}                                  yes   yes     yes 
 GET    /api/v1/projects/{id}/staffing-suggestions             yes   yes     no              no    yes             no         no
 GET    /api/v1/projects/{id}/assignments                      yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/projects/{id}/assignments                      yes   yes     no              no    yes             no         no
+GET    /api/v1/projects/{id}/assignments/{assignmentId}       yes   yes     yes             yes   yes             yes        no
 PATCH  /api/v1/projects/{id}/assignments/{assignmentId}       yes   yes     no              no    yes             no         no
 DELETE /api/v1/projects/{id}/assignments/{assignmentId}       yes   yes     no              no    yes             no         no
 PATCH  /api/v1/projects/{id}/phases/{phaseId}                 yes   yes     no              no    yes             no         no
@@ -1001,6 +1002,7 @@ def _(w, role):
 
 
 PROJECT_PARTS = [
+    "GET /api/v1/projects/{id}/assignments/{assignmentId}",
     "PATCH /api/v1/projects/{id}/assignments/{assignmentId}", "DELETE /api/v1/projects/{id}/assignments/{assignmentId}",
     "PATCH /api/v1/projects/{id}/phases/{phaseId}", "POST /api/v1/projects/{id}/phases/{phaseId}/complete",
     "POST /api/v1/projects/{id}/phases/{phaseId}/reopen", "PUT /api/v1/projects/{id}/checklist/{itemId}",
@@ -1015,6 +1017,8 @@ def _project_part(key):
         project, phase, item, assignment = w.project_parts(role if role != "anonymous" else "project_manager")
         path = (template.replace("{id}", str(project)).replace("{phaseId}", str(phase))
                 .replace("{itemId}", str(item)).replace("{assignmentId}", str(assignment)))
+        if "/assignments/" in template and method == "GET":
+            return Probe(method, path)
         if "/assignments/" in template:
             return Probe(method, path, {} if method == "PATCH" else _ABSENT, dict(STALE))
         if template.endswith("{phaseId}"):
