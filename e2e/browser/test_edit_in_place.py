@@ -67,3 +67,28 @@ def test_the_stage_path_moves_the_deal_loses_it_with_a_listed_reason_and_reopens
 @pytest.fixture
 def console_allows():
     return ["409"]  # the conflict page is answered 409 Conflict, as the API's would be
+
+
+def test_new_account_opens_its_form_and_warns_of_a_likely_duplicate(browser, base):
+    ana = token_for(base, "ana.torres@demo.test")
+    tag = uuid.uuid4().hex[:6]
+    first = api(base, "POST", "/api/v1/accounts", {"name": f"Duplicate Check {tag} LLC", "domain": f"dup-{tag}.example"}, token=ana)
+    sign_in(browser, base, "ana.torres@demo.test", next_path="/accounts")
+    controls = [e for e in browser.find_elements("css selector", "a, button, summary") if e.text.strip() == "New account"]
+    assert len(controls) == 1, "one New account control"
+    submit(browser, controls[0])
+    name = browser.find_element("id", "new-account-name")
+    assert name.is_displayed(), "New account opens its form"
+    name.send_keys(f"duplicate check {tag}")
+    submit(browser, browser.find_element("css selector", "#new-account button[type=submit]"))
+    warning = browser.find_element("id", "likely-duplicates")
+    link = warning.find_element("link text", f"Duplicate Check {tag} LLC")
+    assert link.get_attribute("href").endswith(f"/accounts/{first['id']}")
+    browser.find_element("id", "create-anyway").click()
+    submit(browser, browser.find_element("css selector", "#new-account button[type=submit]"))
+    assert browser.find_element("css selector", "header.page h1").text == f"duplicate check {tag}"
+
+    # The account page's New opportunity opens its folded form, ready to type in.
+    browser.find_element("link text", "New opportunity").click()
+    assert browser.find_element("id", "new-opportunity").get_attribute("open") is not None
+    assert browser.switch_to.active_element.get_attribute("id") == "opportunity-name"

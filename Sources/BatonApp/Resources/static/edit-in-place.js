@@ -9,6 +9,7 @@ function openFolded(hash) {
   if (first) first.focus();
 }
 document.querySelectorAll('a[href^="#"]').forEach((link) => {
-  link.addEventListener("click", () => openFolded(link.getAttribute("href")));
+  // After the browser has followed the link (which moves the focus to the page).
+  link.addEventListener("click", () => setTimeout(() => openFolded(link.getAttribute("href")), 0));
 });
 openFolded(window.location.hash);
