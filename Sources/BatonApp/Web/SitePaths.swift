@@ -54,6 +54,8 @@ enum Site {
 
     static let pipeline = SitePath("pipeline")
     static let pipelineStage = SitePath("pipeline/:id/stage")
+    static let opportunities = SitePath("opportunities")
+    static let contacts = SitePath("contacts")
     static let opportunity = SitePath("opportunities/:id")
     static let opportunityProposals = SitePath("opportunities/:id/proposals")
     static let opportunityStage = SitePath("opportunities/:id/stage")

@@ -28,6 +28,8 @@ struct WebRoutes {
         if PipelineAccess.canRead(caller.roles) {
             nav.append(.init(label: "Accounts", href: "/accounts", current: area == "accounts"))
             nav.append(.init(label: "Pipeline", href: "/pipeline", current: area == "pipeline"))
+            nav.append(.init(label: "Deals", href: "/opportunities", current: area == "deals"))
+            nav.append(.init(label: "Contacts", href: "/contacts", current: area == "contacts"))
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
@@ -87,6 +89,7 @@ struct WebRoutes {
         registerAccountPages(on: pages)
         registerPipelinePages(on: pages)
         registerImportPages(on: pages)
+        registerListPages(on: pages)
         registerNotificationPages(on: pages)
     }
 
