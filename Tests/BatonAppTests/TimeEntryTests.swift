@@ -265,6 +265,36 @@ import Testing
         }
     }
 
+    @Test func entriesImportAllOrNothingAndExportInTheSameShape() async throws {
+        try await TestApp.run(business: true) { app in
+            let setup = try await Self.handCase(app)
+            try await app.sql("DELETE FROM time_off")
+            let admin = try await app.signIn("admin@demo.test")
+            let names = try await app.sql("SELECT p.name AS project, ph.name AS phase FROM project_phases ph JOIN projects p ON p.id = ph.project_id WHERE ph.id = \(setup.phaseID)").first!
+            let project: String = try names.decode("project")
+            let phase: String = try names.decode("phase")
+            let email = setup.people[0].email
+            func post(_ csv: String) async throws -> TestResponse {
+                try await app.client.execute(uri: "/api/v1/time-entries/import", method: .post,
+                                             headers: [.authorization: "Bearer \(admin)", .contentType: "text/csv"], body: ByteBuffer(string: csv))
+            }
+            let header = "date,person email,project,phase,hours,note\n"
+            // One row beyond 24 h refuses the whole file, naming its line.
+            let bad = try await post(header + "2024-05-06,\(email),\(project),\(phase),7.5,cabling\n2024-05-07,\(email),\(project),\(phase),30,too much\n")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.fieldErrors["line 3"]?.contains("24") == true)
+            let none: Int = try await app.sql("SELECT count(*) AS n FROM time_entries").first!.decode("n")
+            #expect(none == 0)
+            let good = try await post(header + "2024-05-06,\(email),\(project),\(phase),7.5,cabling\n2024-05-06,\(email),,training,1,course\n")
+            #expect(good.status == .ok)
+            #expect(good.object["imported"] as? Int == 2)
+            let export = try await app.request(.get, "/api/v1/time-entries/export?from=2024-05-06&to=2024-05-06", token: admin)
+            #expect(export.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(export.text.contains("2024-05-06,\(email),\(project),\(phase),7.5,cabling"))
+            #expect(export.text.contains("2024-05-06,\(email),,training,1,course"))
+        }
+    }
+
     @Test func ratesAreSeenByManagersAndAdminsOnly() async throws {
         try await TestApp.run(business: true) { app in
             let admin = try await app.signIn("admin@demo.test")

@@ -82,6 +82,8 @@ POST   /api/v1/time-off/{id}/decline                          yes   yes     no  
 POST   /api/v1/time-off/{id}/cancel                           yes   yes     no              no    yes             yes        no
 GET    /api/v1/time-entries                                   yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/time-entries                                   yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/time-entries/export                            yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/time-entries/import                            yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
 PATCH  /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
 DELETE /api/v1/time-entries/{id}                              yes   yes     no              no    yes             yes        no
@@ -245,6 +247,8 @@ NOTES = {
     "GET /api/v1/cost-rates": "rates are seen by managers and admins only (row-level security hides them too)",
     "POST /api/v1/cost-rates": "`{}`: 422 for the admin; only admins set rates",
     "GET /api/v1/bill-rates": "as cost rates",
+    "GET /api/v1/time-entries/export": "the entries in the caller's scope",
+    "POST /api/v1/time-entries/import": "`{}` is not the columns: 422 for everyone (each row is judged as its own POST)",
     "GET /api/v1/reports/profitability": "cost and margin: managers and admins only",
     "POST /api/v1/bill-rates": "`{}`: 422 for the admin",
     "GET /api/v1/projects/{id}/budget": "a project the caller sees; cost and margin only for its manager, managers and admins (null for others)",
@@ -787,6 +791,8 @@ simple("POST /api/v1/time-entries", body={})
 simple("GET /api/v1/timesheet", path="/api/v1/timesheet?week=2031-01-06")
 simple("POST /api/v1/timesheet/submit", body={})
 simple("POST /api/v1/timesheet/copy-last-week", body={})
+simple("GET /api/v1/time-entries/export")
+simple("POST /api/v1/time-entries/import", body={})
 simple("GET /api/v1/reports/profitability")
 for _path in ("/api/v1/cost-rates", "/api/v1/bill-rates"):
     simple("GET " + _path)

@@ -19,6 +19,8 @@ struct TimeRoutes {
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("time-entries", use: list)
+        api.get("time-entries/export", use: exportEntries)
+        api.post("time-entries/import", use: importEntries)
         api.post("time-entries", use: create)
         api.get("time-entries/:id", use: show)
         api.patch("time-entries/:id", use: change)
