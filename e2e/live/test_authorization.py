@@ -851,9 +851,11 @@ PROBES["POST /api/v1/timesheet/approve"] = lambda w, role: Probe(
 PROBES["POST /api/v1/timesheet/return"] = lambda w, role: Probe(
     "POST", "/api/v1/timesheet/return", {"userId": w.rep("consultant"), "week": "2031-01-06", "comment": "probe"},
     passed="No submitted time")
-PROBES["GET /api/v1/projects/{id}/budget"] = lambda w, role: Probe("GET", f"/api/v1/projects/{w.project_of[role]}/budget")
+PROBES["GET /api/v1/projects/{id}/budget"] = lambda w, role: Probe(
+    "GET", f"/api/v1/projects/{w.project_of[role if role != 'anonymous' else 'project_manager']}/budget")
 PROBES["PUT /api/v1/projects/{id}/phases/{phaseId}/estimate"] = lambda w, role: Probe(
-    "PUT", "/api/v1/projects/{}/phases/{}/estimate".format(*w.project_parts(role)[:2]), {"estimateToComplete": "-1"})
+    "PUT", "/api/v1/projects/{}/phases/{}/estimate".format(*w.project_parts(role if role != "anonymous" else "project_manager")[:2]),
+    {"estimateToComplete": "-1"})
 for _action in ("approve", "decline", "cancel"):
     PROBES[f"POST /api/v1/time-off/{{id}}/{_action}"] = (
         lambda action: lambda w, role: Probe("POST", f"/api/v1/time-off/{_time_off(w)}/{action}", headers=dict(STALE)))(_action)
