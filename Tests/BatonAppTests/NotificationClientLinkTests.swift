@@ -48,6 +48,15 @@ import Testing
                                             body: ByteBuffer(string: body))
     }
 
+    /// A sent proposal with a fresh link, opened once: Dev's token, the id, the token and the digest shown.
+    func opened(_ app: TestApp) async throws -> (dev: String, id: Int, token: String, hash: String) {
+        let admin = try await app.signIn("admin@demo.test")
+        let dev = try await app.signIn("dev.patel@demo.test")
+        let id = try await sent(app, admin: admin, dev: dev)
+        let token = try await link(app, id, dev)
+        return (dev, id, token, try sha(try await app.request(.get, "/proposal-link/\(token)")))
+    }
+
     func sha(_ page: TestResponse) throws -> String {
         let start = try #require(page.text.range(of: #"name="sha256" value=""#)).upperBound
         return String(page.text[start...].prefix { $0 != "\"" })
@@ -100,11 +109,7 @@ import Testing
 
     @Test func anExpiredOrRevokedLinkAcceptsNothingAndSaysWhy() async throws {
         try await TestApp.run { app in
-            let admin = try await app.signIn("admin@demo.test")
-            let dev = try await app.signIn("dev.patel@demo.test")
-            let id = try await sent(app, admin: admin, dev: dev)
-            let token = try await link(app, id, dev)
-            let hash = try sha(try await app.request(.get, "/proposal-link/\(token)"))
+            let (dev, id, token, hash) = try await opened(app)
             _ = try await app.sql("UPDATE proposal_client_links SET expires_on = current_date - 1 WHERE proposal_id = \(id)")
             let expired = try await form(app, token, ["decision": "accept", "name": "Jo", "title": "CFO", "consent": "yes", "sha256": hash])
             #expect(expired.status == .conflict)
@@ -133,11 +138,7 @@ import Testing
 
     @Test func twentyAcceptancesAtOnceThroughLinkAndAPIMakeOneProject() async throws {
         try await TestApp.run { app in
-            let admin = try await app.signIn("admin@demo.test")
-            let dev = try await app.signIn("dev.patel@demo.test")
-            let id = try await sent(app, admin: admin, dev: dev)
-            let token = try await link(app, id, dev)
-            let hash = try sha(try await app.request(.get, "/proposal-link/\(token)"))
+            let (dev, id, token, hash) = try await opened(app)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for i in 0..<20 {
                     group.addTask {

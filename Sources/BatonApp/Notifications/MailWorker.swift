@@ -120,7 +120,7 @@ struct MailWorker: Service {
     }
 
     private func postponeAll(error: String) async throws {
-        try await pool.withConnection { db in
+        _ = try await pool.withConnection { db in
             try await db.query("""
                 UPDATE notification_deliveries SET attempts = attempts + 1, last_error = \(String(error.prefix(500))),
                     next_attempt_at = now() + make_interval(secs => 30 * least(power(2, least(attempts, 10)), 720))
