@@ -11,25 +11,19 @@ import Testing
 /// reopened), the conflict panel lists only the fields each side changed, and the
 /// board shows every open deal or says when a period is not understood.
 @Suite struct EditInPlaceTests {
+    /// The pages' own helpers (a page, its form's token, a posted form), shared with the agreement tests.
+    let pages = PipelinePageAgreementTests()
+
     func page(_ app: TestApp, _ path: String, _ session: String) async throws -> TestResponse {
-        try await app.request(.get, path, headers: [.cookie: "baton_session=\(session)"])
+        try await pages.page(app, path, session)
     }
 
     func csrf(_ app: TestApp, _ session: String, from path: String) async throws -> String {
-        let html = try await page(app, path, session).text
-        let marker = #"name="csrf" value=""#
-        let start = try #require(html.range(of: marker)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
+        try await pages.csrf(app, session, from: path)
     }
 
     func form(_ app: TestApp, _ path: String, _ session: String, _ fields: [(String, String)]) async throws -> TestResponse {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let body = try fields.map { name, value in
-            "\(try #require(name.addingPercentEncoding(withAllowedCharacters: allowed)))=\(try #require(value.addingPercentEncoding(withAllowedCharacters: allowed)))"
-        }.joined(separator: "&")
-        return try await app.client.execute(uri: path, method: .post,
-                                            headers: [.cookie: "baton_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
-                                            body: ByteBuffer(string: body))
+        try await pages.form(app, path, session, fields)
     }
 
     /// A deal of Ana's on a new account, closing far beyond this quarter.
