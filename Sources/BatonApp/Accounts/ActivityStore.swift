@@ -197,11 +197,12 @@ struct TimelineStore: Sendable {
 
 extension ActivityStore {
     /// A person's tasks still to do, the soonest due first (undated last).
-    func openTasks(_ db: Connection, ownerID: Int64, limit: Int) async throws -> [(subject: String, dueAt: Timestamp?, accountID: Int64)] {
+    func openTasks(_ db: Connection, ownerID: Int64, limit: Int) async throws
+        -> [(id: Int64, version: Int, subject: String, dueAt: Timestamp?, accountID: Int64)] {
         try await db.query("""
-            SELECT subject, due_at, account_id FROM activities
+            SELECT id, version, subject, due_at, account_id FROM activities
             WHERE owner_id = \(ownerID) AND done_at IS NULL AND archived_at IS NULL AND kind = 'task'
             ORDER BY coalesce(due_at, 'infinity'), id LIMIT \(limit)
-            """).map { (subject: try $0.decode("subject"), dueAt: try $0.decode("due_at"), accountID: try $0.decode("account_id")) }
+            """).map { (id: try $0.decode("id"), version: try $0.decode("version"), subject: try $0.decode("subject"), dueAt: try $0.decode("due_at"), accountID: try $0.decode("account_id")) }
     }
 }

@@ -39,6 +39,7 @@ enum Site {
     static let notificationsReadAll = SitePath("notifications/read-all")
     static let notificationsPreferences = SitePath("notifications/preferences")
     static let notificationOpen = SitePath("notifications/:id/open")
+    static let taskDone = SitePath("tasks/:id/done")
     static let clientProposal = SitePath("proposal-link/:token")
     static let timeOffAction = SitePath("time-off/:id/:action")
     static let adminHolidays = SitePath("admin/holidays")

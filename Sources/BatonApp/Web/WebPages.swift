@@ -5,10 +5,14 @@ import Postgres
 
 /// Home: what needs the person today.
 struct HomePage {
-    struct Task { var subject: String; var due: String; var accountId: Int64; var late: Bool }
+    /// An open task, completed from home with one click (its id and the version shown).
+    struct Task { var id: Int64; var version: Int; var subject: String; var due: String; var accountId: Int64; var late: Bool }
     struct Review { var id: Int64; var number: Int; var opportunity: String }
     struct PhaseDue { var project: String; var projectId: Int64; var phase: String; var due: String; var late: Bool }
     var tasks: [Task]
+    /// How many of the caller's open tasks are past due.
+    var overdueTasks = 0
+    var hasOverdueTasks = false
     var reviews: [Review]
     var phases: [PhaseDue]
     var hasTasks: Bool
@@ -53,7 +57,7 @@ struct HomePage {
         let now = Timestamp.now
         let today = now.calendarDate
         let tasks = try await services.activities.openTasks(db, ownerID: caller.id, limit: 20).map { task in
-            Task(subject: task.subject, due: task.dueAt?.calendarDate.description ?? "no date", accountId: task.accountID,
+            Task(id: task.id, version: task.version, subject: task.subject, due: task.dueAt?.calendarDate.description ?? "no date", accountId: task.accountID,
                  late: task.dueAt.map { $0 < now } ?? false)
         }
         let reviews = try await services.proposals.awaitingReview(db, reviewerID: caller.id).map {
@@ -64,6 +68,8 @@ struct HomePage {
         }
         var page = HomePage(tasks: tasks, reviews: reviews, phases: phases, hasTasks: !tasks.isEmpty, hasReviews: !reviews.isEmpty,
                             hasPhases: !phases.isEmpty)
+        page.overdueTasks = tasks.filter(\.late).count
+        page.hasOverdueTasks = page.overdueTasks > 0
         page.quotas = try await quotaProgress(db, caller: caller, services: services, today: today)
         page.hasQuotas = !page.quotas.isEmpty
         if caller.has(.projectManager) { page.bonus = try await bonusProgress(db, caller: caller, services: services) }

@@ -91,6 +91,7 @@ struct WebRoutes {
         registerImportPages(on: pages)
         registerListPages(on: pages)
         registerNotificationPages(on: pages)
+        registerTaskPages(on: pages)
     }
 
     struct Page<Body> {
