@@ -154,19 +154,20 @@ import Testing
             let remaining = try #require(growth.object["remainingQuota"] as? String)
             #expect(Decimal(string: remaining) ?? 0 <= 100_000, "not 160,000: \(remaining)")
 
-            // Growth capacity is working hours: Grace and Kara hold cloud architecture (40 h each
-            // over a week); a public holiday on Kara's calendar takes her 8 h out of it.
-            func cloud() async throws -> String? {
+            // Growth capacity is working hours, each counted once (issue 18): Kara holds cloud
+            // architecture and data engineering; a public holiday on her calendar takes her 8 h
+            // out of the firm's capacity once, not once per skill (16 h before).
+            func capacity() async throws -> Decimal {
                 let g = try await app.request(.get, "/api/v1/reports/growth?weeks=1", token: admin)
-                return (g.object["skills"] as? [[String: Any]])?.first { $0["skill"] as? String == "cloud architecture" }?["capacityHours"] as? String
+                return Decimal(string: g.object["capacityHours"] as? String ?? "") ?? -1
             }
-            #expect(try await cloud() == "80")
+            let before = try await capacity()
             var day = Timestamp.now.calendarDate.adding(days: 1)
             while day.isoWeekday > 5 { day = day.adding(days: 1) }
             try await app.sql("INSERT INTO holiday_calendars (name) VALUES ('Oregon')")
             try await app.sql("INSERT INTO holidays (calendar_id, day, name) SELECT id, \(day), 'A holiday' FROM holiday_calendars WHERE name = 'Oregon'")
             try await app.sql("UPDATE users SET holiday_calendar_id = (SELECT id FROM holiday_calendars WHERE name = 'Oregon') WHERE id = 14")
-            #expect(try await cloud() == "72")
+            #expect(try await capacity() == before - 8)
         }
     }
 }

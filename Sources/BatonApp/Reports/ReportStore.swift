@@ -334,7 +334,8 @@ struct ReportStore: Sendable {
             GROUP BY lower(s.name)
             """)
         // Capacity per skill: the working hours (WorkingCalendar: week, holidays, approved time off) of the
-        // people who hold it over the horizon.
+        // people who hold it over the horizon, each hour counted once (Growth.skillCapacity: the capacity
+        // check's exact allocation, then what is left shared among the person's skills).
         let holders = try await db.query("""
             SELECT u.id, lower(s.name) AS skill
             FROM users u JOIN user_skills us ON us.user_id = u.id JOIN skills s ON s.id = us.skill_id
@@ -342,13 +343,16 @@ struct ReportStore: Sendable {
             """)
         let holderIDs: [Int64] = Array(Set(try holders.map { try $0.decode("id", as: Int64.self) }))
         let calendars = try await WorkingCalendarStore().calendars(db, people: holderIDs, from: today, to: end)
-        var working: [Int64: Decimal] = [:]
-        for (id, calendar) in calendars { working[id] = calendar.hours(from: today, to: end) }
         var demand: [String: Decimal] = [:]
         var supply: [String: Decimal] = [:]
         for row in won { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
         for row in likely { demand[try row.decode("skill"), default: 0] += (try row.decode("hours", as: Decimal?.self) ?? 0) }
-        for row in holders { supply[try row.decode("skill"), default: 0] += working[try row.decode("id", as: Int64.self)] ?? 0 }
+        var held: [Int64: [String: Int]] = [:]
+        for row in holders { held[try row.decode("id", as: Int64.self), default: [:]][try row.decode("skill")] = 1 }
+        let people = held.map { id, skills in
+            PersonAvailability(userId: id, skills: skills, calendar: calendars[id] ?? WorkingCalendar(week: .standard(weeklyHours: 0)))
+        }
+        supply = Growth.skillCapacity(demand: demand, people: people, from: today, to: end)
         let skills = Set(demand.keys).union(supply.keys).sorted().map {
             (skill: $0, demandHours: (demand[$0] ?? 0).rounded(scale: 2), capacityHours: supply[$0] ?? 0)
         }

@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 
 /// Where the growth advice draws its lines (PRODUCT.md flow 7), configurable.
@@ -191,6 +192,42 @@ public enum Growth {
         // Quotas of people not in the line at all (unknown ids) still count once.
         for (id, q) in own where !ids.contains(id) { total = (total ?? 0) + q }
         return total
+    }
+
+    /// Delivery capacity per skill over `[from, to)` with each working hour counted
+    /// once, on the capacity check's exact allocation (`CapacityAllocation`).
+    ///
+    /// A person's working hours (their `WorkingCalendar`: week, holidays, approved time
+    /// off; bookings are not subtracted, since won work is already in the demand) go
+    /// first to the demand of the skills they hold, as a maximum flow over people ×
+    /// skills (skills served in name order when they compete). What the flow leaves of
+    /// a person is shared equally among the skills they hold (to the cent of an hour,
+    /// the last skill taking the remainder). So the skills' capacities add up to the
+    /// people's working hours exactly, a short skill's capacity is exactly what the
+    /// allocation gives it (a holder with hours left would have been used), and a
+    /// person with two skills is no longer counted in both.
+    public static func skillCapacity(demand: [String: Decimal], people: [PersonAvailability],
+                                     from: CalendarDate, to: CalendarDate) -> [String: Decimal] {
+        let key = { (s: String) in s.trimmed.lowercased() }
+        let wanted = Dictionary(demand.map { (key($0.key), $0.value) }, uniquingKeysWith: +)
+            .filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        let needs = wanted.map { CapacityNeed(skill: $0.key, hours: $0.value, start: from, end: to) }
+        let working = people.map { PersonAvailability(userId: $0.userId, name: $0.name, skills: $0.skills, calendar: $0.calendar) }
+        let plan = CapacityAllocation.allocate(needs: needs, people: working)
+        var capacity: [String: Decimal] = [:]
+        for (i, need) in needs.enumerated() { capacity[need.skill, default: 0] += plan.allocated[i] }
+        for person in working {
+            let held = Array(Set(person.skills.keys.map(key))).sorted()
+            guard !held.isEmpty else { continue }
+            let used = plan.flow.filter { $0.key.person == person.userId }.values.reduce(Decimal(0), +)
+            let left = person.calendar.hours(from: from, to: to) - used
+            guard left > 0 else { continue }
+            let share = (left / Decimal(held.count)).rounded(scale: 2)
+            for (i, skill) in held.enumerated() {
+                capacity[skill, default: 0] += i == held.count - 1 ? left - share * Decimal(held.count - 1) : share
+            }
+        }
+        return capacity
     }
 
     /// The advice for a horizon of `weeks`.

@@ -1,4 +1,5 @@
 import BatonCore
+import Dates
 import Foundation
 import Testing
 
@@ -223,5 +224,39 @@ private func advice(load: String, coverage: String, thresholds: GrowthThresholds
                                                   (skill: "writing", demandHours: 10, capacityHours: 1000)],
                               openPipeline: 100_000, remainingQuota: 100_000)
         #expect(b.recommendation == .both)
+    }
+}
+
+/// Growth capacity counts each working hour once (issue 18): a person who holds two
+/// skills is not counted in both skill lines.
+@Suite struct GrowthSkillCapacityTests {
+    // Monday 10 to Sunday 16 August 2026, 40 h a week less Wednesday's public holiday: 32 h.
+    let from = CalendarDate("2026-08-10")!
+    let to = CalendarDate("2026-08-17")!
+    var ana: PersonAvailability {
+        PersonAvailability(userId: 1, name: "Ana", skills: ["Training": 3, "wireless": 4],
+                           calendar: WorkingCalendar(week: .standard(weeklyHours: 40),
+                                                     holidays: [CalendarDate("2026-08-12")!]))
+    }
+
+    @Test func aPersonWithTwoSkillsIsCountedOnceAcrossThem() {
+        // 20 h of training and 30 h of wireless compete for Ana's 32 h: training (first by
+        // name) takes 20, wireless the other 12; nothing is left to share. Before, both
+        // lines showed 32 h (64 h of a 32 h person) and nothing looked short.
+        let c = Growth.skillCapacity(demand: ["training": 20, "Wireless": 30], people: [ana], from: from, to: to)
+        #expect(c == ["training": 20, "wireless": 12])
+        let a = Growth.advise(weeks: 1, skills: c.keys.sorted().map { k in
+            (skill: k, demandHours: ["training": Decimal(20), "wireless": 30][k] ?? 0, capacityHours: c[k] ?? 0)
+        }, openPipeline: 0, remainingQuota: 0)
+        #expect(a.capacityHours == DecimalString(32))
+        #expect(a.shortSkills == ["wireless"])
+        #expect(a.skills.first?.shortHours == DecimalString(18))
+    }
+
+    @Test func hoursTheDemandLeavesAreSharedAmongThePersonsSkills() {
+        // 10 h of training demand; the 22 h left are split 11 / 11: the lines add up to 32 h.
+        let c = Growth.skillCapacity(demand: ["training": 10], people: [ana], from: from, to: to)
+        #expect(c == ["training": 21, "wireless": 11])
+        #expect(c.values.reduce(0, +) == 32)
     }
 }
