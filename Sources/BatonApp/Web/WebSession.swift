@@ -38,7 +38,9 @@ enum WebSession {
             let kv = pair.split(separator: "=", maxSplits: 1).map {
                 String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
-            fields[kv[0]] = kv.count == 2 ? kv[1] : ""
+            // A bare "=" splits into nothing: skip it rather than trap on kv[0].
+            guard let key = kv.first else { continue }
+            fields[key] = kv.count == 2 ? kv[1] : ""
         }
         return fields
     }
