@@ -270,3 +270,12 @@ struct TimeStore: Sendable {
             returnComment: try row.decode("return_comment"), createdAt: try row.decode("created_at"))
     }
 }
+
+// The API writes every absent optional of these as null, as docs/openapi.yaml says.
+extension TimeEntryRecord: KeepsEveryKey {}
+extension Timesheet.Line: KeepsEveryKey {}
+extension BillRateRecord: KeepsEveryKey {}
+extension ProjectBudget.Line: KeepsEveryKey {}
+extension ProjectBudget.Item: KeepsEveryKey {}
+extension ProfitabilityReport.Line: KeepsEveryKey {}
+extension ProfitabilityReport.Person: KeepsEveryKey {}
