@@ -1,4 +1,6 @@
+@testable import BatonApp
 import BatonCore
+import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -94,5 +96,18 @@ import Testing
             let csv = try await pages.page(app, "/contacts?role=decision_maker&format=csv", ana)
             #expect(csv.text.split(whereSeparator: \.isNewline).filter { !$0.isEmpty }.count == makers + 1)
         }
+    }
+}
+
+/// The one formatter (issue 19, item 7): no raw value reaches a page.
+@Suite struct FormattingTests {
+    @Test func valuesReadAsWords() throws {
+        #expect(Formatting.money(Decimal(string: "1234567.5") ?? 0, currency: "USD") == "USD 1,234,567.50")
+        #expect(Formatting.date(try #require(CalendarDate("2026-12-01"))) == "1 Dec 2026")
+        #expect(Formatting.percent(Decimal(string: "0.8125") ?? 0) == "81.3%")
+        #expect(Formatting.label("new_business") == "New business")
+        #expect(ListParameters.amount("1,200,000") == 1_200_000)
+        #expect(ListParameters.amount("1 200 000.50") == Decimal(string: "1200000.50"))
+        #expect(ListParameters.amount("12abc") == nil)
     }
 }
