@@ -1,0 +1,121 @@
+@testable import BatonApp
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import Testing
+
+/// Issue 18's "Done when", held to one hand-computed case at the API.
+///
+/// Ivy Chen (12) holds network engineering and security, alone in the firm once the
+/// others' are removed; 40 h a week, Monday to Friday. The won assessment starts Monday
+/// 2027-04-05: Discovery [04-05, 04-19) needs 40 h network engineering; Report
+/// [04-19, 04-26) needs 16 h network engineering and (changed from writing) 8 h security.
+/// Ivy's calendar: a public holiday on Wednesday 04-21, approved vacation Thursday 04-22
+/// and Friday 04-23.
+///
+/// By hand:
+/// - Discovery window: 10 weekdays × 8 h = 80 h. Report window: 40 − 8 − 16 = 16 h.
+/// - Capacity verdict: network engineering takes 40 h of 80 and 16 h of 16; security's
+///   8 h compete for the same 16 h and get none: "Short by 8 h", in security; 56 h used.
+/// - Suggestions for Report's security need: Ivy, 16 h free in its window.
+/// - Partial-week hand-off on Discovery: 40 h a week Monday 04-05 to Thursday 04-08
+///   (32 h), then 4 h a day Friday 04-09 to Monday 04-12 (8 h): 40 h, the need covered,
+///   no suggestions; week of 04-05 holds 36 h of 40, not overbooked.
+/// - Report: network engineering 8 h a day Monday 04-19 and Tuesday 04-20 (16 h, all her
+///   hours); security 8 h more on Tuesday 04-20 is refused: "2027-04-20 (16 h against 8 h)".
+///   (A booking on the holiday or a day off takes no hours at all: it is not a working day.)
+/// - Delivery report 04-05 to 04-25: network engineering 56 h assigned, security 0.
+/// - Growth: the two skills' capacities add up to Ivy's working hours over the horizon
+///   once (each hour counted once), whatever the demand.
+@Suite struct CapacityHandCaseTests {
+    @Test func everyFigureAgreesWithTheHandComputation() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            try await app.sql("""
+                DELETE FROM user_skills WHERE user_id <> 12
+                  AND skill_id IN (SELECT id FROM skills WHERE lower(name) IN ('network engineering', 'security'))
+                """)
+            let project = try await DeliveryTests().wonProject(app, admin)
+            let id = project["id"] as! Int
+            let proposal = project["proposalId"] as! Int
+            let phases = project["phases"] as! [[String: Any]]
+            let (discovery, report) = (phases[0]["id"] as! Int, phases[1]["id"] as! Int)
+            try await app.sql("""
+                UPDATE typical_project_phase_skills SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
+                WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
+                """)
+            try await app.sql("""
+                UPDATE project_skill_needs SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
+                WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
+                """)
+            try await app.sql("INSERT INTO holiday_calendars (name) VALUES ('Hand case')")
+            try await app.sql("INSERT INTO holidays (calendar_id, day, name) SELECT id, '2027-04-21', 'A holiday' FROM holiday_calendars WHERE name = 'Hand case'")
+            try await app.sql("UPDATE users SET holiday_calendar_id = (SELECT id FROM holiday_calendars WHERE name = 'Hand case') WHERE id = 12")
+            let ivyToken = try await app.signIn("ivy.chen@demo.test")
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let off = try await app.request(.post, "/api/v1/time-off", token: ivyToken,
+                                            json: #"{"kind": "vacation", "start": "2027-04-22", "end": "2027-04-23"}"#)
+            #expect(off.status == .created, "\(off.text)")
+            let approved = try await app.request(.post, "/api/v1/time-off/\(off.object["id"] as? Int ?? 0)/approve", token: felix,
+                                                 headers: [.ifMatch: "\"1\""])
+            #expect(approved.status == .ok, "\(approved.text)")
+            let report16 = try await app.request(.get, "/api/v1/users/12/working-calendar?from=2027-04-19&to=2027-04-26", token: admin)
+            #expect(report16.object["totalHours"] as? String == "16")
+
+            // The capacity verdict.
+            let check = try await app.request(.get, "/api/v1/proposals/\(proposal)/capacity-check", token: admin)
+            let verdict = check.object["verdict"] as? String ?? ""
+            #expect(verdict.hasPrefix("Short by 8 h") && verdict.contains("security"), "\(check.text)")
+            #expect(check.object["canBeStaffed"] as? Bool == false)
+            let used = (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
+            #expect(used == [56], "\(check.text)")
+
+            // Suggestions: Ivy has 16 h free in Report's window.
+            func suggestions() async throws -> [[String: Any]] {
+                try await app.request(.get, "/api/v1/projects/\(id)/staffing-suggestions", token: felix).object["needs"] as? [[String: Any]] ?? []
+            }
+            let security = try await suggestions().first { $0["skill"] as? String == "security" }
+            let ivy = (security?["candidates"] as? [[String: Any]] ?? []).first { $0["userId"] as? Int == 12 }
+            #expect(ivy?["freeHours"] as? String == "16", "\(String(describing: security))")
+
+            // The partial-week hand-off covers Discovery's 40 h.
+            func assign(_ json: String) async throws -> TestResponse {
+                try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix, json: json)
+            }
+            let first = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-08", "hoursPerWeek": "40", "phaseId": \#(discovery), "skill": "network engineering"}"#)
+            let second = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-09", "end": "2027-04-12", "hoursPerDay": "4", "phaseId": \#(discovery), "skill": "network engineering"}"#)
+            #expect(first.status == .created && second.status == .created, "\(first.text) \(second.text)")
+            #expect(second.object["overbooked"] as? Bool == false)
+            let covered = try await suggestions().first { ($0["phaseId"] as? Int) == discovery }
+            #expect(covered?["assignedHours"] as? String == "40", "\(String(describing: covered))")
+            #expect((covered?["candidates"] as? [Any])?.isEmpty == true)
+
+            // Report: network engineering takes all 16 h; security on top of it is refused.
+            let ne = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-19", "end": "2027-04-20", "hoursPerDay": "8", "phaseId": \#(report), "skill": "network engineering"}"#)
+            #expect(ne.status == .created, "\(ne.text)")
+            let refused = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-20", "end": "2027-04-20", "hoursPerDay": "8", "phaseId": \#(report), "skill": "security"}"#)
+            #expect(refused.status == .conflict)
+            #expect((refused.object["detail"] as? String)?.contains("2027-04-20 (16 h against 8 h)") == true, "\(refused.text)")
+
+            // The delivery report counts each assigned hour once, for its need's skill.
+            let delivery = try await app.request(.get, "/api/v1/reports/delivery?from=2027-04-05&to=2027-04-25", token: admin)
+            let bySkill = delivery.object["bySkill"] as? [[String: Any]] ?? []
+            #expect(bySkill.first { $0["skill"] as? String == "network engineering" }?["assignedHours"] as? String == "56", "\(delivery.text)")
+            #expect((bySkill.first { $0["skill"] as? String == "security" }?["assignedHours"] as? String ?? "0") == "0")
+
+            // Growth: Ivy's working hours over the horizon, once across her two skills.
+            let today = Timestamp.now.calendarDate
+            let end = today.adding(days: 30 * 7)
+            let growth = try await app.request(.get, "/api/v1/reports/growth?weeks=30", token: admin)
+            let lines = growth.object["skills"] as? [[String: Any]] ?? []
+            let ivySkills = lines.filter { ["network engineering", "security"].contains($0["skill"] as? String ?? "") }
+                .compactMap { Decimal(string: $0["capacityHours"] as? String ?? "") }.reduce(0, +)
+            let working = try await app.request(.get, "/api/v1/users/12/working-calendar?from=\(today)&to=\(end)", token: admin)
+            #expect(Decimal(string: working.object["totalHours"] as? String ?? "") == ivySkills, "\(growth.text)")
+        }
+    }
+}
