@@ -173,7 +173,7 @@ extension WebRoutes {
 
     func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
                       duplicates: [LikelyDuplicate] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let q = QueryParameters(request).string("q") ?? ""
         let canCreate = PipelineAccess.canWrite(caller.roles)
         // The form is open when asked for ("New account"), when it failed, or to warn of duplicates.
         let showForm = canCreate && (request.uri.queryParameters["new"] != nil || form != nil)

@@ -1,5 +1,6 @@
 import BatonCore
 import Dates
+import Foundation
 import Hummingbird
 
 /// Typed reading of `?name=value` filters; a value that does not parse is a 422
@@ -12,7 +13,22 @@ struct QueryParameters {
     init(_ request: Request) { self.request = request }
 
     func string(_ name: String) -> String? {
-        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        Self.pairs(request.uri.query).first { $0.name == name }.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The query's pairs as an HTML form sends them: `+` is a space, then `%XX` is a
+    /// byte, so that "Bulk+deal" searches for "Bulk deal" while a typed "%2B" stays a
+    /// plus. (Hummingbird's `queryParameters` keeps the `+`.)
+    static func pairs(_ query: String?) -> [(name: String, value: String)] {
+        func decode(_ part: Substring) -> String {
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return (query ?? "").split(separator: "&").compactMap { pair in
+            let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = halves.first else { return nil }
+            return (decode(name), halves.count == 2 ? decode(halves[1]) : "")
+        }
     }
 
     func id(_ name: String) throws -> Int64? {

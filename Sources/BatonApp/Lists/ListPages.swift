@@ -73,15 +73,7 @@ struct ListParameters: Sendable {
     var values: [(String, String)]
 
     init(_ request: Request) {
-        // Read from the raw query: a form sends a space as "+", which must not stay a plus.
-        func decode(_ part: Substring) -> String {
-            String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
-        }
-        values = (request.uri.query ?? "").split(separator: "&").compactMap { pair -> (String, String)? in
-            let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = halves.first, halves.count == 2 else { return nil }
-            return (decode(name), decode(halves[1]))
-        }.filter { !$0.1.trimmed.isEmpty }
+        values = QueryParameters.pairs(request.uri.query).map { ($0.name, $0.value) }.filter { !$0.1.trimmed.isEmpty }
     }
 
     subscript(_ name: String) -> String? { values.last { $0.0 == name }?.1.trimmed }

@@ -27,7 +27,7 @@ struct UserRoutes {
         let page = try PageRequest(request)
         let query = request.uri.queryParameters
         var filter = UserStore.Filter()
-        filter.text = query["q"].map(String.init)
+        filter.text = QueryParameters(request).string("q")
         if let role = query["role"] {
             guard let parsed = Role(rawValue: String(role)) else {
                 throw ValidationFailure("role", "Role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
