@@ -28,7 +28,8 @@ import Testing
 /// - Report: network engineering 8 h a day Monday 04-19 and Tuesday 04-20 (16 h, all her
 ///   hours); security 8 h more on Tuesday 04-20 is refused: "2027-04-20 (16 h against 8 h)".
 ///   (A booking on the holiday or a day off takes no hours at all: it is not a working day.)
-/// - Delivery report 04-05 to 04-25: network engineering 56 h assigned, security 0.
+/// - Delivery report 04-05 to 04-25: network engineering 56 h assigned, security 0; by
+///   skill, Ivy's 96 working hours once: network engineering 56 + 20, security 20.
 /// - Growth: the two skills' capacities add up to Ivy's working hours over the horizon
 ///   once (each hour counted once), whatever the demand.
 @Suite struct CapacityHandCaseTests {
@@ -106,6 +107,10 @@ import Testing
             let bySkill = delivery.object["bySkill"] as? [[String: Any]] ?? []
             #expect(bySkill.first { $0["skill"] as? String == "network engineering" }?["assignedHours"] as? String == "56", "\(delivery.text)")
             #expect((bySkill.first { $0["skill"] as? String == "security" }?["assignedHours"] as? String ?? "0") == "0")
+            // Its capacity by skill counts Ivy's 96 working hours (80 + 16) once: the 56 h assigned
+            // to network engineering go there, the 40 h left are shared 20 / 20 (before: 96 in each).
+            #expect(bySkill.first { $0["skill"] as? String == "network engineering" }?["capacityHours"] as? String == "76")
+            #expect(bySkill.first { $0["skill"] as? String == "security" }?["capacityHours"] as? String == "20")
 
             // Growth: Ivy's working hours over the horizon, once across her two skills.
             let today = Timestamp.now.calendarDate

@@ -249,6 +249,7 @@ struct ReportStore: Sendable {
         // Each assignment's hours count once, for the skill of the need it fills (none: outside every need).
         var assignedBy: [Int64: Decimal] = [:]
         var assignedSkill: [String: Decimal] = [:]
+        var usedBy: [Int64: [String: Decimal]] = [:]
         for row in try await db.query("""
             SELECT a.user_id, a.start_date, a.end_date, a.hours_per_day, lower(s.name) AS skill
             FROM assignments a LEFT JOIN skills s ON s.id = a.skill_id
@@ -260,7 +261,10 @@ struct ReportStore: Sendable {
             let booking = Booking(start: try row.decode("start_date"), end: last.adding(days: 1), hoursPerDay: try row.decode("hours_per_day"))
             let hours = Allocation.bookedHours(booking, calendar: calendar, from: from, to: end)
             assignedBy[user, default: 0] += hours
-            if let skill: String = try row.decode("skill") { assignedSkill[skill, default: 0] += hours }
+            if let skill: String = try row.decode("skill") {
+                assignedSkill[skill, default: 0] += hours
+                usedBy[user, default: [:]][skill, default: 0] += hours
+            }
         }
         var byPerson: [DeliveryReport.Person] = []
         var bySkill: [String: (Decimal, Decimal)] = [:]
@@ -271,9 +275,12 @@ struct ReportStore: Sendable {
             byPerson.append(.init(userId: id, name: try row.decode("name"),
                                   assignedHours: DecimalString(assigned.rounded(scale: 2)), capacityHours: DecimalString(capacity.rounded(scale: 2)),
                                   utilization: capacity > 0 ? DecimalString((assigned / capacity).rounded(scale: 4)) : nil))
-            // A skill's capacity: the working hours of the people who hold it (who could do it).
-            for skill in try row.decode("skills", as: [String].self) {
-                bySkill[skill, default: (0, 0)].1 += capacity
+            // A skill's capacity: the working hours of the people who hold it, each hour once
+            // (CapacityShare: hours assigned to a skill go to it, the rest shared among their skills).
+            let held = try row.decode("skills", as: [String].self)
+            for skill in held where bySkill[skill] == nil { bySkill[skill] = (0, 0) }
+            for (skill, hours) in CapacityShare.split(working: capacity, held: held, used: usedBy[id] ?? [:]) {
+                bySkill[skill, default: (0, 0)].1 += hours
             }
         }
         for (skill, hours) in assignedSkill { bySkill[skill, default: (0, 0)].0 += hours }

@@ -215,17 +215,12 @@ public enum Growth {
         let working = people.map { PersonAvailability(userId: $0.userId, name: $0.name, skills: $0.skills, calendar: $0.calendar) }
         let plan = CapacityAllocation.allocate(needs: needs, people: working)
         var capacity: [String: Decimal] = [:]
-        for (i, need) in needs.enumerated() { capacity[need.skill, default: 0] += plan.allocated[i] }
         for person in working {
-            let held = Array(Set(person.skills.keys.map(key))).sorted()
-            guard !held.isEmpty else { continue }
-            let used = plan.flow.filter { $0.key.person == person.userId }.values.reduce(Decimal(0), +)
-            let left = person.calendar.hours(from: from, to: to) - used
-            guard left > 0 else { continue }
-            let share = (left / Decimal(held.count)).rounded(scale: 2)
-            for (i, skill) in held.enumerated() {
-                capacity[skill, default: 0] += i == held.count - 1 ? left - share * Decimal(held.count - 1) : share
-            }
+            var used: [String: Decimal] = [:]
+            for (edge, hours) in plan.flow where edge.person == person.userId { used[needs[edge.need].skill, default: 0] += hours }
+            let share = CapacityShare.split(working: person.calendar.hours(from: from, to: to),
+                                            held: person.skills.keys.map(key), used: used)
+            for (skill, hours) in share { capacity[skill, default: 0] += hours }
         }
         return capacity
     }
