@@ -22,6 +22,18 @@ struct TestApp {
     /// `replica`: what REPLICA_DATABASE_URL says, given the test's own database (a URL).
     static func run(demo: Bool = true, business: Bool = false, replica: (@Sendable (String) -> String)? = nil,
                     _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
+        await AppGate.shared.enter()
+        do {
+            try await runGated(demo: demo, business: business, replica: replica, test)
+            await AppGate.shared.leave()
+        } catch {
+            await AppGate.shared.leave()
+            throw error
+        }
+    }
+
+    private static func runGated(demo: Bool, business: Bool, replica: (@Sendable (String) -> String)?,
+                                 _ test: @Sendable @escaping (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: sqlDirectory)
         var configuration = AppConfiguration()
         configuration.demo = business ? .auto : demo ? .people : .off
@@ -106,5 +118,30 @@ extension TestResponse {
             if let field = e["field"] as? String, let message = e["message"] as? String { result[field] = message }
         }
         return result
+    }
+}
+
+/// At most `slots` test apps at once. Swift Testing starts every test together; on two
+/// cores some seven hundred apps, each with its pool and background workers, used up the
+/// test cluster's connections ("too many clients") and timed out sign-ins, so tests failed
+/// for the machine's sake rather than the code's. A test never starts an app inside another.
+actor AppGate {
+    static let shared = AppGate(slots: 10)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(slots: Int) { free = slots }
+
+    func enter() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
