@@ -201,7 +201,7 @@ public enum Growth {
     /// off; bookings are not subtracted, since won work is already in the demand) go
     /// first to the demand of the skills they hold, as a maximum flow over people ×
     /// skills (skills served in name order when they compete). What the flow leaves of
-    /// a person is shared equally among the skills they hold (to the cent of an hour,
+    /// a person is shared equally among the skills they hold (to 0.1 h,
     /// the last skill taking the remainder). So the skills' capacities add up to the
     /// people's working hours exactly, a short skill's capacity is exactly what the
     /// allocation gives it (a holder with hours left would have been used), and a
@@ -211,8 +211,11 @@ public enum Growth {
         let key = { (s: String) in s.trimmed.lowercased() }
         let wanted = Dictionary(demand.map { (key($0.key), $0.value) }, uniquingKeysWith: +)
             .filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        let needs = wanted.map { CapacityNeed(skill: $0.key, hours: $0.value, start: from, end: to) }
-        let working = people.map { PersonAvailability(userId: $0.userId, name: $0.name, skills: $0.skills, calendar: $0.calendar) }
+        // Demand to 0.1 h (it is pro-rated, so long decimals): the flow then moves tenths of an
+        // hour, and every line is exact at the one place the reports show.
+        let needs = wanted.map { CapacityNeed(skill: $0.key, hours: $0.value.rounded(scale: 1), start: from, end: to) }
+        // In id order, so that the same firm gives the same split every time (ties in the flow).
+        let working = people.sorted { $0.userId < $1.userId }.map { PersonAvailability(userId: $0.userId, name: $0.name, skills: $0.skills, calendar: $0.calendar) }
         let plan = CapacityAllocation.allocate(needs: needs, people: working)
         var capacity: [String: Decimal] = [:]
         for person in working {

@@ -3,7 +3,7 @@ import Foundation
 /// One person's working hours given out to the skills they hold, each hour once
 /// (issue 18): the hours already used for a skill go to that skill (in name order, no
 /// more than the hours there are), and what is left is shared equally among all their
-/// skills, to 0.01 h, the last skill taking the remainder. The result adds up to
+/// skills, to 0.1 h (the reports show one place), the last skill taking the remainder. The result adds up to
 /// `working` exactly (when they hold a skill), so skill lines summed over people are the
 /// people's working hours, never a person counted in each of their skills.
 public enum CapacityShare {
@@ -18,7 +18,7 @@ public enum CapacityShare {
             left -= taken
         }
         guard left > 0 else { return share }
-        let each = (left / Decimal(skills.count)).rounded(scale: 2)
+        let each = (left / Decimal(skills.count)).rounded(scale: 1)
         for (i, skill) in skills.enumerated() {
             share[skill, default: 0] += i == skills.count - 1 ? left - each * Decimal(skills.count - 1) : each
         }

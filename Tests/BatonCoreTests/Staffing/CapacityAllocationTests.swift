@@ -131,9 +131,9 @@ private struct SplitMix: RandomNumberGenerator {
     @Test func usedHoursGoToTheirSkillAndTheRestIsSharedToTheHour() {
         #expect(CapacityShare.split(working: 96, held: ["security", "network engineering"], used: ["network engineering": 56])
                 == ["network engineering": 76, "security": 20])
-        // A third each to 0.01 h, the last taking the remainder: still 100 in all.
+        // A third each to 0.1 h, the last taking the remainder: still 100 in all.
         let thirds = CapacityShare.split(working: 100, held: ["a", "b", "c"], used: [:])
-        #expect(thirds == ["a": Decimal(string: "33.33")!, "b": Decimal(string: "33.33")!, "c": Decimal(string: "33.34")!])
+        #expect(thirds == ["a": Decimal(string: "33.3")!, "b": Decimal(string: "33.3")!, "c": Decimal(string: "33.4")!])
         // Overbooked: no more than the hours there are.
         #expect(CapacityShare.split(working: 8, held: ["a", "b"], used: ["a": 10]) == ["a": 8, "b": 0])
         #expect(CapacityShare.split(working: 8, held: [], used: [:]).isEmpty)
