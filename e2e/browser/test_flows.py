@@ -86,8 +86,7 @@ def _gone(element):
 
 def new_account(browser, base, name, industry="Logistics"):
     """Logs a new account through the form on /accounts and lands on its page."""
-    browser.get(base + "/accounts")
-    open_details(browser, "new-account")
+    browser.get(base + "/accounts?new=account")  # "New account" opens the form (issue 19, item 5)
     fill(browser, "new-account-name", name)
     fill(browser, "new-account-industry", industry)
     fill(browser, "new-account-address-city", "Portland")
@@ -282,8 +281,9 @@ def test_a_stale_save_shows_theirs_beside_mine_and_saving_mine_is_deliberate(bro
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Save details']"))
     panel = browser.find_element(By.CSS_SELECTOR, "section.conflict")
     industry = panel.find_element(By.XPATH, ".//tr[th='Industry']")
-    assert industry.find_element(By.CSS_SELECTOR, "td.theirs").text == "Utilities"
-    assert industry.find_element(By.CSS_SELECTOR, "td.mine").text == "Solar"
+    # Each side's value, marked when that side changed it (issue 19: only the fields each side changed).
+    assert industry.find_element(By.CSS_SELECTOR, "td.theirs").text == "Utilities changed by them"
+    assert industry.find_element(By.CSS_SELECTOR, "td.mine").text == "Solar changed by you"
     assert "differs" in industry.get_attribute("class")
     assert browser.find_element(By.ID, "account-industry").get_attribute("value") == "Solar", "mine is kept in the form"
     saved = api(base, "GET", f"/api/v1/accounts/{account['id']}", token=token)
