@@ -1,4 +1,4 @@
--- Time entries and rates (migration 0028): who may read rates, and which projects
+-- Time entries and rates (migration 0025): who may read rates, and which projects
 -- a person manages (their project time is theirs to approve).
 
 -- Managers and admins read rates; row-level security asks this.
