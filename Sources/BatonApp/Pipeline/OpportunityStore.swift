@@ -39,38 +39,6 @@ struct OpportunityRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     }
 }
 
-/// The fields of an opportunity as they will be stored.
-struct OpportunityFields: Sendable {
-    var accountID: Int64
-    var name: String
-    var kind: OpportunityKind
-    var stage: Stage
-    var amount: Decimal
-    var closeDate: CalendarDate
-    var ownerID: Int64
-    var team: [TeamMember]
-    var probabilityOverride: Decimal?
-    var categoryOverride: ForecastCategory?
-    var nextStep: String?
-    var source: String?
-    var closedOn: CalendarDate?
-    var lostReason: String?
-    var externalID: String?
-
-    func check(into v: inout Validator) {
-        v.check(!name.trimmed.isEmpty, "name", "Name must not be empty")
-        v.check(name.count <= 200, "name", "Name must be at most 200 characters")
-        v.check(amount >= 0, "amount", "Amount must be zero or more")
-        v.check(amount.significantScale <= 2, "amount", "Amount must have at most two decimals")
-        v.check(amount < Decimal(1_000_000_000_000), "amount", "Amount must be less than 1,000,000,000,000")
-        if let p = probabilityOverride { v.check(p >= 0 && p <= 100, "probability", "Probability must be from 0 to 100") }
-        v.check((nextStep?.count ?? 0) <= 500, "nextStep", "Next step must be at most 500 characters")
-        v.check((source?.count ?? 0) <= 100, "source", "Source must be at most 100 characters")
-        v.check((externalID?.count ?? 0) <= 255, "externalId", "External id must be at most 255 characters")
-        TeamRules.check(team, into: &v)
-    }
-}
-
 /// Opportunities, their teams and their stage history.
 struct OpportunityStore: Sendable {
     static let columns: Query = """
