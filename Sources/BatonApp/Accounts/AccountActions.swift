@@ -9,11 +9,8 @@ struct AccountInput: StrictDecodable {
         case name, domain, industry, ownerId, parentId, status, address, externalId
     }
     static var nested: [String: any StrictDecodable.Type] { ["address": Address.self] }
-    var name: String?
-    var domain: String?
-    var industry: String?
-    var ownerId: Int64?
-    var parentId: Int64?
+    var name, domain, industry: String?
+    var ownerId, parentId: Int64?
     var status: AccountStatus?
     var address: Address?
     var externalId: String?

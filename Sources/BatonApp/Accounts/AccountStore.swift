@@ -2,19 +2,9 @@ import BatonCore
 import Foundation
 import Postgres
 
-struct Address: Codable, Sendable, Equatable, StrictDecodable {
+/// An address in a request body: its parts are the only keys it takes.
+extension Address: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable { case street, city, region, postalCode, country }
-    var street: String?
-    var city: String?
-    var region: String?
-    var postalCode: String?
-    var country: String?
-
-    /// One line, as a calendar's LOCATION or a page shows it.
-    var singleLine: String {
-        [street, city, [region, postalCode].compactMap { $0 }.joined(separator: " "), country]
-            .compactMap { $0?.trimmed }.filter { !$0.isEmpty }.joined(separator: ", ")
-    }
 }
 
 /// A client company as the API shows it.
@@ -22,43 +12,13 @@ struct AccountRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var id: Int64
     var version: Int
     var name: String
-    var domain: String?
-    var industry: String?
-    var ownerId: Int64?
-    var parentId: Int64?
+    var domain, industry: String?
+    var ownerId, parentId: Int64?
     var status: AccountStatus
     var address: Address
     var externalId: String?
     var archived: Bool
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-}
-
-/// The fields of an account a person sets.
-struct AccountFields: Sendable {
-    var name: String
-    var domain: String?
-    var industry: String?
-    var ownerID: Int64?
-    var parentID: Int64?
-    var status: AccountStatus
-    var address: Address
-    var externalID: String?
-
-    func check(into v: inout Validator) {
-        v.check(!name.trimmed.isEmpty, "name", "Name must not be empty")
-        v.check(name.count <= 200, "name", "Name must be at most 200 characters")
-        v.check((domain?.count ?? 0) <= 253, "domain", "Domain must be at most 253 characters")
-        v.check((industry?.count ?? 0) <= 100, "industry", "Industry must be at most 100 characters")
-        v.check((address.street?.count ?? 0) <= 500, "address.street", "Street must be at most 500 characters")
-        for (field, value) in [("city", address.city), ("region", address.region), ("country", address.country)] {
-            v.check((value?.count ?? 0) <= 100, "address.\(field)", "\(field.capitalized) must be at most 100 characters")
-        }
-        v.check((address.postalCode?.count ?? 0) <= 20, "address.postalCode", "Postal code must be at most 20 characters")
-        v.check((externalID?.count ?? 0) <= 255, "externalId", "External id must be at most 255 characters")
-        if let owner = ownerID { v.check(owner > 0, "ownerId", "Owner must be an existing person") }
-        if let parent = parentID { v.check(parent > 0, "parentId", "Parent must be an existing account") }
-    }
+    var createdAt, updatedAt: Timestamp
 }
 
 /// Accounts: the client companies, their hierarchy and owners.

@@ -11,13 +11,8 @@ struct ActivityInput: StrictDecodable {
     var kind: ActivityKind?
     var subject: String?
     var body: String?
-    var accountId: Int64?
-    var contactId: Int64?
-    var opportunityId: Int64?
-    var projectId: Int64?
-    var ownerId: Int64?
-    var dueAt: Timestamp?
-    var doneAt: Timestamp?
+    var accountId, contactId, opportunityId, projectId, ownerId: Int64?
+    var dueAt, doneAt: Timestamp?
 }
 
 /// Everything a person can do to an activity (a call, a meeting, a task), whoever
@@ -89,7 +84,7 @@ struct ActivityActions {
     /// The account must be visible; a contact, opportunity or project must belong to
     /// it; the owner must be an active person, and one given to someone else must go
     /// to someone in the caller's reporting line (anyone, for an admin).
-    private func checkLinks(_ db: Connection, _ f: ActivityFields, caller: Caller, ownerChanged: Bool) async throws {
+    private func checkLinks(_ db: Connection, _ f: ActivityFields<Timestamp>, caller: Caller, ownerChanged: Bool) async throws {
         var v = Validator()
         let row = try await db.expectRow("""
             SELECT

@@ -10,34 +10,11 @@ struct ActivityRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var subject: String
     var body: String?
     var accountId: Int64
-    var contactId: Int64?
-    var opportunityId: Int64?
-    var projectId: Int64?
+    var contactId, opportunityId, projectId: Int64?
     var ownerId: Int64
-    var dueAt: Timestamp?
-    var doneAt: Timestamp?
+    var dueAt, doneAt: Timestamp?
     var archived: Bool
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-}
-
-struct ActivityFields: Sendable {
-    var kind: ActivityKind
-    var subject: String
-    var body: String?
-    var accountID: Int64
-    var contactID: Int64?
-    var opportunityID: Int64?
-    var projectID: Int64?
-    var ownerID: Int64
-    var dueAt: Timestamp?
-    var doneAt: Timestamp?
-
-    func check(into v: inout Validator) {
-        v.check(!subject.trimmed.isEmpty, "subject", "Subject must not be empty")
-        v.check(subject.count <= 200, "subject", "Subject must be at most 200 characters")
-        v.check((body?.count ?? 0) <= 20_000, "body", "Body must be at most 20,000 characters")
-    }
+    var createdAt, updatedAt: Timestamp
 }
 
 /// Activities: what was done with each client, and the tasks still to do.
@@ -95,7 +72,7 @@ struct ActivityStore: Sendable {
         }
     }
 
-    func create(_ db: Connection, _ f: ActivityFields, by actorID: Int64) async throws -> ActivityRecord {
+    func create(_ db: Connection, _ f: ActivityFields<Timestamp>, by actorID: Int64) async throws -> ActivityRecord {
         let id: Int64 = try await db.expectRow("""
             INSERT INTO activities (kind, subject, body, account_id, contact_id, opportunity_id, project_id, owner_id, due_at, done_at)
             VALUES (\(f.kind.rawValue), \(f.subject), \(f.body), \(f.accountID), \(f.contactID), \(f.opportunityID),
@@ -108,7 +85,7 @@ struct ActivityStore: Sendable {
         return created
     }
 
-    func update(_ db: Connection, before: ActivityRecord, to f: ActivityFields, by actorID: Int64) async throws -> ActivityRecord {
+    func update(_ db: Connection, before: ActivityRecord, to f: ActivityFields<Timestamp>, by actorID: Int64) async throws -> ActivityRecord {
         try await db.query("""
             UPDATE activities SET kind = \(f.kind.rawValue), subject = \(f.subject), body = \(f.body),
                 account_id = \(f.accountID), contact_id = \(f.contactID), opportunity_id = \(f.opportunityID),

@@ -9,10 +9,7 @@ struct ContactInput: StrictDecodable {
         case accountId, name, email, phone, title, buyingRole, doNotContact, externalId
     }
     var accountId: Int64?
-    var name: String?
-    var email: String?
-    var phone: String?
-    var title: String?
+    var name, email, phone, title: String?
     var buyingRole: BuyingRole?
     var doNotContact: Bool?
     var externalId: String?

@@ -8,35 +8,12 @@ struct ContactRecord: Codable, Sendable, KeepsEveryKey, Versioned {
     var version: Int
     var accountId: Int64
     var name: String
-    var email: String?
-    var phone: String?
-    var title: String?
+    var email, phone, title: String?
     var buyingRole: BuyingRole?
     var doNotContact: Bool
     var externalId: String?
     var archived: Bool
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-}
-
-struct ContactFields: Sendable {
-    var accountID: Int64
-    var name: String
-    var email: String?
-    var phone: String?
-    var title: String?
-    var buyingRole: BuyingRole?
-    var doNotContact: Bool
-    var externalID: String?
-
-    func check(into v: inout Validator) {
-        v.check(!name.trimmed.isEmpty, "name", "Name must not be empty")
-        v.check(name.count <= 200, "name", "Name must be at most 200 characters")
-        if let email, !email.isEmpty { PersonRules.checkEmail(email, into: &v) }
-        v.check((phone?.count ?? 0) <= 50, "phone", "Phone must be at most 50 characters")
-        v.check((title?.count ?? 0) <= 200, "title", "Title must be at most 200 characters")
-        v.check((externalID?.count ?? 0) <= 255, "externalId", "External id must be at most 255 characters")
-    }
+    var createdAt, updatedAt: Timestamp
 }
 
 /// Contacts: the people at each account.
