@@ -26,44 +26,6 @@ struct AssignmentRecord: Encodable, Sendable {
     var overbooked: Bool
 }
 
-struct AssignmentFields: Sendable {
-    var userID: Int64
-    var role: String
-    var start: CalendarDate
-    var end: CalendarDate
-    var hoursPerWeek: Decimal
-    var location: String?
-    var status: String
-    /// The skill need it fills (phase and skill), or nil.
-    var need: (phaseID: Int64, skillID: Int64)?
-    /// The field the hours were given in (`hoursPerWeek` or `hoursPerDay`): where a
-    /// refusal about them is shown.
-    var hoursField = "hoursPerWeek"
-
-    func check(into v: inout Validator) {
-        v.check(!role.trimmed.isEmpty && role.count <= 100, "role", "Role must be 1 to 100 characters")
-        v.check(end >= start, "end", "The end cannot be before the start")
-        if hoursField == "hoursPerDay" {
-            let day = Allocation.hoursPerDay(fromWeekly: hoursPerWeek)
-            v.check(day > 0 && day <= 24, "hoursPerDay", "Hours per day must be more than 0 and at most 24")
-            v.check(day.significantScale <= 2, "hoursPerDay", "Hours per day must have at most two decimals")
-        } else {
-            v.check(hoursPerWeek > 0 && hoursPerWeek <= 120, "hoursPerWeek", "Hours per week must be more than 0 and at most 120 (24 h on each of five days)")
-            v.check(hoursPerWeek.significantScale <= 2, "hoursPerWeek", "Hours per week must have at most two decimals")
-        }
-        v.check((location?.count ?? 0) <= 500, "location", "Location must be at most 500 characters")
-        v.check(["proposed", "confirmed"].contains(status), "status", "Status must be proposed or confirmed")
-        v.check(start.days(until: end) <= 3650, "end", "An assignment can last at most ten years")
-        v.check(start.year >= 1900 && end.year <= 9000, "end", "Assignments must fall between the years 1900 and 9000")
-    }
-
-    /// As the capacity rules count it: end exclusive.
-    var booking: Booking { Booking(start: start, end: end.adding(days: 1), hoursPerWeek: hoursPerWeek) }
-
-    var phaseID: Int64? { need?.phaseID }
-    var skillID: Int64? { need?.skillID }
-}
-
 /// Staffing, assignments, phase completion, the checklist, calendars and the
 /// client's status link: the project manager's work after the handoff.
 struct DeliveryStore: Sendable {
