@@ -92,10 +92,9 @@ extension WebRoutes {
             let plans = try await services.pool.withConnection { try await bonusActions.plans($0, caller: caller) }
             let currency = services.configuration.currency
             let rows = plans.map { p in
-                BonusPlansPage.Row(id: p.id, name: p.name, method: p.method.rawValue, periodType: p.periodType,
-                                   target: p.targetBonus.amount.display(currency: currency), threshold: p.threshold.description,
-                                   tiers: Self.tiersText(p.tiers), cap: p.cap.map { "\($0) × target" } ?? "none",
-                                   lateCredit: "\(p.lateCreditPercent)%", metric: BonusRunPage.metricText(p.metric), members: p.members.count)
+                BonusPlansPage.Row(plan: p, target: p.targetBonus.amount.display(currency: currency), tiers: Self.tiersText(p.tiers),
+                                   cap: p.cap.map { "\($0) × target" } ?? "none", lateCredit: "\(p.lateCreditPercent)%",
+                                   metric: BonusRunPage.metricText(p.metric), members: p.members.count)
             }
             let body = BonusPlansPage(tabs: adminTabs(.admin, current: Site.adminBonusPlans()), rows: rows, notice: Self.notice(request))
             return renderer.page("admin-bonus-plans", Page(frame: frame(caller, sessionToken: token, title: "Bonus plans", area: "admin"), body: body))
@@ -407,22 +406,20 @@ struct StatementPage {
     struct OpenPhase { var id: Int64; var name: String; var value: String; var due: String; var day: String }
     struct WhatIf { var payout: String; var difference: String; var explanation: [String] }
     var statement: StatementRecord
-    var locked: Bool
-    var canApprove: Bool
+    var locked, canApprove: Bool
     var lines: [CreditLine]
     var explanation: [String]
     var payout: String
     var hasAdjustments: Bool
     var planName = ""
     var planLink: String?
-    var runLink = ""
-    var metric = ""
+    var runLink = "", metric = ""
     var isSales = false
     var target = ""
+    /// Set when the person has a target of their own, saying so.
     var override: String?
-    var quota = ""
-    var credited = ""
-    var attainment = ""
+    /// The amounts of the computation, as the page shows them.
+    var quota = "", credited = "", attainment = ""
     var tiers: [TierLine] = []
     var cap = ""
     var adjustments: [AdjustmentLine] = []
@@ -436,17 +433,10 @@ struct StatementPage {
 
 /// `/admin/bonus-plans`.
 struct BonusPlansPage {
+    /// The plan as it is, and what the table shows of it in words.
     struct Row {
-        var id: Int64
-        var name: String
-        var method: String
-        var periodType: String
-        var target: String
-        var threshold: String
-        var tiers: String
-        var cap: String
-        var lateCredit: String
-        var metric: String
+        var plan: BonusPlanRecord
+        var target, tiers, cap, lateCredit, metric: String
         var members: Int
     }
     var tabs: [AdminTab]
@@ -460,12 +450,12 @@ struct BonusPlanPage {
     struct TierRow { var index: Int; var from: AdminField; var to: AdminField; var rate: AdminField }
     var tabs: [AdminTab]
     var id: Int64
-    var name: String
-    var version: String
+    var name, version: String
     var fields: [AdminField]
     var tierRows: [TierRow]
     var tierError: String
     var hasTierError: Bool
+    /// The boxes after the tiers (cap, late credit).
     var afterTiers: [AdminField]
     var messages: [String]
     var conflict: AdminConflict?
@@ -473,8 +463,8 @@ struct BonusPlanPage {
     var metric = ""
     var members: [MemberRow] = []
     var overrides: [OverrideRow] = []
-    var people: [PersonChoice] = []
-    var managers: [PersonChoice] = []
+    /// The people a membership or a personal target can name, and the managers whose people can join.
+    var people: [PersonChoice] = [], managers: [PersonChoice] = []
     var memberError: String?
 
     struct MemberRow { var id: Int64; var name: String; var span: String; var removeAction: String }

@@ -166,25 +166,19 @@ extension WebRoutes {
 struct BonusRunPage {
     struct Person {
         var userId: Int64
-        var name: String
-        var payout: String
-        var approved: Bool
-        var canApprove: Bool
-        var link: String
-        var approveAction: String
+        var name, payout: String
+        var approved, canApprove: Bool
+        /// The statement page, and where its Approve posts.
+        var link, approveAction: String
     }
     var runId: Int64
-    var period: String
-    var planName: String
-    var metric: String
-    var locked: Bool
-    var closedEarly: Bool
+    var period, planName, metric: String
+    var locked, closedEarly: Bool
     var people: [Person]
     var total: String
-    var canRecompute: Bool
-    var canApproveAny: Bool
-    var periodOpen: Bool
+    var canRecompute, canApproveAny, periodOpen: Bool
     var periodEnd: String
+    /// The people whose statements the reader may adjust.
     var adjustable: [Person]
     var canAdjust: Bool
     var csv: String
@@ -232,15 +226,14 @@ struct BonusRunPage {
 
 /// The lock's confirmation: the period, the people, the total, and whether the run locks.
 struct BonusApprovalConfirmation {
-    struct Person { var name: String; var payout: String }
+    struct Person { var name, payout: String }
     var runId: Int64
     var period: String
     var people: [Person]
     var count: Int
     var total: String
-    var locks: Bool
-    var periodOpen: Bool
-    var periodEnd: String
-    var action: String
-    var back: String
+    /// Whether this approval locks the run, and whether its period is still open.
+    var locks, periodOpen: Bool
+    /// The last day of the period; where the confirmed approval posts; the way back.
+    var periodEnd, action, back: String
 }

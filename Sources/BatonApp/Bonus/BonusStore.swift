@@ -4,49 +4,36 @@ import Foundation
 import Postgres
 
 /// A bonus plan as the API shows it.
-struct BonusPlanRecord: Encodable, Sendable {
+struct BonusPlanRecord: Encodable, Sendable, Versioned {
     struct Override: Codable, Sendable, StrictDecodable {
         enum Field: String, CodingKey, CaseIterable { case userId, targetBonus }
         var userId: Int64
         var targetBonus: Money
     }
     /// One membership: a person, or everyone reporting to a manager, on the days of its span.
-    struct Member: Codable, Sendable {
+    /// Exactly one of `userId` and `managerId` is set; every key is shown, null or not.
+    struct Member: Codable, Sendable, KeepsEveryKey {
         var id: Int64
-        var userId: Int64?
-        var managerId: Int64?
+        var userId, managerId: Int64?
         /// The person's name, or "Everyone reporting to <manager>".
         var name: String
         var from: CalendarDate
         var to: CalendarDate?
 
         var span: MembershipSpan { MembershipSpan(from: from, to: to) }
-
-        enum CodingKeys: String, CodingKey { case id, userId, managerId, name, from, to }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(userId, forKey: .userId)
-            try c.encode(managerId, forKey: .managerId)
-            try c.encode(name, forKey: .name)
-            try c.encode(from, forKey: .from)
-            try c.encode(to, forKey: .to)
-        }
     }
     var id: Int64
     var version: Int
-    var name: String
+    var name, periodType: String
     var method: BonusMethod
     var metric: BonusMetric
-    var periodType: String
     var targetBonus: Money
-    var threshold: DecimalString
+    /// The attainment below which nothing is paid, and the percent of a late phase's value that still counts.
+    var threshold, lateCreditPercent: DecimalString
     var tiers: [BonusTier]
     var cap: DecimalString?
-    var lateCreditPercent: DecimalString
     var overrides: [Override]
-    var activeFrom: CalendarDate?
-    var activeTo: CalendarDate?
+    var activeFrom, activeTo: CalendarDate?
     var members: [Member]
 
     var rules: BonusPlanRules {
@@ -60,34 +47,24 @@ struct BonusPlanRecord: Encodable, Sendable {
 }
 
 /// A run: one plan, one period, a statement per member of the plan.
-struct BonusRunRecord: Encodable, Sendable {
-    /// A statement in the run: its payout and who approved it (nulls while it waits).
-    struct Summary: Encodable, Sendable {
+struct BonusRunRecord: Encodable, Sendable, Versioned {
+    /// A statement in the run: its payout and who approved it (nulls while it waits;
+    /// unlike the run's own `approvedAt`, these keys are always there).
+    struct Summary: Encodable, Sendable, KeepsEveryKey {
         var userId: Int64
         var name: String
         var payout: Money
+        /// `approvedBy` is set, said outright for the API's readers.
+        var approved: Bool
         var approvedBy: Int64?
         var approvedAt: Timestamp?
-
-        var approved: Bool { approvedBy != nil }
-
-        enum Keys: String, CodingKey { case userId, name, payout, approved, approvedBy, approvedAt }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(userId, forKey: .userId)
-            try c.encode(name, forKey: .name)
-            try c.encode(payout, forKey: .payout)
-            try c.encode(approved, forKey: .approved)
-            try c.encode(approvedBy, forKey: .approvedBy)
-            try c.encode(approvedAt, forKey: .approvedAt)
-        }
     }
-    var id: Int64
+    var id, planId: Int64
     var version: Int
-    var planId: Int64
-    var period: String
-    var status: String
+    /// The period's key, and `draft` or `approved` (locked).
+    var period, status: String
     var computedAt: Timestamp
+    /// Left out of the JSON while the run is a draft.
     var approvedAt: Timestamp?
     var approvedBy: Int64?
     /// Approved before its period ended, because the approver said `closeEarly: true`.
@@ -193,15 +170,16 @@ struct BonusStore: Sendable {
             WHERE r.id = \(id)\(lock)
             """).first else { return nil }
         let statements = try await db.query("""
-            SELECT s.user_id, u.name, s.payout, s.approved_by, s.approved_at FROM bonus_statements s JOIN users u ON u.id = s.user_id
+            SELECT s.user_id, u.name, s.payout, s.approved_by IS NOT NULL AS approved, s.approved_by, s.approved_at
+            FROM bonus_statements s JOIN users u ON u.id = s.user_id
             WHERE s.run_id = \(id) ORDER BY lower(u.name), s.user_id
             """).map {
             BonusRunRecord.Summary(userId: try $0.decode("user_id"), name: try $0.decode("name"),
-                                   payout: Money(try $0.decode("payout", as: Decimal.self)),
+                                   payout: Money(try $0.decode("payout", as: Decimal.self)), approved: try $0.decode("approved"),
                                    approvedBy: try $0.decode("approved_by"), approvedAt: try $0.decode("approved_at"))
         }
         return BonusRunRecord(
-            id: try row.decode("id"), version: try row.decode("version"), planId: try row.decode("plan_id"),
+            id: try row.decode("id"), planId: try row.decode("plan_id"), version: try row.decode("version"),
             period: try row.decode("period_key"), status: try row.decode("status"), computedAt: try row.decode("computed_at"),
             approvedAt: try row.decode("approved_at"), approvedBy: try row.decode("approved_by"),
             closedEarly: try row.decode("closed_early"), statements: statements)
@@ -571,13 +549,13 @@ struct BonusStore: Sendable {
     static func plan(_ row: Row) throws -> BonusPlanRecord {
         let cap: Decimal? = try row.decode("cap")
         return BonusPlanRecord(
-            id: try row.decode("id"), version: try row.decode("version"), name: try row.decode("name"),
+            id: try row.decode("id"), version: try row.decode("version"), name: try row.decode("name"), periodType: try row.decode("period_type"),
             method: BonusMethod(rawValue: try row.decode("method")) ?? .marginal,
-            metric: BonusMetric(rawValue: try row.decode("metric")) ?? .completedWork, periodType: try row.decode("period_type"),
+            metric: BonusMetric(rawValue: try row.decode("metric")) ?? .completedWork,
             targetBonus: Money(try row.decode("target_bonus", as: Decimal.self)),
             threshold: DecimalString(try row.decode("threshold", as: Decimal.self)),
-            tiers: try row.decode("tiers", as: JSONB<[BonusTier]>.self).value, cap: cap.map(DecimalString.init),
             lateCreditPercent: DecimalString(try row.decode("late_credit_percent", as: Decimal.self)),
+            tiers: try row.decode("tiers", as: JSONB<[BonusTier]>.self).value, cap: cap.map(DecimalString.init),
             overrides: try row.decode("overrides", as: JSONB<[BonusPlanRecord.Override]>.self).value,
             activeFrom: try row.decode("active_from"), activeTo: try row.decode("active_to"),
             members: try row.decode("members", as: JSONB<[BonusPlanRecord.Member]>.self).value)
