@@ -9,8 +9,7 @@ public struct PhaseCreditInput: Sendable, Hashable {
     public var phase: String
     /// The phase's value in cents: the contract value times the phase's share.
     public var value: Decimal
-    public var due: CalendarDate
-    public var completedOn: CalendarDate
+    public var due, completedOn: CalendarDate
 
     public init(projectId: Int64, projectName: String, phaseId: Int64, phase: String, value: Decimal,
                 due: CalendarDate, completedOn: CalendarDate) {
@@ -31,54 +30,24 @@ public struct CreditLine: Sendable, Hashable, Codable {
     public var phaseId: Int64
     public var phase: String
     public var value: Money
-    public var due: CalendarDate
-    public var completedOn: CalendarDate
+    public var due, completedOn: CalendarDate
     public var onTime: Bool
     public var credit: Money
-
-    public init(projectId: Int64, project: String, phaseId: Int64, phase: String, value: Money, due: CalendarDate,
-                completedOn: CalendarDate, onTime: Bool, credit: Money) {
-        self.projectId = projectId
-        self.project = project
-        self.phaseId = phaseId
-        self.phase = phase
-        self.value = value
-        self.due = due
-        self.completedOn = completedOn
-        self.onTime = onTime
-        self.credit = credit
-    }
 }
 
 /// What one tier paid on a statement; `amount` is rounded to cents.
-public struct TierPart: Sendable, Hashable, Codable {
+public struct TierPart: Sendable, Hashable, Codable, KeepsEveryKey {
     public var from: DecimalString
     /// nil: the open last tier, written as `"to": null`.
     public var to: DecimalString?
     public var rate: DecimalString
     public var amount: Money
-
-    public init(from: DecimalString, to: DecimalString?, rate: DecimalString, amount: Money) {
-        self.from = from
-        self.to = to
-        self.rate = rate
-        self.amount = amount
-    }
-
-    enum CodingKeys: String, CodingKey { case from, to, rate, amount }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(from, forKey: .from)
-        try c.encode(to, forKey: .to)
-        try c.encode(rate, forKey: .rate)
-        try c.encode(amount, forKey: .amount)
-    }
 }
 
 /// A correction added to a payout after the cap: a manager's adjustment, or a clawback
-/// of a phase reopened after its period was locked.
-public struct Adjustment: Sendable, Hashable, Codable {
+/// of a phase reopened after its period was locked. Its absent author and phase are
+/// written as `null`.
+public struct Adjustment: Sendable, Hashable, Codable, KeepsEveryKey {
     public var amount: Money
     public var reason: String
     /// Who made it (a name); nil for the ones Baton makes itself, like clawbacks.
@@ -92,22 +61,13 @@ public struct Adjustment: Sendable, Hashable, Codable {
         self.author = author
         self.phaseId = phaseId
     }
-
-    enum CodingKeys: String, CodingKey { case amount, reason, author, phaseId }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(author, forKey: .author)
-        try c.encode(phaseId, forKey: .phaseId)
-    }
 }
 
 /// A statement's numbers and the words that explain them. Money is rounded to cents,
 /// each amount once, from exact intermediate values; `attainment` is rounded to four
-/// places for display only.
-public struct BonusComputation: Sendable, Hashable, Codable {
+/// places for display only. Nulls are written, not left out: "no quota" is an answer a
+/// statement gives.
+public struct BonusComputation: Sendable, Hashable, Codable, KeepsEveryKey {
     public var method: BonusMethod
     /// The target bonus used: the person's override or the plan's.
     public var targetBonus: Money
@@ -126,35 +86,18 @@ public struct BonusComputation: Sendable, Hashable, Codable {
     public var payout: Money
     public var explanation: [String]
 
-    public init(method: BonusMethod, targetBonus: Money, quota: Money?, credited: Money, attainment: DecimalString?,
-                lines: [CreditLine], tiers: [TierPart], belowThreshold: Bool, capAmount: Money?, capApplied: Bool,
-                uncappedPayout: Money, adjustments: [Adjustment], payout: Money, explanation: [String]) {
-        self.method = method
-        self.targetBonus = targetBonus
-        self.quota = quota
-        self.credited = credited
-        self.attainment = attainment
-        self.lines = lines
-        self.tiers = tiers
-        self.belowThreshold = belowThreshold
-        self.capAmount = capAmount
-        self.capApplied = capApplied
-        self.uncappedPayout = uncappedPayout
-        self.adjustments = adjustments
-        self.payout = payout
-        self.explanation = explanation
-    }
-
     enum CodingKeys: String, CodingKey {
         case method, targetBonus, quota, credited, attainment, lines, tiers, belowThreshold, capAmount, capApplied,
              uncappedPayout, adjustments, payout, explanation
     }
 
+    /// Written by hand although the statement keeps every key: `StatementRecord` (the
+    /// API's statement) encodes it into its own container, where a synthesized encoding
+    /// would be told to leave its nulls out.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(method, forKey: .method)
         try c.encode(targetBonus, forKey: .targetBonus)
-        // Nulls are written, not left out: "no quota" is an answer a statement gives.
         try c.encode(quota, forKey: .quota)
         try c.encode(credited, forKey: .credited)
         try c.encode(attainment, forKey: .attainment)

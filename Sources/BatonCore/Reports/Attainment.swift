@@ -2,41 +2,16 @@ import Foundation
 
 /// One row of the attainment report: a person's own figures (`rollup` false) or a
 /// manager's whole line (`rollup` true).
-public struct AttainmentRow: Sendable, Equatable, Codable {
+public struct AttainmentRow: Sendable, Equatable, Codable, KeepsEveryKey {
     public var userId: Int64
     public var name: String
     public var managerId: Int64?
     public var rollup: Bool
+    /// A missing quota or attainment is an explicit `null`, as API.md shows (`KeepsEveryKey`).
     public var quota: Money?
     public var credited: Money
     /// credited ÷ quota to 4 places; nil without a quota (or with a zero one).
     public var attainment: DecimalString?
-
-    public init(userId: Int64, name: String, managerId: Int64?, rollup: Bool, quota: Money?, credited: Money,
-                attainment: DecimalString?) {
-        self.userId = userId
-        self.name = name
-        self.managerId = managerId
-        self.rollup = rollup
-        self.quota = quota
-        self.credited = credited
-        self.attainment = attainment
-    }
-
-    enum CodingKeys: String, CodingKey { case userId, name, managerId, rollup, quota, credited, attainment }
-
-    /// Written by hand so that a missing quota or attainment is an explicit `null`, as
-    /// API.md shows, rather than an absent key.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(userId, forKey: .userId)
-        try c.encode(name, forKey: .name)
-        try c.encode(managerId, forKey: .managerId)
-        try c.encode(rollup, forKey: .rollup)
-        try c.encode(quota, forKey: .quota)
-        try c.encode(credited, forKey: .credited)
-        try c.encode(attainment, forKey: .attainment)
-    }
 }
 
 /// Quota attainment per person and rolled up each manager's line (PRODUCT.md flow 6).

@@ -82,76 +82,22 @@ public struct ForecastTotals: Sendable, Equatable {
         lhs.weighted += rhs.weighted
     }
 
-    public var closed: Decimal
-    public var commit: Decimal
-    public var bestCase: Decimal
-    public var pipeline: Decimal
-    public var weighted: Decimal
-
-    public init(closed: Decimal = 0, commit: Decimal = 0, bestCase: Decimal = 0, pipeline: Decimal = 0,
-                weighted: Decimal = 0) {
-        self.closed = closed
-        self.commit = commit
-        self.bestCase = bestCase
-        self.pipeline = pipeline
-        self.weighted = weighted
-    }
+    public var closed: Decimal = 0, commit: Decimal = 0, bestCase: Decimal = 0, pipeline: Decimal = 0, weighted: Decimal = 0
 }
 
 /// One row of the forecast report, per person (`rollup` false) or per manager's line.
-public struct ForecastRow: Sendable, Equatable, Codable {
+public struct ForecastRow: Sendable, Equatable, Codable, KeepsEveryKey {
     public var userId: Int64
     public var name: String
     public var managerId: Int64?
     public var rollup: Bool
+    /// Missing figures are an explicit `null`, as API.md shows (`KeepsEveryKey`).
     public var quota: Money?
-    public var closed: Money
-    public var commit: Money
-    public var bestCase: Money
-    public var pipeline: Money
-    public var weighted: Money
+    public var closed, commit, bestCase, pipeline, weighted: Money
     /// quota − closed; nil without a quota.
     public var gap: Money?
     /// pipeline ÷ gap to 4 places; nil without a quota or when the gap is closed.
     public var coverage: DecimalString?
-
-    public init(userId: Int64, name: String, managerId: Int64? = nil, rollup: Bool, quota: Money?, closed: Money,
-                commit: Money, bestCase: Money, pipeline: Money, weighted: Money, gap: Money?,
-                coverage: DecimalString?) {
-        self.userId = userId
-        self.name = name
-        self.managerId = managerId
-        self.rollup = rollup
-        self.quota = quota
-        self.closed = closed
-        self.commit = commit
-        self.bestCase = bestCase
-        self.pipeline = pipeline
-        self.weighted = weighted
-        self.gap = gap
-        self.coverage = coverage
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case userId, name, managerId, rollup, quota, closed, commit, bestCase, pipeline, weighted, gap, coverage
-    }
-
-    /// Written by hand so that missing figures are an explicit `null`, as API.md shows.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(userId, forKey: .userId)
-        try c.encode(name, forKey: .name)
-        try c.encode(managerId, forKey: .managerId)
-        try c.encode(rollup, forKey: .rollup)
-        try c.encode(quota, forKey: .quota)
-        try c.encode(closed, forKey: .closed)
-        try c.encode(commit, forKey: .commit)
-        try c.encode(bestCase, forKey: .bestCase)
-        try c.encode(pipeline, forKey: .pipeline)
-        try c.encode(weighted, forKey: .weighted)
-        try c.encode(gap, forKey: .gap)
-        try c.encode(coverage, forKey: .coverage)
-    }
 }
 
 /// The forecast per person and rolled up (PRODUCT.md flow 6), in the CRM convention

@@ -65,34 +65,14 @@ public struct GrowthThresholds: Sendable, Equatable, Codable {
 }
 
 /// Delivery demand against capacity for one skill over the horizon.
-public struct SkillLoad: Sendable, Equatable, Codable {
+public struct SkillLoad: Sendable, Equatable, Codable, KeepsEveryKey {
     public var skill: String
-    public var demandHours: DecimalString
-    public var capacityHours: DecimalString
-    /// demand ÷ capacity to 4 places; nil when nobody has the skill's hours free.
+    public var demandHours, capacityHours: DecimalString
+    /// demand ÷ capacity to 4 places; nil (an explicit `null`) when nobody has the
+    /// skill's hours free.
     public var load: DecimalString?
     /// The hours no one is there for: demand − capacity, never below 0.
     public var shortHours: DecimalString
-
-    public init(skill: String, demandHours: DecimalString, capacityHours: DecimalString, load: DecimalString?,
-                shortHours: DecimalString) {
-        self.skill = skill
-        self.demandHours = demandHours
-        self.capacityHours = capacityHours
-        self.load = load
-        self.shortHours = shortHours
-    }
-
-    enum CodingKeys: String, CodingKey { case skill, demandHours, capacityHours, load, shortHours }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(skill, forKey: .skill)
-        try c.encode(demandHours, forKey: .demandHours)
-        try c.encode(capacityHours, forKey: .capacityHours)
-        try c.encode(load, forKey: .load)
-        try c.encode(shortHours, forKey: .shortHours)
-    }
 }
 
 /// The answer to the firm's question: grow project management or account management?
@@ -105,19 +85,17 @@ public enum GrowthRecommendation: String, Sendable, Codable, CaseIterable {
 
 /// The organize-for-growth advice (`/reports/growth`): the recommendation, a sentence
 /// saying it with the figures, and the figures themselves.
-public struct GrowthAdvice: Sendable, Equatable, Codable {
+public struct GrowthAdvice: Sendable, Equatable, Codable, KeepsEveryKey {
     public var recommendation: GrowthRecommendation
     public var sentence: String
     /// The horizon, in weeks, that demand and capacity cover.
     public var weeks: Int
-    /// Σ demand ÷ Σ capacity to 4 places; nil with no capacity.
+    /// Σ demand ÷ Σ capacity to 4 places; nil (an explicit `null`) with no capacity.
     public var deliveryLoad: DecimalString?
     /// Open pipeline ÷ remaining quota to 4 places; nil when the quota is already met.
     public var salesCoverage: DecimalString?
-    public var demandHours: DecimalString
-    public var capacityHours: DecimalString
-    public var openPipeline: Money
-    public var remainingQuota: Money
+    public var demandHours, capacityHours: DecimalString
+    public var openPipeline, remainingQuota: Money
     /// How much delivery is short: the capacity hours to add for the load to come down
     /// to `loadRoom` (0 when it is already there).
     public var capacityNeededHours: DecimalString
@@ -129,50 +107,6 @@ public struct GrowthAdvice: Sendable, Equatable, Codable {
     public var skills: [SkillLoad]
     /// The skills with short hours, in the same order.
     public var shortSkills: [String]
-
-    public init(recommendation: GrowthRecommendation, sentence: String, weeks: Int, deliveryLoad: DecimalString?,
-                salesCoverage: DecimalString?, demandHours: DecimalString, capacityHours: DecimalString,
-                openPipeline: Money, remainingQuota: Money, capacityNeededHours: DecimalString,
-                pipelineNeeded: Money, thresholds: GrowthThresholds, skills: [SkillLoad], shortSkills: [String]) {
-        self.recommendation = recommendation
-        self.sentence = sentence
-        self.weeks = weeks
-        self.deliveryLoad = deliveryLoad
-        self.salesCoverage = salesCoverage
-        self.demandHours = demandHours
-        self.capacityHours = capacityHours
-        self.openPipeline = openPipeline
-        self.remainingQuota = remainingQuota
-        self.capacityNeededHours = capacityNeededHours
-        self.pipelineNeeded = pipelineNeeded
-        self.thresholds = thresholds
-        self.skills = skills
-        self.shortSkills = shortSkills
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case recommendation, sentence, weeks, deliveryLoad, salesCoverage, demandHours, capacityHours, openPipeline,
-            remainingQuota, capacityNeededHours, pipelineNeeded, thresholds, skills, shortSkills
-    }
-
-    /// Written by hand so that a missing load or coverage is an explicit `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(recommendation, forKey: .recommendation)
-        try c.encode(sentence, forKey: .sentence)
-        try c.encode(weeks, forKey: .weeks)
-        try c.encode(deliveryLoad, forKey: .deliveryLoad)
-        try c.encode(salesCoverage, forKey: .salesCoverage)
-        try c.encode(demandHours, forKey: .demandHours)
-        try c.encode(capacityHours, forKey: .capacityHours)
-        try c.encode(openPipeline, forKey: .openPipeline)
-        try c.encode(remainingQuota, forKey: .remainingQuota)
-        try c.encode(capacityNeededHours, forKey: .capacityNeededHours)
-        try c.encode(pipelineNeeded, forKey: .pipelineNeeded)
-        try c.encode(thresholds, forKey: .thresholds)
-        try c.encode(skills, forKey: .skills)
-        try c.encode(shortSkills, forKey: .shortSkills)
-    }
 }
 
 /// Compares the two sides of the firm and says which one to grow (PRODUCT.md flow 7).

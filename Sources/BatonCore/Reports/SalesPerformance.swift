@@ -6,57 +6,23 @@ public struct ClosedDeal: Sendable, Equatable {
     public var ownerId: Int64
     public var amount: Decimal
     public var won: Bool
-    public var createdOn: CalendarDate
-    public var closedOn: CalendarDate
+    public var createdOn, closedOn: CalendarDate
     /// The typical project the deal is counted under, if any (the caller's choice).
     public var typicalProject: String?
-
-    public init(ownerId: Int64, amount: Decimal, won: Bool, createdOn: CalendarDate, closedOn: CalendarDate,
-                typicalProject: String? = nil) {
-        self.ownerId = ownerId
-        self.amount = amount
-        self.won = won
-        self.createdOn = createdOn
-        self.closedOn = closedOn
-        self.typicalProject = typicalProject
-    }
 }
 
 /// Win rate, average deal size and cycle length for one person or one typical project.
-public struct PerformanceRow: Sendable, Equatable, Codable {
+public struct PerformanceRow: Sendable, Equatable, Codable, KeepsEveryKey {
     /// The person's name or the typical project's.
     public var key: String
-    public var won: Int
-    public var lost: Int
-    /// won ÷ (won + lost) to 4 places; nil with no closed deals.
+    public var won, lost: Int
+    /// won ÷ (won + lost) to 4 places; nil with no closed deals (an explicit `null`, as
+    /// every missing figure here).
     public var winRate: DecimalString?
     /// The average won amount, to the cent; nil with nothing won.
     public var averageDealSize: Money?
     /// The average days from creation to close of the won deals, to 1 decimal.
     public var averageCycleDays: DecimalString?
-
-    public init(key: String, won: Int, lost: Int, winRate: DecimalString?, averageDealSize: Money?,
-                averageCycleDays: DecimalString?) {
-        self.key = key
-        self.won = won
-        self.lost = lost
-        self.winRate = winRate
-        self.averageDealSize = averageDealSize
-        self.averageCycleDays = averageCycleDays
-    }
-
-    enum CodingKeys: String, CodingKey { case key, won, lost, winRate, averageDealSize, averageCycleDays }
-
-    /// Written by hand so that missing figures are an explicit `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(won, forKey: .won)
-        try c.encode(lost, forKey: .lost)
-        try c.encode(winRate, forKey: .winRate)
-        try c.encode(averageDealSize, forKey: .averageDealSize)
-        try c.encode(averageCycleDays, forKey: .averageCycleDays)
-    }
 }
 
 /// The sales-performance report (`/reports/sales-performance`).
@@ -76,8 +42,7 @@ public enum SalesPerformance {
     /// What a heading's figures are made of, counted where the deals are (in SQL,
     /// for a report over a million deals) rather than deal by deal.
     public struct Tally: Sendable, Equatable {
-        public var won: Int
-        public var lost: Int
+        public var won, lost: Int
         public var wonAmount: Decimal
         /// Σ max(0, days from creation to close) over the won deals.
         public var wonCycleDays: Int

@@ -20,8 +20,8 @@ let reportingLine: [PersonNode] = [
     PersonNode(id: 4, name: "Max", managerId: 3),
 ]
 
-/// A value as the API would send it, read back as a JSON object.
+/// A value as the API would send it (through `NullKeeping`), read back as a JSON object.
 func reportJSON(_ value: some Encodable) throws -> [String: Any] {
-    let data = try JSONEncoder().encode(value)
+    let data = try JSONEncoder().encode(NullKeeping(value))
     return try JSONSerialization.jsonObject(with: data) as! [String: Any]
 }

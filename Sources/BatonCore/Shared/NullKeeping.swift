@@ -3,20 +3,21 @@ import Foundation
 /// A record whose JSON keeps every key: an absent optional is written as `null`, not
 /// left out (a client reads `"domain": null`). The API's records and the audit trail's
 /// snapshots are encoded this way through `NullKeeping`, so a record needs no
-/// hand-written `encode(to:)` where a new field could be forgotten.
-protocol KeepsEveryKey: Encodable {}
+/// hand-written `encode(to:)` where a new field could be forgotten. It lives in Core so
+/// that Core's own records (a report row, a statement) say it where they are declared.
+public protocol KeepsEveryKey: Encodable {}
 
 /// Encodes a value through the real encoder, writing the absent optionals of every
 /// `KeepsEveryKey` record in it (at any depth) as `null`. Swift's synthesized
 /// `Encodable` leaves nil optionals out (`encodeIfPresent`); this encoder passes
 /// everything through, turning that into `encodeNil` inside such records only, so
 /// other types (an address, a page) keep their documented shape.
-struct NullKeeping<Value: Encodable>: Encodable {
-    let value: Value
+public struct NullKeeping<Value: Encodable>: Encodable {
+    public let value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         try value.encode(to: NullKeepingEncoder(base: encoder, keepsNulls: value is any KeepsEveryKey))
     }
 }
