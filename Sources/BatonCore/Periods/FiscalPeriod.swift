@@ -182,8 +182,7 @@ public struct FiscalPeriod: Sendable, Hashable, Codable {
     public var kind: Kind
     /// `2026`, `2026-Q1` or `2026-03`.
     public var key: String
-    public var start: CalendarDate
-    public var endExclusive: CalendarDate
+    public var start, endExclusive: CalendarDate
 
     public init(kind: Kind, key: String, start: CalendarDate, endExclusive: CalendarDate) {
         self.kind = kind

@@ -7,8 +7,7 @@ import Foundation
 public struct CapacityNeed: Sendable, Equatable {
     public var skill: String
     public var hours: Decimal
-    public var start: CalendarDate
-    public var end: CalendarDate
+    public var start, end: CalendarDate
 
     public init(skill: String, hours: Decimal, start: CalendarDate, end: CalendarDate) {
         self.skill = skill
@@ -24,8 +23,7 @@ public struct CapacityNeed: Sendable, Equatable {
 /// so a booking and a phase with the same dates cover the same days; a caller holding
 /// an inclusive last day passes the day after it.
 public struct Booking: Sendable, Equatable {
-    public var start: CalendarDate
-    public var end: CalendarDate
+    public var start, end: CalendarDate
     public var hoursPerDay: Decimal
 
     public init(start: CalendarDate, end: CalendarDate, hoursPerDay: Decimal) {
@@ -72,8 +70,8 @@ public struct PersonAvailability: Sendable, Equatable {
     }
 }
 
-/// One line of the reviewer's capacity check. JSON decimals are strings (`"140"`).
-public struct SkillCapacity: Sendable, Equatable, Codable {
+/// One line of the reviewer's capacity check.
+public struct SkillCapacity: Sendable, Equatable {
     public var skill: String
     public var hoursNeeded: Decimal
     /// The hours the allocation gives this skill: each free hour of each person counted
@@ -83,24 +81,19 @@ public struct SkillCapacity: Sendable, Equatable, Codable {
     public var shortfall: Decimal
     /// How many people have the skill at all.
     public var people: Int
+}
 
-    public init(skill: String, hoursNeeded: Decimal, hoursFree: Decimal, shortfall: Decimal, people: Int) {
-        self.skill = skill
-        self.hoursNeeded = hoursNeeded
-        self.hoursFree = hoursFree
-        self.shortfall = shortfall
-        self.people = people
-    }
-
+/// JSON decimals are strings (`"140"`).
+extension SkillCapacity: Codable {
     enum CodingKeys: String, CodingKey { case skill, hoursNeeded, hoursFree, shortfall, people }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        skill = try c.decode(String.self, forKey: .skill)
-        hoursNeeded = try c.decode(DecimalString.self, forKey: .hoursNeeded).value
-        hoursFree = try c.decode(DecimalString.self, forKey: .hoursFree).value
-        shortfall = try c.decode(DecimalString.self, forKey: .shortfall).value
-        people = try c.decode(Int.self, forKey: .people)
+        self.init(skill: try c.decode(String.self, forKey: .skill),
+                  hoursNeeded: try c.decode(DecimalString.self, forKey: .hoursNeeded).value,
+                  hoursFree: try c.decode(DecimalString.self, forKey: .hoursFree).value,
+                  shortfall: try c.decode(DecimalString.self, forKey: .shortfall).value,
+                  people: try c.decode(Int.self, forKey: .people))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -131,8 +124,7 @@ public struct PersonUse: Sendable, Equatable {
 public struct CapacityVerdict: Sendable, Equatable {
     public var skills: [SkillCapacity]
     public var people: [PersonUse]
-    public var hoursNeeded: Decimal
-    public var shortfall: Decimal
+    public var hoursNeeded, shortfall: Decimal
     public var canBeStaffed: Bool { shortfall == 0 }
 
     /// "Can be staffed: 120 h with Ana (80 h), Ben (40 h)." or

@@ -84,8 +84,7 @@ public struct TemplateOnLine: Sendable, Equatable {
     public var name: String
     public var phases: [TemplatePhase]
     public var checklist: [ChecklistTemplateItem]
-    public var quantity: Decimal
-    public var lineTotal: Decimal
+    public var quantity, lineTotal: Decimal
 
     public init(typicalProjectId: Int64, name: String, phases: [TemplatePhase], checklist: [ChecklistTemplateItem],
                 quantity: Decimal, lineTotal: Decimal) {
@@ -99,40 +98,31 @@ public struct TemplateOnLine: Sendable, Equatable {
 }
 
 /// A project phase as the handoff creates it: dated and valued.
-public struct PlannedPhase: Sendable, Equatable, Codable {
+public struct PlannedPhase: Sendable, Equatable {
     /// 1 for the first phase, in the order the project runs them by plan.
     public var position: Int
     public var name: String
-    public var start: CalendarDate
-    /// start + length: a 14-day phase starting April 1 is due April 15.
-    public var due: CalendarDate
+    /// Its first day, and its due day start + length: a 14-day phase starting April 1
+    /// is due April 15.
+    public var start, due: CalendarDate
     public var value: Decimal
     /// The typical project the phase came from; nil for the fallback phase.
     public var typicalProjectId: Int64?
     public var skills: [SkillHours]
+}
 
-    public init(position: Int, name: String, start: CalendarDate, due: CalendarDate, value: Decimal,
-                typicalProjectId: Int64?, skills: [SkillHours]) {
-        self.position = position
-        self.name = name
-        self.start = start
-        self.due = due
-        self.value = value
-        self.typicalProjectId = typicalProjectId
-        self.skills = skills
-    }
-
+/// In JSON the value is money (`"45000.00"`) and a fallback phase's
+/// `typicalProjectId` is an explicit null.
+extension PlannedPhase: Codable {
     enum CodingKeys: String, CodingKey { case position, name, start, due, value, typicalProjectId, skills }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        position = try c.decode(Int.self, forKey: .position)
-        name = try c.decode(String.self, forKey: .name)
-        start = try c.decode(CalendarDate.self, forKey: .start)
-        due = try c.decode(CalendarDate.self, forKey: .due)
-        value = try c.decode(Money.self, forKey: .value).amount
-        typicalProjectId = try c.decodeIfPresent(Int64.self, forKey: .typicalProjectId)
-        skills = try c.decode([SkillHours].self, forKey: .skills)
+        self.init(position: try c.decode(Int.self, forKey: .position), name: try c.decode(String.self, forKey: .name),
+                  start: try c.decode(CalendarDate.self, forKey: .start), due: try c.decode(CalendarDate.self, forKey: .due),
+                  value: try c.decode(Money.self, forKey: .value).amount,
+                  typicalProjectId: try c.decodeIfPresent(Int64.self, forKey: .typicalProjectId),
+                  skills: try c.decode([SkillHours].self, forKey: .skills))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -150,11 +140,6 @@ public struct PlannedPhase: Sendable, Equatable, Codable {
 public struct HandoffPlanResult: Sendable, Equatable, Codable {
     public var phases: [PlannedPhase]
     public var checklist: [ChecklistTemplateItem]
-
-    public init(phases: [PlannedPhase], checklist: [ChecklistTemplateItem]) {
-        self.phases = phases
-        self.checklist = checklist
-    }
 }
 
 /// The project handoff's plan: the typical projects on the accepted lines turned into

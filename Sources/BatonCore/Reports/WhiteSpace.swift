@@ -6,12 +6,6 @@ public struct WhiteSpaceItem: Sendable, Equatable, Codable {
     public var typicalProjectId: Int64
     public var name: String
     public var industryBuyers: Int
-
-    public init(typicalProjectId: Int64, name: String, industryBuyers: Int) {
-        self.typicalProjectId = typicalProjectId
-        self.name = name
-        self.industryBuyers = industryBuyers
-    }
 }
 
 /// An account's white space (PRODUCT.md flow 7, `/accounts/{id}/white-space`).

@@ -81,12 +81,7 @@ public struct DecimalString: Sendable, Hashable, Codable, CustomStringConvertibl
     public init(_ value: Decimal) { self.value = value }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = Decimal(apiText: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a decimal number written as a string, like \"12.5\"")
-        }
-        self.value = value
+        value = try decimalText(decoder, mustBe: "must be a decimal number written as a string, like \"12.5\"")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -104,15 +99,9 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
     public init(_ amount: Decimal) { self.amount = amount }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = Decimal(apiText: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an amount written as a string, like \"125000.00\"")
+        amount = try decimalText(decoder, mustBe: "must be an amount written as a string, like \"125000.00\"") {
+            $0.significantScale <= 2 ? nil : "must have at most two decimals"
         }
-        guard value.significantScale <= 2 else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must have at most two decimals")
-        }
-        amount = value
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -122,6 +111,19 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
 
     public var description: String { amount.moneyText }
     public static func < (a: Money, b: Money) -> Bool { a.amount < b.amount }
+}
+
+/// A decimal the API sends as a string (never a JSON number, which would go through a
+/// float), refused with `mustBe` when it is not one, or with what `refusal` says of it.
+private func decimalText(_ decoder: any Decoder, mustBe: String, refusal: (Decimal) -> String? = { _ in nil }) throws -> Decimal {
+    let container = try decoder.singleValueContainer()
+    guard let value = Decimal(apiText: try container.decode(String.self)) else {
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: mustBe)
+    }
+    if let message = refusal(value) {
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: message)
+    }
+    return value
 }
 
 extension Decimal {

@@ -24,10 +24,6 @@ public enum CapacityAllocation {
     public struct Edge: Hashable, Sendable {
         public var person: Int64
         public var need: Int
-        public init(person: Int64, need: Int) {
-            self.person = person
-            self.need = need
-        }
     }
 
     public struct Plan: Sendable, Equatable {

@@ -6,10 +6,9 @@ public struct PhaseState: Sendable, Equatable {
     /// Order in the project, 1 first; the phase with the highest position is the last.
     public var position: Int
     public var name: String
-    public var start: CalendarDate
-    /// The day the phase is due (its start plus its length): completing on this day is
-    /// on time.
-    public var due: CalendarDate
+    /// Its first day, and the day it is due (its start plus its length): completing on
+    /// the due day is on time.
+    public var start, due: CalendarDate
     /// The date of record of its completion; nil while it is open.
     public var completedOn: CalendarDate?
 
@@ -28,8 +27,7 @@ public struct PhaseState: Sendable, Equatable {
 public struct ChecklistState: Sendable, Equatable {
     public var id: Int64
     public var text: String
-    public var required: Bool
-    public var checked: Bool
+    public var required, checked: Bool
 
     public init(id: Int64, text: String, required: Bool, checked: Bool) {
         self.id = id
@@ -42,14 +40,7 @@ public struct ChecklistState: Sendable, Equatable {
 /// A phase's new dates after a move.
 public struct PhaseDates: Sendable, Equatable {
     public var id: Int64
-    public var start: CalendarDate
-    public var due: CalendarDate
-
-    public init(id: Int64, start: CalendarDate, due: CalendarDate) {
-        self.id = id
-        self.start = start
-        self.due = due
-    }
+    public var start, due: CalendarDate
 }
 
 /// Why completing or reopening a phase was refused.

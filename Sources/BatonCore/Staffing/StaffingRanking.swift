@@ -44,10 +44,9 @@ public struct StaffingCandidateInput: Sendable, Equatable {
 public struct StaffingNeed: Sendable, Equatable {
     public var skill: String
     public var hours: Decimal
-    public var start: CalendarDate
-    /// Exclusive: the phase's due date. A phase from April 1 due April 15 needs the
-    /// skill on the 14 days April 1 to 14.
-    public var end: CalendarDate
+    /// The phase's dates, `end` exclusive (its due date): a phase from April 1 due
+    /// April 15 needs the skill on the 14 days April 1 to 14.
+    public var start, end: CalendarDate
     /// The client's city or region, as typed on the account or the site; nil when unknown.
     public var siteLocation: String?
     /// Hours already covered by this need's own assignments.
@@ -75,8 +74,7 @@ public struct StaffingSuggestion: Sendable, Equatable, Codable {
     public var level: Int
     /// Hours free over the need's window, as `CapacityCheck.freeHours` counts them.
     public var freeHours: DecimalString
-    public var workedForAccount: Bool
-    public var sameLocation: Bool
+    public var workedForAccount, sameLocation: Bool
     /// Why the person is where they are in the list, in plain words.
     public var reasons: [String]
 

@@ -49,9 +49,7 @@ public enum TimesheetRules {
 /// Hours, cost and value of some work, and the margin they leave. Every figure is
 /// exact until shown; the margin percentage is one rounded quotient.
 public struct ProfitFigures: Sendable, Equatable {
-    public var hours: Decimal
-    public var cost: Decimal
-    public var value: Decimal
+    public var hours, cost, value: Decimal
 
     public init(hours: Decimal, cost: Decimal, value: Decimal) {
         self.hours = hours
@@ -92,13 +90,7 @@ public struct CostRateHistory: Sendable {
 /// it, `reducedCreditPercent` of the credit it would otherwise earn. A phase without
 /// budget hours is within tolerance.
 public struct BudgetTolerance: Sendable, Equatable, Codable {
-    public var tolerancePercent: Decimal
-    public var reducedCreditPercent: Decimal
-
-    public init(tolerancePercent: Decimal, reducedCreditPercent: Decimal) {
-        self.tolerancePercent = tolerancePercent
-        self.reducedCreditPercent = reducedCreditPercent
-    }
+    public var tolerancePercent, reducedCreditPercent: Decimal
 
     public func isWithin(budgetHours: Decimal, actualHours: Decimal) -> Bool {
         budgetHours <= 0 || actualHours * 100 <= budgetHours * tolerancePercent

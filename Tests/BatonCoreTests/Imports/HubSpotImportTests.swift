@@ -1,4 +1,4 @@
-import BatonCore
+@testable import BatonCore
 import Dates
 import Foundation
 import Testing
