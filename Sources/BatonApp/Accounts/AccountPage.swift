@@ -25,13 +25,10 @@ struct AccountPage {
     }
 
     var account: AccountRecord
-    var address: String
-    var owner: String
-    var parent: String
-    var hasParent: Bool
-    var canEdit: Bool
-    /// Only whoever answers for the account (its owner, their managers, admins) edits its details.
-    var canEditDetails: Bool
+    var address, owner, parent: String
+    /// `canEditDetails`: only whoever answers for the account (its owner, their
+    /// managers, admins) edits its details; any pipeline writer adds to it.
+    var hasParent, canEdit, canEditDetails: Bool
     var details: WebForm
     var hasConflict: Bool
     var conflict: [EditConflict]
@@ -39,10 +36,8 @@ struct AccountPage {
     var contacts: [Contact]
     var deals: [Deal]
     var timeline: [Entry]
-    var hasContacts: Bool
-    var hasDeals: Bool
-    var contactForm: WebForm
-    var opportunityForm: WebForm
+    var hasContacts, hasDeals: Bool
+    var contactForm, opportunityForm: WebForm
     var whiteSpace: [Gap]
     var hasWhiteSpace: Bool
     var activityRefusal: String?
@@ -144,19 +139,17 @@ struct AccountPage {
         let owners = try await owners(db, caller: caller, including: account.ownerId)
         let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id, including: account.parentId) : []
         let ownerChoices = [("", "Nobody")] + owners
-        let detailsForm = details.form([
-            details.text("name", "Name", required: true, maxlength: 200),
-            details.text("domain", "Website domain", hint: "like example.com"),
-            details.text("industry", "Industry"),
-            details.select("status", "Status", statuses),
-            details.select("ownerId", "Owner", ownerChoices),
-            details.select("parentId", "Parent account", parents),
-            details.text("address.street", "Street"),
-            details.text("address.city", "City"),
-            details.text("address.region", "Region"),
-            details.text("address.postalCode", "Postal code"),
-            details.text("address.country", "Country"),
-        ], hidden: [.init(name: "version", value: String(version))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
+        // The same fields, in the same order, as the conflict table names.
+        let detailsForm = details.form(detailLabels.map { name, label in
+            switch name {
+            case "name": details.text(name, label, required: true, maxlength: 200)
+            case "domain": details.text(name, label, hint: "like example.com")
+            case "status": details.select(name, label, statuses)
+            case "ownerId": details.select(name, label, ownerChoices)
+            case "parentId": details.select(name, label, parents)
+            default: details.text(name, label)
+            }
+        }, hidden: [.init(name: "version", value: String(version))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
 
         var conflict: [EditConflict] = []
         if forms.conflict, let mine = forms.details {

@@ -29,13 +29,10 @@ extension WebRoutes {
         try await postedForm(request, context) { caller, token, form in
             guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
             var reader = FormReader(form)
-            var input = AccountInput()
-            input.name = form["name"] ?? ""
-            input.domain = reader.optional("domain")
-            input.industry = reader.optional("industry")
-            input.ownerId = reader.id("ownerId", "Owner")
-            input.parentId = reader.id("parentId", "Parent account")
-            input.address = Address(city: reader.optional("address.city"), region: reader.optional("address.region"))
+            let input = AccountInput(
+                name: form["name"] ?? "", domain: reader.optional("domain"), industry: reader.optional("industry"),
+                ownerId: reader.id("ownerId", "Owner"), parentId: reader.id("parentId", "Parent account"),
+                address: Address(city: reader.optional("address.city"), region: reader.optional("address.region")))
             do {
                 // Likely duplicates (same domain, similar name) are shown with links first;
                 // "Create it anyway" sends the form again with the box ticked.
@@ -74,16 +71,13 @@ extension WebRoutes {
             let id = try request.id(context)
             guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
             var reader = FormReader(form)
-            var input = AccountInput()
-            input.name = form["name"] ?? ""
-            input.domain = form["domain"]
-            input.industry = form["industry"]
-            input.status = reader.choice("status", "Status", AccountStatus.self)
-            input.ownerId = reader.id("ownerId", "Owner")
-            input.parentId = reader.id("parentId", "Parent account")
-            input.address = Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
-                                    region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
-                                    country: reader.optional("address.country"))
+            let input = AccountInput(
+                name: form["name"] ?? "", domain: form["domain"], industry: form["industry"],
+                ownerId: reader.id("ownerId", "Owner"), parentId: reader.id("parentId", "Parent account"),
+                status: reader.choice("status", "Status", AccountStatus.self),
+                address: Address(street: reader.optional("address.street"), city: reader.optional("address.city"),
+                                 region: reader.optional("address.region"), postalCode: reader.optional("address.postalCode"),
+                                 country: reader.optional("address.country")))
             let version = Int(form["version"] ?? "")
             if version == nil { reader.problems.add("version", "The form lost its version; reload the page and make the change again.") }
             do {
@@ -119,18 +113,12 @@ extension WebRoutes {
             let id = try request.id(context)
             guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
             var reader = FormReader(form)
-            var input = ContactInput()
-            input.accountId = id
-            input.name = form["name"] ?? ""
-            input.title = form["title"]
-            input.email = form["email"]
-            input.phone = form["phone"]
-            input.buyingRole = reader.choice("buyingRole", "Buying role", BuyingRole.self)
-            input.doNotContact = form["doNotContact"] == "true"
+            let input = ContactInput(
+                accountId: id, name: form["name"] ?? "", email: form["email"], phone: form["phone"], title: form["title"],
+                buyingRole: reader.choice("buyingRole", "Buying role", BuyingRole.self), doNotContact: form["doNotContact"] == "true")
             do {
-                _ = try await formTransaction(reader) { db in
-                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                    return try await ContactActions(services: services).create(db, caller: caller, input: input)
+                _ = try await onVisibleAccount(id, caller: caller, reader) { db in
+                    try await ContactActions(services: services).create(db, caller: caller, input: input)
                 }
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
@@ -145,17 +133,13 @@ extension WebRoutes {
         try await postedForm(request, context) { caller, token, form in
             let id = try request.id(context)
             var reader = FormReader(form)
-            var input = ActivityInput()
-            input.kind = reader.choice("kind", "Kind", ActivityKind.self)
-            input.subject = form["subject"] ?? ""
-            input.body = reader.optional("body")
-            input.accountId = id
+            let kind = reader.choice("kind", "Kind", ActivityKind.self)
             // A call, a meeting or a note is logged as done now; a task waits to be done.
-            input.doneAt = input.kind == .task ? nil : Timestamp.now
+            let input = ActivityInput(kind: kind, subject: form["subject"] ?? "", body: reader.optional("body"), accountId: id,
+                                      doneAt: kind == .task ? nil : Timestamp.now)
             do {
-                _ = try await formTransaction(reader) { db in
-                    guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
-                    return try await ActivityActions(services: services).create(db, caller: caller, input: input)
+                _ = try await onVisibleAccount(id, caller: caller, reader) { db in
+                    try await ActivityActions(services: services).create(db, caller: caller, input: input)
                 }
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
@@ -163,6 +147,17 @@ extension WebRoutes {
                 return try await accountPage(caller, token, id: id, forms: .init(activityRefusal: refusal), status: failure.status)
             }
             return WebSession.redirect(Site.account(id))
+        }
+    }
+
+    /// A form's change to what hangs off an account, in one transaction, when the
+    /// caller sees the account (404 otherwise).
+    func onVisibleAccount<T>(
+        _ id: Int64, caller: Caller, _ reader: FormReader, _ write: (Connection) async throws -> T
+    ) async throws -> T {
+        try await formTransaction(reader) { db in
+            guard try await services.accounts.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("account") }
+            return try await write(db)
         }
     }
 
