@@ -6,32 +6,25 @@ import Postgres
 /// An opportunity as the API shows it: its stage, money, dates, team and the
 /// probability and forecast category in force.
 struct OpportunityRecord: Codable, Sendable, KeepsEveryKey, Versioned {
-    var id: Int64
+    var id, accountId, ownerId: Int64
     var version: Int
-    var accountId: Int64
-    var accountName: String
-    var name: String
+    var name, accountName: String
     var kind: OpportunityKind
-    var stage: String
     var amount: Money
     var closeDate: CalendarDate
-    var ownerId: Int64
     var team: [TeamMember]
-    var probability: DecimalString
-    var probabilityOverridden: Bool
-    var forecastCategory: ForecastCategory
-    var forecastCategoryOverridden: Bool
-    var nextStep: String?
-    var source: String?
-    var wonOn: CalendarDate?
-    var lostOn: CalendarDate?
-    var lostReason: String?
+    /// The stage it is in and since when, and the probability and forecast category in
+    /// force: the person's override while the deal is open, else the stage's.
+    var stage: String
     var stageEnteredAt: Timestamp
     var daysInStage: Int
-    var externalId: String?
+    var probability: DecimalString
+    var forecastCategory: ForecastCategory
+    var probabilityOverridden, forecastCategoryOverridden: Bool
+    var nextStep, source, lostReason, externalId: String?
+    var wonOn, lostOn: CalendarDate?
     var archived: Bool
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
+    var createdAt, updatedAt: Timestamp
 
     /// What the audit trail keeps: the fields a person sets, not derived ones.
     var auditSnapshot: AuditSnapshot {
@@ -76,11 +69,9 @@ struct OpportunityStore: Sendable {
     }
 
     struct Filter: Sendable {
-        var accountID: Int64?
-        var ownerID: Int64?
+        var accountID, ownerID: Int64?
         var stage: String?
-        var closingFrom: CalendarDate?
-        var closingTo: CalendarDate?
+        var closingFrom, closingTo: CalendarDate?
         var text: String?
         var includeArchived = false
     }
@@ -181,14 +172,15 @@ struct OpportunityStore: Sendable {
         var id: Int64
         var fromStage: String?
         var toStage: String
-        var changedBy: Int64?
+        /// Days spent in `toStage`: until the next change, or until now.
+        var daysInStage: Int
         var changedAt: Timestamp
+        var changedBy: Int64?
+        /// The deal's numbers as it entered `toStage`.
         var amount: Money
         var closeDate: CalendarDate
         var probability: DecimalString
         var forecastCategory: ForecastCategory
-        /// Days spent in `toStage`: until the next change, or until now.
-        var daysInStage: Int
     }
 
     func history(_ db: Connection, opportunityID: Int64) async throws -> [HistoryEntry] {
@@ -202,11 +194,10 @@ struct OpportunityStore: Sendable {
             """).map { row in
             HistoryEntry(
                 id: try row.decode("id"), fromStage: try row.decode("from_stage"), toStage: try row.decode("to_stage"),
-                changedBy: try row.decode("changed_by"), changedAt: try row.decode("changed_at"),
+                daysInStage: try row.decode("days"), changedAt: try row.decode("changed_at"), changedBy: try row.decode("changed_by"),
                 amount: Money(try row.decode("amount", as: Decimal.self)), closeDate: try row.decode("close_date"),
                 probability: DecimalString(try row.decode("probability", as: Decimal.self)),
-                forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline,
-                daysInStage: try row.decode("days"))
+                forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline)
         }
     }
 
@@ -224,20 +215,19 @@ struct OpportunityStore: Sendable {
                        splitPercent: Decimal(apiText: $0.splitPercent) ?? 0)
         }
         return OpportunityRecord(
-            id: try row.decode("id"), version: try row.decode("version"), accountId: try row.decode("account_id"),
-            accountName: try row.decode("account_name"), name: try row.decode("name"),
-            kind: OpportunityKind(rawValue: try row.decode("kind")) ?? .newBusiness, stage: try row.decode("stage_key"),
-            amount: Money(try row.decode("amount", as: Decimal.self)), closeDate: try row.decode("close_date"),
-            ownerId: try row.decode("owner_id"), team: team,
+            id: try row.decode("id"), accountId: try row.decode("account_id"), ownerId: try row.decode("owner_id"),
+            version: try row.decode("version"), name: try row.decode("name"), accountName: try row.decode("account_name"),
+            kind: OpportunityKind(rawValue: try row.decode("kind")) ?? .newBusiness,
+            amount: Money(try row.decode("amount", as: Decimal.self)), closeDate: try row.decode("close_date"), team: team,
+            stage: try row.decode("stage_key"), stageEnteredAt: try row.decode("stage_entered_at"),
+            daysInStage: try row.decode("days_in_stage"),
             probability: DecimalString(try row.decode("probability", as: Decimal.self)),
-            probabilityOverridden: !row.isNull("probability_override") && !won && !lost,
             forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline,
+            probabilityOverridden: !row.isNull("probability_override") && !won && !lost,
             forecastCategoryOverridden: !row.isNull("forecast_category_override") && !won && !lost,
-            nextStep: try row.decode("next_step"), source: try row.decode("source"),
-            wonOn: won ? closedOn : nil, lostOn: lost ? closedOn : nil, lostReason: try row.decode("lost_reason"),
-            stageEnteredAt: try row.decode("stage_entered_at"), daysInStage: try row.decode("days_in_stage"),
-            externalId: try row.decode("external_id"), archived: try row.decode("archived"),
-            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+            nextStep: try row.decode("next_step"), source: try row.decode("source"), lostReason: try row.decode("lost_reason"),
+            externalId: try row.decode("external_id"), wonOn: won ? closedOn : nil, lostOn: lost ? closedOn : nil,
+            archived: try row.decode("archived"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }
 
@@ -273,16 +263,14 @@ extension OpportunityStore {
     /// An open deal as the pipeline board shows it.
     struct BoardCard {
         var id: Int64
-        var name: String
-        var account: String
+        /// The deal's, its account's and its owner's names.
+        var name, account, owner: String
+        var stageKey: String
         var amount: Decimal
         var closeDate: CalendarDate
-        var stageKey: String
-        var owner: String
         /// The stage's probability unless the deal overrides it.
         var probability: Decimal
-        var daysInStage: Int
-        var usualDays: Int
+        var daysInStage, usualDays: Int
         /// The deal overrides its stage's probability or forecast category.
         var overridden: Bool
     }
@@ -307,9 +295,9 @@ extension OpportunityStore {
             ORDER BY o.close_date, o.id
             """).map { row in
             BoardCard(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),
-                      amount: try row.decode("amount"), closeDate: try row.decode("close_date"), stageKey: try row.decode("stage_key"),
-                      owner: try row.decode("owner"), probability: try row.decode("probability"), daysInStage: try row.decode("days"),
-                      usualDays: try row.decode("usual_days"), overridden: try row.decode("overridden"))
+                      owner: try row.decode("owner"), stageKey: try row.decode("stage_key"), amount: try row.decode("amount"),
+                      closeDate: try row.decode("close_date"), probability: try row.decode("probability"),
+                      daysInStage: try row.decode("days"), usualDays: try row.decode("usual_days"), overridden: try row.decode("overridden"))
         }
     }
 

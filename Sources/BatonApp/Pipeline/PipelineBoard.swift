@@ -15,18 +15,12 @@ struct PipelineBoard {
 
     struct Card {
         struct Option { var key: String; var name: String }
-        var id: Int64
-        var name: String
-        var account: String
-        var amount: String
-        var closeDate: String
-        var initials: String
-        var owner: String
-        var stage: String
-        var daysInStage: Int
+        /// The deal as the board reads it (its override shows the "keep my override"
+        /// box); the rest is how the card shows it.
+        var deal: OpportunityStore.BoardCard
+        var amount, initials: String
+        /// Longer in its stage than the stage's usual days.
         var stale: Bool
-        /// Shows the "keep my override" box: the deal has an override a move would replace.
-        var overridden: Bool
         /// The open stages to move to (not its own).
         var options: [Option]
     }
@@ -49,17 +43,13 @@ struct PipelineBoard {
     struct UndoOffer { var id: Int64; var name: String; var stage: String; var stageName: String }
 
     var columns: [Column]
-    var stages: [Choice]
+    var stages, periods: [Choice]
     var owners: [Owner]
-    var period: String
-    var periods: [Choice]
-    var showing: String
-    var error: String?
-    var periodError: String?
-    var wonStage: String
-    var wonName: String
-    var lostStage: String
-    var lostName: String
+    /// The period picked ("all" for every open deal) and what the board shows, in words.
+    var period, showing: String
+    var error, periodError: String?
+    /// The won and lost stages' keys and names: the drop zones.
+    var wonStage, wonName, lostStage, lostName: String
     var lostReasons: [Reason]
     var otherReason: String
     var undo: UndoOffer?
@@ -71,11 +61,9 @@ struct PipelineBoard {
         let open = stages.filter { !$0.isWon && !$0.isLost }
         var byStage: [String: [(Card, Decimal, Decimal)]] = [:]
         for deal in try await services.opportunities.board(db, visibleTo: caller, ownerID: ownerID, period: period) {
-            let card = Card(id: deal.id, name: deal.name, account: deal.account, amount: deal.amount.display(currency: currency),
-                            closeDate: deal.closeDate.description,
+            let card = Card(deal: deal, amount: deal.amount.display(currency: currency),
                             initials: deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
-                            owner: deal.owner, stage: deal.stageKey,
-                            daysInStage: deal.daysInStage, stale: deal.daysInStage > deal.usualDays, overridden: deal.overridden,
+                            stale: deal.daysInStage > deal.usualDays,
                             options: open.filter { $0.key != deal.stageKey }.map { Card.Option(key: $0.key, name: $0.name) })
             byStage[deal.stageKey, default: []].append((card, deal.amount, deal.amount * deal.probability / 100))
         }
@@ -108,8 +96,8 @@ struct PipelineBoard {
         }
         let won = stages.first { $0.isWon }, lost = stages.first { $0.isLost }
         return PipelineBoard(
-            columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, owners: owners,
-            period: period?.key ?? allOpen, periods: periods,
+            columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, periods: periods, owners: owners,
+            period: period?.key ?? allOpen,
             showing: period.map { "closing in \($0.key) (\($0.start) to \($0.endExclusive.adding(days: -1)))" } ?? "every open deal",
             error: error, periodError: periodError,
             wonStage: won?.key ?? "", wonName: won?.name ?? "Won", lostStage: lost?.key ?? "", lostName: lost?.name ?? "Lost",
