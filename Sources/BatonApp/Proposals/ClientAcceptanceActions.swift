@@ -65,20 +65,23 @@ struct ClientAcceptanceActions {
         guard let validUntil = p.validUntil else {
             throw ValidationFailure("validUntil", "Give the proposal a valid-until date first: the link works until then")
         }
-        let token = try await store.create(db, proposalID: p.id, expiresOn: validUntil, by: caller.id)
+        let token = try await store.links.create(db, ownerID: p.id, expiresOn: validUntil, by: caller.id)
         return Made(token: token, url: Site.clientProposal(token), expiresOn: validUntil)
     }
 
     func revoke(_ db: Connection, caller: Caller, proposalID: Int64) async throws -> Int {
         let p = try await writable(db, caller: caller, proposalID: proposalID)
-        return try await store.revoke(db, proposalID: p.id, by: caller.id)
+        return try await store.links.revokeAll(db, ownerID: p.id, by: caller.id)
     }
 
     /// The link's proposal and what the link may do, or nil for a token nobody has.
-    func open(_ db: Connection, token: String, today: CalendarDate) async throws -> (ClientLinkRow, ProposalRecord, ClientLinkState)? {
-        guard let link = try await store.link(db, token: token) else { return nil }
-        let proposal = try await services.proposals.findAny(db, id: link.proposalID, today: today)
-        let state = ClientLinkState.judge(revoked: link.revoked, expiresOn: link.expiresOn, today: today,
+    func open(_ db: Connection, token: String, today: CalendarDate, forUpdate: Bool = false) async throws
+        -> (SecretLink, ProposalRecord, ClientLinkState)?
+    {
+        guard let link = try await store.links.find(db, token: token, forUpdate: forUpdate) else { return nil }
+        let proposal = try await services.proposals.findAny(db, id: link.ownerID, today: today)
+        // A client link always has an expiry (its proposal's valid-until; the column is NOT NULL).
+        let state = ClientLinkState.judge(revoked: link.revoked, expiresOn: link.expiresOn ?? today, today: today,
                                           proposalStatus: proposal.storedStatus.rawValue)
         return (link, proposal, state)
     }
@@ -86,7 +89,7 @@ struct ClientAcceptanceActions {
     /// Counts the try (rate limit), in a transaction of its own.
     func countAttempt(token: String) async throws {
         let tries = try await services.pool.withTransaction { db -> Int? in
-            guard let link = try await store.link(db, token: token, forUpdate: true) else { return nil }
+            guard let link = try await store.links.find(db, token: token, forUpdate: true) else { return nil }
             return try await store.countAttempt(db, linkID: link.id)
         }
         guard let tries else { throw APIError.notFound("link") }
@@ -100,10 +103,9 @@ struct ClientAcceptanceActions {
     /// link is open; refused if the document changed since it was shown.
     func decide(_ db: Connection, token: String, input: ClientDecisionInput, document: ClientProposalDocument) async throws -> ProposalRecord {
         let today = Timestamp.now.calendarDate
-        guard let link = try await store.link(db, token: token, forUpdate: true) else { throw APIError.notFound("link") }
-        let before = try await services.proposals.findAny(db, id: link.proposalID, today: today)
-        let state = ClientLinkState.judge(revoked: link.revoked, expiresOn: link.expiresOn, today: today,
-                                          proposalStatus: before.storedStatus.rawValue)
+        guard let (link, before, state) = try await open(db, token: token, today: today, forUpdate: true) else {
+            throw APIError.notFound("link")
+        }
         guard state == .open else { throw APIError.conflict(state.explanation, code: "client-link") }
         var problems: [FieldError] = []
         if input.accept {

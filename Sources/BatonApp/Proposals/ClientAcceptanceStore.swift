@@ -3,62 +3,22 @@ import Dates
 import Foundation
 import Postgres
 
-/// A client link as the store reads it.
-struct ClientLinkRow: Sendable {
-    var id: Int64
-    var proposalID: Int64
-    var expiresOn: CalendarDate
-    var revoked: Bool
-}
-
 /// The evidence of a client's decision.
 struct ClientDecisionRecord: Encodable, Sendable {
     var proposalId: Int64
     var decision: String
-    var name: String?
-    var title: String?
-    var email: String?
-    var reason: String?
+    /// Who accepted (name, title, email) or why it was declined.
+    var name, title, email, reason: String?
     var decidedAt: Timestamp
-    var address: String?
-    var userAgent: String?
+    /// Where the decision came from.
+    var address, userAgent: String?
     var documentSha256: String
 }
 
-/// The client links' SQL: tokens are looked up by their SHA-256 only.
+/// The client links' SQL beyond making, revoking and finding them (`SecretLinks.proposalClient`):
+/// the rate limit and the decision's evidence.
 struct ClientAcceptanceStore: Sendable {
-    func create(_ db: Connection, proposalID: Int64, expiresOn: CalendarDate, by actorID: Int64) async throws -> String {
-        let token = SecretToken.randomString(bytes: 24)
-        try await db.query("""
-            INSERT INTO proposal_client_links (proposal_id, token_hash, expires_on, created_by)
-            VALUES (\(proposalID), decode(\(SecretToken.hash(token)), 'hex'), \(expiresOn), \(actorID))
-            """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "proposal", entityID: proposalID, action: .update,
-                                    before: nil, after: ["clientLink": .text("created")])
-        return token
-    }
-
-    func revoke(_ db: Connection, proposalID: Int64, by actorID: Int64) async throws -> Int {
-        let n = try await db.query("""
-            UPDATE proposal_client_links SET revoked_at = now() WHERE proposal_id = \(proposalID) AND revoked_at IS NULL
-            """).affectedRows
-        if n > 0 {
-            try await AuditTrail.record(db, actorID: actorID, entity: "proposal", entityID: proposalID, action: .update,
-                                        before: nil, after: ["clientLink": .text("revoked")])
-        }
-        return n
-    }
-
-    func link(_ db: Connection, token: String, forUpdate: Bool = false) async throws -> ClientLinkRow? {
-        let lock: Query = forUpdate ? " FOR UPDATE" : ""
-        return try await db.query("""
-            SELECT id, proposal_id, expires_on, revoked_at IS NOT NULL AS revoked FROM proposal_client_links
-            WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex')\(lock)
-            """).first.map {
-            ClientLinkRow(id: try $0.decode("id"), proposalID: try $0.decode("proposal_id"), expiresOn: try $0.decode("expires_on"),
-                          revoked: try $0.decode("revoked"))
-        }
-    }
+    var links: SecretLinks { .proposalClient }
 
     /// Counts one decision tried through the link, in its own transaction so that a
     /// refused try still counts; returns the tries in the current hour.
@@ -71,11 +31,11 @@ struct ClientAcceptanceStore: Sendable {
             """).first?.decode("attempts") ?? 0
     }
 
-    func recordDecision(_ db: Connection, link: ClientLinkRow, accepted: Bool, name: String?, title: String?, email: String?,
+    func recordDecision(_ db: Connection, link: SecretLink, accepted: Bool, name: String?, title: String?, email: String?,
                         reason: String?, address: String?, userAgent: String?, documentSHA256: String) async throws {
         try await db.query("""
             INSERT INTO proposal_client_decisions (proposal_id, link_id, decision, name, title, email, reason, address, user_agent, document_sha256)
-            VALUES (\(link.proposalID), \(link.id), \(accepted ? "accepted" : "declined"), \(name), \(title), \(email), \(reason),
+            VALUES (\(link.ownerID), \(link.id), \(accepted ? "accepted" : "declined"), \(name), \(title), \(email), \(reason),
                     \(address), \(userAgent.map { String($0.prefix(1000)) }), \(documentSHA256))
             """)
     }
