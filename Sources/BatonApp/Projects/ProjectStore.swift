@@ -8,18 +8,17 @@ struct ProjectRecord: Encodable, Sendable {
     struct Phase: Codable, Sendable {
         var id: Int64
         var name: String
-        var start: CalendarDate
-        var due: CalendarDate
+        var start, due: CalendarDate
         var value: Money
         var completedOn: CalendarDate?
+        /// Completed on or before its due date; nil while open.
         var onTime: Bool?
     }
 
     struct ChecklistItem: Codable, Sendable {
         var id: Int64
         var text: String
-        var required: Bool
-        var checked: Bool
+        var required, checked: Bool
         var checkedBy: Int64?
         var checkedAt: Timestamp?
     }
@@ -34,16 +33,13 @@ struct ProjectRecord: Encodable, Sendable {
     struct SkillNeed: Codable, Sendable {
         var phaseId: Int64
         var skill: String
-        var hours: DecimalString
-        var assignedHours: DecimalString
+        var hours, assignedHours: DecimalString
     }
 
     var id: Int64
     var version: Int
     var name: String
-    var accountId: Int64
-    var opportunityId: Int64
-    var proposalId: Int64
+    var accountId, opportunityId, proposalId: Int64
     var projectManagerId: Int64?
     var status: String
     var start: CalendarDate
@@ -55,8 +51,7 @@ struct ProjectRecord: Encodable, Sendable {
     var budgetItems: [BudgetItem] = []
     /// In a project's own record, not in lists.
     var assignments: [AssignmentRecord]?
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
+    var createdAt, updatedAt: Timestamp
 }
 
 /// Projects, and the handoff that creates them.
@@ -67,10 +62,12 @@ struct ProjectStore: Sendable {
         j.id, j.version, j.name, j.account_id, j.opportunity_id, j.proposal_id, j.project_manager_id, j.status, j.start_date,
         j.contract_value, j.completed_on, j.created_at, j.updated_at,
         coalesce((SELECT json_agg(json_build_object('id', ph.id, 'name', ph.name, 'start', ph.start_date, 'due', ph.due_date,
-                                                    'value', ph.value::text, 'completedOn', ph.completed_on) ORDER BY ph.position)
+                                                    'value', ph.value::text, 'completedOn', ph.completed_on,
+                                                    'onTime', ph.completed_on <= ph.due_date) ORDER BY ph.position)
                   FROM project_phases ph WHERE ph.project_id = j.id), '[]')::text AS phases,
         coalesce((SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'required', c.required,
-                                                    'checkedBy', c.checked_by, 'checkedAt', c.checked_at) ORDER BY c.position)
+                                                    'checked', c.checked_at IS NOT NULL, 'checkedBy', c.checked_by,
+                                                    'checkedAt', c.checked_at) ORDER BY c.position)
                   FROM project_checklist_items c WHERE c.project_id = j.id), '[]')::text AS checklist,
         coalesce((SELECT json_agg(json_build_object('description', b.description, 'amount', b.amount::text) ORDER BY b.position)
                   FROM project_budget_items b WHERE b.project_id = j.id), '[]')::text AS budget_items,
@@ -201,46 +198,16 @@ struct ProjectStore: Sendable {
     }
 
     static func record(_ row: Row) throws -> ProjectRecord {
-        struct PhaseRow: Codable {
-            var id: Int64
-            var name: String
-            var start: CalendarDate
-            var due: CalendarDate
-            var value: String
-            var completedOn: CalendarDate?
-        }
-        struct ItemRow: Codable {
-            var id: Int64
-            var text: String
-            var required: Bool
-            var checkedBy: Int64?
-            var checkedAt: String?
-        }
-        struct NeedRow: Codable {
-            var phaseId: Int64
-            var skill: String
-            var hours: String
-            var assignedHours: String
-        }
-        let phases = try row.decode("phases", as: JSONB<[PhaseRow]>.self).value.map { p in
-            ProjectRecord.Phase(id: p.id, name: p.name, start: p.start, due: p.due, value: Money(Decimal(apiText: p.value) ?? 0),
-                                completedOn: p.completedOn, onTime: p.completedOn.map { $0 <= p.due })
-        }
-        let checklist = try row.decode("checklist", as: JSONB<[ItemRow]>.self).value.map {
-            ProjectRecord.ChecklistItem(id: $0.id, text: $0.text, required: $0.required, checked: $0.checkedAt != nil,
-                                        checkedBy: $0.checkedBy, checkedAt: $0.checkedAt.flatMap { Timestamp(parsing: $0) })
-        }
-        let needs = try row.decode("skill_needs", as: JSONB<[NeedRow]>.self).value.map {
-            ProjectRecord.SkillNeed(phaseId: $0.phaseId, skill: $0.skill, hours: DecimalString(Decimal(apiText: $0.hours) ?? 0),
-                                    assignedHours: DecimalString(Decimal(apiText: $0.assignedHours) ?? 0))
-        }
         return ProjectRecord(
             id: try row.decode("id"), version: try row.decode("version"), name: try row.decode("name"),
             accountId: try row.decode("account_id"), opportunityId: try row.decode("opportunity_id"),
             proposalId: try row.decode("proposal_id"), projectManagerId: try row.decode("project_manager_id"),
             status: try row.decode("status"), start: try row.decode("start_date"),
             contractValue: Money(try row.decode("contract_value", as: Decimal.self)), completedOn: try row.decode("completed_on"),
-            phases: phases, checklist: checklist, skillNeeds: needs,
+            // The columns build the phases, checklist and needs as the records' own JSON.
+            phases: try row.decode("phases", as: JSONB<[ProjectRecord.Phase]>.self).value,
+            checklist: try row.decode("checklist", as: JSONB<[ProjectRecord.ChecklistItem]>.self).value,
+            skillNeeds: try row.decode("skill_needs", as: JSONB<[ProjectRecord.SkillNeed]>.self).value,
             budgetItems: try row.decode("budget_items", as: JSONB<[ProjectRecord.BudgetItem]>.self).value, assignments: nil,
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }

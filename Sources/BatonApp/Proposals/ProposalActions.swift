@@ -146,12 +146,7 @@ struct ProposalActions {
     static func draft(of p: ProposalRecord) -> ProposalDraft {
         ProposalDraft(
             reviewerID: p.reviewerId, terms: p.terms, validUntil: p.validUntil, proposedStart: p.proposedStart,
-            discountPercent: p.discountPercent.value,
-            lines: p.lines.map {
-                ProposalLineInput(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity.value,
-                                            unit: $0.unit, unitPrice: $0.unitPrice.amount, discountPercent: $0.discountPercent.value,
-                                            kind: $0.kind)
-            })
+            discountPercent: p.discountPercent.value, lines: p.lines.map(\.input))
     }
 
     /// Lines as given, with the catalog filling in what a catalog line leaves out:

@@ -90,7 +90,6 @@ struct ProposalPage {
         let words: [ProposalAction: String] = [.submit: "Submit for review", .approve: "Approve", .return: "Send back",
                                               .send: "Mark as sent", .accept: "Record acceptance", .decline: "Record decline"]
         let editable = p.status == .draft && actor.isAuthorSide
-        let split = Handoff.split(p)
 
         // The lines: as saved, or as typed into a save that failed, each message by its field.
         var errors = forms.lines?.errors ?? [:]
@@ -160,8 +159,8 @@ struct ProposalPage {
         return ProposalPage(
             proposal: p, opportunity: opportunity.name, status: p.status.words, editable: editable, version: p.version,
             lines: lines, subtotal: p.subtotal.description, total: p.total.description,
-            serviceValue: Money(split.serviceValue).description, passThroughValue: Money(split.passThroughValue).description,
-            hasPassThrough: split.passThroughValue > 0 || p.lines.contains { $0.kind == .passThrough },
+            serviceValue: p.serviceValue.description, passThroughValue: p.passThroughValue.description,
+            hasPassThrough: p.passThroughValue.amount > 0 || p.lines.contains { $0.kind == .passThrough },
             currency: services.configuration.currency,
             linesMessages: (forms.adding ? [] : forms.lines?.messages ?? []) + errors.sorted { $0.key < $1.key }.map(\.value),
             addForm: add.form(addFields, hidden: [.init(name: "version", value: String(p.version))]),

@@ -4,12 +4,11 @@ import Foundation
 import Postgres
 
 /// A proposal as the API shows it: a numbered version of an opportunity's offer.
-struct ProposalRecord: Encodable, Sendable {
+struct ProposalRecord: Encodable, Sendable, KeepsEveryKey {
     struct Line: Codable, Sendable {
         var id: Int64
         var typicalProjectId: Int64?
-        var typicalProjectName: String?
-        var description: String?
+        var typicalProjectName, description: String?
         var quantity: DecimalString
         var unit: LineUnit
         var unitPrice: Money
@@ -22,6 +21,12 @@ struct ProposalRecord: Encodable, Sendable {
         /// fixed-fee line; once for a line billed by the hour or day, whose quantity
         /// counts billing units, not projects.
         var deliveries: Decimal { unit == .fixed ? quantity.value : 1 }
+
+        /// The line as it was given, for totalling it again.
+        var input: ProposalLineInput {
+            ProposalLineInput(typicalProjectId: typicalProjectId, description: description, quantity: quantity.value, unit: unit,
+                              unitPrice: unitPrice.amount, discountPercent: discountPercent.value, kind: kind)
+        }
     }
 
     struct Event: Codable, Sendable {
@@ -35,63 +40,30 @@ struct ProposalRecord: Encodable, Sendable {
 
     var id: Int64
     var version: Int
-    var opportunityId: Int64
-    var accountId: Int64
+    var opportunityId, accountId: Int64
     var number: Int
     var status: ProposalStatus
     var authorId: Int64
     var reviewerId: Int64?
     var terms: String?
-    var validUntil: CalendarDate?
-    var proposedStart: CalendarDate?
+    var validUntil, proposedStart: CalendarDate?
     var discountPercent: DecimalString
-    var subtotal: Money
-    var discount: Money
-    var total: Money
-    var acceptedOn: CalendarDate?
-    var declinedOn: CalendarDate?
+    var subtotal, discount, total: Money
+    /// What accepting it would make the project's contract value, and its budget items
+    /// (`ProposalMath.split` of the lines as stored).
+    var serviceValue, passThroughValue: Money
+    var acceptedOn, declinedOn: CalendarDate?
     var lines: [Line]
     var events: [Event]
     var projectId: Int64?
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-    /// The status as stored, before a sent proposal's expiry is judged.
+    var createdAt, updatedAt: Timestamp
+    /// The status as stored, before a sent proposal's expiry is judged; not in the API.
     var storedStatus: ProposalStatus
 
     enum CodingKeys: String, CodingKey {
         case id, version, opportunityId, accountId, number, status, authorId, reviewerId, terms, validUntil, proposedStart,
-            discountPercent, subtotal, discount, total, acceptedOn, declinedOn, lines, events, projectId, createdAt, updatedAt,
-            serviceValue, passThroughValue
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(opportunityId, forKey: .opportunityId)
-        try c.encode(accountId, forKey: .accountId)
-        try c.encode(number, forKey: .number)
-        try c.encode(status, forKey: .status)
-        try c.encode(authorId, forKey: .authorId)
-        try c.encode(reviewerId, forKey: .reviewerId)
-        try c.encode(terms, forKey: .terms)
-        try c.encode(validUntil, forKey: .validUntil)
-        try c.encode(proposedStart, forKey: .proposedStart)
-        try c.encode(discountPercent, forKey: .discountPercent)
-        try c.encode(subtotal, forKey: .subtotal)
-        try c.encode(discount, forKey: .discount)
-        try c.encode(total, forKey: .total)
-        // What accepting it would make the project's contract value, and its budget items.
-        let split = Handoff.split(self)
-        try c.encode(Money(split.serviceValue), forKey: .serviceValue)
-        try c.encode(Money(split.passThroughValue), forKey: .passThroughValue)
-        try c.encode(acceptedOn, forKey: .acceptedOn)
-        try c.encode(declinedOn, forKey: .declinedOn)
-        try c.encode(lines, forKey: .lines)
-        try c.encode(events, forKey: .events)
-        try c.encode(projectId, forKey: .projectId)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
+            discountPercent, subtotal, discount, total, serviceValue, passThroughValue, acceptedOn, declinedOn, lines, events,
+            projectId, createdAt, updatedAt
     }
 }
 
@@ -263,51 +235,23 @@ struct ProposalStore: Sendable {
     }
 
     static func record(_ row: Row, today: CalendarDate) throws -> ProposalRecord {
-        struct LineRow: Codable {
-            var id: Int64
-            var typicalProjectId: Int64?
-            var typicalProjectName: String?
-            var description: String?
-            var quantity: String
-            var unit: String
-            var unitPrice: String
-            var discountPercent: String
-            var lineTotal: String
-            var kind: String
-        }
         let stored = ProposalStatus(rawValue: try row.decode("status")) ?? .draft
         let validUntil: CalendarDate? = try row.decode("valid_until")
-        let lines = try row.decode("lines", as: JSONB<[LineRow]>.self).value.map {
-            ProposalRecord.Line(
-                id: $0.id, typicalProjectId: $0.typicalProjectId, typicalProjectName: $0.typicalProjectName,
-                description: $0.description, quantity: DecimalString(Decimal(apiText: $0.quantity) ?? 0),
-                unit: LineUnit(rawValue: $0.unit) ?? .fixed, unitPrice: Money(Decimal(apiText: $0.unitPrice) ?? 0),
-                discountPercent: DecimalString(Decimal(apiText: $0.discountPercent) ?? 0),
-                lineTotal: Money(Decimal(apiText: $0.lineTotal) ?? 0),
-                kind: LineKind(rawValue: $0.kind) ?? LineKind.implied(typicalProjectId: $0.typicalProjectId))
-        }
-        struct EventRow: Codable {
-            var action: String
-            var fromStatus: String?
-            var toStatus: String
-            var actorId: Int64?
-            var comment: String?
-            var at: String
-        }
-        let events = try row.decode("events", as: JSONB<[EventRow]>.self).value.map {
-            ProposalRecord.Event(action: $0.action, fromStatus: $0.fromStatus, toStatus: $0.toStatus, actorId: $0.actorId,
-                                 comment: $0.comment, at: Timestamp(parsing: $0.at) ?? .now)
-        }
+        // The columns build the lines and events as the records' own JSON.
+        let lines = try row.decode("lines", as: JSONB<[ProposalRecord.Line]>.self).value
+        let discountPercent = DecimalString(try row.decode("discount_percent", as: Decimal.self))
+        let split = ProposalMath.split(lines: lines.map(\.input), discountPercent: discountPercent.value)
         return ProposalRecord(
             id: try row.decode("id"), version: try row.decode("version"), opportunityId: try row.decode("opportunity_id"),
             accountId: try row.decode("account_id"), number: try row.decode("number"),
             status: ProposalWorkflow.effectiveStatus(stored: stored, validUntil: validUntil, today: today),
             authorId: try row.decode("author_id"), reviewerId: try row.decode("reviewer_id"), terms: try row.decode("terms"),
             validUntil: validUntil, proposedStart: try row.decode("proposed_start"),
-            discountPercent: DecimalString(try row.decode("discount_percent", as: Decimal.self)),
-            subtotal: Money(try row.decode("subtotal", as: Decimal.self)), discount: Money(try row.decode("discount", as: Decimal.self)),
-            total: Money(try row.decode("total", as: Decimal.self)), acceptedOn: try row.decode("accepted_on"),
-            declinedOn: try row.decode("declined_on"), lines: lines, events: events, projectId: try row.decode("project_id"),
+            discountPercent: discountPercent, subtotal: Money(try row.decode("subtotal", as: Decimal.self)),
+            discount: Money(try row.decode("discount", as: Decimal.self)), total: Money(try row.decode("total", as: Decimal.self)),
+            serviceValue: Money(split.serviceValue), passThroughValue: Money(split.passThroughValue),
+            acceptedOn: try row.decode("accepted_on"), declinedOn: try row.decode("declined_on"), lines: lines,
+            events: try row.decode("events", as: JSONB<[ProposalRecord.Event]>.self).value, projectId: try row.decode("project_id"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), storedStatus: stored)
     }
 }
