@@ -15,26 +15,17 @@ struct ImportPage {
     struct Asked { var column: String; var value: String; var accepted: [String]; var chosen: String? }
     var kinds: [Choice]
     var kind: String
-    var message: String
-    var hasMessage: Bool
-    var problem: String
-    var hasProblem: Bool
-    var hasReport: Bool
     /// What the import did or would do, as the API reports it.
     var report: ImportReport
-    var hasErrors = false
-    var hasWarnings = false
-    var unmapped: [Unmapped]
-    var hasUnmapped: Bool
-    var csv: String
-    var canImport: Bool
+    var message = "", problem = "", csv = ""
+    var hasMessage = false, hasProblem = false, hasReport = false, hasErrors = false, hasWarnings = false
+    var unmapped: [Unmapped] = []
+    var hasUnmapped = false, canImport = false
 
     static func empty(kind: ImportKind = .accounts) -> ImportPage {
-        ImportPage(kinds: kinds(kind), kind: kind.rawValue, message: "", hasMessage: false, problem: "", hasProblem: false,
-                   hasReport: false,
+        ImportPage(kinds: kinds(kind), kind: kind.rawValue,
                    report: ImportReport(kind: kind.rawValue, dryRun: true, rows: 0, valid: 0, created: 0, updated: 0, unchanged: 0,
-                                        matched: 0, errors: [], warnings: [], errorCount: 0, warningCount: 0, unmapped: []),
-                   unmapped: [], hasUnmapped: false, csv: "", canImport: false)
+                                        matched: 0, errors: [], warnings: [], errorCount: 0, warningCount: 0, unmapped: []))
     }
 
     static func kinds(_ selected: ImportKind) -> [Choice] {

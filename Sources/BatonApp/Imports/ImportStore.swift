@@ -10,20 +10,15 @@ import Postgres
 struct ImportReport: Codable, Sendable {
     var kind: String
     var dryRun: Bool
-    var rows: Int
-    var valid: Int
-    var created: Int
-    var updated: Int
+    var rows, valid, created, updated: Int
     /// Rows that name a record which already holds everything they say: nothing is written.
     var unchanged: Int
     /// Account rows without a known id that match an account by domain or name (they
     /// update it instead of adding a second one); each is also a warning on its line.
     var matched: Int
-    /// The first `ImportStore.listedIssues` errors, by line; `errorCount` says how many there are.
-    var errors: [ImportIssue]
-    var warnings: [ImportIssue]
-    var errorCount: Int
-    var warningCount: Int
+    /// The first `ImportStore.listedIssues` errors and warnings, by line; the counts say how many there are.
+    var errors, warnings: [ImportIssue]
+    var errorCount, warningCount: Int
     /// Each value of a choice column (kind, stage, buying role…) that is none of the
     /// accepted ones, with those and how many rows have it: what a `mapping` maps.
     var unmapped: [UnmappedValue]
@@ -195,11 +190,7 @@ private struct ImportJob {
     let caller: Caller
     let today: CalendarDate
     let mapper: Mapper
-    var rows = 0
-    var created = 0
-    var updated = 0
-    var unchanged = 0
-    var matched = 0
+    var rows = 0, created = 0, updated = 0, unchanged = 0, matched = 0
     /// Distinct unknown choice values, by column and value; at most `unmappedLimit` of them.
     private var unmapped: [String: UnmappedValue] = [:]
     private var unmappedOrder: [String] = []
@@ -230,15 +221,6 @@ private struct ImportJob {
             job.issues.row([String(warning.line), warning.field, warning.message, "t"])
         }
         return job
-    }
-
-    private init(db: Connection, kind: ImportKind, header: [String], caller: Caller, today: CalendarDate, mapper: Mapper) {
-        self.db = db
-        self.kind = kind
-        self.header = header
-        self.caller = caller
-        self.today = today
-        self.mapper = mapper
     }
 
     func name(_ reference: ImportReference) -> String { reference.header(kind, in: header) }
