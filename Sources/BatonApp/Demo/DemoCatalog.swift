@@ -89,47 +89,47 @@ struct DemoCatalog {
             [], [.submit], [.submit, .approve], [.submit, .approve, .send], [.submit, .approve, .send, .decline],
             [.submit, .approve, .send, .accept], [.submit, .return], [.submit, .approve, .send],
         ]
+        let actions = ProposalActions(services: services)
         for (i, opportunityID) in opportunityIDs.enumerated() {
             let template = templates[i % templates.count]
-            let author = sellers[i % sellers.count]
-            let reviewer = reviewers[i % reviewers.count]
-            let start = today.adding(days: 21 + 7 * i)
+            let author = try await DemoDelivery.caller(db, id: sellers[i % sellers.count])
+            let reviewer = try await DemoDelivery.caller(db, id: reviewers[i % reviewers.count])
+            try await joinTeam(db, opportunityID: opportunityID, seller: author.id, by: admin)
             // The last one's offer lapsed: sent, and valid until last week.
             let validUntil = i == 7 ? today.adding(days: -7) : today.adding(days: 30)
-            var draft = ProposalDraft(
-                reviewerID: reviewer, terms: "Net 30. Prices exclude travel unless listed.", validUntil: validUntil,
-                proposedStart: start, discountPercent: i % 3 == 0 ? 5 : 0,
-                lines: [ProposalLineInput(typicalProjectId: template.id, description: nil, quantity: 1,
-                                          unit: template.pricing.model == "hourly" ? .hour : .fixed,
-                                          unitPrice: template.pricing.amount, discountPercent: 0)])
-            if template.pricing.model == "hourly" { draft.lines[0].quantity = 240 }
+            var lines = [ProposalInput.Line(
+                typicalProjectId: template.id, quantity: DecimalString(template.pricing.model == "hourly" ? 240 : 1),
+                unit: template.pricing.model == "hourly" ? .hour : .fixed, unitPrice: Money(template.pricing.amount),
+                discountPercent: DecimalString(0))]
             if i % 2 == 1 {
                 // Pass-through: on the client's total, a budget item of the project, in no phase.
-                draft.lines.append(ProposalLineInput(typicalProjectId: nil, description: "Travel", quantity: 4, unit: .day,
-                                                     unitPrice: 250, discountPercent: 0, kind: .passThrough))
+                lines.append(.init(description: "Travel", quantity: DecimalString(4), unit: .day, unitPrice: Money(250),
+                                   discountPercent: DecimalString(0), kind: .passThrough))
             }
+            let input = ProposalInput(
+                reviewerId: reviewer.id, proposedStart: today.adding(days: 21 + 7 * i), validUntil: validUntil,
+                terms: "Net 30. Prices exclude travel unless listed.", discountPercent: DecimalString(i % 3 == 0 ? 5 : 0), lines: lines)
             // A first version superseded by the second, for every other opportunity.
-            if i % 2 == 0 {
-                _ = try await services.proposals.create(db, opportunityID: opportunityID, draft: draft, by: author, today: today)
-            }
-            var proposal = try await services.proposals.create(db, opportunityID: opportunityID, draft: draft, by: author, today: today)
-            var status = ProposalStatus.draft
+            let keys = Set(ProposalInput.Field.allCases.map(\.stringValue))
+            if i % 2 == 0 { _ = try await actions.create(db, caller: author, opportunityID: opportunityID, input: input, keys: keys) }
+            var proposal = try await actions.create(db, caller: author, opportunityID: opportunityID, input: input, keys: keys)
             for action in plans[i % plans.count] {
-                let actor = action == .approve || action == .return ? reviewer : author
-                let acceptedOn = today.adding(days: -1)
-                if action == .submit { try await Handoff.addReviewerToTeam(db, opportunityID: opportunityID, reviewerID: reviewer) }
-                status = try ProposalWorkflow.apply(
-                    action, to: status, actor: ProposalActor(isAuthorSide: true, isReviewer: true, isAdmin: false),
-                    hasReviewer: true, validUntil: i == 7 ? nil : validUntil, today: today, acceptedOn: acceptedOn,
-                    comment: action == .return ? "Phase 2 needs another week; please adjust the start." : nil)
-                proposal = try await services.proposals.move(
-                    db, proposal, action: action, to: status,
-                    comment: action == .return ? "Phase 2 needs another week; please adjust the start." : nil,
-                    acceptedOn: acceptedOn, by: actor, today: today)
-                if action == .accept {
-                    _ = try await Handoff(services: services).accept(db, proposal, acceptedOn: acceptedOn, by: actor)
-                }
+                let move = ProposalMoveInput(comment: action == .return ? "Phase 2 needs another week; please adjust the start." : nil,
+                                             acceptedOn: today.adding(days: -1))
+                proposal = try await actions.perform(db, caller: action == .approve || action == .return ? reviewer : author,
+                                                     id: proposal.id, action: action, input: move).0
             }
         }
+    }
+
+    /// The seller who writes a deal's proposal joins its team first, with no split: a
+    /// seller sees the deals they are on, and the proposal is theirs to carry.
+    private func joinTeam(_ db: Connection, opportunityID: Int64, seller: Int64, by admin: Caller) async throws {
+        guard let deal = try await services.opportunities.find(db, id: opportunityID, visibleTo: admin),
+              !deal.team.contains(where: { $0.userId == seller }) else { return }
+        let team = deal.team.map { MemberInput(userId: $0.userId, role: $0.role, splitPercent: $0.splitPercent) }
+            + [MemberInput(userId: seller, role: .salesPartner, splitPercent: DecimalString(0))]
+        _ = try await OpportunityActions(services: services).change(
+            db, caller: admin, id: opportunityID, expected: nil, input: OpportunityInput(team: team), keys: ["team"])
     }
 }

@@ -18,31 +18,29 @@ struct DemoDelivery {
             WHERE o.stage_key IN ('needs_analysis', 'qualification') AND o.external_id LIKE 'demo:%'
             ORDER BY o.close_date, o.id LIMIT 5
             """).map { try $0.decode("id", as: Int64.self) }
-        guard !templates.isEmpty, let admin = people["admin"] else { return }
+        guard !templates.isEmpty, let adminID = people["admin"] else { return }
+        let admin = try await Self.caller(db, id: adminID)
         let reviewers = ["felix.braun", "grace.kim", "hiro.tanaka"].compactMap { people[$0] }
         // Starts from two months ago to a month ahead: some work done, some late, some still to come.
         let starts = [-70, -45, -28, -10, 30]
+        let actions = ProposalActions(services: services)
         for (i, opportunityID) in open.enumerated() {
             guard let template = try await services.catalog.find(db, id: templates[(i + 2) % templates.count]) else { continue }
-            let draft = ProposalDraft(
-                reviewerID: reviewers[i % reviewers.count], terms: "Net 30", validUntil: nil,
-                proposedStart: today.adding(days: starts[i]), discountPercent: 0,
-                lines: [ProposalLineInput(typicalProjectId: template.id, description: nil,
-                                          quantity: template.pricing.model == "hourly" ? 200 : 1,
-                                          unit: template.pricing.model == "hourly" ? .hour : .fixed,
-                                          unitPrice: template.pricing.amount, discountPercent: 0)])
-            var proposal = try await services.proposals.create(db, opportunityID: opportunityID, draft: draft, by: admin, today: today)
-            try await Handoff.addReviewerToTeam(db, opportunityID: opportunityID, reviewerID: reviewers[i % reviewers.count])
-            var status = ProposalStatus.draft
+            let hourly = template.pricing.model == "hourly"
+            let input = ProposalInput(
+                reviewerId: reviewers[i % reviewers.count], proposedStart: today.adding(days: starts[i]), terms: "Net 30",
+                discountPercent: DecimalString(0),
+                lines: [.init(typicalProjectId: template.id, quantity: DecimalString(hourly ? 200 : 1), unit: hourly ? .hour : .fixed,
+                              unitPrice: Money(template.pricing.amount), discountPercent: DecimalString(0))])
+            var proposal = try await actions.create(db, caller: admin, opportunityID: opportunityID, input: input,
+                                                    keys: Set(ProposalInput.Field.allCases.map(\.stringValue)))
+            // Accepted two weeks before the work starts, or today when that is still to come.
+            let accepted = ProposalMoveInput(acceptedOn: min(today, today.adding(days: starts[i] - 14)))
+            var handoff: (OpportunityRecord, ProjectRecord)?
             for action in [ProposalAction.submit, .approve, .send, .accept] {
-                status = try ProposalWorkflow.apply(action, to: status, actor: ProposalActor(isAuthorSide: true, isReviewer: true),
-                                                    hasReviewer: true, validUntil: nil, today: today,
-                                                    acceptedOn: min(today, today.adding(days: starts[i] - 14)))
-                proposal = try await services.proposals.move(db, proposal, action: action, to: status, comment: nil,
-                                                             acceptedOn: min(today, today.adding(days: starts[i] - 14)), by: admin, today: today)
+                (proposal, handoff) = try await actions.perform(db, caller: admin, id: proposal.id, action: action, input: accepted)
             }
-            let (_, project) = try await Handoff(services: services).accept(
-                db, proposal, acceptedOn: min(today, today.adding(days: starts[i] - 14)), by: admin)
+            guard let (_, project) = handoff else { continue }
             try await progress(db, project: project, index: i, by: reviewers[i % reviewers.count])
         }
     }

@@ -78,16 +78,25 @@ struct DemoFirm {
             // Another process may be loading it at the same moment.
             try await db.query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
             if try await services.users.count(db) > 0 { return }
+            // Through `PersonActions`, as `baton user add` and the admin would: the admin
+            // from the console (there is nobody yet to ask), everyone else by the admin.
+            let actions = PersonActions(services: services)
             var ids: [String: Int64] = [:]
+            var admin: Caller?
             for person in Self.people {
-                let created = try await services.users.create(db, NewPerson(
-                    email: Self.email(person.key), name: person.name, roles: person.roles,
-                    managerID: person.manager.flatMap { ids[$0] }, weeklyCapacityHours: person.capacity,
-                    homeLocation: person.location, passwordHash: hash, active: true), by: nil)
+                let input = PersonInput(
+                    email: Self.email(person.key), name: person.name, roles: person.roles, managerId: person.manager.flatMap { ids[$0] },
+                    weeklyCapacityHours: DecimalString(person.capacity), homeLocation: person.location, active: true)
+                let created = if let admin {
+                    try await actions.create(db, caller: admin, input: input, passwordHash: hash)
+                } else {
+                    try await actions.createFromConsole(db, input: input, passwordHash: hash)
+                }
                 ids[person.key] = created.id
-                if !person.skills.isEmpty {
-                    _ = try await services.users.setSkills(
-                        db, user: created, skills: person.skills.map { .init(skill: $0.0, level: $0.1) }, by: created.id)
+                if admin == nil { admin = try await DemoDelivery.caller(db, id: created.id) }
+                if let admin, !person.skills.isEmpty {
+                    _ = try await actions.setSkills(db, caller: admin, id: created.id,
+                                                    items: person.skills.map { SkillLevelInput(skill: $0.0, level: $0.1) })
                 }
             }
             if withBusiness {

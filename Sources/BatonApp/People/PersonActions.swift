@@ -45,15 +45,17 @@ struct PersonActions {
     /// What people may change on their own record; the rest is an admin's.
     static let selfEditable: Set<String> = ["name", "homeLocation", "password", "currentPassword"]
 
-    func create(_ db: Connection, caller: Caller, input: PersonInput) async throws -> UserRecord {
+    /// `passwordHash`, instead of the input's password: one hash made once for many
+    /// people (the demo firm's shared, published password).
+    func create(_ db: Connection, caller: Caller, input: PersonInput, passwordHash: String? = nil) async throws -> UserRecord {
         try Scope.requireAdmin(caller)
-        return try await store.create(db, try await Self.newPerson(input), by: caller.id)
+        return try await store.create(db, try await Self.newPerson(input, passwordHash: passwordHash), by: caller.id)
     }
 
     /// `baton user add`: the operator at the server's console, who may be making the
     /// very first admin, so no one signed in is asked; the rules are the API's.
-    func createFromConsole(_ db: Connection, input: PersonInput) async throws -> UserRecord {
-        try await store.create(db, try await Self.newPerson(input), by: nil)
+    func createFromConsole(_ db: Connection, input: PersonInput, passwordHash: String? = nil) async throws -> UserRecord {
+        try await store.create(db, try await Self.newPerson(input, passwordHash: passwordHash), by: nil)
     }
 
     /// Changes the fields in `keys` at the version the caller read. `address` is where
@@ -174,7 +176,7 @@ struct PersonActions {
     }
 
     /// The new person the input describes, checked, with the password hashed.
-    static func newPerson(_ input: PersonInput) async throws -> NewPerson {
+    static func newPerson(_ input: PersonInput, passwordHash: String? = nil) async throws -> NewPerson {
         var v = Validator()
         v.check(input.email != nil, "email", "Email is required")
         v.check(input.name != nil, "name", "Name is required")
@@ -186,6 +188,7 @@ struct PersonActions {
         check(person, password: input.password, into: &v)
         try v.throwIfInvalid()
         if let password = input.password { person.passwordHash = try await Passwords.hash(password) }
+        if let passwordHash { person.passwordHash = passwordHash }
         return person
     }
 
