@@ -28,6 +28,29 @@ import Testing
         }
     }
 
+    /// A person without a manager or a home location still has both keys, as null, wherever
+    /// the API shows them: the list, by id, the sign-in answer and `/me`.
+    @Test func aPersonKeepsEveryKey() async throws {
+        try await TestApp.run { app in
+            _ = try await app.sql("UPDATE users SET home_location = NULL WHERE email = 'admin@demo.test'")
+            let signIn = try await app.request(.post, "/api/v1/sessions", json: #"{"email": "admin@demo.test", "password": "baton-demo"}"#)
+            let admin = try #require(signIn.object["token"] as? String)
+            let id = try await app.id(of: "admin@demo.test", token: admin)
+            let list = try await app.request(.get, "/api/v1/users?limit=500", token: admin).object["items"] as? [[String: Any]] ?? []
+            let shown: [[String: Any]] = [
+                try #require(signIn.object["user"] as? [String: Any]),
+                try await app.request(.get, "/api/v1/users/\(id)", token: admin).object,
+                try await app.request(.get, "/api/v1/me", token: admin).object,
+                try #require(list.first { ($0["id"] as? Int).map(Int64.init) == id }),
+            ]
+            for person in shown {
+                for key in ["managerId", "homeLocation"] {
+                    #expect(person[key] is NSNull, "\(key) should be there, as null")
+                }
+            }
+        }
+    }
+
     @Test func onlyAnAdminCreatesPeople() async throws {
         try await TestApp.run { app in
             let morgan = try await app.signIn("morgan.reyes@demo.test")

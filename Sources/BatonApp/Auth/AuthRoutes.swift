@@ -104,7 +104,7 @@ struct AuthRoutes {
         return response
     }
 
-    struct MeBody: Encodable {
+    struct MeBody: Encodable, KeepsEveryKey {
         var user: UserRecord
         var reportingLine: [UserStore.PersonRef]
         var directReports: [UserStore.PersonRef]

@@ -10,8 +10,7 @@ struct TimeOffInput: StrictDecodable {
     /// or an admin, may ask on their behalf.
     var userId: Int64?
     var kind: TimeOffKind
-    var start: CalendarDate
-    var end: CalendarDate
+    var start, end: CalendarDate
     var hoursPerDay: DecimalString?
     var note: String?
 }

@@ -28,12 +28,7 @@ struct TimeOffRoutes {
         let caller = try context.requireCaller()
         let page = try PageRequest(request)
         let query = QueryParameters(request)
-        var filter = TimeOffStore.Filter()
-        filter.userID = try query.id("userId")
-        filter.status = try query.enumeration("status", TimeOffStatus.self)
-        filter.from = try query.date("from")
-        filter.to = try query.date("to")
-        if try query.bool("waiting") == true { filter.waitingFor = caller }
+        let filter = try TimeOffStore.Filter(query, caller: caller)
         let result = try await services.pool.withConnection { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
         return try APIResponse.json(result).response
     }

@@ -10,9 +10,8 @@ struct TimeOffRecord: Encodable, Sendable, Versioned, KeepsEveryKey {
     var userId: Int64
     var userName: String
     var kind: TimeOffKind
-    var start: CalendarDate
-    /// Included.
-    var end: CalendarDate
+    /// `end` included.
+    var start, end: CalendarDate
     /// null: whole days.
     var hoursPerDay: DecimalString?
     var note: String?
@@ -25,8 +24,7 @@ struct TimeOffRecord: Encodable, Sendable, Versioned, KeepsEveryKey {
 struct TimeOffFields: Sendable {
     var userID: Int64
     var kind: TimeOffKind
-    var start: CalendarDate
-    var end: CalendarDate
+    var start, end: CalendarDate
     var hoursPerDay: Decimal?
     var note: String?
 }
@@ -51,22 +49,13 @@ struct TimeOffStore: Sendable {
             """).first.map(Self.record)
     }
 
-    struct Filter: Sendable {
-        var userID: Int64?
-        var status: TimeOffStatus?
-        var from: CalendarDate?
-        var to: CalendarDate?
-        /// Only requests `caller` may decide and that wait for it: pending, of people below them.
-        var waitingFor: Caller?
-    }
+    /// `waitingFor`: pending requests of people below them (anyone's for an admin).
+    typealias Filter = DecisionFilter<TimeOffStatus>
 
     /// Newest first day first, a keyset page at a time.
     func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<TimeOffRecord> {
         var conditions: [Query] = [Self.scope(caller)]
-        if let user = filter.userID { conditions.append("t.user_id = \(user)") }
-        if let status = filter.status { conditions.append("t.status = \(status.rawValue)") }
-        if let from = filter.from { conditions.append("t.end_date >= \(from)") }
-        if let to = filter.to { conditions.append("t.start_date <= \(to)") }
+            + filter.conditions(person: "t.user_id", status: "t.status", first: "t.start_date", last: "t.end_date")
         if let judge = filter.waitingFor {
             conditions.append("t.status = 'pending'")
             if !judge.isAdmin {

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A person as the API shows them.
-struct UserRecord: Codable, Sendable {
+struct UserRecord: Codable, Sendable, KeepsEveryKey {
     struct SkillLevel: Codable, Sendable, Equatable {
         var skill: String
         var level: Int
@@ -11,36 +11,14 @@ struct UserRecord: Codable, Sendable {
 
     var id: Int64
     var version: Int
-    var email: String
-    var name: String
+    var email, name: String
     var roles: [Role]
     var managerId: Int64?
     var weeklyCapacityHours: DecimalString
     var homeLocation: String?
     var active: Bool
     var skills: [SkillLevel]
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, email, name, roles, managerId, weeklyCapacityHours, homeLocation, active, skills, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(version, forKey: .version)
-        try c.encode(email, forKey: .email)
-        try c.encode(name, forKey: .name)
-        try c.encode(roles, forKey: .roles)
-        try c.encode(managerId, forKey: .managerId)
-        try c.encode(weeklyCapacityHours, forKey: .weeklyCapacityHours)
-        try c.encode(homeLocation, forKey: .homeLocation)
-        try c.encode(active, forKey: .active)
-        try c.encode(skills, forKey: .skills)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
+    var createdAt, updatedAt: Timestamp
 
     /// What the audit trail records of a person (never the password hash).
     var auditSnapshot: AuditSnapshot {

@@ -10,12 +10,9 @@ import Postgres
 /// approved time in the window, each entry at its person's cost rate on its day.
 struct ProfitabilityReport: Encodable, Sendable {
     struct Line: Encodable, Sendable {
-        var key: String
-        var label: String
+        var key, label: String
         var hours: DecimalString
-        var cost: Money
-        var value: Money
-        var margin: Money
+        var cost, value, margin: Money
         var marginPercent: DecimalString?
         /// Projects only: approved hours beyond the budget hours, or trending there.
         var budgetHours: DecimalString?
@@ -25,15 +22,12 @@ struct ProfitabilityReport: Encodable, Sendable {
     struct Person: Encodable, Sendable {
         var userId: Int64
         var name: String
-        var billableHours: DecimalString
-        var workingHours: DecimalString
-        var actualUtilization: DecimalString?
-        var plannedHours: DecimalString
-        var plannedUtilization: DecimalString?
+        var billableHours, workingHours, plannedHours: DecimalString
+        /// Billable hours as a percentage of working hours: recorded, and as planned.
+        var actualUtilization, plannedUtilization: DecimalString?
     }
 
-    var from: CalendarDate
-    var to: CalendarDate
+    var from, to: CalendarDate
     var by: String
     var lines: [Line]
     var total: Line
@@ -142,8 +136,9 @@ struct ProfitabilityStore: Sendable {
             let plan = planned[id] ?? 0
             return ProfitabilityReport.Person(
                 userId: id, name: try row.decode("name"), billableHours: DecimalString(billable), workingHours: DecimalString(working),
+                plannedHours: DecimalString(plan),
                 actualUtilization: Utilization.percent(billable: billable, working: working).map { DecimalString($0) },
-                plannedHours: DecimalString(plan), plannedUtilization: Utilization.percent(billable: plan, working: working).map { DecimalString($0) })
+                plannedUtilization: Utilization.percent(billable: plan, working: working).map { DecimalString($0) })
         }
     }
 

@@ -41,19 +41,14 @@ struct Timesheet: Encodable, Sendable {
     struct Line: Encodable, Sendable {
         /// `a<assignment id>` or `i<internal kind>`: the grid's row key.
         var key: String
-        var assignmentId: Int64?
-        var projectId: Int64?
-        var projectName: String?
-        var phaseName: String?
-        var skill: String?
-        var internalKind: String?
+        var assignmentId, projectId: Int64?
+        var projectName, phaseName, skill, internalKind: String?
         /// Monday first.
         var hours: [DecimalString]
         var total: DecimalString
-        /// Days the row cannot take time on (outside the assignment), Monday first.
-        var closed: [Bool]
-        /// Days whose time is submitted or approved (locked), Monday first.
-        var locked: [Bool]
+        /// Monday first: the days the row cannot take time on (outside the assignment), and
+        /// the days whose time is submitted or approved (locked).
+        var closed, locked: [Bool]
     }
 
     var userId: Int64

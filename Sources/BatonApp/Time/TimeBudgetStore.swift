@@ -11,11 +11,8 @@ struct ProjectBudget: Encodable, Sendable {
         /// null: time booked on the project outside its phases; the total's line has no id either.
         var phaseId: Int64?
         var name: String
-        var budgetHours: DecimalString
-        /// Approved hours.
-        var actualHours: DecimalString
-        /// Hours recorded and not yet approved.
-        var waitingHours: DecimalString
+        /// `actualHours`: approved; `waitingHours`: recorded and not yet approved.
+        var budgetHours, actualHours, waitingHours: DecimalString
         /// The manager's estimate of the hours left; else what the budget leaves (never below 0).
         var estimateToComplete: DecimalString
         var estimateSet: Bool
@@ -23,13 +20,9 @@ struct ProjectBudget: Encodable, Sendable {
         var forecastHours: DecimalString
         /// Actual hours as a percentage of budget hours.
         var hoursUsedPercent: DecimalString?
-        var overBudget: Bool
-        var trendingOver: Bool
+        var overBudget, trendingOver: Bool
         var value: Money
-        var budgetCost: Money?
-        var actualCost: Money?
-        var budgetMargin: Money?
-        var margin: Money?
+        var budgetCost, actualCost, budgetMargin, margin: Money?
         var marginPercent: DecimalString?
         /// Approved hours of people with no cost rate on their day (counted at 0).
         var unratedHours: DecimalString?
@@ -43,8 +36,7 @@ struct ProjectBudget: Encodable, Sendable {
 
     struct Week: Encodable, Sendable {
         var week: CalendarDate
-        var hours: DecimalString
-        var cumulative: DecimalString
+        var hours, cumulative: DecimalString
     }
 
     var projectId: Int64

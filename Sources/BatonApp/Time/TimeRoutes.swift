@@ -43,14 +43,11 @@ struct TimeRoutes {
         let caller = try context.requireCaller()
         let page = try PageRequest(request)
         let query = QueryParameters(request)
-        var filter = TimeStore.Filter()
-        filter.userID = try query.id("userId")
-        filter.projectID = try query.id("projectId")
-        filter.status = try query.enumeration("status", TimeEntryStatus.self)
-        filter.from = try query.date("from")
-        filter.to = try query.date("to")
-        if try query.bool("waiting") == true { filter.waitingFor = caller }
-        let result = try await services.pool.withTransaction { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
+        let filter = try TimeStore.Filter(query, caller: caller)
+        let projectID = try query.id("projectId")
+        let result = try await services.pool.withTransaction {
+            try await store.list($0, visibleTo: caller, filter: filter, projectID: projectID, page: page)
+        }
         return try APIResponse.json(result).response
     }
 

@@ -11,15 +11,10 @@ struct TimeEntryRecord: Encodable, Sendable, Versioned {
     var userName: String
     var day: CalendarDate
     var hours: DecimalString
-    var assignmentId: Int64?
-    var projectId: Int64?
-    var projectName: String?
-    var phaseId: Int64?
-    var phaseName: String?
-    var skill: String?
-    /// training, pre_sales or admin; null for project time.
-    var internalKind: String?
-    var note: String?
+    var assignmentId, projectId, phaseId: Int64?
+    var projectName, phaseName, skill: String?
+    /// `internalKind`: training, pre_sales or admin; null for project time.
+    var internalKind, note: String?
     var status: TimeEntryStatus
     var correctsId: Int64?
     var decidedBy: Int64?
@@ -32,10 +27,7 @@ struct TimeEntryFields: Sendable {
     var userID: Int64
     var day: CalendarDate
     var hours: Decimal
-    var assignmentID: Int64?
-    var projectID: Int64?
-    var phaseID: Int64?
-    var skillID: Int64?
+    var assignmentID, projectID, phaseID, skillID: Int64?
     var internalKind: InternalWork?
     var note: String?
     var correctsID: Int64?
@@ -43,17 +35,13 @@ struct TimeEntryFields: Sendable {
 
 /// An assignment as a timesheet row offers it: what a person may book project time on.
 struct BookableAssignment: Sendable {
-    var id: Int64
-    var userID: Int64
-    var projectID: Int64
+    var id, userID, projectID: Int64
     var projectName: String
-    var projectManagerID: Int64?
-    var phaseID: Int64?
+    var projectManagerID, phaseID: Int64?
     var phaseName: String?
     var skillID: Int64?
     var skill: String?
-    var start: CalendarDate
-    var end: CalendarDate
+    var start, end: CalendarDate
 }
 
 /// Time entries: their SQL and audit entries. Reads take the caller's scope: their own
@@ -97,24 +85,14 @@ struct TimeStore: Sendable {
             """).map(Self.record)
     }
 
-    struct Filter: Sendable {
-        var userID: Int64?
-        var projectID: Int64?
-        var status: TimeEntryStatus?
-        var from: CalendarDate?
-        var to: CalendarDate?
-        /// Only submitted entries that `caller` may decide.
-        var waitingFor: Caller?
-    }
+    /// `waitingFor`: submitted entries they may decide (`decidable(by:)`).
+    typealias Filter = DecisionFilter<TimeEntryStatus>
 
-    /// Newest day first, a keyset page at a time.
-    func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<TimeEntryRecord> {
-        var conditions: [Query] = [Self.scope(caller)]
-        if let user = filter.userID { conditions.append("e.user_id = \(user)") }
-        if let project = filter.projectID { conditions.append("e.project_id = \(project)") }
-        if let status = filter.status { conditions.append("e.status = \(status.rawValue)") }
-        if let from = filter.from { conditions.append("e.day >= \(from)") }
-        if let to = filter.to { conditions.append("e.day <= \(to)") }
+    /// Newest day first, a keyset page at a time; `projectID` narrows to one project's time.
+    func list(_ db: Connection, visibleTo caller: Caller, filter: Filter, projectID: Int64? = nil,
+              page: PageRequest) async throws -> Page<TimeEntryRecord> {
+        var conditions: [Query] = [Self.scope(caller)] + filter.conditions(person: "e.user_id", status: "e.status", first: "e.day", last: "e.day")
+        if let projectID { conditions.append("e.project_id = \(projectID)") }
         if let judge = filter.waitingFor {
             conditions.append("e.status = 'submitted'")
             if !judge.isAdmin { conditions.append(Self.decidable(by: judge)) }
@@ -262,9 +240,8 @@ struct TimeStore: Sendable {
         return TimeEntryRecord(
             id: try row.decode("id"), version: try row.decode("version"), userId: try row.decode("user_id"),
             userName: try row.decode("user_name"), day: try row.decode("day"), hours: DecimalString(hours),
-            assignmentId: try row.decode("assignment_id"), projectId: try row.decode("project_id"),
-            projectName: try row.decode("project_name"), phaseId: try row.decode("phase_id"), phaseName: try row.decode("phase_name"),
-            skill: try row.decode("skill"), internalKind: try row.decode("internal_kind"), note: try row.decode("note"),
+            assignmentId: try row.decode("assignment_id"), projectId: try row.decode("project_id"), phaseId: try row.decode("phase_id"),
+            projectName: try row.decode("project_name"), phaseName: try row.decode("phase_name"), skill: try row.decode("skill"), internalKind: try row.decode("internal_kind"), note: try row.decode("note"),
             status: TimeEntryStatus(rawValue: status) ?? .draft, correctsId: try row.decode("corrects_id"),
             decidedBy: try row.decode("decided_by"), decidedAt: try row.decode("decided_at"),
             returnComment: try row.decode("return_comment"), createdAt: try row.decode("created_at"))

@@ -83,9 +83,7 @@ struct TimesheetPage {
             e.returnComment.map { "\(e.day) \(e.projectName ?? Self.internalTitle(e.internalKind)): \($0)" }
         }
         var waiting: [Waiting] = []
-        var filter = TimeStore.Filter()
-        filter.waitingFor = caller
-        let open = try await TimeStore().list(db, visibleTo: caller, filter: filter, page: try PageRequest(limit: 500))
+        let open = try await TimeStore().list(db, visibleTo: caller, filter: .init(waitingFor: caller), page: try PageRequest(limit: 500))
         var sums: [String: (index: Int, hours: Decimal)] = [:]
         for entry in open.items {
             let monday = TimesheetRules.weekStart(of: entry.day)
