@@ -29,8 +29,7 @@ public enum AuditValue: Sendable, Equatable, Codable {
 
 /// One field's change: old → new.
 public struct FieldChange: Sendable, Equatable, Codable {
-    public var old: AuditValue
-    public var new: AuditValue
+    public var old, new: AuditValue
 
     public init(old: AuditValue, new: AuditValue) {
         self.old = old

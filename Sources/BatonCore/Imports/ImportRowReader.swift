@@ -112,18 +112,18 @@ struct ImportRowReader {
     }
 
     mutating func date(_ column: MatchedColumn?, _ label: String) -> CalendarDate? {
-        guard let column, let raw = cell(column) else { return nil }
-        guard let date = ImportValues.date(raw) else {
-            flag(column, "\(label) must be a real date, like 2026-12-15")
-            return nil
-        }
-        return date
+        read(column, ImportValues.date, otherwise: "\(label) must be a real date, like 2026-12-15")
     }
 
     mutating func probability(_ column: MatchedColumn?) -> Decimal? {
+        read(column, ImportValues.probability, otherwise: "Probability must be a number from 0 to 100, like 60")
+    }
+
+    /// A filled-in cell as `parse` reads it, or the row error `otherwise` when it cannot.
+    private mutating func read<Value>(_ column: MatchedColumn?, _ parse: (String) -> Value?, otherwise message: String) -> Value? {
         guard let column, let raw = cell(column) else { return nil }
-        guard let value = ImportValues.probability(raw) else {
-            flag(column, "Probability must be a number from 0 to 100, like 60")
+        guard let value = parse(raw) else {
+            flag(column, message)
             return nil
         }
         return value
