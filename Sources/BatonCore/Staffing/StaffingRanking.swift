@@ -116,8 +116,8 @@ public enum StaffingRanking {
             var candidate: StaffingCandidateInput
             var level: Int
             var free: Decimal
-            var covers: Bool
-            var sameLocation: Bool
+            /// Whether their free hours cover what is open, and whether they are based near the site.
+            var covers, sameLocation: Bool
             var sortName: String
         }
         let open = need.openHours
