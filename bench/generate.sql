@@ -14,6 +14,11 @@
 -- Deterministic: setseed() fixes random().
 
 \set ON_ERROR_STOP on
+-- bench/run.sh passes -v opportunities=N (BENCH_OPPORTUNITIES); a million when run by hand.
+\if :{?opportunities}
+\else
+\set opportunities 1000000
+\endif
 \timing on
 SET client_min_messages = warning;
 SET maintenance_work_mem = '512MB';
@@ -183,7 +188,7 @@ FROM (
         FROM (
             SELECT g, a.id AS account_id, a.owner_id, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
                    random() AS r5, random() AS r6
-            FROM generate_series(1, 1000000) g JOIN accounts a ON a.id = 1 + (g::bigint * 7919) % 10000
+            FROM generate_series(1, :opportunities) g JOIN accounts a ON a.id = 1 + (g::bigint * 7919) % 10000
         ) z
     ) y
 ) x

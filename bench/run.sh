@@ -16,7 +16,11 @@
 # Knobs (environment): BENCH_DURATION (seconds per measured run, default 12),
 # BENCH_CONNECTIONS (default 4), BENCH_IMPORT_ROWS (default 200000), BENCH_CASES
 # (comma-separated case names, default all), BENCH_KEEP=1 (leave the cluster running),
-# BENCH_NO_BUILD=1, BENCH_REGENERATE=1 (make the data again).
+# BENCH_NO_BUILD=1, BENCH_REGENERATE=1 (make the data again), BENCH_OPPORTUNITIES (how many
+# opportunities to generate, default 1000000; a smaller set iterates faster but is not the
+# figure of record), BENCH_BATON (another `baton` binary to measure, such as the release
+# build of an earlier commit, side by side with the same data), BENCH_REUSE_SEED=1 (keep
+# the generated data although sql/*.sql changed: `baton serve` migrates the copy forward).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,7 +30,7 @@ DATA=$BENCH/data
 RUNDIR=$DATA/run
 PGDATA_DIR=$DATA/pg
 RESULTS=$BENCH/results
-BATON=$ROOT/.build-release/release/baton
+BATON=${BENCH_BATON:-$ROOT/.build-release/release/baton}
 PASSWORD=bench-password-2026
 STARTED=$(date +%s)
 
@@ -54,7 +58,7 @@ PGBENCH=$PGBIN/pgbench
 
 # ---------------------------------------------------------------- 2. release binary
 mkdir -p "$DATA" "$RESULTS"
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+if [ "${BENCH_NO_BUILD:-0}" != 1 ] && [ -z "${BENCH_BATON:-}" ]; then
     if [ ! -x "$BATON" ] || [ -n "$(find Sources Package.swift -newer "$BATON" -print -quit 2>/dev/null)" ]; then
         log "building the release baton (swift build -c release --scratch-path .build-release --product baton)"
         build_started=$(date +%s)
@@ -124,17 +128,19 @@ psql_q() { PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -v ON_
 url_for() { echo "postgres:///$1?host=$RUNDIR&port=$PGPORT&user=postgres"; }
 
 # ---------------------------------------------------------------- 4. data
-STAMP=$( (cat "$BENCH/generate.sql" sql/*.sql; echo "$PASSWORD") | sha256sum | cut -c1-16)
+OPPORTUNITIES=${BENCH_OPPORTUNITIES:-1000000}
+STAMP=$( (cat "$BENCH/generate.sql" sql/*.sql; echo "$PASSWORD $OPPORTUNITIES") | sha256sum | cut -c1-16)
+if [ "${BENCH_REUSE_SEED:-0}" = 1 ] && [ -f "$DATA/seed.stamp" ]; then STAMP=$(cat "$DATA/seed.stamp"); fi
 seed_exists=$(psql_q -d postgres -Atc "SELECT count(*) FROM pg_database WHERE datname = 'baton_seed'")
 if [ "${BENCH_REGENERATE:-0}" = 1 ] || [ "$seed_exists" != 1 ] || [ "$(cat "$DATA/seed.stamp" 2>/dev/null)" != "$STAMP" ]; then
-    log "generating the data into baton_seed (1,000,000 opportunities; a few minutes)"
+    log "generating the data into baton_seed ($OPPORTUNITIES opportunities; a few minutes)"
     gen_started=$(date +%s)
     rm -f "$DATA/seed.stamp"
     psql_q -d postgres -c "DROP DATABASE IF EXISTS baton_seed" -c "CREATE DATABASE baton_seed"
     DATABASE_URL=$(url_for baton_seed) LOG_LEVEL=warning "$BATON" migrate >/dev/null
     printf '%s\n' "$PASSWORD" | DATABASE_URL=$(url_for baton_seed) LOG_LEVEL=warning \
         "$BATON" user add --email admin@bench.test --name "Bench Admin" --roles admin --password-stdin >/dev/null
-    psql_q -d baton_seed -f "$BENCH/generate.sql" >"$DATA/generate.log"
+    psql_q -d baton_seed -v opportunities="$OPPORTUNITIES" -f "$BENCH/generate.sql" >"$DATA/generate.log"
     gen_seconds=$(( $(date +%s) - gen_started ))
     echo "$gen_seconds" >"$DATA/seed.seconds"
     echo "$STAMP" >"$DATA/seed.stamp"
