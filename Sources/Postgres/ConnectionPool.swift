@@ -43,7 +43,8 @@ public final class ConnectionPool: Sendable, Service {
 
     public func statistics() async -> Statistics { await state.statistics() }
 
-    /// Leases a connection for the duration of `body`.
+    /// Leases a connection for the duration of `body` (inside `withRequestLease`, the
+    /// request's connection when it is free).
     ///
     /// Under an `ActingRole` the body runs in a transaction instead, since the role
     /// and its settings are set per transaction.
@@ -54,13 +55,13 @@ public final class ConnectionPool: Sendable, Service {
         if ActingRole.current != nil {
             return try await withTransaction(isolation: isolation, .readCommitted, body)
         }
-        let connection = try await lease()
+        let (connection, requestLease) = try await borrow()
         do {
             let value = try await body(connection)
-            await release(connection)
+            await giveBack(connection, to: requestLease)
             return value
         } catch {
-            await release(connection)
+            await giveBack(connection, to: requestLease)
             throw error
         }
     }
@@ -78,16 +79,16 @@ public final class ConnectionPool: Sendable, Service {
     ) async throws -> T {
         var attempt = 1
         while true {
-            let connection = try await lease()
+            let (connection, requestLease) = try await borrow()
             do {
                 try await begin(connection, isolationLevel)
             } catch let error as PostgresError where error.isConnectionLevel && attempt < maxTransactionAttempts {
                 // A connection that died while idle: the transaction never started.
-                await release(connection)
+                await giveBack(connection, to: requestLease)
                 attempt += 1
                 continue
             } catch {
-                await release(connection)
+                await giveBack(connection, to: requestLease)
                 throw error
             }
             do {
@@ -99,13 +100,13 @@ public final class ConnectionPool: Sendable, Service {
                                         message: "the transaction was aborted by an earlier error and was rolled back")
                 }
                 try await connection.query("COMMIT")
-                await release(connection)
+                await giveBack(connection, to: requestLease)
                 return value
             } catch {
                 if connection.isInTransaction {
                     _ = try? await connection.query("ROLLBACK")
                 }
-                await release(connection)
+                await giveBack(connection, to: requestLease)
                 if let pgError = error as? PostgresError, pgError.isRetryableTransactionConflict,
                     attempt < maxTransactionAttempts
                 {

@@ -23,8 +23,12 @@ struct SignIn {
         // Nobody acts yet: an old session cookie on the request must not put the
         // throttle and the audit entry (whose actor is the person signing in) under
         // that person's row-level security.
+        // Nor does it hold the request's connection through bcrypt's tens of
+        // milliseconds: each step leases its own.
         try await ActingRole.$current.withValue(nil) {
-            try await check(emailKey: emailKey, password: password, address: address, via: via)
+            try await ConnectionPool.withoutRequestLease {
+                try await check(emailKey: emailKey, password: password, address: address, via: via)
+            }
         }
     }
 

@@ -32,6 +32,12 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Finds the caller from `Authorization: Bearer …` or the session cookie. A bearer
 /// token that matches nobody is a 401 at once; routes that need a caller ask for
 /// one with `context.requireCaller()`.
+///
+/// The request holds one connection from its first statement to its end
+/// (`withRequestLease`): the session lookup, the caller's row-level security settings
+/// and the handler's statements all run on it, so a read goes to the pool once, not
+/// once per `withConnection`. Requests outside these routes (static files, health)
+/// and requests that never reach the database take no connection.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = BatonRequestContext
     let services: AppServices
@@ -39,6 +45,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static let cookieName = "baton_session"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await services.pool.withRequestLease {
+            try await authenticated(request, context: context, next: next)
+        }
+    }
+
+    private func authenticated(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)

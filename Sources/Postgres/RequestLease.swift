@@ -1,0 +1,132 @@
+import Foundation
+
+/// One connection held for a whole request, so that its session lookup, its row-level
+/// security settings and its handler's statements run on one lease instead of going
+/// back to the pool (an actor hop, a probe of the socket, and a thread hop each) between
+/// them.
+///
+/// `ConnectionPool.withRequestLease` makes one and puts it in a task-local; inside it,
+/// `withConnection` and `withTransaction` of the same pool use the request's connection
+/// instead of leasing one, so no handler changes. The connection is leased lazily, on
+/// the first statement: a request that never reaches the database takes none.
+///
+/// Only one body at a time uses it. A second `withConnection` while the first still runs
+/// (nested inside it, or in a child task) gets a connection of its own from the pool,
+/// exactly as before: a nested call keeps its own transaction, and two tasks never share
+/// a libpq connection.
+public final class RequestLease: @unchecked Sendable {
+    let pool: ConnectionPool
+    private let lock = NSLock()
+    private var connection: Connection?
+    private var busy = false
+    private var finished = false
+
+    init(pool: ConnectionPool) { self.pool = pool }
+
+    @TaskLocal static var current: RequestLease?
+
+    enum Claim {
+        /// The request's connection, now reserved for the caller.
+        case held(Connection)
+        /// Reserved for the caller, who leases the request's connection from the pool.
+        case empty
+    }
+
+    /// Reserves the request's connection; nil when it is in use or the request is over.
+    func claim() -> Claim? {
+        lock.withLock {
+            guard !busy, !finished else { return nil }
+            busy = true
+            return connection.map(Claim.held) ?? .empty
+        }
+    }
+
+    /// The connection a claim of `.empty` leased for the request.
+    func adopt(_ leased: Connection) {
+        lock.withLock { connection = leased }
+    }
+
+    /// Ends a claim: `kept` is the connection when it can serve the request again, nil
+    /// when it broke (and was closed). Returns the connection to hand back to the pool
+    /// when the request ended meanwhile.
+    func unclaim(keeping kept: Connection?) -> Connection? {
+        lock.withLock {
+            busy = false
+            connection = kept
+            guard finished else { return nil }
+            defer { connection = nil }
+            return connection
+        }
+    }
+
+    /// The request is over: its connection, if no claim holds it, goes back to the pool;
+    /// one still claimed (by a task the request left running) goes back when released.
+    func finish() -> Connection? {
+        lock.withLock {
+            finished = true
+            guard !busy else { return nil }
+            defer { connection = nil }
+            return connection
+        }
+    }
+}
+
+extension ConnectionPool {
+    /// Runs `body` (a request) with one connection of this pool for all its statements.
+    public func withRequestLease<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let lease = RequestLease(pool: self)
+        do {
+            let value = try await RequestLease.$current.withValue(lease) { try await body() }
+            if let connection = lease.finish() { await release(connection) }
+            return value
+        } catch {
+            if let connection = lease.finish() { await release(connection) }
+            throw error
+        }
+    }
+
+    /// Runs `body` with no request lease: its statements lease connections of their own,
+    /// and the request's connection (if any) stays free. For a request that does slow work
+    /// between statements (a password check), which should not hold a connection meanwhile.
+    public static func withoutRequestLease<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        try await RequestLease.$current.withValue(nil) { try await body() }
+    }
+
+    /// A connection for one body: the request's own when it has one of this pool and it
+    /// is free, or one leased from the pool. Give it back with `giveBack(_:to:)`.
+    func borrow() async throws -> (Connection, RequestLease?) {
+        if let lease = RequestLease.current, lease.pool === self, let claim = lease.claim() {
+            switch claim {
+            case .held(let connection):
+                return (connection, lease)
+            case .empty:
+                do {
+                    let connection = try await self.lease()
+                    lease.adopt(connection)
+                    return (connection, lease)
+                } catch {
+                    _ = lease.unclaim(keeping: nil)
+                    throw error
+                }
+            }
+        }
+        return (try await self.lease(), nil)
+    }
+
+    func giveBack(_ connection: Connection, to lease: RequestLease?) async {
+        guard let lease else { return await release(connection) }
+        guard connection.isIdleAndOpen else {
+            // Broken, or left inside a transaction: never reused, by the request or the pool.
+            _ = lease.unclaim(keeping: nil)
+            await release(connection)
+            return
+        }
+        if let ended = lease.unclaim(keeping: connection) { await release(ended) }
+    }
+}
