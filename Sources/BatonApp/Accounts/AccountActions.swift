@@ -19,7 +19,7 @@ struct AccountInput: StrictDecodable {
 /// Everything a person can do to an account, whoever asks (the API, a page, the
 /// command line): each action checks who may, validates, writes through the store
 /// and the audit trail, inside the caller's transaction, and throws typed errors.
-struct AccountActions {
+struct AccountActions: RecordActions {
     let services: AppServices
     var store: AccountStore { services.accounts }
 

@@ -115,10 +115,7 @@ struct AccountStore: Sendable {
                     \(f.address.country), \(f.externalID))
             RETURNING id
             """).decode("id")
-        let created = try await findAny(db, id: id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: id, action: .create,
-                                    before: nil, after: .of(created))
-        return created
+        return try await AuditTrail.written(db, actorID: actorID, entity: "account", before: nil, after: try await findAny(db, id: id))
     }
 
     func update(_ db: Connection, before: AccountRecord, to f: AccountFields, by actorID: Int64) async throws -> AccountRecord {
@@ -130,10 +127,7 @@ struct AccountStore: Sendable {
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
-        let after = try await findAny(db, id: before.id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: before.id, action: .update,
-                                    before: .of(before), after: .of(after))
-        return after
+        return try await AuditTrail.written(db, actorID: actorID, entity: "account", before: before, after: try await findAny(db, id: before.id))
     }
 
     /// DELETE archives: the account leaves lists and searches, its history stays.
@@ -141,8 +135,7 @@ struct AccountStore: Sendable {
         try await db.query("""
             UPDATE accounts SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(account.id)
             """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: account.id, action: .archive,
-                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+        try await AuditTrail.archived(db, actorID: actorID, entity: "account", entityID: account.id)
     }
 
     /// Brings an archived account back into lists and searches.
@@ -150,8 +143,7 @@ struct AccountStore: Sendable {
         try await db.query("""
             UPDATE accounts SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = \(account.id)
             """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: account.id, action: .restore,
-                                    before: ["archived": .bool(true)], after: ["archived": .bool(false)])
+        try await AuditTrail.archived(db, actorID: actorID, entity: "account", entityID: account.id, restored: true)
         return try await findAny(db, id: account.id)
     }
 
@@ -181,9 +173,7 @@ struct AccountStore: Sendable {
             UPDATE accounts SET status = \(AccountStatus.active.rawValue), version = version + 1, updated_at = now()
             WHERE id = \(accountID)
             """)
-        let after = try await findAny(db, id: accountID)
-        try await AuditTrail.record(db, actorID: actorID, entity: "account", entityID: accountID, action: .update,
-                                    before: .of(before), after: .of(after))
+        _ = try await AuditTrail.written(db, actorID: actorID, entity: "account", before: before, after: try await findAny(db, id: accountID))
     }
 
     /// Whether the account has ever bought: a won opportunity other than `except`.

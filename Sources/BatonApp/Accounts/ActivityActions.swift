@@ -18,7 +18,7 @@ struct ActivityInput: StrictDecodable {
 /// Everything a person can do to an activity (a call, a meeting, a task), whoever
 /// asks: anyone who reads the pipeline logs one on an account they see; its owner,
 /// the managers above them and admins change it.
-struct ActivityActions {
+struct ActivityActions: RecordActions {
     let services: AppServices
     var store: ActivityStore { services.activities }
 

@@ -79,10 +79,7 @@ struct ActivityStore: Sendable {
                     \(f.projectID), \(f.ownerID), \(f.dueAt), \(f.doneAt))
             RETURNING id
             """).decode("id")
-        let created = try await findAny(db, id: id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: id, action: .create,
-                                    before: nil, after: .of(created))
-        return created
+        return try await AuditTrail.written(db, actorID: actorID, entity: "activity", before: nil, after: try await findAny(db, id: id))
     }
 
     func update(_ db: Connection, before: ActivityRecord, to f: ActivityFields<Timestamp>, by actorID: Int64) async throws -> ActivityRecord {
@@ -93,18 +90,14 @@ struct ActivityStore: Sendable {
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
-        let after = try await findAny(db, id: before.id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: before.id, action: .update,
-                                    before: .of(before), after: .of(after))
-        return after
+        return try await AuditTrail.written(db, actorID: actorID, entity: "activity", before: before, after: try await findAny(db, id: before.id))
     }
 
     func archive(_ db: Connection, _ activity: ActivityRecord, by actorID: Int64) async throws {
         try await db.query("""
             UPDATE activities SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(activity.id)
             """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "activity", entityID: activity.id, action: .archive,
-                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+        try await AuditTrail.archived(db, actorID: actorID, entity: "activity", entityID: activity.id)
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ActivityRecord {

@@ -17,7 +17,7 @@ struct ContactInput: StrictDecodable {
 
 /// Everything a person can do to a contact, whoever asks. Contacts are the
 /// pipeline's working material: any pipeline writer who sees the account keeps them.
-struct ContactActions {
+struct ContactActions: RecordActions {
     let services: AppServices
     var store: ContactStore { services.contacts }
 

@@ -71,10 +71,7 @@ struct ContactStore: Sendable {
                     \(f.doNotContact), \(f.externalID))
             RETURNING id
             """).decode("id")
-        let created = try await findAny(db, id: id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "contact", entityID: id, action: .create,
-                                    before: nil, after: .of(created))
-        return created
+        return try await AuditTrail.written(db, actorID: actorID, entity: "contact", before: nil, after: try await findAny(db, id: id))
     }
 
     func update(_ db: Connection, before: ContactRecord, to f: ContactFields, by actorID: Int64) async throws -> ContactRecord {
@@ -84,18 +81,14 @@ struct ContactStore: Sendable {
                 external_id = \(f.externalID), version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
-        let after = try await findAny(db, id: before.id)
-        try await AuditTrail.record(db, actorID: actorID, entity: "contact", entityID: before.id, action: .update,
-                                    before: .of(before), after: .of(after))
-        return after
+        return try await AuditTrail.written(db, actorID: actorID, entity: "contact", before: before, after: try await findAny(db, id: before.id))
     }
 
     func archive(_ db: Connection, _ contact: ContactRecord, by actorID: Int64) async throws {
         try await db.query("""
             UPDATE contacts SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(contact.id)
             """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "contact", entityID: contact.id, action: .archive,
-                                    before: ["archived": .bool(false)], after: ["archived": .bool(true)])
+        try await AuditTrail.archived(db, actorID: actorID, entity: "contact", entityID: contact.id)
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ContactRecord {

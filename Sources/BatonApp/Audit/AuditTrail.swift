@@ -21,4 +21,20 @@ enum AuditTrail {
             VALUES (\(actorID), \(entity), \(entityID), \(action.rawValue), \(try JSONB(changes))::jsonb)
             """)
     }
+
+    /// A record as a write left it, re-read, recorded against `before`: its create
+    /// when there was none, else its update (every changed field). Returns `after`.
+    static func written<Record: Versioned>(
+        _ db: Connection, actorID: Int64?, entity: String, before: Record?, after: Record
+    ) async throws -> Record {
+        try await record(db, actorID: actorID, entity: entity, entityID: after.id, action: before == nil ? .create : .update,
+                         before: before.map { .of($0) }, after: .of(after))
+        return after
+    }
+
+    /// A record archived or, `restored`, brought back: the entry says only that.
+    static func archived(_ db: Connection, actorID: Int64?, entity: String, entityID: Int64, restored: Bool = false) async throws {
+        try await record(db, actorID: actorID, entity: entity, entityID: entityID, action: restored ? .restore : .archive,
+                         before: ["archived": .bool(restored)], after: ["archived": .bool(!restored)])
+    }
 }

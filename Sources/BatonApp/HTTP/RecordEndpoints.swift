@@ -33,6 +33,19 @@ struct RecordEndpoints<Record: Versioned & Sendable>: Sendable {
         return try Self.answer(record)
     }
 
+    /// `GET` of the collection: one page of what the caller sees, filtered as the
+    /// query asks (`filter` reads it, so a bad parameter is refused before any SQL).
+    func list<Filter: Sendable, Item>(
+        _ request: Request, _ context: BatonRequestContext, filter: (QueryParameters) throws -> Filter,
+        fetch: @Sendable (Connection, Caller, Filter, PageRequest) async throws -> Page<Item>
+    ) async throws -> Response {
+        let caller = try context.requireCaller()
+        try reader(caller)
+        let page = try PageRequest(request)
+        let wanted = try filter(QueryParameters(request))
+        return try APIResponse.json(try await services.pool.withConnection { try await fetch($0, caller, wanted, page) }).response
+    }
+
     /// `POST`: the body decoded strictly, the action run once per `Idempotency-Key`.
     /// `allowed` judges the caller before the body is read; `refuseEarly` the body
     /// before the key is looked up, so that a request refused as sent is refused the
