@@ -152,8 +152,7 @@ struct OpportunityListPage: Sendable {
     struct Header: Sendable { var label: String; var href: String; var sorted: String; var numeric: Bool }
     var rows: [Row]
     var empty: Bool
-    var count: String
-    var total: String
+    var count, total: String
     var paging: ListPaging
     var headers: [Header]
     var q: String; var amountMin: String; var amountMax: String; var closeFrom: String; var closeTo: String

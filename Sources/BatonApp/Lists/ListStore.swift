@@ -11,10 +11,8 @@ struct OpportunityListQuery: Sendable, Equatable {
     var ownerID: Int64?
     var stage: String?
     var kind: OpportunityKind?
-    var closingFrom: CalendarDate?
-    var closingTo: CalendarDate?
-    var amountMin: Decimal?
-    var amountMax: Decimal?
+    var closingFrom, closingTo: CalendarDate?
+    var amountMin, amountMax: Decimal?
     /// "open" (the default), "won", "lost" or "all".
     var status = "open"
     var sort = Sort.close
@@ -31,26 +29,20 @@ struct ContactListQuery: Sendable, Equatable {
     static let pageSize = 50
 }
 
+/// A deal as its list shows it: the names of its account, stage and owner with it.
 struct OpportunityListRow: Sendable {
-    var id: Int64
-    var name: String
-    var accountID: Int64
-    var account: String
-    var stage: String
+    var id, accountID: Int64
+    var name, account, stage, owner: String
     var kind: OpportunityKind
     var amount: Decimal
     var closeDate: CalendarDate
-    var owner: String
 }
 
+/// A contact as its list shows it, with its account's name.
 struct ContactListRow: Sendable {
-    var id: Int64
-    var name: String
-    var accountID: Int64
-    var account: String
-    var title: String?
-    var email: String?
-    var phone: String?
+    var id, accountID: Int64
+    var name, account: String
+    var title, email, phone: String?
     var buyingRole: BuyingRole?
     var doNotContact: Bool
 }
@@ -94,8 +86,7 @@ struct ListStore: Sendable {
         case .account: "lower(a.name)"
         }
         let direction = q.descending ? "DESC" : "ASC"
-        let limit = all ? 100_000 : OpportunityListQuery.pageSize
-        let offset = all ? 0 : (max(q.page, 1) - 1) * OpportunityListQuery.pageSize
+        let (limit, offset) = Self.window(page: q.page, size: OpportunityListQuery.pageSize, all: all)
         let summary = try await db.query("SELECT count(*) AS n, coalesce(sum(o.amount), 0) AS total FROM \(from) WHERE \(whereClause)")
         let rows = try await db.query("""
             SELECT o.id, o.name, o.account_id, a.name AS account_name, s.name AS stage_name, o.kind, o.amount, o.close_date,
@@ -105,10 +96,10 @@ struct ListStore: Sendable {
             """)
         return ListResult(
             rows: try rows.map { row in
-                OpportunityListRow(id: try row.decode("id"), name: try row.decode("name"), accountID: try row.decode("account_id"),
-                                   account: try row.decode("account_name"), stage: try row.decode("stage_name"),
+                OpportunityListRow(id: try row.decode("id"), accountID: try row.decode("account_id"), name: try row.decode("name"),
+                                   account: try row.decode("account_name"), stage: try row.decode("stage_name"), owner: try row.decode("owner_name"),
                                    kind: OpportunityKind(rawValue: try row.decode("kind")) ?? .newBusiness,
-                                   amount: try row.decode("amount"), closeDate: try row.decode("close_date"), owner: try row.decode("owner_name"))
+                                   amount: try row.decode("amount"), closeDate: try row.decode("close_date"))
             },
             count: try summary.first?.decode("n", as: Int.self) ?? 0,
             total: try summary.first?.decode("total", as: Decimal.self) ?? 0)
@@ -123,8 +114,7 @@ struct ListStore: Sendable {
         if let id = q.accountID { conditions.append("c.account_id = \(id)") }
         if let role = q.buyingRole { conditions.append("c.buying_role = \(role.rawValue)") }
         let whereClause = Query.join(conditions, separator: " AND ")
-        let limit = all ? 100_000 : ContactListQuery.pageSize
-        let offset = all ? 0 : (max(q.page, 1) - 1) * ContactListQuery.pageSize
+        let (limit, offset) = Self.window(page: q.page, size: ContactListQuery.pageSize, all: all)
         let summary = try await db.query("SELECT count(*) AS n FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE \(whereClause)")
         let rows = try await db.query("""
             SELECT c.id, c.name, c.account_id, a.name AS account_name, c.title, c.email, c.phone, c.buying_role, c.do_not_contact
@@ -134,12 +124,17 @@ struct ListStore: Sendable {
         return ListResult(
             rows: try rows.map { row in
                 let role: String? = try row.decode("buying_role")
-                return ContactListRow(id: try row.decode("id"), name: try row.decode("name"), accountID: try row.decode("account_id"),
+                return ContactListRow(id: try row.decode("id"), accountID: try row.decode("account_id"), name: try row.decode("name"),
                                       account: try row.decode("account_name"), title: try row.decode("title"), email: try row.decode("email"),
                                       phone: try row.decode("phone"), buyingRole: role.flatMap(BuyingRole.init(rawValue:)),
                                       doNotContact: try row.decode("do_not_contact"))
             },
             count: try summary.first?.decode("n", as: Int.self) ?? 0, total: 0)
+    }
+
+    /// The rows of one page (from 1), or, for a CSV, of the whole view.
+    static func window(page: Int, size: Int, all: Bool) -> (limit: Int, offset: Int) {
+        all ? (100_000, 0) : (size, (max(page, 1) - 1) * size)
     }
 
     /// The stages and owners a deal filter offers, in board order and by name.
