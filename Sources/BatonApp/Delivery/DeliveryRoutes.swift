@@ -50,9 +50,18 @@ struct DeliveryRoutes {
         api.get("users/:id/assignments", use: personsAssignments)
     }
 
+    /// The caller and the project in the path: where every handler here starts.
+    static func callerAndProject(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, Int64) {
+        (try context.requireCaller(), try request.id(context))
+    }
+
+    /// A project or an assignment, with its version as its ETag.
+    static func tagged(_ record: some Encodable, version: Int) throws -> Response {
+        try APIResponse.json(record, headers: ETag.headers(version)).response
+    }
+
     @Sendable func staffingSuggestions(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         // The ranking names people across the firm with their free hours: for those who staff the project only.
         let needs = try await services.pool.withConnection { db in
             let project = try await actions.managed(db, caller: caller, projectID: id)
@@ -62,8 +71,7 @@ struct DeliveryRoutes {
     }
 
     @Sendable func assignments(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let list = try await services.pool.withConnection { db in
             guard try await services.projects.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("project") }
             return try await delivery.assignments(db, projectID: id)
@@ -73,8 +81,7 @@ struct DeliveryRoutes {
 
     /// One assignment with the ETag its change or removal needs, for whoever sees the project.
     @Sendable func assignment(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let assignmentID = try request.id(context, "assignmentId")
         let found = try await services.pool.withConnection { db in
             guard try await services.projects.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("project") }
@@ -83,12 +90,11 @@ struct DeliveryRoutes {
             }
             return found
         }
-        return try APIResponse.json(found, headers: ETag.headers(found.version)).response
+        return try Self.tagged(found, version: found.version)
     }
 
     @Sendable func assign(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let body = try await JSON.body(of: request)
         let (input, _) = try JSON.decode(AssignmentInput.self, from: body)
         return try await services.pool.withTransaction { db in
@@ -102,20 +108,18 @@ struct DeliveryRoutes {
     }
 
     @Sendable func reassign(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let assignmentID = try request.id(context, "assignmentId")
         let expected = try ETag.expectedVersion(request)
         let (input, keys) = try await JSON.decode(AssignmentInput.self, from: request)
         let updated = try await services.pool.withTransaction { db in
             try await actions.reassign(db, caller: caller, projectID: id, id: assignmentID, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        return try Self.tagged(updated, version: updated.version)
     }
 
     @Sendable func unassign(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let assignmentID = try request.id(context, "assignmentId")
         let expected = try ETag.expectedVersion(request)
         try await services.pool.withTransaction { db in
@@ -125,8 +129,7 @@ struct DeliveryRoutes {
     }
 
     @Sendable func phaseAction(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let phaseID = try request.id(context, "phaseId")
         let action = context.parameters.get("action") ?? ""
         guard action == "complete" || action == "reopen" else { throw APIError.notFound("phase action (complete or reopen)") }
@@ -137,35 +140,32 @@ struct DeliveryRoutes {
                 ? try await actions.completePhase(db, caller: caller, projectID: id, phaseID: phaseID, completedOn: input.completedOn)
                 : try await actions.reopenPhase(db, caller: caller, projectID: id, phaseID: phaseID)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        return try Self.tagged(updated, version: updated.version)
     }
 
     @Sendable func movePhase(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let phaseID = try request.id(context, "phaseId")
         let (input, _) = try await JSON.decode(MoveInput.self, from: request)
         let updated = try await services.pool.withTransaction { db in
             try await actions.movePhase(db, caller: caller, projectID: id, phaseID: phaseID, start: input.start,
                                         shiftFollowing: input.shiftFollowing ?? false)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        return try Self.tagged(updated, version: updated.version)
     }
 
     @Sendable func check(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let itemID = try request.id(context, "itemId")
         let (input, _) = try await JSON.decode(CheckInput.self, from: request)
         let updated = try await services.pool.withTransaction { db in
             try await actions.setChecked(db, caller: caller, projectID: id, itemID: itemID, checked: input.checked)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        return try Self.tagged(updated, version: updated.version)
     }
 
     @Sendable func createStatusLink(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
+        let (caller, id) = try Self.callerAndProject(request, context)
         let body = try await JSON.body(of: request)
         let input = body.isEmpty ? LinkInput() : try JSON.decode(LinkInput.self, from: body).0
         let link = try await services.pool.withTransaction { db in
@@ -176,11 +176,8 @@ struct DeliveryRoutes {
     }
 
     @Sendable func revokeStatusLinks(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        try await services.pool.withTransaction { db in
-            _ = try await actions.revokeStatusLinks(db, caller: caller, projectID: id)
-        }
+        let (caller, id) = try Self.callerAndProject(request, context)
+        _ = try await services.pool.withTransaction { try await actions.revokeStatusLinks($0, caller: caller, projectID: id) }
         return Response(status: .noContent)
     }
 

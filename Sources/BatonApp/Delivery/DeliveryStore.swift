@@ -5,23 +5,18 @@ import Postgres
 
 /// A person on a project, as the API shows it.
 struct AssignmentRecord: Encodable, Sendable {
-    var id: Int64
+    var id, projectId, userId: Int64
     var version: Int
-    var projectId: Int64
-    var userId: Int64
-    var userName: String
-    var role: String
-    var start: CalendarDate
-    var end: CalendarDate
-    /// Five working days of `hoursPerDay` (see `Allocation`).
-    var hoursPerWeek: DecimalString
-    /// The hours taken on each of the person's working days from `start` to `end`.
-    var hoursPerDay: DecimalString
+    var userName, role: String
+    /// Both days included.
+    var start, end: CalendarDate
+    /// The hours taken on each of the person's working days from `start` to `end`
+    /// (`hoursPerDay`), and five working days of them (`hoursPerWeek`; see `Allocation`).
+    var hoursPerWeek, hoursPerDay: DecimalString
     /// The skill need this assignment fills: a phase of the project and one of its
     /// skills; both nil for work outside the needs (managing the project, say).
     var phaseId: Int64?
-    var skill: String?
-    var location: String?
+    var skill, location: String?
     var status: String
     var overbooked: Bool
 }
@@ -345,16 +340,11 @@ struct DeliveryStore: Sendable {
     /// Where a person is to show up: their assignments overlapping `from`…`to`.
     struct MyAssignment: Encodable, Sendable {
         struct Manager: Encodable, Sendable { var id: Int64; var name: String; var email: String }
-        var assignmentId: Int64
-        var projectId: Int64
-        var project: String
-        var accountId: Int64
-        var client: String
-        var role: String
-        var start: CalendarDate
-        var end: CalendarDate
-        var hoursPerWeek: DecimalString
-        var hoursPerDay: DecimalString
+        var assignmentId, projectId, accountId: Int64
+        /// The project's name, its client's, and the person's role there.
+        var project, client, role: String
+        var start, end: CalendarDate
+        var hoursPerWeek, hoursPerDay: DecimalString
         var location: String?
         var status: String
         var overbooked: Bool
@@ -374,8 +364,8 @@ struct DeliveryStore: Sendable {
             """).map { row in
             let pm: Int64? = try row.decode("pm_id")
             return MyAssignment(
-                assignmentId: try row.decode("id"), projectId: try row.decode("project_id"), project: try row.decode("project"),
-                accountId: try row.decode("account_id"), client: try row.decode("client"), role: try row.decode("role"),
+                assignmentId: try row.decode("id"), projectId: try row.decode("project_id"), accountId: try row.decode("account_id"),
+                project: try row.decode("project"), client: try row.decode("client"), role: try row.decode("role"),
                 start: try row.decode("start_date"), end: try row.decode("end_date"),
                 hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)),
                 hoursPerDay: DecimalString(try row.decode("hours_per_day", as: Decimal.self)), location: try row.decode("location"),
@@ -391,8 +381,8 @@ struct DeliveryStore: Sendable {
 
     static func assignment(_ row: Row) throws -> AssignmentRecord {
         AssignmentRecord(
-            id: try row.decode("id"), version: try row.decode("version"), projectId: try row.decode("project_id"),
-            userId: try row.decode("user_id"), userName: try row.decode("user_name"), role: try row.decode("role"),
+            id: try row.decode("id"), projectId: try row.decode("project_id"), userId: try row.decode("user_id"),
+            version: try row.decode("version"), userName: try row.decode("user_name"), role: try row.decode("role"),
             start: try row.decode("start_date"), end: try row.decode("end_date"),
             hoursPerWeek: DecimalString(try row.decode("hours_per_week", as: Decimal.self)),
             hoursPerDay: DecimalString(try row.decode("hours_per_day", as: Decimal.self)),

@@ -13,13 +13,10 @@ struct StaffingStore: Sendable {
 
     struct Need: Encodable, Sendable {
         var phaseId: Int64
-        var phase: String
-        var skill: String
-        var hours: DecimalString
-        /// The hours this need's own assignments already cover.
-        var assignedHours: DecimalString
-        var start: CalendarDate
-        var due: CalendarDate
+        var phase, skill: String
+        /// The hours needed, and those this need's own assignments already cover.
+        var hours, assignedHours: DecimalString
+        var start, due: CalendarDate
         /// Empty once the need is covered.
         var candidates: [StaffingSuggestion]
     }

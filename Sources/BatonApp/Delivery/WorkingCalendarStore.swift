@@ -10,13 +10,11 @@ import Postgres
 struct WorkingCalendarStore: Sendable {
     /// One stretch of time off, as the staffing view and the feeds show it.
     struct TimeOffEntry: Encodable, Sendable, Equatable {
-        var id: Int64
-        var userId: Int64
+        var id, userId: Int64
         var userName: String
         var kind: TimeOffKind
-        var start: CalendarDate
-        /// Included.
-        var end: CalendarDate
+        /// Both included.
+        var start, end: CalendarDate
         /// nil: whole days.
         var hoursPerDay: DecimalString?
         var status: TimeOffStatus
@@ -26,16 +24,14 @@ struct WorkingCalendarStore: Sendable {
 
     /// An assignment that overlaps its person's approved time off.
     struct Collision: Encodable, Sendable, Equatable {
-        var assignmentId: Int64
-        var projectId: Int64
+        var assignmentId, projectId: Int64
         var project: String
         var userId: Int64
         var userName: String
         var timeOffId: Int64
         var kind: TimeOffKind
         /// The days both cover, both included.
-        var from: CalendarDate
-        var to: CalendarDate
+        var from, to: CalendarDate
     }
 
     /// The working calendars of `people` for the days from `from` up to but not
