@@ -27,29 +27,25 @@ struct NotificationBellMiddleware: RouterMiddleware {
 /// What the notifications page shows: the newest notifications, unread first in
 /// weight, and the preferences form.
 struct NotificationsPage {
+    /// The notification as it is, its time to the minute, and (stored: the templates
+    /// read fields by reflection) whether it is unread.
     struct Item {
-        var id: Int64
-        var subject: String
-        var lines: [String]
-        var link: String?
-        var hasLink: Bool
+        var notification: NotificationRecord
         var when: String
         var unread: Bool
     }
-    struct Choice { var value: String; var label: String; var selected: Bool }
-    struct Preference { var kind: String; var title: String; var choices: [Choice] }
+    struct Choice { var value, label: String; var selected: Bool }
+    struct Preference { var kind, title: String; var choices: [Choice] }
     var items: [Item]
     var empty: Bool
     var unread: Int
     var hasUnread: Bool
     var preferences: [Preference]
     var message: String
-    var hasMessage: Bool
-    var mailOn: Bool
+    var hasMessage, mailOn: Bool
 
     static func item(_ n: NotificationRecord) -> Item {
-        Item(id: n.id, subject: n.subject, lines: n.lines, link: n.link, hasLink: n.link != nil,
-             when: String(n.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "), unread: !n.read)
+        Item(notification: n, when: String(n.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "), unread: !n.read)
     }
 
     static func build(_ db: Connection, caller: Caller, message: String?, mailOn: Bool) async throws -> NotificationsPage {

@@ -37,35 +37,37 @@ struct NotificationRoutes {
     }
 
     @Sendable func unreadCount(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let n = try await services.pool.withConnection { try await store.unreadCount($0, recipientID: caller.id) }
-        return try APIResponse.json(Count(unread: n)).response
+        try await own(context) { Count(unread: try await store.unreadCount($0, recipientID: $1.id)) }
     }
 
     @Sendable func read(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
         let id = try request.id(context)
-        let record = try await services.pool.withTransaction { try await actions.markRead($0, caller: caller, id: id) }
-        return try APIResponse.json(record).response
+        return try await own(context, writes: true) { try await actions.markRead($0, caller: $1, id: id) }
     }
 
     @Sendable func readAll(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let n = try await services.pool.withTransaction { try await actions.markAllRead($0, caller: caller) }
-        return try APIResponse.json(Marked(marked: n)).response
+        try await own(context, writes: true) { Marked(marked: try await actions.markAllRead($0, caller: $1)) }
     }
 
     @Sendable func preferences(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let items = try await services.pool.withConnection { try await store.preferences($0, userID: caller.id) }
-        return try APIResponse.json(Preferences(items: items)).response
+        try await own(context) { Preferences(items: try await store.preferences($0, userID: $1.id)) }
     }
 
     @Sendable func choose(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
         let (input, _) = try await JSON.decode(NotificationPreferencesInput.self, from: request)
-        let items = try await services.pool.withTransaction { try await actions.choose($0, caller: caller, input: input) }
-        return try APIResponse.json(Preferences(items: items)).response
+        return try await own(context, writes: true) { Preferences(items: try await actions.choose($0, caller: $1, input: input)) }
+    }
+
+    /// The caller's own notifications or choices: read on a connection, or changed in a
+    /// transaction when `writes`; nothing to judge but being signed in.
+    private func own<Answer: Encodable>(
+        _ context: BatonRequestContext, writes: Bool = false, _ work: (Connection, Caller) async throws -> Answer
+    ) async throws -> Response {
+        let caller = try context.requireCaller()
+        let answer = writes
+            ? try await services.pool.withTransaction { try await work($0, caller) }
+            : try await services.pool.withConnection { try await work($0, caller) }
+        return try APIResponse.json(answer).response
     }
 
     @Sendable func deliveries(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

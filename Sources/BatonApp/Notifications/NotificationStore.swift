@@ -8,9 +8,8 @@ struct NotificationRecord: Encodable, Sendable {
     var kind: NotificationKind
     var subject: String
     var lines: [String]
-    /// The record's page on the site, when there is one.
-    var link: String?
-    var entity: String?
+    /// The record's page on the site, and the record's kind, when there is one.
+    var link, entity: String?
     var entityId: Int64?
     var createdAt: Timestamp
     var readAt: Timestamp?
@@ -21,22 +20,20 @@ struct NotificationRecord: Encodable, Sendable {
 struct NotificationPreference: Encodable, Sendable {
     var kind: NotificationKind
     var title: String
-    var channel: NotificationChannel
-    var defaultChannel: NotificationChannel
+    var channel, defaultChannel: NotificationChannel
 }
 
 /// An email waiting or failed, as admins see it.
 struct NotificationDeliveryRecord: Encodable, Sendable {
     var notificationId: Int64
-    var channel: String
-    var status: String
+    var channel, status: String
     var attempts: Int
     var nextAttemptAt: Timestamp
     var lastError: String?
     var sentAt: Timestamp?
     var recipientId: Int64
-    var kind: String
-    var subject: String
+    /// The notification's kind and subject.
+    var kind, subject: String
 }
 
 /// The notifications' SQL. Every read and write names the recipient: a person sees
