@@ -8,17 +8,10 @@ import Postgres
 struct ProjectListPage {
     struct Row {
         var id: Int64
-        var name: String
-        var status: String
-        var statusClass: String
-        var client: String
-        var manager: String
-        var start: String
-        var due: String
-        var completedOn: String
+        var name, status, statusClass, client, manager: String
+        var start, due, completedOn: String
         var completed: Bool
-        var phasesDone: Int
-        var phasesTotal: Int
+        var phasesDone, phasesTotal: Int
         var late: Bool
     }
     struct Option { var value: String; var label: String; var selected: Bool }
@@ -26,11 +19,9 @@ struct ProjectListPage {
     var rows: [Row]
     var statuses: [Option]
     var status: String
-    var error: String
-    var hasError: Bool
+    var error: String; var hasError: Bool
     var empty: Bool
-    var next: String
-    var hasNext: Bool
+    var next: String; var hasNext: Bool
 
     static func build(_ db: Connection, caller: Caller, services: AppServices, status: String?, page: PageRequest) async throws -> ProjectListPage {
         var error = ""

@@ -7,34 +7,31 @@ import Postgres
 /// with who checked what, skill needs covered or not, staffing suggestions with an
 /// Assign button, and the client's link.
 struct ProjectPage {
-    struct Phase { var id: Int64; var name: String; var start: String; var due: String; var done: String?; var state: String; var late: Bool; var open: Bool }
-    struct Item { var id: Int64; var text: String; var required: Bool; var checked: Bool; var by: String }
-    struct Need { var phase: String; var skill: String; var hours: String; var assigned: String; var covered: Bool }
+    struct Phase { var id: Int64; var name, start, due: String; var done: String?; var state: String; var late, open: Bool }
+    struct Item { var id: Int64; var text: String; var required, checked: Bool; var by: String }
+    struct Need { var phase, skill, hours, assigned: String; var covered: Bool }
     /// A suggested person and the form that assigns them; after a refused post, the
     /// form that was sent shows what was typed and, beside the hours, the API's message.
     struct Candidate {
         var userId: Int64
-        var name: String
-        var reasons: String
+        var name, reasons: String
         /// `assign-<user>-<start>`: the ids of this form's fields.
         var key: String
         var hours: String
         var allowOverbook: Bool
-        var hasHoursError: Bool
-        var hoursError: String
-        var hasFormError: Bool
-        var formError: String
+        var hasHoursError: Bool; var hoursError: String
+        var hasFormError: Bool; var formError: String
     }
     struct Suggestion {
-        var phaseId: Int64; var phase: String; var skill: String; var hours: String; var start: String; var end: String
+        var phaseId: Int64; var phase, skill, hours, start, end: String
         var candidates: [Candidate]
     }
     /// A person on the project, with the form that changes their hours, dates or person,
     /// and the button that removes them; after a refused change, what was typed and why.
     struct Member {
         struct Person { var id: Int64; var name: String; var selected: Bool }
-        var id: Int64; var version: Int; var userName: String; var role: String
-        var start: String; var end: String; var hoursPerDay: String; var hoursPerWeek: String
+        var id: Int64; var version: Int; var userName, role: String
+        var start, end, hoursPerDay, hoursPerWeek: String
         var need: String; var hasNeed: Bool; var overbooked: Bool
         var people: [Person]
         var hasError: Bool; var error: String
@@ -48,17 +45,14 @@ struct ProjectPage {
     var suggestions: [Suggestion]
     var assignments: [AssignmentRecord]
     var team: [Member]
-    var site: String
-    var accountName: String
+    var site, accountName: String
     /// Sees the pipeline: the breadcrumbs link the account and the opportunity.
     var seesPipeline: Bool
     var error: String?
     /// The client's status link: whether one is live, the address of one just made
     /// (shown this once: only its hash is kept), and the form for a new one.
-    var liveLinks: String
-    var hasLiveLinks: Bool
-    var newLinkURL: String
-    var hasNewLink: Bool
+    var liveLinks: String; var hasLiveLinks: Bool
+    var newLinkURL: String; var hasNewLink: Bool
     var linkForm: WebForm
     /// Assignments that overlap their person's approved time off (issue 18).
     var timeOffCollisions: [WorkingCalendarStore.Collision] = []

@@ -10,11 +10,8 @@ import Postgres
 /// `WorkingCalendar.hours(on:)` and the assignments' hours per day (`StaffingGrid`).
 struct StaffingView {
     struct Cell {
-        var text: String
-        var title: String
-        var band: String
-        var away: Bool
-        var overbooked: Bool
+        var text, title, band: String
+        var away, overbooked: Bool
     }
     struct Row { var name: String; var detail: String; var cells: [Cell] }
     struct Option { var value: String; var label: String; var selected: Bool }
@@ -24,8 +21,8 @@ struct StaffingView {
     var weeks: [String]
     var rows: [Row]
     var empty: Bool
-    var skill: String
-    var location: String
+    /// The filters: a skill and a location, and the skills to choose from.
+    var skill, location: String
     var skills: [Option]
     var isResources: Bool
 

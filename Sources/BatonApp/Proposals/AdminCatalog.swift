@@ -10,11 +10,10 @@ import Postgres
 /// the name, description, pricing and duration. Changes go through `CatalogActions`, as
 /// the API's do.
 struct CatalogPage {
-    struct Row { var id: Int64; var name: String; var pricing: String; var duration: String; var phases: Int; var archived: Bool }
+    struct Row { var id: Int64; var name, pricing, duration: String; var phases: Int; var archived: Bool }
     var tabs: [AdminTab]
     var rows: [Row]
-    var next: String
-    var hasNext: Bool
+    var next: String; var hasNext: Bool
     var fields: [AdminField]
     var messages: [String]
     var notice: String?
@@ -22,18 +21,14 @@ struct CatalogPage {
 }
 
 struct TypicalProjectPage {
-    struct Phase { var name: String; var offset: Int; var length: Int; var share: String; var skills: String }
+    struct Phase { var name: String; var offset, length: Int; var share, skills: String }
     struct Item { var text: String; var required: Bool }
     var tabs: [AdminTab]
     var id: Int64
-    var name: String
-    var description: String
-    var pricing: String
-    var duration: String
+    var name, description, pricing, duration: String
     var archived: Bool
     var phases: [Phase]
-    var checklist: [Item]
-    var hasChecklist: Bool
+    var checklist: [Item]; var hasChecklist: Bool
     var version: String
     var fields: [AdminField]
     var messages: [String]

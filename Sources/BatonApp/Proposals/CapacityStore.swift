@@ -13,12 +13,9 @@ struct CapacityStore: Sendable {
     struct Result: Encodable, Sendable {
         struct Skill: Encodable, Sendable {
             var skill: String
-            var hoursNeeded: DecimalString
-            var hoursFree: DecimalString
-            var shortfall: DecimalString
+            var hoursNeeded, hoursFree, shortfall: DecimalString
             var people: Int
-            var from: CalendarDate
-            var to: CalendarDate
+            var from, to: CalendarDate
         }
         struct Person: Encodable, Sendable {
             struct Part: Encodable, Sendable { var skill: String; var hours: DecimalString }
@@ -32,8 +29,7 @@ struct CapacityStore: Sendable {
         /// "Can be staffed: …" or "Short by N h in skills …", with the people it would use.
         var verdict: String
         var canBeStaffed: Bool
-        var hoursNeeded: DecimalString
-        var shortfall: DecimalString
+        var hoursNeeded, shortfall: DecimalString
         var skills: [Skill]
         /// The people the allocation would use, most hours first.
         var people: [Person]

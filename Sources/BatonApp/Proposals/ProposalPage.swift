@@ -12,8 +12,7 @@ struct ProposalPage {
     // No optionals in what sections test: Mustache would look a nil name up in the
     // enclosing contexts.
     struct Line {
-        var index: Int; var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String
-        var total: String
+        var index: Int; var item, quantity, unit, unitPrice, discount, total: String
         /// "service" or "pass-through"; a free-text line may change it (`kindChoices`).
         var kind: String; var isFreeText: Bool; var kindChoices: [KindChoice]
         var hasQuantityError: Bool; var quantityError: String
@@ -22,10 +21,10 @@ struct ProposalPage {
         var hasItemError: Bool; var itemError: String
     }
     struct KindChoice { var value: String; var label: String; var selected: Bool }
-    struct Skill { var skill: String; var needed: String; var free: String; var short: String; var ok: Bool }
+    struct Skill { var skill, needed, free, short: String; var ok: Bool }
     struct Action {
-        var action: String; var label: String; var needsComment: Bool; var isAccept: Bool
-        var comment: String; var acceptedOn: String
+        var action, label: String; var needsComment, isAccept: Bool
+        var comment, acceptedOn: String
         var hasError: Bool; var error: String
     }
     /// What the page's forms hold after a failed post.
@@ -34,9 +33,8 @@ struct ProposalPage {
         var message: String?
         /// The failed post of the lines (saving, adding or removing), with what was typed.
         var lines: FormState?
-        var adding = false
-        /// The failed add came from the free-text form, not the catalog one.
-        var addingFree = false
+        /// A failed add, and whether it came from the free-text form, not the catalog one.
+        var adding = false, addingFree = false
         var action: ProposalAction?
         var typed: [String: String] = [:]
         var failure: FormFailure?
@@ -54,17 +52,13 @@ struct ProposalPage {
     }
 
     var proposal: ProposalRecord
-    var opportunity: String
-    var status: String
+    var opportunity, status: String
     var editable: Bool
     var version: Int
     var lines: [Line]
-    var subtotal: String
-    var total: String
-    /// What the project will be worth (services) and what passes through it (travel,
-    /// expenses, resale): the handoff's split of the total (`ProposalMath.split`).
-    var serviceValue: String
-    var passThroughValue: String
+    /// The totals; then what the project will be worth (services) and what passes
+    /// through it (travel, expenses, resale): the handoff's split of the total.
+    var subtotal, total, serviceValue, passThroughValue: String
     var hasPassThrough: Bool
     var currency: String
     var linesMessages: [String]
@@ -74,8 +68,7 @@ struct ProposalPage {
     var skills: [Skill]
     var hasSkills: Bool
     /// The capacity check's verdict in one sentence ("Can be staffed: …", "Short by …").
-    var capacityVerdict: String
-    var capacityOK: Bool
+    var capacityVerdict: String; var capacityOK: Bool
     var actions: [Action]
     var comments: [String]
     var error: String?

@@ -6,9 +6,9 @@ import Postgres
 
 /// The printable proposal: who will do the work, what, when, and for how much.
 struct ProposalPrintPage {
-    struct Person { var role: String; var name: String; var contact: String }
-    struct Line { var item: String; var quantity: String; var unit: String; var unitPrice: String; var discount: String; var lineTotal: String }
-    struct Phase { var name: String; var start: String; var due: String; var skills: String }
+    struct Person { var role, name, contact: String }
+    struct Line { var item, quantity, unit, unitPrice, discount, lineTotal: String }
+    struct Phase { var name, start, due, skills: String }
     struct Item { var text: String; var required: Bool }
 
     var number: Int
@@ -17,21 +17,15 @@ struct ProposalPrintPage {
     var sentOn: String?
     /// Past its valid-until without being accepted: the offer "was" valid.
     var lapsed: Bool
-    var issuedOn: String
-    var opportunityName: String
-    var accountName: String
+    var issuedOn, opportunityName, accountName: String
     var accountAddress: String?
     var people: [Person]
     var lines: [Line]
     var subtotal: String
     var hasDiscount: Bool
-    var discountPercent: String
-    var discount: String
-    var total: String
-    var hasPhases: Bool
-    var phases: [Phase]
-    var hasChecklist: Bool
-    var checklist: [Item]
+    var discountPercent, discount, total: String
+    var hasPhases: Bool; var phases: [Phase]
+    var hasChecklist: Bool; var checklist: [Item]
     var terms: String
     var validUntil: String?
     var currency: String
