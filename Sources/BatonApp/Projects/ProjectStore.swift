@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 /// A project as the API shows it: what a won order became.
-struct ProjectRecord: Encodable, Sendable {
+struct ProjectRecord: Encodable, Sendable, Versioned {
     struct Phase: Codable, Sendable {
         var id: Int64
         var name: String

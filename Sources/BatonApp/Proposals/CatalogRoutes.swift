@@ -9,52 +9,32 @@ import Postgres
 struct CatalogRoutes {
     let services: AppServices
     var store: CatalogStore { services.catalog }
-
     var actions: CatalogActions { CatalogActions(services: services) }
 
+    /// Whoever sees the pipeline reads the catalog; only an admin changes it.
+    func endpoints(for reader: @escaping @Sendable (Caller) throws -> Void) -> RecordEndpoints<TypicalProjectRecord> {
+        RecordEndpoints(services: services, noun: "typical project", collection: "/api/v1/typical-projects", reader: reader)
+    }
+
     func register(on api: RouterGroup<BatonRequestContext>) {
+        let read = endpoints(for: Scope.requireReader), change = endpoints(for: Scope.requireAdmin)
         api.get("typical-projects") { request, context in
-            let caller = try context.requireCaller()
-            try Scope.requireReader(caller)
-            let page = try PageRequest(request)
-            let archived = try QueryParameters(request).bool("includeArchived") ?? false
-            return try APIResponse.json(try await services.pool.withConnection { try await store.list($0, page: page, includeArchived: archived) }).response
+            try await read.list(request, context, filter: { try $0.bool("includeArchived") ?? false }) { db, _, archived, page in
+                try await store.list(db, page: page, includeArchived: archived)
+            }
         }
         api.get("typical-projects/:id") { request, context in
-            let caller = try context.requireCaller()
-            try Scope.requireReader(caller)
-            let id = try request.id(context)
-            guard let t = try await services.pool.withConnection({ try await store.find($0, id: id) }) else {
-                throw APIError.notFound("typical project")
-            }
-            return try APIResponse.json(t, headers: ETag.headers(t.version)).response
+            try await read.show(request, context) { db, id, _ in try await store.find(db, id: id) }
         }
-        api.post("typical-projects", use: create)
-        api.patch("typical-projects/:id", use: update)
-    }
-
-    @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireAdmin()
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(TypicalProjectInput.self, from: body)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let created = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(created.version)
-                headers[.location] = "/api/v1/typical-projects/\(created.id)"
-                return try .json(created, status: .created, headers: headers)
+        api.post("typical-projects") { request, context in
+            try await change.create(request, context, TypicalProjectInput.self, allowed: Scope.requireAdmin) { db, caller, input in
+                try await actions.create(db, caller: caller, input: input)
             }
-        }.response
-    }
-
-    @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireAdmin()
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(TypicalProjectInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        api.patch("typical-projects/:id") { request, context in
+            try await change.change(request, context, TypicalProjectInput.self) { db, caller, id, expected, input, keys in
+                try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
+            }
+        }
     }
 }

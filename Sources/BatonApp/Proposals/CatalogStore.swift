@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A typical project: a service in the catalog, and the template of its projects.
-struct TypicalProjectRecord: Codable, Sendable {
+struct TypicalProjectRecord: Codable, Sendable, Versioned {
     struct Pricing: Codable, Sendable, Equatable, StrictDecodable {
         enum Field: String, CodingKey, CaseIterable { case model, price, rate }
         var model: String

@@ -48,9 +48,7 @@ struct ClientAcceptanceActions {
 
     private func writable(_ db: Connection, caller: Caller, proposalID: Int64) async throws -> ProposalRecord {
         let today = Timestamp.now.calendarDate
-        guard let p = try await services.proposals.find(db, id: proposalID, visibleTo: caller, today: today, forUpdate: true) else {
-            throw APIError.notFound("proposal")
-        }
+        let p = try await services.proposals.visible(db, id: proposalID, to: caller, today: today, forUpdate: true)
         guard caller.isAdmin || PipelineAccess.canWrite(caller.roles) || p.authorId == caller.id else {
             throw APIError.forbidden("Only the selling side or an admin makes or withdraws a client's link.")
         }

@@ -41,7 +41,7 @@ struct ClientAcceptanceRoutes {
         let id = try request.id(context)
         let today = Timestamp.now.calendarDate
         let record = try await services.pool.withConnection { db -> ClientDecisionRecord? in
-            guard try await services.proposals.find(db, id: id, visibleTo: caller, today: today) != nil else { throw APIError.notFound("proposal") }
+            _ = try await services.proposals.visible(db, id: id, to: caller, today: today)
             return try await ClientAcceptanceStore().decision(db, proposalID: id)
         }
         return try APIResponse.json(Decision(decision: record)).response
@@ -61,17 +61,13 @@ struct ClientAcceptancePages {
         var token: String
         var open: Bool
         var explanation: String
-        var documentBody: String
-        var sha256: String
+        /// The printable proposal's `<main>`, and the SHA-256 of the whole document.
+        var documentBody, sha256: String
         var number: Int
-        var message: String
-        var hasMessage: Bool
-        var errors: [String]
-        var hasErrors: Bool
-        var name: String
-        var title: String
-        var email: String
-        var reason: String
+        var message: String; var hasMessage: Bool
+        var errors: [String]; var hasErrors: Bool
+        /// What the client typed into a decision that was refused.
+        var name, title, email, reason: String
     }
 
     func register(on router: Router<BatonRequestContext>) {

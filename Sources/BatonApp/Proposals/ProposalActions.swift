@@ -12,8 +12,7 @@ struct ProposalInput: StrictDecodable {
     }
     static var nested: [String: any StrictDecodable.Type] { ["lines": Line.self] }
     var reviewerId: Int64?
-    var proposedStart: CalendarDate?
-    var validUntil: CalendarDate?
+    var proposedStart, validUntil: CalendarDate?
     var terms: String?
     var discountPercent: DecimalString?
     var lines: [Line]?
@@ -82,9 +81,7 @@ struct ProposalActions {
     func change(
         _ db: Connection, caller: Caller, id: Int64, expected: Int?, input: ProposalInput, keys: Set<String>
     ) async throws -> ProposalRecord {
-        guard let before = try await store.find(db, id: id, visibleTo: caller, today: Self.today, forUpdate: true) else {
-            throw APIError.notFound("proposal")
-        }
+        let before = try await store.visible(db, id: id, to: caller, today: Self.today, forUpdate: true)
         try Scope.requireWriter(caller)
         try ETag.requireCurrent(expected, before.version)
         guard before.status == .draft else {
@@ -103,9 +100,7 @@ struct ProposalActions {
         _ db: Connection, caller: Caller, id: Int64, action: ProposalAction, input: ProposalMoveInput
     ) async throws -> (ProposalRecord, (OpportunityRecord, ProjectRecord)?) {
         let today = Self.today
-        guard let proposal = try await store.find(db, id: id, visibleTo: caller, today: today, forUpdate: true) else {
-            throw APIError.notFound("proposal")
-        }
+        let proposal = try await store.visible(db, id: id, to: caller, today: today, forUpdate: true)
         let actor = ProposalActor(
             isAuthorSide: PipelineAccess.canWrite(caller.roles) || proposal.authorId == caller.id,
             isReviewer: proposal.reviewerId == caller.id, isAdmin: caller.isAdmin)

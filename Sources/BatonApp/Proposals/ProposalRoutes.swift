@@ -17,6 +17,14 @@ struct ProposalRoutes {
 
     static var today: CalendarDate { ProposalActions.today }
 
+    /// Who sees a proposal or a project is its store's scope; the actions judge each change.
+    var proposals: RecordEndpoints<ProposalRecord> {
+        RecordEndpoints(services: services, noun: "proposal", collection: "/api/v1/proposals", reader: { _ in })
+    }
+    var projectRecords: RecordEndpoints<ProjectRecord> {
+        RecordEndpoints(services: services, noun: "project", collection: "/api/v1/projects", reader: { _ in })
+    }
+
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("opportunities/:id/proposals", use: list)
         api.post("opportunities/:id/proposals", use: create)
@@ -42,32 +50,18 @@ struct ProposalRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        guard let p = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller, today: Self.today) }) else {
-            throw APIError.notFound("proposal")
-        }
-        return try APIResponse.json(p, headers: ETag.headers(p.version)).response
+        try await proposals.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller, today: Self.today) }
     }
 
     @Sendable func projects(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let page = try PageRequest(request)
-        let q = QueryParameters(request)
-        let f = ProjectStore.Filter(projectManagerID: try q.id("pmId"), status: try ProjectStore.statusFilter(q.string("status")),
-                                    accountID: try q.id("accountId"))
-        return try APIResponse.json(try await services.pool.withConnection {
-            try await services.projects.list($0, visibleTo: caller, filter: f, page: page)
-        }).response
+        try await projectRecords.list(request, context, filter: { q in
+            ProjectStore.Filter(projectManagerID: try q.id("pmId"), status: try ProjectStore.statusFilter(q.string("status")),
+                                accountID: try q.id("accountId"))
+        }, fetch: services.projects.list)
     }
 
     @Sendable func project(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        guard let project = try await services.pool.withConnection({ try await services.projects.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("project")
-        }
-        return try APIResponse.json(project, headers: ETag.headers(project.version)).response
+        try await projectRecords.show(request, context, find: services.projects.find)
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -87,14 +81,7 @@ struct ProposalRoutes {
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(ProposalInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
-        }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
+        try await proposals.change(request, context, ProposalInput.self, action: actions.change)
     }
 
     @Sendable func act(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -125,10 +112,8 @@ struct ProposalRoutes {
         let caller = try context.requireCaller()
         let id = try request.id(context)
         let result = try await services.pool.withConnection { db in
-            guard let proposal = try await store.find(db, id: id, visibleTo: caller, today: Self.today) else {
-                throw APIError.notFound("proposal")
-            }
-            return try await services.capacity.check(db, proposal: proposal, today: Self.today)
+            try await services.capacity.check(db, proposal: try await store.visible(db, id: id, to: caller, today: Self.today),
+                                              today: Self.today)
         }
         return try APIResponse.json(result).response
     }

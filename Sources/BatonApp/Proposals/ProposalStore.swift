@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 /// A proposal as the API shows it: a numbered version of an opportunity's offer.
-struct ProposalRecord: Encodable, Sendable, KeepsEveryKey {
+struct ProposalRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
     struct Line: Codable, Sendable {
         var id: Int64
         var typicalProjectId: Int64?
@@ -123,6 +123,14 @@ struct ProposalStore: Sendable {
         return try await db.query("""
             SELECT \(Self.columns) FROM \(Self.from) WHERE p.id = \(id) AND \(Self.scope(caller))\(lock)
             """).first.map { try Self.record($0, today: today) }
+    }
+
+    /// `find`, refusing (404) a proposal the caller does not see.
+    func visible(_ db: Connection, id: Int64, to caller: Caller, today: CalendarDate, forUpdate: Bool = false) async throws -> ProposalRecord {
+        guard let proposal = try await find(db, id: id, visibleTo: caller, today: today, forUpdate: forUpdate) else {
+            throw APIError.notFound("proposal")
+        }
+        return proposal
     }
 
     func findAny(_ db: Connection, id: Int64, today: CalendarDate) async throws -> ProposalRecord {
