@@ -70,40 +70,17 @@ public struct PersonAvailability: Sendable, Equatable {
     }
 }
 
-/// One line of the reviewer's capacity check.
-public struct SkillCapacity: Sendable, Equatable {
+/// One line of the reviewer's capacity check. JSON decimals are strings (`"140"`).
+public struct SkillCapacity: Sendable, Equatable, Codable {
     public var skill: String
-    public var hoursNeeded: Decimal
+    @DecimalText public var hoursNeeded: Decimal
     /// The hours the allocation gives this skill: each free hour of each person counted
     /// for one skill only.
-    public var hoursFree: Decimal
+    @DecimalText public var hoursFree: Decimal
     /// What is missing: needed − allocated, never below 0.
-    public var shortfall: Decimal
+    @DecimalText public var shortfall: Decimal
     /// How many people have the skill at all.
     public var people: Int
-}
-
-/// JSON decimals are strings (`"140"`).
-extension SkillCapacity: Codable {
-    enum CodingKeys: String, CodingKey { case skill, hoursNeeded, hoursFree, shortfall, people }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(skill: try c.decode(String.self, forKey: .skill),
-                  hoursNeeded: try c.decode(DecimalString.self, forKey: .hoursNeeded).value,
-                  hoursFree: try c.decode(DecimalString.self, forKey: .hoursFree).value,
-                  shortfall: try c.decode(DecimalString.self, forKey: .shortfall).value,
-                  people: try c.decode(Int.self, forKey: .people))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(skill, forKey: .skill)
-        try c.encode(DecimalString(hoursNeeded), forKey: .hoursNeeded)
-        try c.encode(DecimalString(hoursFree), forKey: .hoursFree)
-        try c.encode(DecimalString(shortfall), forKey: .shortfall)
-        try c.encode(people, forKey: .people)
-    }
 }
 
 /// One person the allocation would use, and for how many hours of which skills.

@@ -4,25 +4,11 @@ import Foundation
 /// Hours of one skill that a phase needs. JSON: `{"skill": "writing", "hours": "8"}`.
 public struct SkillHours: Sendable, Equatable, Codable {
     public var skill: String
-    public var hours: Decimal
+    @DecimalText public var hours: Decimal
 
     public init(skill: String, hours: Decimal) {
         self.skill = skill
         self.hours = hours
-    }
-
-    enum CodingKeys: String, CodingKey { case skill, hours }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        skill = try c.decode(String.self, forKey: .skill)
-        hours = try c.decode(DecimalString.self, forKey: .hours).value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(skill, forKey: .skill)
-        try c.encode(DecimalString(hours), forKey: .hours)
     }
 }
 

@@ -92,6 +92,20 @@ public struct DecimalString: Sendable, Hashable, Codable, CustomStringConvertibl
     public var description: String { value.plainText }
 }
 
+/// A `Decimal` property that travels in JSON as a `DecimalString` (`"12.5"`), so that
+/// a record whose code reads plain decimals keeps its synthesized `Codable`:
+/// `@DecimalText public var hours: Decimal`.
+@propertyWrapper
+public struct DecimalText: Sendable, Hashable, Codable {
+    public var wrappedValue: Decimal
+
+    public init(wrappedValue: Decimal) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws { wrappedValue = try DecimalString(from: decoder).value }
+
+    public func encode(to encoder: any Encoder) throws { try DecimalString(wrappedValue).encode(to: encoder) }
+}
+
 /// An amount of money that travels in JSON as a string with two decimals.
 public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var amount: Decimal
