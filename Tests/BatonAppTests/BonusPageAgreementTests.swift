@@ -10,78 +10,46 @@ import Testing
 /// API with the same input: both store the same thing, or both refuse with the same
 /// words (the API's status and field, the page's message beside the same box).
 @Suite struct BonusPageAgreementTests {
-    func page(_ app: TestApp, _ path: String, _ session: String) async throws -> TestResponse {
-        try await app.request(.get, path, headers: [.cookie: "baton_session=\(session)"])
-    }
-
-    func csrf(_ app: TestApp, _ session: String) async throws -> String {
-        let html = try await page(app, "/", session).text
-        let start = try #require(html.range(of: #"name="csrf" value=""#)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
-    }
-
-    func form(_ app: TestApp, _ path: String, _ session: String, _ fields: [(String, String)]) async throws -> TestResponse {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let body = fields.map {
-            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
-        return try await app.client.execute(uri: path, method: .post,
-                                            headers: [.cookie: "baton_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
-                                            body: ByteBuffer(string: body))
-    }
-
-    func api(_ app: TestApp, _ method: HTTPRequest.Method, _ path: String, _ token: String, _ json: String? = nil,
-             version: Int? = nil) async throws -> TestResponse {
-        var headers = HTTPFields()
-        if let version { headers[.ifMatch] = "\"\(version)\"" }
-        return try await app.request(method, "/api/v1/\(path)", token: token, json: json, headers: headers)
-    }
-
     /// The message a page shows beside the box `id`.
-    func message(_ html: String, beside id: String) -> String? {
-        guard let start = html.range(of: #"id="\#(id)">"#)?.upperBound else { return nil }
-        return String(html[start...].prefix { $0 != "<" })
-            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&#x27;", with: "'")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-    }
+    func message(_ html: String, beside id: String) -> String? { html.text(ofElement: id) }
 
     @Test func approvingALockedRunIsTheSameConflictOnThePageAndInTheAPI() async throws {
         try await TestApp.run(business: true) { app in
             let admin = try await app.signIn("admin@demo.test")
-            let token = try await csrf(app, admin)
+            let token = try await app.csrf(admin)
             let locked: Int64 = try #require(try await app.sql("SELECT id FROM bonus_runs WHERE status = 'approved' ORDER BY id LIMIT 1").first)
                 .decode("id")
             let draft: Int64 = try #require(try await app.sql("SELECT id FROM bonus_runs WHERE status = 'draft' ORDER BY id LIMIT 1").first)
                 .decode("id")
 
-            let viaAPI = try await api(app, .post, "bonus-runs/\(locked)/approve", admin, "{}")
+            let viaAPI = try await app.api(.post, "bonus-runs/\(locked)/approve", admin, "{}")
             #expect(viaAPI.status == .conflict)
             #expect(viaAPI.object["type"] as? String == "/problems/run-locked")
             let words = try #require(viaAPI.object["detail"] as? String)
-            let viaPage = try await form(app, "/bonus/\(locked)/approve", admin, [("csrf", token)])
+            let viaPage = try await app.form("/bonus/\(locked)/approve", admin, [("csrf", token)])
             #expect(viaPage.status == .conflict, "the page answered \(viaPage.status), the API 409")
             #expect(viaPage.text.contains(words))
 
             // Someone who may not approve: 403 from both, and the draft stays a draft.
             let felix = try await app.signIn("felix.braun@demo.test")
-            #expect(try await api(app, .post, "bonus-runs/\(draft)/approve", felix, "{}").status == .forbidden)
-            #expect(try await form(app, "/bonus/\(draft)/approve", felix, [("csrf", try await csrf(app, felix))]).status == .forbidden)
+            #expect(try await app.api(.post, "bonus-runs/\(draft)/approve", felix, "{}").status == .forbidden)
+            #expect(try await app.form("/bonus/\(draft)/approve", felix, [("csrf", try await app.csrf(felix))]).status == .forbidden)
             #expect(try await app.sql("SELECT status FROM bonus_runs WHERE id = \(draft)").first?.decode("status", as: String.self) == "draft")
 
             // The page first asks, naming the period, the people and the total; nothing changes until confirmed.
-            let asked = try await form(app, "/bonus/\(draft)/approve", admin, [("csrf", token)])
+            let asked = try await app.form("/bonus/\(draft)/approve", admin, [("csrf", token)])
             #expect(asked.status == .ok)
             #expect(asked.text.contains("name=\"confirm\" value=\"yes\""), "a confirmation, not a lock")
             #expect(try await app.sql("SELECT status FROM bonus_runs WHERE id = \(draft)").first?.decode("status", as: String.self) == "draft")
             // The page's approval is the API's: locked, by the approver; a second one, through the API, is the conflict.
             // The demo's draft is the current quarter, so it closes early on purpose.
-            let approved = try await form(app, "/bonus/\(draft)/approve", admin, [("csrf", token), ("confirm", "yes"), ("closeEarly", "yes")])
+            let approved = try await app.form("/bonus/\(draft)/approve", admin, [("csrf", token), ("confirm", "yes"), ("closeEarly", "yes")])
             #expect(approved.status == .seeOther)
             let adminID = try await app.id(of: "admin@demo.test", token: admin)
             let row = try #require(try await app.sql("SELECT status, approved_by FROM bonus_runs WHERE id = \(draft)").first)
             #expect(try row.decode("status", as: String.self) == "approved")
             #expect(try row.decode("approved_by", as: Int64.self) == adminID)
-            #expect(try await api(app, .post, "bonus-runs/\(draft)/approve", admin, "{}").status == .conflict)
+            #expect(try await app.api(.post, "bonus-runs/\(draft)/approve", admin, "{}").status == .conflict)
         }
     }
 
@@ -111,34 +79,34 @@ import Testing
     @Test func theBonusPlanFormsAndTheAPIKeepTheSameRules() async throws {
         try await TestApp.run(business: true) { app in
             let admin = try await app.signIn("admin@demo.test")
-            let token = try await csrf(app, admin)
-            let demo = try #require((try await api(app, .get, "bonus-plans", admin).object["items"] as? [[String: Any]])?.first)
+            let token = try await app.csrf(admin)
+            let demo = try #require((try await app.api(.get, "bonus-plans", admin).object["items"] as? [[String: Any]])?.first)
             let demoID = try #require(demo["id"] as? Int)
 
             // A new plan as a copy: the page and the API make the same plan.
-            let copied = try await form(app, "/admin/bonus-plans/\(demoID)/copy", admin, [("csrf", token), ("name", "Copied on the page")])
+            let copied = try await app.form("/admin/bonus-plans/\(demoID)/copy", admin, [("csrf", token), ("name", "Copied on the page")])
             #expect(copied.status == .seeOther)
             let pageID = try #require(copied.headers[.location]?.split(separator: "/").last?.split(separator: "?").first.flatMap { Int($0) })
-            let made = try await api(app, .post, "bonus-plans", admin, #"""
+            let made = try await app.api(.post, "bonus-plans", admin, #"""
                 {"name": "Made through the API", "method": "marginal", "periodType": "quarter", "targetBonus": "10000.00", "threshold": "0.5000",
                  "tiers": \#(String(decoding: try JSONSerialization.data(withJSONObject: demo["tiers"] ?? []), as: UTF8.self)),
                  "cap": "2.0000", "lateCreditPercent": "50.00", "overrides": \#(String(decoding: try JSONSerialization.data(withJSONObject: demo["overrides"] ?? []), as: UTF8.self))}
                 """#)
             #expect(made.status == .created, "\(made.text)")
             let apiID = try #require(made.object["id"] as? Int)
-            var pagePlan = try await api(app, .get, "bonus-plans/\(pageID)", admin).object
-            var apiPlan = try await api(app, .get, "bonus-plans/\(apiID)", admin).object
+            var pagePlan = try await app.api(.get, "bonus-plans/\(pageID)", admin).object
+            var apiPlan = try await app.api(.get, "bonus-plans/\(apiID)", admin).object
             #expect(rules(pagePlan) == rules(apiPlan))
 
             // The same change, saved through each.
             let change = ["threshold": "0.6", "lateCreditPercent": "40", "cap": "2.5"]
-            let saved = try await form(app, "/admin/bonus-plans/\(pageID)", admin, [("csrf", token)] + planForm(pagePlan, change))
+            let saved = try await app.form("/admin/bonus-plans/\(pageID)", admin, [("csrf", token)] + planForm(pagePlan, change))
             #expect(saved.status == .seeOther)
-            let patched = try await api(app, .patch, "bonus-plans/\(apiID)", admin, #"{"threshold": "0.6", "lateCreditPercent": "40", "cap": "2.5"}"#,
+            let patched = try await app.api(.patch, "bonus-plans/\(apiID)", admin, #"{"threshold": "0.6", "lateCreditPercent": "40", "cap": "2.5"}"#,
                                         version: apiPlan["version"] as? Int)
             #expect(patched.status == .ok)
-            pagePlan = try await api(app, .get, "bonus-plans/\(pageID)", admin).object
-            apiPlan = try await api(app, .get, "bonus-plans/\(apiID)", admin).object
+            pagePlan = try await app.api(.get, "bonus-plans/\(pageID)", admin).object
+            apiPlan = try await app.api(.get, "bonus-plans/\(apiID)", admin).object
             #expect(rules(pagePlan) == rules(apiPlan))
             #expect(pagePlan["threshold"] as? String == "0.6")
 
@@ -158,45 +126,45 @@ import Testing
                  "tiers", "tiers-error"),
             ]
             for r in refusals {
-                let viaAPI = try await api(app, .patch, "bonus-plans/\(apiID)", admin, r.json, version: version)
+                let viaAPI = try await app.api(.patch, "bonus-plans/\(apiID)", admin, r.json, version: version)
                 #expect(viaAPI.status == .unprocessableContent, "\(r.field): \(viaAPI.text)")
                 let words = try #require(viaAPI.fieldErrors[r.field], "\(r.field): \(viaAPI.text)")
-                let viaPage = try await form(app, "/admin/bonus-plans/\(pageID)", admin, [("csrf", token)] + planForm(pagePlan, r.form))
+                let viaPage = try await app.form("/admin/bonus-plans/\(pageID)", admin, [("csrf", token)] + planForm(pagePlan, r.form))
                 #expect(viaPage.status == .unprocessableContent, "\(r.field)")
                 #expect(message(viaPage.text, beside: r.box) == words, "\(r.field): the page says \(message(viaPage.text, beside: r.box) ?? "nothing")")
             }
-            #expect(rules(try await api(app, .get, "bonus-plans/\(pageID)", admin).object) == rules(pagePlan), "nothing refused was kept")
-            #expect(try await api(app, .get, "bonus-plans/\(pageID)", admin).object["version"] as? Int == pageVersion)
+            #expect(rules(try await app.api(.get, "bonus-plans/\(pageID)", admin).object) == rules(pagePlan), "nothing refused was kept")
+            #expect(try await app.api(.get, "bonus-plans/\(pageID)", admin).object["version"] as? Int == pageVersion)
 
             // A stale version: 412 from the API, the page's conflict (theirs beside mine), and nothing saved by either.
-            #expect(try await api(app, .patch, "bonus-plans/\(apiID)", admin, #"{"threshold": "0.7"}"#, version: version - 1).status == .preconditionFailed)
-            let stale = try await form(app, "/admin/bonus-plans/\(pageID)", admin,
+            #expect(try await app.api(.patch, "bonus-plans/\(apiID)", admin, #"{"threshold": "0.7"}"#, version: version - 1).status == .preconditionFailed)
+            let stale = try await app.form("/admin/bonus-plans/\(pageID)", admin,
                                        [("csrf", token)] + planForm(pagePlan, ["threshold": "0.7", "version": String(pageVersion - 1)]))
             #expect(stale.status == .conflict)
             #expect(stale.text.contains(#"class="theirs""#))
-            #expect(try await api(app, .get, "bonus-plans/\(pageID)", admin).object["threshold"] as? String == "0.6")
+            #expect(try await app.api(.get, "bonus-plans/\(pageID)", admin).object["threshold"] as? String == "0.6")
 
             // A copy without a name: the API's words, on the page above the form.
-            let unnamed = try await api(app, .post, "bonus-plans", admin, #"""
+            let unnamed = try await app.api(.post, "bonus-plans", admin, #"""
                 {"name": "", "targetBonus": "1", "tiers": [{"from": "0", "to": null, "rate": "1"}]}
                 """#)
             let nameWords = try #require(unnamed.fieldErrors["name"])
-            let copy = try await form(app, "/admin/bonus-plans/\(demoID)/copy", admin, [("csrf", token), ("name", "")])
+            let copy = try await app.form("/admin/bonus-plans/\(demoID)/copy", admin, [("csrf", token), ("name", "")])
             #expect(copy.status == .unprocessableContent)
             #expect(copy.text.contains("The new plan was not created: \(nameWords)"))
 
             // Not an admin: 403 from both.
             let priya = try await app.signIn("priya.shah@demo.test")
-            #expect(try await api(app, .patch, "bonus-plans/\(apiID)", priya, #"{"threshold": "0.1"}"#, version: version).status == .forbidden)
-            #expect(try await form(app, "/admin/bonus-plans/\(pageID)", priya,
-                                   [("csrf", try await csrf(app, priya))] + planForm(pagePlan, ["threshold": "0.1"])).status == .forbidden)
+            #expect(try await app.api(.patch, "bonus-plans/\(apiID)", priya, #"{"threshold": "0.1"}"#, version: version).status == .forbidden)
+            #expect(try await app.form("/admin/bonus-plans/\(pageID)", priya,
+                                   [("csrf", try await app.csrf(priya))] + planForm(pagePlan, ["threshold": "0.1"])).status == .forbidden)
         }
     }
 
     @Test func theQuotaFormAndTheAPIKeepTheSameRules() async throws {
         try await TestApp.run { app in
             let morgan = try await app.signIn("morgan.reyes@demo.test")
-            let token = try await csrf(app, morgan)
+            let token = try await app.csrf(morgan)
             let ana = try await app.id(of: "ana.torres@demo.test", token: morgan)
             let ben = try await app.id(of: "ben.okafor@demo.test", token: morgan)
             let ivy = try await app.id(of: "ivy.chen@demo.test", token: morgan)
@@ -215,23 +183,23 @@ import Testing
             }
 
             // Bad input first, through both: the API's message is the one beside the cell.
-            let negative = try await api(app, .post, "quotas", morgan, body(ana, "-5"))
+            let negative = try await app.api(.post, "quotas", morgan, body(ana, "-5"))
             #expect(negative.status == .unprocessableContent)
             let words = try #require(negative.fieldErrors["target"])
-            let negativePage = try await form(app, "/admin/quotas", morgan, cell(ana, target: "-5"))
+            let negativePage = try await app.form("/admin/quotas", morgan, cell(ana, target: "-5"))
             #expect(negativePage.status == .unprocessableContent)
             #expect(message(negativePage.text, beside: "e-q-\(ana)-expansion") == words)
             // Out of the manager's line: 404 through both; their own: 403 through both.
-            #expect(try await api(app, .post, "quotas", morgan, body(ivy, "5")).status == .notFound)
-            #expect(try await form(app, "/admin/quotas", morgan, cell(ivy, target: "5")).status == .notFound)
-            #expect(try await api(app, .post, "quotas", morgan, body(morganID, "5")).status == .forbidden)
-            #expect(try await form(app, "/admin/quotas", morgan, cell(morganID, target: "5")).status == .forbidden)
+            #expect(try await app.api(.post, "quotas", morgan, body(ivy, "5")).status == .notFound)
+            #expect(try await app.form("/admin/quotas", morgan, cell(ivy, target: "5")).status == .notFound)
+            #expect(try await app.api(.post, "quotas", morgan, body(morganID, "5")).status == .forbidden)
+            #expect(try await app.form("/admin/quotas", morgan, cell(morganID, target: "5")).status == .forbidden)
             let nothing = [try await stored(ana), try await stored(ivy), try await stored(morganID)]
             #expect(nothing.flatMap { $0 }.isEmpty)
 
             // The same quota set through each stores the same.
-            #expect(try await form(app, "/admin/quotas", morgan, cell(ana, target: "45000")).status == .seeOther)
-            let made = try await api(app, .post, "quotas", morgan, body(ben, "45000"))
+            #expect(try await app.form("/admin/quotas", morgan, cell(ana, target: "45000")).status == .seeOther)
+            let made = try await app.api(.post, "quotas", morgan, body(ben, "45000"))
             #expect(made.status == .created)
             #expect(try await stored(ana) == ["expansion 2031-Q2 45000.00"])
             let (anas, bens) = (try await stored(ana), try await stored(ben))
@@ -241,29 +209,29 @@ import Testing
             let anaQuota: Int = try #require(try await app.sql("SELECT id FROM quotas WHERE user_id = \(ana) AND period_key = '2031-Q2'").first)
                 .decode("id")
             let benQuota = try #require(made.object["id"] as? Int)
-            let negativeChange = try await api(app, .patch, "quotas/\(benQuota)", morgan, #"{"target": "-1"}"#, version: 1)
+            let negativeChange = try await app.api(.patch, "quotas/\(benQuota)", morgan, #"{"target": "-1"}"#, version: 1)
             #expect(negativeChange.status == .unprocessableContent)
             let changeWords = try #require(negativeChange.fieldErrors["target"])
-            let negativeChangePage = try await form(app, "/admin/quotas", morgan, cell(ana, target: "-1", quota: (anaQuota, 1)))
+            let negativeChangePage = try await app.form("/admin/quotas", morgan, cell(ana, target: "-1", quota: (anaQuota, 1)))
             #expect(negativeChangePage.status == .unprocessableContent)
             #expect(message(negativeChangePage.text, beside: "e-q-\(ana)-expansion") == changeWords)
 
-            #expect(try await form(app, "/admin/quotas", morgan, cell(ana, target: "47500.50", quota: (anaQuota, 1))).status == .seeOther)
-            #expect(try await api(app, .patch, "quotas/\(benQuota)", morgan, #"{"target": "47500.50"}"#, version: 1).status == .ok)
+            #expect(try await app.form("/admin/quotas", morgan, cell(ana, target: "47500.50", quota: (anaQuota, 1))).status == .seeOther)
+            #expect(try await app.api(.patch, "quotas/\(benQuota)", morgan, #"{"target": "47500.50"}"#, version: 1).status == .ok)
             #expect(try await stored(ana) == ["expansion 2031-Q2 47500.50"])
             let (anasNow, bensNow) = (try await stored(ana), try await stored(ben))
             #expect(anasNow == bensNow)
 
             // A stale version: 412 from the API, the page's conflict note; nothing saved.
-            #expect(try await api(app, .patch, "quotas/\(benQuota)", morgan, #"{"target": "1"}"#, version: 1).status == .preconditionFailed)
-            let stale = try await form(app, "/admin/quotas", morgan, cell(ana, target: "1", quota: (anaQuota, 1)))
+            #expect(try await app.api(.patch, "quotas/\(benQuota)", morgan, #"{"target": "1"}"#, version: 1).status == .preconditionFailed)
+            let stale = try await app.form("/admin/quotas", morgan, cell(ana, target: "1", quota: (anaQuota, 1)))
             #expect(stale.status == .conflict)
             #expect(stale.text.contains("Someone else changed this quota"))
             #expect(try await stored(ana) == ["expansion 2031-Q2 47500.50"])
 
             // An empty box removes it, as DELETE does.
-            #expect(try await form(app, "/admin/quotas", morgan, cell(ana, target: "", quota: (anaQuota, 2))).status == .seeOther)
-            #expect(try await api(app, .delete, "quotas/\(benQuota)", morgan, version: 2).status == .noContent)
+            #expect(try await app.form("/admin/quotas", morgan, cell(ana, target: "", quota: (anaQuota, 2))).status == .seeOther)
+            #expect(try await app.api(.delete, "quotas/\(benQuota)", morgan, version: 2).status == .noContent)
             let removed = [try await stored(ana), try await stored(ben)]
             #expect(removed.flatMap { $0 }.isEmpty)
         }

@@ -79,6 +79,56 @@ struct TestApp {
     }
 }
 
+/// The app as a signed-in browser and an API client use it: pages with the session
+/// cookie, the form token, form posts, and API calls at a version.
+extension TestApp {
+    func page(_ path: String, _ session: String) async throws -> TestResponse {
+        try await request(.get, path, headers: [.cookie: "baton_session=\(session)"])
+    }
+
+    /// The form token of the session, as the page at `path` carries it. Throws when the page has none.
+    func csrf(_ session: String, from path: String = "/") async throws -> String {
+        let html = try await page(path, session).text
+        let start = try #require(html.range(of: #"name="csrf" value=""#)).upperBound
+        return String(html[start...].prefix { $0 != "\"" })
+    }
+
+    /// Posts a form as a browser does, fields in the order given (a name may repeat).
+    func form(_ path: String, _ session: String, _ fields: [(String, String)]) async throws -> TestResponse {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map {
+            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+        return try await client.execute(uri: path, method: .post,
+                                        headers: [.cookie: "baton_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                        body: ByteBuffer(string: body))
+    }
+
+    /// Posts a form whose names do not repeat, in their sorted order.
+    func form(_ path: String, _ session: String, _ fields: [String: String]) async throws -> TestResponse {
+        try await form(path, session, fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// `/api/v1/<path>`, with `If-Match` at `version` when given.
+    func api(_ method: HTTPRequest.Method, _ path: String, _ token: String, _ json: String? = nil,
+             version: Int? = nil) async throws -> TestResponse {
+        var headers = HTTPFields()
+        if let version { headers[.ifMatch] = "\"\(version)\"" }
+        return try await request(method, "/api/v1/\(path)", token: token, json: json, headers: headers)
+    }
+}
+
+extension String {
+    /// The text of the page's element `id` (a message beside a box), its entities read;
+    /// nil when the page has no such element.
+    func text(ofElement id: String) -> String? {
+        guard let start = range(of: #"id="\#(id)">"#)?.upperBound else { return nil }
+        return String(self[start...].prefix { $0 != "<" })
+            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&#x27;", with: "'")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
 extension TestResponse {
     var text: String { String(buffer: body) }
     /// The body as a JSON object. A body that is not one is recorded as a failed

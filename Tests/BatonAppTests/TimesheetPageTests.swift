@@ -10,26 +10,6 @@ import Testing
 /// refuses a day beyond 24 hours beside its cell (keeping nothing), submits the week,
 /// and the project's manager approves it from the same page.
 @Suite struct TimesheetPageTests {
-    func page(_ app: TestApp, _ path: String, _ session: String) async throws -> TestResponse {
-        try await app.request(.get, path, headers: [.cookie: "baton_session=\(session)"])
-    }
-
-    func csrf(_ app: TestApp, _ session: String) async throws -> String {
-        let html = try await page(app, "/timesheet", session).text
-        let start = try #require(html.range(of: #"name="csrf" value=""#)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
-    }
-
-    func form(_ app: TestApp, _ path: String, _ session: String, _ fields: [String: String]) async throws -> TestResponse {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let body = fields.sorted { $0.key < $1.key }.map {
-            "\($0.key.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
-        return try await app.client.execute(uri: path, method: .post,
-                                            headers: [.cookie: "baton_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
-                                            body: ByteBuffer(string: body))
-    }
-
     @Test func theGridSavesSubmitsAndIsApproved() async throws {
         try await TestApp.run(business: true) { app in
             let setup = try await TimeEntryTests.handCase(app)
@@ -37,17 +17,17 @@ import Testing
             let person = setup.people[0]
             let session = try await app.signIn(person.email)
             // My week links to the timesheet; the project page to its budget.
-            #expect(try await page(app, "/my-week", session).text.contains(#"href="/timesheet""#))
-            #expect(try await page(app, "/projects/\(setup.projectID)", session).text.contains("/projects/\(setup.projectID)/budget"))
-            let shown = try await page(app, "/timesheet?week=2024-03-06", session)
+            #expect(try await app.page("/my-week", session).text.contains(#"href="/timesheet""#))
+            #expect(try await app.page("/projects/\(setup.projectID)", session).text.contains("/projects/\(setup.projectID)/budget"))
+            let shown = try await app.page("/timesheet?week=2024-03-06", session)
             #expect(shown.status == .ok)
             #expect(shown.text.contains("Week of 2024-03-04"))
             let cell = "h-a\(person.assignment)-0"
             #expect(shown.text.contains(#"name="\#(cell)""#))
             #expect(shown.text.contains(#"name="h-itraining-2""#))
-            let token = try await csrf(app, session)
+            let token = try await app.csrf(session, from: "/timesheet")
             // A day beyond 24 hours: refused beside its cell, and nothing of the post is kept.
-            let over = try await form(app, "/timesheet", session, ["csrf": token, "week": "2024-03-04", "action": "save",
+            let over = try await app.form("/timesheet", session, ["csrf": token, "week": "2024-03-04", "action": "save",
                                                                    cell: "8", "h-a\(person.assignment)-1": "30"])
             #expect(over.status == .unprocessableContent)
             #expect(over.text.contains("at most 24"))
@@ -55,20 +35,20 @@ import Testing
             let none = try await app.request(.get, "/api/v1/timesheet?week=2024-03-04", token: session)
             #expect(none.object["total"] as? String == "0")
             // Eight hours on the project on Monday, two of training on Wednesday; submitted.
-            let saved = try await form(app, "/timesheet", session, ["csrf": token, "week": "2024-03-04", "action": "submit",
+            let saved = try await app.form("/timesheet", session, ["csrf": token, "week": "2024-03-04", "action": "submit",
                                                                     cell: "8", "h-itraining-2": "2"])
             #expect(saved.status == .seeOther)
             let week = try await app.request(.get, "/api/v1/timesheet?week=2024-03-04", token: session)
             #expect(week.object["total"] as? String == "10")
             #expect(week.object["status"] as? String == "submitted")
             // Submitted days are locked on the page.
-            #expect(try await page(app, "/timesheet?week=2024-03-04", session).text.contains(#"name="\#(cell)""#) == false)
+            #expect(try await app.page("/timesheet?week=2024-03-04", session).text.contains(#"name="\#(cell)""#) == false)
             // The project's manager sees the week waiting and approves it.
             let pm = try await app.signIn(setup.pmEmail)
-            let waiting = try await page(app, "/timesheet", pm)
+            let waiting = try await app.page("/timesheet", pm)
             #expect(waiting.text.contains("Weeks waiting for your approval"))
-            let pmCSRF = try await csrf(app, pm)
-            let approved = try await form(app, "/timesheet/decide", pm, ["csrf": pmCSRF, "userId": String(person.id),
+            let pmCSRF = try await app.csrf(pm, from: "/timesheet")
+            let approved = try await app.form("/timesheet/decide", pm, ["csrf": pmCSRF, "userId": String(person.id),
                                                                          "week": "2024-03-04", "decision": "approve"])
             #expect(approved.status == .seeOther)
             let after = try await app.request(.get, "/api/v1/time-entries?userId=\(person.id)&status=approved", token: pm)
