@@ -772,6 +772,25 @@ def simple(key, path=None, body=_ABSENT, headers=None):
     PROBES[key] = lambda w, role: Probe(method, path or template, body, dict(headers or {}))
 
 
+def on_record(method, path, stale=False):
+    """The probe of one record that changes nothing: a read; a PATCH or PUT of `{}`, a
+    DELETE and (with `stale`) a POST, at a stale If-Match, which 412 refuses once past
+    the checks of who may."""
+    if method in ("PATCH", "PUT"):
+        return Probe(method, path, {}, dict(STALE))
+    if method == "DELETE" or stale:
+        return Probe(method, path, headers=dict(STALE))
+    return Probe(method, path)
+
+
+def record_probes(template, record_of, methods=("GET", "PATCH", "DELETE")):
+    """`on_record` for each method at `template`, its one `{id}` (or `{key}`) the record
+    `record_of(w, role)` names; a POST there moves the record, so it too is stale."""
+    for method in methods:
+        PROBES[f"{method} {template}"] = (lambda m: lambda w, role: on_record(
+            m, re.sub(r"\{\w+\}", str(record_of(w, role)), template, count=1), stale=m == "POST"))(method)
+
+
 for _path in ("/api/v1/me", "/api/v1/tokens", "/api/v1/users", "/api/v1/skills", "/api/v1/accounts", "/api/v1/contacts",
               "/api/v1/activities", "/api/v1/pipeline-stages", "/api/v1/opportunities", "/api/v1/typical-projects",
               "/api/v1/projects", "/api/v1/periods", "/api/v1/quotas", "/api/v1/bonus-plans", "/api/v1/bonus-runs",
@@ -827,7 +846,9 @@ def _time_off(w):
     return w.shared["time_off"]
 
 
-PROBES["GET /api/v1/time-off/{id}"] = lambda w, role: Probe("GET", f"/api/v1/time-off/{_time_off(w)}")
+record_probes("/api/v1/time-off/{id}", lambda w, role: _time_off(w), methods=("GET",))
+for _action in ("approve", "decline", "cancel"):
+    record_probes(f"/api/v1/time-off/{{id}}/{_action}", lambda w, role: _time_off(w), methods=("POST",))
 
 
 def _time_entry(w):
@@ -841,11 +862,7 @@ def _time_entry(w):
     return w.shared["time_entry"]
 
 
-PROBES["GET /api/v1/time-entries/{id}"] = lambda w, role: Probe("GET", f"/api/v1/time-entries/{_time_entry(w)}")
-PROBES["PATCH /api/v1/time-entries/{id}"] = lambda w, role: Probe(
-    "PATCH", f"/api/v1/time-entries/{_time_entry(w)}", {}, dict(STALE))
-PROBES["DELETE /api/v1/time-entries/{id}"] = lambda w, role: Probe(
-    "DELETE", f"/api/v1/time-entries/{_time_entry(w)}", headers=dict(STALE))
+record_probes("/api/v1/time-entries/{id}", lambda w, role: _time_entry(w))
 PROBES["POST /api/v1/timesheet/approve"] = lambda w, role: Probe(
     "POST", "/api/v1/timesheet/approve", {"userId": w.rep("consultant"), "week": "2031-01-06"}, passed="No submitted time")
 PROBES["POST /api/v1/timesheet/return"] = lambda w, role: Probe(
@@ -856,23 +873,12 @@ PROBES["GET /api/v1/projects/{id}/budget"] = lambda w, role: Probe(
 PROBES["PUT /api/v1/projects/{id}/phases/{phaseId}/estimate"] = lambda w, role: Probe(
     "PUT", "/api/v1/projects/{}/phases/{}/estimate".format(*w.project_parts(role if role != "anonymous" else "project_manager")[:2]),
     {"estimateToComplete": "-1"})
-for _action in ("approve", "decline", "cancel"):
-    PROBES[f"POST /api/v1/time-off/{{id}}/{_action}"] = (
-        lambda action: lambda w, role: Probe("POST", f"/api/v1/time-off/{_time_off(w)}/{action}", headers=dict(STALE)))(_action)
-PROBES["GET /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe("GET", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}")
-PROBES["PATCH /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe(
-    "PATCH", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}", {}, dict(STALE))
-PROBES["DELETE /api/v1/holiday-calendars/{id}"] = lambda w, role: Probe(
-    "DELETE", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}", headers=dict(STALE))
+record_probes("/api/v1/holiday-calendars/{id}", lambda w, role: _holiday_calendar(w))
 PROBES["POST /api/v1/holiday-calendars/{id}/import"] = lambda w, role: Probe(
     "POST", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}/import", {"file": ""}, passed="no holidays")
-PROBES["GET /api/v1/users/{id}/working-calendar"] = lambda w, role: Probe("GET", f"/api/v1/users/{me(w, role)}/working-calendar")
-PROBES["PUT /api/v1/users/{id}/working-calendar"] = lambda w, role: Probe(
-    "PUT", f"/api/v1/users/{me(w, role)}/working-calendar", {}, dict(STALE))
+record_probes("/api/v1/users/{id}/working-calendar", lambda w, role: me(w, role), methods=("GET", "PUT"))
 simple("GET /static/{file}", "/static/app.css")
-simple("GET /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting")
-simple("PATCH /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting", {}, STALE)
-simple("DELETE /api/v1/pipeline-stages/{key}", "/api/v1/pipeline-stages/prospecting", headers=STALE)
+record_probes("/api/v1/pipeline-stages/{key}", lambda w, role: "prospecting")
 PROBES["POST /api/v1/imports/{kind}"] = lambda w, role: Probe(
     "POST", "/api/v1/imports/accounts?dryRun=true", raw=b"", content_type="text/csv")
 simple("GET /api/v1/exports/{kind}.csv", "/api/v1/exports/accounts.csv")
@@ -916,12 +922,7 @@ def _by_id(key):
     kind = parts[2] if parts[0] == "api" else parts[0]
 
     def make(w, role):
-        path = template.replace("{id}", str(RECORD_OF[kind](w, role)))
-        if method == "PATCH":
-            return Probe(method, path, {}, dict(STALE))
-        if method == "DELETE" or template.endswith("/restore"):
-            return Probe(method, path, headers=dict(STALE))
-        return Probe(method, path)
+        return on_record(method, template.replace("{id}", str(RECORD_OF[kind](w, role))), stale=template.endswith("/restore"))
     return make
 
 
@@ -952,7 +953,7 @@ def _(w, role):
     other = w.below(uid)
     if other == uid:  # nobody below: a colleague
         other = next(i for i in w.demo_people if i != uid and not w.is_admin(i))
-    return Probe("PATCH", f"/api/v1/users/{other}", {}, dict(STALE))
+    return on_record("PATCH", f"/api/v1/users/{other}")
 
 
 @probe("PUT /api/v1/users/{id}/skills")
@@ -1025,10 +1026,8 @@ def _project_part(key):
         project, phase, item, assignment = w.project_parts(role if role != "anonymous" else "project_manager")
         path = (template.replace("{id}", str(project)).replace("{phaseId}", str(phase))
                 .replace("{itemId}", str(item)).replace("{assignmentId}", str(assignment)))
-        if "/assignments/" in template and method == "GET":
-            return Probe(method, path)
         if "/assignments/" in template:
-            return Probe(method, path, {} if method == "PATCH" else _ABSENT, dict(STALE))
+            return on_record(method, path)
         if template.endswith("{phaseId}"):
             return Probe(method, path, {"start": "1800-01-01"}, passed="between the years")  # out of range: 422
         if template.endswith("/complete"):
@@ -1063,19 +1062,7 @@ def quota_target(w, role):
     return own[0] if own else w.consultant_quota
 
 
-@probe("GET /api/v1/quotas/{id}")
-def _(w, role):
-    return Probe("GET", f"/api/v1/quotas/{quota_target(w, role)}")
-
-
-@probe("PATCH /api/v1/quotas/{id}")
-def _(w, role):
-    return Probe("PATCH", f"/api/v1/quotas/{quota_target(w, role)}", {}, dict(STALE))
-
-
-@probe("DELETE /api/v1/quotas/{id}")
-def _(w, role):
-    return Probe("DELETE", f"/api/v1/quotas/{quota_target(w, role)}", headers=dict(STALE))
+record_probes("/api/v1/quotas/{id}", quota_target)
 
 
 @probe("POST /api/v1/bonus-runs/{id}/recompute")
