@@ -8,14 +8,11 @@ import Postgres
 /// change, and delete one no opportunity uses. Changes go through `StageActions`, as
 /// `/pipeline-stages` does.
 struct StagesPage {
+    /// A stage as stored, with its forecast category and what it closes as in words,
+    /// and how many deals and history entries use it.
     struct Row {
-        var key: String
-        var name: String
-        var order: Int
-        var probability: String
-        var category: String
-        var closes: String
-        var usualDays: Int
+        var stage: StageRecord
+        var category, closes: String
         var inUse: Int
     }
     var tabs: [AdminTab]
@@ -27,8 +24,7 @@ struct StagesPage {
 
 struct StagePage {
     var tabs: [AdminTab]
-    var key: String
-    var name: String
+    var key, name: String
     var inUse: Int
     var version: String
     var fields: [AdminField]
@@ -184,12 +180,12 @@ extension WebRoutes {
             var rows: [StagesPage.Row] = []
             for s in try await services.stages.all(db) {
                 rows.append(StagesPage.Row(
-                    key: s.key, name: s.name, order: s.order, probability: s.probability.description, category: Self.categoryTitle(s.forecastCategory),
-                    closes: s.isWon ? "won" : s.isLost ? "lost" : "", usualDays: s.usualDays, inUse: try await services.stages.isInUse(db, key: s.key)))
+                    stage: s, category: Self.categoryTitle(s.forecastCategory), closes: s.isWon ? "won" : s.isLost ? "lost" : "",
+                    inUse: try await services.stages.isInUse(db, key: s.key)))
             }
             return rows
         }
-        let nextOrder = (rows.filter { $0.closes.isEmpty }.map(\.order).max() ?? 0) + 1
+        let nextOrder = (rows.filter { $0.closes.isEmpty }.map(\.stage.order).max() ?? 0) + 1
         let state = form ?? AdminFormState(["order": String(nextOrder), "forecastCategory": "pipeline", "usualDays": "30"])
         let body = StagesPage(tabs: adminTabs(.admin, current: Site.adminStages()), rows: rows, fields: Self.stageFields(state, withKey: true),
                               messages: state.messages, notice: Self.notice(request))

@@ -11,18 +11,19 @@ struct OpportunityInput: StrictDecodable {
             nextStep, source, closedOn, lostReason, externalId, keepOverride
     }
     static var nested: [String: any StrictDecodable.Type] { ["team": MemberInput.self] }
-    var accountId: Int64?
+    /// Whose deal: its account and its owner.
+    var accountId, ownerId: Int64?
     var name: String?
     var kind: OpportunityKind?
     var stage: String?
     var amount: Money?
     var closeDate: CalendarDate?
-    var ownerId: Int64?
     var team: [MemberInput]?
+    /// The person's overrides of the stage's probability and forecast category.
     var probability: DecimalString?
     var forecastCategory: ForecastCategory?
-    var nextStep: String?
-    var source: String?
+    var nextStep, source: String?
+    /// A win's or a loss's date of record, and a loss's reason.
     var closedOn: CalendarDate?
     var lostReason: String?
     var externalId: String?

@@ -12,8 +12,7 @@ struct OpportunityPage {
     struct Choice { var value: String; var label: String }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
     struct Forms {
-        var proposal: FormState?
-        var details: FormState?
+        var proposal, details: FormState?
         /// The details were saved over a newer version: show the fields each side changed.
         var conflict = false
         /// A stage move, a win, a loss or a reopening refused: said above the details.
@@ -23,16 +22,14 @@ struct OpportunityPage {
     struct Version { var id: Int64; var number: Int; var status: String; var total: String }
     struct ProjectLink { var id: Int64; var name: String; var status: String }
     var opportunity: OpportunityRecord
-    var amount: String
-    var kind: String
-    var owner: String
+    /// The amount, the kind and the owner in words.
+    var amount, kind, owner: String
     var path: [Step]
     var team: [Member]
     var history: [OpportunityStore.HistoryEntry]
     var proposals: [Version]
-    var hasProposals: Bool
     var projects: [ProjectLink]
-    var hasProjects: Bool
+    var hasProposals, hasProjects: Bool
     /// Open, and the caller works the pipeline: a new proposal may be drafted.
     var canPropose: Bool
     var proposalForm: WebForm
@@ -45,13 +42,10 @@ struct OpportunityPage {
     var conflict: [EditConflict]
     var saveLabel: String
     var message: String?
-    var isOpen: Bool
-    var isLost: Bool
-    var wonStage: String
-    var lostStage: String
-    var lostReasons: [Choice]
-    /// Where a closed deal may be reopened to: the open stages.
-    var openStages: [Choice]
+    var isOpen, isLost: Bool
+    var wonStage, lostStage: String
+    /// The firm's lost reasons, and where a closed deal may be reopened to: the open stages.
+    var lostReasons, openStages: [Choice]
     var otherReason: String
 
     /// The deal's editable fields as the details form holds them (the API's field names).
@@ -156,8 +150,8 @@ struct OpportunityPage {
 
         return OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
                                kind: o.kind.rawValue.replacingOccurrences(of: "_", with: " "), owner: owner, path: path,
-                               team: team, history: history.reversed(), proposals: proposals, hasProposals: !proposals.isEmpty,
-                               projects: projects, hasProjects: !projects.isEmpty, canPropose: canPropose,
+                               team: team, history: history.reversed(), proposals: proposals, projects: projects,
+                               hasProposals: !proposals.isEmpty, hasProjects: !projects.isEmpty, canPropose: canPropose,
                                proposalForm: form.form(fields), canEdit: canEdit, details: detailsForm, version: o.version,
                                hasConflict: !conflict.isEmpty, conflict: conflict,
                                saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", message: forms.message,

@@ -8,13 +8,11 @@ struct StageInput: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable {
         case key, name, order, probability, forecastCategory, isWon, isLost, usualDays
     }
-    var key: String?
-    var name: String?
+    var key, name: String?
     var order: Int?
     var probability: DecimalString?
     var forecastCategory: ForecastCategory?
-    var isWon: Bool?
-    var isLost: Bool?
+    var isWon, isLost: Bool?
     var usualDays: Int?
 
     /// Whether the named field was given a value (for "must not be null").

@@ -5,14 +5,12 @@ import Postgres
 /// A pipeline stage as the API shows it.
 struct StageRecord: Codable, Sendable {
     var id: Int64
-    var key: String
     var version: Int
-    var name: String
+    var key, name: String
     var order: Int
     var probability: DecimalString
     var forecastCategory: ForecastCategory
-    var isWon: Bool
-    var isLost: Bool
+    var isWon, isLost: Bool
     var usualDays: Int
 
     var stage: Stage {
@@ -82,7 +80,7 @@ struct StageStore: Sendable {
 
     static func record(_ row: Row) throws -> StageRecord {
         StageRecord(
-            id: try row.decode("id"), key: try row.decode("key"), version: try row.decode("version"), name: try row.decode("name"),
+            id: try row.decode("id"), version: try row.decode("version"), key: try row.decode("key"), name: try row.decode("name"),
             order: try row.decode("position"), probability: DecimalString(try row.decode("probability", as: Decimal.self)),
             forecastCategory: ForecastCategory(rawValue: try row.decode("forecast_category")) ?? .pipeline,
             isWon: try row.decode("is_won"), isLost: try row.decode("is_lost"), usualDays: try row.decode("usual_days"))

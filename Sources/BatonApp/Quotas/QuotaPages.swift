@@ -27,8 +27,7 @@ extension WebRoutes {
     /// A quota cell drawn again after a refusal.
     struct QuotaCellState {
         var userID: Int64
-        var metric: String
-        var typed: String
+        var metric, typed: String
         var error: String?
         var conflict: Bool
     }
@@ -131,29 +130,27 @@ extension WebRoutes {
 
 struct QuotasPage {
     struct Cell {
+        /// The cell's anchor (`q-{person}-{metric}`).
         var cellId: String
         var userId: Int64
-        var metric: String
-        var metricLabel: String
-        var target: String
-        var quotaId: String
-        var version: String
+        var metric, metricLabel: String
+        /// The target shown (what was typed, after a refusal), and the saved quota's id
+        /// and version ("" when there is none).
+        var target, quotaId, version: String
         var hasQuota: Bool
         var cellError: String
         var hasCellError: Bool
-        var theirs: String
-        var mine: String
+        /// After a refusal for a newer version: the saved target, and the one typed.
+        var theirs, mine: String
         var hasConflict: Bool
     }
     struct Row { var userId: Int64; var name: String; var roles: String; var cells: [Cell] }
     struct Metric { var label: String }
     struct RoleOption { var value: String; var label: String; var selected: Bool }
     var tabs: [AdminTab]
-    var period: String
-    var role: String
+    var period, role: String
     var roleOptions: [RoleOption]
-    var periodLabel: String
-    var periodError: String
+    var periodLabel, periodError: String
     var hasPeriodError: Bool
     var periods: [String]
     var metrics: [Metric]

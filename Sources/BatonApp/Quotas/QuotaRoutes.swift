@@ -10,6 +10,10 @@ struct QuotaRoutes {
     let services: AppServices
     var store: QuotaStore { services.quotas }
     var actions: QuotaActions { QuotaActions(services: services) }
+    /// Anyone signed in reads quotas; the store shows each caller their own line's.
+    var endpoints: RecordEndpoints<QuotaRecord> {
+        RecordEndpoints(services: services, noun: "quota", collection: "/api/v1/quotas", reader: { _ in })
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("periods", use: periods)
@@ -45,12 +49,7 @@ struct QuotaRoutes {
 
     /// One quota with its ETag, which a change or a removal needs in If-Match.
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        guard let quota = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("quota")
-        }
-        return try APIResponse.json(quota, headers: ETag.headers(quota.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -66,21 +65,15 @@ struct QuotaRoutes {
     }
 
     @Sendable func change(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(QuotaInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await endpoints.change(request, context, QuotaInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
+    /// Removes the quota (quotas are not archived: a removed target is no target).
     @Sendable func delete(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await actions.delete(db, caller: caller, id: id, expected: expected) }
-        return Response(status: .noContent)
+        try await endpoints.archive(request, context) { db, caller, id, expected in
+            try await actions.delete(db, caller: caller, id: id, expected: expected)
+        }
     }
 }

@@ -10,10 +10,10 @@ enum QuotaMetric: String, Codable, Sendable, CaseIterable {
     case completedWork = "completed_work"
 }
 
-struct QuotaRecord: Codable, Sendable {
-    var id: Int64
+/// A person's target on one metric for one period.
+struct QuotaRecord: Codable, Sendable, Versioned {
+    var id, userId: Int64
     var version: Int
-    var userId: Int64
     var periodKey: String
     var metric: QuotaMetric
     var target: Money
@@ -106,7 +106,7 @@ struct QuotaStore: Sendable {
     }
 
     static func record(_ row: Row) throws -> QuotaRecord {
-        QuotaRecord(id: try row.decode("id"), version: try row.decode("version"), userId: try row.decode("user_id"),
+        QuotaRecord(id: try row.decode("id"), userId: try row.decode("user_id"), version: try row.decode("version"),
                     periodKey: try row.decode("period_key"), metric: QuotaMetric(rawValue: try row.decode("metric")) ?? .totalBookings,
                     target: Money(try row.decode("target", as: Decimal.self)))
     }

@@ -28,79 +28,46 @@ extension WebRoutes {
     }
 
     @Sendable func pipelineReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        let q = QueryParameters(request)
         let calendar = services.quotas.calendar
-        let current = calendar.period(containing: ReportPageText.today, kind: .quarter)
-        let key = q.string("period") ?? current.key
-        var body = PipelineReportPage(reportNav: ReportNav.links(caller, current: "pipeline"), period: key)
-        let status: HTTPResponse.Status
-        do {
+        let key = QueryParameters(request).string("period") ?? calendar.period(containing: ReportPageText.today, kind: .quarter).key
+        return try await reportPage(request, context, "report-pipeline", title: "Pipeline report", allowed: { PipelineAccess.canRead($0.roles) },
+                                    { PipelineReportPage(reportNav: ReportNav.links($0, current: "pipeline"), period: key) }) { caller, body in
+            let stored = try await services.pool.withConnection { try await services.quotas.periods($0) }
+            // The picker is offered whether or not the period asked for reads.
+            defer { body.periods = ReportNav.periodOptions(calendar: calendar, stored: stored, selected: body.period) }
             let period = try services.quotas.checkedPeriod(key: key)
             body.period = period.key
             let (stages, _) = try await services.reportReader.read { db in
                 try await services.reports.pipeline(db, period: period, caller: caller)
             }
             body.fill(stages, currency: services.configuration.currency)
-            status = .ok
-        } catch let failure as ValidationFailure {
-            body.error = ReportPageText.message(failure)
-            status = .unprocessableContent
         }
-        let stored = try await services.pool.withConnection { try await services.quotas.periods($0) }
-        body.periods = ReportNav.periodOptions(calendar: calendar, stored: stored, selected: body.period)
-        return renderer.page("report-pipeline", Page(frame: frame(caller, sessionToken: token, title: "Pipeline report", area: "reports"),
-                                                     body: body), status: status)
     }
 
     @Sendable func salesPerformancePage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        var body = SalesPerformancePage(reportNav: ReportNav.links(caller, current: "sales-performance"))
-        let status: HTTPResponse.Status
-        do {
+        try await reportPage(request, context, "report-sales-performance", title: "Sales performance", allowed: { PipelineAccess.canRead($0.roles) },
+                             { SalesPerformancePage(reportNav: ReportNav.links($0, current: "sales-performance")) }) { caller, body in
             let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
             let (performance, _) = try await services.reportReader.read { db in
                 try await services.reports.salesPerformance(db, from: from, to: to, caller: caller)
             }
             body.fill(performance, currency: services.configuration.currency)
-            status = .ok
-        } catch let failure as ValidationFailure {
-            body.error = ReportPageText.message(failure)
-            status = .unprocessableContent
         }
-        return renderer.page("report-sales-performance",
-                             Page(frame: frame(caller, sessionToken: token, title: "Sales performance", area: "reports"), body: body),
-                             status: status)
     }
 
     @Sendable func deliveryReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard ReportNav.isManagerial(caller) else { return forbidden() }
-        var body = DeliveryReportPage(reportNav: ReportNav.links(caller, current: "delivery"))
-        let status: HTTPResponse.Status
-        do {
+        try await reportPage(request, context, "report-delivery", title: "Delivery report", allowed: ReportNav.isManagerial,
+                             { DeliveryReportPage(reportNav: ReportNav.links($0, current: "delivery")) }) { _, body in
             let (from, to) = try ReportNav.range(QueryParameters(request), calendar: services.quotas.calendar, into: &body.from, &body.to)
             let (report, _) = try await services.reportReader.read { try await services.reports.delivery($0, from: from, to: to) }
             body.fill(report)
-            status = .ok
-        } catch let failure as ValidationFailure {
-            body.error = ReportPageText.message(failure)
-            status = .unprocessableContent
         }
-        return renderer.page("report-delivery",
-                             Page(frame: frame(caller, sessionToken: token, title: "Delivery report", area: "reports"), body: body),
-                             status: status)
     }
 
     @Sendable func growthReportPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard ReportNav.isManagerial(caller) else { return forbidden() }
         let text = QueryParameters(request).string("weeks")
-        var body = GrowthReportPage(reportNav: ReportNav.links(caller, current: "growth"), weeks: text ?? "12")
-        let status: HTTPResponse.Status
-        do {
+        return try await reportPage(request, context, "report-growth", title: "Organize for growth", allowed: ReportNav.isManagerial,
+                                    { GrowthReportPage(reportNav: ReportNav.links($0, current: "growth"), weeks: text ?? "12") }) { _, body in
             var weeks = 12
             if let text {
                 guard let n = Int(text), (1...104).contains(n) else { throw ValidationFailure("weeks", "Weeks must be a whole number from 1 to 104") }
@@ -111,16 +78,40 @@ extension WebRoutes {
                 try await services.reports.growth($0, weeks: weeks, thresholds: GrowthThresholds(), today: ReportPageText.today, currency: currency)
             }
             body.fill(advice, currency: currency)
-            status = .ok
+        }
+    }
+
+    /// A report page for a person who may see it: the page drawn for them by `body`,
+    /// then filled by `fill`; a value the report cannot read (a period, a date, a number
+    /// of weeks) is said on the page, with 422, and the report left out.
+    private func reportPage<Body: ReportPageBody>(
+        _ request: Request, _ context: BatonRequestContext, _ template: String, title: String, allowed: (Caller) -> Bool,
+        _ body: (Caller) -> Body, fill: (Caller, inout Body) async throws -> Void
+    ) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard allowed(caller) else { return forbidden() }
+        var page = body(caller)
+        var status = HTTPResponse.Status.ok
+        do {
+            try await fill(caller, &page)
         } catch let failure as ValidationFailure {
-            body.error = ReportPageText.message(failure)
+            page.error = ReportPageText.message(failure)
             status = .unprocessableContent
         }
-        return renderer.page("report-growth",
-                             Page(frame: frame(caller, sessionToken: token, title: "Organize for growth", area: "reports"), body: body),
+        return renderer.page(template, Page(frame: frame(caller, sessionToken: token, title: title, area: "reports"), body: page),
                              status: status)
     }
 }
+
+/// A report page's body: it says why the report could not be read.
+protocol ReportPageBody {
+    var error: String? { get set }
+}
+
+extension PipelineReportPage: ReportPageBody {}
+extension SalesPerformancePage: ReportPageBody {}
+extension DeliveryReportPage: ReportPageBody {}
+extension GrowthReportPage: ReportPageBody {}
 
 /// The reports' sub-navigation, and the pickers the report pages share.
 struct ReportNav {
