@@ -290,13 +290,13 @@ struct DeliveryActions {
             throw ValidationFailure("expiresOn", "Expires on can be at most \(services.configuration.statusLinkMaxDays) days ahead (\(latest))")
         }
         let expires = expiresOn ?? today.adding(days: services.configuration.statusLinkDays)
-        let token = try await delivery.createStatusLink(db, projectID: project.id, expiresOn: expires, by: caller.id)
+        let token = try await SecretLinks.projectStatus.create(db, ownerID: project.id, expiresOn: expires, by: caller.id)
         return (token, expires)
     }
 
     /// Revokes every live status link of the project; how many there were.
     func revokeStatusLinks(_ db: Connection, caller: Caller, projectID: Int64) async throws -> Int {
         let project = try await managed(db, caller: caller, projectID: projectID)
-        return try await delivery.revokeStatusLinks(db, projectID: project.id, by: caller.id)
+        return try await SecretLinks.projectStatus.revokeAll(db, ownerID: project.id, by: caller.id)
     }
 }

@@ -256,29 +256,7 @@ struct DeliveryStore: Sendable {
         return true
     }
 
-    // MARK: Status links and calendars
-
-    func createStatusLink(_ db: Connection, projectID: Int64, expiresOn: CalendarDate, by actorID: Int64) async throws -> String {
-        let token = SecretToken.randomString(bytes: 24)
-        try await db.query("""
-            INSERT INTO project_status_links (project_id, token_hash, created_by, expires_on)
-            VALUES (\(projectID), decode(\(SecretToken.hash(token)), 'hex'), \(actorID), \(expiresOn))
-            """)
-        try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: projectID, action: .update,
-                                    before: nil, after: ["statusLink": .text("created")])
-        return token
-    }
-
-    func revokeStatusLinks(_ db: Connection, projectID: Int64, by actorID: Int64) async throws -> Int {
-        let n = try await db.query("""
-            UPDATE project_status_links SET revoked_at = now() WHERE project_id = \(projectID) AND revoked_at IS NULL
-            """).affectedRows
-        if n > 0 {
-            try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: projectID, action: .update,
-                                        before: nil, after: ["statusLink": .text("revoked")])
-        }
-        return n
-    }
+    // MARK: Status links (made and revoked through `SecretLinks.projectStatus`) and calendars
 
     /// What the project manager is told of the client's live links: how many, and
     /// until when (nil when none is live).
@@ -328,13 +306,12 @@ struct DeliveryStore: Sendable {
                           people: people, scope: scope)
     }
 
-    /// The project a live status token opens, if any.
+    /// The project a live status token opens, if any: a link not revoked and not past
+    /// its last day (every status link has one).
     func projectForStatusToken(_ db: Connection, token: String, today: CalendarDate) async throws -> Int64? {
-        try await db.query("""
-            SELECT project_id FROM project_status_links
-            WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND revoked_at IS NULL
-              AND expires_on >= \(today)
-            """).first?.decode("project_id")
+        guard let link = try await SecretLinks.projectStatus.find(db, token: token), !link.revoked,
+              let lastDay = link.expiresOn, lastDay >= today else { return nil }
+        return link.ownerID
     }
 
     /// Where a person is to show up: their assignments overlapping `from`…`to`.
