@@ -132,18 +132,12 @@ struct AccountStore: Sendable {
 
     /// DELETE archives: the account leaves lists and searches, its history stays.
     func archive(_ db: Connection, _ account: AccountRecord, by actorID: Int64) async throws {
-        try await db.query("""
-            UPDATE accounts SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(account.id)
-            """)
-        try await AuditTrail.archived(db, actorID: actorID, entity: "account", entityID: account.id)
+        try await ArchivedRecords.set(db, .account, id: account.id, archived: true, by: actorID)
     }
 
     /// Brings an archived account back into lists and searches.
     func restore(_ db: Connection, _ account: AccountRecord, by actorID: Int64) async throws -> AccountRecord {
-        try await db.query("""
-            UPDATE accounts SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = \(account.id)
-            """)
-        try await AuditTrail.archived(db, actorID: actorID, entity: "account", entityID: account.id, restored: true)
+        try await ArchivedRecords.set(db, .account, id: account.id, archived: false, by: actorID)
         return try await findAny(db, id: account.id)
     }
 

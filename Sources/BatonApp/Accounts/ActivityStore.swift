@@ -94,10 +94,7 @@ struct ActivityStore: Sendable {
     }
 
     func archive(_ db: Connection, _ activity: ActivityRecord, by actorID: Int64) async throws {
-        try await db.query("""
-            UPDATE activities SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(activity.id)
-            """)
-        try await AuditTrail.archived(db, actorID: actorID, entity: "activity", entityID: activity.id)
+        try await ArchivedRecords.set(db, .activity, id: activity.id, archived: true, by: actorID)
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ActivityRecord {

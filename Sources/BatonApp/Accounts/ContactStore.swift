@@ -85,10 +85,7 @@ struct ContactStore: Sendable {
     }
 
     func archive(_ db: Connection, _ contact: ContactRecord, by actorID: Int64) async throws {
-        try await db.query("""
-            UPDATE contacts SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = \(contact.id)
-            """)
-        try await AuditTrail.archived(db, actorID: actorID, entity: "contact", entityID: contact.id)
+        try await ArchivedRecords.set(db, .contact, id: contact.id, archived: true, by: actorID)
     }
 
     func findAny(_ db: Connection, id: Int64) async throws -> ContactRecord {
