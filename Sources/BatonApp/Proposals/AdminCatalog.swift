@@ -48,6 +48,16 @@ extension WebRoutes {
         "checklist": "checklistItem", "checklist_0__text": "checklistItem", "checklist_0__required": "checklistItem",
     ]
 
+    /// What both forms carry: the name, description, pricing and typical duration.
+    static func details(_ values: [String: String], _ reader: inout FormReader) -> TypicalProjectInput {
+        var input = TypicalProjectInput()
+        input.name = values["name"] ?? ""
+        input.description = reader.optional("description")
+        input.pricing = pricing(values, &reader)
+        input.typicalDurationDays = wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
+        return input
+    }
+
     /// The admin catalog pages; the forms call `CatalogActions`.
     func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>) {
         pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
@@ -74,11 +84,7 @@ extension WebRoutes {
         try await adminForm(request, context) { caller, token, area, values in
             guard area == .admin else { return forbidden() }
             var reader = FormReader(values)
-            var input = TypicalProjectInput()
-            input.name = values["name"] ?? ""
-            input.description = reader.optional("description")
-            input.pricing = Self.pricing(values, &reader)
-            input.typicalDurationDays = Self.wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
+            var input = Self.details(values, &reader)
             let length = Self.wholeNumber(values, "phaseLength", "Phase length", field: "phases[0].lengthDays", &reader)
             var phase = TypicalProjectRecord.Phase(name: values["phaseName"] ?? "", offsetDays: 0, lengthDays: length ?? input.typicalDurationDays ?? 0,
                                                    sharePercent: DecimalString(100), skills: [])
@@ -112,12 +118,7 @@ extension WebRoutes {
             guard area == .admin else { return forbidden() }
             let id = try request.id(context)
             var reader = FormReader(values)
-            var input = TypicalProjectInput()
-            input.name = values["name"] ?? ""
-            input.description = reader.optional("description")
-            input.pricing = Self.pricing(values, &reader)
-            input.typicalDurationDays = Self.wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
-            let typed = input
+            let typed = Self.details(values, &reader)
             // A form without its version can only be stale: it never matches.
             let version = Int(values["version"] ?? "") ?? -1
             do {

@@ -10,8 +10,7 @@ struct TypicalProjectInput: StrictDecodable {
         ["pricing": TypicalProjectRecord.Pricing.self, "phases": TypicalProjectRecord.Phase.self,
          "checklist": TypicalProjectRecord.ChecklistItem.self]
     }
-    var name: String?
-    var description: String?
+    var name, description: String?
     var pricing: TypicalProjectRecord.Pricing?
     var typicalDurationDays: Int?
     var phases: [TypicalProjectRecord.Phase]?
