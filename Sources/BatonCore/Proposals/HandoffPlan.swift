@@ -19,7 +19,7 @@ public struct TemplatePhase: Sendable, Equatable, Codable {
     public var offsetDays: Int
     public var lengthDays: Int
     /// The phase's part of the project's value, in percent; a template's add up to 100.
-    public var sharePercent: Decimal
+    @DecimalText public var sharePercent: Decimal
     public var skills: [SkillHours]
 
     public init(name: String, offsetDays: Int, lengthDays: Int, sharePercent: Decimal, skills: [SkillHours] = []) {
@@ -32,6 +32,7 @@ public struct TemplatePhase: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case name, offsetDays, lengthDays, sharePercent, skills }
 
+    /// Read by hand only because a phase without skills may leave them out.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -39,15 +40,6 @@ public struct TemplatePhase: Sendable, Equatable, Codable {
         lengthDays = try c.decode(Int.self, forKey: .lengthDays)
         sharePercent = try c.decode(DecimalString.self, forKey: .sharePercent).value
         skills = try c.decodeIfPresent([SkillHours].self, forKey: .skills) ?? []
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(offsetDays, forKey: .offsetDays)
-        try c.encode(lengthDays, forKey: .lengthDays)
-        try c.encode(DecimalString(sharePercent), forKey: .sharePercent)
-        try c.encode(skills, forKey: .skills)
     }
 }
 

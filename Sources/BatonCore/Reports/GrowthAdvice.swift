@@ -5,13 +5,13 @@ import Foundation
 /// In JSON each is a decimal string (`"0.85"`); a missing one takes its default.
 public struct GrowthThresholds: Sendable, Equatable, Codable {
     /// Delivery load at or above this is high.
-    public var loadHigh: Decimal
+    @DecimalText public var loadHigh: Decimal
     /// Delivery load below this has room.
-    public var loadRoom: Decimal
+    @DecimalText public var loadRoom: Decimal
     /// Sales coverage at or above this is healthy.
-    public var coverageHealthy: Decimal
+    @DecimalText public var coverageHealthy: Decimal
     /// Sales coverage below this is low.
-    public var coverageLow: Decimal
+    @DecimalText public var coverageLow: Decimal
 
     // Built from integers: a float literal such as `0.85` goes through Double and
     // would not be exactly 0.85 as a Decimal.
@@ -45,6 +45,7 @@ public struct GrowthThresholds: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case loadHigh, loadRoom, coverageHealthy, coverageLow }
 
+    /// Read by hand only because a missing threshold takes its default.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -53,14 +54,6 @@ public struct GrowthThresholds: Sendable, Equatable, Codable {
             coverageHealthy: try c.decodeIfPresent(DecimalString.self, forKey: .coverageHealthy)?.value
                 ?? Self.defaultCoverageHealthy,
             coverageLow: try c.decodeIfPresent(DecimalString.self, forKey: .coverageLow)?.value ?? Self.defaultCoverageLow)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(DecimalString(loadHigh), forKey: .loadHigh)
-        try c.encode(DecimalString(loadRoom), forKey: .loadRoom)
-        try c.encode(DecimalString(coverageHealthy), forKey: .coverageHealthy)
-        try c.encode(DecimalString(coverageLow), forKey: .coverageLow)
     }
 }
 
