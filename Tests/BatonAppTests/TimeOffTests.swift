@@ -177,6 +177,25 @@ import Testing
                                             body: ByteBuffer(string: body))
     }
 
+    /// The admin pages show a calendar's and a person's own fields.
+    @Test func theAdminPagesShowTheCalendarAndThePerson() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let made = try await app.request(.post, "/api/v1/holiday-calendars", token: admin, json: #"{"name": "Belgium", "location": "Brussels"}"#)
+            let id = try #require(made.object["id"] as? Int)
+            let calendars = try await page(app, "/admin/holidays", admin).text
+            #expect(calendars.contains(#"<a href="/admin/holidays/\#(id)">Belgium</a></td><td>Brussels</td>"#))
+            let calendar = try await page(app, "/admin/holidays/\(id)", admin).text
+            #expect(calendar.contains("<h1>Belgium</h1><p class=\"muted\">Brussels · 0 people work by it"))
+            #expect(calendar.contains(#"action="/admin/holidays/\#(id)/delete""#) && calendar.contains(#"name="version" value="1""#))
+            let people = try await page(app, "/admin/people", admin).text
+            #expect(people.contains(#"<a href="/admin/people/4">Ana Torres</a></td><td>ana.torres@demo.test</td>"#))
+            let ana = try await page(app, "/admin/people/4", admin).text
+            #expect(ana.contains("<h1>Ana Torres</h1><p class=\"muted\">ana.torres@demo.test · Account manager</p>"))
+            #expect(ana.contains(#"action="/admin/people/4/skills""#))
+        }
+    }
+
     @Test func askAndApproveThroughThePages() async throws {
         try await TestApp.run { app in
             let ivy = try await app.signIn(Self.ivy)
@@ -192,12 +211,17 @@ import Testing
             let ok = try await form(app, "/time-off", ivy, [("csrf", token), ("kind", "vacation"), ("start", "2026-08-10"),
                                                             ("end", "2026-08-14"), ("hoursPerDay", ""), ("note", "Lake trip")])
             #expect(ok.status == .seeOther)
-            #expect(try await page(app, "/time-off", ivy).text.contains("2026-08-14"))
+            let listed = try await page(app, "/time-off", ivy).text
+            for shown in ["2026-08-14", "Lake trip", "whole days", "status-pending", #"name="version" value="1""#] {
+                #expect(listed.contains(shown), "the request's row shows \(shown)")
+            }
             // Felix sees it waiting and approves it.
             let felix = try await app.signIn("felix.braun@demo.test")
             let waiting = try await page(app, "/time-off/approvals", felix)
             #expect(waiting.text.contains("Ivy Chen"))
             let id = try #require(try await app.sql("SELECT id FROM time_off").first?.decode("id", as: Int64.self))
+            #expect(waiting.text.contains(#"<tr data-id="\#(id)"><td>Ivy Chen</td><td>Vacation</td><td>2026-08-10</td>"#))
+            #expect(waiting.text.contains(#"action="/time-off/\#(id)/approve""#))
             let approved = try await form(app, "/time-off/\(id)/approve", felix,
                                           [("csrf", try csrf(waiting.text)), ("version", "1"), ("back", "approvals")])
             #expect(approved.status == .seeOther)

@@ -7,7 +7,8 @@ import Postgres
 
 /// `/admin/holidays`: the firm's holiday calendars, one per location or country.
 struct HolidayCalendarsPage {
-    struct Row { var id: Int64; var name: String; var location: String; var count: Int; var people: Int; var next: String }
+    /// `next`: the calendar's next holiday, "Christmas Day, 2026-12-25"; empty when none is left.
+    struct Row { var calendar: HolidayCalendarRecord; var count: Int; var next: String }
     var tabs: [AdminTab]
     var rows: [Row]
     var empty: Bool
@@ -17,13 +18,9 @@ struct HolidayCalendarsPage {
 
 /// `/admin/holidays/{id}`: a calendar's holidays and its import.
 struct HolidayCalendarPage {
-    struct Row { var day: String; var weekday: String; var name: String }
+    struct Row { var day, weekday, name: String }
     var tabs: [AdminTab]
-    var id: Int64
-    var name: String
-    var location: String
-    var version: Int
-    var people: Int
+    var calendar: HolidayCalendarRecord
     var rows: [Row]
     var empty: Bool
     var form: WebForm
@@ -73,7 +70,7 @@ extension WebRoutes {
         let today = Timestamp.now.calendarDate
         let calendars = try await services.pool.withConnection { try await HolidayCalendarStore().list($0) }
         let rows = calendars.map { c in
-            HolidayCalendarsPage.Row(id: c.id, name: c.name, location: c.location ?? "", count: c.holidays.count, people: c.people,
+            HolidayCalendarsPage.Row(calendar: c, count: c.holidays.count,
                                      next: c.holidays.first { $0.day >= today }.map { "\($0.name), \($0.day)" } ?? "")
         }
         let form = state.form([state.text("name", "Name", required: true, maxlength: 200),
@@ -116,8 +113,7 @@ extension WebRoutes {
             HolidayCalendarPage.Row(day: $0.day.description, weekday: Self.weekdayNames[$0.day.isoWeekday - 1], name: $0.name)
         }
         let form = state.form([state.textarea("file", "iCalendar (.ics) or CSV (date,name) text")])
-        let body = HolidayCalendarPage(tabs: adminTabs(.admin, current: Site.adminHolidays()), id: calendar.id, name: calendar.name,
-                                       location: calendar.location ?? "", version: calendar.version, people: calendar.people,
+        let body = HolidayCalendarPage(tabs: adminTabs(.admin, current: Site.adminHolidays()), calendar: calendar,
                                        rows: rows, empty: rows.isEmpty, form: form, notice: notice)
         return renderer.page("admin-holiday-calendar", Page(frame: frame(caller, sessionToken: token, title: calendar.name, area: "admin"),
                                                             body: body), status: status)

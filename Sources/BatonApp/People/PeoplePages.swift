@@ -8,22 +8,15 @@ import Postgres
 /// manager, capacity and skills; the skill catalog. Changes go through `PersonActions`,
 /// as the API's do.
 struct PeoplePage {
+    /// A person with their roles, manager and skills in words.
     struct Row {
-        var id: Int64
-        var name: String
-        var email: String
-        var roles: String
-        var manager: String
-        var capacity: String
-        var active: Bool
-        var skills: String
+        var person: UserRecord
+        var roles, manager, skills: String
     }
     var tabs: [AdminTab]
     var rows: [Row]
-    var q: String
-    var next: String
-    var hasNext: Bool
-    var canAdd: Bool
+    var q, next: String
+    var hasNext, canAdd: Bool
     var fields: [AdminField]
     var messages: [String]
     var notice: String?
@@ -33,30 +26,22 @@ struct PeoplePage {
 struct PersonPage {
     struct SkillRow {
         var index: Int
-        var skill: AdminField
-        var level: AdminField
-        var existing: Bool
-        var remove: Bool
+        var skill, level: AdminField
+        var existing, remove: Bool
     }
     var tabs: [AdminTab]
-    var id: Int64
-    var name: String
-    var email: String
-    var roles: String
-    var manager: String
-    var capacity: String
-    var location: String
-    var active: Bool
+    var person: UserRecord
+    /// In words: the roles, the manager's name ("No manager"), the skills with their levels.
+    var roles, manager, skillsText: String
     var canEdit: Bool
+    /// The version the form was read at (a conflict's form keeps the one it was sent with).
     var version: String
     var fields: [AdminField]
     var messages: [String]
     var conflict: AdminConflict?
     var canSetSkills: Bool
     var skillRows: [SkillRow]
-    var skillMessages: [String]
-    var skillNames: [String]
-    var skillsText: String
+    var skillMessages, skillNames: [String]
     var notice: String?
 }
 
@@ -253,9 +238,8 @@ extension WebRoutes {
         }
         let names = Dictionary(uniqueKeysWithValues: choices.map { ($0.id, $0.name) })
         let rows = list.items.map { u in
-            PeoplePage.Row(id: u.id, name: u.name, email: u.email, roles: u.roles.map(\.title).joined(separator: ", "),
-                           manager: u.managerId.flatMap { names[$0] } ?? "", capacity: u.weeklyCapacityHours.description,
-                           active: u.active, skills: u.skills.map { "\($0.skill) \($0.level)" }.joined(separator: ", "))
+            PeoplePage.Row(person: u, roles: u.roles.map(\.title).joined(separator: ", "),
+                           manager: u.managerId.flatMap { names[$0] } ?? "", skills: u.skills.map { "\($0.skill) \($0.level)" }.joined(separator: ", "))
         }
         let managers = [("", "No manager")] + choices.filter(\.active).map { (String($0.id), $0.name) }
         let fields = [
@@ -347,12 +331,12 @@ extension WebRoutes {
                 existing: row < existing, remove: skillState.values["remove-\(row)"] == "on")
         }
         let body = PersonPage(
-            tabs: adminTabs(area, current: "/admin/people"), id: user.id, name: user.name, email: user.email,
+            tabs: adminTabs(area, current: "/admin/people"), person: user,
             roles: user.roles.map(\.title).joined(separator: ", "), manager: user.managerId.flatMap { names[$0] } ?? "No manager",
-            capacity: user.weeklyCapacityHours.description, location: user.homeLocation ?? "", active: user.active,
+            skillsText: user.skills.map { "\($0.skill) \($0.level)" }.joined(separator: ", "),
             canEdit: area == .admin, version: state["version"], fields: fields, messages: state.messages, conflict: state.conflict,
             canSetSkills: canSetSkills, skillRows: skillRows, skillMessages: skillState.messages, skillNames: skillNames,
-            skillsText: user.skills.map { "\($0.skill) \($0.level)" }.joined(separator: ", "), notice: Self.notice(request))
+            notice: Self.notice(request))
         return renderer.page("admin-person", Page(frame: frame(caller, sessionToken: token, title: user.name, area: "admin"), body: body),
                              status: status)
     }

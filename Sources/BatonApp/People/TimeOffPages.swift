@@ -8,24 +8,16 @@ import Postgres
 /// What the time-off pages show: a person's own requests with the form to ask for
 /// more, and the requests waiting for a manager's decision.
 struct TimeOffPage {
+    /// A request with its kind and hours in words ("Vacation"; "4 h a day" or "whole days").
     struct Row {
-        var id: Int64
-        var version: Int
-        var person: String
-        var kind: String
-        var start: String
-        var end: String
-        var hours: String
-        var note: String
-        var status: String
-        var canCancel: Bool
-        var canDecide: Bool
+        var request: TimeOffRecord
+        var kind, hours: String
+        var canCancel, canDecide: Bool
     }
     var rows: [Row]
     var empty: Bool
     var form: WebForm
-    var message: String
-    var hasMessage: Bool
+    var message: String?
     var waiting: Bool
     var collisions: [WorkingCalendarStore.Collision]
     var hasCollisions: Bool
@@ -41,9 +33,8 @@ struct TimeOffPage {
     }
 
     static func row(_ r: TimeOffRecord, mine: Bool, decides: Bool) -> Row {
-        Row(id: r.id, version: r.version, person: r.userName, kind: r.kind.rawValue.capitalized, start: r.start.description,
-            end: r.end.description, hours: r.hoursPerDay.map { "\($0.description) h a day" } ?? "whole days", note: r.note ?? "",
-            status: r.status.rawValue, canCancel: (mine || decides) && (r.status == .pending || r.status == .approved),
+        Row(request: r, kind: r.kind.rawValue.capitalized, hours: r.hoursPerDay.map { "\($0.description) h a day" } ?? "whole days",
+            canCancel: (mine || decides) && (r.status == .pending || r.status == .approved),
             canDecide: decides && r.status == .pending)
     }
 
@@ -52,7 +43,7 @@ struct TimeOffPage {
         let store = TimeOffStore()
         let list = try await store.list(db, visibleTo: caller, filter: .init(userID: caller.id), page: try PageRequest(limit: 200))
         let rows = list.items.map { row($0, mine: true, decides: caller.isAdmin) }
-        return TimeOffPage(rows: rows, empty: rows.isEmpty, form: Self.form(form), message: message ?? "", hasMessage: message != nil,
+        return TimeOffPage(rows: rows, empty: rows.isEmpty, form: Self.form(form), message: message,
                            waiting: try await store.waitingCount(db, caller: caller) > 0,
                            collisions: [], hasCollisions: false)
     }
@@ -62,8 +53,8 @@ struct TimeOffPage {
         let list = try await TimeOffStore().list(db, visibleTo: caller, filter: .init(waitingFor: caller), page: try PageRequest(limit: 200))
         let rows = list.items.map { row($0, mine: false, decides: true) }
         let collisions = try await WorkingCalendarStore().collisions(db, managerID: caller.id)
-        return TimeOffPage(rows: rows, empty: rows.isEmpty, form: Self.form(FormState("time-off")), message: message ?? "",
-                           hasMessage: message != nil, waiting: !rows.isEmpty, collisions: collisions, hasCollisions: !collisions.isEmpty)
+        return TimeOffPage(rows: rows, empty: rows.isEmpty, form: Self.form(FormState("time-off")), message: message,
+                           waiting: !rows.isEmpty, collisions: collisions, hasCollisions: !collisions.isEmpty)
     }
 }
 

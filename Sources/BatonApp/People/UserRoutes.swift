@@ -11,6 +11,9 @@ struct UserRoutes {
     let services: AppServices
     var store: UserStore { services.users }
     var actions: PersonActions { PersonActions(services: services) }
+    var endpoints: RecordEndpoints<UserRecord> {
+        RecordEndpoints(services: services, noun: "person", collection: "/api/v1/users", reader: { _ in })
+    }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         api.get("users", use: list)
@@ -43,38 +46,21 @@ struct UserRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        guard let user = try await services.pool.withConnection({ try await store.find($0, id: id, visibleTo: caller) }) else {
-            throw APIError.notFound("person")
-        }
-        return try APIResponse.json(user, headers: ETag.headers(user.version)).response
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireAdmin()
-        let body = try await JSON.body(of: request)
-        let (input, _) = try JSON.decode(PersonInput.self, from: body)
-        return try await services.pool.withTransaction { db in
-            try await Idempotency.run(request, body: body, userID: caller.id, db: db) {
-                let user = try await actions.create(db, caller: caller, input: input)
-                var headers = ETag.headers(user.version)
-                headers[.location] = "/api/v1/users/\(user.id)"
-                return try .json(user, status: .created, headers: headers)
-            }
-        }.response
+        try await endpoints.create(request, context, PersonInput.self, allowed: Scope.requireAdmin) { db, caller, input in
+            try await actions.create(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        let (input, keys) = try await JSON.decode(PersonInput.self, from: request)
+        // Where the request came from: a wrong current password counts against the sign-in throttle for it.
         let address = ClientAddress.current ?? context.remoteAddress
-        let updated = try await services.pool.withTransaction { db in
+        return try await endpoints.change(request, context, PersonInput.self) { db, caller, id, expected, input, keys in
             try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys, address: address)
         }
-        return try APIResponse.json(updated, headers: ETag.headers(updated.version)).response
     }
 
     @Sendable func setSkills(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A person as the API shows them.
-struct UserRecord: Codable, Sendable, KeepsEveryKey {
+struct UserRecord: Codable, Sendable, Versioned, KeepsEveryKey {
     struct SkillLevel: Codable, Sendable, Equatable {
         var skill: String
         var level: Int

@@ -8,11 +8,7 @@ import Postgres
 /// The project's budget against actuals as a page: the burn chart above the table of
 /// phases (budget, actual, waiting, estimate to complete, cost, value, margin).
 struct ProjectBudgetPage {
-    struct Bar {
-        var week: String
-        var cumulative: String
-        var percent: String
-    }
+    struct Bar { var week, cumulative, percent: String }
 
     var budget: ProjectBudget
     var bars: [Bar]

@@ -10,46 +10,33 @@ import Postgres
 /// submitted weeks waiting for the caller's decision.
 struct TimesheetPage {
     struct Cell {
-        var name: String
-        var value: String
+        var name, value: String
         var editable: Bool
-        var label: String
-        var error: String
+        var label, error: String
         var hasError: Bool
     }
 
     struct Row {
-        var title: String
-        var detail: String
+        var title, detail: String
         var cells: [Cell]
         var total: String
     }
 
-    struct Day {
-        var name: String
-        var date: String
-        var total: String
-    }
+    struct Day { var name, date, total: String }
 
     struct Waiting {
         var userId: Int64
-        var person: String
-        var week: String
-        var hours: String
+        var person, week, hours: String
     }
 
-    var week: String
-    var previousWeek: String
-    var nextWeek: String
+    var week, previousWeek, nextWeek: String
     var days: [Day]
     var rows: [Row]
-    var total: String
-    var status: String
+    var total, status: String
     var canSubmit: Bool
     var returned: [String]
     var hasReturned: Bool
-    var message: String
-    var hasMessage: Bool
+    var message: String?
     var waiting: [Waiting]
     var hasWaiting: Bool
 
@@ -100,7 +87,7 @@ struct TimesheetPage {
             week: sheet.week.description, previousWeek: sheet.week.adding(days: -7).description, nextWeek: sheet.week.adding(days: 7).description,
             days: days, rows: rows, total: sheet.total.value.plainText, status: sheet.status,
             canSubmit: sheet.entries.contains { $0.status.isOpen }, returned: returned, hasReturned: !returned.isEmpty,
-            message: message ?? "", hasMessage: message != nil, waiting: waiting, hasWaiting: !waiting.isEmpty)
+            message: message, waiting: waiting, hasWaiting: !waiting.isEmpty)
     }
 
     static func internalTitle(_ kind: String?) -> String {
