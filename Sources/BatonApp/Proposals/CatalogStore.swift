@@ -7,8 +7,8 @@ struct TypicalProjectRecord: Codable, Sendable, Versioned {
     struct Pricing: Codable, Sendable, Equatable, StrictDecodable {
         enum Field: String, CodingKey, CaseIterable { case model, price, rate }
         var model: String
-        var price: Money?
-        var rate: Money?
+        /// The fee of a fixed-fee project, or the rate of an hourly one.
+        var price, rate: Money?
 
         /// The amount a proposal line starts from: the fee, or the hourly rate.
         var amount: Decimal { (model == "hourly" ? rate : price)?.amount ?? 0 }
@@ -18,10 +18,15 @@ struct TypicalProjectRecord: Codable, Sendable, Versioned {
         enum Field: String, CodingKey, CaseIterable { case name, offsetDays, lengthDays, sharePercent, skills }
         static var nested: [String: any StrictDecodable.Type] { ["skills": Skill.self] }
         var name: String
-        var offsetDays: Int
-        var lengthDays: Int
+        var offsetDays, lengthDays: Int
         var sharePercent: DecimalString
         var skills: [Skill]
+
+        /// The phase as Core's handoff plan and its share check read it.
+        var template: TemplatePhase {
+            TemplatePhase(name: name, offsetDays: offsetDays, lengthDays: lengthDays, sharePercent: sharePercent.value,
+                          skills: skills.map { SkillHours(skill: $0.skill, hours: $0.hours.value) })
+        }
     }
 
     struct Skill: Codable, Sendable, StrictDecodable {
@@ -45,15 +50,9 @@ struct TypicalProjectRecord: Codable, Sendable, Versioned {
     var phases: [Phase]
     var checklist: [ChecklistItem]
     var archived: Bool
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
+    var createdAt, updatedAt: Timestamp
 
-    var templatePhases: [TemplatePhase] {
-        phases.map {
-            TemplatePhase(name: $0.name, offsetDays: $0.offsetDays, lengthDays: $0.lengthDays, sharePercent: $0.sharePercent.value,
-                          skills: $0.skills.map { SkillHours(skill: $0.skill, hours: $0.hours.value) })
-        }
-    }
+    var templatePhases: [TemplatePhase] { phases.map(\.template) }
 }
 
 /// The fields of a typical project a person sets.
@@ -75,10 +74,7 @@ struct TypicalProjectFields: Sendable {
         }
         if pricing.amount < 0 { v.add("pricing", "Price must be zero or more") }
         if let days = typicalDurationDays { v.check(days > 0, "typicalDurationDays", "Typical duration must be at least 1 day") }
-        HandoffPlan.checkShares(phases.map {
-            TemplatePhase(name: $0.name, offsetDays: $0.offsetDays, lengthDays: $0.lengthDays, sharePercent: $0.sharePercent.value,
-                          skills: $0.skills.map { SkillHours(skill: $0.skill, hours: $0.hours.value) })
-        }, into: &v)
+        HandoffPlan.checkShares(phases.map(\.template), into: &v)
         for (i, phase) in phases.enumerated() {
             v.check(phase.sharePercent.value.significantScale <= 2, "phases[\(i)].sharePercent", "Share must have at most two decimals")
         }
