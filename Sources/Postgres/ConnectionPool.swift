@@ -61,7 +61,7 @@ public final class ConnectionPool: Sendable, Service {
             await giveBack(connection, to: requestLease)
             return value
         } catch {
-            await giveBack(connection, to: requestLease)
+            await giveBack(connection, to: requestLease, failed: true)
             throw error
         }
     }
@@ -84,11 +84,11 @@ public final class ConnectionPool: Sendable, Service {
                 try await begin(connection, isolationLevel)
             } catch let error as PostgresError where error.isConnectionLevel && attempt < maxTransactionAttempts {
                 // A connection that died while idle: the transaction never started.
-                await giveBack(connection, to: requestLease)
+                await giveBack(connection, to: requestLease, failed: true)
                 attempt += 1
                 continue
             } catch {
-                await giveBack(connection, to: requestLease)
+                await giveBack(connection, to: requestLease, failed: true)
                 throw error
             }
             do {
@@ -106,7 +106,7 @@ public final class ConnectionPool: Sendable, Service {
                 if connection.isInTransaction {
                     _ = try? await connection.query("ROLLBACK")
                 }
-                await giveBack(connection, to: requestLease)
+                await giveBack(connection, to: requestLease, failed: true)
                 if let pgError = error as? PostgresError, pgError.isRetryableTransactionConflict,
                     attempt < maxTransactionAttempts
                 {

@@ -119,9 +119,12 @@ extension ConnectionPool {
         return (try await self.lease(), nil)
     }
 
-    func giveBack(_ connection: Connection, to lease: RequestLease?) async {
+    /// `failed`: the body threw, perhaps because the server ended the session (a FATAL
+    /// error comes back as a query's result, and libpq sees the closed socket only on the
+    /// next read), so the socket is probed before the request uses the connection again.
+    func giveBack(_ connection: Connection, to lease: RequestLease?, failed: Bool = false) async {
         guard let lease else { return await release(connection) }
-        guard connection.isIdleAndOpen else {
+        guard failed ? connection.probeIdle() : connection.isIdleAndOpen else {
             // Broken, or left inside a transaction: never reused, by the request or the pool.
             _ = lease.unclaim(keeping: nil)
             await release(connection)
