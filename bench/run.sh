@@ -20,7 +20,8 @@
 # opportunities to generate, default 1000000; a smaller set iterates faster but is not the
 # figure of record), BENCH_BATON (another `baton` binary to measure, such as the release
 # build of an earlier commit, side by side with the same data), BENCH_REUSE_SEED=1 (keep
-# the generated data although sql/*.sql changed: `baton serve` migrates the copy forward).
+# the generated data although sql/*.sql changed: `baton serve` migrates the copy forward),
+# BENCH_URL_OPTIONS (added to the server's DATABASE_URL, e.g. prepared_statements=off).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -157,7 +158,7 @@ psql_q -d baton_bench -c "CHECKPOINT" >/dev/null
 HTTP_PORT=$(free_port)
 CONNECTIONS=${BENCH_CONNECTIONS:-4}
 serve_started=$(python3 -c 'import time; print(time.monotonic())')
-DATABASE_URL=$(url_for baton_bench) HOST=127.0.0.1 PORT=$HTTP_PORT BATON_DEMO=off LOG_LEVEL=warning \
+DATABASE_URL="$(url_for baton_bench)${BENCH_URL_OPTIONS:+&$BENCH_URL_OPTIONS}" HOST=127.0.0.1 PORT=$HTTP_PORT BATON_DEMO=off LOG_LEVEL=warning \
     POOL_SIZE=$CONNECTIONS "$BATON" serve >"$DATA/baton.log" 2>&1 &
 BATON_PID=$!
 ready=0

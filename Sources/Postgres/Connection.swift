@@ -16,6 +16,16 @@ public final class Connection: @unchecked Sendable {
     public let logger: Logger
     /// When the connection was last handed back to its pool.
     var lastUsed = ContinuousClock.now
+    /// The statements this connection prepared, by SQL text; nil when it prepares none
+    /// (see `preparesStatements`).
+    private var statements: PreparedStatements?
+
+    /// Whether statements are prepared once per connection and then only executed.
+    /// False behind a transaction pooler such as PgBouncer in transaction mode: each
+    /// transaction may run on another server connection, where the name would be
+    /// unknown (or, worse, another client's). Told apart at connect time: through a
+    /// pooler the backend's process id libpq was given is not the one serving it.
+    public var preparesStatements: Bool { statements != nil }
 
     /// Opens a connection, blocking a thread of `threadPool` while it does.
     public static func connect(
@@ -55,6 +65,17 @@ public final class Connection: @unchecked Sendable {
         PQsetNoticeReceiver(conn, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
         try pinSession(conn)
         try checkSession(conn)
+        if configuration.preparedStatements, try Self.servedDirectly(conn) {
+            statements = PreparedStatements(capacity: configuration.preparedStatementLimit)
+        }
+    }
+
+    /// True when the server process behind this connection is the one it was opened
+    /// with: not behind a pooler, which answers the start-up with a key of its own.
+    private static func servedDirectly(_ conn: OpaquePointer) throws -> Bool {
+        let result = try collect(OwnedResult(PQexec(conn, "SELECT pg_backend_pid()"), connection: conn))
+        guard let text = result.first?.values.first ?? nil, let pid = Int32(text) else { return false }
+        return pid == PQbackendPID(conn)
     }
 
     /// ISO dates and UTC, which every decoder here assumes. Set with plain SETs, and
@@ -161,12 +182,73 @@ public final class Connection: @unchecked Sendable {
         }
         let values = binds.map { $0.flatMap { strdup($0) } }
         defer { values.forEach { free($0) } }
-        let result = values.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
-                PQexecParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
+        return try values.withUnsafeBufferPointer { buffer in
+            try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
+                guard statements != nil, PreparedStatements.worthPreparing(sql) else {
+                    let result = PQexecParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
+                    return try Self.collect(OwnedResult(result, connection: handle))
+                }
+                return try executePrepared(handle, sql: sql, count: Int32(binds.count), params: params.baseAddress)
             }
         }
-        return try Self.collect(OwnedResult(result, connection: handle))
+    }
+
+    /// Runs `sql` as this connection's prepared statement, preparing it on first use.
+    ///
+    /// A statement prepared earlier can be stale: a table it reads was altered (its
+    /// result changed shape), or dropped and made again with other column types (a
+    /// temporary table), while its parameters' types were fixed when it was prepared.
+    /// When such a statement fails with an error staleness can cause, it is dropped
+    /// and, outside a transaction, run once more unprepared; inside one the error
+    /// stands (the transaction is aborted), and `withTransaction` runs the whole body
+    /// again after a changed result shape.
+    private func executePrepared(
+        _ handle: OpaquePointer, sql: String, count: Int32, params: UnsafePointer<UnsafePointer<CChar>?>?
+    ) throws -> QueryResult {
+        let idle = PQtransactionStatus(handle) == PQTRANS_IDLE
+        let (name, fresh) = try prepared(handle, sql: sql, count: count)
+        do {
+            return try Self.collect(OwnedResult(PQexecPrepared(handle, name, count, params, nil, nil, 0), connection: handle))
+        } catch let error as PostgresError where !fresh && error.mayComeFromAStalePreparedStatement {
+            forget(handle, sql: sql)
+            guard idle else { throw error }
+            return try Self.collect(OwnedResult(PQexecParams(handle, sql, count, nil, params, nil, nil, 0), connection: handle))
+        }
+    }
+
+    /// The name of `sql`'s prepared statement, and whether it was prepared just now
+    /// (dropping the least recently used one beyond the cache's bound).
+    private func prepared(_ handle: OpaquePointer, sql: String, count: Int32) throws -> (String, fresh: Bool) {
+        if let name = statements?.name(for: sql) { return (name, false) }
+        guard var cache = statements else { throw PostgresError(code: .protocolError, message: "no statement cache") }
+        let name = cache.nextName()
+        _ = try Self.collect(OwnedResult(PQprepare(handle, name, sql, count, nil), connection: handle))
+        if let evicted = cache.insert(sql: sql, name: name) { deallocate(handle, evicted) }
+        statements = cache
+        return (name, true)
+    }
+
+    private func forget(_ handle: OpaquePointer, sql: String) {
+        guard let name = statements?.remove(sql: sql) else { return }
+        deallocate(handle, name)
+    }
+
+    /// Drops a prepared statement on the server. In a failed transaction the server
+    /// refuses even this: the name stays behind unused (names are never reused).
+    private func deallocate(_ handle: OpaquePointer, _ name: String) {
+        guard PQtransactionStatus(handle) != PQTRANS_INERROR else { return }
+        _ = OwnedResult(PQexec(handle, "DEALLOCATE " + name), connection: handle)
+    }
+
+    /// Forgets every prepared statement (after `DISCARD ALL`, say, or a schema change
+    /// the caller knows of); they are prepared again on next use.
+    public func forgetPreparedStatements() {
+        guard let handle, var cache = statements else { return }
+        if PQtransactionStatus(handle) != PQTRANS_INERROR {
+            _ = OwnedResult(PQexec(handle, "DEALLOCATE ALL"), connection: handle)
+        }
+        cache.removeAll()
+        statements = cache
     }
 
     /// Runs a script of several statements (a migration), with no parameters:
@@ -268,11 +350,66 @@ public final class Connection: @unchecked Sendable {
             let message = String(cString: PQresultErrorMessage(res))
             return PostgresError(code: .connectionClosed, message: message.isEmpty ? connectionMessage : message)
         }
+        // A prepared statement whose tables changed under it; the text alone tells this
+        // 0A000 from the other "feature not supported" errors.
+        let planChanged = state == "0A000" && (field("M") ?? "").hasPrefix("cached plan must not change result type")
         return PostgresError(
-            code: PostgresError.code(forSQLState: state), sqlState: state,
+            code: planChanged ? .cachedPlanChanged : PostgresError.code(forSQLState: state), sqlState: state,
             message: field("M") ?? "", detail: field("D"), hint: field("H"),
             constraint: field("n"), table: field("t"), column: field("c"))
     }
+}
+
+/// The statements one connection has prepared, by SQL text, at most `capacity` of
+/// them: a store builds a bounded set of texts, but a filter with a variable list of
+/// conditions makes new ones, and each costs the server memory for the session.
+struct PreparedStatements {
+    let capacity: Int
+    private var names: [String: (name: String, used: UInt64)] = [:]
+    private var clock: UInt64 = 0
+    private var counter = 0
+
+    init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+    mutating func name(for sql: String) -> String? {
+        guard let entry = names[sql] else { return nil }
+        clock += 1
+        names[sql] = (entry.name, clock)
+        return entry.name
+    }
+
+    /// Only the statements that read and write rows, which a request repeats: not
+    /// BEGIN, COMMIT, SET or DDL, which gain nothing and would only fill the cache.
+    static func worthPreparing(_ sql: String) -> Bool {
+        let head = sql.utf8.drop(while: { $0 == 32 || $0 == 10 || $0 == 9 || $0 == 13 }).prefix(6)
+        let word = String(decoding: head.map { $0 | 0x20 }, as: UTF8.self)
+        return word.hasPrefix("select") || word.hasPrefix("insert") || word.hasPrefix("update")
+            || word.hasPrefix("delete") || word.hasPrefix("with")
+    }
+
+    /// A name never used before on this connection.
+    mutating func nextName() -> String {
+        counter += 1
+        return "baton_\(counter)"
+    }
+
+    /// Records a new statement; returns the name of the one it pushed out, if any.
+    mutating func insert(sql: String, name: String) -> String? {
+        var evicted: String?
+        if names.count >= capacity, let oldest = names.min(by: { $0.value.used < $1.value.used }) {
+            names[oldest.key] = nil
+            evicted = oldest.value.name
+        }
+        clock += 1
+        names[sql] = (name, clock)
+        return evicted
+    }
+
+    mutating func remove(sql: String) -> String? {
+        names.removeValue(forKey: sql)?.name
+    }
+
+    mutating func removeAll() { names = [:] }
 }
 
 /// Owns one `PGresult` and clears it when it goes.

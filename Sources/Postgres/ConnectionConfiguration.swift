@@ -15,6 +15,11 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var sslMode: String?
     public var applicationName: String = "baton"
     public var connectTimeoutSeconds: Int = 5
+    /// Whether each connection prepares its statements (`prepared_statements=off` in the
+    /// URL's query turns it off; it is off by itself behind a pooler, see `Connection`).
+    public var preparedStatements = true
+    /// How many prepared statements one connection keeps at most.
+    public var preparedStatementLimit = 256
     /// Further libpq parameters from the URL's query (`options`, `target_session_attrs`, …).
     public var extra: [String: String] = [:]
 
@@ -65,6 +70,11 @@ public struct ConnectionConfiguration: Sendable, Equatable {
             case "connect_timeout":
                 guard let t = Int(value) else { throw InvalidURL(reason: "connect_timeout must be a number") }
                 connectTimeoutSeconds = t
+            case "prepared_statements":
+                guard let on = ["on": true, "true": true, "off": false, "false": false][value.lowercased()] else {
+                    throw InvalidURL(reason: "prepared_statements must be on or off")
+                }
+                preparedStatements = on
             default: extra[item.name] = value
             }
         }

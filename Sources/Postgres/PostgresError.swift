@@ -35,6 +35,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case poolClosed
         case copyFailed
         case protocolError
+        /// A prepared statement's result changed shape (a table it reads was altered).
+        case cachedPlanChanged
     }
 
     public var code: Code
@@ -80,7 +82,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// True when running the whole transaction again may succeed.
     public var isRetryableTransactionConflict: Bool {
-        code == .serializationFailure || code == .deadlockDetected
+        code == .serializationFailure || code == .deadlockDetected || code == .cachedPlanChanged
+    }
+
+    /// True for the errors a prepared statement made before a schema change can raise:
+    /// its result changed shape, a type no longer matches (22…), a column or table is
+    /// gone (42…).
+    var mayComeFromAStalePreparedStatement: Bool {
+        code == .cachedPlanChanged || sqlState?.hasPrefix("22") == true || sqlState?.hasPrefix("42") == true
     }
 
     /// True when the database is unavailable rather than the request being wrong:
