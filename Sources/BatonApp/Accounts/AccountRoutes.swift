@@ -9,22 +9,16 @@ import Postgres
 /// or store, and encodes; the rules are in `AccountActions`.
 struct AccountRoutes: RecordRoutes {
     static let collection = "accounts"
+    static let noun = "account"
     let services: AppServices
     var store: AccountStore { services.accounts }
     var actions: AccountActions { AccountActions(services: services) }
-    var endpoints: RecordEndpoints<AccountRecord> {
-        RecordEndpoints(services: services, noun: "account", collection: "/api/v1/accounts", reader: Scope.requireReader)
-    }
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireWriter }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         registerRecords(on: api)
         api.post("accounts/:id/restore", use: restore)
         api.get("accounts/:id/timeline", use: timeline)
-    }
-
-    func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> AccountRecord? {
-        try await store.find(db, id: id, visibleTo: caller)
     }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

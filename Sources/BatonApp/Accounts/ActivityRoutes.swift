@@ -8,21 +8,15 @@ import Postgres
 /// `/activities`: calls, meetings, emails, notes and tasks; the rules are in `ActivityActions`.
 struct ActivityRoutes: RecordRoutes {
     static let collection = "activities"
+    static let noun = "activity"
     let services: AppServices
     var store: ActivityStore { services.activities }
     var actions: ActivityActions { ActivityActions(services: services) }
-    var endpoints: RecordEndpoints<ActivityRecord> {
-        RecordEndpoints(services: services, noun: "activity", collection: "/api/v1/activities", reader: Scope.requireReader)
-    }
     /// Anyone who reads the pipeline logs what they did with a client.
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireReader }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         registerRecords(on: api)
-    }
-
-    func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> ActivityRecord? {
-        try await store.find(db, id: id, visibleTo: caller)
     }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -8,20 +8,14 @@ import Postgres
 /// `/contacts`: the people at each account; the rules are in `ContactActions`.
 struct ContactRoutes: RecordRoutes {
     static let collection = "contacts"
+    static let noun = "contact"
     let services: AppServices
     var store: ContactStore { services.contacts }
     var actions: ContactActions { ContactActions(services: services) }
-    var endpoints: RecordEndpoints<ContactRecord> {
-        RecordEndpoints(services: services, noun: "contact", collection: "/api/v1/contacts", reader: Scope.requireReader)
-    }
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireWriter }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         registerRecords(on: api)
-    }
-
-    func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> ContactRecord? {
-        try await store.find(db, id: id, visibleTo: caller)
     }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

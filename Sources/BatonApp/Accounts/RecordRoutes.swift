@@ -12,23 +12,42 @@ protocol RecordActions: Sendable {
     func archive(_ db: Connection, caller: Caller, id: Int64, expected: Int?) async throws
 }
 
+/// A store that finds one record by id among those a caller sees (locked first,
+/// `forUpdate`, for a change).
+protocol RecordFinder: Sendable {
+    associatedtype Record
+    func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool) async throws -> Record?
+}
+
+extension AccountStore: RecordFinder {}
+extension ContactStore: RecordFinder {}
+extension ActivityStore: RecordFinder {}
+
 /// The API of a kind of record kept the usual way (accounts, contacts, activities):
 /// list, create, read, change and archive under one collection path. Each kind says
-/// how its list is filtered, how one is found and who may create one; the HTTP
-/// around the actions is `RecordEndpoints`' and the same for all.
+/// how its list is filtered and who may create one; the HTTP around the actions is
+/// `RecordEndpoints`' and the same for all.
 protocol RecordRoutes: Sendable {
     associatedtype Actions: RecordActions
+    associatedtype Store: RecordFinder where Store.Record == Actions.Record
     /// `accounts`: the collection's path under `/api/v1`.
     static var collection: String { get }
-    var endpoints: RecordEndpoints<Actions.Record> { get }
+    /// For "No account with that id is visible to you".
+    static var noun: String { get }
+    var services: AppServices { get }
+    var store: Store { get }
     var actions: Actions { get }
     /// Who may create one (the actions judge every other change).
     var mayCreate: @Sendable (Caller) throws -> Void { get }
-    func find(_ db: Connection, id: Int64, visibleTo caller: Caller) async throws -> Actions.Record?
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response
 }
 
 extension RecordRoutes {
+    /// Anyone who reads the pipeline reads these records (those they may see).
+    var endpoints: RecordEndpoints<Actions.Record> {
+        RecordEndpoints(services: services, noun: Self.noun, collection: "/api/v1/\(Self.collection)", reader: Scope.requireReader)
+    }
+
     /// `GET`, `POST` on the collection; `GET`, `PATCH`, `DELETE` on one of it.
     func registerRecords(on api: RouterGroup<BatonRequestContext>) {
         let one = RouterPath("\(Self.collection)/:id")
@@ -40,7 +59,7 @@ extension RecordRoutes {
     }
 
     @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await find(db, id: id, visibleTo: caller) }
+        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller, forUpdate: false) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
