@@ -101,7 +101,7 @@ struct DemoFirm {
             }
             if withBusiness {
                 let today = Timestamp.now.calendarDate
-                var pipeline = DemoPipeline(people: ids, today: today)
+                var pipeline = DemoPipeline(services: services, people: ids, today: today)
                 try await pipeline.load(db)
                 try await DemoCatalog(services: services, people: ids, today: today).load(db)
                 try await DemoDelivery(services: services, people: ids, today: today).load(db)

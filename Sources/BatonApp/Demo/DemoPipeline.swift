@@ -8,6 +8,7 @@ import Postgres
 /// and the next two with their stage histories, and the calls, meetings and tasks
 /// around them. Deterministic from its seed and the day it is loaded.
 struct DemoPipeline {
+    let services: AppServices
     let people: [String: Int64]
     let today: CalendarDate
     var random = SeededGenerator(seed: 20_261_127)
@@ -33,7 +34,8 @@ struct DemoPipeline {
                         "Wi-Fi rollout"]
     static let lossReasons = ["budget cut", "chose a competitor", "project postponed", "no decision", "price"]
 
-    init(people: [String: Int64], today: CalendarDate) {
+    init(services: AppServices, people: [String: Int64], today: CalendarDate) {
+        self.services = services
         self.people = people
         self.today = today
     }
@@ -44,57 +46,36 @@ struct DemoPipeline {
         let projectManagers = ["felix.braun", "grace.kim", "hiro.tanaka"].compactMap { people[$0] }
         guard !sellers.isEmpty else { return }
 
-        // Accounts: every tenth is a parent to the next few.
-        var names: [String] = [], domains: [String] = [], industries: [String] = [], owners: [Int64] = []
-        var statuses: [String] = [], cities: [String] = [], regions: [String] = [], postcodes: [String] = []
+        // Accounts, every tenth a parent to the next two, and four contacts at each: made
+        // by the admin through the accounts' actions, as the API would make them.
+        guard let adminID = people["admin"] else { return }
+        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let accounts = AccountActions(services: services), contacts = ContactActions(services: services)
+        var accountIDs: [Int64] = [], domains: [String] = [], owners: [Int64] = []
         for i in 0..<200 {
             let prefix = Self.prefixes[i % Self.prefixes.count]
             let suffix = Self.suffixes[(i / Self.prefixes.count) % Self.suffixes.count]
             let name = prefix + suffix
-            names.append(name)
-            domains.append(name.lowercased().filter { $0.isLetter } + ".example")
-            industries.append(Self.industries[(i / Self.prefixes.count) % Self.industries.count])
-            owners.append(sellers[i % sellers.count])
-            statuses.append(random.chance(0.7) ? "active" : (random.chance(0.8) ? "prospect" : "former"))
+            let domain = name.lowercased().filter { $0.isLetter } + ".example"
+            let owner = sellers[i % sellers.count]
+            let status: AccountStatus = random.chance(0.7) ? .active : (random.chance(0.8) ? .prospect : .former)
             let city = random.pick(Self.cities)
-            cities.append(city.0); regions.append(city.1); postcodes.append(city.2)
+            let created = try await accounts.create(db, caller: admin, input: AccountInput(
+                name: name, domain: domain, industry: Self.industries[(i / Self.prefixes.count) % Self.industries.count],
+                ownerId: owner, parentId: [2, 3].contains((i + 1) % 10) ? accountIDs[i + 1 - (i + 1) % 10] : nil, status: status,
+                address: Address(street: "\(100 + (i + 1) * 7) Main St", city: city.0, region: city.1, postalCode: city.2, country: "USA"),
+                externalId: "demo:account-\(i + 1)"))
+            accountIDs.append(created.id); domains.append(domain); owners.append(owner)
         }
-        let accountIDs: [Int64] = try await db.query("""
-            INSERT INTO accounts (name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
-            SELECT n, d, ind, o, s, (100 + i * 7) || ' Main St', c, r, p, 'USA', 'demo:account-' || i
-            FROM unnest(\(names)::text[], \(domains)::text[], \(industries)::text[], \(owners)::bigint[], \(statuses)::text[],
-                        \(cities)::text[], \(regions)::text[], \(postcodes)::text[]) WITH ORDINALITY AS x(n, d, ind, o, s, c, r, p, i)
-            ORDER BY i
-            RETURNING id
-            """).map { try $0.decode("id") }
-        try await db.query("""
-            UPDATE accounts a SET parent_id = p.id
-            FROM accounts p
-            WHERE a.external_id LIKE 'demo:account-%' AND p.external_id LIKE 'demo:account-%'
-              AND substr(a.external_id, 14)::int % 10 IN (2, 3)
-              AND substr(p.external_id, 14)::int = substr(a.external_id, 14)::int - (substr(a.external_id, 14)::int % 10) + 1
-            """)
-
-        // Contacts: four per account.
-        var contactAccounts: [Int64] = [], contactNames: [String] = [], emails: [String] = [], titles: [String] = []
-        var roles: [String] = [], phones: [String] = []
         for (i, accountID) in accountIDs.enumerated() {
             for j in 0..<4 {
                 let first = random.pick(Self.firstNames), last = random.pick(Self.lastNames)
                 let title = random.pick(Self.titles)
-                contactAccounts.append(accountID)
-                contactNames.append("\(first) \(last)")
-                emails.append("\(first.lowercased()).\(last.lowercased())\(j)@\(domains[i])")
-                titles.append(title.0)
-                roles.append(title.1)
-                phones.append("+1 555 \(String(format: "%04d", (i * 4 + j) % 10000))")
+                _ = try await contacts.create(db, caller: admin, input: ContactInput(
+                    accountId: accountID, name: "\(first) \(last)", email: "\(first.lowercased()).\(last.lowercased())\(j)@\(domains[i])",
+                    phone: "+1 555 \(String(format: "%04d", (i * 4 + j) % 10000))", title: title.0, buyingRole: BuyingRole(rawValue: title.1)))
             }
         }
-        try await db.query("""
-            INSERT INTO contacts (account_id, name, email, phone, title, buying_role)
-            SELECT * FROM unnest(\(contactAccounts)::bigint[], \(contactNames)::text[], \(emails)::text[], \(phones)::text[],
-                                 \(titles)::text[], \(roles)::text[])
-            """)
 
         // Opportunities, closing from six quarters back to two quarters ahead.
         let openStages: [(String, Decimal, String)] = [("prospecting", 10, "pipeline"), ("qualification", 20, "pipeline"),
@@ -162,12 +143,10 @@ struct DemoPipeline {
                         \(createdAt)::timestamptz[]) AS x(k, s, a, o, d, dn, c)
             """)
 
-        // The trail records that the demo loader created these records.
+        // The trail records that the demo loader created these records (the accounts'
+        // and contacts' actions wrote their own).
         try await db.query("""
             INSERT INTO audit_log (entity, entity_id, action, changes)
-            SELECT 'account', id, 'create', jsonb_build_object('name', jsonb_build_object('old', NULL, 'new', name))
-            FROM accounts WHERE external_id LIKE 'demo:%'
-            UNION ALL
             SELECT 'opportunity', id, 'create', jsonb_build_object('name', jsonb_build_object('old', NULL, 'new', name))
             FROM opportunities WHERE external_id LIKE 'demo:%'
             """)
