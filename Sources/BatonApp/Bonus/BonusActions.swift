@@ -20,8 +20,7 @@ struct BonusPlanInput: StrictDecodable {
     var cap: DecimalString?
     var lateCreditPercent: DecimalString?
     var overrides: [BonusPlanRecord.Override]?
-    var activeFrom: CalendarDate?
-    var activeTo: CalendarDate?
+    var activeFrom, activeTo: CalendarDate?
 }
 
 /// The keys a tier may carry (the tier itself decodes as `BonusTier`).

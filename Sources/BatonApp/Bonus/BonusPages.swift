@@ -362,8 +362,8 @@ extension WebRoutes {
 
 /// `/bonus`: the runs, newest first, each with the statements the reader may see.
 struct BonusRunsPage {
-    struct Line { var runId: Int64; var period: String; var status: String; var locked: Bool; var people: [Person]; var link: String; var planName: String }
-    struct Person { var userId: Int64; var name: String; var payout: String }
+    struct Line { var runId: Int64; var period, status: String; var locked: Bool; var people: [Person]; var link, planName: String }
+    struct Person { var userId: Int64; var name, payout: String }
     struct PlanChoice { var id: Int64; var name: String }
     var runs: [Line]
     /// For admins and managers: the plans a new run can be computed for.
@@ -401,10 +401,11 @@ struct BonusRunsPage {
 /// is their own override), every line, tier, cap and adjustment, the approval, and a
 /// what-if over the person's open phases.
 struct StatementPage {
-    struct TierLine { var band: String; var rate: String; var amount: String }
-    struct AdjustmentLine { var amount: String; var reason: String; var author: String }
-    struct OpenPhase { var id: Int64; var name: String; var value: String; var due: String; var day: String }
-    struct WhatIf { var payout: String; var difference: String; var explanation: [String] }
+    struct TierLine { var band, rate, amount: String }
+    struct AdjustmentLine { var amount, reason, author: String }
+    /// `day`: the completion day to try, as typed or the phase's due date.
+    struct OpenPhase { var id: Int64; var name, value, due, day: String }
+    struct WhatIf { var payout, difference: String; var explanation: [String] }
     var statement: StatementRecord
     var locked, canApprove: Bool
     var lines: [CreditLine]
@@ -467,7 +468,7 @@ struct BonusPlanPage {
     var people: [PersonChoice] = [], managers: [PersonChoice] = []
     var memberError: String?
 
-    struct MemberRow { var id: Int64; var name: String; var span: String; var removeAction: String }
-    struct OverrideRow { var userId: Int64; var name: String; var target: String }
+    struct MemberRow { var id: Int64; var name, span, removeAction: String }
+    struct OverrideRow { var userId: Int64; var name, target: String }
     struct PersonChoice { var id: Int64; var name: String }
 }

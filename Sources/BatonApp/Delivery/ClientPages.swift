@@ -9,13 +9,11 @@ import Postgres
 /// What a client's status link shows: who, what and when, from
 /// `DeliveryStore.clientView`, which selects nothing else.
 struct ClientStatusPage {
-    struct Person { var name: String; var role: String }
-    struct Phase { var name: String; var start: String; var due: String; var state: String; var late: Bool; var done: Bool }
-    var project: String
-    var client: String
+    struct Phase { var name, start, due, state: String; var late, done: Bool }
+    /// The project, its client, its people and its scope, as the store selected them.
+    var view: DeliveryStore.ClientView
+    /// The project's status in words ("in progress").
     var status: String
-    var people: [Person]
-    var scope: [String]
     var phases: [Phase]
     var today: String
 
@@ -27,9 +25,8 @@ struct ClientStatusPage {
             return Phase(name: p.name, start: p.start.description, due: p.due.description, state: state,
                          late: state == "late", done: state == "done")
         }
-        return ClientStatusPage(project: view.project, client: view.client, status: view.status.replacingOccurrences(of: "_", with: " "),
-                                people: view.people.map { Person(name: $0.name, role: $0.role) }, scope: view.scope,
-                                phases: phases, today: today.description)
+        return ClientStatusPage(view: view, status: view.status.replacingOccurrences(of: "_", with: " "), phases: phases,
+                                today: today.description)
     }
 }
 

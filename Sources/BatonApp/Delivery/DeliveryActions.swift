@@ -12,17 +12,14 @@ struct AssignmentInput: StrictDecodable {
     }
     var userId: Int64?
     var role: String?
-    var start: CalendarDate?
-    var end: CalendarDate?
-    /// Five working days of hours per day: give this or `hoursPerDay`, not both.
-    var hoursPerWeek: DecimalString?
-    /// Hours on each of the person's working days.
-    var hoursPerDay: DecimalString?
+    var start, end: CalendarDate?
+    /// Hours on each of the person's working days (`hoursPerDay`), or five working
+    /// days of them (`hoursPerWeek`): give one, not both.
+    var hoursPerWeek, hoursPerDay: DecimalString?
     /// The skill need filled: a phase of the project and one of its skills, together.
     var phaseId: Int64?
     var skill: String?
-    var location: String?
-    var status: String?
+    var location, status: String?
     /// Book the person even in weeks past their capacity (the assignment is flagged).
     var allowOverbook: Bool?
 }

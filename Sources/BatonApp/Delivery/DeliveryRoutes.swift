@@ -144,24 +144,29 @@ struct DeliveryRoutes {
     }
 
     @Sendable func movePhase(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let (caller, id) = try Self.callerAndProject(request, context)
-        let phaseID = try request.id(context, "phaseId")
-        let (input, _) = try await JSON.decode(MoveInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await changePart(request, context, "phaseId", MoveInput.self) { db, caller, id, phaseID, input in
             try await actions.movePhase(db, caller: caller, projectID: id, phaseID: phaseID, start: input.start,
                                         shiftFollowing: input.shiftFollowing ?? false)
         }
-        return try Self.tagged(updated, version: updated.version)
     }
 
     @Sendable func check(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let (caller, id) = try Self.callerAndProject(request, context)
-        let itemID = try request.id(context, "itemId")
-        let (input, _) = try await JSON.decode(CheckInput.self, from: request)
-        let updated = try await services.pool.withTransaction { db in
+        try await changePart(request, context, "itemId", CheckInput.self) { db, caller, id, itemID, input in
             try await actions.setChecked(db, caller: caller, projectID: id, itemID: itemID, checked: input.checked)
         }
-        return try Self.tagged(updated, version: updated.version)
+    }
+
+    /// A change to one part of the project in the path (the path's `part`: a phase, a
+    /// checklist item) with the body sent, in one transaction; answers the project.
+    private func changePart<Input: StrictDecodable>(
+        _ request: Request, _ context: BatonRequestContext, _ part: String, _ input: Input.Type,
+        _ change: (Connection, Caller, Int64, Int64, Input) async throws -> ProjectRecord
+    ) async throws -> Response {
+        let (caller, id) = try Self.callerAndProject(request, context)
+        let partID = try request.id(context, part)
+        let (sent, _) = try await JSON.decode(Input.self, from: request)
+        let project = try await services.pool.withTransaction { try await change($0, caller, id, partID, sent) }
+        return try Self.tagged(project, version: project.version)
     }
 
     @Sendable func createStatusLink(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

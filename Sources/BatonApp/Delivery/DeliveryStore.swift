@@ -274,10 +274,9 @@ struct DeliveryStore: Sendable {
     /// who works on it, and the catalog services ordered. It selects no amount, no note
     /// and nothing of any other project, so the page cannot leak what it never had.
     struct ClientView {
-        var project: String
-        var status: String
-        var client: String
-        var people: [(name: String, role: String)]
+        struct Person { var name, role: String }
+        var project, status, client: String
+        var people: [Person]
         var scope: [String]
     }
 
@@ -289,13 +288,13 @@ struct DeliveryStore: Sendable {
             WHERE j.id = \(projectID)
             """).first
         else { return nil }
-        var people: [(name: String, role: String)] = []
-        if let pm: String = try head.decode("pm") { people.append((pm, "Project manager")) }
+        var people: [ClientView.Person] = []
+        if let pm: String = try head.decode("pm") { people.append(.init(name: pm, role: "Project manager")) }
         for row in try await db.query("""
             SELECT DISTINCT u.name, a.role FROM assignments a JOIN users u ON u.id = a.user_id
             WHERE a.project_id = \(projectID) ORDER BY u.name, a.role
             """) {
-            people.append((try row.decode("name"), try row.decode("role")))
+            people.append(.init(name: try row.decode("name"), role: try row.decode("role")))
         }
         let scope: [String] = try await db.query("""
             SELECT coalesce(t.name, l.description) AS item FROM projects j
