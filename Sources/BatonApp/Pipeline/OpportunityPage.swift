@@ -30,13 +30,12 @@ struct OpportunityPage {
     var proposals: [Version]
     var projects: [ProjectLink]
     var hasProposals, hasProjects: Bool
-    /// Open, and the caller works the pipeline: a new proposal may be drafted.
-    var canPropose: Bool
-    var proposalForm: WebForm
-    /// The caller works the pipeline: the details, the stage and the team are edited in place
-    /// (who may change which field is judged by `OpportunityActions` on saving).
-    var canEdit: Bool
-    var details: WebForm
+    /// `canPropose`: open, and the caller works the pipeline, so a new proposal may be
+    /// drafted. `canEdit`: the caller works the pipeline, so the details, the stage and
+    /// the team are edited in place (who may change which field is judged by
+    /// `OpportunityActions` on saving).
+    var canPropose, canEdit: Bool
+    var proposalForm, details: WebForm
     var version: Int
     var hasConflict: Bool
     var conflict: [EditConflict]
@@ -152,7 +151,7 @@ struct OpportunityPage {
                                kind: o.kind.rawValue.replacingOccurrences(of: "_", with: " "), owner: owner, path: path,
                                team: team, history: history.reversed(), proposals: proposals, projects: projects,
                                hasProposals: !proposals.isEmpty, hasProjects: !projects.isEmpty, canPropose: canPropose,
-                               proposalForm: form.form(fields), canEdit: canEdit, details: detailsForm, version: o.version,
+                               canEdit: canEdit, proposalForm: form.form(fields), details: detailsForm, version: o.version,
                                hasConflict: !conflict.isEmpty, conflict: conflict,
                                saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", message: forms.message,
                                isOpen: isOpen, isLost: o.lostOn != nil,

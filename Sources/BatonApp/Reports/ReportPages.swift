@@ -230,8 +230,7 @@ struct PipelineReportPage {
     var hasReport = false
     var rows: [Row] = []
     var totalCount = 0
-    var totalAmount = ""
-    var totalWeighted = ""
+    var totalAmount = "", totalWeighted = ""
     var chart = "{}"
 
     init(reportNav: [ReportNav.Link], period: String) {
@@ -262,16 +261,12 @@ struct PipelineReportPage {
 struct SalesPerformancePage {
     struct Row { var key: String; var won: Int; var lost: Int; var winRate: String; var averageDealSize: String; var averageCycleDays: String }
     var reportNav: [ReportNav.Link]
-    var from = ""
-    var to = ""
+    var from = "", to = ""
     var error: String?
     var hasReport = false
-    var byPerson: [Row] = []
-    var byProject: [Row] = []
-    var hasPeople = false
-    var hasProjects = false
-    var personChart = "{}"
-    var projectChart = "{}"
+    var byPerson: [Row] = [], byProject: [Row] = []
+    var hasPeople = false, hasProjects = false
+    var personChart = "{}", projectChart = "{}"
 
     init(reportNav: [ReportNav.Link]) { self.reportNav = reportNav }
 
@@ -304,19 +299,15 @@ struct SalesPerformancePage {
 struct DeliveryReportPage {
     struct Row { var name: String; var assigned: String; var capacity: String; var utilization: String; var over: Bool }
     var reportNav: [ReportNav.Link]
-    var from = ""
-    var to = ""
+    var from = "", to = ""
     var error: String?
     var hasReport = false
-    var phasesCompleted = 0
-    var onTime = 0
+    var phasesCompleted = 0, onTime = 0
     var onTimeRate = "–"
     var hasPhases = false
     var onTimeBar = "0"
-    var byPerson: [Row] = []
-    var bySkill: [Row] = []
-    var personChart = "{}"
-    var skillChart = "{}"
+    var byPerson: [Row] = [], bySkill: [Row] = []
+    var personChart = "{}", skillChart = "{}"
 
     init(reportNav: [ReportNav.Link]) { self.reportNav = reportNav }
 
@@ -356,20 +347,12 @@ struct GrowthReportPage {
     var weeks: String
     var error: String?
     var hasReport = false
-    var recommendation = ""
-    var sentence = ""
-    var deliveryLoad = "–"
-    var salesCoverage = "–"
-    var loadHigh = ""
-    var loadRoom = ""
-    var coverageHealthy = ""
-    var coverageLow = ""
-    var demandHours = ""
-    var capacityHours = ""
-    var capacityNeededHours = ""
-    var openPipeline = ""
-    var remainingQuota = ""
-    var pipelineNeeded = ""
+    var recommendation = "", sentence = ""
+    var deliveryLoad = "–", salesCoverage = "–"
+    /// The thresholds the advice was judged by.
+    var loadHigh = "", loadRoom = "", coverageHealthy = "", coverageLow = ""
+    var demandHours = "", capacityHours = "", capacityNeededHours = ""
+    var openPipeline = "", remainingQuota = "", pipelineNeeded = ""
     var skills: [Skill] = []
     var shortSkills: [Short] = []
     var hasShortSkills = false

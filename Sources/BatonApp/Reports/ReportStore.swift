@@ -108,11 +108,10 @@ struct ReportStore: Sendable {
     }
 
     struct StageRow: Encodable, Sendable {
-        var stage: String
-        var name: String
+        /// The stage's key and name.
+        var stage, name: String
         var count: Int
-        var amount: Money
-        var weighted: Money
+        var amount, weighted: Money
         var averageDaysInStage: DecimalString?
     }
 
@@ -153,10 +152,8 @@ struct ReportStore: Sendable {
     }
 
     struct Performance: Encodable, Sendable {
-        var from: CalendarDate
-        var to: CalendarDate
-        var byPerson: [PerformanceRow]
-        var byTypicalProject: [PerformanceRow]
+        var from, to: CalendarDate
+        var byPerson, byTypicalProject: [PerformanceRow]
     }
 
     /// Won and lost deals closed between `from` and `to` (inclusive), by owner and by
@@ -208,20 +205,16 @@ struct ReportStore: Sendable {
         struct Person: Encodable, Sendable {
             var userId: Int64
             var name: String
-            var assignedHours: DecimalString
-            var capacityHours: DecimalString
+            var assignedHours, capacityHours: DecimalString
             var utilization: DecimalString?
         }
         struct Skill: Encodable, Sendable {
             var skill: String
-            var assignedHours: DecimalString
-            var capacityHours: DecimalString
+            var assignedHours, capacityHours: DecimalString
             var utilization: DecimalString?
         }
-        var from: CalendarDate
-        var to: CalendarDate
-        var phasesCompleted: Int
-        var onTime: Int
+        var from, to: CalendarDate
+        var phasesCompleted, onTime: Int
         var onTimeRate: DecimalString?
         var byPerson: [Person]
         var bySkill: [Skill]
