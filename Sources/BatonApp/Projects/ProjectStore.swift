@@ -152,16 +152,7 @@ struct ProjectStore: Sendable {
         _ db: Connection, proposal: ProposalRecord, opportunityName: String, projectManagerID: Int64?, start: CalendarDate,
         by actorID: Int64
     ) async throws -> ProjectRecord {
-        var templates: [TemplateOnLine] = []
-        for line in proposal.lines {
-            guard let templateID = line.typicalProjectId,
-                let template = try await CatalogStore(users: users).find(db, id: templateID)
-            else { continue }
-            templates.append(TemplateOnLine(
-                typicalProjectId: templateID, name: template.name, phases: template.templatePhases,
-                checklist: template.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
-                quantity: line.deliveries, lineTotal: line.lineTotal.amount))
-        }
+        let templates = try await CatalogStore(users: users).templates(db, of: proposal.lines)
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: start, templates: templates,
                                     fallbackName: opportunityName)
         let projectID: Int64 = try await db.expectRow("""

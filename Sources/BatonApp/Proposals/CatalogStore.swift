@@ -109,6 +109,20 @@ struct CatalogStore: Sendable {
         return try await db.query("SELECT \(Self.columns) FROM typical_projects t WHERE t.id = \(id)\(lock)").first.map(Self.record)
     }
 
+    /// The typical projects of a proposal's catalog lines, as the handoff plan reads
+    /// them (a free-text line has none): what the project and the printed plan are built from.
+    func templates(_ db: Connection, of lines: [ProposalRecord.Line]) async throws -> [TemplateOnLine] {
+        var templates: [TemplateOnLine] = []
+        for line in lines {
+            guard let id = line.typicalProjectId, let t = try await find(db, id: id) else { continue }
+            templates.append(TemplateOnLine(
+                typicalProjectId: id, name: t.name, phases: t.templatePhases,
+                checklist: t.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
+                quantity: line.deliveries, lineTotal: line.lineTotal.amount))
+        }
+        return templates
+    }
+
     func list(_ db: Connection, page: PageRequest, includeArchived: Bool) async throws -> Page<TypicalProjectRecord> {
         var conditions: [Query] = [includeArchived ? "TRUE" : "t.archived_at IS NULL"]
         if let c = page.cursor, c.count == 2, let id = Int64(c[1]) {

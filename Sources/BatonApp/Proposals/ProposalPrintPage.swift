@@ -45,14 +45,7 @@ struct ProposalPrintPage {
         for member in opportunity.team where member.role != .projectManager {
             try await person(member.userId, member.role == .owner ? "Account manager" : "Sales")
         }
-        var templates: [TemplateOnLine] = []
-        for line in proposal.lines {
-            guard let id = line.typicalProjectId, let t = try await services.catalog.find(db, id: id) else { continue }
-            templates.append(TemplateOnLine(
-                typicalProjectId: id, name: t.name, phases: t.templatePhases,
-                checklist: t.checklist.map { ChecklistTemplateItem(text: $0.text, required: $0.required) },
-                quantity: line.deliveries, lineTotal: line.lineTotal.amount))
-        }
+        let templates = try await services.catalog.templates(db, of: proposal.lines)
         let plan = HandoffPlan.plan(contractValue: proposal.total.amount, start: proposal.proposedStart ?? today,
                                     templates: templates, fallbackName: opportunity.name)
         let unitWords: [LineUnit: String] = [.fixed: "fixed fee", .hour: "hour", .day: "day"]
