@@ -107,34 +107,44 @@ struct TimeRoutes {
     }
 
     @Sendable func costRates(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try RateActions.requireReader(caller)
-        let userID = try QueryParameters(request).id("userId")
-        let items = try await services.pool.withTransaction { try await rates.store.costRates($0, userID: userID) }
-        return try APIResponse.json(["items": items]).response
+        try await rateList(request, context) { db, query in try await rates.store.costRates(db, userID: try query.id("userId")) }
     }
 
     @Sendable func setCostRate(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try RateActions.requireWriter(caller)
-        let (input, _) = try await JSON.decode(CostRateInput.self, from: request)
-        let rate = try await services.pool.withTransaction { try await rates.setCostRate($0, caller: caller, input: input) }
-        return try APIResponse.json(rate, headers: ETag.headers(rate.version)).response
+        try await setRate(request, context, CostRateInput.self, status: .ok) { db, caller, input in
+            try await rates.setCostRate(db, caller: caller, input: input)
+        }
     }
 
     @Sendable func billRates(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try RateActions.requireReader(caller)
-        let items = try await services.pool.withTransaction { try await rates.store.billRates($0) }
-        return try APIResponse.json(["items": items]).response
+        try await rateList(request, context) { db, _ in try await rates.store.billRates(db) }
     }
 
     @Sendable func addBillRate(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await setRate(request, context, BillRateInput.self, status: .created) { db, caller, input in
+            try await rates.addBillRate(db, caller: caller, input: input)
+        }
+    }
+
+    /// Rates are read by managers and admins only (`RateActions.requireReader`), as `{"items": [...]}`.
+    private func rateList<Rate: Encodable & Sendable>(_ request: Request, _ context: BatonRequestContext,
+                                                      _ read: @Sendable @escaping (Connection, QueryParameters) async throws -> [Rate]) async throws -> Response {
+        try RateActions.requireReader(try context.requireCaller())
+        let query = QueryParameters(request)
+        let items = try await services.pool.withTransaction { try await read($0, query) }
+        return try APIResponse.json(["items": items]).response
+    }
+
+    /// Rates are set by admins only (`RateActions.requireWriter`); the answer is the rate with its ETag.
+    private func setRate<Input: StrictDecodable, Rate: Versioned & Sendable>(
+        _ request: Request, _ context: BatonRequestContext, _ input: Input.Type, status: HTTPResponse.Status,
+        _ action: @Sendable @escaping (Connection, Caller, Input) async throws -> Rate
+    ) async throws -> Response {
         let caller = try context.requireCaller()
         try RateActions.requireWriter(caller)
-        let (input, _) = try await JSON.decode(BillRateInput.self, from: request)
-        let rate = try await services.pool.withTransaction { try await rates.addBillRate($0, caller: caller, input: input) }
-        return try APIResponse.json(rate, status: .created, headers: ETag.headers(rate.version)).response
+        let (input, _) = try await JSON.decode(Input.self, from: request)
+        let rate = try await services.pool.withTransaction { try await action($0, caller, input) }
+        return try APIResponse.json(rate, status: status, headers: ETag.headers(rate.version)).response
     }
 
     @Sendable func budget(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
