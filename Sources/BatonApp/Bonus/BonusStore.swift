@@ -76,11 +76,10 @@ struct BonusRunRecord: Encodable, Sendable, Versioned {
 
 /// A statement: every amount of one person's bonus for one run, explained.
 struct StatementRecord: Encodable, Sendable {
-    var runId: Int64
-    var userId: Int64
-    var name: String
-    var period: String
-    var runStatus: String
+    var runId, userId: Int64
+    /// The person's name, the period's key, and the run's status.
+    var name, period, runStatus: String
+    /// Its keys are shown beside the statement's own, not nested.
     var computation: BonusComputation
 
     func encode(to encoder: any Encoder) throws {

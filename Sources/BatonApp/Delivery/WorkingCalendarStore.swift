@@ -24,11 +24,9 @@ struct WorkingCalendarStore: Sendable {
 
     /// An assignment that overlaps its person's approved time off.
     struct Collision: Encodable, Sendable, Equatable {
-        var assignmentId, projectId: Int64
-        var project: String
-        var userId: Int64
-        var userName: String
-        var timeOffId: Int64
+        var assignmentId, projectId, userId, timeOffId: Int64
+        /// The project's name and the person's.
+        var project, userName: String
         var kind: TimeOffKind
         /// The days both cover, both included.
         var from, to: CalendarDate
@@ -134,8 +132,8 @@ struct WorkingCalendarStore: Sendable {
     static func collision(_ row: Row) throws -> Collision {
         let kind: String = try row.decode("kind")
         return Collision(
-            assignmentId: try row.decode("assignment_id"), projectId: try row.decode("project_id"), project: try row.decode("project"),
-            userId: try row.decode("user_id"), userName: try row.decode("user_name"), timeOffId: try row.decode("time_off_id"),
+            assignmentId: try row.decode("assignment_id"), projectId: try row.decode("project_id"), userId: try row.decode("user_id"),
+            timeOffId: try row.decode("time_off_id"), project: try row.decode("project"), userName: try row.decode("user_name"),
             kind: TimeOffKind(rawValue: kind) ?? .other, from: try row.decode("from_day"), to: try row.decode("to_day"))
     }
 }
