@@ -21,15 +21,15 @@ struct ClientProposalDocument: Sendable {
 /// What the client typed, and where the request came from.
 struct ClientDecisionInput: Sendable {
     var accept: Bool
-    var name: String
-    var title: String
+    /// Who accepts, for the record.
+    var name, title: String
     var email: String?
     var consent: Bool
     var reason: String
     /// The SHA-256 of the document the page showed: a proposal changed since is refused.
     var shownSHA256: String
-    var address: String?
-    var userAgent: String?
+    /// Where the request came from.
+    var address, userAgent: String?
 }
 
 /// The client's link: made (by the selling side, for a sent proposal, until its
