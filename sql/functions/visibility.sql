@@ -11,16 +11,42 @@ CREATE OR REPLACE FUNCTION public.acting_user() RETURNS bigint
     SELECT nullif(current_setting('baton.acting_user', true), '')::bigint
 $$;
 
+-- The accounts a viewer sees, as a set: for the stores' list scopes, which read many rows.
+-- The line is gathered first, so that each branch is an index look-up per person of it
+-- (an account manager's line is one person); planned as one SQL statement, the line's
+-- estimate (hundreds of rows) made each branch a scan of its whole table (18 ms for an
+-- account manager at 10,000 accounts, against 0.6 ms like this).
 CREATE OR REPLACE FUNCTION public.visible_account_ids(viewer bigint) RETURNS TABLE(account_id bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    line bigint[] := ARRAY(SELECT user_id FROM reporting_line(viewer));
+BEGIN
+    RETURN QUERY
+    SELECT a.id FROM accounts a WHERE a.owner_id = ANY (line)
+    UNION
+    SELECT m.account_id FROM account_team_members m WHERE m.user_id = ANY (line) AND m.opportunities > 0
+    UNION
+    SELECT p.account_id FROM projects p WHERE p.project_manager_id = ANY (line);
+END
+$$;
+
+-- Whether a viewer sees one account: the same rule as visible_account_ids, asked of one
+-- record with index look-ups on its own owner, team counts and projects, instead of
+-- building the viewer's whole set (a read of one opportunity by an account manager, and
+-- the row-level security policies, which ask it per row). SQL, not PL/pgSQL: its plan is
+-- kept for every row of the statement that calls it, where PL/pgSQL's generic plan for
+-- the line took milliseconds per call.
+CREATE OR REPLACE FUNCTION public.account_visible(viewer bigint, account bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    WITH line AS (SELECT user_id FROM reporting_line(viewer))
-    SELECT a.id FROM accounts a WHERE a.owner_id IN (SELECT user_id FROM line)
-    UNION
-    SELECT m.account_id FROM account_team_members m WHERE m.user_id IN (SELECT user_id FROM line) AND m.opportunities > 0
-    UNION
-    SELECT p.account_id FROM projects p WHERE p.project_manager_id IN (SELECT user_id FROM line)
+    WITH line AS MATERIALIZED (SELECT user_id FROM reporting_line(viewer))
+    SELECT EXISTS (SELECT 1 FROM accounts a WHERE a.id = account AND a.owner_id IN (SELECT user_id FROM line))
+        OR EXISTS (SELECT 1 FROM account_team_members m
+                   WHERE m.account_id = account AND m.opportunities > 0 AND m.user_id IN (SELECT user_id FROM line))
+        OR EXISTS (SELECT 1 FROM projects p WHERE p.account_id = account AND p.project_manager_id IN (SELECT user_id FROM line))
 $$;
 
 CREATE OR REPLACE FUNCTION public.assigned_account_ids(viewer bigint) RETURNS TABLE(account_id bigint)
@@ -41,6 +67,6 @@ CREATE OR REPLACE FUNCTION public.project_visible(project bigint, account bigint
     LANGUAGE sql STABLE
     AS $$
     SELECT manager = acting_user()
-        OR account IN (SELECT account_id FROM visible_account_ids(acting_user()))
+        OR account_visible(acting_user(), account)
         OR EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = project AND x.user_id = acting_user())
 $$;
