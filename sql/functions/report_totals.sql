@@ -1,6 +1,7 @@
 -- The totals the reports read, kept by statement-level triggers in the same transaction as
 -- every opportunity and team write (docs/performance.md), and the per-account team counts
--- that visibility reads.
+-- that visibility reads. Each total is spread over 16 slots, one per writing session's
+-- backend (sql/0028): concurrent creates add to different rows instead of queueing on one.
 --
 -- A repeatable file: the current definition of each function and trigger here, applied
 -- again (with every file in this folder) whenever one of them changes. Tables change only
@@ -16,18 +17,19 @@ CREATE OR REPLACE FUNCTION public.credit_totals_upsert(source text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
     SELECT format($q$
-        INSERT INTO opportunity_credit_totals AS t
-            (user_id, month, stage_key, kind, category_override, deals, amount, amount_at_stage_probability, weighted_override)
+        INSERT INTO opportunity_credit_total_slots AS t
+            (user_id, month, stage_key, kind, category_override, deals, amount, amount_at_stage_probability, weighted_override, slot)
         SELECT d.user_id, month_of_record(d.closed_on, d.close_date), d.stage_key, d.kind, coalesce(d.forecast_category_override, ''),
                sum(d.sign), sum(d.sign * d.amount * d.split_percent / 100),
                coalesce(sum(d.sign * d.amount * d.split_percent / 100) FILTER (WHERE d.probability_override IS NULL), 0),
                coalesce(sum(d.sign * d.amount * d.split_percent / 100 * d.probability_override / 100)
-                        FILTER (WHERE d.probability_override IS NOT NULL), 0)
+                        FILTER (WHERE d.probability_override IS NOT NULL), 0),
+               pg_backend_pid() %% 16
         FROM (%s) d
         WHERE d.archived_at IS NULL
         GROUP BY 1, 2, 3, 4, 5
         ORDER BY 2, 1, 3, 4, 5
-        ON CONFLICT (month, user_id, stage_key, kind, category_override) DO UPDATE SET
+        ON CONFLICT (month, user_id, stage_key, kind, category_override, slot) DO UPDATE SET
             deals = t.deals + excluded.deals,
             amount = t.amount + excluded.amount,
             amount_at_stage_probability = t.amount_at_stage_probability + excluded.amount_at_stage_probability,
@@ -39,17 +41,17 @@ CREATE OR REPLACE FUNCTION public.stage_totals_upsert(source text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
     SELECT format($q$
-        INSERT INTO opportunity_stage_totals AS t
-            (month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum)
+        INSERT INTO opportunity_stage_total_slots AS t
+            (month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum, slot)
         SELECT month_of_record(d.closed_on, d.close_date), d.stage_key, d.owner_id, sum(d.sign), sum(d.sign * d.amount),
                coalesce(sum(d.sign * d.amount) FILTER (WHERE d.probability_override IS NULL), 0),
                coalesce(sum(d.sign * d.amount * d.probability_override / 100) FILTER (WHERE d.probability_override IS NOT NULL), 0),
-               sum(d.sign * extract(epoch FROM d.stage_entered_at))
+               sum(d.sign * extract(epoch FROM d.stage_entered_at)), pg_backend_pid() %% 16
         FROM (%s) d
         WHERE d.archived_at IS NULL
         GROUP BY 1, 2, 3
         ORDER BY 1, 2, 3
-        ON CONFLICT (month, stage_key, owner_id) DO UPDATE SET
+        ON CONFLICT (month, stage_key, owner_id, slot) DO UPDATE SET
             deals = t.deals + excluded.deals,
             amount = t.amount + excluded.amount,
             amount_at_stage_probability = t.amount_at_stage_probability + excluded.amount_at_stage_probability,
