@@ -27,7 +27,7 @@ struct TimeOffActions {
         let userID = input.userId ?? caller.id
         if userID != caller.id {
             guard try await services.users.find(db, id: userID, visibleTo: caller) != nil else { throw APIError.notFound("person") }
-            guard try await store.canDecide(db, caller: caller, userID: userID) else {
+            guard try await services.users.isAbove(db, caller: caller, userID: userID) else {
                 throw APIError.forbidden("People ask for their own time off; a manager above them or an admin may ask for them.")
             }
         }
@@ -48,7 +48,7 @@ struct TimeOffActions {
     /// Approves (`approve`) or declines a pending request, at the version the caller read.
     func decide(_ db: Connection, caller: Caller, id: Int64, expected: Int?, approve: Bool) async throws -> TimeOffRecord {
         guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("time off") }
-        guard try await store.canDecide(db, caller: caller, userID: before.userId) else {
+        guard try await services.users.isAbove(db, caller: caller, userID: before.userId) else {
             throw APIError.forbidden("Only a manager above \(before.userName) or an admin may approve or decline their time off.")
         }
         try ETag.requireCurrent(expected, before.version)
@@ -64,7 +64,7 @@ struct TimeOffActions {
     /// Withdraws a pending or approved request: its person, or anyone who may decide it.
     func cancel(_ db: Connection, caller: Caller, id: Int64, expected: Int?) async throws -> TimeOffRecord {
         guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("time off") }
-        if before.userId != caller.id, !(try await store.canDecide(db, caller: caller, userID: before.userId)) {
+        if before.userId != caller.id, !(try await services.users.isAbove(db, caller: caller, userID: before.userId)) {
             throw APIError.forbidden("Only \(before.userName), a manager above them or an admin may cancel their time off.")
         }
         try ETag.requireCurrent(expected, before.version)

@@ -112,15 +112,6 @@ struct TimeOffStore: Sendable {
             """).first.map(Self.record)
     }
 
-    /// Whether `caller` may decide `userID`'s requests: an admin, or a manager above them.
-    func canDecide(_ db: Connection, caller: Caller, userID: Int64) async throws -> Bool {
-        if caller.isAdmin { return true }
-        guard caller.id != userID else { return false }
-        return try await db.query("""
-            SELECT EXISTS (SELECT 1 FROM managers_above(\(userID)) WHERE user_id = \(caller.id)) AS above
-            """).first?.decode("above") ?? false
-    }
-
     /// How many requests wait for `caller`'s decision (the home page's count).
     func waitingCount(_ db: Connection, caller: Caller) async throws -> Int {
         let scope: Query = caller.isAdmin ? "TRUE"

@@ -66,6 +66,16 @@ struct UserStore: Sendable {
         return try rows.first.map(Self.record)
     }
 
+    /// Whether `caller` decides for `userID` (their time off, their internal time): an
+    /// admin, or a manager above them in the reporting line; no one for themselves.
+    func isAbove(_ db: Connection, caller: Caller, userID: Int64) async throws -> Bool {
+        if caller.isAdmin { return true }
+        guard caller.id != userID else { return false }
+        return try await db.query("""
+            SELECT EXISTS (SELECT 1 FROM managers_above(\(userID)) WHERE user_id = \(caller.id)) AS above
+            """).first?.decode("above") ?? false
+    }
+
     /// A person by id, whoever may see them: for internal checks only.
     func findAny(_ db: Connection, id: Int64) async throws -> UserRecord? {
         try await db.query("SELECT \(Self.columns) FROM users u WHERE u.id = \(id)").first.map(Self.record)

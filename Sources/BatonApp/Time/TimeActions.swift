@@ -76,7 +76,7 @@ struct TimeActions {
         let id = userID ?? caller.id
         if id != caller.id {
             guard try await services.users.find(db, id: id, visibleTo: caller) != nil else { throw APIError.notFound("person") }
-            guard try await store.isAbove(db, caller: caller, userID: id) else {
+            guard try await services.users.isAbove(db, caller: caller, userID: id) else {
                 throw APIError.forbidden("People record their own time; a manager above them or an admin may record it for them.")
             }
         }
@@ -154,7 +154,7 @@ struct TimeActions {
 
     private func openEntry(_ db: Connection, caller: Caller, id: Int64, expected: Int?) async throws -> TimeEntryRecord {
         guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("time entry") }
-        if before.userId != caller.id, !(try await store.isAbove(db, caller: caller, userID: before.userId)) {
+        if before.userId != caller.id, !(try await services.users.isAbove(db, caller: caller, userID: before.userId)) {
             throw APIError.forbidden("Only \(before.userName), a manager above them or an admin may change their time.")
         }
         try ETag.requireCurrent(expected, before.version)
@@ -189,7 +189,7 @@ struct TimeActions {
         if (comment?.count ?? 0) > 1000 { throw ValidationFailure("comment", "The comment must be at most 1000 characters") }
         let week = try await store.entries(db, userID: userID, from: monday, to: monday.adding(days: 6), visibleTo: caller, forUpdate: true)
         var mine: [TimeEntryRecord] = []
-        let above = try await store.isAbove(db, caller: caller, userID: userID)
+        let above = try await services.users.isAbove(db, caller: caller, userID: userID)
         for entry in week where entry.status == .submitted && (input.projectId == nil || entry.projectId == input.projectId) {
             if entry.userId == caller.id && !caller.isAdmin { continue }
             if let project = entry.projectId {
@@ -279,7 +279,7 @@ struct TimeActions {
         let monday = TimesheetRules.weekStart(of: week)
         let sunday = monday.adding(days: 6)
         let entries = try await store.entries(db, userID: userID, from: monday, to: sunday, visibleTo: caller)
-        let above = try await store.isAbove(db, caller: caller, userID: userID)
+        let above = try await services.users.isAbove(db, caller: caller, userID: userID)
         let own = caller.isAdmin || userID == caller.id || above
         // Someone else's week is seen by those above them, and in part by the managers of its projects.
         guard own || !entries.isEmpty, let person = try await services.users.findAny(db, id: userID) else {

@@ -210,15 +210,6 @@ struct TimeStore: Sendable {
         return changed
     }
 
-    /// Whether `caller` may decide `userID`'s internal time: an admin, or a manager above them.
-    func isAbove(_ db: Connection, caller: Caller, userID: Int64) async throws -> Bool {
-        if caller.isAdmin { return true }
-        guard caller.id != userID else { return false }
-        return try await db.query("""
-            SELECT EXISTS (SELECT 1 FROM managers_above(\(userID)) WHERE user_id = \(caller.id)) AS above
-            """).first?.decode("above") ?? false
-    }
-
     /// How many people's weeks wait for `caller`'s decision (a count of entries).
     func waitingCount(_ db: Connection, caller: Caller) async throws -> Int {
         let scope: Query = caller.isAdmin ? "TRUE" : Self.decidable(by: caller)
