@@ -93,6 +93,14 @@ import Testing
             let filtered = try await pages.page(app, "/contacts?role=decision_maker", ana)
             #expect(filtered.text.contains(makers == 1 ? "1 contact" : "\(makers) contacts"))
             #expect(!filtered.text.contains(">decision_maker<"), "roles are labels")
+            // Each row links its account and names the role in words.
+            let maker = try await app.sql("""
+                SELECT account_id FROM contacts WHERE archived_at IS NULL AND buying_role = 'decision_maker' ORDER BY lower(name), id LIMIT 1
+                """).first?.decode("account_id", as: Int64.self)
+            if let maker {
+                #expect(filtered.text.contains(#"href="/accounts/\#(maker)#contacts""#))
+                #expect(filtered.text.contains("<td data-label=\"Buying role\">Decision maker</td>"))
+            }
             let csv = try await pages.page(app, "/contacts?role=decision_maker&format=csv", ana)
             #expect(csv.text.split(whereSeparator: \.isNewline).filter { !$0.isEmpty }.count == makers + 1)
         }

@@ -204,10 +204,8 @@ struct OpportunityListPage: Sendable {
 }
 
 struct ContactListPage: Sendable {
-    struct Row: Sendable {
-        var id: Int64; var name: String; var accountId: Int64; var account: String; var title: String; var email: String
-        var phone: String; var role: String; var doNotContact: Bool
-    }
+    /// The contact as the store read it, and its buying role in words.
+    struct Row: Sendable { var contact: ContactListRow; var role: String }
     var rows: [Row]
     var empty: Bool
     var count: String
@@ -216,10 +214,7 @@ struct ContactListPage: Sendable {
     var roles: [ListOption]
 
     init(query: ContactListQuery, params: ListParameters, result: ListResult<ContactListRow>) {
-        rows = result.rows.map {
-            Row(id: $0.id, name: $0.name, accountId: $0.accountID, account: $0.account, title: $0.title ?? "", email: $0.email ?? "",
-                phone: $0.phone ?? "", role: $0.buyingRole.map { Formatting.label($0.rawValue) } ?? "", doNotContact: $0.doNotContact)
-        }
+        rows = result.rows.map { Row(contact: $0, role: $0.buyingRole.map { Formatting.label($0.rawValue) } ?? "") }
         empty = result.rows.isEmpty
         count = result.count == 1 ? "1 contact" : "\(result.count) contacts"
         paging = ListPaging(params: params, path: Site.contacts(), page: query.page, pageSize: ContactListQuery.pageSize, count: result.count)
