@@ -15,8 +15,7 @@ struct DemoFirm {
     var withBusiness = true
 
     struct Person {
-        var key: String
-        var name: String
+        var key, name: String
         var roles: [Role]
         var manager: String?
         var location: String

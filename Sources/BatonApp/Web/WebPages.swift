@@ -32,25 +32,16 @@ struct HomePage {
     var notifications = HomeNotifications(items: [], has: false)
 
     struct QuotaProgress {
-        var metric: String
-        var period: String
-        var quota: String
-        var credited: String
+        var metric, period, quota, credited: String
         /// Attainment as a percentage to one decimal, and the bar's value (0–100).
-        var percent: String
-        var bar: String
+        var percent, bar: String
     }
 
     struct BonusProgress {
-        var runId: Int64
-        var userId: Int64
-        var period: String
-        var status: String
+        var runId, userId: Int64
+        var period, status: String
         var locked: Bool
-        var credited: String
-        var quota: String
-        var attainment: String
-        var payout: String
+        var credited, quota, attainment, payout: String
     }
 
     static func build(_ db: Connection, caller: Caller, services: AppServices) async throws -> HomePage {
