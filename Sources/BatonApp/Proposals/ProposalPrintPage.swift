@@ -10,6 +10,7 @@ struct ProposalPrintPage {
     struct Line { var item, quantity, unit, unitPrice, discount, lineTotal: String }
     struct Phase { var name, start, due, skills: String }
     struct Item { var text: String; var required: Bool }
+    struct Recurring { var perMonth, contractValue: String }
 
     var number: Int
     var statusWords: String
@@ -17,6 +18,9 @@ struct ProposalPrintPage {
     var sentOn: String?
     /// Past its valid-until without being accepted: the offer "was" valid.
     var lapsed: Bool
+    /// For an accepted version: who accepted and when (the client through its link, or
+    /// the acceptance sales recorded), so the printed copy carries its own evidence.
+    var acceptance: String?
     var issuedOn, opportunityName, accountName: String
     var accountAddress: String?
     var people: [Person]
@@ -24,6 +28,8 @@ struct ProposalPrintPage {
     var subtotal: String
     var hasDiscount: Bool
     var discountPercent, discount, total: String
+    /// Set when lines recur: what recurs per month and the whole contract, said beside the one-off total.
+    var recurring: Recurring?
     var hasPhases: Bool; var phases: [Phase]
     var hasChecklist: Bool; var checklist: [Item]
     var terms: String
@@ -56,18 +62,23 @@ struct ProposalPrintPage {
         return ProposalPrintPage(
             number: proposal.number, statusWords: proposal.status.words,
             sentOn: sent?.description, lapsed: proposal.status == .expired,
+            acceptance: try await acceptance(db, proposal: proposal, services: services),
             issuedOn: proposal.createdAt.calendarDate.description,
             opportunityName: opportunity.name, accountName: account.name,
             accountAddress: account.address.singleLine.isEmpty ? nil : account.address.singleLine, people: people,
             lines: proposal.lines.map {
                 Line(item: $0.description ?? $0.typicalProjectName ?? "", quantity: $0.quantity.description,
-                     unit: unitWords[$0.unit] ?? $0.unit.rawValue, unitPrice: $0.unitPrice.amount.display(currency: currency),
+                     unit: [unitWords[$0.unit] ?? $0.unit.rawValue, $0.recurrence?.words].compactMap(\.self).joined(separator: ", "), unitPrice: $0.unitPrice.amount.display(currency: currency),
                      discount: $0.discountPercent.value == 0 ? "" : "\($0.discountPercent)%",
                      lineTotal: $0.lineTotal.amount.display(currency: currency))
             },
             subtotal: proposal.subtotal.amount.display(currency: currency), hasDiscount: proposal.discount.amount > 0,
             discountPercent: proposal.discountPercent.description, discount: proposal.discount.amount.display(currency: currency),
             total: proposal.total.amount.display(currency: currency),
+            recurring: proposal.lines.contains { $0.recurrence != nil }
+                ? Recurring(perMonth: proposal.recurringPerMonth.amount.display(currency: currency),
+                            contractValue: proposal.contractValue.amount.display(currency: currency))
+                : nil,
             hasPhases: !templates.isEmpty,
             phases: templates.isEmpty ? [] : plan.phases.map {
                 Phase(name: $0.name, start: $0.start.description, due: $0.due.description,
@@ -75,6 +86,22 @@ struct ProposalPrintPage {
             },
             hasChecklist: !plan.checklist.isEmpty, checklist: plan.checklist.map { Item(text: $0.text, required: $0.required) },
             terms: proposal.terms ?? "", validUntil: proposal.validUntil?.description, currency: currency)
+    }
+
+    /// "Accepted on … by name, title, through the client's link" from the client's
+    /// evidence; otherwise the date sales recorded and who recorded it.
+    static func acceptance(_ db: Connection, proposal: ProposalRecord, services: AppServices) async throws -> String? {
+        guard proposal.status == .accepted else { return nil }
+        if let client = try await ClientAcceptanceStore().decision(db, proposalID: proposal.id), client.decision == "accepted" {
+            let who = [client.name, client.title].compactMap { $0?.trimmed.nilIfEmpty }.joined(separator: ", ")
+            let at = client.decidedAt.description.prefix(16).replacingOccurrences(of: "T", with: " ")
+            return "Accepted by \(who) on \(at) UTC, through the client's link"
+        }
+        let recorded = proposal.events.last { $0.action == ProposalAction.accept.rawValue }
+        var recorder: String?
+        if let actor = recorded?.actorId { recorder = try await services.users.findAny(db, id: actor)?.name }
+        let day = proposal.acceptedOn?.description ?? recorded?.at.calendarDate.description ?? ""
+        return "Accepted on \(day)" + (recorder.map { ", recorded by \($0)" } ?? "")
     }
 }
 
