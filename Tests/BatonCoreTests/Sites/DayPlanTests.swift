@@ -1,0 +1,95 @@
+import BatonCore
+import Dates
+import Foundation
+import Testing
+
+private func date(_ text: String) -> CalendarDate {
+    guard let d = CalendarDate(text) else { Issue.record("bad date \(text)"); return CalendarDate(daysSinceEpoch: 0) }
+    return d
+}
+
+/// The hand case of issue 24, by hand (great-circle kilometres from the haversine
+/// formula, radius 6371.0088 km; the firm's speed 60 km/h, estimates rounded up to
+/// 5 minutes, sites more than 100 km apart flagged):
+///
+/// - Brussels office (home base) → Antwerp site: 41.59 km, 42 min, estimate 45 min.
+/// - Brussels → Ghent: 50.12 km, estimate 55 min. Antwerp → Liège: 105.19 km.
+/// - Antwerp → Ghent is entered in the firm's table: 50 min.
+///
+/// Anna, 40 h week, Monday 1 June 2026: 4 h at Antwerp then 4 h at Ghent. Travel
+/// 45 + 50 = 95 min; work 8 h + 1 h 35 = 9 h 35 > 8 h: over hours; the two sites are
+/// 51.20 km apart: not too far. Tuesday: Antwerp only, 45 min, 8 h 45: over hours.
+/// Wednesday: 4 h Antwerp and 3 h Liège: 105 km apart, flagged; 7 h + 45 min + the
+/// Antwerp → Liège estimate (105.19 km, 106 min, 110 min) = 9 h 35: over hours.
+/// Thursday: a day of approved time off: no stops, no travel, no flags.
+@Suite struct DayPlanTests {
+    let office = Place(id: 1, name: "Brussels office", coordinates: Coordinates(latitude: 50.8467, longitude: 4.3525))
+    let antwerp = Place(id: 2, name: "Antwerp", coordinates: Coordinates(latitude: 51.2194, longitude: 4.4025))
+    let ghent = Place(id: 3, name: "Ghent", coordinates: Coordinates(latitude: 51.0543, longitude: 3.7174))
+    let liege = Place(id: 4, name: "Liège", coordinates: Coordinates(latitude: 50.6326, longitude: 5.5797))
+    let monday = date("2026-06-01")
+    var travel: TravelTimes { TravelTimes(entered: [.init(3, 2): 50]) }
+    var calendar: WorkingCalendar {
+        WorkingCalendar(week: .standard(weeklyHours: 40), holidays: [], timeOff: [monday.adding(days: 3): 8])
+    }
+
+    func booking(_ id: Int64, _ site: Place, days: Int, from: Int = 0, hours: Decimal) -> SiteBooking {
+        SiteBooking(assignmentId: id, site: site,
+                    booking: Booking(start: monday.adding(days: from), end: monday.adding(days: from + days), hoursPerDay: hours))
+    }
+
+    var week: [DayPlan] {
+        DayPlanner.plans(
+            from: monday, to: monday.adding(days: 7), homeBase: office,
+            bookings: [booking(10, antwerp, days: 5, hours: 4), booking(11, ghent, days: 1, hours: 4),
+                       booking(12, liege, days: 1, from: 2, hours: 3)],
+            calendar: calendar, travel: travel)
+    }
+
+    @Test func distancesAndEstimates() {
+        #expect(abs(office.coordinates!.kilometres(to: antwerp.coordinates!) - 41.59) < 0.01)
+        #expect(TravelRules.standard.estimatedMinutes(kilometres: 41.59) == 45)
+        #expect(TravelRules.standard.estimatedMinutes(kilometres: 0) == 0)
+        #expect(travel.leg(from: office, to: antwerp) == TravelLeg(
+            fromSiteId: 1, toSiteId: 2, minutes: 45, kilometres: office.coordinates!.kilometres(to: antwerp.coordinates!), source: .estimated))
+        #expect(travel.leg(from: ghent, to: antwerp).minutes == 50)
+        #expect(travel.leg(from: ghent, to: antwerp).source == .entered)
+        #expect(travel.leg(from: Place(id: 9, name: "Nowhere"), to: antwerp).source == .unknown)
+    }
+
+    @Test func rotatingBetweenTwoSitesOnOneDay() {
+        let day = week[0]
+        #expect(day.stops.map(\.site.name) == ["Antwerp", "Ghent"])
+        #expect(day.legs.map(\.minutes) == [45, 50])
+        #expect(day.workHours == 8)
+        #expect(day.travelMinutes == 95)
+        #expect(day.flags == [.overHours])
+        #expect(abs((day.farthestApartKm ?? 0) - 51.20) < 0.01)
+    }
+
+    @Test func oneSiteDay() {
+        #expect(week[1].travelMinutes == 45)
+        #expect(week[1].flags == [.overHours])
+        #expect(week[1].freeHours == 0)
+    }
+
+    @Test func sitesTooFarApart() {
+        let day = week[2]
+        #expect(day.legs.map(\.minutes) == [45, 110])
+        #expect(day.flags == [.overHours, .sitesTooFarApart])
+    }
+
+    @Test func timeOffDayHasNoStops() {
+        let day = week[3]
+        #expect(day.isDayOff)
+        #expect(day.stops.isEmpty && day.legs.isEmpty && day.flags.isEmpty)
+        #expect(week[5].stops.isEmpty)
+    }
+
+    @Test func travelTakesFreeHoursAwayExactly() {
+        let plan = DayPlanner.plan(day: monday, homeBase: office, bookings: [booking(10, antwerp, days: 1, hours: 6)],
+                                   calendar: calendar, travel: travel)
+        #expect(plan.flags.isEmpty)
+        #expect(plan.freeHours == Decimal(8) - 6 - Decimal(45) / 60)
+    }
+}
