@@ -4,10 +4,10 @@
 # on a private data folder and a free loopback port, waits until it is ready, and
 # stops it (and removes its folder) when the calling script exits.
 
-if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar, selenium, axe_selenium_python, yaml, aiosmtpd' 2>/dev/null; then
+if [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import icalendar, selenium, axe_selenium_python, yaml, aiosmtpd, cryptography' 2>/dev/null; then
   echo "creating the test virtual environment in .venv ..."
   /usr/bin/python3 -m venv .venv 2>/dev/null || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8' 'selenium>=4.10' 'axe-selenium-python>=2.1' 'pyyaml>=6' 'aiosmtpd>=1.4'
+  .venv/bin/pip install -q --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=5' 'pytest>=8' 'selenium>=4.10' 'axe-selenium-python>=2.1' 'pyyaml>=6' 'aiosmtpd>=1.4' 'cryptography>=42'
 fi
 
 start_baton() {

@@ -4,6 +4,10 @@ PostgreSQL cluster, and `baton serve` with SMTP_URL pointing at it.
 - a returned proposal reaches its author by email exactly once, and in the app;
 - an assignment change sends an updated invitation with the same UID and a higher
   SEQUENCE, and a removal sends a CANCEL;
+- over TLS: a server offering STARTTLS and one speaking TLS from the first byte
+  (`smtps://`), both with a self-signed certificate made here and trusted through
+  SMTP_CA_FILE, receive the mail encrypted; a server whose certificate is not trusted
+  receives nothing, and admins see the SMTP error;
 - killing `baton serve` (SIGKILL) while 500 emails are pending loses none, and no
   event reaches its recipient as two different messages: a retried send carries the
   same Message-ID (the per-event key), so at most the one message in flight at the
@@ -41,6 +45,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        message["X-Came-Over-TLS"] = "yes" if session.ssl else "no"
         with self.lock:
             self.messages.append(message)
         return "250 OK"
@@ -235,3 +240,75 @@ def test_killing_baton_while_500_emails_are_pending_loses_none_and_sends_none_as
     finally:
         second.destroy()
         third.destroy()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 and localhost, made with `cryptography`."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "baton test mail")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps", "untrusted"])
+def test_mail_goes_over_tls_to_a_server_whose_certificate_is_trusted(cluster, certificate, mode):
+    import ssl
+
+    cert_file, key_file = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    inbox = Inbox()
+    port = free_port()
+    if mode == "smtps":
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=context)
+    else:
+        # The server refuses any mail before STARTTLS.
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    controller.start()
+    env = {"SMTP_URL": f"{'smtps' if mode == 'smtps' else 'smtp'}://127.0.0.1:{port}", "MAIL_FROM": "baton@demo.test",
+           "BATON_PUBLIC_URL": "http://baton.test"}
+    if mode != "untrusted":
+        env["SMTP_CA_FILE"] = cert_file
+    b = Baton(cluster.create_database(f"tls_{mode}"), name=f"tls-{mode}", demo="people", log_level="warning", env=env)
+    try:
+        b.start()
+        admin = b.sign_in()
+        dev = b.sign_in("dev.patel@demo.test")
+        proposal_for_review(b, admin, dev, f"TLS {mode} Co")
+        if mode == "untrusted":
+            # The handshake fails: nothing arrives, and the error waits for admins.
+            def failed():
+                items = ok(b.call("GET", "/api/v1/notifications/deliveries", token=admin))["items"]
+                return [d for d in items if d.get("lastError")]
+            errors = wait_for(failed, 30, 0.5, what="the TLS error among the deliveries")
+            assert inbox.count() == 0
+            assert errors
+            return
+        wait_for(lambda: len(inbox.to("grace.kim@demo.test")) >= 1, 30, 0.2, what="the review request over TLS")
+        m = inbox.to("grace.kim@demo.test")[0]
+        assert f"TLS {mode} Co" in str(m["Subject"])
+        if mode == "starttls":
+            assert m["X-Came-Over-TLS"] == "yes"
+        # (An smtps server speaks nothing but TLS: the message arriving is the proof.)
+    finally:
+        b.destroy()
+        controller.stop()
