@@ -29,6 +29,17 @@ public struct ActingRole: Sendable, Hashable {
         return sql
     }
 
+    /// The same, as separate statements with the settings as parameters: sent in one
+    /// round trip with the transaction's first statement (libpq's pipeline mode, which
+    /// takes no multi-statement text).
+    var preludeStatements: [Query] {
+        var statements = [Query(unsafeSQL: "SET LOCAL ROLE \(Self.identifier(role))")]
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            statements.append("SELECT set_config(\(name), \(value), true)")
+        }
+        return statements
+    }
+
     static func identifier(_ name: String) -> String {
         "\"" + doubled("\"", in: name) + "\""
     }

@@ -120,7 +120,7 @@ public final class Connection: @unchecked Sendable {
 
     /// True while the connection is up and not inside a transaction.
     var isIdleAndOpen: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard let handle, PQstatus(handle) == CONNECTION_OK, deferredOpening.isEmpty else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -129,9 +129,11 @@ public final class Connection: @unchecked Sendable {
         return PQstatus(handle) == CONNECTION_OK
     }
 
-    /// Whether the transaction status is "in a failed or open transaction".
+    /// Whether the transaction status is "in a failed or open transaction" (or one
+    /// opened on paper, whose BEGIN waits for its first statement).
     var isInTransaction: Bool {
         guard let handle else { return false }
+        if !deferredOpening.isEmpty { return true }
         let s = PQtransactionStatus(handle)
         return s == PQTRANS_INTRANS || s == PQTRANS_INERROR
     }
@@ -164,6 +166,105 @@ public final class Connection: @unchecked Sendable {
 
     // MARK: Queries
 
+    /// The statements that open the current transaction (BEGIN, the acting role and its
+    /// settings), not sent yet: they go with the transaction's first statement in one
+    /// round trip, through libpq's pipeline mode, instead of one round trip of their own.
+    private var deferredOpening: [Query] = []
+
+    func deferOpening(_ statements: [Query]) { deferredOpening = statements }
+
+    /// Forgets an opening that was never sent; true when there was one (the
+    /// transaction never reached the server: there is nothing to commit or roll back).
+    @discardableResult
+    func dropDeferredOpening() -> Bool {
+        defer { deferredOpening = [] }
+        return !deferredOpening.isEmpty
+    }
+
+    /// Sends a deferred opening by itself, before a statement that cannot ride with it
+    /// (a script, a COPY).
+    private func flushOpening(_ handle: OpaquePointer) throws {
+        guard !deferredOpening.isEmpty else { return }
+        let opening = deferredOpening
+        deferredOpening = []
+        _ = try pipeline(handle, opening, then: nil)
+    }
+
+    /// Runs `statements` and then `last` in one round trip (libpq's pipeline mode: every
+    /// statement is sent, then one sync, then the results are read in order). The first
+    /// error stands for all (the server skips the rest until the sync); `last`'s result
+    /// is returned. `last` runs as its prepared statement when this connection prepares.
+    private func pipeline(_ handle: OpaquePointer, _ statements: [Query], then last: Query?) throws -> QueryResult? {
+        var lastName: String?
+        var lastRendered: (sql: String, binds: [String?])?
+        if let last {
+            let rendered = last.rendered
+            if rendered.binds.contains(where: { $0?.utf8.contains(0) == true }) {
+                throw PostgresError(code: .invalidText, sqlState: "22021", message: "a text value contains a NUL character")
+            }
+            if self.statements != nil, PreparedStatements.worthPreparing(rendered.sql) {
+                lastName = try prepared(handle, sql: rendered.sql, count: Int32(rendered.binds.count)).0
+            }
+            lastRendered = rendered
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .protocolError, message: "libpq could not enter pipeline mode")
+        }
+        var renderedAll = statements.map(\.rendered)
+        if let lastRendered { renderedAll.append(lastRendered) }
+        var sent = 0
+        var sendFailure: String?
+        for (i, (sql, binds)) in renderedAll.enumerated() {
+            let values = binds.map { $0.flatMap { strdup($0) } }
+            defer { values.forEach { free($0) } }
+            let ok = values.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
+                    if i == renderedAll.count - 1, let lastName {
+                        return PQsendQueryPrepared(handle, lastName, Int32(binds.count), params.baseAddress, nil, nil, 0)
+                    }
+                    return PQsendQueryParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
+                }
+            }
+            if ok != 1 { sendFailure = String(cString: PQerrorMessage(handle)); break }
+            sent += 1
+        }
+        if sendFailure == nil, PQpipelineSync(handle) != 1 { sendFailure = String(cString: PQerrorMessage(handle)) }
+        var firstError: (any Error)?
+        var lastResult: QueryResult?
+        if sendFailure == nil {
+            for i in 0..<sent {
+                while let r = PQgetResult(handle) {
+                    let owned = OwnedResult(r, connection: handle)
+                    if PQresultStatus(r) == PGRES_PIPELINE_ABORTED { continue }
+                    do {
+                        let result = try Self.collect(owned)
+                        if i == sent - 1, last != nil { lastResult = result }
+                    } catch {
+                        firstError = firstError ?? error
+                    }
+                }
+            }
+            // The sync's own result; nil when the connection broke.
+            while let r = PQgetResult(handle) {
+                let status = PQresultStatus(r)
+                PQclear(r)
+                if status == PGRES_PIPELINE_SYNC { break }
+            }
+        }
+        PQexitPipelineMode(handle)
+        if let sendFailure { throw PostgresError(code: .connectionClosed, message: sendFailure.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if let firstError {
+            if let pg = firstError as? PostgresError, pg.mayComeFromAStalePreparedStatement, let sql = lastRendered?.sql, lastName != nil {
+                forget(handle, sql: sql)
+            }
+            throw firstError
+        }
+        guard last == nil || lastResult != nil else {
+            throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
+        }
+        return lastResult
+    }
+
     /// Runs one statement with its values as parameters.
     @discardableResult
     public func query(_ query: Query) async throws -> QueryResult {
@@ -175,6 +276,14 @@ public final class Connection: @unchecked Sendable {
     @discardableResult
     public func querySync(_ query: Query) throws -> QueryResult {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        if !deferredOpening.isEmpty {
+            let opening = deferredOpening
+            deferredOpening = []
+            guard let result = try pipeline(handle, opening, then: query) else {
+                throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
+            }
+            return result
+        }
         let (sql, binds) = query.rendered
         // Text parameters travel as C strings: a NUL inside would silently cut the value short.
         if binds.contains(where: { $0?.utf8.contains(0) == true }) {
@@ -259,6 +368,7 @@ public final class Connection: @unchecked Sendable {
 
     public func executeSync(unsafeSQL script: String) throws {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        try flushOpening(handle)
         // PQexec returns only the last result; an error stops the script there.
         _ = try Self.collect(OwnedResult(PQexec(handle, script), connection: handle))
     }
@@ -276,6 +386,7 @@ public final class Connection: @unchecked Sendable {
         guard binds.isEmpty else {
             throw PostgresError(code: .copyFailed, message: "COPY takes no parameters")
         }
+        try flushOpening(handle)
         let start = OwnedResult(PQexec(handle, sql), connection: handle)
         guard let startHandle = start.handle, PQresultStatus(startHandle) == PGRES_COPY_IN else {
             _ = try Self.collect(start)

@@ -91,23 +91,35 @@ public final class ConnectionPool: Sendable, Service {
                 await giveBack(connection, to: requestLease, failed: true)
                 throw error
             }
+            var committing = false
             do {
                 let value = try await body(connection)
+                // A body that sent nothing opened no transaction: nothing to commit.
+                if connection.dropDeferredOpening() {
+                    await giveBack(connection, to: requestLease)
+                    return value
+                }
                 // A body that caught a database error leaves the transaction aborted;
                 // COMMIT would quietly roll it back and report success.
                 if connection.isInFailedTransaction {
                     throw PostgresError(code: .transactionAborted, sqlState: "25P02",
                                         message: "the transaction was aborted by an earlier error and was rolled back")
                 }
+                committing = true
                 try await connection.query("COMMIT")
                 await giveBack(connection, to: requestLease)
                 return value
             } catch {
+                connection.dropDeferredOpening()
                 if connection.isInTransaction {
                     _ = try? await connection.query("ROLLBACK")
                 }
                 await giveBack(connection, to: requestLease, failed: true)
-                if let pgError = error as? PostgresError, pgError.isRetryableTransactionConflict,
+                // A connection lost before COMMIT was sent lost its transaction with it
+                // (the server rolls back): like a conflict, the body runs again, on
+                // another connection. One lost during COMMIT may have committed.
+                let lostBeforeCommit = (error as? PostgresError)?.isConnectionLevel == true && !committing
+                if let pgError = error as? PostgresError, pgError.isRetryableTransactionConflict || lostBeforeCommit,
                     attempt < maxTransactionAttempts
                 {
                     attempt += 1
@@ -125,13 +137,11 @@ public final class ConnectionPool: Sendable, Service {
         case serializable = "SERIALIZABLE"
     }
 
+    /// Opens the transaction on paper: BEGIN and the acting role's settings travel with
+    /// the body's first statement, in one round trip (`Connection.deferOpening`).
     private func begin(_ connection: Connection, _ level: IsolationLevel) async throws {
         let begin = level == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(level.rawValue)"
-        if let acting = ActingRole.current {
-            try await connection.execute(unsafeSQL: begin + "; " + acting.prelude)
-        } else {
-            try await connection.query(Query(unsafeSQL: begin))
-        }
+        connection.deferOpening([Query(unsafeSQL: begin)] + (ActingRole.current?.preludeStatements ?? []))
     }
 
     func lease() async throws -> Connection {

@@ -91,6 +91,31 @@ import Testing
         }
     }
 
+    @Test func theTransactionsOpeningRidesWithItsFirstStatement() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            let (isolation, first, second) = try await pool.withTransaction(.serializable) { c in
+                (try await c.scalar("SELECT current_setting('transaction_isolation') AS v", as: String.self),
+                 try await c.scalar("SELECT pg_current_xact_id()::text AS v", as: String.self),
+                 try await c.scalar("SELECT pg_current_xact_id()::text AS v", as: String.self))
+            }
+            #expect(isolation == "serializable")
+            #expect(first == second, "both statements ran in the one transaction")
+            // A body that sends nothing opens nothing, and the connection goes back idle.
+            try await pool.withTransaction { _ in }
+            let stats = await pool.statistics()
+            #expect(stats.open == 1 && stats.idle == 1)
+            // A failing first statement fails the transaction, which rolls back.
+            try await pool.runQuery("CREATE TABLE once (n int PRIMARY KEY)")
+            let error = try await pgError {
+                try await pool.withTransaction { c in
+                    _ = try await c.query("INSERT INTO once VALUES (1), (1)")
+                }
+            }
+            #expect(error.code == .uniqueViolation)
+            #expect(try await pool.scalar("SELECT count(*) AS v FROM once", as: Int.self) == 0)
+        }
+    }
+
     @Test func aRepeatedStatementIsPreparedOnceAndReused() async throws {
         try await withTestPool(maxConnections: 1) { pool in
             try await pool.withConnection { c in
