@@ -65,23 +65,29 @@ struct ClientRoutes {
         let document = try await services.pool.withConnection { db -> String? in
             guard let user = try await services.delivery.userForCalendarToken(db, token: token) else { return nil }
             let stamp = Self.stamp(Timestamp.now)
+            // The site (issue 24) wins over the free-text location; its access notes go to the one assigned there.
+            let sites = try await SiteStore().feedSites(db, userID: user.id)
             let events = try await services.delivery.assignments(db, userID: user.id, from: nil, to: nil).map { a in
                 CalendarEvent(
                     uid: "assignment-\(a.assignmentId)@baton", summary: "\(a.role): \(a.project) (\(a.client))",
-                    location: a.location ?? "Remote",
+                    location: sites[a.assignmentId]?.location ?? a.location ?? "Remote",
                     description: [
                         "\(a.hoursPerWeek) h a week, \(a.status)\(a.overbooked ? ", overbooked" : "").",
                         a.projectManager.map { "Project manager: \($0.name) <\($0.email)>" },
+                        sites[a.assignmentId]?.accessNotes.map { "Access: \($0)" },
                     ].compactMap { $0 }.joined(separator: "\n"),
                     start: a.start, endExclusive: a.end.adding(days: 1), stamp: stamp)
             }
             // Approved time off, a year back and two ahead, so the person's calendar shows when they are away.
             let today = Timestamp.now.calendarDate
+            // Travel between places, a week back and two months ahead, as events of their own.
+            let travel = try await SiteActions(services: services).travelEvents(
+                db, userID: user.id, from: today.adding(days: -7), to: today.adding(days: 62), stamp: stamp)
             let away = try await WorkingCalendarStore().approvedTimeOff(
                 db, people: [user.id], from: today.adding(days: -366), to: today.adding(days: 731)).map {
                 CalendarEvent.timeOff(id: $0.id, kind: $0.kind, start: $0.start, end: $0.end, hoursPerDay: $0.hoursPerDay?.value, stamp: stamp)
             }
-            return ICalendar.document(name: "Baton: \(user.name)", events: events + away)
+            return ICalendar.document(name: "Baton: \(user.name)", events: events + travel + away)
         }
         guard let document else { throw APIError.notFound("calendar") }
         return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"],

@@ -210,6 +210,16 @@ struct SiteActions {
         return DayPlansRecord(userId: userID, from: from, to: to, homeSiteId: home?.id, days: plans.map(Self.day))
     }
 
+    /// The person's travel, one all-day event per day that has some, for their calendar feed.
+    func travelEvents(_ db: Connection, userID: Int64, from: CalendarDate, to: CalendarDate, stamp: String) async throws -> [CalendarEvent] {
+        guard let calendar = try await WorkingCalendarStore().calendar(db, userID: userID, from: from, to: to) else { return [] }
+        let (home, bookings) = try await store.dayPlanInputs(db, userID: userID, from: from, to: to)
+        guard !bookings.isEmpty else { return [] }
+        let travel = try await store.travel(db)
+        return DayPlanner.plans(from: from, to: to, homeBase: home, bookings: bookings, calendar: calendar, travel: travel)
+            .compactMap { SiteCalendar.travelEvent(userID: userID, plan: $0, homeBase: home, stamp: stamp) }
+    }
+
     static func day(_ plan: DayPlan) -> DayPlansRecord.Day {
         .init(date: plan.day, workingHours: DecimalString(plan.workingHours), workHours: DecimalString(plan.workHours),
               travelHours: DecimalString(plan.travelHours.rounded(scale: 2)), freeHours: DecimalString(plan.freeHours.rounded(scale: 2)),

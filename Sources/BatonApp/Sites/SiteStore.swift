@@ -220,6 +220,20 @@ struct SiteStore: Sendable {
         try await db.query("SELECT site_id FROM assignment_sites WHERE assignment_id = \(assignmentID)").first?.decode("site_id")
     }
 
+    /// Where each of a person's assignments is, for their calendar feed: the site's name
+    /// and address, and its access notes (the feed's owner is assigned there, so reads them).
+    func feedSites(_ db: Connection, userID: Int64) async throws -> [Int64: (location: String, accessNotes: String?)] {
+        var result: [Int64: (location: String, accessNotes: String?)] = [:]
+        for row in try await db.query("""
+            SELECT x.assignment_id, s.name, s.address, s.access_notes
+            FROM assignment_sites x JOIN sites s ON s.id = x.site_id WHERE x.user_id = \(userID)
+            """) {
+            result[try row.decode("assignment_id")] = (SiteCalendar.location(siteName: try row.decode("name"), address: try row.decode("address")),
+                                                       try row.decode("access_notes"))
+        }
+        return result
+    }
+
     // MARK: Day plans
 
     /// A person's home base and their assignments at sites overlapping the days from

@@ -93,3 +93,18 @@ private func date(_ text: String) -> CalendarDate {
         #expect(plan.freeHours == Decimal(8) - 6 - Decimal(45) / 60)
     }
 }
+
+/// The feed's words for the hand case's Monday: one travel event, the route and each leg.
+@Suite struct SiteCalendarTests {
+    @Test func mondaysTravelIsAnEventOfItsOwn() throws {
+        let week = DayPlanTests()
+        let monday = week.week[0]
+        let event = try #require(SiteCalendar.travelEvent(userID: 12, plan: monday, homeBase: week.office, stamp: "20310601T000000Z"))
+        #expect(event.uid == "travel-12-2026-06-01@baton")
+        #expect(event.summary == "Travel 1 h 35: Brussels office → Antwerp → Ghent")
+        #expect(event.description?.hasPrefix("Brussels office → Antwerp: 45 min (estimated)\nAntwerp → Ghent: 50 min\n") == true)
+        #expect(SiteCalendar.travelEvent(userID: 12, plan: week.week[3], homeBase: week.office, stamp: "") == nil)
+        #expect(SiteCalendar.location(siteName: "Antwerp", address: " Haven 1 ") == "Antwerp, Haven 1")
+        #expect(SiteCalendar.duration(120) == "2 h" && SiteCalendar.duration(5) == "5 min")
+    }
+}
