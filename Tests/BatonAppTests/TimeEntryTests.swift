@@ -182,6 +182,48 @@ import Testing
             #expect(people.first { ($0["userId"] as? Int).map(Int64.init) == setup.people[0].id }?["billableHours"] as? String == "150")
             // Cost is for managers and admins: the project's manager without the role is refused.
             #expect(try await app.request(.get, "/api/v1/reports/profitability", token: pm).status == .forbidden)
+
+            // The bonus "to standard" (issue 22, item 5): a plan crediting a phase beyond 110 % of its
+            // budget hours at 50 %. By hand: 230 / 200 = 115.0 % > 110 %, the phase was on time
+            // (completed 2024-06-28, due 2024-12-31), so its credit is 50 % of 30,000.00 = 15,000.00;
+            // against a quota of 30,000.00 the attainment is 0.5 and the single tier at rate 1.0 pays
+            // 10,000.00 × 1.0 × 0.5 = 5,000.00 (full credit would have paid 10,000.00).
+            let pmID: Int64 = try await app.sql("SELECT id FROM users WHERE email = \(setup.pmEmail)").first!.decode("id")
+            try await app.sql("DELETE FROM bonus_plan_members")
+            let quota = try await app.request(.post, "/api/v1/quotas", token: admin, json: #"""
+                {"userId": \#(pmID), "periodKey": "2024-Q2", "metric": "completed_work", "target": "30000.00"}
+                """#)
+            #expect(quota.status == .created, "\(quota.text)")
+            let plan = try await app.request(.post, "/api/v1/bonus-plans", token: admin, json: #"""
+                {"name": "PM to standard", "targetBonus": "10000.00", "tiers": [{"from": "0", "to": null, "rate": "1.0"}],
+                 "lateCreditPercent": "50", "budgetTolerancePercent": "110", "overBudgetCreditPercent": "50"}
+                """#)
+            #expect(plan.status == .created, "\(plan.text)")
+            #expect(plan.object["budgetTolerancePercent"] as? String == "110")
+            let planID = plan.object["id"] as? Int ?? 0
+            #expect(try await app.request(.post, "/api/v1/bonus-plans/\(planID)/members", token: admin,
+                                          json: #"{"userId": \#(pmID), "from": "2024-01-01"}"#).status == .created)
+            let run = try await app.request(.post, "/api/v1/bonus-runs", token: admin, json: #"{"planId": \#(planID), "period": "2024-Q2"}"#)
+            #expect(run.status == .created, "\(run.text)")
+            let runID = run.object["id"] as? Int ?? 0
+            let statement = try await app.request(.get, "/api/v1/bonus-runs/\(runID)/statements/\(pmID)", token: admin).object
+            let credited = (statement["lines"] as? [[String: Any]])?.first
+            #expect(credited?["phaseId"] as? Int == Int(setup.phaseID))
+            #expect(credited?["value"] as? String == "30000.00")
+            #expect(credited?["onTime"] as? Bool == true)
+            // The statement's hours are the project page's: the same 200 budgeted and 230 approved.
+            #expect(credited?["budgetHours"] as? String == phase?["budgetHours"] as? String)
+            #expect(credited?["actualHours"] as? String == phase?["actualHours"] as? String)
+            #expect(credited?["withinBudget"] as? Bool == false)
+            #expect(credited?["credit"] as? String == "15000.00")
+            #expect(statement["credited"] as? String == "15000.00")
+            #expect(statement["payout"] as? String == "5000.00")
+            let reduction = "took 230 h against a budget of 200 h (115%), beyond the 110% tolerance: credited at 50% of 30,000.00 = 15,000.00"
+            #expect((statement["explanation"] as? [String] ?? []).contains { $0.contains(reduction) }, "\(statement["explanation"] ?? "")")
+            // The statement page says it in the same words; the report's margin is the project page's.
+            let statementPage = try await app.request(.get, "/bonus/\(runID)/\(pmID)", headers: [.cookie: "baton_session=\(admin)"])
+            #expect(statementPage.text.contains(reduction))
+            #expect(line?["margin"] as? String == total?["margin"] as? String)
         }
     }
 

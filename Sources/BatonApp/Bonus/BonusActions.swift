@@ -7,7 +7,8 @@ import Postgres
 /// A bonus plan's fields as a writer sends them: a change names only what it changes.
 struct BonusPlanInput: StrictDecodable {
     enum Field: String, CodingKey, CaseIterable {
-        case name, method, metric, periodType, targetBonus, threshold, tiers, cap, lateCreditPercent, overrides, activeFrom, activeTo
+        case name, method, metric, periodType, targetBonus, threshold, tiers, cap, lateCreditPercent, budgetTolerancePercent,
+             overBudgetCreditPercent, overrides, activeFrom, activeTo
     }
     static var nested: [String: any StrictDecodable.Type] { ["tiers": BonusTierInput.self, "overrides": BonusPlanRecord.Override.self] }
     var name: String?
@@ -19,6 +20,9 @@ struct BonusPlanInput: StrictDecodable {
     var tiers: [BonusTier]?
     var cap: DecimalString?
     var lateCreditPercent: DecimalString?
+    /// "To standard": `budgetTolerancePercent` 0 turns the option off; a tolerance needs
+    /// the credit a phase beyond it keeps (`overBudgetCreditPercent`).
+    var budgetTolerancePercent, overBudgetCreditPercent: DecimalString?
     var overrides: [BonusPlanRecord.Override]?
     var activeFrom, activeTo: CalendarDate?
 }
@@ -219,7 +223,8 @@ struct BonusActions {
             targetBonus: input.targetBonus?.amount ?? before?.targetBonus.amount ?? 0,
             threshold: input.threshold?.value ?? before?.threshold.value ?? 0,
             tiers: input.tiers ?? before?.tiers ?? [], cap: input.cap?.value ?? before?.cap?.value,
-            lateCreditPercent: input.lateCreditPercent?.value ?? before?.lateCreditPercent.value ?? 100)
+            lateCreditPercent: input.lateCreditPercent?.value ?? before?.lateCreditPercent.value ?? 100,
+            budgetTolerance: Self.budgetTolerance(input, before: before, into: &v))
         rules.check(into: &v)
         // Stored with these scales: more decimals would be rounded silently.
         v.check(rules.lateCreditPercent.significantScale <= 2, "lateCreditPercent", "Late credit must have at most two decimals")
@@ -236,13 +241,29 @@ struct BonusActions {
                                         by: caller.id)
     }
 
+    /// The plan's budget tolerance after a change: what the change names, else what the
+    /// plan had. A tolerance of 0 is none (the default plan's behaviour).
+    static func budgetTolerance(_ input: BonusPlanInput, before: BonusPlanRecord?, into v: inout Validator) -> BudgetTolerance? {
+        let tolerance = input.budgetTolerancePercent?.value ?? before?.budgetTolerancePercent?.value
+        let reduced = input.overBudgetCreditPercent?.value ?? before?.overBudgetCreditPercent?.value
+        guard let tolerance, tolerance != 0 else { return nil }
+        guard let reduced else {
+            v.add("overBudgetCreditPercent", "A budget tolerance needs the credit percent a phase beyond it keeps (for example 50)")
+            return nil
+        }
+        v.check(tolerance.significantScale <= 2, "budgetTolerancePercent", "The budget tolerance must have at most two decimals")
+        v.check(reduced.significantScale <= 2, "overBudgetCreditPercent", "The credit over budget must have at most two decimals")
+        return BudgetTolerance(tolerancePercent: tolerance, reducedCreditPercent: reduced)
+    }
+
     /// A new plan with `id`'s rules and overrides under another name.
     func copyPlan(_ db: Connection, caller: Caller, from id: Int64, name: String) async throws -> BonusPlanRecord {
         try Self.requirePlanWriter(caller)
         guard let plan = try await store.plan(db, id: id) else { throw APIError.notFound("bonus plan") }
         let input = BonusPlanInput(
             name: name, method: plan.method, metric: plan.metric, periodType: plan.periodType, targetBonus: plan.targetBonus, threshold: plan.threshold,
-            tiers: plan.tiers, cap: plan.cap, lateCreditPercent: plan.lateCreditPercent, overrides: plan.overrides)
+            tiers: plan.tiers, cap: plan.cap, lateCreditPercent: plan.lateCreditPercent,
+            budgetTolerancePercent: plan.budgetTolerancePercent, overBudgetCreditPercent: plan.overBudgetCreditPercent, overrides: plan.overrides)
         return try await savePlan(db, caller: caller, id: nil, expected: nil, input: input)
     }
 

@@ -15,20 +15,6 @@ extension WebRoutes {
 
     var bonusActions: BonusActions { BonusActions(services: services) }
 
-    func registerBonusPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.bonus.pattern, use: bonusRunsPage)
-        pages.post(Site.bonus.pattern, use: computeBonusRun)
-        pages.get(Site.bonusStatement.pattern, use: bonusStatementPage)
-        pages.post(Site.bonusApprove.pattern, use: approveBonusRun)
-        pages.get(Site.adminBonusPlans.pattern, use: bonusPlansPage)
-        pages.get(Site.adminBonusPlan.pattern, use: bonusPlanPage)
-        pages.post(Site.adminBonusPlan.pattern, use: saveBonusPlan)
-        pages.post(Site.adminBonusPlanCopy.pattern, use: copyBonusPlan)
-        pages.post(Site.adminBonusPlanMembers.pattern, use: addBonusPlanMember)
-        pages.post(Site.adminBonusPlanMemberRemove.pattern, use: removeBonusPlanMember)
-        pages.post(Site.adminBonusPlanOverrides.pattern, use: setBonusPlanOverride)
-        registerBonusRunPages(on: pages)
-    }
 
     @Sendable func bonusRunsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
@@ -123,7 +109,8 @@ extension WebRoutes {
                 if failure.status == .preconditionFailed {
                     form.conflict = AdminConflict([])
                 } else {
-                    let shown: Set<String> = ["name", "method", "targetBonus", "threshold", "cap", "lateCreditPercent", "tiers"]
+                    let shown: Set<String> = ["name", "method", "targetBonus", "threshold", "cap", "lateCreditPercent", "tiers",
+                                              "budgetTolerancePercent", "overBudgetCreditPercent"]
                     form.messages = failure.messages
                     for (field, message) in failure.errors.sorted(by: { $0.key < $1.key }) {
                         let name = aliases[field] ?? field
@@ -254,6 +241,9 @@ extension WebRoutes {
         input.cap = reader.decimal("cap", "Cap")
         required("lateCreditPercent", "Late credit")
         input.lateCreditPercent = reader.decimal("lateCreditPercent", "Late credit")
+        // An empty tolerance box is no tolerance: the API's 0.
+        input.budgetTolerancePercent = reader.decimal("budgetTolerancePercent", "Budget tolerance") ?? DecimalString(0)
+        input.overBudgetCreditPercent = reader.decimal("overBudgetCreditPercent", "Credit over budget")
         var tiers: [BonusTier] = []
         for row in 0..<tierRowLimit {
             let boxes = ["from", "to", "rate"].map { (part: $0, name: "tier-\($0)-\(row)") }
@@ -284,7 +274,9 @@ extension WebRoutes {
     static func planValues(_ p: BonusPlanRecord) -> [String: String] {
         var values = ["name": p.name, "method": p.method.rawValue, "targetBonus": p.targetBonus.description,
                       "threshold": p.threshold.description, "cap": p.cap?.description ?? "",
-                      "lateCreditPercent": p.lateCreditPercent.description, "version": String(p.version)]
+                      "lateCreditPercent": p.lateCreditPercent.description, "version": String(p.version),
+                      "budgetTolerancePercent": p.budgetTolerancePercent?.description ?? "",
+                      "overBudgetCreditPercent": p.overBudgetCreditPercent?.description ?? ""]
         for (i, t) in p.tiers.enumerated() {
             values["tier-from-\(i)"] = t.from.plainText
             values["tier-to-\(i)"] = t.to?.plainText ?? ""
@@ -337,6 +329,10 @@ extension WebRoutes {
             AdminField.number("cap", "Cap", state)
                 .hinted("At most this multiple of the target bonus is paid: 2 is twice the target. Once set, a cap can be changed but not removed."),
             AdminField.number("lateCreditPercent", "Late credit (%)", state).hinted("Share of a late phase's value that still counts: 50 is half"),
+            AdminField.number("budgetTolerancePercent", "Budget tolerance (%)", state)
+                .hinted("A phase whose approved hours exceed this share of its budget hours gets reduced credit: 110 allows 10% over. Empty: no tolerance"),
+            AdminField.number("overBudgetCreditPercent", "Credit over budget (%)", state)
+                .hinted("Share of its credit a phase beyond the tolerance keeps: 50 is half"),
         ]
         var body = BonusPlanPage(
             tabs: adminTabs(.admin, current: Site.adminBonusPlans()), id: plan.id, name: plan.name, version: state["version"], fields: fields,

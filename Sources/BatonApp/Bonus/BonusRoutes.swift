@@ -12,25 +12,6 @@ struct BonusRoutes {
     let services: AppServices
     var actions: BonusActions { BonusActions(services: services) }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("bonus-plans", use: plans)
-        api.get("bonus-plans/:id", use: plan)
-        api.post("bonus-plans", use: createPlan)
-        api.patch("bonus-plans/:id", use: changePlan)
-        api.get("bonus-plans/:id/members", use: members)
-        api.post("bonus-plans/:id/members", use: addMember)
-        api.delete("bonus-plans/:id/members/:memberId", use: removeMember)
-        api.get("bonus-runs", use: runs)
-        api.post("bonus-runs", use: computeRun)
-        api.get("bonus-runs/:id", use: run)
-        api.post("bonus-runs/:id/recompute", use: recompute)
-        api.post("bonus-runs/:id/approve", use: approve)
-        api.get("bonus-runs/:id/statements/:userId", use: statement)
-        api.post("bonus-runs/:id/statements/:userId/approve", use: approveStatement)
-        api.get("bonus-runs/:id/statements.csv", use: statementsCSV)
-        api.post("bonus-runs/:id/adjustments", use: addAdjustment)
-        api.post("bonus-runs/what-if", use: whatIf)
-    }
 
     @Sendable func plans(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -12,14 +12,6 @@ import Postgres
 /// The statement page's approve and what-if live here too. Every change goes through
 /// `BonusActions`, so the page refuses what the API refuses, with the same words.
 extension WebRoutes {
-    func registerBonusRunPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.bonusRun.pattern, use: bonusRunPage)
-        pages.post(Site.bonusRunRecompute.pattern, use: recomputeBonusRun)
-        pages.post(Site.bonusRunAdjustments.pattern, use: adjustBonusStatement)
-        pages.get(Site.bonusRunCSV.pattern, use: bonusRunCSV)
-        pages.post(Site.bonusStatementApprove.pattern, use: approveBonusStatement)
-        pages.post(Site.bonusWhatIf.pattern, use: bonusWhatIf)
-    }
 
     @Sendable func bonusRunPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

@@ -32,13 +32,22 @@ struct BonusPlanRecord: Encodable, Sendable, Versioned {
     var threshold, lateCreditPercent: DecimalString
     var tiers: [BonusTier]
     var cap: DecimalString?
+    /// "To standard": the share of its budget hours a phase may take for full credit,
+    /// and the percent of its credit a phase beyond it keeps; both left out when the
+    /// plan has no tolerance.
+    var budgetTolerancePercent, overBudgetCreditPercent: DecimalString?
     var overrides: [Override]
     var activeFrom, activeTo: CalendarDate?
     var members: [Member]
 
     var rules: BonusPlanRules {
         BonusPlanRules(method: method, targetBonus: targetBonus.amount, threshold: threshold.value, tiers: tiers,
-                       cap: cap?.value, lateCreditPercent: lateCreditPercent.value)
+                       cap: cap?.value, lateCreditPercent: lateCreditPercent.value, budgetTolerance: budgetTolerance)
+    }
+
+    var budgetTolerance: BudgetTolerance? {
+        guard let tolerance = budgetTolerancePercent?.value, let reduced = overBudgetCreditPercent?.value else { return nil }
+        return BudgetTolerance(tolerancePercent: tolerance, reducedCreditPercent: reduced)
     }
 
     func targetBonus(for userID: Int64) -> Decimal {
@@ -103,7 +112,7 @@ struct BonusStore: Sendable {
 
     static let planColumns: Query = """
         p.id, p.version, p.name, p.method, p.metric, p.period_type, p.target_bonus, p.threshold, p.tiers::text AS tiers, p.cap,
-        p.late_credit_percent, p.active_from, p.active_to,
+        p.late_credit_percent, p.budget_tolerance_percent, p.over_budget_credit_percent, p.active_from, p.active_to,
         coalesce((SELECT json_agg(json_build_object('userId', o.user_id, 'targetBonus', o.target_bonus::text) ORDER BY o.user_id)
                   FROM bonus_plan_overrides o WHERE o.plan_id = p.id), '[]')::text AS overrides,
         coalesce((SELECT json_agg(json_build_object(
@@ -133,7 +142,9 @@ struct BonusStore: Sendable {
             try await db.query("""
                 UPDATE bonus_plans SET name = \(name), method = \(rules.method.rawValue), metric = \(metric.rawValue), period_type = \(periodType),
                     target_bonus = \(rules.targetBonus), threshold = \(rules.threshold), tiers = \(tiers)::jsonb, cap = \(rules.cap),
-                    late_credit_percent = \(rules.lateCreditPercent), active_from = \(activeFrom), active_to = \(activeTo),
+                    late_credit_percent = \(rules.lateCreditPercent),
+                    budget_tolerance_percent = \(rules.budgetTolerance?.tolerancePercent),
+                    over_budget_credit_percent = \(rules.budgetTolerance?.reducedCreditPercent), active_from = \(activeFrom), active_to = \(activeTo),
                     version = version + 1, updated_at = now()
                 WHERE id = \(id)
                 """)
@@ -141,9 +152,10 @@ struct BonusStore: Sendable {
         } else {
             planID = try await db.expectRow("""
                 INSERT INTO bonus_plans (name, method, metric, period_type, target_bonus, threshold, tiers, cap, late_credit_percent,
-                                         active_from, active_to)
+                                         budget_tolerance_percent, over_budget_credit_percent, active_from, active_to)
                 VALUES (\(name), \(rules.method.rawValue), \(metric.rawValue), \(periodType), \(rules.targetBonus), \(rules.threshold), \(tiers)::jsonb,
-                        \(rules.cap), \(rules.lateCreditPercent), \(activeFrom), \(activeTo))
+                        \(rules.cap), \(rules.lateCreditPercent), \(rules.budgetTolerance?.tolerancePercent),
+                        \(rules.budgetTolerance?.reducedCreditPercent), \(activeFrom), \(activeTo))
                 RETURNING id
                 """).decode("id")
         }
@@ -262,11 +274,21 @@ struct BonusStore: Sendable {
         return removed
     }
 
-    /// Phases a manager's projects completed within the period (by their dates of record).
+    /// A phase's budget and approved hours, the end of a select list over `project_phases ph`,
+    /// and its FROM: the same figures the project page shows (`project_time_actuals`,
+    /// which reads every entry whoever computes the statement).
+    static let phaseHours: Query = """
+        t.budget_hours, t.actual_hours
+        FROM project_phases ph JOIN projects j ON j.id = ph.project_id
+        LEFT JOIN LATERAL (SELECT a.budget_hours, a.actual_hours FROM project_time_actuals(j.id) a WHERE a.phase_id = ph.id) t ON true
+        """
+
+    /// Phases a manager's projects completed within the period (by their dates of record),
+    /// with each phase's budget hours and approved hours as the project page counts them
+    /// (`project_time_actuals`), for a plan's budget tolerance.
     func completedPhases(_ db: Connection, userID: Int64, period: FiscalPeriod) async throws -> [PhaseCreditInput] {
         try await db.query("""
-            SELECT j.id AS project_id, j.name AS project, ph.id, ph.name, ph.value, ph.due_date, ph.completed_on
-            FROM project_phases ph JOIN projects j ON j.id = ph.project_id
+            SELECT j.id AS project_id, j.name AS project, ph.id, ph.name, ph.value, ph.due_date, ph.completed_on, \(Self.phaseHours)
             WHERE j.project_manager_id = \(userID) AND ph.completed_on >= \(period.start) AND ph.completed_on < \(period.endExclusive)
             ORDER BY ph.completed_on, ph.id
             """).map(Self.phaseInput)
@@ -309,7 +331,8 @@ struct BonusStore: Sendable {
             let body = try row.decode("body", as: JSONB<BonusComputation>.self).value
             let inputs = body.lines.map {
                 PhaseCreditInput(projectId: $0.projectId, projectName: $0.project, phaseId: $0.phaseId, phase: $0.phase,
-                                 value: $0.value.amount, due: $0.due, completedOn: $0.completedOn)
+                                 value: $0.value.amount, due: $0.due, completedOn: $0.completedOn,
+                                 budgetHours: $0.budgetHours?.value, actualHours: $0.actualHours?.value)
             }
             let target: Decimal = try row.decode("target_bonus")
             let quota: Decimal? = try row.decode("quota")
@@ -529,8 +552,8 @@ struct BonusStore: Sendable {
     func openPhases(_ db: Connection, userID: Int64) async throws -> [Int64: PhaseCreditInput] {
         var result: [Int64: PhaseCreditInput] = [:]
         for row in try await db.query("""
-            SELECT j.id AS project_id, j.name AS project, ph.id, ph.name, ph.value, ph.due_date, ph.due_date AS completed_on
-            FROM project_phases ph JOIN projects j ON j.id = ph.project_id
+            SELECT j.id AS project_id, j.name AS project, ph.id, ph.name, ph.value, ph.due_date, ph.due_date AS completed_on,
+                   \(Self.phaseHours)
             WHERE j.project_manager_id = \(userID) AND ph.completed_on IS NULL
             """) {
             let input = try Self.phaseInput(row)
@@ -542,7 +565,8 @@ struct BonusStore: Sendable {
     static func phaseInput(_ row: Row) throws -> PhaseCreditInput {
         PhaseCreditInput(projectId: try row.decode("project_id"), projectName: try row.decode("project"), phaseId: try row.decode("id"),
                          phase: try row.decode("name"), value: try row.decode("value"), due: try row.decode("due_date"),
-                         completedOn: try row.decode("completed_on"))
+                         completedOn: try row.decode("completed_on"),
+                         budgetHours: try row.decode("budget_hours"), actualHours: try row.decode("actual_hours"))
     }
 
     static func plan(_ row: Row) throws -> BonusPlanRecord {
@@ -555,6 +579,8 @@ struct BonusStore: Sendable {
             threshold: DecimalString(try row.decode("threshold", as: Decimal.self)),
             lateCreditPercent: DecimalString(try row.decode("late_credit_percent", as: Decimal.self)),
             tiers: try row.decode("tiers", as: JSONB<[BonusTier]>.self).value, cap: cap.map(DecimalString.init),
+            budgetTolerancePercent: try row.decode("budget_tolerance_percent", as: Decimal?.self).map(DecimalString.init),
+            overBudgetCreditPercent: try row.decode("over_budget_credit_percent", as: Decimal?.self).map(DecimalString.init),
             overrides: try row.decode("overrides", as: JSONB<[BonusPlanRecord.Override]>.self).value,
             activeFrom: try row.decode("active_from"), activeTo: try row.decode("active_to"),
             members: try row.decode("members", as: JSONB<[BonusPlanRecord.Member]>.self).value)

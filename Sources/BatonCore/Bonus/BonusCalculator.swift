@@ -10,9 +10,12 @@ public struct PhaseCreditInput: Sendable, Hashable {
     /// The phase's value in cents: the contract value times the phase's share.
     public var value: Decimal
     public var due, completedOn: CalendarDate
+    /// The phase's budget hours and its approved hours, for a plan with a budget
+    /// tolerance; nil (a deal, or a phase without figures) is within any tolerance.
+    public var budgetHours, actualHours: Decimal?
 
     public init(projectId: Int64, projectName: String, phaseId: Int64, phase: String, value: Decimal,
-                due: CalendarDate, completedOn: CalendarDate) {
+                due: CalendarDate, completedOn: CalendarDate, budgetHours: Decimal? = nil, actualHours: Decimal? = nil) {
         self.projectId = projectId
         self.projectName = projectName
         self.phaseId = phaseId
@@ -20,6 +23,8 @@ public struct PhaseCreditInput: Sendable, Hashable {
         self.value = value
         self.due = due
         self.completedOn = completedOn
+        self.budgetHours = budgetHours
+        self.actualHours = actualHours
     }
 }
 
@@ -32,6 +37,11 @@ public struct CreditLine: Sendable, Hashable, Codable {
     public var value: Money
     public var due, completedOn: CalendarDate
     public var onTime: Bool
+    /// Set only when the plan has a budget tolerance and the phase has budget hours:
+    /// its budget and approved hours, and whether they kept it within the tolerance.
+    /// Left out otherwise, so statements of plans without the option read as before.
+    public var budgetHours, actualHours: DecimalString?
+    public var withinBudget: Bool?
     public var credit: Money
 }
 
@@ -124,13 +134,19 @@ public struct BonusComputation: Sendable, Hashable, Codable, KeepsEveryKey {
 /// is 9,499.175 and pays 9,499.18, not the 9,499.17 that a 38-digit attainment gives.
 public enum BonusCalculator {
     /// A phase's statement line: on time (completed on or before its due date) credits
-    /// 100% of its value, late credits `lateCreditPercent` of it. The credit shown is
-    /// rounded to cents; `compute` sums the exact credits.
-    public static func credit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal) -> CreditLine {
-        let (onTime, credit) = exactCredit(phase, lateCreditPercent: lateCreditPercent)
+    /// 100% of its value, late credits `lateCreditPercent` of it; then, with a budget
+    /// tolerance, a phase beyond it keeps only the tolerance's reduced percentage of
+    /// that. The credit shown is rounded to cents; `compute` sums the exact credits.
+    public static func credit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal,
+                              budgetTolerance: BudgetTolerance? = nil) -> CreditLine {
+        let exact = exactCredit(phase, lateCreditPercent: lateCreditPercent, budgetTolerance: budgetTolerance)
+        let measured = budgetTolerance != nil && (phase.budgetHours ?? 0) > 0
         return CreditLine(projectId: phase.projectId, project: phase.projectName, phaseId: phase.phaseId,
                           phase: phase.phase, value: Money(phase.value.rounded(scale: 2)), due: phase.due,
-                          completedOn: phase.completedOn, onTime: onTime, credit: Money(credit.rounded(scale: 2)))
+                          completedOn: phase.completedOn, onTime: exact.onTime,
+                          budgetHours: measured ? phase.budgetHours.map(DecimalString.init) : nil,
+                          actualHours: measured ? DecimalString(phase.actualHours ?? 0) : nil,
+                          withinBudget: measured ? exact.withinBudget : nil, credit: Money(exact.credit.rounded(scale: 2)))
     }
 
     /// A person's statement for one period.
@@ -154,11 +170,18 @@ public enum BonusCalculator {
         var credited = Decimal(0)
         var lines: [CreditLine] = []
         for phase in ordered {
-            let (onTime, exact) = exactCredit(phase, lateCreditPercent: rules.lateCreditPercent)
-            credited += exact
-            let line = credit(phase, lateCreditPercent: rules.lateCreditPercent)
+            let exact = exactCredit(phase, lateCreditPercent: rules.lateCreditPercent, budgetTolerance: rules.budgetTolerance)
+            credited += exact.credit
+            let line = credit(phase, lateCreditPercent: rules.lateCreditPercent, budgetTolerance: rules.budgetTolerance)
             lines.append(line)
-            words.append(describe(line, phase: phase, onTime: onTime, lateCreditPercent: rules.lateCreditPercent))
+            var text = describe(line, phase: phase, onTime: exact.onTime, lateCreditPercent: rules.lateCreditPercent)
+            if let tolerance = rules.budgetTolerance, !exact.withinBudget, let budget = phase.budgetHours {
+                // The reduction is said in the phase's own sentence, so a statement keeps one
+                // sentence per line (the sales wording replaces them by position).
+                text += "; " + tolerance.explanation(phase: phase.phase, budgetHours: budget, actualHours: phase.actualHours ?? 0,
+                                                     before: exact.beforeBudget, after: exact.credit)
+            }
+            words.append(text)
         }
         words.append(describeCredited(credited, lines: lines))
 
@@ -273,10 +296,15 @@ public enum BonusCalculator {
 
     // MARK: Arithmetic
 
-    private static func exactCredit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal) -> (onTime: Bool, credit: Decimal) {
+    private static func exactCredit(_ phase: PhaseCreditInput, lateCreditPercent: Decimal, budgetTolerance: BudgetTolerance?)
+        -> (onTime: Bool, withinBudget: Bool, beforeBudget: Decimal, credit: Decimal) {
         let onTime = phase.completedOn <= phase.due
         // Multiplying before dividing by 100 keeps the result exact for cent values.
-        return (onTime, onTime ? phase.value : phase.value * lateCreditPercent / 100)
+        let timed = onTime ? phase.value : phase.value * lateCreditPercent / 100
+        guard let budgetTolerance, let budget = phase.budgetHours else { return (onTime, true, timed, timed) }
+        let actual = phase.actualHours ?? 0
+        let within = budgetTolerance.isWithin(budgetHours: budget, actualHours: actual)
+        return (onTime, within, timed, budgetTolerance.credit(timed, budgetHours: budget, actualHours: actual))
     }
 
     // MARK: Words

@@ -53,15 +53,19 @@ public struct BonusPlanRules: Sendable, Hashable, Codable {
     /// `C`: the payout before adjustments is at most `B × C`; nil means no cap.
     public var cap: Decimal?
     public var lateCreditPercent: Decimal
+    /// "To standard": a phase beyond this share of its budget hours earns a reduced
+    /// credit, as a late one does; nil (the default) leaves credit to dates alone.
+    public var budgetTolerance: BudgetTolerance?
 
     public init(method: BonusMethod = .marginal, targetBonus: Decimal, threshold: Decimal, tiers: [BonusTier],
-                cap: Decimal?, lateCreditPercent: Decimal) {
+                cap: Decimal?, lateCreditPercent: Decimal, budgetTolerance: BudgetTolerance? = nil) {
         self.method = method
         self.targetBonus = targetBonus
         self.threshold = threshold
         self.tiers = tiers
         self.cap = cap
         self.lateCreditPercent = lateCreditPercent
+        self.budgetTolerance = budgetTolerance
     }
 
     /// More tiers than this is a mistake in the plan rather than a plan.
@@ -88,6 +92,7 @@ public struct BonusPlanRules: Sendable, Hashable, Codable {
         }
         v.check((0...100).contains(rules.lateCreditPercent), "lateCreditPercent",
                 "Late credit must be from 0 to 100 percent of a late phase's value")
+        for problem in rules.budgetTolerance?.problems ?? [] { v.add(problem.field, problem.message) }
         checkTiers(rules.tiers, into: &v)
     }
 
@@ -123,7 +128,9 @@ public struct BonusPlanRules: Sendable, Hashable, Codable {
 
     // MARK: Codable, with decimals as strings as the API writes them
 
-    enum CodingKeys: String, CodingKey { case method, targetBonus, threshold, tiers, cap, lateCreditPercent }
+    enum CodingKeys: String, CodingKey {
+        case method, targetBonus, threshold, tiers, cap, lateCreditPercent, budgetTolerancePercent, overBudgetCreditPercent
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -134,6 +141,11 @@ public struct BonusPlanRules: Sendable, Hashable, Codable {
         tiers = try c.decode([BonusTier].self, forKey: .tiers)
         cap = try c.decodeIfPresent(DecimalString.self, forKey: .cap)?.value
         lateCreditPercent = try c.decode(DecimalString.self, forKey: .lateCreditPercent).value
+        // Rules stored before the option have neither key: no tolerance, as they were computed.
+        if let tolerance = try c.decodeIfPresent(DecimalString.self, forKey: .budgetTolerancePercent)?.value,
+           let reduced = try c.decodeIfPresent(DecimalString.self, forKey: .overBudgetCreditPercent)?.value {
+            budgetTolerance = BudgetTolerance(tolerancePercent: tolerance, reducedCreditPercent: reduced)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -144,5 +156,7 @@ public struct BonusPlanRules: Sendable, Hashable, Codable {
         try c.encode(tiers, forKey: .tiers)
         try c.encode(cap.map(DecimalString.init), forKey: .cap)
         try c.encode(DecimalString(lateCreditPercent), forKey: .lateCreditPercent)
+        try c.encodeIfPresent(budgetTolerance.map { DecimalString($0.tolerancePercent) }, forKey: .budgetTolerancePercent)
+        try c.encodeIfPresent(budgetTolerance.map { DecimalString($0.reducedCreditPercent) }, forKey: .overBudgetCreditPercent)
     }
 }

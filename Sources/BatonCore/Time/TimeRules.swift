@@ -89,8 +89,13 @@ public struct CostRateHistory: Sendable {
 /// of its budget hours (110 means actual ≤ 110% of budget) keeps full credit; beyond
 /// it, `reducedCreditPercent` of the credit it would otherwise earn. A phase without
 /// budget hours is within tolerance.
-public struct BudgetTolerance: Sendable, Equatable, Codable {
+public struct BudgetTolerance: Sendable, Hashable, Codable {
     public var tolerancePercent, reducedCreditPercent: Decimal
+
+    public init(tolerancePercent: Decimal, reducedCreditPercent: Decimal) {
+        self.tolerancePercent = tolerancePercent
+        self.reducedCreditPercent = reducedCreditPercent
+    }
 
     public func isWithin(budgetHours: Decimal, actualHours: Decimal) -> Bool {
         budgetHours <= 0 || actualHours * 100 <= budgetHours * tolerancePercent
@@ -101,12 +106,12 @@ public struct BudgetTolerance: Sendable, Equatable, Codable {
         isWithin(budgetHours: budgetHours, actualHours: actualHours) ? credit : credit * reducedCreditPercent / 100
     }
 
-    /// The statement's words for a phase over tolerance.
+    /// The statement's words for a phase over tolerance, money written as the rest of the statement writes it.
     public func explanation(phase: String, budgetHours: Decimal, actualHours: Decimal, before: Decimal, after: Decimal) -> String {
         let used = Decimal.roundedQuotient(actualHours * 100, budgetHours, scale: 1)
         return "\(phase) took \(actualHours.plainText) h against a budget of \(budgetHours.plainText) h (\(used.plainText)%), "
             + "beyond the \(tolerancePercent.plainText)% tolerance: credited at \(reducedCreditPercent.plainText)% of "
-            + "\(before.moneyText) = \(after.rounded(scale: 2).moneyText)"
+            + "\(BonusCalculator.money(before)) = \(BonusCalculator.money(after))"
     }
 
     public var problems: [FieldError] {

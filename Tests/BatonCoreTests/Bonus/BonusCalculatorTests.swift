@@ -104,6 +104,44 @@ private func straight(_ b: String, rate: String = "1") -> BonusPlanRules {
         #expect(compute(phases: [handover, design, rollout]).payout == compute().payout)
     }
 
+    // MARK: Budget tolerance ("to standard")
+
+    /// With 110 % tolerance and 50 % credit beyond it: rollout (late, 50 % of 60,000 =
+    /// 30,000) also took 130 h of a 100 h budget, so it keeps 50 % of that, 15,000; design
+    /// took 110 h of 100 (within) and keeps its full 120,000; handover has no budget
+    /// figures and is within. Credited 120,000 + 15,000 + 80,000 = 215,000.
+    @Test func aPhaseBeyondTheBudgetToleranceIsCreditedAtTheReducedPercentAfterLateness() {
+        var rules = plan
+        rules.budgetTolerance = BudgetTolerance(tolerancePercent: 110, reducedCreditPercent: 50)
+        var overDesign = design, overRollout = rollout
+        (overDesign.budgetHours, overDesign.actualHours) = (100, 110)
+        (overRollout.budgetHours, overRollout.actualHours) = (100, 130)
+        let s = compute(rules, phases: [overDesign, overRollout, handover])
+        #expect(s.lines.map(\.credit) == [Money(d("120000.00")), Money(d("15000.00")), Money(d("80000.00"))])
+        #expect(s.lines.map(\.withinBudget) == [true, false, nil])
+        #expect(s.credited == Money(d("215000.00")))
+        #expect(s.explanation[1] == "rollout (WAN refresh) completed 2026-03-09, 8 days after its due date 2026-03-01: credited at 50% of 60,000.00 = 15,000.00; "
+                + "rollout took 130 h against a budget of 100 h (130%), beyond the 110% tolerance: credited at 50% of 30,000.00 = 15,000.00")
+        // The default plan (no tolerance) keeps today's credit whatever the hours, and says nothing of them.
+        let today = compute(phases: [overDesign, overRollout, handover])
+        #expect(today.credited == compute().credited)
+        #expect(today.lines.allSatisfy { $0.withinBudget == nil && $0.budgetHours == nil })
+        #expect(today.explanation == compute().explanation)
+    }
+
+    @Test func theToleranceIsPartOfThePlansRulesAndChecked() throws {
+        var rules = plan
+        rules.budgetTolerance = BudgetTolerance(tolerancePercent: 110, reducedCreditPercent: 50)
+        let json = try JSONEncoder().encode(rules)
+        #expect(try JSONDecoder().decode(BonusPlanRules.self, from: json) == rules)
+        // Rules stored before the option read as having none.
+        #expect(try JSONDecoder().decode(BonusPlanRules.self, from: JSONEncoder().encode(plan)).budgetTolerance == nil)
+        rules.budgetTolerance = BudgetTolerance(tolerancePercent: 90, reducedCreditPercent: 150)
+        var v = Validator()
+        rules.check(into: &v)
+        #expect(Set(v.errors.map(\.field)) == ["budgetTolerancePercent", "overBudgetCreditPercent"])
+    }
+
     // MARK: Cap, threshold, quota
 
     @Test func theCapLimitsTheTiersAndAdjustmentsComeAfterIt() {

@@ -52,7 +52,7 @@ import Testing
         #expect(rule.credit(30000, budgetHours: 200, actualHours: 200) == 30000)
         #expect(rule.credit(30000, budgetHours: 0, actualHours: 10) == 30000)
         let words = rule.explanation(phase: "Design", budgetHours: 200, actualHours: 230, before: 30000, after: 15000)
-        #expect(words == "Design took 230 h against a budget of 200 h (115%), beyond the 110% tolerance: credited at 50% of 30000.00 = 15000.00")
+        #expect(words == "Design took 230 h against a budget of 200 h (115%), beyond the 110% tolerance: credited at 50% of 30,000.00 = 15,000.00")
         #expect(rule.problems.isEmpty)
         #expect(BudgetTolerance(tolerancePercent: 90, reducedCreditPercent: 120).problems.count == 2)
     }
