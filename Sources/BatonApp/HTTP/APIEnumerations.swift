@@ -32,6 +32,7 @@ enum APIEnumerations {
         entry(ProposalAction.self),
         entry(LineUnit.self),
         entry(LineKind.self),
+        entry(BillingPeriod.self),
         entry(FiscalPeriod.Kind.self, schema: "PeriodKind"),
         entry(QuotaMetric.self),
         entry(BonusMethod.self),

@@ -5,16 +5,18 @@ import Postgres
 /// A typical project's fields as a writer sends them: every one optional, so that
 /// a change names only what it changes.
 struct TypicalProjectInput: StrictDecodable {
-    enum Field: String, CodingKey, CaseIterable { case name, description, pricing, typicalDurationDays, phases, checklist }
+    enum Field: String, CodingKey, CaseIterable { case name, description, pricing, typicalDurationDays, phases, checklist, recurrence }
     static var nested: [String: any StrictDecodable.Type] {
         ["pricing": TypicalProjectRecord.Pricing.self, "phases": TypicalProjectRecord.Phase.self,
-         "checklist": TypicalProjectRecord.ChecklistItem.self]
+         "checklist": TypicalProjectRecord.ChecklistItem.self, "recurrence": Recurrence.self]
     }
     var name, description: String?
     var pricing: TypicalProjectRecord.Pricing?
     var typicalDurationDays: Int?
     var phases: [TypicalProjectRecord.Phase]?
     var checklist: [TypicalProjectRecord.ChecklistItem]?
+    /// Set on an item sold by the period (monthly support): its price is per period.
+    var recurrence: Recurrence?
 }
 
 /// Changes to the catalog of typical projects, whoever asks (the API, the admin
@@ -34,7 +36,8 @@ struct CatalogActions {
         guard let name = input.name, let pricing = input.pricing, let phases = input.phases else { throw APIError.internalError }
         let fields = TypicalProjectFields(
             name: name.trimmed, description: input.description, pricing: pricing,
-            typicalDurationDays: input.typicalDurationDays, phases: phases, checklist: input.checklist ?? [])
+            typicalDurationDays: input.typicalDurationDays, phases: phases, checklist: input.checklist ?? [],
+            recurrence: input.recurrence)
         fields.check(into: &v)
         try v.throwIfInvalid()
         return try await store.create(db, fields, by: caller.id)
@@ -49,7 +52,8 @@ struct CatalogActions {
         try ETag.requireCurrent(expected, before.version)
         var f = TypicalProjectFields(
             name: before.name, description: before.description, pricing: before.pricing,
-            typicalDurationDays: before.typicalDurationDays, phases: before.phases, checklist: before.checklist)
+            typicalDurationDays: before.typicalDurationDays, phases: before.phases, checklist: before.checklist,
+            recurrence: before.recurrence)
         var v = Validator()
         for key in keys {
             switch key {
@@ -59,6 +63,7 @@ struct CatalogActions {
             case "typicalDurationDays": f.typicalDurationDays = input.typicalDurationDays
             case "phases": if let p = input.phases { f.phases = p } else { v.add("phases", "Phases must not be null") }
             case "checklist": f.checklist = input.checklist ?? []
+            case "recurrence": f.recurrence = input.recurrence
             default: break
             }
         }

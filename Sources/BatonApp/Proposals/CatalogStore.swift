@@ -49,6 +49,8 @@ struct TypicalProjectRecord: Codable, Sendable, Versioned {
     var typicalDurationDays: Int?
     var phases: [Phase]
     var checklist: [ChecklistItem]
+    /// Set on an item sold by the period; its proposal lines recur on these terms.
+    var recurrence: Recurrence?
     var archived: Bool
     var createdAt, updatedAt: Timestamp
 
@@ -63,8 +65,10 @@ struct TypicalProjectFields: Sendable {
     var typicalDurationDays: Int?
     var phases: [TypicalProjectRecord.Phase]
     var checklist: [TypicalProjectRecord.ChecklistItem]
+    var recurrence: Recurrence?
 
     func check(into v: inout Validator) {
+        recurrence?.check(field: "recurrence", into: &v)
         v.check(!name.trimmed.isEmpty && name.count <= 200, "name", "Name must be 1 to 200 characters")
         v.check((description?.count ?? 0) <= 5000, "description", "Description must be at most 5,000 characters")
         switch pricing.model {
@@ -91,6 +95,8 @@ struct CatalogStore: Sendable {
     static let columns: Query = """
         t.id, t.version, t.name, t.description, t.pricing_model, t.price, t.typical_duration_days,
         t.archived_at IS NOT NULL AS archived, t.created_at, t.updated_at,
+        CASE WHEN t.billing_period IS NOT NULL THEN json_build_object('period', t.billing_period, 'termMonths', t.term_months,
+            'autoRenew', t.auto_renew, 'noticeDays', t.notice_days)::text END AS recurrence,
         coalesce((SELECT json_agg(json_build_object(
                     'name', p.name, 'offsetDays', p.offset_days, 'lengthDays', p.length_days,
                     'sharePercent', trim_scale(p.share_percent)::text,
@@ -137,8 +143,10 @@ struct CatalogStore: Sendable {
 
     func create(_ db: Connection, _ f: TypicalProjectFields, by actorID: Int64?) async throws -> TypicalProjectRecord {
         let id: Int64 = try await db.expectRow("""
-            INSERT INTO typical_projects (name, description, pricing_model, price, typical_duration_days)
-            VALUES (\(f.name), \(f.description), \(f.pricing.model), \(f.pricing.amount), \(f.typicalDurationDays))
+            INSERT INTO typical_projects (name, description, pricing_model, price, typical_duration_days,
+                                          billing_period, term_months, auto_renew, notice_days)
+            VALUES (\(f.name), \(f.description), \(f.pricing.model), \(f.pricing.amount), \(f.typicalDurationDays),
+                    \(f.recurrence?.period.rawValue), \(f.recurrence?.termMonths), \(f.recurrence?.autoRenew), \(f.recurrence?.noticeDays))
             RETURNING id
             """).decode("id")
         try await writeParts(db, id: id, f)
@@ -152,6 +160,8 @@ struct CatalogStore: Sendable {
         try await db.query("""
             UPDATE typical_projects SET name = \(f.name), description = \(f.description), pricing_model = \(f.pricing.model),
                 price = \(f.pricing.amount), typical_duration_days = \(f.typicalDurationDays),
+                billing_period = \(f.recurrence?.period.rawValue), term_months = \(f.recurrence?.termMonths),
+                auto_renew = \(f.recurrence?.autoRenew), notice_days = \(f.recurrence?.noticeDays),
                 version = version + 1, updated_at = now()
             WHERE id = \(before.id)
             """)
@@ -197,6 +207,7 @@ struct CatalogStore: Sendable {
             typicalDurationDays: try row.decode("typical_duration_days"),
             phases: try row.decode("phases", as: JSONB<[TypicalProjectRecord.Phase]>.self).value,
             checklist: try row.decode("checklist", as: JSONB<[TypicalProjectRecord.ChecklistItem]>.self).value,
+            recurrence: try row.decode("recurrence", as: JSONB<Recurrence>?.self)?.value,
             archived: try row.decode("archived"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }

@@ -20,7 +20,10 @@ struct ProposalInput: StrictDecodable {
     /// One line of a proposal as a writer sends it: a catalog line names its typical
     /// project and may leave the unit and price to the catalog.
     struct Line: StrictDecodable {
-        enum Field: String, CodingKey, CaseIterable { case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind }
+        enum Field: String, CodingKey, CaseIterable {
+            case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind, recurrence
+        }
+        static var nested: [String: any StrictDecodable.Type] { ["recurrence": Recurrence.self] }
         var typicalProjectId: Int64?
         var description: String?
         var quantity: DecimalString?
@@ -29,6 +32,8 @@ struct ProposalInput: StrictDecodable {
         var discountPercent: DecimalString?
         /// Left out: a catalog line is a service, a free-text line pass-through (`LineKind.implied`).
         var kind: LineKind?
+        /// Left out: a catalog line recurs as its catalog item does; a free-text line is sold once.
+        var recurrence: Recurrence?
     }
 }
 
@@ -154,10 +159,12 @@ struct ProposalActions {
             for (i, line) in given.enumerated() {
                 var unit = line.unit
                 var price = line.unitPrice?.amount
+                var recurrence = line.recurrence
                 if let templateID = line.typicalProjectId {
                     if let template = try await services.catalog.find(db, id: templateID), !template.archived {
                         unit = unit ?? (template.pricing.model == "hourly" ? .hour : .fixed)
                         price = price ?? template.pricing.amount
+                        recurrence = recurrence ?? template.recurrence
                     } else {
                         v.add("lines[\(i)].typicalProjectId", "Typical project \(templateID) is not in the catalog")
                     }
@@ -167,7 +174,7 @@ struct ProposalActions {
                 lines.append(ProposalLineInput(
                     typicalProjectId: line.typicalProjectId, description: line.description?.trimmed.nilIfEmpty,
                     quantity: line.quantity?.value ?? 1, unit: unit ?? .fixed, unitPrice: price ?? 0,
-                    discountPercent: line.discountPercent?.value ?? 0, kind: line.kind))
+                    discountPercent: line.discountPercent?.value ?? 0, kind: line.kind, recurrence: recurrence))
             }
         } else if keys.contains("lines") {
             v.add("lines", "Lines must not be null")

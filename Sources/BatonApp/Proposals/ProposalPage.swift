@@ -15,6 +15,8 @@ struct ProposalPage {
         var index: Int; var item, quantity, unit, unitPrice, discount, total: String
         /// "service" or "pass-through"; a free-text line may change it (`kindChoices`).
         var kind: String; var isFreeText: Bool; var kindChoices: [KindChoice]
+        /// Billed every period: its total is one bill, outside the one-off subtotal.
+        var recurs: Bool
         var hasQuantityError: Bool; var quantityError: String
         var hasPriceError: Bool; var priceError: String
         var hasDiscountError: Bool; var discountError: String
@@ -60,6 +62,8 @@ struct ProposalPage {
     /// through it (travel, expenses, resale): the handoff's split of the total.
     var subtotal, total, serviceValue, passThroughValue: String
     var hasPassThrough: Bool
+    /// Set when lines recur: per month and the whole contract (`ProposalRecord.contractValue`).
+    var recurring: ProposalPrintPage.Recurring?
     var currency: String
     var linesMessages: [String]
     var addForm: WebForm
@@ -94,10 +98,11 @@ struct ProposalPage {
                         take("lines[\(i)].kind")].compactMap { $0 }
             let kind = typed["kind\(i)"].flatMap(LineKind.init(rawValue:)) ?? l.kind
             return Line(index: i, item: l.description ?? l.typicalProjectName ?? "", quantity: typed["quantity\(i)"] ?? l.quantity.description,
-                        unit: l.unit.rawValue, unitPrice: typed["unitPrice\(i)"] ?? l.unitPrice.description,
+                        unit: [l.unit.rawValue, l.recurrence?.words].compactMap(\.self).joined(separator: ", "), unitPrice: typed["unitPrice\(i)"] ?? l.unitPrice.description,
                         discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.description,
                         kind: kind.words, isFreeText: l.typicalProjectId == nil,
                         kindChoices: LineKind.allCases.map { KindChoice(value: $0.rawValue, label: $0.words, selected: $0 == kind) },
+                        recurs: l.recurrence != nil,
                         hasQuantityError: q != nil, quantityError: q ?? "", hasPriceError: u != nil, priceError: u ?? "",
                         hasDiscountError: d != nil, discountError: d ?? "", hasItemError: !item.isEmpty, itemError: item.joined(separator: " "))
         }
@@ -108,7 +113,7 @@ struct ProposalPage {
         if forms.adding, forms.addingFree, let failed = forms.lines {
             free = FormState("free-line", typed: failed.values, failure: FormFailure(status: .unprocessableContent))
             let n = p.lines.count
-            for field in ["description", "quantity", "unit", "unitPrice", "kind"] {
+            for field in ["description", "quantity", "unit", "unitPrice", "kind"] + Recurrence.formNames {
                 if let message = take("lines[\(n)].\(field)") { free.errors[field] = free.errors[field].map { $0 + " " + message } ?? message }
             }
             free.messages = failed.messages + errors.values.sorted()
@@ -135,7 +140,7 @@ struct ProposalPage {
                 free.text("quantity", "Quantity", inputmode: "decimal"),
                 free.select("unit", "Unit", LineUnit.allCases.map { (value: $0.rawValue, label: $0.rawValue) }),
                 free.text("unitPrice", "Unit price", required: true, inputmode: "decimal"),
-            ]
+            ] + Recurrence.formFields(free)
             let catalog = try await services.catalog.list(db, page: try PageRequest(limit: 100), includeArchived: false).items.map {
                 (value: String($0.id), label: "\($0.name) (\($0.pricing.model == "hourly" ? "per hour" : "fixed fee"))")
             }
@@ -154,6 +159,8 @@ struct ProposalPage {
             lines: lines, subtotal: p.subtotal.description, total: p.total.description,
             serviceValue: p.serviceValue.description, passThroughValue: p.passThroughValue.description,
             hasPassThrough: p.passThroughValue.amount > 0 || p.lines.contains { $0.kind == .passThrough },
+            recurring: p.lines.contains { $0.recurrence != nil }
+                ? .init(perMonth: p.recurringPerMonth.description, contractValue: p.contractValue.description) : nil,
             currency: services.configuration.currency,
             linesMessages: (forms.adding ? [] : forms.lines?.messages ?? []) + errors.sorted { $0.key < $1.key }.map(\.value),
             addForm: add.form(addFields, hidden: [.init(name: "version", value: String(p.version))]),

@@ -6,17 +6,6 @@ import Hummingbird
 import Postgres
 
 extension WebRoutes {
-    /// A proposal's page and its forms: the workflow's moves and the draft's lines.
-    /// Every form posts with its CSRF token and calls `ProposalActions`, as the API
-    /// does; a refused post draws the page again with the API's status, what was typed
-    /// and each field's message beside it; one that works redirects (303).
-    func registerProposalPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.proposal.pattern, use: showProposal)
-        pages.post(Site.proposalAct.pattern, use: proposalMove)
-        pages.post(Site.proposalLines.pattern, use: proposalLinesEdit)
-        pages.post(Site.proposalLinesAdd.pattern, use: proposalLineAdd)
-        pages.post(Site.proposalLinesRemove.pattern, use: proposalLineRemove)
-    }
 
     @Sendable func showProposal(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
@@ -70,6 +59,7 @@ extension WebRoutes {
                 line.unit = reader.choice("unit", "Unit", LineUnit.self)
                 line.unitPrice = reader.money("unitPrice", "Unit price", field: "lines[\(n)].unitPrice")
                 line.kind = reader.choice("kind", "Kind", LineKind.self)
+                line.recurrence = Recurrence.read(&reader, field: "lines[\(n)].recurrence")
                 lines.append(line)
                 return
             }
@@ -120,7 +110,8 @@ extension WebRoutes {
                 guard let saved else { return notFound() }
                 var lines = saved.lines.map {
                     ProposalInput.Line(typicalProjectId: $0.typicalProjectId, description: $0.description, quantity: $0.quantity,
-                                       unit: $0.unit, unitPrice: $0.unitPrice, discountPercent: $0.discountPercent, kind: $0.kind)
+                                       unit: $0.unit, unitPrice: $0.unitPrice, discountPercent: $0.discountPercent, kind: $0.kind,
+                                       recurrence: $0.recurrence)
                 }
                 edit(&reader, &lines)
                 var input = ProposalInput()

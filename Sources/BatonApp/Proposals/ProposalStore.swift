@@ -16,6 +16,8 @@ struct ProposalRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
         var lineTotal: Money
         /// `service` or `pass_through`: only services become the project's phases (LineKind).
         var kind: LineKind
+        /// Billed every period for a term (the unit price is per period); nil when sold once.
+        var recurrence: Recurrence?
 
         /// How many times the line's typical project is delivered: its quantity for a
         /// fixed-fee line; once for a line billed by the hour or day, whose quantity
@@ -25,7 +27,8 @@ struct ProposalRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
         /// The line as it was given, for totalling it again.
         var input: ProposalLineInput {
             ProposalLineInput(typicalProjectId: typicalProjectId, description: description, quantity: quantity.value, unit: unit,
-                              unitPrice: unitPrice.amount, discountPercent: discountPercent.value, kind: kind)
+                              unitPrice: unitPrice.amount, discountPercent: discountPercent.value, kind: kind,
+                              recurrence: recurrence)
         }
     }
 
@@ -52,6 +55,8 @@ struct ProposalRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
     /// What accepting it would make the project's contract value, and its budget items
     /// (`ProposalMath.split` of the lines as stored).
     var serviceValue, passThroughValue: Money
+    /// What recurs per month, and the whole contract: once + every recurring bill (`RecurringMath`).
+    var recurringPerMonth, contractValue: Money
     var acceptedOn, declinedOn: CalendarDate?
     var lines: [Line]
     var events: [Event]
@@ -62,7 +67,7 @@ struct ProposalRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
 
     enum CodingKeys: String, CodingKey {
         case id, version, opportunityId, accountId, number, status, authorId, reviewerId, terms, validUntil, proposedStart,
-            discountPercent, subtotal, discount, total, serviceValue, passThroughValue, acceptedOn, declinedOn, lines, events,
+            discountPercent, subtotal, discount, total, serviceValue, passThroughValue, recurringPerMonth, contractValue, acceptedOn, declinedOn, lines, events,
             projectId, createdAt, updatedAt
     }
 }
@@ -102,7 +107,9 @@ struct ProposalStore: Sendable {
                     'id', l.id, 'typicalProjectId', l.typical_project_id, 'typicalProjectName', t.name, 'description', l.description,
                     'quantity', trim_scale(l.quantity)::text, 'unit', l.unit, 'unitPrice', l.unit_price::text,
                     'discountPercent', trim_scale(l.discount_percent)::text, 'lineTotal', l.line_total::text,
-                    'kind', l.kind) ORDER BY l.position)
+                    'kind', l.kind, 'recurrence', CASE WHEN l.billing_period IS NOT NULL THEN json_build_object(
+                        'period', l.billing_period, 'termMonths', l.term_months, 'autoRenew', l.auto_renew,
+                        'noticeDays', l.notice_days) END) ORDER BY l.position)
                   FROM proposal_lines l LEFT JOIN typical_projects t ON t.id = l.typical_project_id
                   WHERE l.proposal_id = p.id), '[]')::text AS lines,
         coalesce((SELECT json_agg(json_build_object('action', e.action, 'fromStatus', e.from_status, 'toStatus', e.to_status,
@@ -225,10 +232,11 @@ struct ProposalStore: Sendable {
         for (i, line) in draft.lines.enumerated() {
             try await db.query("""
                 INSERT INTO proposal_lines (proposal_id, position, typical_project_id, description, quantity, unit, unit_price,
-                                            discount_percent, line_total, kind)
+                                            discount_percent, line_total, kind, billing_period, term_months, auto_renew, notice_days)
                 VALUES (\(proposalID), \(i + 1), \(line.typicalProjectId), \(line.description), \(line.quantity),
                         \(line.unit.rawValue), \(line.unitPrice), \(line.discountPercent), \(totals.lineTotals[i]),
-                        \(line.kind.rawValue))
+                        \(line.kind.rawValue), \(line.recurrence?.period.rawValue), \(line.recurrence?.termMonths),
+                        \(line.recurrence?.autoRenew), \(line.recurrence?.noticeDays))
                 """)
         }
     }
@@ -249,6 +257,7 @@ struct ProposalStore: Sendable {
         let lines = try row.decode("lines", as: JSONB<[ProposalRecord.Line]>.self).value
         let discountPercent = DecimalString(try row.decode("discount_percent", as: Decimal.self))
         let split = ProposalMath.split(lines: lines.map(\.input), discountPercent: discountPercent.value)
+        let recurring = RecurringMath.totals(lines: lines.map(\.input), discountPercent: discountPercent.value)
         return ProposalRecord(
             id: try row.decode("id"), version: try row.decode("version"), opportunityId: try row.decode("opportunity_id"),
             accountId: try row.decode("account_id"), number: try row.decode("number"),
@@ -258,6 +267,7 @@ struct ProposalStore: Sendable {
             discountPercent: discountPercent, subtotal: Money(try row.decode("subtotal", as: Decimal.self)),
             discount: Money(try row.decode("discount", as: Decimal.self)), total: Money(try row.decode("total", as: Decimal.self)),
             serviceValue: Money(split.serviceValue), passThroughValue: Money(split.passThroughValue),
+            recurringPerMonth: Money(recurring.perMonth), contractValue: Money(recurring.contractValue),
             acceptedOn: try row.decode("accepted_on"), declinedOn: try row.decode("declined_on"), lines: lines,
             events: try row.decode("events", as: JSONB<[ProposalRecord.Event]>.self).value, projectId: try row.decode("project_id"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), storedStatus: stored)

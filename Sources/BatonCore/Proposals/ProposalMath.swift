@@ -51,9 +51,11 @@ public enum ProposalMath {
         (line.quantity * line.unitPrice * (100 - line.discountPercent) / 100).rounded(scale: 2)
     }
 
+    /// The subtotal, discount and total are what the client pays once: a recurring
+    /// line's total is one bill, which `RecurringMath` reads per month and per term.
     public static func totals(lines: [ProposalLineInput], discountPercent: Decimal) -> ProposalTotals {
         let lineTotals = lines.map(lineTotal)
-        let subtotal = lineTotals.reduce(Decimal(0), +)
+        let subtotal = lines.indices.filter { lines[$0].recurrence == nil }.reduce(Decimal(0)) { $0 + lineTotals[$1] }
         let discount = (subtotal * discountPercent / 100).rounded(scale: 2)
         return ProposalTotals(subtotal: subtotal, discount: discount, total: subtotal - discount, lineTotals: lineTotals)
     }
@@ -69,7 +71,8 @@ public enum ProposalMath {
     /// pass-through value and none is negative. `passThrough` is in line order.
     public static func split(lines: [ProposalLineInput], discountPercent: Decimal) -> ProposalSplit {
         let totals = totals(lines: lines, discountPercent: discountPercent)
-        let indices = lines.indices.filter { lines[$0].kind == .passThrough }
+        // A recurring pass-through (a licence resold monthly) belongs to the agreement, not the project.
+        let indices = lines.indices.filter { lines[$0].kind == .passThrough && lines[$0].recurrence == nil }
         let subtotal = indices.reduce(Decimal(0)) { $0 + totals.lineTotals[$1] }
         let passThrough = subtotal - (subtotal * discountPercent / 100).rounded(scale: 2)
         // Largest remainders: every exact share cut to cents, then the missing cents.
@@ -126,6 +129,7 @@ public enum ProposalMath {
             v.check(line.unitPrice < moneyLimit, "\(f).unitPrice", "Unit price must be less than 1000000000000.00")
         }
         v.check((0...100).contains(line.discountPercent), "\(f).discountPercent", "Discount must be from 0 to 100 percent")
+        line.recurrence?.check(field: "\(f).recurrence", into: &v)
     }
 }
 

@@ -84,10 +84,14 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
     public var discountPercent: Decimal
     /// Left out in JSON: `LineKind.implied` (service for catalog lines, pass-through for free text).
     public var kind: LineKind
+    /// Set on a line billed every period (its unit price is per period); nil on a line sold once.
+    public var recurrence: Recurrence?
 
     public init(typicalProjectId: Int64? = nil, description: String? = nil, quantity: Decimal,
-                unit: LineUnit = .fixed, unitPrice: Decimal, discountPercent: Decimal = 0, kind: LineKind? = nil) {
+                unit: LineUnit = .fixed, unitPrice: Decimal, discountPercent: Decimal = 0, kind: LineKind? = nil,
+                recurrence: Recurrence? = nil) {
         self.kind = kind ?? LineKind.implied(typicalProjectId: typicalProjectId)
+        self.recurrence = recurrence
         self.typicalProjectId = typicalProjectId
         self.description = description
         self.quantity = quantity
@@ -97,7 +101,7 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind
+        case typicalProjectId, description, quantity, unit, unitPrice, discountPercent, kind, recurrence
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +113,7 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
         unitPrice = try c.decode(DecimalString.self, forKey: .unitPrice).value
         discountPercent = try c.decodeIfPresent(DecimalString.self, forKey: .discountPercent)?.value ?? 0
         kind = try c.decodeIfPresent(LineKind.self, forKey: .kind) ?? LineKind.implied(typicalProjectId: typicalProjectId)
+        recurrence = try c.decodeIfPresent(Recurrence.self, forKey: .recurrence)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -120,5 +125,6 @@ public struct ProposalLineInput: Sendable, Equatable, Codable {
         try c.encode(Money(unitPrice), forKey: .unitPrice)
         try c.encode(DecimalString(discountPercent), forKey: .discountPercent)
         try c.encode(kind, forKey: .kind)
+        try c.encode(recurrence, forKey: .recurrence)
     }
 }

@@ -24,6 +24,8 @@
       const i = row.dataset.index;
       const line = Number(cents(value("quantity" + i) * value("unitPrice" + i) * (1 - value("discount" + i) / 100)));
       row.querySelector(".line-total").textContent = cents(line);
+      // A recurring line's total is one bill; the server reads it per month and per term on save.
+      if (row.hasAttribute("data-recurring")) return;
       subtotal += line;
       if (passThrough(row)) passed += Number(cents(line * (100 - discount) / 100));
     });
