@@ -35,7 +35,9 @@ struct ActivityActions: RecordActions {
         if input.subject != nil { fields.check(into: &v) }
         try v.throwIfInvalid()
         try await checkLinks(db, fields, caller: caller, ownerChanged: fields.ownerID != caller.id)
-        return try await store.create(db, fields, by: caller.id)
+        let made = try await store.create(db, fields, by: caller.id)
+        try await NotificationEvents.taskAssigned(db, made, by: caller.id)
+        return made
     }
 
     func change(
@@ -60,7 +62,11 @@ struct ActivityActions: RecordActions {
         f.check(into: &v)
         try v.throwIfInvalid()
         try await checkLinks(db, f, caller: caller, ownerChanged: f.ownerID != before.ownerId)
-        return try await store.update(db, before: before, to: f, by: caller.id)
+        let changed = try await store.update(db, before: before, to: f, by: caller.id)
+        if changed.ownerId != before.ownerId || (changed.kind == .task && before.kind != .task) {
+            try await NotificationEvents.taskAssigned(db, changed, by: caller.id)
+        }
+        return changed
     }
 
     func archive(_ db: Connection, caller: Caller, id: Int64, expected: Int?) async throws {

@@ -210,6 +210,7 @@ struct DeliveryActions {
         }
         try await delivery.completePhase(db, projectID: project.id, phaseID: phaseID, on: outcome.phaseCompletedOn,
                                          projectCompletes: outcome.projectCompletes, by: caller.id)
+        try await NotificationEvents.phaseCompleted(db, phaseID: phaseID, on: outcome.phaseCompletedOn, by: caller.id)
         return try await services.projects.findAny(db, id: project.id)
     }
 

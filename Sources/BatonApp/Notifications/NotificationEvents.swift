@@ -120,6 +120,67 @@ enum NotificationEvents {
             entityID: a.id, invitation: invitation))
     }
 
+    // MARK: Phases, the checklist and tasks
+
+    /// A phase completed: to the project manager, the order's owner and the people
+    /// still assigned to the project.
+    static func phaseCompleted(_ db: Connection, phaseID: Int64, on day: CalendarDate, by actorID: Int64) async throws {
+        let rows = try await NotificationStore().phaseAudience(db, filter: "ph.id = \(phaseID)", today: day)
+        guard let phase = rows.first else { return }
+        try await Outbox.record(db, NotificationEvent(
+            kind: .phaseCompleted, key: "phase-completed:\(phaseID):\(day)",
+            recipients: rows.map(\.recipientID).filter { $0 != actorID },
+            subject: "Phase \(phase.name) of \(phase.parent) (\(phase.account)) was completed", lines: ["Completed on \(day)."],
+            link: Site.project(phase.parentID), entity: "project_phase", entityID: phaseID))
+    }
+
+    /// A task given to someone (made for them, or handed to them): to that person.
+    /// The version in the key tells them again if it comes back to them later.
+    static func taskAssigned(_ db: Connection, _ task: ActivityRecord, by actorID: Int64) async throws {
+        guard task.kind == .task, task.doneAt == nil else { return }
+        var lines: [String] = []
+        if let due = task.dueAt { lines.append("Due \(String(due.description.prefix(16)).replacingOccurrences(of: "T", with: " ")) UTC.") }
+        try await Outbox.record(db, NotificationEvent(
+            kind: .taskAssigned, key: "task-assigned:\(task.id):\(task.version)", recipients: [task.ownerId].filter { $0 != actorID },
+            subject: "Task for you: \(task.subject)", lines: lines,
+            link: task.opportunityId.map { Site.opportunity($0) } ?? Site.account(task.accountId), entity: "activity", entityID: task.id))
+    }
+
+    /// What the schedule found (`NotificationSchedule`): phases due within `days` or
+    /// late, checklists waiting on the last phase, tasks overdue. Each event's key
+    /// carries the date it is about, so a phase moved to a new date is told again and
+    /// the same date never twice, however many servers sweep.
+    static func dated(_ db: Connection, today: CalendarDate, days: Int) async throws -> Int {
+        let store = NotificationStore()
+        let dueBy = today.adding(days: days), lateSince = today.adding(days: -14)
+        var events: [NotificationEvent] = []
+        for (_, rows) in Dictionary(grouping: try await store.openPhases(db, dueBy: dueBy, lateSince: lateSince, today: today), by: \.id) {
+            guard let p = rows.first else { continue }
+            let late = p.due < today
+            let kind: NotificationKind = late ? .phaseLate : .phaseDue
+            events.append(NotificationEvent(
+                kind: kind, key: "\(kind.rawValue):\(p.id):\(p.due)", recipients: rows.map(\.recipientID),
+                subject: "Phase \(p.name) of \(p.parent) (\(p.account)) " + (late ? "is late: it was due \(p.due)" : "is due \(p.due)"),
+                lines: late ? ["Complete it, or move its dates, on the project page."] : [],
+                link: Site.project(p.parentID), entity: "project_phase", entityID: p.id))
+        }
+        for c in try await store.waitingChecklists(db, dueBy: dueBy, lateSince: lateSince) {
+            events.append(NotificationEvent(
+                kind: .checklistWaiting, key: "checklist-waiting:\(c.id):\(c.due)", recipients: [c.recipientID],
+                subject: "The completion checklist of \(c.name) (\(c.account)) waits for you",
+                lines: ["\(c.count) required item\(c.count == 1 ? "" : "s") unchecked; the last phase is due \(c.due)."],
+                link: Site.project(c.id), entity: "project", entityID: c.id))
+        }
+        for t in try await store.overdueTasks(db, since: lateSince) {
+            events.append(NotificationEvent(
+                kind: .taskOverdue, key: "task-overdue:\(t.id):\(t.due)", recipients: [t.recipientID],
+                subject: "Overdue task: \(t.name) (\(t.account))", lines: ["It was due \(t.due)."],
+                link: t.opportunityID.map { Site.opportunity($0) } ?? Site.account(t.parentID), entity: "activity", entityID: t.id))
+        }
+        for event in events { try await Outbox.record(db, event) }
+        return events.count
+    }
+
     // MARK: Time off and bonus
 
     /// Time off approved or declined: to the person who asked.

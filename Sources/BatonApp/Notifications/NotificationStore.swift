@@ -1,4 +1,5 @@
 import BatonCore
+import Dates
 import Foundation
 import Postgres
 
@@ -32,6 +33,7 @@ struct NotificationDeliveryRecord: Encodable, Sendable {
     var lastError: String?
     var sentAt: Timestamp?
     var recipientId: Int64
+    var recipientEmail: String?
     /// The notification's kind and subject.
     var kind, subject: String
 }
@@ -113,18 +115,107 @@ struct NotificationStore: Sendable {
     func undelivered(_ db: Connection, limit: Int) async throws -> [NotificationDeliveryRecord] {
         try await db.query("""
             SELECT d.notification_id, d.channel, d.status, d.attempts, d.next_attempt_at, d.last_error, d.sent_at,
-                   n.recipient_id, n.kind, n.subject
+                   n.recipient_id, u.email AS recipient_email, n.kind, n.subject
             FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+            LEFT JOIN users u ON u.id = n.recipient_id
             WHERE d.status <> 'sent'
             ORDER BY d.notification_id DESC LIMIT \(limit)
             """).map { row in
             NotificationDeliveryRecord(
                 notificationId: try row.decode("notification_id"), channel: try row.decode("channel"), status: try row.decode("status"),
                 attempts: try row.decode("attempts"), nextAttemptAt: try row.decode("next_attempt_at"), lastError: try row.decode("last_error"),
-                sentAt: try row.decode("sent_at"), recipientId: try row.decode("recipient_id"), kind: try row.decode("kind"),
+                sentAt: try row.decode("sent_at"), recipientId: try row.decode("recipient_id"),
+                recipientEmail: try row.decode("recipient_email"), kind: try row.decode("kind"),
                 subject: try row.decode("subject"))
         }
     }
+
+    // MARK: Who hears of dated things (phases, the checklist, tasks)
+
+    /// One person to tell about one phase, checklist or task.
+    struct Dated: Sendable {
+        var id: Int64
+        /// The project (phases, checklist) or the account (tasks).
+        var parentID: Int64
+        var name, parent, account: String
+        var due: CalendarDate
+        var recipientID: Int64
+        /// Unchecked required items (checklist) or the task's opportunity.
+        var count: Int = 0
+        var opportunityID: Int64?
+    }
+
+    /// Open or completed phases matching `filter`, one row per person to tell: the
+    /// project manager always; the order's owner once a phase is late or completed;
+    /// the people still assigned to the project while it is due or when it completes.
+    func phaseAudience(_ db: Connection, filter: Query, today: CalendarDate) async throws -> [Dated] {
+        try await db.query("""
+            SELECT ph.id, ph.project_id, ph.name, p.name AS project, a.name AS account, ph.due_date, r.recipient_id
+            FROM project_phases ph JOIN projects p ON p.id = ph.project_id JOIN accounts a ON a.id = p.account_id
+            JOIN opportunities o ON o.id = p.opportunity_id
+            CROSS JOIN LATERAL (
+                SELECT p.project_manager_id AS recipient_id WHERE p.project_manager_id IS NOT NULL
+                UNION SELECT o.owner_id WHERE ph.completed_on IS NOT NULL OR ph.due_date < \(today)
+                UNION SELECT s.user_id FROM assignments s
+                WHERE s.project_id = p.id AND s.end_date >= \(today) AND (ph.completed_on IS NOT NULL OR ph.due_date >= \(today))
+            ) r
+            WHERE \(filter)
+            ORDER BY ph.id, r.recipient_id
+            """).map {
+            Dated(id: try $0.decode("id"), parentID: try $0.decode("project_id"), name: try $0.decode("name"), parent: try $0.decode("project"),
+                  account: try $0.decode("account"), due: try $0.decode("due_date"), recipientID: try $0.decode("recipient_id"))
+        }
+    }
+
+    /// Phases of running projects not completed and due between `lateSince` and `dueBy`.
+    func openPhases(_ db: Connection, dueBy: CalendarDate, lateSince: CalendarDate, today: CalendarDate) async throws -> [Dated] {
+        try await phaseAudience(db, filter: """
+            ph.completed_on IS NULL AND p.status IN ('planned', 'active') AND ph.due_date BETWEEN \(lateSince) AND \(dueBy)
+            """, today: today)
+    }
+
+    /// Running projects whose last phase is due between `lateSince` and `dueBy` with
+    /// required checklist items unchecked: to the project manager, who ticks them.
+    func waitingChecklists(_ db: Connection, dueBy: CalendarDate, lateSince: CalendarDate) async throws -> [Dated] {
+        try await db.query("""
+            SELECT p.id, p.name, a.name AS account, last.due AS due_date, count(c.id) AS unchecked, p.project_manager_id
+            FROM projects p JOIN accounts a ON a.id = p.account_id
+            JOIN LATERAL (SELECT max(due_date) AS due FROM project_phases WHERE project_id = p.id) last ON true
+            JOIN project_checklist_items c ON c.project_id = p.id AND c.required AND c.checked_at IS NULL
+            WHERE p.status IN ('planned', 'active') AND p.project_manager_id IS NOT NULL AND last.due BETWEEN \(lateSince) AND \(dueBy)
+            GROUP BY p.id, p.name, a.name, last.due, p.project_manager_id
+            ORDER BY p.id
+            """).map {
+            Dated(id: try $0.decode("id"), parentID: try $0.decode("id"), name: try $0.decode("name"), parent: try $0.decode("name"),
+                  account: try $0.decode("account"), due: try $0.decode("due_date"), recipientID: try $0.decode("project_manager_id"),
+                  count: try $0.decode("unchecked"))
+        }
+    }
+
+    /// Open tasks past their due time, due since `since`: to the person they are for.
+    func overdueTasks(_ db: Connection, since: CalendarDate) async throws -> [Dated] {
+        try await db.query("""
+            SELECT x.id, x.subject, x.account_id, a.name AS account, x.opportunity_id, x.owner_id,
+                   (x.due_at AT TIME ZONE 'UTC')::date AS due_date
+            FROM activities x JOIN accounts a ON a.id = x.account_id
+            WHERE x.kind = 'task' AND x.done_at IS NULL AND x.archived_at IS NULL
+              AND x.due_at < now() AND x.due_at >= \(since)::date
+            ORDER BY x.id
+            """).map {
+            Dated(id: try $0.decode("id"), parentID: try $0.decode("account_id"), name: try $0.decode("subject"), parent: try $0.decode("account"),
+                  account: try $0.decode("account"), due: try $0.decode("due_date"), recipientID: try $0.decode("owner_id"),
+                  opportunityID: try $0.decode("opportunity_id"))
+        }
+    }
+
+    /// Whether this transaction is the one sweep running now among every server's
+    /// (a transaction-scoped advisory lock; the losers skip this round).
+    func winsSweep(_ db: Connection) async throws -> Bool {
+        try await db.query("SELECT pg_try_advisory_xact_lock(\(Self.sweepLock)) AS won").first?.decode("won") ?? false
+    }
+
+    /// The advisory lock key of the schedule's sweep ("n20" in ASCII).
+    static let sweepLock: Int64 = 0x6e_32_30
 
     static func record(_ row: Row) throws -> NotificationRecord {
         let kind: String = try row.decode("kind")
