@@ -35,6 +35,8 @@ struct NotificationsPage {
         var unread: Bool
     }
     struct Choice { var value, label: String; var selected: Bool }
+    /// An email not (yet) delivered, for admins: to whom, and when it is tried again.
+    struct Undelivered { var delivery: NotificationDeliveryRecord; var recipient, nextTry: String }
     struct Preference { var kind, title: String; var choices: [Choice] }
     var items: [Item]
     var empty: Bool
@@ -43,6 +45,9 @@ struct NotificationsPage {
     var preferences: [Preference]
     var message: String
     var hasMessage, mailOn: Bool
+    /// Admins see the email that bounced or waits for a retry (bounces and SMTP errors).
+    var isAdmin = false, hasDeliveries = false
+    var deliveries: [Undelivered] = []
 
     static func item(_ n: NotificationRecord) -> Item {
         Item(notification: n, when: String(n.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "), unread: !n.read)
@@ -58,8 +63,17 @@ struct NotificationsPage {
             })
         }
         let items = list.items.map(item)
-        return NotificationsPage(items: items, empty: items.isEmpty, unread: unread, hasUnread: unread > 0, preferences: preferences,
-                                 message: message ?? "", hasMessage: message != nil, mailOn: mailOn)
+        var page = NotificationsPage(items: items, empty: items.isEmpty, unread: unread, hasUnread: unread > 0, preferences: preferences,
+                                     message: message ?? "", hasMessage: message != nil, mailOn: mailOn)
+        if caller.isAdmin {
+            page.isAdmin = true
+            page.deliveries = try await store.undelivered(db, limit: 50).map {
+                Undelivered(delivery: $0, recipient: $0.recipientEmail ?? "#\($0.recipientId)",
+                            nextTry: $0.status == "failed" ? "given up" : String($0.nextAttemptAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "))
+            }
+            page.hasDeliveries = !page.deliveries.isEmpty
+        }
+        return page
     }
 }
 
