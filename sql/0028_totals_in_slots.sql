@@ -4,31 +4,16 @@
 -- same month and stage waited for each other's commit and its fsync: with four
 -- connections creating, most of the time went to `Lock:transactionid`.
 --
--- Each total is now spread over slots (the writing session's backend process id modulo
--- 16: each pooled connection writes its own row, so concurrent creates touch different
--- rows), and the tables' old names are views that add the slots up, so every report
--- reads what it read before, one row per key.
-ALTER TABLE opportunity_credit_totals RENAME TO opportunity_credit_total_slots;
-ALTER TABLE opportunity_credit_total_slots ADD COLUMN slot smallint NOT NULL DEFAULT 0;
-ALTER TABLE opportunity_credit_total_slots DROP CONSTRAINT opportunity_credit_totals_pkey;
-ALTER TABLE opportunity_credit_total_slots ADD PRIMARY KEY (month, user_id, stage_key, kind, category_override, slot);
+-- Each total is now spread over slots: the writing session's backend process id modulo
+-- 16 (sql/functions/report_totals.sql), so each pooled connection adds to its own row
+-- and concurrent creates touch different rows. A key's total is the sum of its slots;
+-- every report already adds the rows it reads up (sum … GROUP BY), so none changes.
+-- (A view adding the slots up per key made the attainment report's query 15 times
+-- slower: it aggregated every stage of the quarter before the join that keeps one.)
+ALTER TABLE opportunity_credit_totals ADD COLUMN slot smallint NOT NULL DEFAULT 0;
+ALTER TABLE opportunity_credit_totals DROP CONSTRAINT opportunity_credit_totals_pkey;
+ALTER TABLE opportunity_credit_totals ADD PRIMARY KEY (month, user_id, stage_key, kind, category_override, slot);
 
-ALTER TABLE opportunity_stage_totals RENAME TO opportunity_stage_total_slots;
-ALTER TABLE opportunity_stage_total_slots ADD COLUMN slot smallint NOT NULL DEFAULT 0;
-ALTER TABLE opportunity_stage_total_slots DROP CONSTRAINT opportunity_stage_totals_pkey;
-ALTER TABLE opportunity_stage_total_slots ADD PRIMARY KEY (month, stage_key, owner_id, slot);
-
-CREATE VIEW opportunity_credit_totals AS
-    SELECT user_id, month, stage_key, kind, category_override, sum(deals)::integer AS deals, sum(amount) AS amount,
-           sum(amount_at_stage_probability) AS amount_at_stage_probability, sum(weighted_override) AS weighted_override
-    FROM opportunity_credit_total_slots
-    GROUP BY user_id, month, stage_key, kind, category_override;
-
-CREATE VIEW opportunity_stage_totals AS
-    SELECT month, stage_key, owner_id, sum(deals)::integer AS deals, sum(amount) AS amount,
-           sum(amount_at_stage_probability) AS amount_at_stage_probability, sum(weighted_override) AS weighted_override,
-           sum(entered_epoch_sum) AS entered_epoch_sum
-    FROM opportunity_stage_total_slots
-    GROUP BY month, stage_key, owner_id;
-
-GRANT SELECT ON opportunity_credit_totals, opportunity_stage_totals TO baton_member;
+ALTER TABLE opportunity_stage_totals ADD COLUMN slot smallint NOT NULL DEFAULT 0;
+ALTER TABLE opportunity_stage_totals DROP CONSTRAINT opportunity_stage_totals_pkey;
+ALTER TABLE opportunity_stage_totals ADD PRIMARY KEY (month, stage_key, owner_id, slot);

@@ -21,8 +21,9 @@ import Testing
             FROM opportunity_team m JOIN opportunities o ON o.id = m.opportunity_id WHERE o.archived_at IS NULL
             GROUP BY 1, 2, 3, 4, 5
         ), kept AS (
-            SELECT user_id, month, stage_key, kind, category_override, deals, amount, amount_at_stage_probability, weighted_override
-            FROM opportunity_credit_totals WHERE deals <> 0 OR amount <> 0
+            SELECT user_id, month, stage_key, kind, category_override, sum(deals)::int, sum(amount),
+                   sum(amount_at_stage_probability), sum(weighted_override)
+            FROM opportunity_credit_totals GROUP BY 1, 2, 3, 4, 5 HAVING sum(deals) <> 0 OR sum(amount) <> 0
         )
         SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) a)
              + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) b) AS n
@@ -36,8 +37,9 @@ import Testing
                    sum(extract(epoch FROM o.stage_entered_at)) AS entered
             FROM opportunities o WHERE o.archived_at IS NULL GROUP BY 1, 2, 3
         ), kept AS (
-            SELECT month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum
-            FROM opportunity_stage_totals WHERE deals <> 0
+            SELECT month, stage_key, owner_id, sum(deals)::int, sum(amount), sum(amount_at_stage_probability),
+                   sum(weighted_override), sum(entered_epoch_sum)
+            FROM opportunity_stage_totals GROUP BY 1, 2, 3 HAVING sum(deals) <> 0
         )
         SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) a)
              + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) b) AS n

@@ -17,7 +17,7 @@ CREATE OR REPLACE FUNCTION public.credit_totals_upsert(source text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
     SELECT format($q$
-        INSERT INTO opportunity_credit_total_slots AS t
+        INSERT INTO opportunity_credit_totals AS t
             (user_id, month, stage_key, kind, category_override, deals, amount, amount_at_stage_probability, weighted_override, slot)
         SELECT d.user_id, month_of_record(d.closed_on, d.close_date), d.stage_key, d.kind, coalesce(d.forecast_category_override, ''),
                sum(d.sign), sum(d.sign * d.amount * d.split_percent / 100),
@@ -41,7 +41,7 @@ CREATE OR REPLACE FUNCTION public.stage_totals_upsert(source text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
     SELECT format($q$
-        INSERT INTO opportunity_stage_total_slots AS t
+        INSERT INTO opportunity_stage_totals AS t
             (month, stage_key, owner_id, deals, amount, amount_at_stage_probability, weighted_override, entered_epoch_sum, slot)
         SELECT month_of_record(d.closed_on, d.close_date), d.stage_key, d.owner_id, sum(d.sign), sum(d.sign * d.amount),
                coalesce(sum(d.sign * d.amount) FILTER (WHERE d.probability_override IS NULL), 0),
