@@ -10,14 +10,6 @@ import Postgres
 /// the area's actions, so a page and the API take the same rules; a post that breaks
 /// them draws the page again with the status, what was typed and each field's message.
 extension WebRoutes {
-    func registerAccountPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.accounts.pattern, use: showAccounts)
-        pages.post(Site.accounts.pattern, use: createAccountForm)
-        pages.get(Site.account.pattern, use: showAccount)
-        pages.post(Site.account.pattern, use: saveAccountDetails)
-        pages.post(Site.accountContacts.pattern, use: addContactForm)
-        pages.post(Site.accountActivities.pattern, use: logActivityForm)
-    }
 
     @Sendable func showAccounts(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

@@ -15,11 +15,6 @@ struct AccountRoutes: RecordRoutes {
     var actions: AccountActions { AccountActions(services: services) }
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireWriter }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        registerRecords(on: api)
-        api.post("accounts/:id/restore", use: restore)
-        api.get("accounts/:id/timeline", use: timeline)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await endpoints.list(request, context, filter: { q in

@@ -15,9 +15,6 @@ struct ActivityRoutes: RecordRoutes {
     /// Anyone who reads the pipeline logs what they did with a client.
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireReader }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        registerRecords(on: api)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await endpoints.list(request, context, filter: { q in

@@ -14,9 +14,6 @@ struct ContactRoutes: RecordRoutes {
     var actions: ContactActions { ContactActions(services: services) }
     var mayCreate: @Sendable (Caller) throws -> Void { Scope.requireWriter }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        registerRecords(on: api)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await endpoints.list(request, context, filter: { q in

@@ -35,20 +35,6 @@ struct DeliveryRoutes {
         var expiresOn: CalendarDate?
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("projects/:id/staffing-suggestions", use: staffingSuggestions)
-        api.get("projects/:id/assignments", use: assignments)
-        api.post("projects/:id/assignments", use: assign)
-        api.get("projects/:id/assignments/:assignmentId", use: assignment)
-        api.patch("projects/:id/assignments/:assignmentId", use: reassign)
-        api.delete("projects/:id/assignments/:assignmentId", use: unassign)
-        api.post("projects/:id/phases/:phaseId/:action", use: phaseAction)
-        api.patch("projects/:id/phases/:phaseId", use: movePhase)
-        api.put("projects/:id/checklist/:itemId", use: check)
-        api.post("projects/:id/status-link", use: createStatusLink)
-        api.delete("projects/:id/status-link", use: revokeStatusLinks)
-        api.get("users/:id/assignments", use: personsAssignments)
-    }
 
     /// The caller and the project in the path: where every handler here starts.
     static func callerAndProject(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, Int64) {

@@ -62,12 +62,6 @@ struct ImportPage {
 }
 
 extension WebRoutes {
-    /// `/imports`: for those who may import through the API (admins, managers and
-    /// account managers); everyone else gets the forbidden page.
-    func registerImportPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.imports.pattern, use: importPage)
-        pages.post(Site.imports.pattern, use: importForm)
-    }
 
     /// The largest file the page takes: a page holds the file in its form between the
     /// dry run and the import, so bigger files go through the API or `baton import`.

@@ -10,10 +10,6 @@ import Postgres
 /// sort, the count and total of the whole view, pages that keep the filters, and the
 /// same view as CSV (`?format=csv`).
 extension WebRoutes {
-    func registerListPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.opportunities.pattern, use: showOpportunityList)
-        pages.get(Site.contacts.pattern, use: showContactList)
-    }
 
     @Sendable func showOpportunityList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

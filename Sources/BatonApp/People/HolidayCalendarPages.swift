@@ -44,14 +44,6 @@ struct PersonCalendarPage {
 extension WebRoutes {
     static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-    func registerHolidayCalendarPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminHolidays.pattern, use: holidayCalendarsPage)
-        pages.post(Site.adminHolidays.pattern, use: holidayCalendarCreateForm)
-        pages.get(Site.adminHolidayCalendar.pattern, use: holidayCalendarPage)
-        pages.post(Site.adminHolidayCalendarAction.pattern, use: holidayCalendarActionForm)
-        pages.get(Site.adminPersonCalendar.pattern, use: personCalendarPage)
-        pages.post(Site.adminPersonCalendar.pattern, use: personCalendarForm)
-    }
 
     private func requireAdminPage(_ request: Request, _ context: BatonRequestContext) throws -> (Caller, String)? {
         guard let (caller, token) = try signedIn(request, context) else { return nil }

@@ -21,16 +21,6 @@ struct HolidayCalendarRoutes {
         RecordEndpoints(services: services, noun: "holiday calendar", collection: "/api/v1/holiday-calendars", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("holiday-calendars", use: list)
-        api.post("holiday-calendars", use: create)
-        api.get("holiday-calendars/:id", use: show)
-        api.patch("holiday-calendars/:id", use: update)
-        api.delete("holiday-calendars/:id", use: delete)
-        api.post("holiday-calendars/:id/import", use: importFile)
-        api.get("users/:id/working-calendar", use: personCalendar)
-        api.put("users/:id/working-calendar", use: setPersonCalendar)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         _ = try context.requireCaller()

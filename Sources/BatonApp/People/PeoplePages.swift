@@ -61,15 +61,6 @@ extension WebRoutes {
     static let personFields: Set<String> = ["name", "email", "roles", "managerId", "weeklyCapacityHours", "homeLocation", "password",
                                             "currentPassword", "active"]
 
-    func registerPeoplePages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminPeople.pattern, use: showPeople)
-        pages.post(Site.adminPeople.pattern, use: addPersonForm)
-        pages.get(Site.adminPerson.pattern, use: showPerson)
-        pages.post(Site.adminPerson.pattern, use: savePersonForm)
-        pages.post(Site.adminPersonSkills.pattern, use: savePersonSkillsForm)
-        pages.get(Site.adminSkills.pattern, use: showSkills)
-        pages.post(Site.adminSkills.pattern, use: addSkillForm)
-    }
 
     @Sendable func showPeople(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await adminVisit(request, context) { caller, token, area in

@@ -87,14 +87,6 @@ struct MyWeekHours {
 }
 
 extension WebRoutes {
-    /// Time off: ask for it (`/time-off`, linked from my week), and decide on it
-    /// (`/time-off/approvals`, for managers). The forms call `TimeOffActions`, as the API does.
-    func registerTimeOffPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.timeOff.pattern, use: timeOffPage)
-        pages.post(Site.timeOff.pattern, use: timeOffRequestForm)
-        pages.get(Site.timeOffApprovals.pattern, use: timeOffApprovalsPage)
-        pages.post(Site.timeOffAction.pattern, use: timeOffActionForm)
-    }
 
     @Sendable func timeOffPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

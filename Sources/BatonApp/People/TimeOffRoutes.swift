@@ -15,14 +15,6 @@ struct TimeOffRoutes {
         RecordEndpoints(services: services, noun: "time off", collection: "/api/v1/time-off", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("time-off", use: list)
-        api.post("time-off", use: create)
-        api.get("time-off/:id", use: show)
-        api.post("time-off/:id/approve", use: approve)
-        api.post("time-off/:id/decline", use: decline)
-        api.post("time-off/:id/cancel", use: cancel)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -15,15 +15,6 @@ struct UserRoutes {
         RecordEndpoints(services: services, noun: "person", collection: "/api/v1/users", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("users", use: list)
-        api.post("users", use: create)
-        api.get("users/:id", use: show)
-        api.patch("users/:id", use: update)
-        api.put("users/:id/skills", use: setSkills)
-        api.get("skills", use: listSkills)
-        api.post("skills", use: addSkill)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

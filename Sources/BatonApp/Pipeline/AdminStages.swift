@@ -46,14 +46,6 @@ extension WebRoutes {
         }
     }
 
-    /// The admin stages pages. `api` is no longer used: the forms call `StageActions`.
-    func registerAdminStages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminStages.pattern, use: showAdminStages)
-        pages.post(Site.adminStages.pattern, use: addStageForm)
-        pages.get(Site.adminStage.pattern, use: showAdminStage)
-        pages.post(Site.adminStage.pattern, use: saveStageForm)
-        pages.post(Site.adminStageDelete.pattern, use: deleteStageForm)
-    }
 
     @Sendable func showAdminStages(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await adminVisit(request, context, admins: true) { caller, token, _ in

@@ -6,11 +6,6 @@ import Postgres
 
 /// The admin page of lost reasons: the list with a "Retire" button each, and a form to add one.
 extension WebRoutes {
-    func registerLostReasonPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminLostReasons.pattern, use: showLostReasons)
-        pages.post(Site.adminLostReasons.pattern, use: addLostReasonForm)
-        pages.post(Site.adminLostReasonRetire.pattern, use: retireLostReasonForm)
-    }
 
     @Sendable func showLostReasons(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await adminVisit(request, context, admins: true) { caller, token, _ in

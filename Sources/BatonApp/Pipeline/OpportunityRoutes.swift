@@ -16,15 +16,6 @@ struct OpportunityRoutes {
         RecordEndpoints(services: services, noun: "opportunity", collection: "/api/v1/opportunities", reader: Scope.requireReader)
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("opportunities", use: list)
-        api.post("opportunities", use: create)
-        api.get("opportunities/:id", use: show)
-        api.get("opportunities/:id/history", use: history)
-        api.patch("opportunities/:id", use: update)
-        api.delete("opportunities/:id", use: archive)
-        api.post("opportunities/:id/restore", use: restore)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

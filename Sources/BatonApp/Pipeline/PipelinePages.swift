@@ -11,16 +11,6 @@ import Postgres
 /// page and the API take the same rules; a post that breaks them draws the page again
 /// with the status, what was typed and each field's message.
 extension WebRoutes {
-    func registerPipelinePages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.pipeline.pattern, use: showPipeline)
-        pages.post(Site.pipelineStage.pattern, use: moveOnBoardForm)
-        pages.post(Site.accountOpportunities.pattern, use: createOpportunityForm)
-        pages.get(Site.opportunity.pattern, use: showOpportunity)
-        pages.post(Site.opportunityProposals.pattern, use: createProposalForm)
-        pages.post(Site.opportunity.pattern, use: saveOpportunityDetails)
-        pages.post(Site.opportunityStage.pattern, use: moveOpportunityForm)
-        registerLostReasonPages(on: pages)
-    }
 
     /// The deal's details, edited in place: only the fields the person changed are
     /// sent to `OpportunityActions.change`, at the version the form was drawn from; a

@@ -11,13 +11,6 @@ struct StageRoutes {
     var store: StageStore { services.stages }
     var actions: StageActions { StageActions(services: services) }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("pipeline-stages", use: list)
-        api.post("pipeline-stages", use: create)
-        api.get("pipeline-stages/:key", use: show)
-        api.patch("pipeline-stages/:key", use: update)
-        api.delete("pipeline-stages/:key", use: delete)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -6,21 +6,6 @@ import Hummingbird
 import Postgres
 
 extension WebRoutes {
-    /// The delivery pages: the projects a person sees, a project (phases, checklist,
-    /// staffing, the client's link) and a person's week. Every form posts with its CSRF
-    /// token and calls `DeliveryActions`, as the API does, so a page and the API take
-    /// the same rules; a refused post draws the page again with the API's status and
-    /// its messages beside the fields that were sent; one that works redirects (303).
-    func registerProjectPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.projects.pattern, use: projectsList)
-        pages.get(Site.project.pattern, use: showProject)
-        pages.post(Site.projectAction.pattern, use: projectAction)
-        pages.post(Site.projectPhaseAction.pattern, use: phaseForm)
-        pages.post(Site.projectChecklistItem.pattern, use: checklistForm)
-        pages.get(Site.myWeek.pattern, use: myWeek)
-        pages.get(Site.projectStaffing.pattern, use: projectStaffing)
-        pages.get(Site.resources.pattern, use: resources)
-    }
 
     @Sendable func projectsList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

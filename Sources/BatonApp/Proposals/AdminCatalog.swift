@@ -58,13 +58,6 @@ extension WebRoutes {
         return input
     }
 
-    /// The admin catalog pages; the forms call `CatalogActions`.
-    func registerAdminCatalog(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
-        pages.post(Site.adminTypicalProjects.pattern, use: addTypicalProjectForm)
-        pages.get(Site.adminTypicalProject.pattern, use: showTypicalProject)
-        pages.post(Site.adminTypicalProject.pattern, use: saveTypicalProjectForm)
-    }
 
     @Sendable func showCatalog(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await adminVisit(request, context, admins: true) { caller, token, _ in

@@ -25,16 +25,6 @@ struct ProposalRoutes {
         RecordEndpoints(services: services, noun: "project", collection: "/api/v1/projects", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("opportunities/:id/proposals", use: list)
-        api.post("opportunities/:id/proposals", use: create)
-        api.get("proposals/:id", use: show)
-        api.patch("proposals/:id", use: update)
-        api.post("proposals/:id/:action", use: act)
-        api.get("proposals/:id/capacity-check", use: capacity)
-        api.get("projects", use: projects)
-        api.get("projects/:id", use: project)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -10,10 +10,6 @@ import Postgres
 /// a manager sets those below them. Every change goes through `QuotaActions`, so the
 /// page refuses what `/quotas` refuses, in the same words.
 extension WebRoutes {
-    func registerQuotaPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.adminQuotas.pattern, use: quotasPage)
-        pages.post(Site.adminQuotas.pattern, use: setQuota)
-    }
 
     static func metricTitle(_ m: QuotaMetric) -> String {
         switch m {

@@ -15,15 +15,6 @@ struct QuotaRoutes {
         RecordEndpoints(services: services, noun: "quota", collection: "/api/v1/quotas", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("periods", use: periods)
-        api.post("periods", use: addPeriod)
-        api.get("quotas", use: list)
-        api.post("quotas", use: create)
-        api.get("quotas/:id", use: show)
-        api.patch("quotas/:id", use: change)
-        api.delete("quotas/:id", use: delete)
-    }
 
     @Sendable func periods(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         _ = try context.requireCaller()

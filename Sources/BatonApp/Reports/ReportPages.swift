@@ -6,18 +6,6 @@ import Hummingbird
 import Postgres
 
 extension WebRoutes {
-    /// The report pages: `/reports` (forecast and attainment), pipeline, sales
-    /// performance, delivery, growth. Each reads the same store function as its
-    /// `/api/v1/reports/…` twin, through the same reader and with the same role check,
-    /// so the page and the API agree; the pickers are plain GET forms, and a value that
-    /// does not parse is shown on the page.
-    func registerReportPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.reports.pattern, use: reportsPage)
-        pages.get(Site.reportPipeline.pattern, use: pipelineReportPage)
-        pages.get(Site.reportSalesPerformance.pattern, use: salesPerformancePage)
-        pages.get(Site.reportDelivery.pattern, use: deliveryReportPage)
-        pages.get(Site.reportGrowth.pattern, use: growthReportPage)
-    }
 
     @Sendable func reportsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

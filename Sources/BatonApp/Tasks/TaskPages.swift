@@ -7,9 +7,6 @@ import Postgres
 /// Tasks on the pages (issue 19, item 2): a task is an activity of kind `task`; it is
 /// completed with one click from home, through the same action as the API's PATCH.
 extension WebRoutes {
-    func registerTaskPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.post(Site.taskDone.pattern, use: taskDoneForm)
-    }
 
     /// Marks the task done now, at the version the page showed (a stale click is refused
     /// like the API's 412), and goes back where the click came from.

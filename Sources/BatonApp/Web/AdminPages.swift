@@ -15,24 +15,17 @@ enum AdminArea {
 struct AdminTab { var label: String; var href: String; var current: Bool }
 
 extension WebRoutes {
-    /// `/projects` and the admin pages (`/admin/…`): people and roles, skills, stages,
-    /// typical projects, periods and quotas, bonus plans.
-    func registerAdminPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get("admin") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            guard let area = try await adminArea(caller) else { return forbidden() }
-            struct Section { var label: String; var href: String; var text: String }
-            struct Body { var tabs: [AdminTab]; var sections: [Section] }
-            let sections = adminTabs(area, current: "").map { tab in
-                Section(label: tab.label, href: tab.href, text: Self.adminSectionText[tab.href] ?? "")
-            }
-            return renderer.page("admin", Page(frame: frame(caller, sessionToken: token, title: "Admin", area: "admin"),
-                                               body: Body(tabs: adminTabs(area, current: ""), sections: sections)))
+    /// `/admin`: the admin sections this person may open, each with a line on what it holds.
+    @Sendable func adminHome(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard let area = try await adminArea(caller) else { return forbidden() }
+        struct Section { var label: String; var href: String; var text: String }
+        struct Body { var tabs: [AdminTab]; var sections: [Section] }
+        let sections = adminTabs(area, current: "").map { tab in
+            Section(label: tab.label, href: tab.href, text: Self.adminSectionText[tab.href] ?? "")
         }
-        registerPeoplePages(on: pages)
-        registerHolidayCalendarPages(on: pages)
-        registerAdminStages(on: pages)
-        registerAdminCatalog(on: pages)
+        return renderer.page("admin", Page(frame: frame(caller, sessionToken: token, title: "Admin", area: "admin"),
+                                           body: Body(tabs: adminTabs(area, current: ""), sections: sections)))
     }
 
     static let adminSectionText: [String: String] = [

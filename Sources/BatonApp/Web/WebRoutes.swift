@@ -48,6 +48,8 @@ struct WebRoutes {
                      hasUnread: (NotificationBell.unread ?? 0) > 0)
     }
 
+    /// Every page Baton serves, in one table: the path comes from `Site` (which also
+    /// builds the links), the handler from the page's area.
     func register(on router: Router<BatonRequestContext>) {
         router.get("sign-in") { request, _ in
             let token = SecretToken.randomString(bytes: 18)
@@ -61,37 +63,168 @@ struct WebRoutes {
         let pages = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
             .add(middleware: AuthenticationMiddleware(services: services))
             .add(middleware: NotificationBellMiddleware(services: services))
-        pages.post("sign-out") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return WebSession.redirect("/sign-in") }
-            let form = try await WebSession.form(request)
-            guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-            if case .session(let id) = caller.credential {
-                try await services.pool.withConnection { try await services.sessions.revoke($0, sessionID: id) }
-            }
-            return WebSession.redirect("/sign-in", cookies: ["\(AuthenticationMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
-        }
-        // Pages kept in files of their own (Reports/ReportPages.swift, Web/AdminPages.swift).
-        registerReportPages(on: pages)
-        registerAdminPages(on: pages)
-        pages.get("/") { request, context in
-            guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-            let page = try await services.pool.withConnection { try await HomePage.build($0, caller: caller, services: services) }
-            return renderer.page("home", Page(frame: frame(caller, sessionToken: token, title: "Home", area: "home"), body: page))
-        }
-        // Accounts, opportunities, proposals and projects (Web/RecordPages.swift).
-        registerBonusPages(on: pages)
-        registerQuotaPages(on: pages)
-        registerProjectPages(on: pages)
-        registerTimeOffPages(on: pages)
+        pages.post("sign-out", use: signOut)
+        pages.get("/", use: homePage)
+        // Accounts, their contacts and activities.
+        pages.get(Site.accounts.pattern, use: showAccounts)
+        pages.post(Site.accounts.pattern, use: createAccountForm)
+        pages.get(Site.account.pattern, use: showAccount)
+        pages.post(Site.account.pattern, use: saveAccountDetails)
+        pages.post(Site.accountContacts.pattern, use: addContactForm)
+        pages.post(Site.accountActivities.pattern, use: logActivityForm)
+
+        // List views.
+        pages.get(Site.opportunities.pattern, use: showOpportunityList)
+        pages.get(Site.contacts.pattern, use: showContactList)
+
+        // The pipeline board and a deal.
+        pages.get(Site.pipeline.pattern, use: showPipeline)
+        pages.post(Site.pipelineStage.pattern, use: moveOnBoardForm)
+        pages.post(Site.accountOpportunities.pattern, use: createOpportunityForm)
+        pages.get(Site.opportunity.pattern, use: showOpportunity)
+        pages.post(Site.opportunityProposals.pattern, use: createProposalForm)
+        pages.post(Site.opportunity.pattern, use: saveOpportunityDetails)
+        pages.post(Site.opportunityStage.pattern, use: moveOpportunityForm)
+
+        // Lost reasons.
+        pages.get(Site.adminLostReasons.pattern, use: showLostReasons)
+        pages.post(Site.adminLostReasons.pattern, use: addLostReasonForm)
+        pages.post(Site.adminLostReasonRetire.pattern, use: retireLostReasonForm)
+
+        // Proposals.
+        // A proposal's page and its forms: the workflow's moves and the draft's lines.
+        // Every form posts with its CSRF token and calls `ProposalActions`, as the API
+        // does; a refused post draws the page again with the API's status, what was typed
+        // and each field's message beside it; one that works redirects (303).
+        pages.get(Site.proposal.pattern, use: showProposal)
+        pages.post(Site.proposalAct.pattern, use: proposalMove)
+        pages.post(Site.proposalLines.pattern, use: proposalLinesEdit)
+        pages.post(Site.proposalLinesAdd.pattern, use: proposalLineAdd)
+        pages.post(Site.proposalLinesRemove.pattern, use: proposalLineRemove)
+
+        // Delivery.
+        // The delivery pages: the projects a person sees, a project (phases, checklist,
+        // staffing, the client's link) and a person's week. Every form posts with its CSRF
+        // token and calls `DeliveryActions`, as the API does, so a page and the API take
+        // the same rules; a refused post draws the page again with the API's status and
+        // its messages beside the fields that were sent; one that works redirects (303).
+        pages.get(Site.projects.pattern, use: projectsList)
+        pages.get(Site.project.pattern, use: showProject)
+        pages.post(Site.projectAction.pattern, use: projectAction)
+        pages.post(Site.projectPhaseAction.pattern, use: phaseForm)
+        pages.post(Site.projectChecklistItem.pattern, use: checklistForm)
+        pages.get(Site.myWeek.pattern, use: myWeek)
+        pages.get(Site.projectStaffing.pattern, use: projectStaffing)
+        pages.get(Site.resources.pattern, use: resources)
+
+        // Time off.
+        // Time off: ask for it (`/time-off`, linked from my week), and decide on it
+        // (`/time-off/approvals`, for managers). The forms call `TimeOffActions`, as the API does.
+        pages.get(Site.timeOff.pattern, use: timeOffPage)
+        pages.post(Site.timeOff.pattern, use: timeOffRequestForm)
+        pages.get(Site.timeOffApprovals.pattern, use: timeOffApprovalsPage)
+        pages.post(Site.timeOffAction.pattern, use: timeOffActionForm)
+
+        // Tasks.
+        pages.post(Site.taskDone.pattern, use: taskDoneForm)
+
+        // Quotas.
+        pages.get(Site.adminQuotas.pattern, use: quotasPage)
+        pages.post(Site.adminQuotas.pattern, use: setQuota)
+
+        // Bonus runs, statements and plans.
+        pages.get(Site.bonus.pattern, use: bonusRunsPage)
+        pages.post(Site.bonus.pattern, use: computeBonusRun)
+        pages.get(Site.bonusStatement.pattern, use: bonusStatementPage)
+        pages.post(Site.bonusApprove.pattern, use: approveBonusRun)
+        pages.get(Site.adminBonusPlans.pattern, use: bonusPlansPage)
+        pages.get(Site.adminBonusPlan.pattern, use: bonusPlanPage)
+        pages.post(Site.adminBonusPlan.pattern, use: saveBonusPlan)
+        pages.post(Site.adminBonusPlanCopy.pattern, use: copyBonusPlan)
+        pages.post(Site.adminBonusPlanMembers.pattern, use: addBonusPlanMember)
+        pages.post(Site.adminBonusPlanMemberRemove.pattern, use: removeBonusPlanMember)
+        pages.post(Site.adminBonusPlanOverrides.pattern, use: setBonusPlanOverride)
+
+        // A bonus run.
+        pages.get(Site.bonusRun.pattern, use: bonusRunPage)
+        pages.post(Site.bonusRunRecompute.pattern, use: recomputeBonusRun)
+        pages.post(Site.bonusRunAdjustments.pattern, use: adjustBonusStatement)
+        pages.get(Site.bonusRunCSV.pattern, use: bonusRunCSV)
+        pages.post(Site.bonusStatementApprove.pattern, use: approveBonusStatement)
+        pages.post(Site.bonusWhatIf.pattern, use: bonusWhatIf)
+
+        // The report pages: `/reports` (forecast and attainment), pipeline, sales
+        // performance, delivery, growth. Each reads the same store function as its
+        // `/api/v1/reports/…` twin, through the same reader and with the same role check,
+        // so the page and the API agree; the pickers are plain GET forms, and a value that
+        // does not parse is shown on the page.
+        pages.get(Site.reports.pattern, use: reportsPage)
+        pages.get(Site.reportPipeline.pattern, use: pipelineReportPage)
+        pages.get(Site.reportSalesPerformance.pattern, use: salesPerformancePage)
+        pages.get(Site.reportDelivery.pattern, use: deliveryReportPage)
+        pages.get(Site.reportGrowth.pattern, use: growthReportPage)
+
+        // `/imports`: for those who may import through the API (admins, managers and
+        // account managers); everyone else gets the forbidden page.
+        pages.get(Site.imports.pattern, use: importPage)
+        pages.post(Site.imports.pattern, use: importForm)
+
+        // Admin: `/admin` lists the sections this person may open (people and roles,
+        // skills, calendars, stages, typical projects, quotas, bonus plans).
+        pages.get("admin", use: adminHome)
+
+        // People and skills.
+        pages.get(Site.adminPeople.pattern, use: showPeople)
+        pages.post(Site.adminPeople.pattern, use: addPersonForm)
+        pages.get(Site.adminPerson.pattern, use: showPerson)
+        pages.post(Site.adminPerson.pattern, use: savePersonForm)
+        pages.post(Site.adminPersonSkills.pattern, use: savePersonSkillsForm)
+        pages.get(Site.adminSkills.pattern, use: showSkills)
+        pages.post(Site.adminSkills.pattern, use: addSkillForm)
+
+        // Holiday and working calendars.
+        pages.get(Site.adminHolidays.pattern, use: holidayCalendarsPage)
+        pages.post(Site.adminHolidays.pattern, use: holidayCalendarCreateForm)
+        pages.get(Site.adminHolidayCalendar.pattern, use: holidayCalendarPage)
+        pages.post(Site.adminHolidayCalendarAction.pattern, use: holidayCalendarActionForm)
+        pages.get(Site.adminPersonCalendar.pattern, use: personCalendarPage)
+        pages.post(Site.adminPersonCalendar.pattern, use: personCalendarForm)
+
+        // Pipeline stages; the forms call `StageActions`.
+        pages.get(Site.adminStages.pattern, use: showAdminStages)
+        pages.post(Site.adminStages.pattern, use: addStageForm)
+        pages.get(Site.adminStage.pattern, use: showAdminStage)
+        pages.post(Site.adminStage.pattern, use: saveStageForm)
+        pages.post(Site.adminStageDelete.pattern, use: deleteStageForm)
+
+        // The catalog of typical projects; the forms call `CatalogActions`.
+        pages.get(Site.adminTypicalProjects.pattern, use: showCatalog)
+        pages.post(Site.adminTypicalProjects.pattern, use: addTypicalProjectForm)
+        pages.get(Site.adminTypicalProject.pattern, use: showTypicalProject)
+        pages.post(Site.adminTypicalProject.pattern, use: saveTypicalProjectForm)
+
+        // Time and notifications register their own pages for now.
         registerTimesheetPages(on: pages)
         registerProjectBudgetPages(on: pages)
-        registerProposalPages(on: pages)
-        registerAccountPages(on: pages)
-        registerPipelinePages(on: pages)
-        registerImportPages(on: pages)
-        registerListPages(on: pages)
         registerNotificationPages(on: pages)
-        registerTaskPages(on: pages)
+    }
+
+    /// Home: what this person works on now.
+    @Sendable func homePage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let page = try await services.pool.withConnection { try await HomePage.build($0, caller: caller, services: services) }
+        return renderer.page("home", Page(frame: frame(caller, sessionToken: token, title: "Home", area: "home"), body: page))
+    }
+
+    /// Ends the session (the form carries its CSRF token) and returns to sign-in.
+    @Sendable func signOut(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return WebSession.redirect("/sign-in") }
+        let form = try await WebSession.form(request)
+        guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
+        if case .session(let id) = caller.credential {
+            try await services.pool.withConnection { try await services.sessions.revoke($0, sessionID: id) }
+        }
+        return WebSession.redirect("/sign-in", cookies: ["\(AuthenticationMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
     }
 
     struct Page<Body> {

@@ -1,0 +1,140 @@
+import Hummingbird
+
+/// Every operation of the API under `/api/v1`, in one table: the paths read as
+/// docs/openapi.yaml does, and each names the area's handler that serves it (routes
+/// decode, call the area's action, encode). An area adds its operations here.
+/// Areas still registering on their own (sign-in and tokens, imports, time, notifications,
+/// the client link) are called at the end.
+struct APIRoutes {
+    let services: AppServices
+
+    var users: UserRoutes { UserRoutes(services: services) }
+    var holidayCalendars: HolidayCalendarRoutes { HolidayCalendarRoutes(services: services) }
+    var timeOff: TimeOffRoutes { TimeOffRoutes(services: services) }
+    var accounts: AccountRoutes { AccountRoutes(services: services) }
+    var contacts: ContactRoutes { ContactRoutes(services: services) }
+    var activities: ActivityRoutes { ActivityRoutes(services: services) }
+    var stages: StageRoutes { StageRoutes(services: services) }
+    var opportunities: OpportunityRoutes { OpportunityRoutes(services: services) }
+    var catalog: CatalogRoutes { CatalogRoutes(services: services) }
+    var proposals: ProposalRoutes { ProposalRoutes(services: services) }
+    var delivery: DeliveryRoutes { DeliveryRoutes(services: services) }
+    var quotas: QuotaRoutes { QuotaRoutes(services: services) }
+    var bonus: BonusRoutes { BonusRoutes(services: services) }
+    var reports: ReportRoutes { ReportRoutes(services: services) }
+    var agreements: AgreementRoutes { AgreementRoutes(services: services) }
+
+    func register(on api: RouterGroup<BatonRequestContext>) {
+        // UserRoutes
+        api.get("users", use: users.list)
+        api.post("users", use: users.create)
+        api.get("users/:id", use: users.show)
+        api.patch("users/:id", use: users.update)
+        api.put("users/:id/skills", use: users.setSkills)
+        api.get("skills", use: users.listSkills)
+        api.post("skills", use: users.addSkill)
+        // HolidayCalendarRoutes
+        api.get("holiday-calendars", use: holidayCalendars.list)
+        api.post("holiday-calendars", use: holidayCalendars.create)
+        api.get("holiday-calendars/:id", use: holidayCalendars.show)
+        api.patch("holiday-calendars/:id", use: holidayCalendars.update)
+        api.delete("holiday-calendars/:id", use: holidayCalendars.delete)
+        api.post("holiday-calendars/:id/import", use: holidayCalendars.importFile)
+        api.get("users/:id/working-calendar", use: holidayCalendars.personCalendar)
+        api.put("users/:id/working-calendar", use: holidayCalendars.setPersonCalendar)
+        // TimeOffRoutes
+        api.get("time-off", use: timeOff.list)
+        api.post("time-off", use: timeOff.create)
+        api.get("time-off/:id", use: timeOff.show)
+        api.post("time-off/:id/approve", use: timeOff.approve)
+        api.post("time-off/:id/decline", use: timeOff.decline)
+        api.post("time-off/:id/cancel", use: timeOff.cancel)
+        // AccountRoutes
+        accounts.registerRecords(on: api)
+        api.post("accounts/:id/restore", use: accounts.restore)
+        api.get("accounts/:id/timeline", use: accounts.timeline)
+        // ContactRoutes
+        contacts.registerRecords(on: api)
+        // ActivityRoutes
+        activities.registerRecords(on: api)
+        // StageRoutes
+        api.get("pipeline-stages", use: stages.list)
+        api.post("pipeline-stages", use: stages.create)
+        api.get("pipeline-stages/:key", use: stages.show)
+        api.patch("pipeline-stages/:key", use: stages.update)
+        api.delete("pipeline-stages/:key", use: stages.delete)
+        // OpportunityRoutes
+        api.get("opportunities", use: opportunities.list)
+        api.post("opportunities", use: opportunities.create)
+        api.get("opportunities/:id", use: opportunities.show)
+        api.get("opportunities/:id/history", use: opportunities.history)
+        api.patch("opportunities/:id", use: opportunities.update)
+        api.delete("opportunities/:id", use: opportunities.archive)
+        api.post("opportunities/:id/restore", use: opportunities.restore)
+        // CatalogRoutes
+        api.get("typical-projects", use: catalog.list)
+        api.get("typical-projects/:id", use: catalog.show)
+        api.post("typical-projects", use: catalog.create)
+        api.patch("typical-projects/:id", use: catalog.change)
+        // ProposalRoutes
+        api.get("opportunities/:id/proposals", use: proposals.list)
+        api.post("opportunities/:id/proposals", use: proposals.create)
+        api.get("proposals/:id", use: proposals.show)
+        api.patch("proposals/:id", use: proposals.update)
+        api.post("proposals/:id/:action", use: proposals.act)
+        api.get("proposals/:id/capacity-check", use: proposals.capacity)
+        api.get("projects", use: proposals.projects)
+        api.get("projects/:id", use: proposals.project)
+        // AgreementRoutes
+        api.get("agreements", use: agreements.list)
+        api.get("agreements/:id", use: agreements.show)
+        api.post("agreements/:id/cancel", use: agreements.cancel)
+        // DeliveryRoutes
+        api.get("projects/:id/staffing-suggestions", use: delivery.staffingSuggestions)
+        api.get("projects/:id/assignments", use: delivery.assignments)
+        api.post("projects/:id/assignments", use: delivery.assign)
+        api.get("projects/:id/assignments/:assignmentId", use: delivery.assignment)
+        api.patch("projects/:id/assignments/:assignmentId", use: delivery.reassign)
+        api.delete("projects/:id/assignments/:assignmentId", use: delivery.unassign)
+        api.post("projects/:id/phases/:phaseId/:action", use: delivery.phaseAction)
+        api.patch("projects/:id/phases/:phaseId", use: delivery.movePhase)
+        api.put("projects/:id/checklist/:itemId", use: delivery.check)
+        api.post("projects/:id/status-link", use: delivery.createStatusLink)
+        api.delete("projects/:id/status-link", use: delivery.revokeStatusLinks)
+        api.get("users/:id/assignments", use: delivery.personsAssignments)
+        // QuotaRoutes
+        api.get("periods", use: quotas.periods)
+        api.post("periods", use: quotas.addPeriod)
+        api.get("quotas", use: quotas.list)
+        api.post("quotas", use: quotas.create)
+        api.get("quotas/:id", use: quotas.show)
+        api.patch("quotas/:id", use: quotas.change)
+        api.delete("quotas/:id", use: quotas.delete)
+        // BonusRoutes
+        api.get("bonus-plans", use: bonus.plans)
+        api.get("bonus-plans/:id", use: bonus.plan)
+        api.post("bonus-plans", use: bonus.createPlan)
+        api.patch("bonus-plans/:id", use: bonus.changePlan)
+        api.get("bonus-plans/:id/members", use: bonus.members)
+        api.post("bonus-plans/:id/members", use: bonus.addMember)
+        api.delete("bonus-plans/:id/members/:memberId", use: bonus.removeMember)
+        api.get("bonus-runs", use: bonus.runs)
+        api.post("bonus-runs", use: bonus.computeRun)
+        api.get("bonus-runs/:id", use: bonus.run)
+        api.post("bonus-runs/:id/recompute", use: bonus.recompute)
+        api.post("bonus-runs/:id/approve", use: bonus.approve)
+        api.get("bonus-runs/:id/statements/:userId", use: bonus.statement)
+        api.post("bonus-runs/:id/statements/:userId/approve", use: bonus.approveStatement)
+        api.get("bonus-runs/:id/statements.csv", use: bonus.statementsCSV)
+        api.post("bonus-runs/:id/adjustments", use: bonus.addAdjustment)
+        api.post("bonus-runs/what-if", use: bonus.whatIf)
+        // ReportRoutes
+        api.get("reports/attainment", use: reports.attainment)
+        api.get("reports/forecast", use: reports.forecast)
+        api.get("reports/pipeline", use: reports.pipeline)
+        api.get("reports/sales-performance", use: reports.salesPerformance)
+        api.get("reports/delivery", use: reports.delivery)
+        api.get("reports/growth", use: reports.growth)
+        api.get("accounts/:id/white-space", use: reports.whiteSpace)
+    }
+}
