@@ -69,6 +69,7 @@ struct StaffingStore: Sendable {
         let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: starts.min() ?? Timestamp.now.calendarDate,
                                                                     to: dues.max() ?? Timestamp.now.calendarDate)
         let bookings = try await delivery.bookings(db, people: ids)
+        let travel = try await SiteStore().staffingTravel(db, projectID: projectID, people: ids)
         var result: [Need] = []
         for row in needs {
             let skillID: Int64 = try row.decode("skill_id")
@@ -83,7 +84,7 @@ struct StaffingStore: Sendable {
                 guard let level = p.levels[skillID], let calendar = calendars[id] else { return nil }
                 return StaffingCandidateInput(userId: id, name: p.name, level: level, calendar: calendar,
                                               bookings: bookings[id] ?? [], workedForAccount: p.worked, homeLocation: p.home,
-                                              delivers: StaffingRanking.delivers(p.roles))
+                                              delivers: StaffingRanking.delivers(p.roles), travel: travel[id])
             }
             result.append(Need(
                 phaseId: phaseID, phase: try row.decode("phase"), skill: skill, hours: DecimalString(need.hours),

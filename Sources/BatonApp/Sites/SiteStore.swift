@@ -234,6 +234,29 @@ struct SiteStore: Sendable {
         return result
     }
 
+    /// Each person's daily trip from their home base to the project's site (its own,
+    /// else its account's main site), where the firm knows both places and the time.
+    func staffingTravel(_ db: Connection, projectID: Int64, people: [Int64]) async throws -> [Int64: StaffingTravel] {
+        guard !people.isEmpty, let siteID: Int64 = try await db.query("""
+            SELECT coalesce(p.site_id, (SELECT s.id FROM sites s WHERE s.account_id = p.account_id AND s.is_main AND s.archived_at IS NULL)) AS site
+            FROM projects p WHERE p.id = \(projectID)
+            """).first?.decode("site") else { return [:] }
+        var homes: [Int64: Int64] = [:]
+        for row in try await db.query("""
+            SELECT id, home_site_id FROM users WHERE id = ANY(\(people)::bigint[]) AND home_site_id IS NOT NULL
+            """) {
+            homes[try row.decode("id")] = try row.decode("home_site_id")
+        }
+        let places = try await places(db, ids: [siteID] + homes.values)
+        guard let site = places[siteID] else { return [:] }
+        let travel = try await travel(db)
+        return homes.compactMapValues { home in
+            guard let from = places[home] else { return nil }
+            let leg = travel.leg(from: from, to: site)
+            return leg.minutes.map { StaffingTravel(minutesPerDay: $0, from: from.name, estimated: leg.source == .estimated) }
+        }
+    }
+
     // MARK: Day plans
 
     /// A person's home base and their assignments at sites overlapping the days from

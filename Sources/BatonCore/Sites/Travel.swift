@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 
 /// A point on the map, in decimal degrees (WGS 84), as entered or imported with a site.
@@ -118,5 +119,35 @@ public struct TravelTimes: Sendable, Equatable {
         }
         return TravelLeg(fromSiteId: from.id, toSiteId: to.id, minutes: rules.estimatedMinutes(kilometres: kilometres),
                          kilometres: kilometres, source: .estimated)
+    }
+}
+
+/// A candidate's daily trip to a need's site, for staffing suggestions: from their
+/// home base, entered or estimated.
+public struct StaffingTravel: Sendable, Equatable {
+    public var minutesPerDay: Int
+    public var from: String
+    public var estimated: Bool
+
+    public init(minutesPerDay: Int, from: String, estimated: Bool) {
+        self.minutesPerDay = minutesPerDay
+        self.from = from
+        self.estimated = estimated
+    }
+
+    /// Free hours over the days from `from` up to but not including `to` once the trip
+    /// is taken on each day with free hours: each day's free hours less the travel, never
+    /// below 0 (the same days as `Allocation.freeHours`), to the hundredth of an hour
+    /// (50 minutes is 0.8333… h: a suggestion shows hours, not a recurring decimal).
+    public func freeHours(calendar: WorkingCalendar, bookings: [Booking], from: CalendarDate, to: CalendarDate) -> Decimal {
+        let travel = Decimal(minutesPerDay) / 60
+        return Allocation.days(calendar: calendar, bookings: bookings, from: from, to: to).reduce(Decimal(0)) {
+            $0 + max(0, max(0, $1.working - $1.assigned) - travel)
+        }.rounded(scale: 2)
+    }
+
+    /// "45 min travel a day from Brussels office (estimated)".
+    public var reason: String {
+        "\(SiteCalendar.duration(minutesPerDay)) travel a day from \(from)\(estimated ? " (estimated)" : "")"
     }
 }

@@ -18,9 +18,12 @@ public struct StaffingCandidateInput: Sendable, Equatable {
     public var workedForAccount: Bool
     /// Where they are based, as typed: `"Denver, CO"`.
     public var homeLocation: String?
+    /// Their daily trip from their home base to the need's site, when both are known (issue 24).
+    public var travel: StaffingTravel?
 
     public init(userId: Int64, name: String, level: Int?, calendar: WorkingCalendar,
-                bookings: [Booking] = [], workedForAccount: Bool = false, homeLocation: String? = nil, delivers: Bool = true) {
+                bookings: [Booking] = [], workedForAccount: Bool = false, homeLocation: String? = nil, delivers: Bool = true,
+                travel: StaffingTravel? = nil) {
         self.userId = userId
         self.name = name
         self.level = level
@@ -29,6 +32,7 @@ public struct StaffingCandidateInput: Sendable, Equatable {
         self.delivers = delivers
         self.workedForAccount = workedForAccount
         self.homeLocation = homeLocation
+        self.travel = travel
     }
 
     /// A person on the standard week of `weeklyCapacityHours`, no holidays, no time off.
@@ -105,7 +109,9 @@ public struct StaffingSuggestion: Sendable, Equatable, Codable {
 /// 3. free hours, most first: more slack absorbs slips, and among the short, the least
 ///    short leaves the smallest gap to fill;
 /// 4. having worked for this client before: they know the people, systems and sites;
-/// 5. being based near the site: less travel;
+/// 5. the shorter daily trip from their home base to the site, when the firm knows it
+///    (entered or estimated, issue 24; a known trip before an unknown one), then being
+///    based near the site (the free-text match): less travel;
 /// 6. name, then user id: so that the same data always gives the same list.
 ///
 /// The order is lexicographic on purpose, not a weighted score: a project manager can
@@ -124,7 +130,9 @@ public enum StaffingRanking {
         guard open > 0 else { return [] }
         let ranked = candidates.compactMap { c -> Ranked? in
             guard let level = c.level, level >= 1, c.delivers else { return nil }
-            let free = Allocation.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
+            // Travel is non-billable time on each day they would work there: it comes off the free hours.
+            let free = c.travel?.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
+                ?? Allocation.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
             return Ranked(candidate: c, level: level, free: free, covers: free >= open,
                           sameLocation: isNear(home: c.homeLocation, site: need.siteLocation),
                           sortName: c.name.lowercased())
@@ -134,6 +142,8 @@ public enum StaffingRanking {
             if a.level != b.level { return a.level > b.level }
             if a.free != b.free { return a.free > b.free }
             if a.candidate.workedForAccount != b.candidate.workedForAccount { return a.candidate.workedForAccount }
+            let (ta, tb) = (a.candidate.travel?.minutesPerDay ?? Int.max, b.candidate.travel?.minutesPerDay ?? Int.max)
+            if ta != tb { return ta < tb }
             if a.sameLocation != b.sameLocation { return a.sameLocation }
             if a.sortName != b.sortName { return a.sortName < b.sortName }
             if a.candidate.name != b.candidate.name { return a.candidate.name < b.candidate.name }
@@ -144,6 +154,7 @@ public enum StaffingRanking {
             reasons.append(r.covers ? "covers the \(open.plainText) h needed"
                                     : "\((open - r.free).plainText) h short of the need")
             if r.candidate.workedForAccount { reasons.append("worked for this client") }
+            if let travel = r.candidate.travel { reasons.append(travel.reason) }
             if r.sameLocation { reasons.append("based near the site") }
             return StaffingSuggestion(userId: r.candidate.userId, name: r.candidate.name, level: r.level,
                                       freeHours: r.free, workedForAccount: r.candidate.workedForAccount,

@@ -18,7 +18,7 @@ private func date(_ text: String) -> CalendarDate {
 ///
 /// Anna, 40 h week, Monday 1 June 2026: 4 h at Antwerp then 4 h at Ghent. Travel
 /// 45 + 50 = 95 min; work 8 h + 1 h 35 = 9 h 35 > 8 h: over hours; the two sites are
-/// 51.20 km apart: not too far. Tuesday: Antwerp only, 45 min, 8 h 45: over hours.
+/// 51.20 km apart: not too far. Tuesday: Antwerp only, 4 h + 45 min: within the day, 3 h 15 free.
 /// Wednesday: 4 h Antwerp and 3 h Liège: 105 km apart, flagged; 7 h + 45 min + the
 /// Antwerp → Liège estimate (105.19 km, 106 min, 110 min) = 9 h 35: over hours.
 /// Thursday: a day of approved time off: no stops, no travel, no flags.
@@ -69,8 +69,8 @@ private func date(_ text: String) -> CalendarDate {
 
     @Test func oneSiteDay() {
         #expect(week[1].travelMinutes == 45)
-        #expect(week[1].flags == [.overHours])
-        #expect(week[1].freeHours == 0)
+        #expect(week[1].flags.isEmpty)
+        #expect(week[1].freeHours == Decimal(string: "3.25"))
     }
 
     @Test func sitesTooFarApart() {
@@ -106,5 +106,25 @@ private func date(_ text: String) -> CalendarDate {
         #expect(SiteCalendar.travelEvent(userID: 12, plan: week.week[3], homeBase: week.office, stamp: "") == nil)
         #expect(SiteCalendar.location(siteName: "Antwerp", address: " Haven 1 ") == "Antwerp, Haven 1")
         #expect(SiteCalendar.duration(120) == "2 h" && SiteCalendar.duration(5) == "5 min")
+    }
+}
+
+/// Suggestions that know the map: two level-3 people free all week (40 h), one 45 min from
+/// the site (estimated), one 1 h 30 away (entered). Travel comes off each working day:
+/// 40 − 5 × 0.75 = 36.25 h and 40 − 5 × 1.5 = 32.5 h; both cover a 30 h need, so the
+/// nearer is first on free hours, and each says its trip.
+@Suite struct TravelInSuggestionsTests {
+    @Test func travelReducesFreeHoursAndRanks() {
+        let monday = CalendarDate("2026-06-01")!
+        let need = StaffingNeed(skill: "Networks", hours: 30, start: monday, end: monday.adding(days: 7))
+        let near = StaffingCandidateInput(userId: 1, name: "Near", level: 3, calendar: WorkingCalendar(week: .standard(weeklyHours: 40)),
+                                          travel: StaffingTravel(minutesPerDay: 45, from: "Brussels office", estimated: true))
+        let far = StaffingCandidateInput(userId: 2, name: "Far", level: 3, calendar: WorkingCalendar(week: .standard(weeklyHours: 40)),
+                                         travel: StaffingTravel(minutesPerDay: 90, from: "Liège office", estimated: false))
+        let ranked = StaffingRanking.rank(need, candidates: [far, near])
+        #expect(ranked.map(\.name) == ["Near", "Far"])
+        #expect(ranked.map(\.freeHours.value) == [Decimal(string: "36.25")!, Decimal(string: "32.5")!])
+        #expect(ranked[0].reasons.contains("45 min travel a day from Brussels office (estimated)"))
+        #expect(ranked[1].reasons.contains("1 h 30 travel a day from Liège office"))
     }
 }
