@@ -84,6 +84,7 @@ public func buildApplication(
     if let replica { lifecycle.append(replica) }
     lifecycle.append(Housekeeping(pool: pool, logger: logger))
     if let mail = MailSettings.current { lifecycle.append(MailWorker(pool: pool, settings: mail, logger: logger)) }
+    lifecycle.append(NotificationSchedule(pool: pool, logger: logger))
     if let supervisor = DatabaseLocation.supervisor(configuration, serving: database, logger: logger) { lifecycle.append(supervisor) }
     return Application(
         router: router,
