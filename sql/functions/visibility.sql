@@ -34,10 +34,10 @@ $$;
 
 -- Whether a viewer sees one account: the same rule as visible_account_ids, asked of one
 -- record with index look-ups on its own owner, team counts and projects, instead of
--- building the viewer's whole set (a read of one opportunity by an account manager, and
--- the row-level security policies, which ask it per row). SQL, not PL/pgSQL: its plan is
--- kept for every row of the statement that calls it, where PL/pgSQL's generic plan for
--- the line took milliseconds per call.
+-- building the viewer's whole set (a read of one record by id). Not for the policies or
+-- lists: asked per row of a scan it costs a call per row (sql/0027). SQL, not PL/pgSQL:
+-- its plan is kept for every row of the statement that calls it, where PL/pgSQL's
+-- generic plan for the line took milliseconds per call.
 CREATE OR REPLACE FUNCTION public.account_visible(viewer bigint, account bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -67,6 +67,6 @@ CREATE OR REPLACE FUNCTION public.project_visible(project bigint, account bigint
     LANGUAGE sql STABLE
     AS $$
     SELECT manager = acting_user()
-        OR account_visible(acting_user(), account)
+        OR account IN (SELECT account_id FROM visible_account_ids(acting_user()))
         OR EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = project AND x.user_id = acting_user())
 $$;
