@@ -119,6 +119,17 @@ GET    /proposal-link/{token}                                 no    no      no  
 POST   /proposal-link/{token}                                 no    no      no              no    no              no         no
 GET    /api/v1/users/{id}/working-calendar                    yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/users/{id}/working-calendar                    yes   no      no              no    no              no         no
+GET    /api/v1/sites                                          yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/sites                                          yes   yes     no              no    no              no         no
+GET    /api/v1/sites/{id}                                     yes   yes     yes             yes   yes             yes        no
+PATCH  /api/v1/sites/{id}                                     yes   yes     no              no    no              no         no
+DELETE /api/v1/sites/{id}                                     yes   yes     no              no    no              no         no
+GET    /api/v1/travel-times                                   yes   yes     yes             yes   yes             yes        no
+PUT    /api/v1/travel-times                                   yes   yes     no              no    no              no         no
+PUT    /api/v1/projects/{id}/site                             yes   yes     no              no    yes             no         no
+PUT    /api/v1/projects/{id}/assignments/{assignmentId}/site  yes   yes     no              no    yes             no         no
+PUT    /api/v1/users/{id}/home-base                           yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/users/{id}/day-plans                           yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
 GET    /api/v1/accounts/{id}                                  yes   yes     yes             yes   yes             no         no
@@ -272,6 +283,15 @@ NOTES = {
     "POST /proposal-link/{token}": "as GET: a token nobody has, 404",
     "GET /api/v1/users/{id}/working-calendar": "the caller's own (others: reporting line, as for the person)",
     "PUT /api/v1/users/{id}/working-calendar": "the caller's own, `{}` with a stale If-Match: 412 for the admin; only admins set working weeks",
+    "POST /api/v1/sites": "`{}` (a firm place with no name): 422 for admins and managers, who keep the firm's own places; an account's sites are kept by its pipeline writers",
+    "GET /api/v1/sites/{id}": "a firm place the admin makes for this test: everyone sees the firm's places",
+    "PATCH /api/v1/sites/{id}": "the test's firm place, `{}` with a stale If-Match: 412",
+    "DELETE /api/v1/sites/{id}": "the test's firm place, stale If-Match: 412, nothing archived",
+    "PUT /api/v1/travel-times": "`{}`: 422 for admins and managers, who keep the table",
+    "PUT /api/v1/projects/{id}/site": "the caller's project, a site nobody has: 422 for those who run the project",
+    "PUT /api/v1/projects/{id}/assignments/{assignmentId}/site": "an assignment of the caller's project, a site nobody has: 422",
+    "PUT /api/v1/users/{id}/home-base": "the caller's own, a site nobody has: 422",
+    "GET /api/v1/users/{id}/day-plans": "the caller's own (others: reporting line, as for the person)",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
     "GET /api/v1/accounts/{id}": "an account this test creates, owned by the account manager, with sales and the project manager on its opportunity's team",
     "PATCH /api/v1/accounts/{id}": "`{}` with a stale If-Match: 412 for the owner (the account manager) and admins; everyone else who sees it (sales and the project manager through the deal's team, the manager above the project manager) gets 403",
@@ -877,6 +897,38 @@ record_probes("/api/v1/holiday-calendars/{id}", lambda w, role: _holiday_calenda
 PROBES["POST /api/v1/holiday-calendars/{id}/import"] = lambda w, role: Probe(
     "POST", f"/api/v1/holiday-calendars/{_holiday_calendar(w)}/import", {"file": ""}, passed="no holidays")
 record_probes("/api/v1/users/{id}/working-calendar", lambda w, role: me(w, role), methods=("GET", "PUT"))
+simple("GET /api/v1/sites")
+simple("POST /api/v1/sites", body={})
+simple("GET /api/v1/travel-times")
+simple("PUT /api/v1/travel-times", body={})
+
+
+def _site(w):
+    """A firm place the admin makes for this test; archived at the end."""
+    if "site" not in w.shared:
+        made = ok(w.admin("POST", "/api/v1/sites", {"name": f"Probe office {w.tag}", "timeZone": "Europe/Brussels"}),
+                  "creating a site")
+        w.shared["site"] = made["id"]
+        w.cleanup_steps.insert(0, f"/api/v1/sites/{made['id']}")
+    return w.shared["site"]
+
+
+record_probes("/api/v1/sites/{id}", lambda w, role: _site(w))
+PROBES["PUT /api/v1/users/{id}/home-base"] = lambda w, role: Probe(
+    "PUT", f"/api/v1/users/{me(w, role)}/home-base", {"siteId": NOWHERE}, passed="No site")
+record_probes("/api/v1/users/{id}/day-plans", lambda w, role: me(w, role), methods=("GET",))
+
+
+def _site_of_project_part(assignment_too):
+    def make(w, role):
+        project, _phase, _item, assignment = w.project_parts(role if role != "anonymous" else "project_manager")
+        part = f"/assignments/{assignment}" if assignment_too else ""
+        return Probe("PUT", f"/api/v1/projects/{project}{part}/site", {"siteId": NOWHERE}, passed="No site")
+    return make
+
+
+PROBES["PUT /api/v1/projects/{id}/site"] = _site_of_project_part(False)
+PROBES["PUT /api/v1/projects/{id}/assignments/{assignmentId}/site"] = _site_of_project_part(True)
 simple("GET /static/{file}", "/static/app.css")
 record_probes("/api/v1/pipeline-stages/{key}", lambda w, role: "prospecting")
 PROBES["POST /api/v1/imports/{kind}"] = lambda w, role: Probe(

@@ -23,6 +23,8 @@ struct APIRoutes {
     var bonus: BonusRoutes { BonusRoutes(services: services) }
     var reports: ReportRoutes { ReportRoutes(services: services) }
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
+    var search: SearchRoutes { SearchRoutes(services: services) }
+    var sites: SiteRoutes { SiteRoutes(services: services) }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         // UserRoutes
@@ -102,6 +104,18 @@ struct APIRoutes {
         api.post("projects/:id/status-link", use: delivery.createStatusLink)
         api.delete("projects/:id/status-link", use: delivery.revokeStatusLinks)
         api.get("users/:id/assignments", use: delivery.personsAssignments)
+        // SiteRoutes
+        api.get("sites", use: sites.list)
+        api.post("sites", use: sites.create)
+        api.get("sites/:id", use: sites.show)
+        api.patch("sites/:id", use: sites.update)
+        api.delete("sites/:id", use: sites.archive)
+        api.get("travel-times", use: sites.travelTimes)
+        api.put("travel-times", use: sites.setTravelTime)
+        api.put("projects/:id/site", use: sites.placeProject)
+        api.put("projects/:id/assignments/:assignmentId/site", use: sites.placeAssignment)
+        api.put("users/:id/home-base", use: sites.placeHomeBase)
+        api.get("users/:id/day-plans", use: sites.dayPlans)
         // QuotaRoutes
         api.get("periods", use: quotas.periods)
         api.post("periods", use: quotas.addPeriod)
@@ -136,5 +150,7 @@ struct APIRoutes {
         api.get("reports/delivery", use: reports.delivery)
         api.get("reports/growth", use: reports.growth)
         api.get("accounts/:id/white-space", use: reports.whiteSpace)
+        // SearchRoutes
+        api.get("search", use: search.search)
     }
 }
