@@ -33,6 +33,7 @@ enum APIEnumerations {
         entry(LineUnit.self),
         entry(LineKind.self),
         entry(BillingPeriod.self),
+        entry(AgreementStatus.self),
         entry(FiscalPeriod.Kind.self, schema: "PeriodKind"),
         entry(QuotaMetric.self),
         entry(BonusMethod.self),

@@ -4,9 +4,9 @@ import Foundation
 import Postgres
 
 /// The order and its handoff, inside the acceptance's transaction: the
-/// opportunity won at the proposal's total on the acceptance date (history
-/// written), the other versions superseded, and the project created from the
-/// accepted lines' templates. A failure anywhere rolls all of it back; the
+/// opportunity won at the proposal's contract value on the acceptance date (history
+/// written), the other versions superseded, the project created from the
+/// accepted lines' templates, and the recurring lines' agreement. A failure anywhere rolls all of it back; the
 /// unique project per opportunity and per proposal makes a second one impossible.
 struct Handoff {
     let services: AppServices
@@ -26,7 +26,7 @@ struct Handoff {
         }
         try await services.proposals.supersedeOthers(db, opportunityID: proposal.opportunityId, except: proposal.id, by: actorID)
         let fields = OpportunityFields(
-            accountID: before.accountId, name: before.name, kind: before.kind, stage: won.stage, amount: proposal.total.amount,
+            accountID: before.accountId, name: before.name, kind: before.kind, stage: won.stage, amount: proposal.contractValue.amount,
             closeDate: before.closeDate, ownerID: before.ownerId, team: before.team, probabilityOverride: nil,
             categoryOverride: nil, nextStep: before.nextStep, source: before.source, closedOn: acceptedOn, lostReason: nil,
             externalID: before.externalId)
@@ -43,6 +43,8 @@ struct Handoff {
             db, proposal: servicesOnly, opportunityName: before.name, projectManagerID: projectManager,
             start: proposal.proposedStart ?? acceptedOn, by: actorID)
         try await NotificationEvents.projectCreated(db, projectID: project.id, by: actorID)
+        // The recurring lines become the account's agreement, in this same transaction.
+        _ = try await AgreementActions(services: services).handOff(db, proposal, name: before.name, acceptedOn: acceptedOn, by: actorID)
         guard !split.passThrough.isEmpty else { return (opportunity, project) }
         for (position, item) in split.passThrough.enumerated() {
             let line = proposal.lines[item.lineIndex]
