@@ -177,6 +177,14 @@ import Testing
             let csv = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=2024-01-01&to=2024-12-31&format=csv", token: admin)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(csv.text.contains("230,13100.00,30000.00,16900.00,56.33"))
+            // The report's page: the same margin in its table's footer, with the CSV link beside the chart.
+            let reportPage = try await app.request(.get, "/reports/profitability?by=project&from=2024-01-01&to=2024-12-31",
+                                                   headers: [.cookie: "baton_session=\(admin)"])
+            #expect(reportPage.status == .ok)
+            #expect(reportPage.text.contains(#"<td class="num" id="profitability-margin">16900.00</td>"#))
+            #expect(reportPage.text.contains("format=csv"))
+            #expect(reportPage.text.contains(#"id="utilization-chart""#))
+            #expect(try await app.request(.get, "/reports/profitability", headers: [.cookie: "baton_session=\(pm)"]).status == .forbidden)
             // Utilization: the first person's 150 billable hours over her working hours in the window.
             let people = report.object["utilization"] as? [[String: Any]] ?? []
             #expect(people.first { ($0["userId"] as? Int).map(Int64.init) == setup.people[0].id }?["billableHours"] as? String == "150")

@@ -122,6 +122,10 @@ struct ReportNav {
             links.append(Link(label: "Delivery", href: Site.reportDelivery(), current: current == "delivery"))
             links.append(Link(label: "Growth", href: Site.reportGrowth(), current: current == "growth"))
         }
+        // Cost and margin: managers and admins, as the profitability API (time-and-profit.md).
+        if caller.isAdmin || caller.has(.manager) {
+            links.append(Link(label: "Profitability", href: Site.reportProfitability(), current: current == "profitability"))
+        }
         return links
     }
 

@@ -154,23 +154,9 @@ struct ProfitabilityStore: Sendable {
 extension TimeRoutes {
     /// `GET /reports/profitability?by=&from=&to=` (managers and admins; `format=csv` for the file).
     @Sendable func profitability(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        try RateActions.requireReader(caller)
-        let query = QueryParameters(request)
-        let by = try query.enumeration("by", ProfitabilityGrouping.self) ?? .project
-        let to = try query.date("to") ?? Timestamp.now.calendarDate
-        let from = try query.date("from") ?? to.adding(days: -364)
-        guard from <= to, from.days(until: to) <= 3660 else {
-            throw ValidationFailure("from", "The window runs forwards and at most ten years")
-        }
-        let csv = try query.enumeration("format", ProfitabilityFormat.self) == .csv
-        let (report, _) = try await services.reportReader.read { try await ProfitabilityStore().report($0, caller: caller, by: by, from: from, to: to) }
-        if csv {
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"profitability-\(by.rawValue).csv\""],
-                            body: .init(byteBuffer: .init(string: ProfitabilityStore.csv(report))))
-        }
-        return try APIResponse.json(report).response
+        let question = try ProfitabilityQuestion(QueryParameters(request))
+        let report = try await question.report(services, caller: try context.requireCaller())
+        return question.csv ? question.csvResponse(report) : try APIResponse.json(report).response
     }
 }
 

@@ -92,6 +92,7 @@ enum Site {
     static let reportSalesPerformance = SitePath("reports/sales-performance")
     static let reportDelivery = SitePath("reports/delivery")
     static let reportGrowth = SitePath("reports/growth")
+    static let reportProfitability = SitePath("reports/profitability")
 
     static let admin = SitePath("admin")
     static let adminPeople = SitePath("admin/people")

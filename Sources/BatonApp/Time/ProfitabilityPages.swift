@@ -1,0 +1,104 @@
+import BatonCore
+import Dates
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// What the profitability report is asked: the grouping and the window. The API and the
+/// page read it the same way, so they answer the same question with the same defaults
+/// (by project, the last 364 days to today).
+struct ProfitabilityQuestion: Sendable {
+    var by: ProfitabilityGrouping
+    var from, to: CalendarDate
+    var csv: Bool
+
+    init(_ query: QueryParameters) throws {
+        by = try query.enumeration("by", ProfitabilityGrouping.self) ?? .project
+        to = try query.date("to") ?? Timestamp.now.calendarDate
+        from = try query.date("from") ?? to.adding(days: -364)
+        guard from <= to, from.days(until: to) <= 3660 else {
+            throw ValidationFailure("from", "The window runs forwards and at most ten years")
+        }
+        csv = try query.enumeration("format", ProfitabilityFormat.self) == .csv
+    }
+
+    /// The report, read as every report is (`reportReader`), for managers and admins.
+    func report(_ services: AppServices, caller: Caller) async throws -> ProfitabilityReport {
+        try RateActions.requireReader(caller)
+        return try await services.reportReader.read { try await ProfitabilityStore().report($0, caller: caller, by: by, from: from, to: to) }.0
+    }
+
+    func csvResponse(_ report: ProfitabilityReport) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                        .contentDisposition: "attachment; filename=\"profitability-\(by.rawValue).csv\""],
+                 body: .init(byteBuffer: .init(string: ProfitabilityStore.csv(report))))
+    }
+}
+
+/// `/reports/profitability`: margin by the grouping picked (chart, then table), and each
+/// person's actual utilization beside the planned (chart, then table); the CSV link
+/// downloads the same lines. Values are the API's, so the page and the API agree.
+struct ProfitabilityPage: ReportPageBody {
+    struct Grouping { var value, label: String; var selected: Bool }
+    var reportNav: [ReportNav.Link]
+    var from = "", to = "", by = ProfitabilityGrouping.project.rawValue
+    var groupings: [Grouping] = []
+    /// The grouping's name as the headings say it ("Typical project").
+    var byLabel = "Project"
+    var error: String?
+    var report: ProfitabilityReport?
+    var csv = ""
+    var marginChart = "{}", utilizationChart = "{}"
+
+    static let labels: [ProfitabilityGrouping: String] = [
+        .project: "Project", .account: "Account", .typicalProject: "Typical project", .projectManager: "Project manager", .quarter: "Quarter",
+    ]
+
+    mutating func fill(_ r: ProfitabilityReport, currency: String) {
+        report = r
+        marginChart = ReportPageText.json(ReportChart(
+            labels: r.lines.map(\.label),
+            series: [.init(label: "Value", data: r.lines.map { $0.value.description }, tone: "light"),
+                     .init(label: "Cost", data: r.lines.map { $0.cost.description }, tone: "lost"),
+                     .init(label: "Margin", data: r.lines.map { $0.margin.description }, tone: "accent")],
+            unit: "money", currency: currency))
+        utilizationChart = ReportPageText.json(ReportChart(
+            labels: r.utilization.map(\.name),
+            series: [.init(label: "Actual", data: r.utilization.map { $0.actualUtilization?.description }, tone: "accent"),
+                     .init(label: "Planned", data: r.utilization.map { $0.plannedUtilization?.description }, tone: "light")],
+            horizontal: true, unit: "percent"))
+    }
+}
+
+extension WebRoutes {
+    /// The profitability report page, or its CSV with `format=csv`; managers and admins,
+    /// as the API.
+    @Sendable func profitabilityPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard caller.isAdmin || caller.has(.manager) else { return forbidden() }
+        let query = QueryParameters(request)
+        var page = ProfitabilityPage(reportNav: ReportNav.links(caller, current: "profitability"))
+        page.from = query.string("from") ?? ""
+        page.to = query.string("to") ?? ""
+        page.by = query.string("by") ?? page.by
+        var status = HTTPResponse.Status.ok
+        do {
+            let question = try ProfitabilityQuestion(query)
+            let report = try await question.report(services, caller: caller)
+            if question.csv { return question.csvResponse(report) }
+            (page.from, page.to, page.by) = (question.from.description, question.to.description, question.by.rawValue)
+            page.csv = "\(Site.reportProfitability())?by=\(question.by.rawValue)&from=\(question.from)&to=\(question.to)&format=csv"
+            page.fill(report, currency: services.configuration.currency)
+        } catch let failure as ValidationFailure {
+            page.error = ReportPageText.message(failure)
+            status = .unprocessableContent
+        }
+        page.byLabel = ProfitabilityGrouping(rawValue: page.by).flatMap { ProfitabilityPage.labels[$0] } ?? "Project"
+        page.groupings = ProfitabilityGrouping.allCases.map {
+            .init(value: $0.rawValue, label: ProfitabilityPage.labels[$0] ?? $0.rawValue, selected: $0.rawValue == page.by)
+        }
+        return renderer.page("report-profitability",
+                             Page(frame: frame(caller, sessionToken: token, title: "Profitability", area: "reports"), body: page), status: status)
+    }
+}
