@@ -58,9 +58,7 @@ public struct ImportIssue: Sendable, Equatable, Codable {
     public var message: String
 
     public init(line: Int, field: String, message: String) {
-        self.line = line
-        self.field = field
-        self.message = message
+        (self.line, self.field, self.message) = (line, field, message)
     }
 }
 

@@ -185,10 +185,7 @@ public struct FiscalPeriod: Sendable, Hashable, Codable {
     public var start, endExclusive: CalendarDate
 
     public init(kind: Kind, key: String, start: CalendarDate, endExclusive: CalendarDate) {
-        self.kind = kind
-        self.key = key
-        self.start = start
-        self.endExclusive = endExclusive
+        (self.kind, self.key, self.start, self.endExclusive) = (kind, key, start, endExclusive)
     }
 
     /// The last day that belongs to the period (the day before `endExclusive`).

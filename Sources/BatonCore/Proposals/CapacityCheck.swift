@@ -10,10 +10,7 @@ public struct CapacityNeed: Sendable, Equatable {
     public var start, end: CalendarDate
 
     public init(skill: String, hours: Decimal, start: CalendarDate, end: CalendarDate) {
-        self.skill = skill
-        self.hours = hours
-        self.start = start
-        self.end = end
+        (self.skill, self.hours, self.start, self.end) = (skill, hours, start, end)
     }
 }
 
@@ -27,9 +24,7 @@ public struct Booking: Sendable, Equatable {
     public var hoursPerDay: Decimal
 
     public init(start: CalendarDate, end: CalendarDate, hoursPerDay: Decimal) {
-        self.start = start
-        self.end = end
-        self.hoursPerDay = hoursPerDay
+        (self.start, self.end, self.hoursPerDay) = (start, end, hoursPerDay)
     }
 
     /// Hours per week are five working days (`Allocation.daysPerWeek`).
@@ -51,11 +46,7 @@ public struct PersonAvailability: Sendable, Equatable {
     public var bookings: [Booking]
 
     public init(userId: Int64, name: String = "", skills: [String: Int], calendar: WorkingCalendar, bookings: [Booking] = []) {
-        self.userId = userId
-        self.name = name
-        self.skills = skills
-        self.calendar = calendar
-        self.bookings = bookings
+        (self.userId, self.name, self.skills, self.calendar, self.bookings) = (userId, name, skills, calendar, bookings)
     }
 
     /// A person on the standard week of `weeklyCapacityHours` (Monday to Friday), with

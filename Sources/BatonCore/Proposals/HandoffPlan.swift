@@ -7,8 +7,7 @@ public struct SkillHours: Sendable, Equatable, Codable {
     @DecimalText public var hours: Decimal
 
     public init(skill: String, hours: Decimal) {
-        self.skill = skill
-        self.hours = hours
+        (self.skill, self.hours) = (skill, hours)
     }
 }
 
@@ -50,8 +49,7 @@ public struct ChecklistTemplateItem: Sendable, Equatable, Codable {
     public var required: Bool
 
     public init(text: String, required: Bool) {
-        self.text = text
-        self.required = required
+        (self.text, self.required) = (text, required)
     }
 }
 

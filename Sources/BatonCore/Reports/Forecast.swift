@@ -7,8 +7,7 @@ public struct SplitCredit: Sendable, Hashable, Codable {
     public var splitPercent: Decimal
 
     public init(userId: Int64, splitPercent: Decimal) {
-        self.userId = userId
-        self.splitPercent = splitPercent
+        (self.userId, self.splitPercent) = (userId, splitPercent)
     }
 }
 

@@ -7,9 +7,7 @@ public struct PersonNode: Sendable, Hashable, Codable {
     public var managerId: Int64?
 
     public init(id: Int64, name: String, managerId: Int64?) {
-        self.id = id
-        self.name = name
-        self.managerId = managerId
+        (self.id, self.name, self.managerId) = (id, name, managerId)
     }
 }
 

@@ -48,10 +48,7 @@ public enum SalesPerformance {
         public var wonCycleDays: Int
 
         public init(won: Int, lost: Int, wonAmount: Decimal, wonCycleDays: Int) {
-            self.won = won
-            self.lost = lost
-            self.wonAmount = wonAmount
-            self.wonCycleDays = wonCycleDays
+            (self.won, self.lost, self.wonAmount, self.wonCycleDays) = (won, lost, wonAmount, wonCycleDays)
         }
     }
 

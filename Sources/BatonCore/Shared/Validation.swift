@@ -4,8 +4,7 @@ public struct FieldError: Sendable, Equatable, Codable {
     public var message: String
 
     public init(_ field: String, _ message: String) {
-        self.field = field
-        self.message = message
+        (self.field, self.message) = (field, message)
     }
 }
 

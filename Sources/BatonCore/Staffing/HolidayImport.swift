@@ -7,8 +7,7 @@ public struct Holiday: Sendable, Equatable, Codable {
     public var name: String
 
     public init(day: CalendarDate, name: String) {
-        self.day = day
-        self.name = name
+        (self.day, self.name) = (day, name)
     }
 }
 

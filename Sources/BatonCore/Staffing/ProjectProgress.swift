@@ -30,10 +30,7 @@ public struct ChecklistState: Sendable, Equatable {
     public var required, checked: Bool
 
     public init(id: Int64, text: String, required: Bool, checked: Bool) {
-        self.id = id
-        self.text = text
-        self.required = required
-        self.checked = checked
+        (self.id, self.text, self.required, self.checked) = (id, text, required, checked)
     }
 }
 
