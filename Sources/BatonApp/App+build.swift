@@ -109,6 +109,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
     OperationsRoutes(services: services).register(on: router)
     PageRoutes(services: services, renderer: pages).register(on: router)
     ClientRoutes(services: services, renderer: pages).register(on: router)
+    StatusSubscriptionRoutes(services: services, renderer: pages).register(on: router)
     ClientAcceptancePages(services: services, renderer: pages).register(on: router)
     WebRoutes(services: services, renderer: pages).register(on: router)
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(services: services))

@@ -234,6 +234,7 @@ struct DeliveryActions {
             throw ValidationFailure("start", "Phases must stay between the years 1900 and 9000")
         }
         try await delivery.redate(db, projectID: project.id, moves: moves, by: caller.id)
+        try await StatusSubscriptions.phasesMoved(db, projectID: project.id, before: phases, after: try await delivery.phaseStates(db, projectID: project.id))
         return try await services.projects.findAny(db, id: project.id)
     }
 

@@ -47,7 +47,8 @@ struct MailWorker: Service {
     func drain() async throws -> Int {
         let due: Bool = try await pool.withConnection { db in
             try await db.query("""
-                SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE status = 'pending' AND next_attempt_at <= now()) AS due
+                SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE status = 'pending' AND next_attempt_at <= now())
+                    OR EXISTS (SELECT 1 FROM status_messages WHERE status = 'pending' AND next_attempt_at <= now()) AS due
                 """).first?.decode("due") ?? false
         }
         guard due else { return 0 }
@@ -57,6 +58,10 @@ struct MailWorker: Service {
                 var settled = 0
                 while settled < batch, !Task.isCancelled {
                     guard try await sendNext(session) else { break }
+                    settled += 1
+                }
+                while settled < batch, !Task.isCancelled {
+                    guard try await sendNextStatusMessage(session) else { break }
                     settled += 1
                 }
                 return settled
@@ -113,6 +118,45 @@ struct MailWorker: Service {
                     WHERE notification_id = ANY(\(ids)) AND channel = \(channel)
                     """)
                 logger.warning("mail to person \(recipient) not sent: \(failure.description)")
+                if !failure.permanent { throw failure }
+            }
+            return true
+        }
+    }
+
+    /// One client's status message (or its subscription's confirmation), claimed and
+    /// settled like a notification's delivery, with a one-click unsubscribe (RFC 8058).
+    private func sendNextStatusMessage(_ session: SMTPSession) async throws -> Bool {
+        try await pool.withTransaction { db in
+            guard let row = try await db.query("""
+                SELECT m.id, m.event_key, m.subject, m.lines, m.link, m.attempts, s.email, s.unsubscribe_token
+                FROM status_messages m JOIN status_subscriptions s ON s.id = m.subscription_id
+                WHERE m.status = 'pending' AND m.next_attempt_at <= now()
+                ORDER BY m.next_attempt_at, m.id LIMIT 1 FOR UPDATE OF m SKIP LOCKED
+                """).first
+            else { return false }
+            let id: Int64 = try row.decode("id")
+            let attempts: Int = try row.decode("attempts")
+            let key: String = try row.decode("event_key")
+            let unsubscribe = "/status-subscription/\(try row.decode("unsubscribe_token", as: String.self))/unsubscribe"
+            let body = NotificationMessage.render(recipientName: "there", subject: try row.decode("subject"), lines: try row.decode("lines"),
+                                                  link: try row.decode("link"), baseURL: settings.baseURL, preferencesLink: unsubscribe)
+            var message = MailMessage(from: settings.from, to: try row.decode("email"), toName: "", subject: body.subject, text: body.text,
+                                      html: body.html, messageID: MailMessage.messageID(eventKey: key, recipientID: -id), date: Date())
+            if !key.hasPrefix("confirm:") {
+                message.unsubscribeURL = ((settings.baseURL ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))) + unsubscribe
+            }
+            do {
+                try await session.send(message)
+                // The links (a confirmation token) are not kept once sent.
+                try await db.query("UPDATE status_messages SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL, link = NULL WHERE id = \(id)")
+            } catch let failure as SMTPFailure {
+                let giveUp = failure.permanent && attempts + 1 >= 3 || attempts + 1 >= maxAttempts
+                try await db.query("""
+                    UPDATE status_messages SET attempts = attempts + 1, last_error = \(String(failure.description.prefix(500))),
+                        status = \(giveUp ? "failed" : "pending"), next_attempt_at = now() + make_interval(secs => \(Self.backoffSeconds(attempts: attempts + 1)))
+                    WHERE id = \(id)
+                    """)
                 if !failure.permanent { throw failure }
             }
             return true

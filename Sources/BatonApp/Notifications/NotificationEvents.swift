@@ -106,14 +106,16 @@ enum NotificationEvents {
         let sequence = try await Outbox.nextInvitationSequence(db, assignmentID: any.id)
         let kind: NotificationKind = after == nil ? .assignmentRemoved : (before == nil ? .assignmentMade : .assignmentChanged)
         let a = after ?? any
+        // The site's name and address (issue 24) where the assignment has one, else the free text.
+        let place = try await SiteStore().feedSites(db, userID: a.userId)[a.id]?.location ?? a.location
         let invitation = CalendarInvitation(
             method: after == nil ? .cancel : .request, uid: CalendarInvitation.uid(assignmentID: a.id), sequence: sequence,
-            summary: "\(a.role): \(project) (\(account))", location: a.location,
+            summary: "\(a.role): \(project) (\(account))", location: place,
             description: "\(a.role) on \(project) for \(account), \(a.hoursPerDay.description) h a day", start: a.start, end: a.end,
             organizerEmail: try row.decode("organizer"), attendeeEmail: try row.decode("email"), attendeeName: try row.decode("person"))
         let verb = kind == .assignmentMade ? "You were assigned to" : (kind == .assignmentChanged ? "Your assignment changed on" : "You were taken off")
         var lines = ["\(a.role), \(a.start) to \(a.end), \(a.hoursPerDay.description) h a day."]
-        if let location = a.location { lines.append("Where: \(location)") }
+        if let place { lines.append("Where: \(place)") }
         try await Outbox.record(db, NotificationEvent(
             kind: kind, key: "\(kind.rawValue):\(a.id):\(sequence)", recipients: [a.userId].filter { $0 != actorID },
             subject: "\(verb) \(project) (\(account))", lines: lines, link: Site.project(a.projectId), entity: "assignment",
@@ -132,6 +134,7 @@ enum NotificationEvents {
             recipients: rows.map(\.recipientID).filter { $0 != actorID },
             subject: "Phase \(phase.name) of \(phase.parent) (\(phase.account)) was completed", lines: ["Completed on \(day)."],
             link: Site.project(phase.parentID), entity: "project_phase", entityID: phaseID))
+        try await StatusSubscriptions.phaseCompleted(db, projectID: phase.parentID, phaseID: phaseID, phase: phase.name, on: day)
     }
 
     /// A task given to someone (made for them, or handed to them): to that person.
@@ -178,6 +181,8 @@ enum NotificationEvents {
                 link: t.opportunityID.map { Site.opportunity($0) } ?? Site.account(t.parentID), entity: "activity", entityID: t.id))
         }
         for event in events { try await Outbox.record(db, event) }
+        // The clients who subscribed hear of phases that started (the last two days, should a sweep be missed).
+        try await StatusSubscriptions.phasesStarted(db, since: today.adding(days: -2), today: today)
         return events.count
     }
 

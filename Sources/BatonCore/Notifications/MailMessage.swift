@@ -17,6 +17,9 @@ public struct MailMessage: Sendable, Equatable {
     /// retried send is recognisably one message: `<proposal-returned.17.3@baton>`.
     public var messageID: String
     public var date: Date
+    /// Where one POST stops these messages (a client's status updates): sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+    public var unsubscribeURL: String?
 
     public init(from: String, to: String, toName: String, subject: String, text: String, html: String,
                 calendar: (document: String, method: String)? = nil, messageID: String, date: Date) {
@@ -49,7 +52,7 @@ public struct MailMessage: Sendable, Equatable {
     public func rendered(boundary: String) -> String {
         var head: [String] = [
             "From: " + Self.header(from),
-            "To: " + Self.encodedWord(toName) + " <" + Self.header(to) + ">",
+            "To: " + (toName.isEmpty ? "" : Self.encodedWord(toName) + " ") + "<" + Self.header(to) + ">",
             "Subject: " + Self.encodedWord(subject),
             "Date: " + Self.rfc5322Date(date),
             "Message-ID: " + Self.header(messageID),
@@ -57,6 +60,10 @@ public struct MailMessage: Sendable, Equatable {
             "Auto-Submitted: auto-generated",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
         ]
+        if let unsubscribeURL {
+            head.append("List-Unsubscribe: <" + Self.header(unsubscribeURL) + ">")
+            head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        }
         head.append("")
         var body: [String] = []
         func part(_ type: String, _ content: String) {
