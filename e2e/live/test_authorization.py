@@ -223,6 +223,11 @@ GET    /api/v1/reports/growth                                 yes   yes     no  
 POST   /api/v1/imports/{kind}                                 yes   yes     yes             no    no              no         no
 GET    /api/v1/exports/{kind}.csv                             yes   yes     yes             yes   yes             no         no
 GET    /status/{token}                                        yes   yes     yes             yes   yes             yes        yes
+POST   /status/{token}                                        no    no      no              no    no              no         no
+GET    /status-subscription/{token}/confirm                   yes   yes     yes             yes   yes             yes        yes
+POST   /status-subscription/{token}/confirm                   no    no      no              no    no              no         no
+GET    /status-subscription/{token}/unsubscribe               yes   yes     yes             yes   yes             yes        yes
+POST   /status-subscription/{token}/unsubscribe               no    no      no              no    no              no         no
 GET    /calendar/{token}.ics                                  yes   yes     yes             yes   yes             yes        yes
 GET    /proposals/{id}/print                                  yes   yes     yes             yes   yes             no         no
 GET    /static/{file}                                         yes   yes     yes             yes   yes             yes        yes
@@ -355,6 +360,11 @@ NOTES = {
     "GET /api/v1/reports/growth": "firm-wide advice: admins, managers, project managers",
     "POST /api/v1/imports/{kind}": "`accounts?dryRun=true` with an empty file: stores nothing",
     "GET /status/{token}": "a live client link (made by this test): the token is the credential",
+    "POST /status/{token}": "a token nobody has: 404 for everyone (NotificationStatusSubscriptionTests subscribe through a live one)",
+    "GET /status-subscription/{token}/confirm": "only a page with a button: 200 for everyone, nothing changes",
+    "POST /status-subscription/{token}/confirm": "a token nobody has: 404 for everyone",
+    "GET /status-subscription/{token}/unsubscribe": "only a page with a button: 200 for everyone, nothing changes",
+    "POST /status-subscription/{token}/unsubscribe": "a token nobody has: 404 for everyone",
     "GET /calendar/{token}.ics": "the admin's feed: the token is the credential",
     "GET /proposals/{id}/print": "the printable proposal of the test's draft",
 }
@@ -846,6 +856,11 @@ simple("PUT /api/v1/notifications/preferences", body={"preferences": {"no-such-k
 simple("POST /api/v1/notifications/{id}/read", path=f"/api/v1/notifications/{NOWHERE}/read")
 simple("GET /proposal-link/{token}", path="/proposal-link/no-such-token")
 simple("POST /proposal-link/{token}", path="/proposal-link/no-such-token", body={})
+simple("POST /status/{token}", path="/status/no-such-token", body={})
+simple("GET /status-subscription/{token}/confirm", path="/status-subscription/no-such-token/confirm")
+simple("POST /status-subscription/{token}/confirm", path="/status-subscription/no-such-token/confirm", body={})
+simple("GET /status-subscription/{token}/unsubscribe", path="/status-subscription/no-such-token/unsubscribe")
+simple("POST /status-subscription/{token}/unsubscribe", path="/status-subscription/no-such-token/unsubscribe", body={})
 
 
 def _holiday_calendar(w):
