@@ -89,18 +89,10 @@ extension WebRoutes {
             var input = Self.personInput(values, &reader)
             if let password = values["password"], !password.isEmpty { input.password = password }
             let typed = input
-            do {
-                let id = try await formTransaction(reader) { db in
-                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
-                        try await PersonActions(services: services).create(db, caller: caller, input: typed).id
-                    }
-                }
-                return WebSession.redirect(Site.adminPerson(id) + "?saved=created")
-            } catch {
-                let problem = try adminRefusal(error, logger: context.logger)
-                var form = AdminFormState(values)
-                form.absorb(problem, fields: Self.personFields)
-                return try await peoplePage(request, caller, token, area, form: form, status: Self.status(of: problem))
+            return try await addOnce(request, context, caller, values, reader, to: { Site.adminPerson($0) }, fields: Self.personFields) { db in
+                try await PersonActions(services: services).create(db, caller: caller, input: typed).id
+            } again: { form, status in
+                try await peoplePage(request, caller, token, area, form: form, status: status)
             }
         }
     }
@@ -183,18 +175,11 @@ extension WebRoutes {
         try await adminForm(request, context) { caller, token, area, values in
             guard area == .admin else { return forbidden() }
             let input = NewSkillInput(name: values["name"] ?? "")
-            do {
-                _ = try await services.pool.withTransaction { db in
-                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
-                        try await PersonActions(services: services).addSkill(db, caller: caller, input: input).id
-                    }
-                }
-                return WebSession.redirect(Site.adminSkills() + "?saved=created")
-            } catch {
-                let problem = try adminRefusal(error, logger: context.logger)
-                var form = AdminFormState(values)
-                form.absorb(problem, fields: ["name"])
-                return try await skillsPage(request, caller, token, form: form, status: Self.status(of: problem))
+            // A new skill has no page of its own: the list shows it.
+            return try await addOnce(request, context, caller, values, FormReader(values), to: { _ in Site.adminSkills() }, fields: ["name"]) { db in
+                try await PersonActions(services: services).addSkill(db, caller: caller, input: input).id
+            } again: { form, status in
+                try await skillsPage(request, caller, token, form: form, status: status)
             }
         }
     }

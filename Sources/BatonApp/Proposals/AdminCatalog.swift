@@ -89,18 +89,11 @@ extension WebRoutes {
             input.phases = [phase]
             if let item = reader.optional("checklistItem") { input.checklist = [.init(text: item, required: true)] }
             let typed = input
-            do {
-                let created = try await formTransaction(reader) { db in
-                    try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) {
-                        try await CatalogActions(services: services).create(db, caller: caller, input: typed).id
-                    }
-                }
-                return WebSession.redirect(Site.adminTypicalProject(created) + "?saved=created")
-            } catch {
-                let problem = try adminRefusal(error, logger: context.logger)
-                var form = AdminFormState(values)
-                form.absorb(problem, fields: Self.catalogFields, aliases: Self.catalogAliases)
-                return try await catalogPage(request, caller, token, form: form, status: Self.status(of: problem))
+            return try await addOnce(request, context, caller, values, reader, to: { Site.adminTypicalProject($0) },
+                                     fields: Self.catalogFields, aliases: Self.catalogAliases) { db in
+                try await CatalogActions(services: services).create(db, caller: caller, input: typed).id
+            } again: { form, status in
+                try await catalogPage(request, caller, token, form: form, status: status)
             }
         }
     }
@@ -160,6 +153,17 @@ extension WebRoutes {
 
     static let modelOptions: [(value: String, label: String)] = [("fixed", "Fixed fee"), ("hourly", "Hourly rate")]
 
+    /// A typical project's own details, the same on the "add" form and on its page.
+    static func catalogDetailFields(_ form: AdminFormState, currency: String) -> [AdminField] {
+        [
+            AdminField.text("name", "Name", form),
+            AdminField.textarea("description", "Description", form),
+            AdminField.select("model", "Pricing", form, options: Self.modelOptions),
+            AdminField.number("amount", "Price or hourly rate (\(currency))", form),
+            AdminField.number("typicalDurationDays", "Typical duration (days)", form),
+        ]
+    }
+
     private func catalogPage(_ request: Request, _ caller: Caller, _ token: String, form: AdminFormState, status: HTTPResponse.Status) async throws -> Response {
         let pageRequest = try PageRequest.adminPage(request)
         let list = try await services.pool.withConnection { try await services.catalog.list($0, page: pageRequest, includeArchived: true) }
@@ -168,12 +172,7 @@ extension WebRoutes {
             CatalogPage.Row(id: $0.id, name: $0.name, pricing: Self.pricingText($0.pricing, currency: currency),
                             duration: $0.typicalDurationDays.map { "\($0) days" } ?? "", phases: $0.phases.count, archived: $0.archived)
         }
-        let fields = [
-            AdminField.text("name", "Name", form),
-            AdminField.textarea("description", "Description", form),
-            AdminField.select("model", "Pricing", form, options: Self.modelOptions),
-            AdminField.number("amount", "Price or hourly rate (\(currency))", form),
-            AdminField.number("typicalDurationDays", "Typical duration (days)", form),
+        let fields = Self.catalogDetailFields(form, currency: currency) + [
             AdminField.text("phaseName", "Phase", form).hinted("The one phase of a simple typical project; it carries the whole value"),
             AdminField.number("phaseLength", "Phase length (days)", form).hinted("Leave empty for the typical duration"),
             AdminField.text("skill", "Skill the phase needs", form),
@@ -208,13 +207,7 @@ extension WebRoutes {
             let theirs = show(saved), mine = show(state.values)
             state.conflict = AdminConflict(labels.indices.map { (labels[$0], theirs[$0], mine[$0]) })
         }
-        let fields = [
-            AdminField.text("name", "Name", state),
-            AdminField.textarea("description", "Description", state),
-            AdminField.select("model", "Pricing", state, options: Self.modelOptions),
-            AdminField.number("amount", "Price or hourly rate (\(currency))", state),
-            AdminField.number("typicalDurationDays", "Typical duration (days)", state),
-        ]
+        let fields = Self.catalogDetailFields(state, currency: currency)
         let body = TypicalProjectPage(
             tabs: adminTabs(.admin, current: "/admin/typical-projects"), id: t.id, name: t.name, description: t.description ?? "",
             pricing: Self.pricingText(t.pricing, currency: currency), duration: t.typicalDurationDays.map { "\($0) days" } ?? "",
@@ -227,5 +220,28 @@ extension WebRoutes {
             version: state["version"], fields: fields, messages: state.messages, conflict: state.conflict, notice: Self.notice(request))
         return renderer.page("admin-typical-project", Page(frame: frame(caller, sessionToken: token, title: t.name, area: "admin"), body: body),
                              status: status)
+    }
+}
+
+extension WebRoutes {
+    /// An admin list's "add" form, saved: the form's key makes a double post create one
+    /// record, and the browser goes to its page (`to`), saying it was created; refused,
+    /// `again` shows the list with the form and each problem beside its field.
+    func addOnce(
+        _ request: Request, _ context: BatonRequestContext, _ caller: Caller, _ values: [String: String], _ reader: FormReader,
+        to page: (Int64) -> String, fields: Set<String>, aliases: [String: String] = [:],
+        create: (Connection) async throws -> Int64, again: (AdminFormState, HTTPResponse.Status) async throws -> Response
+    ) async throws -> Response {
+        do {
+            let id = try await formTransaction(reader) { db in
+                try await Self.once(request, formKey: values["formKey"], values: values, caller: caller, db: db) { try await create(db) }
+            }
+            return WebSession.redirect(page(id) + "?saved=created")
+        } catch {
+            let problem = try adminRefusal(error, logger: context.logger)
+            var form = AdminFormState(values)
+            form.absorb(problem, fields: fields, aliases: aliases)
+            return try await again(form, Self.status(of: problem))
+        }
     }
 }
