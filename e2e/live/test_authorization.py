@@ -175,6 +175,9 @@ POST   /api/v1/proposals/{id}/send                            yes   yes     yes 
 POST   /api/v1/proposals/{id}/accept                          yes   yes     yes             yes   no              no         no
 POST   /api/v1/proposals/{id}/decline                         yes   yes     yes             yes   no              no         no
 GET    /api/v1/proposals/{id}/capacity-check                  yes   yes     yes             yes   yes             no         no
+GET    /api/v1/agreements                                     yes   yes     yes             yes   yes             no         no
+GET    /api/v1/agreements/{id}                                yes   yes     yes             yes   yes             no         no
+POST   /api/v1/agreements/{id}/cancel                         yes   yes     yes             yes   no              no         no
 GET    /api/v1/projects                                       yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}                                  yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}/staffing-suggestions             yes   yes     no              no    yes             no         no
@@ -269,6 +272,8 @@ NOTES = {
     "POST /api/v1/bill-rates": "`{}`: 422 for the admin",
     "GET /api/v1/projects/{id}/budget": "a project the caller sees; cost and margin only for its manager, managers and admins (null for others)",
     "PUT /api/v1/projects/{id}/phases/{phaseId}/estimate": "an open phase of a project the caller sees, estimate -1: 422 for its project manager and admins; 403 for others who see it",
+    "GET /api/v1/agreements/{id}": "an agreement on the test's account (its recurring proposal accepted by the admin): whoever sees the account",
+    "POST /api/v1/agreements/{id}/cancel": "that agreement, stale If-Match: 412 for pipeline writers who see it and admins; 403 for the project manager",
     "GET /api/v1/time-off/{id}": "a request the admin makes for the consultant (2031): she, the managers above her and admins see it; 404 for others",
     "POST /api/v1/time-off/{id}/approve": "the consultant's request, stale If-Match: 412 for the managers above her and admins; 403 for herself, 404 for others",
     "POST /api/v1/time-off/{id}/decline": "as approve",
@@ -881,6 +886,29 @@ def _time_off(w):
     return w.shared["time_off"]
 
 
+def _agreement(w):
+    """The agreement of a recurring proposal the admin sends and accepts on the test's account."""
+    if "agreement" not in w.shared:
+        o = ok(w.admin("POST", "/api/v1/opportunities", {
+            "accountId": w.account, "name": f"Authorization probe, agreement {w.tag}", "kind": "new_business",
+            "stage": "prospecting", "amount": "0.00", "closeDate": "2031-06-30", "ownerId": w.rep("account_manager")}),
+            "creating the agreement's opportunity")["id"]
+        proposal = ok(w.admin("POST", f"/api/v1/opportunities/{o}/proposals", {
+            "proposedStart": "2031-07-01", "reviewerId": w.rep("project_manager"),
+            "lines": [{"description": "Probe support", "kind": "service", "quantity": "1",
+                                                      "unit": "fixed", "unitPrice": "1.00",
+                                                      "recurrence": {"period": "monthly", "termMonths": 12}}]}),
+            "creating a recurring proposal")["id"]
+        for move in ("submit", "approve", "send", "accept"):
+            ok(w.admin("POST", f"/api/v1/proposals/{proposal}/{move}", {}), f"proposal {proposal}: {move}")
+        made = ok(w.admin("GET", f"/api/v1/agreements?accountId={w.account}"), "the account's agreements")["items"]
+        w.shared["agreement"] = made[0]["id"]
+    return w.shared["agreement"]
+
+
+simple("GET /api/v1/agreements")
+record_probes("/api/v1/agreements/{id}", lambda w, role: _agreement(w), methods=("GET",))
+record_probes("/api/v1/agreements/{id}/cancel", lambda w, role: _agreement(w), methods=("POST",))
 record_probes("/api/v1/time-off/{id}", lambda w, role: _time_off(w), methods=("GET",))
 for _action in ("approve", "decline", "cancel"):
     record_probes(f"/api/v1/time-off/{{id}}/{_action}", lambda w, role: _time_off(w), methods=("POST",))
