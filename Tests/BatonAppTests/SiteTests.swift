@@ -103,4 +103,41 @@ import Testing
             #expect(try await app.api(.get, "sites/\(office)", jon).status == .ok)
         }
     }
+
+    /// A site change within the next 14 days tells the person where, and their feed says
+    /// where (LOCATION, the access notes) and how they get there (a travel event).
+    @Test func aChangeOfSiteSoonNotifiesAndTheFeedSaysWhere() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await DeliveryTests().wonProject(app, admin)
+            let (projectID, accountID) = (project["id"] as! Int, project["accountId"] as! Int)
+            let office = object(try await app.api(.post, "sites", admin,
+                #"{"name": "Brussels office", "latitude": "50.8467", "longitude": "4.3525"}"#), "office", .created)["id"] as! Int
+            let ghent = object(try await app.api(.post, "sites", admin, #"""
+                {"accountId": \#(accountID), "name": "Ghent", "address": "Dok 2", "latitude": "51.0543", "longitude": "3.7174",
+                 "accessNotes": "Ring twice"}
+                """#), "Ghent", .created)["id"] as! Int
+            try await app.sql("UPDATE users SET home_site_id = \(Int64(office)) WHERE id = 12")
+            // Ivy's demo assignments (at no site) would be stops of their own: she has only this one.
+            try await app.sql("DELETE FROM assignments WHERE user_id = 12")
+            try await app.sql("""
+                INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, status)
+                VALUES (\(projectID), 12, 'Soon', current_date + 1, current_date + 3, 10, 'confirmed')
+                """)
+            let id: Int64 = try await app.sql("SELECT id FROM assignments WHERE role = 'Soon'").first!.decode("id")
+            let placed = try await app.api(.put, "projects/\(projectID)/assignments/\(id)/site", admin, #"{"siteId": \#(ghent)}"#)
+            #expect(placed.status == .noContent, "\(placed.text)")
+
+            let ivy = try await app.signIn("ivy.chen@demo.test")
+            let notices = object(try await app.api(.get, "notifications", ivy), "notifications")["items"] as? [[String: Any]] ?? []
+            let changed = notices.first { ($0["subject"] as? String)?.hasPrefix("Your assignment changed") == true }
+            #expect((changed?["lines"] as? [String])?.contains("Where: Ghent, Dok 2") == true, "\(notices.prefix(2))")
+
+            let url = object(try await app.api(.post, "me/calendar-token", ivy), "feed token")["calendarUrl"] as! String
+            let feed = try await app.request(.get, url).text.replacingOccurrences(of: "\r\n ", with: "")
+            #expect(feed.contains("LOCATION:Ghent\\, Dok 2"), "\(feed.prefix(1500))")
+            #expect(feed.contains("Access: Ring twice"))
+            #expect(feed.contains("SUMMARY:Travel 55 min: Brussels office → Ghent"))
+        }
+    }
 }

@@ -165,11 +165,20 @@ struct SiteActions {
     /// Names an assignment's site, and tells the person when it changes a day within the next 14.
     func placeAssignment(_ db: Connection, caller: Caller, projectID: Int64, assignmentID: Int64, siteID: Int64?) async throws {
         let project = try await DeliveryActions(services: services).managed(db, caller: caller, projectID: projectID)
-        guard try await services.delivery.assignment(db, projectID: project.id, id: assignmentID, forUpdate: true) != nil else {
+        guard let assignment = try await services.delivery.assignment(db, projectID: project.id, id: assignmentID, forUpdate: true) else {
             throw APIError.notFound("assignment")
         }
         try await requireSite(db, caller, siteID, accountID: project.accountId)
+        let before = try await store.assignmentSite(db, assignmentID: assignmentID)
         try await store.place(db, .assignment, id: assignmentID, siteID: siteID, by: caller.id)
+        // A change of place within the next 14 days is news to the person: the changed
+        // invitation, with the new site as its location.
+        let today = Timestamp.now.calendarDate
+        if try await store.assignmentSite(db, assignmentID: assignmentID) != before,
+           assignment.start < today.adding(days: 14), assignment.end >= today,
+           let after = try await services.delivery.assignment(db, projectID: project.id, id: assignmentID) {
+            try await NotificationEvents.assignment(db, before: assignment, after: after, by: caller.id)
+        }
     }
 
     /// Sets a person's home base: one of the firm's own places. Their own, or an admin's to set.
