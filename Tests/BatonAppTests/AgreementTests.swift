@@ -32,7 +32,7 @@ import Testing
              "amount": "20000.00", "closeDate": "2027-03-31", "ownerId": 4}
             """#)
         return try await post(app, "opportunities/\(o["id"] as? Int ?? 0)/proposals", admin, #"""
-            {"discountPercent": "10", "proposedStart": "2027-01-01",
+            {"discountPercent": "10", "proposedStart": "2027-01-01", "reviewerId": 9,
              "lines": [{"description": "Setup", "kind": "service", "quantity": "1", "unit": "fixed", "unitPrice": "10000.00"},
                        {"typicalProjectId": \#(support["id"] as? Int ?? 0), "quantity": "1"},
                        {"description": "Licence", "kind": "pass_through", "quantity": "1", "unit": "fixed", "unitPrice": "1000.00",
@@ -61,6 +61,49 @@ import Testing
                             "recurrence": {"period": "quarterly", "termMonths": 4, "extra": 1}}]}
                 """#, headers: [.ifMatch: "\"1\""])
             #expect(bad.status == .unprocessableContent, "\(bad.text)")
+        }
+    }
+
+    @Test func acceptingMakesTheAgreementOnceAndCancellingIsChurn() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let p = try await proposal(app, admin)
+            let id = p["id"] as? Int ?? 0
+            for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
+            try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
+            let list = try await app.request(.get, "/api/v1/agreements?accountId=\(p["accountId"] as? Int ?? 0)", token: admin)
+            let items = list.object["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 1, "one agreement per accepted proposal: \(list.text)")
+            let a = items.first ?? [:]
+            #expect(a["status"] as? String == "active")
+            #expect(a["startOn"] as? String == "2027-01-01")
+            #expect(a["endOn"] as? String == "2028-12-31", "the longest line's term: 24 months")
+            #expect(a["mrr"] as? String == "1425.00")
+            #expect(a["arr"] as? String == "17100.00")
+            #expect(a["autoRenew"] as? Bool == true)
+            #expect((a["lines"] as? [Any])?.count == 2)
+            let won = try await app.request(.get, "/api/v1/opportunities/\(p["opportunityId"] as? Int ?? 0)", token: admin)
+            #expect(won.object["amount"] as? String == "27000.00", "won at the contract value")
+
+            let agreementID = a["id"] as? Int ?? 0
+            let noReason = try await app.request(.post, "/api/v1/agreements/\(agreementID)/cancel", token: admin,
+                                                 json: #"{"cancelledOn": "2027-06-30"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(noReason.status == .unprocessableContent)
+            let cancelled = try await app.request(.post, "/api/v1/agreements/\(agreementID)/cancel", token: admin,
+                                                  json: #"{"cancelledOn": "2027-06-30", "reason": "Moved to an in-house team"}"#,
+                                                  headers: [.ifMatch: "\"1\""])
+            #expect(cancelled.status == .ok, "\(cancelled.text)")
+            #expect(cancelled.object["status"] as? String == "cancelled")
+            #expect(cancelled.object["closeReason"] as? String == "Moved to an in-house team")
+            let again = try await app.request(.post, "/api/v1/agreements/\(agreementID)/cancel", token: admin,
+                                              json: #"{"reason": "twice"}"#, headers: [.ifMatch: "\"2\""])
+            #expect(again.status == .conflict)
+            let churn = try await app.sql("""
+                SELECT action, mrr_before::text AS before, mrr_after::text AS after FROM agreement_events
+                WHERE agreement_id = \(agreementID) ORDER BY id
+                """)
+            #expect(try churn.map { try $0.decode("action", as: String.self) } == ["new", "cancel"])
+            #expect(try churn.map { try $0.decode("after", as: String.self) } == ["1425.00", "0.00"])
         }
     }
 }

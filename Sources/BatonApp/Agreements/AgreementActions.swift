@@ -42,12 +42,7 @@ struct AgreementActions {
         guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("agreement") }
         try Scope.requireWriter(caller)
         try ETag.requireCurrent(expected, before.version)
-        let day = input.cancelledOn ?? Timestamp.now.calendarDate
-        var v = Validator()
-        v.check((input.reason?.count ?? 0) <= 500, "reason", "Reason must be at most 500 characters")
-        v.check(day >= before.startOn && day <= before.endOn, "cancelledOn",
-                "The cancellation day must be within the term (\(before.startOn) to \(before.endOn))")
-        try v.throwIfInvalid()
+        // A finished agreement is refused as such (409) before what was sent is judged.
         let next: AgreementStatus
         do {
             next = try AgreementRules.apply(.cancel, to: before.status, reason: input.reason)
@@ -55,6 +50,12 @@ struct AgreementActions {
             throw before.status.isLive ? APIError.validation([FieldError("reason", refusal.message)])
                                        : APIError.conflict(refusal.message, code: "agreement-status")
         }
+        let day = input.cancelledOn ?? Timestamp.now.calendarDate
+        var v = Validator()
+        v.check((input.reason?.count ?? 0) <= 500, "reason", "Reason must be at most 500 characters")
+        v.check(day >= before.startOn && day <= before.endOn, "cancelledOn",
+                "The cancellation day must be within the term (\(before.startOn) to \(before.endOn))")
+        try v.throwIfInvalid()
         return try await store.move(db, before, action: .cancel, to: next, on: day, reason: input.reason?.trimmed, by: caller.id)
     }
 }
