@@ -143,16 +143,16 @@ def test_a_manager_sets_a_quota_on_the_page_and_the_api_has_it(browser, base):
     people = browser.find_element("css selector", "table.quotas").text
     assert person["name"] in people and "Ivy Chen" not in people, "a manager sets quotas of their own line only"
     cell = f"t-q-{person['id']}-expansion"
-    type_into(browser, cell, "45000")
-    submit(browser, browser.find_element("css selector", f"#q-{person['id']}-expansion button"))
+    type_into(browser, cell, "45,000")
+    submit(browser, browser.find_element("id", "save-quotas"))
     assert text(browser, ".notice") == "Saved."
-    assert browser.find_element("id", cell).get_attribute("value") == "45000.00"
+    assert browser.find_element("id", cell).get_attribute("value") == "45,000.00"
     quotas = api(base, "GET", f"/api/v1/quotas?periodKey=2031-Q2&userId={person['id']}", token=admin)[0]["items"]
     assert [(q["metric"], q["target"]) for q in quotas] == [("expansion", "45000.00")]
 
     # Changed again on the page: the same quota, a new target.
     type_into(browser, cell, "47500.50")
-    submit(browser, browser.find_element("css selector", f"#q-{person['id']}-expansion button"))
+    submit(browser, browser.find_element("id", "save-quotas"))
     quotas = api(base, "GET", f"/api/v1/quotas?periodKey=2031-Q2&userId={person['id']}", token=morgan_token(base))[0]["items"]
     assert [(q["metric"], q["target"], q["version"]) for q in quotas] == [("expansion", "47500.50", 2)]
 
