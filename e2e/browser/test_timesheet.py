@@ -88,3 +88,15 @@ def test_a_week_is_filled_copied_submitted_approved_and_returned(browser, base):
     friday.clear()
     submit(browser, browser.find_element("xpath", "//button[text()='Save']"))
     assert browser.find_element("id", "week-total").text == "32"
+
+    # The approved week is an actual: the profitability page shows its 40 billable hours
+    # (the returned week is not), its charts drawn above the tables.
+    browser.delete_all_cookies()
+    sign_in(browser, base, "admin@demo.test", next_path="/reports/profitability")
+    browser.get(f"{base}/reports/profitability?by=project&from=2031-03-03&to=2031-03-28")
+    assert browser.find_element("css selector", "nav.report-nav a[aria-current=page]").text == "Profitability"
+    assert browser.find_element("id", "profitability-chart").is_displayed()
+    assert browser.find_element("id", "utilization-chart").is_displayed()
+    mine = next(r for r in browser.find_elements("css selector", "#utilization-table tbody tr") if person["name"] in r.text)
+    assert mine.find_elements("css selector", "td")[0].text == "40"
+    assert "format=csv" in browser.find_element("id", "profitability-csv").get_attribute("href")
