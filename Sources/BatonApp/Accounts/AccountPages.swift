@@ -50,18 +50,14 @@ extension WebRoutes {
     }
 
     @Sendable func showAccount(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        return try await accountPage(caller, token, id: try request.id(context))
+        try await pipelinePage(request, context) { try await accountPage($0, $1, id: $2) }
     }
 
     // The details, edited in place. The form carries the version it was drawn from:
     // a save over a newer version saves nothing and shows theirs beside mine, with
     // the newer version in the form, so that saving again is a deliberate choice.
     @Sendable func saveAccountDetails(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, token, form in
-            let id = try request.id(context)
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+        try await pipelineForm(request, context) { caller, token, id, form in
             var reader = FormReader(form)
             let input = AccountInput(
                 name: form["name"] ?? "", domain: form["domain"], industry: form["industry"],
@@ -101,9 +97,7 @@ extension WebRoutes {
     }
 
     @Sendable func addContactForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, token, form in
-            let id = try request.id(context)
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+        try await pipelineForm(request, context) { caller, token, id, form in
             var reader = FormReader(form)
             let input = ContactInput(
                 accountId: id, name: form["name"] ?? "", email: form["email"], phone: form["phone"], title: form["title"],
@@ -195,5 +189,29 @@ extension WebRoutes {
         }) else { return notFound() }
         return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body),
                              status: status)
+    }
+}
+
+extension WebRoutes {
+    /// A form posted on a pipeline record's page (an account, an opportunity): `handle`
+    /// gets the record's id from the path once the caller may change the pipeline.
+    func pipelineForm(
+        _ request: Request, _ context: BatonRequestContext,
+        _ handle: (Caller, String, Int64, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+            return try await handle(caller, token, id, form)
+        }
+    }
+
+    /// A pipeline record's page, named by the path's id, for whoever reads the pipeline.
+    func pipelinePage(
+        _ request: Request, _ context: BatonRequestContext, _ show: (Caller, String, Int64) async throws -> Response
+    ) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        return try await show(caller, token, try request.id(context))
     }
 }

@@ -482,11 +482,7 @@ private struct ImportJob {
             """)
         guard try await !hasErrors(), !dryRun else { return }
 
-        try await db.query("""
-            CREATE TEMP TABLE import_before ON COMMIT DROP AS
-            SELECT a.* FROM accounts a JOIN staging s ON s.target_id = a.id
-            """)
-        try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('accounts', 'id')) WHERE is_new")
+        try await prepareWrite(into: "accounts")
         // New accounts first, so that an existing one may name a new one as its parent.
         created = try await db.query("""
             INSERT INTO accounts (id, name, domain, industry, owner_id, status, street, city, region, postal_code, country, external_id)
@@ -618,10 +614,7 @@ private struct ImportJob {
             """)
         guard try await !hasErrors(), !dryRun else { return }
 
-        try await db.query("""
-            CREATE TEMP TABLE import_before ON COMMIT DROP AS SELECT c.* FROM contacts c JOIN staging s ON s.target_id = c.id
-            """)
-        try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('contacts', 'id')) WHERE is_new")
+        try await prepareWrite(into: "contacts")
         updated = try await db.query("""
             WITH n AS (
                 SELECT c.id, s.account_id, s.name, coalesce(s.email, c.email) AS email, coalesce(s.phone, c.phone) AS phone,
@@ -642,6 +635,16 @@ private struct ImportJob {
             """).affectedRows
         try await audit()
         try await countUnchanged()
+    }
+
+    /// Before the rows are written to `table`: the rows they change, as they were (the
+    /// audit trail compares against them), and an id for each new row.
+    func prepareWrite(into table: StaticString) async throws {
+        try await db.query("""
+            CREATE TEMP TABLE import_before ON COMMIT DROP AS
+            SELECT t.* FROM \(unsafeSQL: "\(table)") t JOIN staging s ON s.target_id = t.id
+            """)
+        try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence(\("\(table)"), 'id')) WHERE is_new")
     }
 
     /// Rows whose account is missing, or not one the caller sees: one message for
@@ -681,10 +684,7 @@ private struct ImportJob {
             """)
         guard try await !hasErrors(), !dryRun else { return }
 
-        try await db.query("""
-            CREATE TEMP TABLE import_before ON COMMIT DROP AS SELECT o.* FROM opportunities o JOIN staging s ON s.target_id = o.id
-            """)
-        try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence('opportunities', 'id')) WHERE is_new")
+        try await prepareWrite(into: "opportunities")
         // A created date moves `created_at` only when it names another day, so that a
         // round trip keeps the time of day.
         updated = try await db.query("""

@@ -16,9 +16,7 @@ extension WebRoutes {
     /// sent to `OpportunityActions.change`, at the version the form was drawn from; a
     /// save over a newer version saves nothing and shows the fields each side changed.
     @Sendable func saveOpportunityDetails(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, token, form in
-            let id = try request.id(context)
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+        try await pipelineForm(request, context) { caller, token, id, form in
             var reader = FormReader(form)
             let names = OpportunityPage.detailLabels.map(\.name)
             let version = Int(form["version"] ?? "")
@@ -157,9 +155,7 @@ extension WebRoutes {
     /// The account page's "new opportunity" form: `OpportunityActions.create`, with the
     /// account the page is about.
     @Sendable func createOpportunityForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, token, form in
-            let id = try request.id(context)
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+        try await pipelineForm(request, context) { caller, token, id, form in
             var reader = FormReader(form)
             var input = OpportunityInput()
             input.accountId = id
@@ -185,17 +181,13 @@ extension WebRoutes {
     }
 
     @Sendable func showOpportunity(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        return try await opportunityPage(caller, token, id: try request.id(context))
+        try await pipelinePage(request, context) { try await opportunityPage($0, $1, id: $2) }
     }
 
     /// A new proposal for the deal: the proposals' own code decides; this page only
     /// reads the form and shows the answer.
     @Sendable func createProposalForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await postedForm(request, context) { caller, token, form in
-            let id = try request.id(context)
-            guard PipelineAccess.canWrite(caller.roles) else { return forbidden() }
+        try await pipelineForm(request, context) { caller, token, id, form in
             var reader = FormReader(form)
             var input = ProposalInput()
             input.reviewerId = reader.id("reviewerId", "Reviewer")
