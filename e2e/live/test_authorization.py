@@ -130,6 +130,7 @@ PUT    /api/v1/projects/{id}/site                             yes   yes     no  
 PUT    /api/v1/projects/{id}/assignments/{assignmentId}/site  yes   yes     no              no    yes             no         no
 PUT    /api/v1/users/{id}/home-base                           yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/users/{id}/day-plans                           yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/search                                         yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
 GET    /api/v1/accounts/{id}                                  yes   yes     yes             yes   yes             no         no
@@ -944,6 +945,8 @@ simple("GET /api/v1/sites")
 simple("POST /api/v1/sites", body={})
 simple("GET /api/v1/travel-times")
 simple("PUT /api/v1/travel-times", body={})
+# Anyone signed in searches; what each finds is their own scope (SearchTests).
+simple("GET /api/v1/search", path="/api/v1/search?q=demo")
 
 
 def _site(w):

@@ -40,6 +40,7 @@ enum Site {
     static let notificationsPreferences = SitePath("notifications/preferences")
     static let notificationOpen = SitePath("notifications/:id/open")
     static let taskDone = SitePath("tasks/:id/done")
+    static let search = SitePath("search")
     static let clientProposal = SitePath("proposal-link/:token")
     static let timeOffAction = SitePath("time-off/:id/:action")
     static let adminHolidays = SitePath("admin/holidays")

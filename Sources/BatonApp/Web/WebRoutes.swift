@@ -128,6 +128,9 @@ struct WebRoutes {
         // Tasks.
         pages.post(Site.taskDone.pattern, use: taskDoneForm)
 
+        // The header's global search.
+        pages.get(Site.search.pattern, use: showSearch)
+
         // Quotas.
         pages.get(Site.adminQuotas.pattern, use: quotasPage)
         pages.post(Site.adminQuotas.pattern, use: setQuota)
