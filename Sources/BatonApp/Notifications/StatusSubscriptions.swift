@@ -138,7 +138,8 @@ struct StatusSubscriptionRoutes {
 
     @Sendable func subscribe(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        let form = try await WebSession.form(request)
+        // A body that is no form is an empty address: the token is judged first (404).
+        let form = (try? await WebSession.form(request)) ?? [:]
         let today = Timestamp.now.calendarDate
         do {
             let found = try await services.pool.withTransaction { db -> Bool in
