@@ -462,6 +462,7 @@ class Bench:
             ("sales-performance", f"/api/v1/reports/sales-performance?from={start}&to={end}"),
             ("delivery", f"/api/v1/reports/delivery?from={start}&to={end}"),
             ("growth", "/api/v1/reports/growth?weeks=12"),
+            ("profitability", f"/api/v1/reports/profitability?by=project&from={start}&to={end}"),
         ]
         for name, path in reports:
             if on("reports") or on(name):

@@ -130,11 +130,12 @@ url_for() { echo "postgres:///$1?host=$RUNDIR&port=$PGPORT&user=postgres"; }
 
 # ---------------------------------------------------------------- 4. data
 OPPORTUNITIES=${BENCH_OPPORTUNITIES:-1000000}
-STAMP=$( (cat "$BENCH/generate.sql" sql/*.sql; echo "$PASSWORD $OPPORTUNITIES") | sha256sum | cut -c1-16)
+TIME_ENTRIES=${BENCH_TIME_ENTRIES:-5000000}
+STAMP=$( (cat "$BENCH/generate.sql" "$BENCH/time-entries.sql" sql/*.sql; echo "$PASSWORD $OPPORTUNITIES $TIME_ENTRIES") | sha256sum | cut -c1-16)
 if [ "${BENCH_REUSE_SEED:-0}" = 1 ] && [ -f "$DATA/seed.stamp" ]; then STAMP=$(cat "$DATA/seed.stamp"); fi
 seed_exists=$(psql_q -d postgres -Atc "SELECT count(*) FROM pg_database WHERE datname = 'baton_seed'")
 if [ "${BENCH_REGENERATE:-0}" = 1 ] || [ "$seed_exists" != 1 ] || [ "$(cat "$DATA/seed.stamp" 2>/dev/null)" != "$STAMP" ]; then
-    log "generating the data into baton_seed ($OPPORTUNITIES opportunities; a few minutes)"
+    log "generating the data into baton_seed ($OPPORTUNITIES opportunities, $TIME_ENTRIES time entries; a few minutes)"
     gen_started=$(date +%s)
     rm -f "$DATA/seed.stamp"
     psql_q -d postgres -c "DROP DATABASE IF EXISTS baton_seed" -c "CREATE DATABASE baton_seed"
@@ -142,6 +143,8 @@ if [ "${BENCH_REGENERATE:-0}" = 1 ] || [ "$seed_exists" != 1 ] || [ "$(cat "$DAT
     printf '%s\n' "$PASSWORD" | DATABASE_URL=$(url_for baton_seed) LOG_LEVEL=warning \
         "$BATON" user add --email admin@bench.test --name "Bench Admin" --roles admin --password-stdin >/dev/null
     psql_q -d baton_seed -v opportunities="$OPPORTUNITIES" -f "$BENCH/generate.sql" >"$DATA/generate.log"
+    # Issue 22: a year of time entries on the projects' assignments, for the profitability report.
+    psql_q -d baton_seed -v time_entries="$TIME_ENTRIES" -f "$BENCH/time-entries.sql" >>"$DATA/generate.log"
     gen_seconds=$(( $(date +%s) - gen_started ))
     echo "$gen_seconds" >"$DATA/seed.seconds"
     echo "$STAMP" >"$DATA/seed.stamp"
