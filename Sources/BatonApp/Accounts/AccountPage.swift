@@ -130,12 +130,8 @@ struct AccountPage {
 
         // The details, in place.
         let theirs = values(of: account)
-        var details = forms.details ?? FormState("account", values: theirs)
-        let version = forms.conflict || forms.details == nil ? account.version : Int(details.value("version")) ?? account.version
-        details.values["version"] = String(version)
-        if forms.conflict, let mine = forms.details {
-            details.values.merge(EditConflict.merged(detailLabels.map(\.name), typed: { mine.values[$0] }, saved: theirs)) { $1 }
-        }
+        let details = FormState.details("account", saved: theirs, version: account.version, sent: forms.details, conflict: forms.conflict,
+                                        fields: detailLabels.map(\.name))
         let owners = try await owners(db, caller: caller, including: account.ownerId)
         let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id, including: account.parentId) : []
         let ownerChoices = [("", "Nobody")] + owners
@@ -149,7 +145,7 @@ struct AccountPage {
             case "parentId": details.select(name, label, parents)
             default: details.text(name, label)
             }
-        }, hidden: [.init(name: "version", value: String(version))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
+        }, hidden: [.init(name: "version", value: details.value("version"))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
 
         var conflict: [EditConflict] = []
         if forms.conflict, let mine = forms.details {
@@ -201,5 +197,21 @@ struct AccountPage {
             timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
             opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
             activityRefusal: forms.activityRefusal)
+    }
+}
+
+extension FormState {
+    /// A record's details form, edited in place: the saved values at their version, or
+    /// the form that was sent back with its version; after a conflict, the newer
+    /// version's values with what I typed merged over them, at the newer version.
+    static func details(_ name: String, saved: [String: String], version: Int, sent: FormState?, conflict: Bool,
+                        fields: [String]) -> FormState {
+        var details = sent ?? FormState(name, values: saved)
+        let shown = conflict || sent == nil ? version : Int(details.value("version")) ?? version
+        details.values["version"] = String(shown)
+        if conflict, let mine = sent {
+            details.values.merge(EditConflict.merged(fields, typed: { mine.values[$0] }, saved: saved)) { $1 }
+        }
+        return details
     }
 }

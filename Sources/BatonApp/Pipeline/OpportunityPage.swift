@@ -26,7 +26,9 @@ struct OpportunityPage {
     var amount, kind, owner: String
     var path: [Step]
     var team: [Member]
-    var history: [OpportunityStore.HistoryEntry]
+    /// A stage change in words: when, the stages' names, the amount with its currency.
+    struct HistoryRow { var entry: OpportunityStore.HistoryEntry; var when, from, to, amount: String }
+    var history: [HistoryRow]
     var proposals: [Version]
     var projects: [ProjectLink]
     var hasProposals, hasProjects: Bool
@@ -66,6 +68,7 @@ struct OpportunityPage {
         var daysIn: [String: Int] = [:]
         for entry in history { daysIn[entry.toStage, default: 0] += entry.daysInStage }
         let stages = try await services.stages.all(db)
+        func stageName(_ key: String) -> String { stages.first { $0.key == key }?.name ?? Formatting.label(key) }
         let currentOrder = stages.first { $0.key == o.stage }?.order ?? 0
         let canEdit = PipelineAccess.canWrite(caller.roles)
         let isOpen = o.wonOn == nil && o.lostOn == nil
@@ -88,7 +91,7 @@ struct OpportunityPage {
         var projects: [ProjectLink] = []
         for projectID in Set(stored.compactMap(\.projectId)).sorted() {
             if let p = try await services.projects.find(db, id: projectID, visibleTo: caller) {
-                projects.append(ProjectLink(id: p.id, name: p.name, status: p.status.replacingOccurrences(of: "_", with: " ")))
+                projects.append(ProjectLink(id: p.id, name: p.name, status: Formatting.label(p.status)))
             }
         }
 
@@ -121,12 +124,8 @@ struct OpportunityPage {
 
         // The details, in place: the form carries the version and what it showed.
         let theirs = values(of: o)
-        var details = forms.details ?? FormState("deal", values: theirs)
-        let version = forms.conflict || forms.details == nil ? o.version : Int(details.value("version")) ?? o.version
-        details.values["version"] = String(version)
-        if forms.conflict, let mine = forms.details {
-            details.values.merge(EditConflict.merged(detailLabels.map(\.name), typed: { mine.values[$0] }, saved: theirs)) { $1 }
-        }
+        let details = FormState.details("deal", saved: theirs, version: o.version, sent: forms.details, conflict: forms.conflict,
+                                        fields: detailLabels.map(\.name))
         let owners = try await AccountPage.owners(db, caller: caller, including: o.ownerId)
         let detailsForm = details.form([
             details.text("name", "Name", required: true, maxlength: 200),
@@ -134,7 +133,7 @@ struct OpportunityPage {
             details.text("closeDate", "Close date", required: true, type: "date"),
             details.textarea("nextStep", "Next step"),
             details.select("ownerId", "Owner", owners),
-        ], hidden: [.init(name: "version", value: String(version))]
+        ], hidden: [.init(name: "version", value: details.value("version"))]
             + EditConflict.remembered(forms.details == nil || forms.conflict ? theirs : Dictionary(
                 uniqueKeysWithValues: detailLabels.map { ($0.name, details.value(EditConflict.prefix + $0.name)) }), detailLabels.map(\.name)))
         var conflict: [EditConflict] = []
@@ -149,7 +148,10 @@ struct OpportunityPage {
 
         return OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
                                kind: o.kind.rawValue.replacingOccurrences(of: "_", with: " "), owner: owner, path: path,
-                               team: team, history: history.reversed(), proposals: proposals, projects: projects,
+                               team: team, history: history.reversed().map { e in
+                                   HistoryRow(entry: e, when: Formatting.moment(e.changedAt), from: e.fromStage.map(stageName) ?? "",
+                                              to: stageName(e.toStage), amount: Formatting.money(e.amount.amount, currency: currency))
+                               }, proposals: proposals, projects: projects,
                                hasProposals: !proposals.isEmpty, hasProjects: !projects.isEmpty, canPropose: canPropose,
                                canEdit: canEdit, proposalForm: form.form(fields), details: detailsForm, version: o.version,
                                hasConflict: !conflict.isEmpty, conflict: conflict,
