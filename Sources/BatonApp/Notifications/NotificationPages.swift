@@ -50,7 +50,7 @@ struct NotificationsPage {
     var deliveries: [Undelivered] = []
 
     static func item(_ n: NotificationRecord) -> Item {
-        Item(notification: n, when: String(n.createdAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "), unread: !n.read)
+        Item(notification: n, when: Formatting.moment(n.createdAt), unread: !n.read)
     }
 
     static func build(_ db: Connection, caller: Caller, message: String?, mailOn: Bool) async throws -> NotificationsPage {
@@ -69,7 +69,7 @@ struct NotificationsPage {
             page.isAdmin = true
             page.deliveries = try await store.undelivered(db, limit: 50).map {
                 Undelivered(delivery: $0, recipient: $0.recipientEmail ?? "#\($0.recipientId)",
-                            nextTry: $0.status == "failed" ? "given up" : String($0.nextAttemptAt.description.prefix(16)).replacingOccurrences(of: "T", with: " "))
+                            nextTry: $0.status == "failed" ? "given up" : Formatting.moment($0.nextAttemptAt))
             }
             page.hasDeliveries = !page.deliveries.isEmpty
         }
