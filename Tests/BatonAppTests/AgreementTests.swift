@@ -1,4 +1,8 @@
+import BatonCore
+@testable import BatonApp
+import Dates
 import Foundation
+import Logging
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -104,6 +108,49 @@ import Testing
                 """)
             #expect(try churn.map { try $0.decode("action", as: String.self) } == ["new", "cancel"])
             #expect(try churn.map { try $0.decode("after", as: String.self) } == ["1425.00", "0.00"])
+        }
+    }
+
+    /// Two rounds of the renewal job at once, twice: one renewal opportunity, on the first
+    /// day the 90 days before the end reach, owned by the account's owner, worth the ARR.
+    @Test func theRenewalComesUpOnceWhenTheJobRunsTwiceConcurrently() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let p = try await proposal(app, admin)
+            let id = p["id"] as? Int ?? 0
+            for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
+            try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
+            let logger = Logger(label: "renewals")
+            var configuration = AppConfiguration()
+            configuration.sqlDirectory = TestApp.sqlDirectory.path
+            let pool = ConnectionPool(configuration: app.database, maxConnections: 2, logger: logger)
+            defer { Task { await pool.shutdown() } }
+            let services = AppServices(
+                configuration: configuration, pool: pool,
+                reportReader: ReportReader(primary: pool, replica: nil, maxLagSeconds: 0, logger: logger),
+                migrator: try Migrator(directory: TestApp.sqlDirectory, logger: logger), users: UserStore(),
+                sessions: SessionStore(lifetimeHours: 1, idleMinutes: 1), throttle: SignInThrottle(), openAPIDocument: nil,
+                logger: logger)
+            let actions = AgreementActions(services: services)
+            func round(_ day: String) async throws -> Int {
+                try await pool.withTransaction { db in try await actions.openRenewals(db, today: CalendarDate(day) ?? .init(daysSinceEpoch: 0)).count }
+            }
+            // The term ends 2028-12-31: its renewal opens on 2028-10-02, not the day before.
+            #expect(try await round("2028-10-01") == 0)
+            async let first = round("2028-10-02")
+            async let second = round("2028-10-02")
+            #expect(try await first + second == 1)
+            #expect(try await round("2028-10-03") == 0)
+            let renewals = try await app.sql("""
+                SELECT o.kind, o.amount::text AS amount, o.close_date::text AS close, o.owner_id, a.status
+                FROM agreements a JOIN opportunities o ON o.id = a.renewal_opportunity_id
+                """)
+            #expect(renewals.count == 1)
+            #expect(try renewals.map { try $0.decode("kind", as: String.self) } == ["renewal"])
+            #expect(try renewals.map { try $0.decode("amount", as: String.self) } == ["17100.00"])
+            #expect(try renewals.map { try $0.decode("close", as: String.self) } == ["2028-12-31"])
+            #expect(try renewals.map { try $0.decode("owner_id", as: Int64.self) } == [4])
+            #expect(try renewals.map { try $0.decode("status", as: String.self) } == ["renewal_due"])
         }
     }
 }

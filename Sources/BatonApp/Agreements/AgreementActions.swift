@@ -58,4 +58,32 @@ struct AgreementActions {
         try v.throwIfInvalid()
         return try await store.move(db, before, action: .cancel, to: next, on: day, reason: input.reason?.trimmed, by: caller.id)
     }
+
+    /// The renewal job's round (`RenewalSchedule`): for each active agreement ending
+    /// within `leadDays`, a renewal opportunity owned by the account's owner, of kind
+    /// `renewal`, worth the agreement's ARR, closing on its end, linked to it; the
+    /// agreement moves to `renewal_due`. Exactly once per term: only an active agreement
+    /// without a renewal is taken, under a row lock that a concurrent round skips.
+    func openRenewals(_ db: Connection, today: CalendarDate, leadDays: Int = AgreementRules.defaultRenewalLeadDays) async throws
+        -> [AgreementRecord]
+    {
+        let due = try await store.renewalsDue(db, endingBy: today.adding(days: leadDays))
+        guard !due.isEmpty else { return [] }
+        guard let first = try await services.stages.all(db).first(where: { !$0.isWon && !$0.isLost }) else {
+            throw APIError.conflict("The pipeline has no open stage; an admin must add one.", code: "no-open-stage")
+        }
+        var opened: [AgreementRecord] = []
+        for (id, owner) in due {
+            let before = try await store.findAny(db, id: id)
+            let renewal = try await services.opportunities.create(db, OpportunityFields(
+                accountID: before.accountId, name: "Renewal: \(before.name)", kind: .renewal, stage: first.stage,
+                amount: before.arr.amount, closeDate: before.endOn, ownerID: owner,
+                team: [TeamMember(userId: owner, role: .owner, splitPercent: 100)], probabilityOverride: nil, categoryOverride: nil,
+                nextStep: nil, source: "agreement \(id)", closedOn: nil, lostReason: nil, externalID: nil), by: nil)
+            try await store.linkRenewal(db, id: id, opportunityID: renewal.id)
+            let next = try AgreementRules.apply(.renewalOpened, to: before.status)
+            opened.append(try await store.move(db, before, action: .renewalOpened, to: next, on: today, reason: nil, by: nil))
+        }
+        return opened
+    }
 }

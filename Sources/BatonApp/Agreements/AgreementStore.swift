@@ -138,6 +138,28 @@ struct AgreementStore: Sendable {
         return after
     }
 
+    /// The active agreements whose renewal should be open by `opensBy` (their end within
+    /// the lead) and is not yet, each locked for this caller alone: another server's
+    /// round skips the ones this one holds, so each agreement has one winner. With the
+    /// owner the renewal goes to: the account's, else the won deal's.
+    func renewalsDue(_ db: Connection, endingBy last: CalendarDate) async throws -> [(id: Int64, ownerID: Int64)] {
+        try await db.query("""
+            SELECT a.id, coalesce(c.owner_id, o.owner_id) AS owner_id
+            FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN opportunities o ON o.id = a.opportunity_id
+            WHERE a.status = 'active' AND a.renewal_opportunity_id IS NULL AND a.end_on <= \(last)
+              AND coalesce(c.owner_id, o.owner_id) IS NOT NULL
+            ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
+            """).map { (id: try $0.decode("id"), ownerID: try $0.decode("owner_id")) }
+    }
+
+    /// This term's renewal opportunity: set once (the column is unique, and only an
+    /// agreement without one is updated).
+    func linkRenewal(_ db: Connection, id: Int64, opportunityID: Int64) async throws {
+        try await db.query("""
+            UPDATE agreements SET renewal_opportunity_id = \(opportunityID) WHERE id = \(id) AND renewal_opportunity_id IS NULL
+            """)
+    }
+
     private func event(
         _ db: Connection, id: Int64, action: String, from: AgreementStatus?, to: AgreementStatus, mrrBefore: Decimal, mrrAfter: Decimal,
         on day: CalendarDate, by actorID: Int64?, comment: String?
