@@ -109,3 +109,25 @@ struct ActivityActions: RecordActions {
         try v.throwIfInvalid()
     }
 }
+
+/// An activity as it happened before Baton: its fields and when it was recorded.
+struct HistoricActivity: Sendable {
+    var fields: ActivityFields<Timestamp>
+    var createdAt: Timestamp
+}
+
+extension ActivityActions {
+    /// Brings in activities from before Baton (a firm leaving another CRM, the demo
+    /// firm): an admin's work, each held to its own fields' rules (a refusal names
+    /// the activity, `activities[3].subject`), written in one statement and recorded
+    /// as created in the audit trail.
+    func recordHistory(_ db: Connection, caller: Caller, activities: [HistoricActivity]) async throws -> [ActivityRecord] {
+        try Scope.requireAdmin(caller)
+        var v = Validator()
+        v.checkEach(activities, as: "activities") { $0.fields.check(into: &$1) }
+        try v.throwIfInvalid()
+        let made = try await store.recordHistory(db, activities)
+        try await AuditTrail.created(db, actorID: caller.id, entity: "activity", records: made.map { ($0.id, .of($0)) })
+        return made
+    }
+}

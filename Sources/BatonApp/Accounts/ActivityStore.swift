@@ -173,3 +173,26 @@ extension ActivityStore {
             """).map { (id: try $0.decode("id"), version: try $0.decode("version"), subject: try $0.decode("subject"), dueAt: try $0.decode("due_at"), accountID: try $0.decode("account_id")) }
     }
 }
+
+extension ActivityStore {
+    /// Activities from before Baton, each dated as it happened (created and last
+    /// changed then), in one statement whatever their number, in the order given.
+    /// Returns them as written.
+    func recordHistory(_ db: Connection, _ activities: [HistoricActivity]) async throws -> [ActivityRecord] {
+        guard !activities.isEmpty else { return [] }
+        let f = activities.map(\.fields)
+        let ids: [Int64] = try await db.query("""
+            INSERT INTO activities (kind, subject, body, account_id, contact_id, opportunity_id, project_id, owner_id,
+                                    due_at, done_at, created_at, updated_at)
+            SELECT k, s, b, a, c, op, p, o, d, dn, cr, cr
+            FROM unnest(\(f.map(\.kind.rawValue))::text[], \(f.map(\.subject))::text[], \(f.map(\.body))::text[],
+                        \(f.map(\.accountID))::bigint[], \(f.map(\.contactID))::bigint[], \(f.map(\.opportunityID))::bigint[],
+                        \(f.map(\.projectID))::bigint[], \(f.map(\.ownerID))::bigint[], \(f.map { $0.dueAt?.description })::timestamptz[],
+                        \(f.map { $0.doneAt?.description })::timestamptz[], \(activities.map(\.createdAt))::timestamptz[])
+                 WITH ORDINALITY AS x(k, s, b, a, c, op, p, o, d, dn, cr, n)
+            ORDER BY n
+            RETURNING id
+            """).map { try $0.decode("id") }
+        return try await db.query("SELECT \(Self.columns) FROM activities x WHERE x.id = ANY(\(ids)) ORDER BY x.id").map(Self.record)
+    }
+}

@@ -22,6 +22,17 @@ enum AuditTrail {
             """)
     }
 
+    /// Many records created at once (a history brought in from before Baton): one
+    /// entry each, as `record` writes a single create, in one statement.
+    static func created(_ db: Connection, actorID: Int64?, entity: String, records: [(id: Int64, after: AuditSnapshot)]) async throws {
+        let changes = try records.map { try JSONB(AuditDiff.changes(from: nil, to: $0.after)) }
+        try await db.query("""
+            INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
+            SELECT \(actorID), \(entity), x.id, 'create', x.changes
+            FROM unnest(\(records.map(\.id))::bigint[], \(changes)::jsonb[]) AS x(id, changes)
+            """)
+    }
+
     /// A record as a write left it, re-read, recorded against `before`: its create
     /// when there was none, else its update (every changed field). Returns `after`.
     static func written<Record: Versioned>(

@@ -77,11 +77,13 @@ struct DemoPipeline {
             }
         }
 
-        // Opportunities, closing from six quarters back to two quarters ahead.
+        // Opportunities, closing from six quarters back to two quarters ahead, brought
+        // in with their stage histories as a firm leaving another CRM brings its own.
         let openStages: [(String, Decimal, String)] = [("prospecting", 10, "pipeline"), ("qualification", 20, "pipeline"),
                                                         ("needs_analysis", 40, "pipeline"), ("proposal", 60, "best_case"),
                                                         ("negotiation", 80, "commit")]
-        var o = OpportunityColumns()
+        let stages = Dictionary(uniqueKeysWithValues: try await services.stages.all(db).map { ($0.key, $0.stage) })
+        var deals: [HistoricDeal] = []
         var wonAccounts = Set<Int64>()
         for i in 0..<1500 {
             let a = i % accountIDs.count
@@ -107,118 +109,56 @@ struct DemoPipeline {
                 path = Array(openStages.prefix(reached).map(\.0))
                 stage = path.removeLast()
             }
-            let kind = wonAccounts.contains(accountID) && random.chance(0.6) ? (random.chance(0.7) ? "expansion" : "renewal") : "new_business"
-            o.add(external: "demo:opportunity-\(i + 1)", account: accountID, name: random.pick(Self.deals), kind: kind,
-                  stage: stage, amount: amount, close: closeDate, owner: owners[a], created: created, closedOn: closedOn,
-                  lostReason: lostReason, path: path, partner: random.chance(0.4) ? random.pick(partners) : nil,
-                  projectManager: random.chance(0.5) ? random.pick(projectManagers) : nil, today: today)
+            let kind: OpportunityKind = wonAccounts.contains(accountID) && random.chance(0.6)
+                ? (random.chance(0.7) ? .expansion : .renewal) : .newBusiness
+            let name = random.pick(Self.deals)
+            let partner = random.chance(0.4) ? random.pick(partners) : nil
+            let projectManager = random.chance(0.5) ? random.pick(projectManagers) : nil
+            guard let current = stages[stage] else { throw ValidationFailure("stage", "The demo needs the pipeline stage \(stage)") }
+            let owner = owners[a]
+            var team = [TeamMember(userId: owner, role: .owner, splitPercent: 100)]
+            if let partner, partner != owner {
+                team = [TeamMember(userId: owner, role: .owner, splitPercent: 60),
+                        TeamMember(userId: partner, role: .salesPartner, splitPercent: 40)]
+            }
+            if let projectManager { team.append(TeamMember(userId: projectManager, role: .projectManager, splitPercent: 0)) }
+            // Stage steps spread evenly from creation to the close (or to today while open).
+            let steps = path + (path.last == stage ? [] : [stage])
+            let span = max(1, created.days(until: closedOn ?? today))
+            deals.append(HistoricDeal(
+                fields: OpportunityFields(
+                    accountID: accountID, name: name, kind: kind, stage: current, amount: amount, closeDate: closeDate,
+                    ownerID: owner, team: team, probabilityOverride: nil, categoryOverride: nil, nextStep: nil, source: nil,
+                    closedOn: closedOn, lostReason: lostReason, externalID: "demo:opportunity-\(i + 1)"),
+                createdOn: created,
+                steps: steps.enumerated().map { k, key in
+                    HistoricDeal.Step(stageKey: key, on: created.adding(days: span * k / max(1, steps.count)))
+                }))
         }
-        try await o.insert(db)
+        _ = try await OpportunityActions(services: services).recordHistory(db, caller: admin, deals: deals)
 
         // Activities: a few per account, and open tasks for the coming two weeks.
-        var kinds: [String] = [], subjects: [String] = [], activityAccounts: [Int64] = [], activityOwners: [Int64] = []
-        var due: [Timestamp?] = [], done: [Timestamp?] = [], createdAt: [Timestamp] = []
+        var activities: [HistoricActivity] = []
         let now = Timestamp.now
-        for (a, accountID) in accountIDs.enumerated() {
+        func activity(_ kind: ActivityKind, _ subject: String, _ a: Int, due: Timestamp?, done: Timestamp?, at: Timestamp) -> HistoricActivity {
+            HistoricActivity(fields: ActivityFields(
+                kind: kind, subject: subject, body: nil, accountID: accountIDs[a], contactID: nil, opportunityID: nil,
+                projectID: nil, ownerID: owners[a], dueAt: due, doneAt: done), createdAt: at)
+        }
+        for a in accountIDs.indices {
             for _ in 0..<random.int(2...5) {
-                let kind = random.pick(["call", "meeting", "email", "note"])
+                let kind = random.pick([ActivityKind.call, .meeting, .email, .note])
                 let when = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - Int64(random.int(1...360)) * 86_400_000_000)
-                kinds.append(kind); activityAccounts.append(accountID); activityOwners.append(owners[a])
-                subjects.append(random.pick(["Quarterly review", "Intro call", "Scope workshop", "Pricing follow-up",
-                                             "Site visit", "Renewal check-in", "Sent case study"]))
-                due.append(nil); done.append(when); createdAt.append(when)
+                let subject = random.pick(["Quarterly review", "Intro call", "Scope workshop", "Pricing follow-up",
+                                           "Site visit", "Renewal check-in", "Sent case study"])
+                activities.append(activity(kind, subject, a, due: nil, done: when, at: when))
             }
             if random.chance(0.3) {
-                kinds.append("task"); activityAccounts.append(accountID); activityOwners.append(owners[a])
-                subjects.append(random.pick(["Send revised SOW", "Call about renewal", "Book site visit", "Chase signature"]))
-                due.append(Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + Int64(random.int(0...14)) * 86_400_000_000))
-                done.append(nil); createdAt.append(now)
+                let subject = random.pick(["Send revised SOW", "Call about renewal", "Book site visit", "Chase signature"])
+                let due = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch + Int64(random.int(0...14)) * 86_400_000_000)
+                activities.append(activity(.task, subject, a, due: due, done: nil, at: now))
             }
         }
-        try await db.query("""
-            INSERT INTO activities (kind, subject, account_id, owner_id, due_at, done_at, created_at, updated_at)
-            SELECT k, s, a, o, d, dn, c, c
-            FROM unnest(\(kinds)::text[], \(subjects)::text[], \(activityAccounts)::bigint[], \(activityOwners)::bigint[],
-                        \(due.map { $0?.description })::timestamptz[], \(done.map { $0?.description })::timestamptz[],
-                        \(createdAt)::timestamptz[]) AS x(k, s, a, o, d, dn, c)
-            """)
-
-        // The trail records that the demo loader created these records (the accounts'
-        // and contacts' actions wrote their own).
-        try await db.query("""
-            INSERT INTO audit_log (entity, entity_id, action, changes)
-            SELECT 'opportunity', id, 'create', jsonb_build_object('name', jsonb_build_object('old', NULL, 'new', name))
-            FROM opportunities WHERE external_id LIKE 'demo:%'
-            """)
-    }
-}
-
-/// The demo's opportunities, gathered as columns and inserted in three statements.
-private struct OpportunityColumns {
-    var external: [String] = [], accounts: [Int64] = [], names: [String] = [], kinds: [String] = [], stages: [String] = []
-    var amounts: [Decimal] = [], closes: [CalendarDate] = [], owners: [Int64] = [], created: [Timestamp] = []
-    var closedOn: [CalendarDate?] = [], lostReasons: [String?] = [], entered: [Timestamp] = []
-    var historyOpportunity: [String] = [], historyFrom: [String?] = [], historyTo: [String] = [], historyAt: [Timestamp] = []
-    var teamOpportunity: [String] = [], teamUser: [Int64] = [], teamRole: [String] = [], teamSplit: [Decimal] = []
-
-    mutating func add(
-        external id: String, account: Int64, name: String, kind: String, stage: String, amount: Decimal, close: CalendarDate,
-        owner: Int64, created createdOn: CalendarDate, closedOn closed: CalendarDate?, lostReason: String?, path: [String],
-        partner: Int64?, projectManager: Int64?, today: CalendarDate
-    ) {
-        func at(_ day: CalendarDate) -> Timestamp {
-            let afternoon = Timestamp(microsecondsSinceEpoch: Int64(min(day, today).daysSinceEpoch) * 86_400_000_000 + 15 * 3_600_000_000)
-            return min(afternoon, Timestamp.now)
-        }
-        external.append(id); accounts.append(account); names.append(name); kinds.append(kind); stages.append(stage)
-        amounts.append(amount); closes.append(close); owners.append(owner); created.append(at(createdOn))
-        closedOn.append(closed); lostReasons.append(lostReason)
-        // Stage steps spread evenly from creation to the close (or to today while open).
-        let steps = path + (path.last == stage ? [] : [stage])
-        let end = closed ?? today
-        let span = max(1, createdOn.days(until: end))
-        var previous: String?
-        for (k, step) in steps.enumerated() {
-            let day = createdOn.adding(days: span * k / max(1, steps.count))
-            historyOpportunity.append(id); historyFrom.append(previous); historyTo.append(step); historyAt.append(at(day))
-            previous = step
-        }
-        entered.append(historyAt.last ?? at(createdOn))
-        if let partner, partner != owner {
-            teamOpportunity.append(id); teamUser.append(owner); teamRole.append("owner"); teamSplit.append(60)
-            teamOpportunity.append(id); teamUser.append(partner); teamRole.append("sales_partner"); teamSplit.append(40)
-        } else {
-            teamOpportunity.append(id); teamUser.append(owner); teamRole.append("owner"); teamSplit.append(100)
-        }
-        if let projectManager {
-            teamOpportunity.append(id); teamUser.append(projectManager); teamRole.append("project_manager"); teamSplit.append(0)
-        }
-    }
-
-    func insert(_ db: Connection) async throws {
-        try await db.query("""
-            INSERT INTO opportunities (external_id, account_id, name, kind, stage_key, amount, close_date, owner_id, closed_on,
-                                       lost_reason, stage_entered_at, created_at, updated_at)
-            SELECT e, a, n, k, s, am, cd, o, co, lr, en, cr, en
-            FROM unnest(\(external)::text[], \(accounts)::bigint[], \(names)::text[], \(kinds)::text[], \(stages)::text[],
-                        \(amounts)::numeric[], \(closes)::date[], \(owners)::bigint[], \(closedOn)::date[],
-                        \(lostReasons)::text[], \(entered)::timestamptz[], \(created)::timestamptz[])
-                 AS x(e, a, n, k, s, am, cd, o, co, lr, en, cr)
-            """)
-        try await db.query("""
-            INSERT INTO opportunity_team (opportunity_id, user_id, role, split_percent)
-            SELECT o.id, t.u, t.r, t.s
-            FROM unnest(\(teamOpportunity)::text[], \(teamUser)::bigint[], \(teamRole)::text[], \(teamSplit)::numeric[]) AS t(e, u, r, s)
-            JOIN opportunities o ON o.external_id = t.e
-            """)
-        try await db.query("""
-            INSERT INTO opportunity_stage_history (opportunity_id, from_stage, to_stage, changed_at, amount, close_date,
-                                                   probability, forecast_category)
-            SELECT o.id, h.f, h.t, h.at, o.amount, o.close_date, s.probability, s.forecast_category
-            FROM unnest(\(historyOpportunity)::text[], \(historyFrom)::text[], \(historyTo)::text[], \(historyAt)::timestamptz[])
-                 AS h(e, f, t, at)
-            JOIN opportunities o ON o.external_id = h.e
-            JOIN pipeline_stages s ON s.key = h.t
-            """)
+        _ = try await ActivityActions(services: services).recordHistory(db, caller: admin, activities: activities)
     }
 }

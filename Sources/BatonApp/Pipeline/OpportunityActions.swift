@@ -265,3 +265,23 @@ struct OpportunityActions {
         }
     }
 }
+
+extension OpportunityActions {
+    /// Brings in deals with their history from before Baton (a firm leaving another
+    /// CRM, the demo firm): an admin's work, each deal held to its own fields' rules
+    /// (a refusal names the deal, `deals[3].amount`), written in a few statements with
+    /// their teams and stage steps, and one create entry each in the audit trail. A
+    /// step happened at 15:00 UTC of its day, never later than now.
+    func recordHistory(_ db: Connection, caller: Caller, deals: [HistoricDeal]) async throws -> [OpportunityRecord] {
+        try Scope.requireAdmin(caller)
+        var v = Validator()
+        v.checkEach(deals, as: "deals") { $0.check(into: &$1) }
+        try v.throwIfInvalid()
+        let today = Self.today, now = Timestamp.now
+        let created = try await store.recordHistory(db, deals: deals) { day in
+            min(now, Timestamp(microsecondsSinceEpoch: Int64(min(day, today).daysSinceEpoch) * 86_400_000_000 + 15 * 3_600_000_000))
+        }
+        try await AuditTrail.created(db, actorID: caller.id, entity: "opportunity", records: created.map { ($0.id, $0.auditSnapshot) })
+        return created
+    }
+}

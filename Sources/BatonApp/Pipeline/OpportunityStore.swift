@@ -316,3 +316,55 @@ extension OpportunityStore {
             """).map { (id: try $0.decode("id"), name: try $0.decode("name")) }
     }
 }
+
+extension OpportunityStore {
+    /// Deals brought in with their history from before Baton, in four set-based
+    /// statements whatever their number: ids taken from the sequence in the deals'
+    /// order, the deals as they stand (in their stage since their last step), their
+    /// teams, and each step of their stage history with the stage's numbers. The
+    /// totals' statement triggers count them as they count single creates. `moment`
+    /// says when in a day a step happened. Returns the deals as written, in order.
+    func recordHistory(
+        _ db: Connection, deals: [HistoricDeal], moment: (CalendarDate) -> Timestamp
+    ) async throws -> [OpportunityRecord] {
+        guard !deals.isEmpty else { return [] }
+        let ids: [Int64] = try await db.query("""
+            SELECT nextval(pg_get_serial_sequence('opportunities', 'id')) AS id FROM generate_series(1, \(deals.count))
+            """).map { try $0.decode("id") }
+        let fields = deals.map(\.fields)
+        let entered = deals.map { moment($0.steps.last?.on ?? $0.createdOn) }
+        try await db.query("""
+            INSERT INTO opportunities (id, external_id, account_id, name, kind, stage_key, amount, close_date, owner_id,
+                                       probability_override, forecast_category_override, next_step, source, closed_on,
+                                       lost_reason, stage_entered_at, created_at, updated_at)
+            OVERRIDING SYSTEM VALUE
+            SELECT id, e, a, n, k, s, am, cd, o, po, fo, ns, so, co, lr, en, cr, en
+            FROM unnest(\(ids)::bigint[], \(fields.map(\.externalID))::text[], \(fields.map(\.accountID))::bigint[],
+                        \(fields.map(\.name))::text[], \(fields.map(\.kind.rawValue))::text[], \(fields.map(\.stage.key))::text[],
+                        \(fields.map(\.amount))::numeric[], \(fields.map(\.closeDate))::date[], \(fields.map(\.ownerID))::bigint[],
+                        \(fields.map(\.probabilityOverride))::numeric[], \(fields.map(\.categoryOverride?.rawValue))::text[],
+                        \(fields.map(\.nextStep))::text[], \(fields.map(\.source))::text[], \(fields.map(\.closedOn))::date[],
+                        \(fields.map(\.lostReason))::text[], \(entered)::timestamptz[], \(deals.map { moment($0.createdOn) })::timestamptz[])
+                 AS x(id, e, a, n, k, s, am, cd, o, po, fo, ns, so, co, lr, en, cr)
+            """)
+        let team = zip(ids, fields).flatMap { id, f in f.team.map { (id, $0) } }
+        try await db.query("""
+            INSERT INTO opportunity_team (opportunity_id, user_id, role, split_percent)
+            SELECT * FROM unnest(\(team.map(\.0))::bigint[], \(team.map(\.1.userId))::bigint[],
+                                 \(team.map(\.1.role.rawValue))::text[], \(team.map(\.1.splitPercent.value))::numeric[])
+            """)
+        let steps = zip(ids, deals).flatMap { id, deal in
+            deal.steps.enumerated().map { k, step in (id, k == 0 ? nil : deal.steps[k - 1].stageKey, step.stageKey, moment(step.on)) }
+        }
+        try await db.query("""
+            INSERT INTO opportunity_stage_history (opportunity_id, from_stage, to_stage, changed_at, amount, close_date,
+                                                   probability, forecast_category)
+            SELECT o.id, h.f, h.t, h.at, o.amount, o.close_date, s.probability, s.forecast_category
+            FROM unnest(\(steps.map(\.0))::bigint[], \(steps.map(\.1))::text[], \(steps.map(\.2))::text[],
+                        \(steps.map(\.3))::timestamptz[]) AS h(id, f, t, at)
+            JOIN opportunities o ON o.id = h.id
+            JOIN pipeline_stages s ON s.key = h.t
+            """)
+        return try await db.query("SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = ANY(\(ids)) ORDER BY o.id").map(Self.record)
+    }
+}
