@@ -138,6 +138,12 @@ import Testing
             #expect(feed.contains("LOCATION:Ghent\\, Dok 2"), "\(feed.prefix(1500))")
             #expect(feed.contains("Access: Ring twice"))
             #expect(feed.contains("SUMMARY:Travel 55 min: Brussels office → Ghent"))
+
+            // The client's status page lists who will be on which site (names and roles only).
+            let link = try await app.request(.post, "/api/v1/projects/\(projectID)/status-link", token: admin, json: "{}")
+            let status = try await app.request(.get, try #require(link.object["url"] as? String)).text
+            #expect(status.contains("<td>Ivy Chen</td><td>Soon</td><td>Ghent</td>"), "\(status)")
+            #expect(!status.contains("Ring twice") && !status.contains("Dok 2"))
         }
     }
 }

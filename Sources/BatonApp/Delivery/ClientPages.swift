@@ -16,6 +16,8 @@ struct ClientStatusPage {
     var status: String
     var phases: [Phase]
     var today: String
+    /// Who will be on which site in the coming two weeks (issue 24): names and roles only.
+    var onSite: [SiteStore.OnSite] = []
 
     /// nil when the project is gone (deleted since its link was looked up).
     static func build(_ db: Connection, projectID: Int64, delivery: DeliveryStore, today: CalendarDate) async throws -> ClientStatusPage? {
@@ -26,7 +28,8 @@ struct ClientStatusPage {
                          late: state == "late", done: state == "done")
         }
         return ClientStatusPage(view: view, status: view.status.replacingOccurrences(of: "_", with: " "), phases: phases,
-                                today: today.description)
+                                today: today.description,
+                                onSite: try await SiteStore().onSite(db, projectID: projectID, from: today, to: today.adding(days: 14)))
     }
 }
 

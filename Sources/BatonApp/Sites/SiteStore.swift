@@ -257,6 +257,25 @@ struct SiteStore: Sendable {
         }
     }
 
+    /// Who will be at which site for a project from `from` up to but not including `to`,
+    /// for the client's status page: names, roles, the site and the days (no hours).
+    struct OnSite: Sendable { var name, role, site, from, to: String }
+
+    func onSite(_ db: Connection, projectID: Int64, from: CalendarDate, to: CalendarDate) async throws -> [OnSite] {
+        try await db.query("""
+            SELECT u.name, a.role, s.name AS site, greatest(a.start_date, \(from)::date) AS first,
+                   least(a.end_date, \(to)::date - 1) AS last
+            FROM assignments a JOIN assignment_sites x ON x.assignment_id = a.id JOIN sites s ON s.id = x.site_id
+            JOIN users u ON u.id = a.user_id
+            WHERE a.project_id = \(projectID) AND a.end_date >= \(from) AND a.start_date < \(to)
+            ORDER BY first, lower(u.name), a.id
+            """).map { row in
+            let first: CalendarDate = try row.decode("first"), last: CalendarDate = try row.decode("last")
+            return OnSite(name: try row.decode("name"), role: try row.decode("role"), site: try row.decode("site"),
+                          from: first.description, to: last.description)
+        }
+    }
+
     // MARK: Day plans
 
     /// A person's home base and their assignments at sites overlapping the days from
