@@ -23,3 +23,32 @@ extension WebRoutes {
         }
     }
 }
+
+/// `/tasks?view=`: every open task of one view, each with its account, due date, owner
+/// and the same one-click Done as home.
+extension WebRoutes {
+    struct TasksPage: Sendable {
+        struct Row: Sendable { var task: OpenTask; var due: String; var late: Bool }
+        var views: [ListOption]
+        var rows: [Row]
+        var empty: Bool
+        var heading, next: String
+        var overdue: Int
+    }
+
+    @Sendable func showTasks(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        let view = ListParameters(request)["view"].flatMap(TaskView.init(rawValue:)) ?? .mine
+        let now = Timestamp.now
+        let (tasks, overdue) = try await services.pool.withConnection { db in
+            (try await TaskStore().open(db, caller: caller, view: view, now: now),
+             try await TaskStore().open(db, caller: caller, view: .overdue, now: now).count)
+        }
+        let rows = tasks.map {
+            TasksPage.Row(task: $0, due: $0.dueAt.map { Formatting.date($0.calendarDate) } ?? "no date", late: $0.dueAt.map { $0 < now } ?? false)
+        }
+        let body = TasksPage(views: TaskView.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == view) },
+                             rows: rows, empty: rows.isEmpty, heading: view.label, next: Site.tasks() + "?view=\(view.rawValue)", overdue: overdue)
+        return renderer.page("tasks", Page(frame: frame(caller, sessionToken: token, title: "Tasks", area: "tasks"), body: body))
+    }
+}

@@ -41,6 +41,7 @@ enum Site {
     static let notificationOpen = SitePath("notifications/:id/open")
     static let taskDone = SitePath("tasks/:id/done")
     static let search = SitePath("search")
+    static let tasks = SitePath("tasks")
     static let clientProposal = SitePath("proposal-link/:token")
     static let timeOffAction = SitePath("time-off/:id/:action")
     static let adminHolidays = SitePath("admin/holidays")

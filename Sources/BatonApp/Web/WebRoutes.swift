@@ -32,6 +32,7 @@ struct WebRoutes {
             nav.append(.init(label: "Contacts", href: "/contacts", current: area == "contacts"))
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
+        nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks"))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         nav.append(.init(label: "Time off", href: "/time-off", current: area == "time-off"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
@@ -127,6 +128,7 @@ struct WebRoutes {
 
         // Tasks.
         pages.post(Site.taskDone.pattern, use: taskDoneForm)
+        pages.get(Site.tasks.pattern, use: showTasks)
 
         // The header's global search.
         pages.get(Site.search.pattern, use: showSearch)
