@@ -592,11 +592,7 @@ private struct ImportJob {
             UPDATE staging SET account_id = resolve_account(account_ref),
                                target_id = CASE WHEN external_id IS NOT NULL THEN resolve_contact(external_id) END
             """)
-        try await db.query("UPDATE staging SET is_new = target_id IS NULL")
-        try await ownIdIssues(visibleTarget: """
-            EXISTS (SELECT 1 FROM contacts c WHERE c.id = s.target_id AND \(Scope.accountOf(caller, column: "c.account_id")))
-            """)
-        try await accountIssues()
+        try await accountRecordIssues("contacts")
         try await db.query("""
             INSERT INTO import_issues (line, field, message)
             SELECT s.line, 'email', c.name || ' (contact ' || c.id || ') already has this email at this account'
@@ -647,6 +643,17 @@ private struct ImportJob {
         try await db.query("UPDATE staging SET target_id = nextval(pg_get_serial_sequence(\("\(table)"), 'id')) WHERE is_new")
     }
 
+    /// The checks of a record kept under an account (a contact, an opportunity): which
+    /// rows are new, whether the file's own id may be used, and whether the account is one
+    /// the caller sees.
+    func accountRecordIssues(_ table: StaticString) async throws {
+        try await db.query("UPDATE staging SET is_new = target_id IS NULL")
+        try await ownIdIssues(visibleTarget: """
+            EXISTS (SELECT 1 FROM \(unsafeSQL: "\(table)") t WHERE t.id = s.target_id AND \(Scope.accountOf(caller, column: "t.account_id")))
+            """)
+        try await accountIssues()
+    }
+
     /// Rows whose account is missing, or not one the caller sees: one message for
     /// both, so that nobody learns which accounts exist beyond their sight.
     func accountIssues() async throws {
@@ -670,11 +677,7 @@ private struct ImportJob {
         try await db.query("""
             UPDATE staging s SET old_stage = o.stage_key, old_owner = o.owner_id FROM opportunities o WHERE o.id = s.target_id
             """)
-        try await db.query("UPDATE staging SET is_new = target_id IS NULL")
-        try await ownIdIssues(visibleTarget: """
-            EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.target_id AND \(Scope.accountOf(caller, column: "o.account_id")))
-            """)
-        try await accountIssues()
+        try await accountRecordIssues("opportunities")
         // A won order that became a project stays won, as it does through the API.
         try await db.query("""
             INSERT INTO import_issues (line, field, message)
