@@ -36,7 +36,8 @@ struct NotificationsPage {
     }
     struct Choice { var value, label: String; var selected: Bool }
     /// An email not (yet) delivered, for admins: to whom, and when it is tried again.
-    struct Undelivered { var delivery: NotificationDeliveryRecord; var recipient, nextTry: String }
+    /// `state`: the delivery's status in words ("Failed", not `failed`).
+    struct Undelivered { var delivery: NotificationDeliveryRecord; var recipient, state, nextTry: String }
     struct Preference { var kind, title: String; var choices: [Choice] }
     var items: [Item]
     var empty: Bool
@@ -68,7 +69,7 @@ struct NotificationsPage {
         if caller.isAdmin {
             page.isAdmin = true
             page.deliveries = try await store.undelivered(db, limit: 50).map {
-                Undelivered(delivery: $0, recipient: $0.recipientEmail ?? "#\($0.recipientId)",
+                Undelivered(delivery: $0, recipient: $0.recipientEmail ?? "#\($0.recipientId)", state: Formatting.label($0.status),
                             nextTry: $0.status == "failed" ? "given up" : Formatting.moment($0.nextAttemptAt))
             }
             page.hasDeliveries = !page.deliveries.isEmpty
