@@ -161,10 +161,16 @@ struct StatusSubscriptionRoutes {
     }
 
     @Sendable func confirm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await settle(context, StatusSubscriptions.confirm, done: Shown(
+            title: "Subscribed", message: "You will hear when a phase starts, completes or moves. Every message has a link to stop them."))
+    }
+
+    /// Runs the token's change; a token that is nobody's changes nothing (404).
+    private func settle(_ context: BatonRequestContext, _ change: @escaping @Sendable (Connection, String) async throws -> Bool,
+                        done: Shown) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        let done = try await services.pool.withTransaction { try await StatusSubscriptions.confirm($0, token: token) }
-        return done ? show(Shown(title: "Subscribed", message: "You will hear when a phase starts, completes or moves. Every message has a link to stop them."))
-            : show(Shown(title: "This link does not work", message: "It may have been replaced by a newer one, or the updates were stopped."), status: .notFound)
+        let changed = try await services.pool.withTransaction { try await change($0, token) }
+        return changed ? show(done) : show(Shown(title: "This link does not work", message: "Nothing was changed."), status: .notFound)
     }
 
     @Sendable func unsubscribePage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -173,9 +179,6 @@ struct StatusSubscriptionRoutes {
     }
 
     @Sendable func unsubscribe(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let token = context.parameters.get("token") ?? ""
-        let done = try await services.pool.withTransaction { try await StatusSubscriptions.unsubscribe($0, token: token) }
-        return done ? show(Shown(title: "Unsubscribed", message: "No more updates will be sent to you."))
-            : show(Shown(title: "This link does not work", message: "Nothing was changed."), status: .notFound)
+        try await settle(context, StatusSubscriptions.unsubscribe, done: Shown(title: "Unsubscribed", message: "No more updates will be sent to you."))
     }
 }
