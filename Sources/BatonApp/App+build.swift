@@ -116,9 +116,7 @@ func buildRouter(_ services: AppServices, pages: PageRenderer) -> Router<BatonRe
         .add(middleware: EmptyQueryValueMiddleware())
     AuthRoutes(services: services).register(on: api)
     APIRoutes(services: services).register(on: api)
-    TimeRoutes(services: services).register(on: api)
     ImportRoutes(services: services).register(on: api)
-    NotificationRoutes(services: services).register(on: api)
     ClientAcceptanceRoutes(services: services).register(on: api)
     return router
 }

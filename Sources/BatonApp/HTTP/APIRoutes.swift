@@ -3,8 +3,8 @@ import Hummingbird
 /// Every operation of the API under `/api/v1`, in one table: the paths read as
 /// docs/openapi.yaml does, and each names the area's handler that serves it (routes
 /// decode, call the area's action, encode). An area adds its operations here.
-/// Areas still registering on their own (sign-in and tokens, imports, time, notifications,
-/// the client link) are called at the end.
+/// Sign-in and tokens, imports and the client link still register on their own
+/// (their handlers are closures or take a second router), from `buildApplication`.
 struct APIRoutes {
     let services: AppServices
 
@@ -22,6 +22,8 @@ struct APIRoutes {
     var quotas: QuotaRoutes { QuotaRoutes(services: services) }
     var bonus: BonusRoutes { BonusRoutes(services: services) }
     var reports: ReportRoutes { ReportRoutes(services: services) }
+    var time: TimeRoutes { TimeRoutes(services: services) }
+    var notifications: NotificationRoutes { NotificationRoutes(services: services) }
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
     var search: SearchRoutes { SearchRoutes(services: services) }
     var sites: SiteRoutes { SiteRoutes(services: services) }
@@ -152,5 +154,31 @@ struct APIRoutes {
         api.get("accounts/:id/white-space", use: reports.whiteSpace)
         // SearchRoutes
         api.get("search", use: search.search)
+        api.get("time-entries", use: time.list)
+        api.get("time-entries/export", use: time.exportEntries)
+        api.post("time-entries/import", use: time.importEntries)
+        api.post("time-entries", use: time.create)
+        api.get("time-entries/:id", use: time.show)
+        api.patch("time-entries/:id", use: time.change)
+        api.delete("time-entries/:id", use: time.remove)
+        api.get("timesheet", use: time.timesheet)
+        api.post("timesheet/submit", use: time.submit)
+        api.post("timesheet/approve", use: time.approve)
+        api.post("timesheet/return", use: time.sendBack)
+        api.post("timesheet/copy-last-week", use: time.copyLastWeek)
+        api.get("cost-rates", use: time.costRates)
+        api.post("cost-rates", use: time.setCostRate)
+        api.get("bill-rates", use: time.billRates)
+        api.post("bill-rates", use: time.addBillRate)
+        api.get("projects/:id/budget", use: time.budget)
+        api.put("projects/:id/phases/:phaseId/estimate", use: time.setEstimate)
+        api.get("reports/profitability", use: time.profitability)
+        api.get("notifications", use: notifications.list)
+        api.get("notifications/unread-count", use: notifications.unreadCount)
+        api.post("notifications/read-all", use: notifications.readAll)
+        api.get("notifications/preferences", use: notifications.preferences)
+        api.put("notifications/preferences", use: notifications.choose)
+        api.get("notifications/deliveries", use: notifications.deliveries)
+        api.post("notifications/:id/read", use: notifications.read)
     }
 }

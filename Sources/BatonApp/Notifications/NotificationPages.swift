@@ -90,14 +90,6 @@ struct HomeNotifications {
 }
 
 extension WebRoutes {
-    /// `/notifications`: the list (open one: marked read, then its record), mark all
-    /// read, and the per-kind preferences. The forms call `NotificationActions`, as the API does.
-    func registerNotificationPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.notifications.pattern, use: notificationsPage)
-        pages.post(Site.notificationsReadAll.pattern, use: notificationsReadAllForm)
-        pages.post(Site.notificationsPreferences.pattern, use: notificationPreferencesForm)
-        pages.post(Site.notificationOpen.pattern, use: notificationOpenForm)
-    }
 
     @Sendable func notificationsPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

@@ -16,15 +16,6 @@ struct NotificationRoutes {
     struct Preferences: Encodable { var items: [NotificationPreference] }
     struct Deliveries: Encodable { var items: [NotificationDeliveryRecord] }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("notifications", use: list)
-        api.get("notifications/unread-count", use: unreadCount)
-        api.post("notifications/read-all", use: readAll)
-        api.get("notifications/preferences", use: preferences)
-        api.put("notifications/preferences", use: choose)
-        api.get("notifications/deliveries", use: deliveries)
-        api.post("notifications/:id/read", use: read)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

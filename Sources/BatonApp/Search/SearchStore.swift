@@ -20,7 +20,7 @@ struct SearchResults: Sendable, Codable, Equatable {
 
 /// The SQL of the global search (issue 19, item 3). Each kind is read through the same
 /// scope its own list applies, so a search never shows a record its page would refuse.
-/// Every condition is an ILIKE that a trigram index answers (sql/0004, 0005, 0032),
+/// Every condition is an ILIKE that a trigram index answers (sql/0004, 0005, 0031),
 /// which keeps a search fast at a million deals.
 struct SearchStore: Sendable {
     /// How many of each kind the header shows; the kind's list page has the rest.

@@ -26,11 +26,6 @@ struct ProjectBudgetPage {
 }
 
 extension WebRoutes {
-    /// A project's budget against its actuals, and across projects the profitability report.
-    func registerProjectBudgetPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.projectBudget.pattern, use: projectBudgetPage)
-        pages.get(Site.reportProfitability.pattern, use: profitabilityPage)
-    }
 
     @Sendable func projectBudgetPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

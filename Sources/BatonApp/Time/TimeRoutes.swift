@@ -17,27 +17,6 @@ struct TimeRoutes {
         RecordEndpoints(services: services, noun: "time entry", collection: "/api/v1/time-entries", reader: { _ in })
     }
 
-    func register(on api: RouterGroup<BatonRequestContext>) {
-        api.get("time-entries", use: list)
-        api.get("time-entries/export", use: exportEntries)
-        api.post("time-entries/import", use: importEntries)
-        api.post("time-entries", use: create)
-        api.get("time-entries/:id", use: show)
-        api.patch("time-entries/:id", use: change)
-        api.delete("time-entries/:id", use: remove)
-        api.get("timesheet", use: timesheet)
-        api.post("timesheet/submit", use: submit)
-        api.post("timesheet/approve", use: approve)
-        api.post("timesheet/return", use: sendBack)
-        api.post("timesheet/copy-last-week", use: copyLastWeek)
-        api.get("cost-rates", use: costRates)
-        api.post("cost-rates", use: setCostRate)
-        api.get("bill-rates", use: billRates)
-        api.post("bill-rates", use: addBillRate)
-        api.get("projects/:id/budget", use: budget)
-        api.put("projects/:id/phases/:phaseId/estimate", use: setEstimate)
-        api.get("reports/profitability", use: profitability)
-    }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -101,11 +101,6 @@ struct TimesheetPage {
 }
 
 extension WebRoutes {
-    func registerTimesheetPages(on pages: RouterGroup<BatonRequestContext>) {
-        pages.get(Site.timesheet.pattern, use: timesheetPage)
-        pages.post(Site.timesheet.pattern, use: timesheetForm)
-        pages.post(Site.timesheetDecision.pattern, use: timesheetDecisionForm)
-    }
 
     @Sendable func timesheetPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }

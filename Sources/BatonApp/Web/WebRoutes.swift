@@ -208,10 +208,18 @@ struct WebRoutes {
         pages.get(Site.adminTypicalProject.pattern, use: showTypicalProject)
         pages.post(Site.adminTypicalProject.pattern, use: saveTypicalProjectForm)
 
-        // Time and notifications register their own pages for now.
-        registerTimesheetPages(on: pages)
-        registerProjectBudgetPages(on: pages)
-        registerNotificationPages(on: pages)
+        // Time: the timesheet and its approvals, a project's budget, the profitability report.
+        pages.get(Site.timesheet.pattern, use: timesheetPage)
+        pages.post(Site.timesheet.pattern, use: timesheetForm)
+        pages.post(Site.timesheetDecision.pattern, use: timesheetDecisionForm)
+        pages.get(Site.projectBudget.pattern, use: projectBudgetPage)
+        pages.get(Site.reportProfitability.pattern, use: profitabilityPage)
+
+        // Notifications: the bell's page, read, preferences.
+        pages.get(Site.notifications.pattern, use: notificationsPage)
+        pages.post(Site.notificationsReadAll.pattern, use: notificationsReadAllForm)
+        pages.post(Site.notificationsPreferences.pattern, use: notificationPreferencesForm)
+        pages.post(Site.notificationOpen.pattern, use: notificationOpenForm)
     }
 
     /// Home: what this person works on now.
