@@ -909,7 +909,9 @@ def _agreement(w):
 
 simple("GET /api/v1/agreements")
 record_probes("/api/v1/agreements/{id}", lambda w, role: _agreement(w), methods=("GET",))
-record_probes("/api/v1/agreements/{id}/cancel", lambda w, role: _agreement(w), methods=("POST",))
+# A cancel carries its reason and day; `{}` at a stale If-Match reaches the version check.
+PROBES["POST /api/v1/agreements/{id}/cancel"] = lambda w, role: Probe(
+    "POST", f"/api/v1/agreements/{_agreement(w)}/cancel", {}, dict(STALE))
 record_probes("/api/v1/time-off/{id}", lambda w, role: _time_off(w), methods=("GET",))
 for _action in ("approve", "decline", "cancel"):
     record_probes(f"/api/v1/time-off/{{id}}/{_action}", lambda w, role: _time_off(w), methods=("POST",))
