@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -203,6 +204,18 @@ class Bench:
         if status not in expect:
             raise SystemExit(f"{method} {path}: HTTP {status}: {text[:500]}")
         return json.loads(text) if text else None
+
+    def page(self, path, token):
+        """Fetches a page with the session cookie, as a browser would; it must answer 200."""
+        req = urllib.request.Request(self.a.base_url + path)
+        req.add_header("Accept", "text/html")
+        req.add_header("Cookie", "baton_session=" + token)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                if r.status != 200 or r.geturl() != self.a.base_url + path:
+                    raise SystemExit(f"GET {path}: HTTP {r.status} at {r.geturl()}")
+        except urllib.error.HTTPError as e:
+            raise SystemExit(f"GET {path}: HTTP {e.code}: {e.read().decode()[:300]}")
 
     @staticmethod
     def run(cmd, env):
@@ -469,6 +482,32 @@ class Bench:
                 self.http("GET", path, token=self.token)
                 r = self.measure_wrk(f"report-{name}", "get.lua", rc, extra_env={"BENCH_PATH": path})
                 self.add(f"report {name}", "wrk", rc, r, what="GET " + path)
+        # Issue 19: the global search (API) and the main pages, as the admin and as an
+        # account manager (the pages run the same visibility rules as the API).
+        if on("search"):
+            for who, token in (("admin", self.token), ("account manager", self.am_token)):
+                for word in ("Northwind", "Alex Smith", "555 0042"):
+                    path = "/api/v1/search?q=" + urllib.parse.quote(word)
+                    self.http("GET", path, token=token)
+                    r = self.measure_wrk(f"search-{who.split()[0]}-{word.split()[0]}", "get.lua", rc,
+                                         extra_env={"BENCH_PATH": path, "BENCH_TOKEN": token})
+                    self.add(f"search \"{word}\" ({who})", "wrk", rc, r, what="GET " + path)
+        if on("pages"):
+            am_opportunity = self.am_ids.split(",")[0]
+            am_account = self.sql(f"SELECT account_id FROM opportunities WHERE id = {am_opportunity}")
+            pages = [
+                ("home", "/"), ("accounts", "/accounts"), ("account", f"/accounts/{am_account}"),
+                ("opportunities", "/opportunities"), ("opportunity", f"/opportunities/{am_opportunity}"),
+                ("contacts", "/contacts"), ("pipeline", "/pipeline"), ("projects", "/projects"),
+                ("tasks", "/tasks"), ("search page", "/search?q=Northwind"),
+                ("pipeline report page", "/reports/pipeline"), ("profitability report page", "/reports/profitability"),
+            ]
+            for who, token in (("admin", self.token), ("account manager", self.am_token)):
+                for name, path in pages:
+                    self.page(path, token)
+                    r = self.measure_wrk(f"page-{who.split()[0]}-{name.replace(' ', '-')}", "get.lua", rc,
+                                         extra_env={"BENCH_PATH": path, "BENCH_TOKEN": "", "BENCH_COOKIE": token})
+                    self.add(f"page {name} ({who})", "wrk", rc, r, what="GET " + path)
         if on("signin"):
             sc = min(c, 2)
             r = self.measure_wrk("signin", "signin.lua", sc)
@@ -623,8 +662,10 @@ class Bench:
         if r and r.get("ratio_admin") is not None:
             targets.append(("account manager's read vs the admin's", f"{r['ratio_admin']:.2f}", ">= 0.80", r["ratio_admin"] >= 0.8))
         for r in self.rows:
-            if r["case"].startswith("report "):
+            if r["case"].startswith(("report ", "page ")):
                 targets.append((f"{r['case']} p95", f"{r['p95']:.1f} ms", "< 100 ms", r["p95"] < 100))
+            elif r["case"].startswith("search "):
+                targets.append((f"{r['case']} p95", f"{r['p95']:.1f} ms", "< 50 ms", r["p95"] < 50))
         p1, p2 = by.get(("list page 1", "wrk")), by.get(("list page 10,000", "wrk"))
         if p1 and p2:
             ratio = p2["rps"] / p1["rps"]

@@ -1,4 +1,4 @@
--- Shared by the wrk scripts: the bearer token, a per-thread random seed, and a
+-- Shared by the wrk scripts: the bearer token or session cookie, a per-thread random seed, and a
 -- done() that prints one machine-readable line (BENCH_JSON {...}) for bench.py.
 local M = {}
 
@@ -6,6 +6,12 @@ function M.headers(extra)
   local h = { ["Accept"] = "application/json" }
   local token = os.getenv("BENCH_TOKEN")
   if token and token ~= "" then h["Authorization"] = "Bearer " .. token end
+  -- A page: the session rides in its cookie, as in a browser.
+  local cookie = os.getenv("BENCH_COOKIE")
+  if cookie and cookie ~= "" then
+    h["Cookie"] = "baton_session=" .. cookie
+    h["Accept"] = "text/html"
+  end
   for k, v in pairs(extra or {}) do h[k] = v end
   return h
 end
