@@ -27,14 +27,9 @@ extension ActivityStore: RecordFinder {}
 /// list, create, read, change and archive under one collection path. Each kind says
 /// how its list is filtered and who may create one; the HTTP around the actions is
 /// `RecordEndpoints`' and the same for all.
-protocol RecordRoutes: Sendable {
+protocol RecordRoutes: RecordAPI where Record == Actions.Record {
     associatedtype Actions: RecordActions
     associatedtype Store: RecordFinder where Store.Record == Actions.Record
-    /// `accounts`: the collection's path under `/api/v1`.
-    static var collection: String { get }
-    /// For "No account with that id is visible to you".
-    static var noun: String { get }
-    var services: AppServices { get }
     var store: Store { get }
     var actions: Actions { get }
     /// Who may create one (the actions judge every other change).
@@ -44,9 +39,7 @@ protocol RecordRoutes: Sendable {
 
 extension RecordRoutes {
     /// Anyone who reads the pipeline reads these records (those they may see).
-    var endpoints: RecordEndpoints<Actions.Record> {
-        RecordEndpoints(services: services, noun: Self.noun, collection: "/api/v1/\(Self.collection)", reader: Scope.requireReader)
-    }
+    static var reader: @Sendable (Caller) throws -> Void { Scope.requireReader }
 
     /// `GET`, `POST` on the collection; `GET`, `PATCH`, `DELETE` on one of it.
     func registerRecords(on api: RouterGroup<BatonRequestContext>) {
@@ -58,8 +51,8 @@ extension RecordRoutes {
         api.delete(one, use: archive)
     }
 
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller, forUpdate: false) }
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> Record? {
+        try await store.find(db, id: id, visibleTo: caller, forUpdate: false)
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

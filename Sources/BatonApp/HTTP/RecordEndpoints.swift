@@ -89,11 +89,7 @@ struct RecordEndpoints<Record: Versioned & Sendable>: Sendable {
         _ request: Request, _ context: BatonRequestContext,
         action: @Sendable (Connection, Caller, Int64, Int?) async throws -> Void
     ) async throws -> Response {
-        let caller = try context.requireCaller()
-        try reader(caller)
-        let id = try request.id(context)
-        let expected = try ETag.expectedVersion(request)
-        try await services.pool.withTransaction { db in try await action(db, caller, id, expected) }
+        try await atVersion(request, context, action: action)
         return Response(status: .noContent)
     }
 
@@ -102,15 +98,52 @@ struct RecordEndpoints<Record: Versioned & Sendable>: Sendable {
         _ request: Request, _ context: BatonRequestContext,
         action: @Sendable (Connection, Caller, Int64, Int?) async throws -> Record
     ) async throws -> Response {
+        try Self.answer(try await atVersion(request, context, action: action))
+    }
+
+    /// A change with no body (archive, restore, a decision): the caller, the id and the
+    /// version in `If-Match`, and the action in one transaction.
+    private func atVersion<Result: Sendable>(
+        _ request: Request, _ context: BatonRequestContext,
+        action: @Sendable (Connection, Caller, Int64, Int?) async throws -> Result
+    ) async throws -> Result {
         let caller = try context.requireCaller()
         try reader(caller)
         let id = try request.id(context)
         let expected = try ETag.expectedVersion(request)
-        let restored = try await services.pool.withTransaction { db in try await action(db, caller, id, expected) }
-        return try Self.answer(restored)
+        return try await services.pool.withTransaction { db in try await action(db, caller, id, expected) }
     }
 
     static func answer(_ record: Record) throws -> Response {
         try APIResponse.json(record, headers: ETag.headers(record.version)).response
+    }
+}
+
+/// The routes of one kind of record: what it is called, where its collection lives,
+/// who may read it and how one is found as the caller sees it. `endpoints` and the
+/// `GET` of one record follow, so a routes struct writes only what is its own.
+protocol RecordAPI: Sendable {
+    associatedtype Record: Versioned & Sendable
+    /// For "No account with that id is visible to you".
+    static var noun: String { get }
+    /// `accounts`: the collection's path under `/api/v1`.
+    static var collection: String { get }
+    /// Who may read this kind of record at all (the action judges each change).
+    static var reader: @Sendable (Caller) throws -> Void { get }
+    var services: AppServices { get }
+    /// One record by id, if the caller may see it.
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> Record?
+}
+
+extension RecordAPI {
+    /// Anyone signed in, unless the kind says otherwise: its store shows each caller what they may see.
+    static var reader: @Sendable (Caller) throws -> Void { { _ in } }
+
+    var endpoints: RecordEndpoints<Record> {
+        RecordEndpoints(services: services, noun: Self.noun, collection: "/api/v1/\(Self.collection)", reader: Self.reader)
+    }
+
+    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.show(request, context) { db, id, caller in try await find(db, id: id, caller: caller) }
     }
 }

@@ -13,14 +13,13 @@ struct HolidayImportInput: StrictDecodable {
 
 /// `/holiday-calendars` and `/users/{id}/working-calendar`: the firm's holiday
 /// calendars and each person's working week. The rules are `HolidayCalendarActions`'.
-struct HolidayCalendarRoutes {
+struct HolidayCalendarRoutes: RecordAPI {
+    static let noun = "holiday calendar", collection = "holiday-calendars"
     let services: AppServices
     var store: HolidayCalendarStore { HolidayCalendarStore() }
     var actions: HolidayCalendarActions { HolidayCalendarActions(services: services) }
-    var endpoints: RecordEndpoints<HolidayCalendarRecord> {
-        RecordEndpoints(services: services, noun: "holiday calendar", collection: "/api/v1/holiday-calendars", reader: { _ in })
-    }
 
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> HolidayCalendarRecord? { try await store.find(db, id: id) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         _ = try context.requireCaller()
@@ -28,26 +27,16 @@ struct HolidayCalendarRoutes {
         return try APIResponse.json(Page(fetched: list, limit: list.count) { [String($0.id)] }).response
     }
 
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, _ in try await store.find(db, id: id) }
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.create(request, context, HolidayCalendarInput.self, allowed: Scope.requireAdmin) { db, caller, input in
-            try await actions.create(db, caller: caller, input: input)
-        }
+        try await endpoints.create(request, context, HolidayCalendarInput.self, allowed: Scope.requireAdmin, action: actions.create)
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.change(request, context, HolidayCalendarInput.self) { db, caller, id, expected, input, keys in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
-        }
+        try await endpoints.change(request, context, HolidayCalendarInput.self, action: actions.change)
     }
 
     @Sendable func delete(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.archive(request, context) { db, caller, id, expected in
-            try await actions.delete(db, caller: caller, id: id, expected: expected)
-        }
+        try await endpoints.archive(request, context, action: actions.delete)
     }
 
     @Sendable func importFile(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -7,14 +7,13 @@ import Postgres
 
 /// `/time-off`: requests for time off and their approval. The rules are
 /// `TimeOffActions`'; these handlers decode, call them and encode.
-struct TimeOffRoutes {
+struct TimeOffRoutes: RecordAPI {
+    static let noun = "time off", collection = "time-off"
     let services: AppServices
     var store: TimeOffStore { TimeOffStore() }
     var actions: TimeOffActions { TimeOffActions(services: services) }
-    var endpoints: RecordEndpoints<TimeOffRecord> {
-        RecordEndpoints(services: services, noun: "time off", collection: "/api/v1/time-off", reader: { _ in })
-    }
 
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> TimeOffRecord? { try await store.find(db, id: id, visibleTo: caller) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
@@ -25,14 +24,8 @@ struct TimeOffRoutes {
         return try APIResponse.json(result).response
     }
 
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.create(request, context, TimeOffInput.self, allowed: { _ in }) { db, caller, input in
-            try await actions.request(db, caller: caller, input: input)
-        }
+        try await endpoints.create(request, context, TimeOffInput.self, allowed: Self.reader, action: actions.request)
     }
 
     @Sendable func approve(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -48,8 +41,6 @@ struct TimeOffRoutes {
     }
 
     @Sendable func cancel(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.restore(request, context) { db, caller, id, expected in
-            try await actions.cancel(db, caller: caller, id: id, expected: expected)
-        }
+        try await endpoints.restore(request, context, action: actions.cancel)
     }
 }

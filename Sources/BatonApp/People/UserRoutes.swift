@@ -7,14 +7,13 @@ import Postgres
 
 /// `/users` and `/skills`: the firm's people, their reporting lines and skills. The
 /// rules are `PersonActions`'; these handlers decode, call them and encode.
-struct UserRoutes {
+struct UserRoutes: RecordAPI {
+    static let noun = "person", collection = "users"
     let services: AppServices
     var store: UserStore { services.users }
     var actions: PersonActions { PersonActions(services: services) }
-    var endpoints: RecordEndpoints<UserRecord> {
-        RecordEndpoints(services: services, noun: "person", collection: "/api/v1/users", reader: { _ in })
-    }
 
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> UserRecord? { try await store.find(db, id: id, visibleTo: caller) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
@@ -34,10 +33,6 @@ struct UserRoutes {
         }
         let result = try await services.pool.withConnection { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
         return try APIResponse.json(result).response
-    }
-
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

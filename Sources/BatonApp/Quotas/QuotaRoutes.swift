@@ -6,15 +6,14 @@ import Postgres
 
 /// `/periods` and `/quotas`. Each handler decodes, calls `QuotaActions` or the
 /// store, and encodes.
-struct QuotaRoutes {
+struct QuotaRoutes: RecordAPI {
+    static let noun = "quota", collection = "quotas"
     let services: AppServices
     var store: QuotaStore { services.quotas }
     var actions: QuotaActions { QuotaActions(services: services) }
-    /// Anyone signed in reads quotas; the store shows each caller their own line's.
-    var endpoints: RecordEndpoints<QuotaRecord> {
-        RecordEndpoints(services: services, noun: "quota", collection: "/api/v1/quotas", reader: { _ in })
-    }
 
+    /// Anyone signed in reads quotas; the store shows each caller their own line's.
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> QuotaRecord? { try await store.find(db, id: id, visibleTo: caller) }
 
     @Sendable func periods(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         _ = try context.requireCaller()
@@ -38,11 +37,6 @@ struct QuotaRoutes {
         return try APIResponse.json(Page(fetched: quotas, limit: quotas.count) { [String($0.id)] }).response
     }
 
-    /// One quota with its ETag, which a change or a removal needs in If-Match.
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let body = try await JSON.body(of: request)
@@ -56,15 +50,11 @@ struct QuotaRoutes {
     }
 
     @Sendable func change(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.change(request, context, QuotaInput.self) { db, caller, id, expected, input, keys in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
-        }
+        try await endpoints.change(request, context, QuotaInput.self, action: actions.change)
     }
 
     /// Removes the quota (quotas are not archived: a removed target is no target).
     @Sendable func delete(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.archive(request, context) { db, caller, id, expected in
-            try await actions.delete(db, caller: caller, id: id, expected: expected)
-        }
+        try await endpoints.archive(request, context, action: actions.delete)
     }
 }

@@ -6,13 +6,13 @@ import Postgres
 
 /// `/sites`, `/travel-times`, the site of a project or assignment, a person's home
 /// base and day plans: the HTTP around `SiteActions`.
-struct SiteRoutes {
+struct SiteRoutes: RecordAPI {
+    static let noun = "site", collection = "sites"
     let services: AppServices
     var store: SiteStore { SiteStore() }
     var actions: SiteActions { SiteActions(services: services) }
-    var endpoints: RecordEndpoints<SiteRecord> {
-        RecordEndpoints(services: services, noun: "site", collection: "/api/v1/sites", reader: { _ in })
-    }
+
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> SiteRecord? { try await store.find(db, id: id, caller: caller) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
@@ -23,26 +23,16 @@ struct SiteRoutes {
         return try APIResponse.json(Page(fetched: list, limit: list.count) { [String($0.id)] }).response
     }
 
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, caller: caller) }
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.create(request, context, SiteInput.self, allowed: { _ in }) { db, caller, input in
-            try await actions.create(db, caller: caller, input: input)
-        }
+        try await endpoints.create(request, context, SiteInput.self, allowed: Self.reader, action: actions.create)
     }
 
     @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.change(request, context, SiteInput.self) { db, caller, id, expected, input, keys in
-            try await actions.change(db, caller: caller, id: id, expected: expected, input: input, keys: keys)
-        }
+        try await endpoints.change(request, context, SiteInput.self, action: actions.change)
     }
 
     @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.archive(request, context) { db, caller, id, expected in
-            try await actions.archive(db, caller: caller, id: id, expected: expected)
-        }
+        try await endpoints.archive(request, context, action: actions.archive)
     }
 
     @Sendable func travelTimes(_ request: Request, _ context: BatonRequestContext) async throws -> Response {

@@ -7,16 +7,15 @@ import Postgres
 
 /// `/time-entries`, `/timesheet`, `/cost-rates`, `/bill-rates` and a project's
 /// `/budget`. The rules are the actions'; these handlers decode, call them and encode.
-struct TimeRoutes {
+struct TimeRoutes: RecordAPI {
+    static let noun = "time entry", collection = "time-entries"
     let services: AppServices
     var store: TimeStore { TimeStore() }
     var actions: TimeActions { TimeActions(services: services) }
     var rates: RateActions { RateActions() }
     var budgets: TimeBudgetActions { TimeBudgetActions(services: services) }
-    var endpoints: RecordEndpoints<TimeEntryRecord> {
-        RecordEndpoints(services: services, noun: "time entry", collection: "/api/v1/time-entries", reader: { _ in })
-    }
 
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> TimeEntryRecord? { try await store.find(db, id: id, visibleTo: caller) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
@@ -30,14 +29,8 @@ struct TimeRoutes {
         return try APIResponse.json(result).response
     }
 
-    @Sendable func show(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.show(request, context) { db, id, caller in try await store.find(db, id: id, visibleTo: caller) }
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.create(request, context, TimeEntryInput.self, allowed: { _ in }) { db, caller, input in
-            try await actions.record(db, caller: caller, input: input)
-        }
+        try await endpoints.create(request, context, TimeEntryInput.self, allowed: Self.reader, action: actions.record)
     }
 
     @Sendable func change(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -47,9 +40,7 @@ struct TimeRoutes {
     }
 
     @Sendable func remove(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.archive(request, context) { db, caller, id, expected in
-            try await actions.remove(db, caller: caller, id: id, expected: expected)
-        }
+        try await endpoints.archive(request, context, action: actions.remove)
     }
 
     @Sendable func timesheet(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
