@@ -26,8 +26,7 @@ struct AccountActions: RecordActions {
     /// A new account, owned by the caller unless the input names an owner in their line.
     func create(_ db: Connection, caller: Caller, input: AccountInput) async throws -> AccountRecord {
         try Scope.requireWriter(caller)
-        var v = Validator()
-        v.check(input.name != nil, "name", "Name is required")
+        var v = Validator(required: [(input.name != nil, "name", "Name is required")])
         let fields = AccountFields(
             name: input.name?.trimmed ?? "", domain: input.domain.map(\.normalisedDomain).flatMap { $0.isEmpty ? nil : $0 },
             industry: input.industry?.trimmed.nilIfEmpty, ownerID: input.ownerId ?? caller.id, parentID: input.parentId,

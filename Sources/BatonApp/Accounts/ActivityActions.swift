@@ -24,10 +24,10 @@ struct ActivityActions: RecordActions {
 
     func create(_ db: Connection, caller: Caller, input: ActivityInput) async throws -> ActivityRecord {
         try Scope.requireReader(caller)
-        var v = Validator()
-        v.check(input.kind != nil, "kind", "Kind is required: call, meeting, email, note or task")
-        v.check(input.subject != nil, "subject", "Subject is required")
-        v.check(input.accountId != nil, "accountId", "Account is required")
+        var v = Validator(required: [
+            (input.kind != nil, "kind", "Kind is required: call, meeting, email, note or task"),
+            (input.subject != nil, "subject", "Subject is required"), (input.accountId != nil, "accountId", "Account is required"),
+        ])
         let fields = ActivityFields(
             kind: input.kind ?? .note, subject: input.subject?.trimmed ?? "", body: input.body, accountID: input.accountId ?? 0,
             contactID: input.contactId, opportunityID: input.opportunityId, projectID: input.projectId,

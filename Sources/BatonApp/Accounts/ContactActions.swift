@@ -23,9 +23,7 @@ struct ContactActions: RecordActions {
 
     func create(_ db: Connection, caller: Caller, input: ContactInput) async throws -> ContactRecord {
         try Scope.requireWriter(caller)
-        var v = Validator()
-        v.check(input.accountId != nil, "accountId", "Account is required")
-        v.check(input.name != nil, "name", "Name is required")
+        var v = Validator(required: [(input.accountId != nil, "accountId", "Account is required"), (input.name != nil, "name", "Name is required")])
         let fields = ContactFields(
             accountID: input.accountId ?? 0, name: input.name?.trimmed ?? "", email: input.email?.trimmed.nilIfEmpty,
             phone: input.phone?.trimmed.nilIfEmpty, title: input.title?.trimmed.nilIfEmpty, buyingRole: input.buyingRole,

@@ -40,11 +40,9 @@ struct StageActions {
     /// A new stage; its key is taken for good.
     func create(_ db: Connection, caller: Caller, input: StageInput) async throws -> StageRecord {
         try Scope.requireAdmin(caller)
-        var v = Validator()
-        for (present, field) in [(input.key != nil, "key"), (input.name != nil, "name"), (input.order != nil, "order"),
-                                 (input.probability != nil, "probability"), (input.forecastCategory != nil, "forecastCategory")] {
-            v.check(present, field, "\(field) is required")
-        }
+        var v = Validator(required: [(input.key != nil, "key"), (input.name != nil, "name"), (input.order != nil, "order"),
+                                     (input.probability != nil, "probability"), (input.forecastCategory != nil, "forecastCategory")]
+            .map { ($0, $1, "\($1) is required") })
         let stage = Stage(
             key: input.key ?? "", name: input.name?.trimmed ?? "", order: input.order ?? 0,
             probability: input.probability?.value ?? 0, forecastCategory: input.forecastCategory ?? .pipeline,

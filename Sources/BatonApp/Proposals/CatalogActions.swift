@@ -28,10 +28,11 @@ struct CatalogActions {
 
     func create(_ db: Connection, caller: Caller, input: TypicalProjectInput) async throws -> TypicalProjectRecord {
         try Scope.requireAdmin(caller)
-        var v = Validator()
-        v.check(input.name != nil, "name", "Name is required")
-        v.check(input.pricing != nil, "pricing", "Pricing is required: {\"model\": \"fixed\", \"price\": \"24000.00\"} or {\"model\": \"hourly\", \"rate\": \"150.00\"}")
-        v.check(input.phases != nil, "phases", "Phases are required")
+        var v = Validator(required: [
+            (input.name != nil, "name", "Name is required"),
+            (input.pricing != nil, "pricing", "Pricing is required: {\"model\": \"fixed\", \"price\": \"24000.00\"} or {\"model\": \"hourly\", \"rate\": \"150.00\"}"),
+            (input.phases != nil, "phases", "Phases are required"),
+        ])
         try v.throwIfInvalid()
         guard let name = input.name, let pricing = input.pricing, let phases = input.phases else { throw APIError.internalError }
         let fields = TypicalProjectFields(

@@ -21,6 +21,13 @@ public struct Validator: Sendable {
 
     public init() {}
 
+    /// Starts with the message of each field the input left out, in the order given,
+    /// so that a create names every missing field at once:
+    /// `Validator(required: [(input.name != nil, "name", "Name is required")])`.
+    public init(required fields: [(present: Bool, field: String, message: String)]) {
+        for (present, field, message) in fields { check(present, field, message) }
+    }
+
     public mutating func add(_ field: String, _ message: String) {
         errors.append(FieldError(field, message))
     }
