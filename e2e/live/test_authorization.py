@@ -224,6 +224,9 @@ GET    /api/v1/reports/pipeline                               yes   yes     yes 
 GET    /api/v1/reports/sales-performance                      yes   yes     yes             yes   yes             no         no
 GET    /api/v1/reports/delivery                               yes   yes     no              no    yes             no         no
 GET    /api/v1/reports/growth                                 yes   yes     no              no    yes             no         no
+GET    /api/v1/reports/recurring-revenue                      yes   yes     yes             yes   yes             no         no
+GET    /api/v1/reports/retention                              yes   yes     yes             yes   yes             no         no
+GET    /api/v1/reports/renewals-due                           yes   yes     yes             yes   yes             no         no
 POST   /api/v1/imports/{kind}                                 yes   yes     yes             no    no              no         no
 GET    /api/v1/exports/{kind}.csv                             yes   yes     yes             yes   yes             no         no
 GET    /status/{token}                                        yes   yes     yes             yes   yes             yes        yes
@@ -364,6 +367,9 @@ NOTES = {
     "POST /api/v1/bonus-runs/what-if": "the project manager's bonus: himself, the managers above him, admins",
     "GET /api/v1/reports/delivery": "firm-wide utilization: admins, managers, project managers",
     "GET /api/v1/reports/growth": "firm-wide advice: admins, managers, project managers",
+    "GET /api/v1/reports/recurring-revenue": "the agreements of the accounts one sees: whoever sees the pipeline",
+    "GET /api/v1/reports/retention": "the agreements of the accounts one sees: whoever sees the pipeline",
+    "GET /api/v1/reports/renewals-due": "the agreements of the accounts one sees: whoever sees the pipeline",
     "POST /api/v1/imports/{kind}": "`accounts?dryRun=true` with an empty file: stores nothing",
     "GET /status/{token}": "a live client link (made by this test): the token is the credential",
     "POST /status/{token}": "a token nobody has: 404 for everyone (NotificationStatusSubscriptionTests subscribe through a live one)",
@@ -849,6 +855,7 @@ simple("POST /api/v1/timesheet/copy-last-week", body={})
 simple("GET /api/v1/time-entries/export")
 simple("POST /api/v1/time-entries/import", body={})
 simple("GET /api/v1/reports/profitability")
+for _path in ("/api/v1/reports/recurring-revenue", "/api/v1/reports/retention", "/api/v1/reports/renewals-due"):
 for _path in ("/api/v1/cost-rates", "/api/v1/bill-rates"):
     simple("GET " + _path)
     simple("POST " + _path, body={})

@@ -41,6 +41,8 @@ struct AccountPage {
     var whiteSpace: [Gap]
     var hasWhiteSpace: Bool
     var activityRefusal: String?
+    /// Its agreements, their status, MRR and ARR, end and renewal (issue 23).
+    var agreements: AccountAgreements
 
     static let statuses: [(value: String, label: String)] = AccountStatus.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }
     static let kinds: [(value: String, label: String)] = [("new_business", "New business"), ("expansion", "Expansion"), ("renewal", "Renewal")]
@@ -196,7 +198,8 @@ struct AccountPage {
             saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
             timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
             opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
-            activityRefusal: forms.activityRefusal)
+            activityRefusal: forms.activityRefusal,
+            agreements: try await AccountAgreements.load(db, accountID: id, caller: caller, currency: services.configuration.currency))
     }
 }
 

@@ -22,6 +22,7 @@ struct APIRoutes {
     var quotas: QuotaRoutes { QuotaRoutes(services: services) }
     var bonus: BonusRoutes { BonusRoutes(services: services) }
     var reports: ReportRoutes { ReportRoutes(services: services) }
+    var recurringRevenue: RecurringRevenueRoutes { RecurringRevenueRoutes(services: services) }
     var time: TimeRoutes { TimeRoutes(services: services) }
     var notifications: NotificationRoutes { NotificationRoutes(services: services) }
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
@@ -151,6 +152,9 @@ struct APIRoutes {
         api.get("reports/sales-performance", use: reports.salesPerformance)
         api.get("reports/delivery", use: reports.delivery)
         api.get("reports/growth", use: reports.growth)
+        api.get("reports/recurring-revenue", use: recurringRevenue.recurringRevenue)
+        api.get("reports/retention", use: recurringRevenue.retention)
+        api.get("reports/renewals-due", use: recurringRevenue.renewalsDue)
         api.get("accounts/:id/white-space", use: reports.whiteSpace)
         // SearchRoutes
         api.get("search", use: search.search)

@@ -72,7 +72,7 @@ extension WebRoutes {
     /// A report page for a person who may see it: the page drawn for them by `body`,
     /// then filled by `fill`; a value the report cannot read (a period, a date, a number
     /// of weeks) is said on the page, with 422, and the report left out.
-    private func reportPage<Body: ReportPageBody>(
+    func reportPage<Body: ReportPageBody>(
         _ request: Request, _ context: BatonRequestContext, _ template: String, title: String, allowed: (Caller) -> Bool,
         _ body: (Caller) -> Body, fill: (Caller, inout Body) async throws -> Void
     ) async throws -> Response {
@@ -117,6 +117,7 @@ struct ReportNav {
         if PipelineAccess.canRead(caller.roles) {
             links.append(Link(label: "Pipeline", href: Site.reportPipeline(), current: current == "pipeline"))
             links.append(Link(label: "Sales performance", href: Site.reportSalesPerformance(), current: current == "sales-performance"))
+            links.append(Link(label: "Recurring revenue", href: Site.reportRecurringRevenue(), current: current == "recurring-revenue"))
         }
         if isManagerial(caller) {
             links.append(Link(label: "Delivery", href: Site.reportDelivery(), current: current == "delivery"))

@@ -95,6 +95,8 @@ enum Site {
     static let reportDelivery = SitePath("reports/delivery")
     static let reportGrowth = SitePath("reports/growth")
     static let reportProfitability = SitePath("reports/profitability")
+    static let reportRecurringRevenue = SitePath("reports/recurring-revenue")
+    static let agreements = SitePath("agreements")
 
     static let admin = SitePath("admin")
     static let adminPeople = SitePath("admin/people")

@@ -30,6 +30,7 @@ struct WebRoutes {
             nav.append(.init(label: "Pipeline", href: "/pipeline", current: area == "pipeline"))
             nav.append(.init(label: "Deals", href: "/opportunities", current: area == "deals"))
             nav.append(.init(label: "Contacts", href: "/contacts", current: area == "contacts"))
+            nav.append(.init(label: "Agreements", href: Site.agreements(), current: area == "agreements"))
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
         nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks"))
@@ -168,6 +169,8 @@ struct WebRoutes {
         pages.get(Site.reportSalesPerformance.pattern, use: salesPerformancePage)
         pages.get(Site.reportDelivery.pattern, use: deliveryReportPage)
         pages.get(Site.reportGrowth.pattern, use: growthReportPage)
+        pages.get(Site.reportRecurringRevenue.pattern, use: recurringRevenuePage)
+        pages.get(Site.agreements.pattern, use: agreementsPage)
 
         // `/imports`: for those who may import through the API (admins, managers and
         // account managers); everyone else gets the forbidden page.

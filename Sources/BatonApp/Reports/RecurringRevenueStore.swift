@@ -1,0 +1,179 @@
+import BatonCore
+import Dates
+import Foundation
+import Postgres
+
+/// How the MRR movement report groups its lines.
+enum RecurringRevenueGrouping: String, CaseIterable, Sendable { case month, account, owner }
+
+/// One line of the MRR movement: a month, an account or an owner. opening + new +
+/// expansion − contraction − churn = closing; `renewal` is the MRR of renewed terms
+/// that started in it; `arr` is the closing MRR × 12.
+struct RecurringRevenueLine: Encodable, Sendable, KeepsEveryKey {
+    var label: String
+    /// The account's or the owner's id; null for a month (and for accounts with no owner).
+    var id: Int64?
+    var opening, new, expansion, contraction, churn, renewal, closing, arr: Money
+
+    init(label: String, id: Int64?, _ m: MRRMovement) {
+        (self.label, self.id) = (label, id)
+        (opening, new, expansion, contraction) = (Money(m.opening), Money(m.new), Money(m.expansion), Money(m.contraction))
+        (churn, renewal, closing, arr) = (Money(m.churn), Money(m.renewal), Money(m.closing), Money(AgreementRules.arr(mrr: m.closing)))
+    }
+
+    static let csvHeader = ["label", "id", "opening", "new", "expansion", "contraction", "churn", "renewal", "closing", "arr"]
+    var csvRow: [String] {
+        [label, id.map(String.init) ?? ""] + [opening, new, expansion, contraction, churn, renewal, closing, arr].map(\.description)
+    }
+}
+
+/// `GET /reports/recurring-revenue`: the MRR movement over `[from, to]`, month by month
+/// or added up per account or per owner, and the whole window's total.
+struct RecurringRevenueReport: Encodable, Sendable {
+    var from, to: CalendarDate
+    var by: String
+    var lines: [RecurringRevenueLine]
+    var total: RecurringRevenueLine
+}
+
+/// One fiscal quarter's retention: the accounts paying at its opening, what they churned,
+/// contracted and expanded by its close, and the two ratios (4 places; null with nothing
+/// at the opening).
+struct RetentionQuarter: Encodable, Sendable, KeepsEveryKey {
+    var quarter: String
+    var from, to: CalendarDate
+    var opening, churn, contraction, expansion, new, closing: Money
+    var grossRetention, netRetention: DecimalString?
+
+    static let csvHeader = ["quarter", "from", "to", "opening", "churn", "contraction", "expansion", "new", "closing", "grossRetention", "netRetention"]
+    var csvRow: [String] {
+        [quarter, from.description, to.description] + [opening, churn, contraction, expansion, new, closing].map(\.description)
+            + [grossRetention?.description ?? "", netRetention?.description ?? ""]
+    }
+}
+
+struct RetentionReport: Encodable, Sendable {
+    var quarters: [RetentionQuarter]
+}
+
+/// An agreement whose term ends within the window asked, with where its renewal stands:
+/// the agreement's status (renewal due once the renewal opportunity is open) and that
+/// opportunity's stage.
+struct RenewalDue: Encodable, Sendable, KeepsEveryKey {
+    var agreementId, accountId: Int64
+    var name, accountName: String
+    /// The account's owner, and the renewal opportunity's stage by name (null until it is opened).
+    var ownerName, renewalStage: String?
+    var endOn, noticeBy: CalendarDate
+    /// `window`: the smallest of the 30, 60 and 90-day windows the end falls in.
+    var daysLeft, window: Int
+    var status: AgreementStatus
+    var autoRenew: Bool
+    var mrr, arr: Money
+    var renewalOpportunityId: Int64?
+
+    static let csvHeader = ["agreementId", "name", "account", "owner", "endOn", "noticeBy", "daysLeft", "window", "status",
+                            "autoRenew", "mrr", "arr", "renewalOpportunityId", "renewalStage"]
+    var csvRow: [String] {
+        [String(agreementId), name, accountName, ownerName ?? "", endOn.description, noticeBy.description, String(daysLeft), String(window),
+         status.rawValue, String(autoRenew), mrr.description, arr.description, renewalOpportunityId.map(String.init) ?? "", renewalStage ?? ""]
+    }
+}
+
+struct RenewalsDueReport: Encodable, Sendable {
+    var today: CalendarDate
+    var within: Int
+    /// How many end within 30, 60 and 90 days (each window includes the shorter ones).
+    var within30, within60, within90: Int
+    var renewals: [RenewalDue]
+}
+
+/// The recurring revenue reports' SQL: the agreements the caller sees, as the book
+/// (`BookEntry`) that `RecurringRevenue` computes on, and the renewals coming up.
+struct RecurringRevenueStore: Sendable {
+    struct Entry { var book: BookEntry; var accountName: String; var ownerID: Int64?; var ownerName: String? }
+
+    /// Every agreement of the accounts the caller sees that started by `last`.
+    func book(_ db: Connection, caller: Caller, startedBy last: CalendarDate) async throws -> [Entry] {
+        try await db.query("""
+            SELECT a.account_id, a.mrr, a.start_on, a.end_on, a.closed_on, a.status, a.renews_agreement_id IS NOT NULL AS is_renewal,
+                   c.name AS account_name, c.owner_id, u.name AS owner_name
+            FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN users u ON u.id = c.owner_id
+            WHERE a.start_on <= \(last) AND \(Scope.accountOf(caller, column: "a.account_id"))
+            """).map { row in
+            let status = AgreementStatus(rawValue: try row.decode("status")) ?? .active
+            let entry = BookEntry(accountId: try row.decode("account_id"), mrr: try row.decode("mrr"), startOn: try row.decode("start_on"),
+                                  stopsOn: BookEntry.stops(status: status, endOn: try row.decode("end_on"), closedOn: try row.decode("closed_on")),
+                                  isRenewal: try row.decode("is_renewal"))
+            return Entry(book: entry, accountName: try row.decode("account_name"), ownerID: try row.decode("owner_id"),
+                         ownerName: try row.decode("owner_name"))
+        }
+    }
+
+    /// The live agreements the caller sees ending from `today` to `today + within` days.
+    func renewalsDue(_ db: Connection, caller: Caller, today: CalendarDate, within: Int) async throws -> [RenewalDue] {
+        try await db.query("""
+            SELECT a.id, a.name, a.account_id, c.name AS account_name, u.name AS owner_name, a.end_on, a.notice_days, a.status,
+                   a.auto_renew, a.mrr, a.renewal_opportunity_id, st.name AS stage_name
+            FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN users u ON u.id = c.owner_id
+            LEFT JOIN opportunities o ON o.id = a.renewal_opportunity_id LEFT JOIN pipeline_stages st ON st.key = o.stage_key
+            WHERE a.status IN ('active', 'renewal_due') AND a.end_on BETWEEN \(today) AND \(today.adding(days: within))
+              AND \(Scope.accountOf(caller, column: "a.account_id"))
+            ORDER BY a.end_on, a.id
+            """).map { row in
+            let end: CalendarDate = try row.decode("end_on")
+            let mrr: Decimal = try row.decode("mrr")
+            let daysLeft = today.days(until: end)
+            return RenewalDue(
+                agreementId: try row.decode("id"), accountId: try row.decode("account_id"), name: try row.decode("name"),
+                accountName: try row.decode("account_name"), ownerName: try row.decode("owner_name"), renewalStage: try row.decode("stage_name"),
+                endOn: end, noticeBy: RecurringRevenue.noticeBy(endOn: end, noticeDays: try row.decode("notice_days")), daysLeft: daysLeft,
+                window: RecurringRevenue.renewalWindow(daysLeft: daysLeft) ?? within,
+                status: AgreementStatus(rawValue: try row.decode("status")) ?? .active, autoRenew: try row.decode("auto_renew"),
+                mrr: Money(mrr), arr: Money(AgreementRules.arr(mrr: mrr)), renewalOpportunityId: try row.decode("renewal_opportunity_id"))
+        }
+    }
+
+    /// How many agreements, and how much ARR, come up for renewal from `today` to `last`,
+    /// firm-wide (the growth advice's account-management load).
+    func renewalLoad(_ db: Connection, today: CalendarDate, last: CalendarDate) async throws -> (count: Int, arr: Decimal) {
+        let row = try await db.expectRow("""
+            SELECT count(*)::int AS n, coalesce(sum(mrr), 0) AS mrr FROM agreements
+            WHERE status IN ('active', 'renewal_due') AND end_on BETWEEN \(today) AND \(last)
+            """)
+        return (try row.decode("n"), AgreementRules.arr(mrr: try row.decode("mrr")))
+    }
+}
+
+/// What the agreements page shows: a status, an account owner, an end within so many days.
+struct AgreementListFilter: Sendable {
+    var status: AgreementStatus?
+    var ownerID: Int64?
+    var endingWithin: Int?
+}
+
+extension RecurringRevenueStore {
+    /// An agreement with the names the list shows beside it.
+    struct Listed { var agreement: AgreementRecord; var accountName: String; var ownerName: String? }
+
+    /// The agreements the caller sees that pass the filter, soonest end first (at most `limit`).
+    func agreements(_ db: Connection, caller: Caller, filter: AgreementListFilter, today: CalendarDate, limit: Int) async throws -> [Listed] {
+        var conditions: [Query] = [Scope.accountOf(caller, column: "a.account_id")]
+        if let status = filter.status { conditions.append("a.status = \(status.rawValue)") }
+        if let owner = filter.ownerID { conditions.append("c.owner_id = \(owner)") }
+        if let days = filter.endingWithin { conditions.append("a.end_on BETWEEN \(today) AND \(today.adding(days: days))") }
+        return try await db.query("""
+            SELECT \(AgreementStore.columns), c.name AS account_name, u.name AS owner_name
+            FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN users u ON u.id = c.owner_id
+            WHERE \(Query.join(conditions, separator: " AND ")) ORDER BY a.end_on, a.id LIMIT \(limit)
+            """).map { Listed(agreement: try AgreementStore.record($0), accountName: try $0.decode("account_name"), ownerName: try $0.decode("owner_name")) }
+    }
+
+    /// The owners of the accounts with agreements the caller sees: the owner filter's choices.
+    func agreementOwners(_ db: Connection, caller: Caller) async throws -> [(id: Int64, name: String)] {
+        try await db.query("""
+            SELECT DISTINCT u.id, u.name FROM agreements a JOIN accounts c ON c.id = a.account_id JOIN users u ON u.id = c.owner_id
+            WHERE \(Scope.accountOf(caller, column: "a.account_id")) ORDER BY u.name, u.id
+            """).map { (id: try $0.decode("id"), name: try $0.decode("name")) }
+    }
+}
