@@ -24,10 +24,7 @@ public struct Recurrence: Sendable, Equatable, Codable {
     public var noticeDays: Int
 
     public init(period: BillingPeriod, termMonths: Int, autoRenew: Bool = false, noticeDays: Int = 0) {
-        self.period = period
-        self.termMonths = termMonths
-        self.autoRenew = autoRenew
-        self.noticeDays = noticeDays
+        (self.period, self.termMonths, self.autoRenew, self.noticeDays) = (period, termMonths, autoRenew, noticeDays)
     }
 
     enum CodingKeys: String, CodingKey { case period, termMonths, autoRenew, noticeDays }
@@ -76,9 +73,7 @@ public struct RecurringTotals: Sendable, Equatable {
     public var oneOff, perMonth, contractValue: Decimal
 
     public init(oneOff: Decimal, perMonth: Decimal, contractValue: Decimal) {
-        self.oneOff = oneOff
-        self.perMonth = perMonth
-        self.contractValue = contractValue
+        (self.oneOff, self.perMonth, self.contractValue) = (oneOff, perMonth, contractValue)
     }
 }
 

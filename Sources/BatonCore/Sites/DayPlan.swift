@@ -8,9 +8,7 @@ public struct SiteBooking: Sendable, Equatable {
     public var booking: Booking
 
     public init(assignmentId: Int64, site: Place, booking: Booking) {
-        self.assignmentId = assignmentId
-        self.site = site
-        self.booking = booking
+        (self.assignmentId, self.site, self.booking) = (assignmentId, site, booking)
     }
 }
 

@@ -6,8 +6,7 @@ public struct Coordinates: Sendable, Equatable, Hashable, Codable {
     public var latitude, longitude: Double
 
     public init(latitude: Double, longitude: Double) {
-        self.latitude = latitude
-        self.longitude = longitude
+        (self.latitude, self.longitude) = (latitude, longitude)
     }
 
     public var isValid: Bool { (-90...90).contains(latitude) && (-180...180).contains(longitude) }
@@ -31,9 +30,7 @@ public struct Place: Sendable, Equatable, Hashable {
     public var coordinates: Coordinates?
 
     public init(id: Int64, name: String, coordinates: Coordinates? = nil) {
-        self.id = id
-        self.name = name
-        self.coordinates = coordinates
+        (self.id, self.name, self.coordinates) = (id, name, coordinates)
     }
 }
 
@@ -47,9 +44,7 @@ public struct TravelRules: Sendable, Equatable {
     public var roundingMinutes: Int
 
     public init(averageSpeedKmh: Double = 60, farthestApartKm: Double = 100, roundingMinutes: Int = 5) {
-        self.averageSpeedKmh = averageSpeedKmh
-        self.farthestApartKm = farthestApartKm
-        self.roundingMinutes = roundingMinutes
+        (self.averageSpeedKmh, self.farthestApartKm, self.roundingMinutes) = (averageSpeedKmh, farthestApartKm, roundingMinutes)
     }
 
     public static let standard = TravelRules()
@@ -83,11 +78,7 @@ public struct TravelLeg: Sendable, Equatable, Codable {
     public var source: Source
 
     public init(fromSiteId: Int64, toSiteId: Int64, minutes: Int?, kilometres: Double?, source: Source) {
-        self.fromSiteId = fromSiteId
-        self.toSiteId = toSiteId
-        self.minutes = minutes
-        self.kilometres = kilometres
-        self.source = source
+        (self.fromSiteId, self.toSiteId, self.minutes, self.kilometres, self.source) = (fromSiteId, toSiteId, minutes, kilometres, source)
     }
 }
 
@@ -104,8 +95,7 @@ public struct TravelTimes: Sendable, Equatable {
     }
 
     public init(entered: [PlacePair: Int] = [:], rules: TravelRules = .standard) {
-        self.entered = entered
-        self.rules = rules
+        (self.entered, self.rules) = (entered, rules)
     }
 
     public func leg(from: Place, to: Place) -> TravelLeg {
@@ -130,9 +120,7 @@ public struct StaffingTravel: Sendable, Equatable {
     public var estimated: Bool
 
     public init(minutesPerDay: Int, from: String, estimated: Bool) {
-        self.minutesPerDay = minutesPerDay
-        self.from = from
-        self.estimated = estimated
+        (self.minutesPerDay, self.from, self.estimated) = (minutesPerDay, from, estimated)
     }
 
     /// Free hours over the days from `from` up to but not including `to` once the trip
