@@ -241,7 +241,7 @@ struct StageFormReader {
 
     mutating func decimal(_ name: String) -> DecimalString? {
         guard let text = values[name]?.adminValue else { return nil }
-        guard let d = Decimal(apiText: text) else {
+        guard let d = Decimal(typed: text) else {
             problems.add(name, "Must be a decimal number, like 12.5")
             return nil
         }

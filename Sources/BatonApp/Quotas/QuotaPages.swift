@@ -18,6 +18,8 @@ extension WebRoutes {
         case .expansion: "Expansion"
         case .totalBookings: "Total bookings"
         case .completedWork: "Completed work"
+        case .recurringBookings: "Recurring bookings"
+        case .renewalBookings: "Renewal bookings"
         }
     }
 
@@ -57,9 +59,8 @@ extension WebRoutes {
 
         /// "45,000" typed over "45,000.00" drawn is no change.
         static func same(_ typed: String, _ was: String) -> Bool {
-            let (a, b) = (typed.replacingOccurrences(of: ",", with: "").trimmed, was.replacingOccurrences(of: ",", with: "").trimmed)
-            if let x = Decimal(apiText: a), let y = Decimal(apiText: b) { return x == y }
-            return a == b
+            if let x = Decimal(typed: typed), let y = Decimal(typed: was) { return x == y }
+            return typed.trimmed == was.trimmed
         }
     }
 

@@ -79,7 +79,7 @@ struct AdminConflict {
         self.rows = rows.map { row in
             // 9000 and 9000.00 are the same amount.
             let same = row.theirs.trimmed == row.mine.trimmed
-                || (Decimal(apiText: row.theirs.trimmed).map { $0 == Decimal(apiText: row.mine.trimmed) } ?? false)
+                || (Decimal(typed: row.theirs).map { $0 == Decimal(typed: row.mine) } ?? false)
             return Row(label: row.label, theirs: row.theirs, mine: row.mine, differs: !same)
         }
     }

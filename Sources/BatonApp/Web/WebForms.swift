@@ -181,8 +181,7 @@ struct FormReader {
     /// `field`: the API's name for the value, when the form's input is named otherwise.
     mutating func money(_ name: String, _ label: String, field: String? = nil) -> Money? {
         guard let text = optional(name) else { return nil }
-        let plain = text.replacingOccurrences(of: ",", with: "")
-        guard let value = Decimal(apiText: plain) else {
+        guard let value = Decimal(typed: text) else {
             problems.add(field ?? name, "\(label) must be a number, like 84000.00")
             return nil
         }
@@ -191,7 +190,7 @@ struct FormReader {
 
     mutating func decimal(_ name: String, _ label: String, field: String? = nil) -> DecimalString? {
         guard let text = optional(name) else { return nil }
-        guard let value = Decimal(apiText: text) else {
+        guard let value = Decimal(typed: text) else {
             problems.add(field ?? name, "\(label) must be a number, like 12.5")
             return nil
         }
