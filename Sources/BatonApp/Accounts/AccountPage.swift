@@ -43,6 +43,8 @@ struct AccountPage {
     var activityRefusal: String?
     /// Its agreements, their status, MRR and ARR, end and renewal (issue 23).
     var agreements: AccountAgreements
+    /// Its open tasks, with Done and "New task" (`ShowsTasks`).
+    var tasks: [TaskSection] = []
 
     static let statuses: [(value: String, label: String)] = AccountStatus.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }
     static let kinds: [(value: String, label: String)] = [("new_business", "New business"), ("expansion", "Expansion"), ("renewal", "Renewal")]

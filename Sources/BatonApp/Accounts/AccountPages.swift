@@ -185,7 +185,7 @@ extension WebRoutes {
     func accountPage(_ caller: Caller, _ token: String, id: Int64, forms: AccountPage.Forms = .init(),
                              status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let body = try await services.pool.withConnection({
-            try await AccountPage.build($0, id: id, caller: caller, services: services, forms: forms)
+            try await AccountPage.build($0, id: id, caller: caller, services: services, forms: forms)?.withTasks($0, caller: caller)
         }) else { return notFound() }
         return renderer.page("account", Page(frame: frame(caller, sessionToken: token, title: body.account.name, area: "accounts"), body: body),
                              status: status)

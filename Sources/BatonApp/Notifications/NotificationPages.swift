@@ -19,8 +19,11 @@ struct NotificationBellMiddleware: RouterMiddleware {
         guard request.method == .get, let caller = context.caller, case .session = caller.credential else {
             return try await next(request, context)
         }
-        let unread = try await services.pool.withConnection { try await NotificationStore().unreadCount($0, recipientID: caller.id) }
-        return try await NotificationBell.$unread.withValue(unread) { try await next(request, context) }
+        // The navigation's overdue-tasks badge is counted on the same connection.
+        let (unread, overdue) = try await services.pool.withConnection { db in
+            (try await NotificationStore().unreadCount(db, recipientID: caller.id), try await TaskStore().overdueCount(db, ownerID: caller.id, now: .now))
+        }
+        return try await NotificationBell.$unread.withValue(unread) { try await OverdueTasks.$count.withValue(overdue) { try await next(request, context) } }
     }
 }
 

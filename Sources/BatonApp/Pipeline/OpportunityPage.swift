@@ -48,6 +48,8 @@ struct OpportunityPage {
     /// The firm's lost reasons, and where a closed deal may be reopened to: the open stages.
     var lostReasons, openStages: [Choice]
     var otherReason: String
+    /// Its open tasks, with Done and "New task" (`ShowsTasks`).
+    var tasks: [TaskSection] = []
 
     /// The deal's editable fields as the details form holds them (the API's field names).
     static func values(of o: OpportunityRecord) -> [String: String] {

@@ -217,7 +217,7 @@ extension WebRoutes {
     func opportunityPage(_ caller: Caller, _ token: String, id: Int64, forms: OpportunityPage.Forms = .init(),
                          status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let body = try await services.pool.withConnection({
-            try await OpportunityPage.build($0, id: id, caller: caller, services: services, forms: forms)
+            try await OpportunityPage.build($0, id: id, caller: caller, services: services, forms: forms)?.withTasks($0, caller: caller)
         }) else { return notFound() }
         return renderer.page("opportunity", Page(frame: frame(caller, sessionToken: token, title: body.opportunity.name, area: "pipeline"),
                                                  body: body), status: status)

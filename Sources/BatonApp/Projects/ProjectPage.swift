@@ -54,6 +54,8 @@ struct ProjectPage {
     var liveLinks: String; var hasLiveLinks: Bool
     var newLinkURL: String; var hasNewLink: Bool
     var linkForm: WebForm
+    /// Its open tasks, with Done and "New task" (`ShowsTasks`).
+    var tasks: [TaskSection] = []
     /// Assignments that overlap their person's approved time off (issue 18).
     var timeOffCollisions: [WorkingCalendarStore.Collision] = []
     var hasTimeOffCollisions = false

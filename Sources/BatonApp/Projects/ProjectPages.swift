@@ -46,7 +46,7 @@ extension WebRoutes {
     func projectPage(_ caller: Caller, _ token: String, id: Int64, forms: ProjectPage.Forms = .init(),
                      status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let body = try await services.pool.withConnection({
-            try await ProjectPage.build($0, id: id, caller: caller, services: services, forms: forms)
+            try await ProjectPage.build($0, id: id, caller: caller, services: services, forms: forms)?.withTasks($0, caller: caller)
         }) else { return notFound() }
         return renderer.page("project", Page(frame: frame(caller, sessionToken: token, title: body.project.name, area: "projects"), body: body),
                              status: status)

@@ -42,6 +42,7 @@ enum Site {
     static let taskDone = SitePath("tasks/:id/done")
     static let search = SitePath("search")
     static let tasks = SitePath("tasks")
+    static let taskNew = SitePath("tasks/new")
     static let clientProposal = SitePath("proposal-link/:token")
     static let timeOffAction = SitePath("time-off/:id/:action")
     static let adminHolidays = SitePath("admin/holidays")

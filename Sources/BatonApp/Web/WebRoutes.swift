@@ -12,7 +12,11 @@ struct WebRoutes {
     let renderer: PageRenderer
 
     struct Frame {
-        struct Nav { var label: String; var href: String; var current: Bool }
+        struct Nav {
+            var label: String; var href: String; var current: Bool
+            /// A count beside the link (the caller's overdue tasks), 0 for none.
+            var badge = 0
+        }
         var title: String
         var nav: [Nav]
         var userName: String
@@ -33,7 +37,7 @@ struct WebRoutes {
             nav.append(.init(label: "Agreements", href: Site.agreements(), current: area == "agreements"))
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
-        nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks"))
+        nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks", badge: OverdueTasks.count ?? 0))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         nav.append(.init(label: "Time off", href: "/time-off", current: area == "time-off"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
@@ -130,6 +134,8 @@ struct WebRoutes {
         // Tasks.
         pages.post(Site.taskDone.pattern, use: taskDoneForm)
         pages.get(Site.tasks.pattern, use: showTasks)
+        pages.get(Site.taskNew.pattern, use: newTaskPage)
+        pages.post(Site.tasks.pattern, use: createTaskForm)
 
         // The header's global search.
         pages.get(Site.search.pattern, use: showSearch)
