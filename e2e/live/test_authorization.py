@@ -130,6 +130,8 @@ PUT    /api/v1/projects/{id}/site                             yes   yes     no  
 PUT    /api/v1/projects/{id}/assignments/{assignmentId}/site  yes   yes     no              no    yes             no         no
 PUT    /api/v1/users/{id}/home-base                           yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/users/{id}/day-plans                           yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/settings                                       yes   yes     yes             yes   yes             yes        no
+PATCH  /api/v1/settings                                       yes   no      no              no    no              no         no
 GET    /api/v1/search                                         yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
@@ -306,6 +308,8 @@ NOTES = {
     "PUT /api/v1/projects/{id}/assignments/{assignmentId}/site": "an assignment of the caller's project, a site nobody has: 422",
     "PUT /api/v1/users/{id}/home-base": "the caller's own, a site nobody has: 422",
     "GET /api/v1/users/{id}/day-plans": "the caller's own (others: reporting line, as for the person)",
+    "GET /api/v1/settings": "everyone signed in reads the firm's settings (the pages' time zone, the travel rules)",
+    "PATCH /api/v1/settings": "`{}` with a stale If-Match: 412 for the admin, nothing changed; only admins change the settings",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
     "GET /api/v1/accounts/{id}": "an account this test creates, owned by the account manager, with sales and the project manager on its opportunity's team",
     "PATCH /api/v1/accounts/{id}": "`{}` with a stale If-Match: 412 for the owner (the account manager) and admins; everyone else who sees it (sales and the project manager through the deal's team, the manager above the project manager) gets 403",
@@ -972,6 +976,8 @@ record_probes("/api/v1/sites/{id}", lambda w, role: _site(w))
 PROBES["PUT /api/v1/users/{id}/home-base"] = lambda w, role: Probe(
     "PUT", f"/api/v1/users/{me(w, role)}/home-base", {"siteId": NOWHERE}, passed="No site")
 record_probes("/api/v1/users/{id}/day-plans", lambda w, role: me(w, role), methods=("GET",))
+simple("GET /api/v1/settings")
+simple("PATCH /api/v1/settings", body={}, headers=STALE)
 
 
 def _site_of_project_part(assignment_too):

@@ -28,6 +28,7 @@ struct APIRoutes {
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
     var search: SearchRoutes { SearchRoutes(services: services) }
     var sites: SiteRoutes { SiteRoutes(services: services) }
+    var settings: FirmSettingsRoutes { FirmSettingsRoutes(services: services) }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
         // UserRoutes
@@ -119,6 +120,9 @@ struct APIRoutes {
         api.put("projects/:id/assignments/:assignmentId/site", use: sites.placeAssignment)
         api.put("users/:id/home-base", use: sites.placeHomeBase)
         api.get("users/:id/day-plans", use: sites.dayPlans)
+        // FirmSettingsRoutes
+        api.get("settings", use: settings.show)
+        api.patch("settings", use: settings.update)
         // QuotaRoutes
         api.get("periods", use: quotas.periods)
         api.post("periods", use: quotas.addPeriod)

@@ -37,6 +37,7 @@ extension WebRoutes {
         "/admin/bonus-plans": "The project managers' bonus: target, threshold, tiers, cap and credit for late phases.",
         "/admin/holidays": "Public holidays per location or country, imported from iCalendar or CSV; each person works by one.",
         "/admin/lost-reasons": "The reasons a deal can be lost, offered when a deal is marked lost on its page or the board.",
+        "/admin/settings": "The firm's time zone, how travel between sites is estimated and flagged, and how early renewals are raised.",
     ]
 
     /// The admin pages `caller` may use, or nil for none (the 403 page).
@@ -50,7 +51,7 @@ extension WebRoutes {
         let all: [(String, String)] = area == .admin
             ? [("People", "/admin/people"), ("Skills", "/admin/skills"), ("Pipeline stages", "/admin/stages"),
                ("Typical projects", "/admin/typical-projects"), ("Quotas", "/admin/quotas"), ("Bonus plans", "/admin/bonus-plans"),
-               ("Holidays", "/admin/holidays"), ("Lost reasons", "/admin/lost-reasons")]
+               ("Holidays", "/admin/holidays"), ("Lost reasons", "/admin/lost-reasons"), ("Firm settings", "/admin/settings")]
             : [("People", "/admin/people"), ("Quotas", "/admin/quotas")]
         return all.map { AdminTab(label: $0.0, href: $0.1, current: $0.1 == current) }
     }

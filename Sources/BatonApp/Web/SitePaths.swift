@@ -108,6 +108,7 @@ enum Site {
     static let adminStage = SitePath("admin/stages/:key")
     static let adminStageDelete = SitePath("admin/stages/:key/delete")
     static let adminLostReasons = SitePath("admin/lost-reasons")
+    static let adminSettings = SitePath("admin/settings")
     static let adminLostReasonRetire = SitePath("admin/lost-reasons/:id/retire")
     static let adminTypicalProjects = SitePath("admin/typical-projects")
     static let adminTypicalProject = SitePath("admin/typical-projects/:id")

@@ -97,6 +97,10 @@ struct WebRoutes {
         pages.post(Site.adminLostReasons.pattern, use: addLostReasonForm)
         pages.post(Site.adminLostReasonRetire.pattern, use: retireLostReasonForm)
 
+        // The firm's settings; the form calls `FirmSettingsActions`, as `PATCH /settings` does.
+        pages.get(Site.adminSettings.pattern, use: firmSettingsPage)
+        pages.post(Site.adminSettings.pattern, use: firmSettingsForm)
+
         // Proposals.
         // A proposal's page and its forms: the workflow's moves and the draft's lines.
         // Every form posts with its CSRF token and calls `ProposalActions`, as the API
