@@ -23,13 +23,13 @@ extension AccountStore: RecordFinder {}
 extension ContactStore: RecordFinder {}
 extension ActivityStore: RecordFinder {}
 
-/// The API of a kind of record kept the usual way (accounts, contacts, activities):
-/// list, create, read, change and archive under one collection path. Each kind says
-/// how its list is filtered and who may create one; the HTTP around the actions is
-/// `RecordEndpoints`' and the same for all.
+/// The API of a kind of record kept the usual way (accounts, contacts, activities,
+/// sites): list, create, read, change and archive under one collection path. Each
+/// kind says how its list is filtered and who may create one; the HTTP around the
+/// actions is `RecordEndpoints`' and the same for all.
 protocol RecordRoutes: RecordAPI where Record == Actions.Record {
     associatedtype Actions: RecordActions
-    associatedtype Store: RecordFinder where Store.Record == Actions.Record
+    associatedtype Store
     var store: Store { get }
     var actions: Actions { get }
     /// Who may create one (the actions judge every other change).
@@ -51,10 +51,6 @@ extension RecordRoutes {
         api.delete(one, use: archive)
     }
 
-    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> Record? {
-        try await store.find(db, id: id, visibleTo: caller, forUpdate: false)
-    }
-
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await endpoints.create(request, context, Actions.Input.self, allowed: mayCreate) { [actions] db, caller, input in
             try await actions.create(db, caller: caller, input: input)
@@ -71,5 +67,11 @@ extension RecordRoutes {
         try await endpoints.archive(request, context) { db, caller, id, expected in
             try await actions.archive(db, caller: caller, id: id, expected: expected)
         }
+    }
+}
+
+extension RecordRoutes where Store: RecordFinder, Store.Record == Record {
+    func find(_ db: Connection, id: Int64, caller: Caller) async throws -> Record? {
+        try await store.find(db, id: id, visibleTo: caller, forUpdate: false)
     }
 }

@@ -58,7 +58,7 @@ struct DayPlansRecord: Encodable, Sendable {
 /// account; the firm's own places and the travel table by admins and managers; a
 /// project's or assignment's site by those who run the project; a home base by the
 /// person or an admin.
-struct SiteActions {
+struct SiteActions: RecordActions {
     let services: AppServices
     var store: SiteStore { SiteStore() }
 

@@ -6,8 +6,12 @@ import Postgres
 
 /// `/sites`, `/travel-times`, the site of a project or assignment, a person's home
 /// base and day plans: the HTTP around `SiteActions`.
-struct SiteRoutes: RecordAPI {
+struct SiteRoutes: RecordRoutes {
     static let noun = "site", collection = "sites"
+    /// Anyone signed in reads sites and may propose one; the store shows each caller
+    /// what they may see, and the action judges who keeps which.
+    static let reader: @Sendable (Caller) throws -> Void = { _ in }
+    var mayCreate: @Sendable (Caller) throws -> Void { Self.reader }
     let services: AppServices
     var store: SiteStore { SiteStore() }
     var actions: SiteActions { SiteActions(services: services) }
@@ -21,18 +25,6 @@ struct SiteRoutes: RecordAPI {
         let archived = try query.bool("archived") ?? false
         let list = try await services.pool.withConnection { try await store.list($0, caller: caller, accountID: accountID, archived: archived) }
         return try APIResponse.json(Page(fetched: list, limit: list.count) { [String($0.id)] }).response
-    }
-
-    @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.create(request, context, SiteInput.self, allowed: Self.reader, action: actions.create)
-    }
-
-    @Sendable func update(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.change(request, context, SiteInput.self, action: actions.change)
-    }
-
-    @Sendable func archive(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        try await endpoints.archive(request, context, action: actions.archive)
     }
 
     @Sendable func travelTimes(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
