@@ -133,6 +133,10 @@ GET    /api/v1/users/{id}/day-plans                           yes   yes     yes 
 GET    /api/v1/settings                                       yes   yes     yes             yes   yes             yes        no
 PATCH  /api/v1/settings                                       yes   no      no              no    no              no         no
 GET    /api/v1/search                                         yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/list-views                                     yes   yes     yes             yes   yes             yes        no
+POST   /api/v1/list-views                                     yes   yes     yes             yes   yes             no         no
+DELETE /api/v1/list-views/{id}                                yes   yes     yes             yes   yes             yes        no
+GET    /api/v1/list-views/{id}/export                         yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/accounts                                       yes   yes     yes             yes   yes             no         no
 POST   /api/v1/accounts                                       yes   yes     yes             yes   no              no         no
 GET    /api/v1/accounts/{id}                                  yes   yes     yes             yes   yes             no         no
@@ -308,6 +312,10 @@ NOTES = {
     "PUT /api/v1/projects/{id}/assignments/{assignmentId}/site": "an assignment of the caller's project, a site nobody has: 422",
     "PUT /api/v1/users/{id}/home-base": "the caller's own, a site nobody has: 422",
     "GET /api/v1/users/{id}/day-plans": "the caller's own (others: reporting line, as for the person)",
+    "GET /api/v1/list-views": "the caller's own saved views; nobody reads another's",
+    "POST /api/v1/list-views": "a deals view with an empty name: 422 for those who read the pipeline, 403 for the consultant (no deals list)",
+    "DELETE /api/v1/list-views/{id}": "a projects view the role saves for the probe: its own, deleted (another's is 404, ListViewTests)",
+    "GET /api/v1/list-views/{id}/export": "a projects view the role saves for the probe, as CSV (rows in the caller's scope), then deleted",
     "GET /api/v1/settings": "everyone signed in reads the firm's settings (the pages' time zone, the travel rules)",
     "PATCH /api/v1/settings": "`{}` with a stale If-Match: 412 for the admin, nothing changed; only admins change the settings",
     "POST /api/v1/accounts": "`{}`: 422 for the pipeline's writers (admin, manager, account manager, sales)",
@@ -960,6 +968,28 @@ simple("GET /api/v1/travel-times")
 simple("PUT /api/v1/travel-times", body={})
 # Anyone signed in searches; what each finds is their own scope (SearchTests).
 simple("GET /api/v1/search", path="/api/v1/search?q=demo")
+simple("GET /api/v1/list-views")
+simple("POST /api/v1/list-views", body={"kind": "opportunities", "name": ""})
+
+
+def _own_list_view(w, role):
+    """A projects view the role saves for one probe (everyone has a projects list)."""
+    if role == "anonymous":
+        return NOWHERE
+    made = ok(http("POST", "/api/v1/list-views", {"kind": "projects", "name": f"Probe {uuid.uuid4().hex[:8]}", "parameters": "status=active"},
+                   token=w.rep_token(role)), "saving a list view")
+    return made["id"]
+
+
+PROBES["DELETE /api/v1/list-views/{id}"] = lambda w, role: Probe("DELETE", f"/api/v1/list-views/{_own_list_view(w, role)}")
+
+
+@probe("GET /api/v1/list-views/{id}/export")
+def _(w, role):
+    view = _own_list_view(w, role)
+    token = w.rep_token(role) if role != "anonymous" else None
+    return Probe("GET", f"/api/v1/list-views/{view}/export",
+                 after=lambda answer: http("DELETE", f"/api/v1/list-views/{view}", token=token))
 
 
 def _site(w):

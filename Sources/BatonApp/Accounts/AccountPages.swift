@@ -14,6 +14,8 @@ extension WebRoutes {
     @Sendable func showAccounts(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
         guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        let params = ListParameters(request)
+        if params.wantsCSV { return try ListCSV.response(.accounts, params, caller: caller, pool: services.pool) }
         return try await accountsPage(request, caller, token)
     }
 
@@ -154,15 +156,15 @@ extension WebRoutes {
 
     func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
                       duplicates: [LikelyDuplicate] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let q = QueryParameters(request).string("q") ?? ""
         let canCreate = PipelineAccess.canWrite(caller.roles)
         // The form is open when asked for ("New account"), when it failed, or to warn of duplicates.
         let showForm = canCreate && (request.uri.queryParameters["new"] != nil || form != nil)
-        struct Body { var q: String; var accounts: [AccountRecord]; var next: String; var hasNext: Bool; var empty: Bool
-                      var canCreate: Bool; var newAccount: WebForm; var showForm: Bool
+        // The list is the one list view (`ListSpec.accounts`): owner, status, columns,
+        // sort, count, saved views and CSV, as on the other lists.
+        struct Body { var list: ListPage; var canCreate: Bool; var newAccount: WebForm; var showForm: Bool
                       var duplicates: [LikelyDuplicate]; var hasDuplicates: Bool }
         let body = try await services.pool.withConnection { db in
-            let list = try await services.accounts.list(db, visibleTo: caller, filter: .init(text: q, sort: .name), page: try PageRequest(request))
+            let list = try await listBody(db, .accounts, ListParameters(request), caller: caller)
             let state = form ?? FormState("new-account", values: ["ownerId": String(caller.id)])
             let fields = canCreate ? [
                 state.text("name", "Name", required: true, maxlength: 200),
@@ -174,8 +176,7 @@ extension WebRoutes {
                 state.select("parentId", "Parent account",
                              try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: nil)),
             ] : []
-            return Body(q: q, accounts: list.items, next: list.nextCursor ?? "", hasNext: list.nextCursor != nil, empty: list.items.isEmpty,
-                        canCreate: canCreate, newAccount: state.form(fields), showForm: showForm,
+            return Body(list: list, canCreate: canCreate, newAccount: state.form(fields), showForm: showForm,
                         duplicates: duplicates, hasDuplicates: !duplicates.isEmpty)
         }
         return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"), body: body),

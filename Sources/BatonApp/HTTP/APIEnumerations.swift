@@ -43,6 +43,7 @@ enum APIEnumerations {
         entry(NotificationKind.self),
         entry(NotificationChannel.self),
         entry(GrowthRecommendation.self),
+        entry(ListKind.self),
     ]
 
     static let bySwiftName: [String: Entry] = Dictionary(all.map { ($0.swiftName, $0) }, uniquingKeysWith: { first, _ in first })

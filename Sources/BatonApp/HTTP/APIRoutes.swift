@@ -28,6 +28,7 @@ struct APIRoutes {
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
     var search: SearchRoutes { SearchRoutes(services: services) }
     var sites: SiteRoutes { SiteRoutes(services: services) }
+    var listViews: ListViewRoutes { ListViewRoutes(services: services) }
     var settings: FirmSettingsRoutes { FirmSettingsRoutes(services: services) }
 
     func register(on api: RouterGroup<BatonRequestContext>) {
@@ -77,6 +78,11 @@ struct APIRoutes {
         api.patch("opportunities/:id", use: opportunities.update)
         api.delete("opportunities/:id", use: opportunities.archive)
         api.post("opportunities/:id/restore", use: opportunities.restore)
+        // ListViewRoutes
+        api.get("list-views", use: listViews.list)
+        api.post("list-views", use: listViews.create)
+        api.delete("list-views/:id", use: listViews.delete)
+        api.get("list-views/:id/export", use: listViews.export)
         // CatalogRoutes
         api.get("typical-projects", use: catalog.list)
         api.get("typical-projects/:id", use: catalog.show)

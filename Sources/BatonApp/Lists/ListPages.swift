@@ -6,60 +6,139 @@ import Hummingbird
 import NIOCore
 import Postgres
 
-/// The list views (issue 19, item 4): deals and contacts as tables with filters, a
-/// sort, the count and total of the whole view, pages that keep the filters, and the
-/// same view as CSV (`?format=csv`).
+/// The list views (issue 19, item 4): accounts, contacts, deals and projects as
+/// tables with the columns one picks, filters, a sort, the count and total of the
+/// whole view, pages that keep the filters, saved views beside the list, and the same
+/// view as CSV (`?format=csv`). Every kind goes through the same handler; what
+/// differs is its `ListSpec`.
 extension WebRoutes {
 
     @Sendable func showOpportunityList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        let params = ListParameters(request)
-        let query = params.opportunityQuery
-        let currency = services.configuration.currency
-        let store = ListStore()
-        if params.wantsCSV {
-            let result = try await services.pool.withConnection { try await store.opportunities($0, visibleTo: caller, query: query, all: true) }
-            let rows = result.rows.map { r in
-                [r.name, r.account, r.stage, Formatting.label(r.kind.rawValue), r.amount.fixed(scale: 2), r.closeDate.description, r.owner]
-            }
-            return Self.csvResponse(CSV.write(header: ["name", "account", "stage", "kind", "amount", "closeDate", "owner"], rows: rows),
-                                    filename: "opportunities.csv")
-        }
-        let (result, choices) = try await services.pool.withConnection { db in
-            (try await store.opportunities(db, visibleTo: caller, query: query), try await store.opportunityChoices(db))
-        }
-        var body = OpportunityListPage(
-            query: query, params: params, currency: currency, result: result,
-            stages: choices.stages.map { .init(value: $0.key, label: $0.name, selected: $0.key == query.stage) },
-            owners: choices.owners.map { .init(value: String($0.id), label: $0.name, selected: $0.id == query.ownerID) })
-        body.thisQuarter = OpportunityListPage.myQuarter(callerID: caller.id, today: Timestamp.now.calendarDate)
-        return renderer.page("list-opportunities", Page(frame: frame(caller, sessionToken: token, title: "Deals", area: "deals"), body: body))
+        try await showList(.opportunities, request, context)
     }
 
     @Sendable func showContactList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
-        let params = ListParameters(request)
-        let query = params.contactQuery
-        let store = ListStore()
-        if params.wantsCSV {
-            let result = try await services.pool.withConnection { try await store.contacts($0, visibleTo: caller, query: query, all: true) }
-            let rows = result.rows.map { r in
-                [r.name, r.account, r.title ?? "", r.email ?? "", r.phone ?? "", r.buyingRole.map { Formatting.label($0.rawValue) } ?? "",
-                 r.doNotContact ? "yes" : "no"]
-            }
-            return Self.csvResponse(CSV.write(header: ["name", "account", "title", "email", "phone", "buyingRole", "doNotContact"], rows: rows),
-                                    filename: "contacts.csv")
-        }
-        let result = try await services.pool.withConnection { try await store.contacts($0, visibleTo: caller, query: query) }
-        let body = ContactListPage(query: query, params: params, result: result)
-        return renderer.page("list-contacts", Page(frame: frame(caller, sessionToken: token, title: "Contacts", area: "contacts"), body: body))
+        try await showList(.contacts, request, context)
     }
 
-    static func csvResponse(_ text: String, filename: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    func showList(_ kind: ListKind, _ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        guard kind.readable(by: caller) else { return forbidden() }
+        let params = ListParameters(request)
+        if params.wantsCSV { return try ListCSV.response(kind, params, caller: caller, pool: services.pool) }
+        return try await listResponse(kind, params, caller, token)
+    }
+
+    /// The list page of a kind, or (a saved view refused) the same page with the reason.
+    func listResponse(_ kind: ListKind, _ params: ListParameters, _ caller: Caller, _ token: String,
+                      refusal: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        var body = try await services.pool.withConnection { try await listBody($0, kind, params, caller: caller) }
+        body.refusal = refusal ?? ""
+        body.action = kind == .opportunities ? .init(label: "Board", href: Site.pipeline()) : nil
+        let area = kind == .opportunities ? "deals" : kind.rawValue
+        return renderer.page("list", Page(frame: frame(caller, sessionToken: token, title: body.title, area: area), body: body),
+                             status: body.hasError ? .unprocessableContent : status)
+    }
+
+    /// The list part of a page: the view the address asks for, drawn.
+    func listBody(_ db: Connection, _ kind: ListKind, _ params: ListParameters, caller: Caller) async throws -> ListPage {
+        let store = ListStore()
+        let spec = kind.spec
+        var choices: [String: [(value: String, label: String)]] = [:]
+        for filter in spec.filters {
+            if case .choice(let source, _) = filter.control { choices[filter.key] = try await store.choices(db, source) }
+        }
+        let saved = try await store.views(db, of: caller.id, kind: kind)
+        do {
+            let view = try params.view(spec, caller: caller)
+            let result = try await store.page(db, view, caller: caller)
+            return ListPage(spec: spec, view: view, params: params, result: result, choices: choices, saved: saved, caller: caller,
+                            currency: services.configuration.currency)
+        } catch let failure as ValidationFailure {
+            // A filter the API would refuse (a project status it does not know): the page
+            // says so with the API's words and shows nothing rather than everything.
+            var page = ListPage(spec: spec, view: ListView(spec: spec, conditions: [], columns: spec.columns.filter(\.standard),
+                                                           sort: spec.column(spec.sort) ?? spec.columns[0]),
+                                params: params, result: ListResult(rows: [], count: 0, total: 0), choices: choices, saved: saved,
+                                caller: caller, currency: services.configuration.currency)
+            page.error = failure.errors.map(\.message).joined(separator: " ")
+            page.hasError = true
+            return page
+        }
+    }
+
+    // MARK: Saved views from the page
+
+    /// "Save this view": the list's current parameters under a name, through the action.
+    @Sendable func saveListViewForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            guard let kind = form["kind"].flatMap(ListKind.init(rawValue:)) else { return notFound() }
+            let input = ListViewActions.Input(kind: kind, name: form["name"] ?? "", parameters: form["parameters"])
+            do {
+                let saved = try await services.pool.withTransaction { db in
+                    try await ListViewActions(services: services).save(db, caller: caller, input: input)
+                }
+                return WebSession.redirect(ListParameters(query: saved.parameters).link(kind.path, [:]))
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                let words = failure.errors.sorted { $0.key < $1.key }.map(\.value) + failure.messages
+                return try await listResponse(kind, ListParameters(query: form["parameters"]), caller, token,
+                                              refusal: words.joined(separator: " "), status: failure.status)
+            }
+        }
+    }
+
+    @Sendable func deleteListViewForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, _, form in
+            let id = try request.id(context)
+            let kind = form["kind"].flatMap(ListKind.init(rawValue:)) ?? .opportunities
+            try await services.pool.withTransaction { db in
+                try await ListViewActions(services: services).delete(db, caller: caller, id: id)
+            }
+            return WebSession.redirect(kind.path)
+        }
+    }
+}
+
+/// A list view as CSV, for the page's link (`?format=csv`) and the API's export of a saved view.
+enum ListCSV {
+    /// The view as CSV: the same filters and sort, the shown columns, every row the
+    /// caller sees, written as it is read (a cursor, 2,000 rows at a time).
+    static func response(_ kind: ListKind, _ params: ListParameters, caller: Caller, pool: ConnectionPool) throws -> Response {
+        let view = try params.view(kind.spec, caller: caller)
+        // The body is written after the handler returns: it runs under the same
+        // database role (row-level security) as the request did.
+        let role = ActingRole.current
+        let body = ResponseBody { writer in
+            try await ActingRole.$current.withValue(role) {
+                try await pool.withTransaction { db in
+                    var header: [String]? = view.columns.map(\.key)
+                    try await ListStore().each(db, view, caller: caller) { rows in
+                        let records = rows.map { ListCSV.record($0, view) }
+                        let text = header.map { CSV.write(header: $0, rows: records) }
+                            ?? CSV.write(header: records[0], rows: Array(records.dropFirst()))
+                        header = nil
+                        try await writer.write(ByteBuffer(string: text))
+                    }
+                    if let header { try await writer.write(ByteBuffer(string: CSV.write(header: header, rows: []))) }
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\""], body: body)
+    }
+
+    /// A row as the CSV writes it: money and dates as stored, enumerations in words.
+    static func record(_ row: ListRow, _ view: ListView) -> [String] {
+        zip(view.columns, row.cells).map { column, cell in
+            guard let cell else { return "" }
+            switch column.style {
+            case .label, .status: return Formatting.label(cell)
+            case .yesNo: return cell == "true" ? "yes" : "no"
+            default: return cell
+            }
+        }
     }
 }
 
@@ -68,11 +147,15 @@ extension WebRoutes {
 struct ListParameters: Sendable {
     var values: [(String, String)]
 
-    init(_ request: Request) {
-        values = QueryParameters.pairs(request.uri.query).map { ($0.name, $0.value) }.filter { !$0.1.trimmed.isEmpty }
+    init(_ request: Request) { self.init(query: request.uri.query) }
+
+    init(query: String?) {
+        values = QueryParameters.pairs(query).map { ($0.name, $0.value) }.filter { !$0.1.trimmed.isEmpty }
     }
 
     subscript(_ name: String) -> String? { values.last { $0.0 == name }?.1.trimmed }
+
+    func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map { $0.1.trimmed } }
 
     var wantsCSV: Bool { self["format"] == "csv" }
 
@@ -84,30 +167,33 @@ struct ListParameters: Sendable {
         return Decimal(string: plain)
     }
 
-    var opportunityQuery: OpportunityListQuery {
-        var q = OpportunityListQuery()
-        q.text = self["q"]
-        q.ownerID = self["owner"].flatMap { Int64($0) }
-        q.stage = self["stage"]
-        q.kind = self["kind"].flatMap(OpportunityKind.init(rawValue:))
-        q.closingFrom = self["closeFrom"].flatMap { CalendarDate($0) }
-        q.closingTo = self["closeTo"].flatMap { CalendarDate($0) }
-        q.amountMin = Self.amount(self["amountMin"])
-        q.amountMax = Self.amount(self["amountMax"])
-        if let status = self["status"], ["open", "won", "lost", "all"].contains(status) { q.status = status }
-        if let sort = self["sort"].flatMap(OpportunityListQuery.Sort.init(rawValue:)) { q.sort = sort }
-        q.descending = self["dir"] == "desc"
-        q.page = self["page"].flatMap { Int($0) }.map { max($0, 1) } ?? 1
-        return q
+    /// The view these parameters ask for. Columns and a sort the kind does not have are
+    /// ignored; with no columns named, the kind's standard ones are shown.
+    func view(_ spec: ListSpec, caller: Caller) throws -> ListView {
+        var conditions: [Query] = []
+        for filter in spec.filters {
+            guard let value = self[filter.key] ?? filter.standard, let condition = try filter.condition(value, caller) else { continue }
+            conditions.append(condition)
+        }
+        let named = Set(all("col"))
+        let columns = named.isEmpty ? spec.columns.filter(\.standard) : spec.columns.filter { named.contains($0.key) }
+        let standardSort = spec.column(spec.sort) ?? spec.columns[0]
+        let sort = self["sort"].flatMap { spec.column($0) }.flatMap { $0.sort == nil ? nil : $0 } ?? standardSort
+        return ListView(spec: spec, conditions: conditions, columns: columns.isEmpty ? spec.columns.filter(\.standard) : columns,
+                        sort: sort, descending: self["dir"] == "desc", page: self["page"].flatMap { Int($0) }.map { max($0, 1) } ?? 1)
     }
 
-    var contactQuery: ContactListQuery {
-        var q = ContactListQuery()
-        q.text = self["q"]
-        q.accountID = self["account"].flatMap { Int64($0) }
-        q.buyingRole = self["role"].flatMap(BuyingRole.init(rawValue:))
-        q.page = self["page"].flatMap { Int($0) }.map { max($0, 1) } ?? 1
-        return q
+    /// What a saved view keeps: the kind's filters, the columns and the sort, not the
+    /// page it was on or "as CSV".
+    func saved(_ spec: ListSpec) -> String {
+        let known = Set(spec.filters.map(\.key) + ["col", "sort", "dir"])
+        return ListParameters.encode(values.filter { known.contains($0.0) })
+    }
+
+    static func encode(_ pairs: [(String, String)]) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        func escape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        return pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 
     /// This view's address with some parameters changed (nil drops one): paging and
@@ -115,10 +201,7 @@ struct ListParameters: Sendable {
     func link(_ path: String, _ changes: [String: String?]) -> String {
         var kept = values.filter { changes[$0.0] == nil }
         for (name, value) in changes.sorted(by: { $0.key < $1.key }) { if let value { kept.append((name, value)) } }
-        guard !kept.isEmpty else { return path }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        func escape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return path + "?" + kept.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+        return kept.isEmpty ? path : path + "?" + Self.encode(kept)
     }
 }
 
@@ -140,81 +223,119 @@ struct ListPaging: Sendable {
     }
 }
 
-struct OpportunityListPage: Sendable {
-    struct Row: Sendable {
-        var id: Int64; var name: String; var accountId: Int64; var account: String; var stage: String; var kind: String
-        var amount: String; var closeDate: String; var owner: String
+/// A list drawn: the filter form, the column picker, the views, the table, the pages.
+struct ListPage: Sendable {
+    struct Field: Sendable {
+        var key, label, value, placeholder: String
+        var search = false, date = false, amount = false, check = false, choice = false, hidden = false
+        var anyLabel = ""
+        var options: [ListOption] = []
     }
+    struct ColumnChoice: Sendable { var key, label: String; var shown: Bool }
     struct Header: Sendable { var label: String; var href: String; var sorted: String; var numeric: Bool }
+    struct Cell: Sendable {
+        var label, text, href: String
+        var numeric = false, email = false, phone = false, progress = false
+        var statusClass = ""
+        var done = 0, total = 0
+    }
+    struct Row: Sendable { var id: Int64; var name: String; var cells: [Cell] }
+    struct ViewLink: Sendable { var id: Int64; var name, href: String; var current: Bool }
+    struct Action: Sendable { var label, href: String }
+
+    var kind, title, path: String
+    var fields: [Field]
+    var columns: [ColumnChoice]
+    var headers: [Header]
     var rows: [Row]
     var empty: Bool
     var count, total: String
+    var hasTotal: Bool
     var paging: ListPaging
-    var headers: [Header]
-    var q: String; var amountMin: String; var amountMax: String; var closeFrom: String; var closeTo: String
-    var stages: [ListOption]; var owners: [ListOption]; var kinds: [ListOption]; var statuses: [ListOption]
-    var thisQuarter: String
+    var sort, dir: String
+    var builtIn, saved: [ViewLink]
+    var hasSaved: Bool
+    var parameters: String
+    var refusal = ""
+    var error = ""
+    var hasError = false
+    var action: Action?
 
-    init(query: OpportunityListQuery, params: ListParameters, currency: String, result: ListResult<OpportunityListRow>,
-         stages: [ListOption], owners: [ListOption]) {
-        let path = Site.opportunities()
-        rows = result.rows.map {
-            Row(id: $0.id, name: $0.name, accountId: $0.accountID, account: $0.account, stage: $0.stage, kind: Formatting.label($0.kind.rawValue),
-                amount: Formatting.money($0.amount, currency: currency), closeDate: Formatting.date($0.closeDate), owner: $0.owner)
+    init(spec: ListSpec, view: ListView, params: ListParameters, result: ListResult, choices: [String: [(value: String, label: String)]],
+         saved: [ListViewRecord], caller: Caller, currency: String) {
+        let path = spec.kind.path
+        kind = spec.kind.rawValue
+        title = spec.title
+        self.path = path
+        fields = spec.filters.map { filter in
+            let value = params[filter.key] ?? ""
+            var field = Field(key: filter.key, label: filter.label, value: value, placeholder: "")
+            switch filter.control {
+            case .search(let placeholder): field.search = true; field.placeholder = placeholder
+            case .date: field.date = true
+            case .amount: field.amount = true; field.placeholder = filter.key.hasSuffix("Min") ? "like 50,000" : ""
+            case .check: field.check = true
+            case .hidden: field.hidden = true
+            case .choice(_, let any):
+                field.choice = true
+                field.anyLabel = any ?? ""
+                let chosen = params[filter.key] ?? filter.standard
+                field.options = (choices[filter.key] ?? []).map { ListOption(value: $0.value, label: $0.label, selected: $0.value == chosen) }
+            }
+            return field
+        }
+        let shown = Set(view.columns.map(\.key))
+        columns = spec.columns.map { ColumnChoice(key: $0.key, label: $0.label, shown: shown.contains($0.key)) }
+        headers = view.columns.map { column in
+            guard column.sort != nil else { return Header(label: column.label, href: "", sorted: "none", numeric: column.numeric) }
+            let current = view.sort.key == column.key
+            let descending = current && !view.descending
+            return Header(label: column.label, href: params.link(path, ["sort": column.key, "dir": descending ? "desc" : nil, "page": nil]),
+                          sorted: current ? (view.descending ? "descending" : "ascending") : "none", numeric: column.numeric)
+        }
+        rows = result.rows.map { row in
+            let cells = zip(view.columns, zip(row.cells, row.links)).map { column, value in
+                ListPage.cell(column, value.0, link: value.1, currency: currency)
+            }
+            return Row(id: row.id, name: cells.first?.text ?? "", cells: cells)
         }
         empty = result.rows.isEmpty
-        count = result.count == 1 ? "1 deal" : "\(result.count) deals"
+        count = result.count == 1 ? "1 \(spec.noun)" : "\(result.count) \(spec.nouns)"
         total = Formatting.money(result.total, currency: currency)
-        paging = ListPaging(params: params, path: path, page: query.page, pageSize: OpportunityListQuery.pageSize, count: result.count)
-        let columns: [(String, OpportunityListQuery.Sort?, Bool)] = [
-            ("Deal", .name, false), ("Account", .account, false), ("Stage", nil, false), ("Kind", nil, false),
-            ("Amount", .amount, true), ("Close date", .close, false), ("Owner", nil, false),
-        ]
-        headers = columns.map { label, sort, numeric in
-            guard let sort else { return Header(label: label, href: "", sorted: "none", numeric: numeric) }
-            let current = query.sort == sort
-            let descending = current && !query.descending
-            return Header(label: label, href: params.link(path, ["sort": sort.rawValue, "dir": descending ? "desc" : nil, "page": nil]),
-                          sorted: current ? (query.descending ? "descending" : "ascending") : "none", numeric: numeric)
+        hasTotal = spec.total != nil
+        paging = ListPaging(params: params, path: path, page: view.page, pageSize: ListView.pageSize, count: result.count)
+        sort = params["sort"] ?? ""
+        dir = params["dir"] ?? ""
+        let current = params.saved(spec)
+        func link(_ parameters: String) -> String { parameters.isEmpty ? path : path + "?" + parameters }
+        builtIn = spec.builtIn(for: caller, today: Timestamp.now.calendarDate).enumerated().map {
+            ViewLink(id: Int64($0.offset), name: $0.element.name, href: link($0.element.parameters), current: $0.element.parameters == current)
         }
-        q = query.text ?? ""
-        amountMin = params["amountMin"] ?? ""
-        amountMax = params["amountMax"] ?? ""
-        closeFrom = query.closingFrom?.description ?? ""
-        closeTo = query.closingTo?.description ?? ""
-        self.stages = stages
-        self.owners = owners
-        kinds = OpportunityKind.allCases.map { ListOption(value: $0.rawValue, label: Formatting.label($0.rawValue), selected: $0 == query.kind) }
-        statuses = ["open", "won", "lost", "all"].map { ListOption(value: $0, label: Formatting.label($0), selected: $0 == query.status) }
-        thisQuarter = ""
+        self.saved = saved.map { ViewLink(id: $0.id, name: $0.name, href: link($0.parameters), current: $0.parameters == current) }
+        hasSaved = !saved.isEmpty
+        parameters = current
     }
 
-    /// "My open deals closing this quarter": a ready view, as a link.
-    static func myQuarter(callerID: Int64, today: CalendarDate) -> String {
-        let startMonth = (today.month - 1) / 3 * 3 + 1
-        let start = CalendarDate(year: today.year, month: startMonth, day: 1)
-        let next = startMonth == 10 ? CalendarDate(year: today.year + 1, month: 1, day: 1) : CalendarDate(year: today.year, month: startMonth + 3, day: 1)
-        let end = next.map { CalendarDate(daysSinceEpoch: $0.daysSinceEpoch - 1) }
-        return Site.opportunities() + "?owner=\(callerID)&status=open&closeFrom=\(start?.description ?? "")&closeTo=\(end?.description ?? "")"
-    }
-}
-
-struct ContactListPage: Sendable {
-    /// The contact as the store read it, and its buying role in words.
-    struct Row: Sendable { var contact: ContactListRow; var role: String }
-    var rows: [Row]
-    var empty: Bool
-    var count: String
-    var paging: ListPaging
-    var q: String
-    var roles: [ListOption]
-
-    init(query: ContactListQuery, params: ListParameters, result: ListResult<ContactListRow>) {
-        rows = result.rows.map { Row(contact: $0, role: $0.buyingRole.map { Formatting.label($0.rawValue) } ?? "") }
-        empty = result.rows.isEmpty
-        count = result.count == 1 ? "1 contact" : "\(result.count) contacts"
-        paging = ListPaging(params: params, path: Site.contacts(), page: query.page, pageSize: ContactListQuery.pageSize, count: result.count)
-        q = query.text ?? ""
-        roles = BuyingRole.allCases.map { ListOption(value: $0.rawValue, label: Formatting.label($0.rawValue), selected: $0 == query.buyingRole) }
+    /// One value as the page shows it: money, dates and enumerations through the one
+    /// formatter, links to the record, mailto and tel links.
+    static func cell(_ column: ListColumn, _ value: String?, link: Int64?, currency: String) -> Cell {
+        var cell = Cell(label: column.label, text: value ?? "", href: "", numeric: column.numeric)
+        if let target = column.link, let id = link { cell.href = target.path + String(id) + target.fragment }
+        guard let value else { return cell }
+        switch column.style {
+        case .money: cell.text = Decimal(string: value).map { Formatting.money($0, currency: currency) } ?? value
+        case .date: cell.text = CalendarDate(value).map(Formatting.date) ?? value
+        case .label: cell.text = Formatting.label(value)
+        case .yesNo: cell.text = value == "true" ? "Yes" : "No"
+        case .email: cell.email = true
+        case .phone: cell.phone = true
+        case .status: cell.text = Formatting.label(value); cell.statusClass = "status-" + value
+        case .progress:
+            let parts = value.split(separator: "/").compactMap { Int($0) }
+            cell.progress = parts.count == 2
+            if parts.count == 2 { (cell.done, cell.total) = (parts[0], parts[1]) }
+        case .text: break
+        }
+        return cell
     }
 }

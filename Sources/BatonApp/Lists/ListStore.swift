@@ -3,145 +3,157 @@ import Dates
 import Foundation
 import Postgres
 
-/// What a list view of deals asks for: the filters, the sort and the page. Read from
-/// the address, so a link (the next page, the CSV) carries the same view.
-struct OpportunityListQuery: Sendable, Equatable {
-    enum Sort: String, Sendable, CaseIterable { case close, amount, name, account }
-    var text: String?
-    var ownerID: Int64?
-    var stage: String?
-    var kind: OpportunityKind?
-    var closingFrom, closingTo: CalendarDate?
-    var amountMin, amountMax: Decimal?
-    /// "open" (the default), "won", "lost" or "all".
-    var status = "open"
-    var sort = Sort.close
+/// A list view as the address asks for it: the filters' conditions, the columns
+/// shown, the sort and the page. The page, its next page and its CSV are built from
+/// the same address, so they are the same view.
+struct ListView: Sendable {
+    var spec: ListSpec
+    var conditions: [Query]
+    var columns: [ListColumn]
+    var sort: ListColumn
     var descending = false
     var page = 1
     static let pageSize = 50
 }
 
-struct ContactListQuery: Sendable, Equatable {
-    var text: String?
-    var accountID: Int64?
-    var buyingRole: BuyingRole?
-    var page = 1
-    static let pageSize = 50
-}
-
-/// A deal as its list shows it: the names of its account, stage and owner with it.
-struct OpportunityListRow: Sendable {
-    var id, accountID: Int64
-    var name, account, stage, owner: String
-    var kind: OpportunityKind
-    var amount: Decimal
-    var closeDate: CalendarDate
-}
-
-/// A contact as its list shows it, with its account's name.
-struct ContactListRow: Sendable {
-    var id, accountID: Int64
-    var name, account: String
-    var title, email, phone: String?
-    var buyingRole: BuyingRole?
-    var doNotContact: Bool
+/// One row of a list: the record's id, each shown column's value as stored (text),
+/// and the id each linking column links to.
+struct ListRow: Sendable {
+    var id: Int64
+    var cells: [String?]
+    var links: [Int64?]
 }
 
 /// One page of a list view, with the count and total of the whole view (every page).
-struct ListResult<Row: Sendable>: Sendable {
-    var rows: [Row]
+struct ListResult: Sendable {
+    var rows: [ListRow]
     var count: Int
     var total: Decimal
 }
 
-/// The SQL of the list views: the same filters for the page and its CSV.
+/// A person's saved view of one list: the list's address parameters under a name.
+struct ListViewRecord: Codable, Sendable {
+    var id: Int64
+    var kind: ListKind
+    var name: String
+    var parameters: String
+    var createdAt: Timestamp
+}
+
+/// The SQL of the list views: one query shape for every kind, the page and its CSV,
+/// with the caller's visibility in every statement; and the saved views.
 struct ListStore: Sendable {
-    func opportunities(_ db: Connection, visibleTo caller: Caller, query q: OpportunityListQuery, all: Bool = false) async throws
-        -> ListResult<OpportunityListRow>
-    {
-        var conditions: [Query] = [Scope.accounts(caller), "o.archived_at IS NULL"]
-        if let text = q.text?.trimmed, !text.isEmpty {
-            let pattern = Scope.containsPattern(text)
-            conditions.append("(o.name ILIKE \(pattern) OR a.name ILIKE \(pattern))")
-        }
-        if let id = q.ownerID { conditions.append("o.owner_id = \(id)") }
-        if let stage = q.stage { conditions.append("o.stage_key = \(stage)") }
-        if let kind = q.kind { conditions.append("o.kind = \(kind.rawValue)") }
-        if let from = q.closingFrom { conditions.append("o.close_date >= \(from)") }
-        if let to = q.closingTo { conditions.append("o.close_date <= \(to)") }
-        if let min = q.amountMin { conditions.append("o.amount >= \(min)") }
-        if let max = q.amountMax { conditions.append("o.amount <= \(max)") }
-        switch q.status {
-        case "won": conditions.append("s.is_won")
-        case "lost": conditions.append("s.is_lost")
-        case "all": break
-        default: conditions.append("NOT (s.is_won OR s.is_lost)")
-        }
-        let whereClause = Query.join(conditions, separator: " AND ")
-        let from: Query = "opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key JOIN users u ON u.id = o.owner_id"
-        let column: String = switch q.sort {
-        case .close: "o.close_date"
-        case .amount: "o.amount"
-        case .name: "lower(o.name)"
-        case .account: "lower(a.name)"
-        }
-        let direction = q.descending ? "DESC" : "ASC"
-        let (limit, offset) = Self.window(page: q.page, size: OpportunityListQuery.pageSize, all: all)
-        let summary = try await db.query("SELECT count(*) AS n, coalesce(sum(o.amount), 0) AS total FROM \(from) WHERE \(whereClause)")
-        let rows = try await db.query("""
-            SELECT o.id, o.name, o.account_id, a.name AS account_name, s.name AS stage_name, o.kind, o.amount, o.close_date,
-                   u.name AS owner_name
-            FROM \(from) WHERE \(whereClause)
-            ORDER BY \(unsafeSQL: column) \(unsafeSQL: direction), o.id LIMIT \(limit) OFFSET \(offset)
+    func page(_ db: Connection, _ view: ListView, caller: Caller) async throws -> ListResult {
+        let spec = view.spec
+        let whereClause = Self.whereClause(view, caller: caller)
+        let total = spec.total.map { "coalesce(sum(\($0)), 0)" } ?? "0"
+        let summary = try await db.query("""
+            SELECT count(*) AS n, \(unsafeSQL: total) AS total FROM \(unsafeSQL: spec.from) WHERE \(whereClause)
             """)
-        return ListResult(
-            rows: try rows.map { row in
-                OpportunityListRow(id: try row.decode("id"), accountID: try row.decode("account_id"), name: try row.decode("name"),
-                                   account: try row.decode("account_name"), stage: try row.decode("stage_name"), owner: try row.decode("owner_name"),
-                                   kind: OpportunityKind(rawValue: try row.decode("kind")) ?? .newBusiness,
-                                   amount: try row.decode("amount"), closeDate: try row.decode("close_date"))
-            },
-            count: try summary.first?.decode("n", as: Int.self) ?? 0,
-            total: try summary.first?.decode("total", as: Decimal.self) ?? 0)
+        let offset = (max(view.page, 1) - 1) * ListView.pageSize
+        let rows = try await db.query("\(Self.select(view, caller: caller)) LIMIT \(ListView.pageSize) OFFSET \(offset)")
+        return ListResult(rows: try rows.map { try Self.row($0, view) },
+                          count: try summary.first?.decode("n", as: Int.self) ?? 0,
+                          total: try summary.first?.decode("total", as: Decimal.self) ?? 0)
     }
 
-    func contacts(_ db: Connection, visibleTo caller: Caller, query q: ContactListQuery, all: Bool = false) async throws -> ListResult<ContactListRow> {
-        var conditions: [Query] = [Scope.accounts(caller), "c.archived_at IS NULL"]
-        if let text = q.text?.trimmed, !text.isEmpty {
-            let pattern = Scope.containsPattern(text)
-            conditions.append("(c.name ILIKE \(pattern) OR c.email ILIKE \(pattern) OR a.name ILIKE \(pattern))")
+    /// Every row of the view, handed over `batch` rows at a time from a cursor, so an
+    /// export of a million deals never holds them all. Runs inside a transaction.
+    func each(_ db: Connection, _ view: ListView, caller: Caller, batch: Int = 2_000,
+              _ handle: ([ListRow]) async throws -> Void) async throws {
+        _ = try await db.query("DECLARE list_export NO SCROLL CURSOR FOR \(Self.select(view, caller: caller))")
+        while true {
+            let rows = try await db.query("FETCH \(unsafeSQL: String(batch)) FROM list_export").map { try Self.row($0, view) }
+            if rows.isEmpty { break }
+            try await handle(rows)
+            if rows.count < batch { break }
         }
-        if let id = q.accountID { conditions.append("c.account_id = \(id)") }
-        if let role = q.buyingRole { conditions.append("c.buying_role = \(role.rawValue)") }
-        let whereClause = Query.join(conditions, separator: " AND ")
-        let (limit, offset) = Self.window(page: q.page, size: ContactListQuery.pageSize, all: all)
-        let summary = try await db.query("SELECT count(*) AS n FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE \(whereClause)")
-        let rows = try await db.query("""
-            SELECT c.id, c.name, c.account_id, a.name AS account_name, c.title, c.email, c.phone, c.buying_role, c.do_not_contact
-            FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE \(whereClause)
-            ORDER BY lower(c.name), c.id LIMIT \(limit) OFFSET \(offset)
-            """)
-        return ListResult(
-            rows: try rows.map { row in
-                let role: String? = try row.decode("buying_role")
-                return ContactListRow(id: try row.decode("id"), accountID: try row.decode("account_id"), name: try row.decode("name"),
-                                      account: try row.decode("account_name"), title: try row.decode("title"), email: try row.decode("email"),
-                                      phone: try row.decode("phone"), buyingRole: role.flatMap(BuyingRole.init(rawValue:)),
-                                      doNotContact: try row.decode("do_not_contact"))
-            },
-            count: try summary.first?.decode("n", as: Int.self) ?? 0, total: 0)
+        _ = try await db.query("CLOSE list_export")
     }
 
-    /// The rows of one page (from 1), or, for a CSV, of the whole view.
-    static func window(page: Int, size: Int, all: Bool) -> (limit: Int, offset: Int) {
-        all ? (100_000, 0) : (size, (max(page, 1) - 1) * size)
+    static func whereClause(_ view: ListView, caller: Caller) -> Query {
+        Query.join([view.spec.scope(caller)] + view.conditions, separator: " AND ")
     }
 
-    /// The stages and owners a deal filter offers, in board order and by name.
-    func opportunityChoices(_ db: Connection) async throws -> (stages: [(key: String, name: String)], owners: [(id: Int64, name: String)]) {
-        let stages = try await db.query("SELECT key, name FROM pipeline_stages ORDER BY position")
-        let owners = try await db.query("SELECT DISTINCT u.id, u.name FROM users u JOIN opportunities o ON o.owner_id = u.id ORDER BY u.name")
-        return (try stages.map { (key: try $0.decode("key"), name: try $0.decode("name")) },
-                try owners.map { (id: try $0.decode("id"), name: try $0.decode("name")) })
+    /// The view's rows in order. Every piece of SQL text here comes from the kind's
+    /// description (`ListSpec`); the address only chose among them.
+    static func select(_ view: ListView, caller: Caller) -> Query {
+        var list = ["(\(view.spec.id))::bigint AS row_id"]
+        for (i, column) in view.columns.enumerated() {
+            list.append("(\(column.sql))::text AS c\(i)")
+            if let link = column.link { list.append("(\(link.id))::bigint AS l\(i)") }
+        }
+        let direction = view.descending ? "DESC" : "ASC"
+        let order = "\(view.sort.sort ?? view.spec.id) \(direction), \(view.spec.id) \(direction)"
+        return """
+            SELECT \(unsafeSQL: list.joined(separator: ", ")) FROM \(unsafeSQL: view.spec.from)
+            WHERE \(whereClause(view, caller: caller)) ORDER BY \(unsafeSQL: order)
+            """
+    }
+
+    static func row(_ row: Row, _ view: ListView) throws -> ListRow {
+        ListRow(id: try row.decode("row_id"),
+                cells: try view.columns.indices.map { try row.decode("c\($0)", as: String?.self) },
+                links: try view.columns.enumerated().map { i, column in column.link == nil ? nil : try row.decode("l\(i)", as: Int64?.self) })
+    }
+
+    /// The options of a choice filter: the people who own or run something, the
+    /// board's stages in order, the firm's skills.
+    func choices(_ db: Connection, _ source: ListChoices) async throws -> [(value: String, label: String)] {
+        let sql: Query
+        switch source {
+        case .fixed(let options): return options
+        case .dealOwners: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM opportunities o WHERE o.owner_id = u.id) ORDER BY u.name"
+        case .accountOwners: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.owner_id = u.id) ORDER BY u.name"
+        case .projectManagers: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM projects j WHERE j.project_manager_id = u.id) ORDER BY u.name"
+        case .stages: sql = "SELECT key AS value, name AS label FROM pipeline_stages ORDER BY position"
+        case .skills: sql = "SELECT id::text AS value, name AS label FROM skills ORDER BY lower(name)"
+        }
+        return try await db.query(sql).map { (value: try $0.decode("value"), label: try $0.decode("label")) }
+    }
+
+    // MARK: Saved views
+
+    static let viewColumns = "id, kind, name, parameters, created_at"
+
+    static func view(_ row: Row) throws -> ListViewRecord {
+        ListViewRecord(id: try row.decode("id"), kind: ListKind(rawValue: try row.decode("kind")) ?? .opportunities,
+                       name: try row.decode("name"), parameters: try row.decode("parameters"), createdAt: try row.decode("created_at"))
+    }
+
+    func views(_ db: Connection, of userID: Int64, kind: ListKind?) async throws -> [ListViewRecord] {
+        try await db.query("""
+            SELECT \(unsafeSQL: Self.viewColumns) FROM list_views
+            WHERE user_id = \(userID) AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
+            ORDER BY kind, lower(name), id
+            """).map(Self.view)
+    }
+
+    func view(_ db: Connection, id: Int64, of userID: Int64) async throws -> ListViewRecord? {
+        try await db.query("SELECT \(unsafeSQL: Self.viewColumns) FROM list_views WHERE id = \(id) AND user_id = \(userID)").first.map(Self.view)
+    }
+
+    func named(_ db: Connection, _ name: String, kind: ListKind, of userID: Int64) async throws -> ListViewRecord? {
+        try await db.query("""
+            SELECT \(unsafeSQL: Self.viewColumns) FROM list_views WHERE user_id = \(userID) AND kind = \(kind.rawValue) AND lower(name) = lower(\(name))
+            """).first.map(Self.view)
+    }
+
+    func create(_ db: Connection, userID: Int64, kind: ListKind, name: String, parameters: String) async throws -> ListViewRecord {
+        let created = try Self.view(try await db.expectRow("""
+            INSERT INTO list_views (user_id, kind, name, parameters) VALUES (\(userID), \(kind.rawValue), \(name), \(parameters))
+            RETURNING \(unsafeSQL: Self.viewColumns)
+            """))
+        try await AuditTrail.record(db, actorID: userID, entity: "list_view", entityID: created.id, action: .create, before: nil, after: .of(created))
+        return created
+    }
+
+    /// Removes one of the person's views; false when they have no such view.
+    func delete(_ db: Connection, id: Int64, of userID: Int64) async throws -> Bool {
+        guard let row = try await db.query("""
+            DELETE FROM list_views WHERE id = \(id) AND user_id = \(userID) RETURNING \(unsafeSQL: Self.viewColumns)
+            """).first else { return false }
+        try await AuditTrail.record(db, actorID: userID, entity: "list_view", entityID: id, action: .delete, before: .of(try Self.view(row)), after: nil)
+        return true
     }
 }

@@ -7,17 +7,6 @@ import Postgres
 
 extension WebRoutes {
 
-    @Sendable func projectsList(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
-        let status = QueryParameters(request).string("status")
-        let page = try PageRequest.adminPage(request)
-        let body = try await services.pool.withConnection {
-            try await ProjectListPage.build($0, caller: caller, services: services, status: status, page: page)
-        }
-        return renderer.page("projects", Page(frame: frame(caller, sessionToken: token, title: "Projects", area: "projects"), body: body),
-                             status: body.hasError ? .unprocessableContent : .ok)
-    }
-
     @Sendable func showProject(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
         let page = try await projectPage(caller, token, id: try request.id(context), forms: .init(message: Flash.message(request)))

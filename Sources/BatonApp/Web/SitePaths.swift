@@ -60,6 +60,8 @@ enum Site {
     static let pipelineStage = SitePath("pipeline/:id/stage")
     static let opportunities = SitePath("opportunities")
     static let contacts = SitePath("contacts")
+    static let listViews = SitePath("lists/views")
+    static let listViewDelete = SitePath("lists/views/:id/delete")
     static let opportunity = SitePath("opportunities/:id")
     static let opportunityProposals = SitePath("opportunities/:id/proposals")
     static let opportunityStage = SitePath("opportunities/:id/stage")

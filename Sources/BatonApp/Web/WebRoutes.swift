@@ -82,6 +82,8 @@ struct WebRoutes {
         // List views.
         pages.get(Site.opportunities.pattern, use: showOpportunityList)
         pages.get(Site.contacts.pattern, use: showContactList)
+        pages.post(Site.listViews.pattern, use: saveListViewForm)
+        pages.post(Site.listViewDelete.pattern, use: deleteListViewForm)
 
         // The pipeline board and a deal.
         pages.get(Site.pipeline.pattern, use: showPipeline)
