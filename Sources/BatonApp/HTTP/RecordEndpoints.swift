@@ -39,10 +39,18 @@ struct RecordEndpoints<Record: Versioned & Sendable>: Sendable {
         _ request: Request, _ context: BatonRequestContext, filter: (QueryParameters) throws -> Filter,
         fetch: @Sendable (Connection, Caller, Filter, PageRequest) async throws -> Page<Item>
     ) async throws -> Response {
+        try await list(request, context, filter: { query, _ in try filter(query) }, fetch: fetch)
+    }
+
+    /// The same, for a filter that reads the caller too (`waiting=true`: what waits for them).
+    func list<Filter: Sendable, Item>(
+        _ request: Request, _ context: BatonRequestContext, filter: (QueryParameters, Caller) throws -> Filter,
+        fetch: @Sendable (Connection, Caller, Filter, PageRequest) async throws -> Page<Item>
+    ) async throws -> Response {
         let caller = try context.requireCaller()
         try reader(caller)
         let page = try PageRequest(request)
-        let wanted = try filter(QueryParameters(request))
+        let wanted = try filter(QueryParameters(request), caller)
         return try APIResponse.json(try await services.pool.withConnection { try await fetch($0, caller, wanted, page) }).response
     }
 

@@ -16,12 +16,7 @@ struct TimeOffRoutes: RecordAPI {
     func find(_ db: Connection, id: Int64, caller: Caller) async throws -> TimeOffRecord? { try await store.find(db, id: id, visibleTo: caller) }
 
     @Sendable func list(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let page = try PageRequest(request)
-        let query = QueryParameters(request)
-        let filter = try TimeOffStore.Filter(query, caller: caller)
-        let result = try await services.pool.withConnection { try await store.list($0, visibleTo: caller, filter: filter, page: page) }
-        return try APIResponse.json(result).response
+        try await endpoints.list(request, context, filter: TimeOffStore.Filter.init(_:caller:), fetch: store.list)
     }
 
     @Sendable func create(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
