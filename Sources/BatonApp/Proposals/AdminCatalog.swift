@@ -25,7 +25,8 @@ struct TypicalProjectPage {
     struct Item { var text: String; var required: Bool }
     var tabs: [AdminTab]
     var id: Int64
-    var name, description, pricing, duration: String
+    /// `recurrence`: how it is billed, in words ("Billed per month for 12 months, …" or "Sold once").
+    var name, description, pricing, duration, recurrence: String
     var archived: Bool
     var phases: [Phase]
     var checklist: [Item]; var hasChecklist: Bool
@@ -38,7 +39,7 @@ struct TypicalProjectPage {
 
 extension WebRoutes {
     static let catalogFields: Set<String> = ["name", "description", "model", "amount", "typicalDurationDays", "phaseName", "phaseLength",
-                                             "skill", "hours", "checklistItem"]
+                                             "skill", "hours", "checklistItem", "billingPeriod", "termMonths", "autoRenew", "noticeDays"]
     /// The API's fields for the ones the simple form stands for.
     static let catalogAliases: [String: String] = [
         "pricing": "amount", "pricing_price": "amount", "pricing_rate": "amount", "pricing_model": "model",
@@ -46,17 +47,39 @@ extension WebRoutes {
         "phases_0__lengthDays": "phaseLength", "phases_0__offsetDays": "phaseLength",
         "phases_0__skills_0__skill": "skill", "phases_0__skills_0__hours": "hours",
         "checklist": "checklistItem", "checklist_0__text": "checklistItem", "checklist_0__required": "checklistItem",
+        "recurrence": "billingPeriod", "recurrence_period": "billingPeriod", "recurrence_termMonths": "termMonths",
+        "recurrence_autoRenew": "autoRenew", "recurrence_noticeDays": "noticeDays",
     ]
 
-    /// What both forms carry: the name, description, pricing and typical duration.
+    /// What both forms carry: the name, description, pricing, typical duration and
+    /// recurrence (issue 23: an item sold by the period, for a term).
     static func details(_ values: [String: String], _ reader: inout FormReader) -> TypicalProjectInput {
         var input = TypicalProjectInput()
         input.name = values["name"] ?? ""
         input.description = reader.optional("description")
         input.pricing = pricing(values, &reader)
         input.typicalDurationDays = wholeNumber(values, "typicalDurationDays", "Typical duration", &reader)
+        input.recurrence = recurrence(values, &reader)
         return input
     }
+
+    /// The recurrence the form stands for: none when "Sold once" is picked; else the period,
+    /// the term (required), auto-renewal and the notice (0 when empty). `CatalogFields`
+    /// checks the term and notice, as for the API.
+    static func recurrence(_ values: [String: String], _ reader: inout FormReader) -> Recurrence? {
+        guard let text = reader.optional("billingPeriod") else { return nil }
+        guard let period = BillingPeriod(rawValue: text) else {
+            reader.problems.add("recurrence.period", "Billing must be once, monthly, quarterly or annual")
+            return nil
+        }
+        let term = wholeNumber(values, "termMonths", "Term", field: "recurrence.termMonths", &reader)
+        if term == nil, reader.optional("termMonths") == nil { reader.problems.add("recurrence.termMonths", "A recurring item needs its term in months") }
+        return Recurrence(period: period, termMonths: term ?? 0, autoRenew: values["autoRenew"] == "on",
+                          noticeDays: wholeNumber(values, "noticeDays", "Notice", field: "recurrence.noticeDays", &reader) ?? 0)
+    }
+
+    static let billingOptions: [(value: String, label: String)] =
+        [("", "Sold once")] + BillingPeriod.allCases.map { ($0.rawValue, Formatting.label($0.rawValue)) }
 
 
     @Sendable func showCatalog(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -111,7 +134,7 @@ extension WebRoutes {
                 _ = try await formTransaction(reader) { db in
                     try await CatalogActions(services: services).change(
                         db, caller: caller, id: id, expected: version, input: typed,
-                        keys: ["name", "description", "pricing", "typicalDurationDays"])
+                        keys: ["name", "description", "pricing", "typicalDurationDays", "recurrence"])
                 }
                 return WebSession.redirect(Site.adminTypicalProject(id) + "?saved=1")
             } catch {
@@ -161,6 +184,11 @@ extension WebRoutes {
             AdminField.select("model", "Pricing", form, options: Self.modelOptions),
             AdminField.number("amount", "Price or hourly rate (\(currency))", form),
             AdminField.number("typicalDurationDays", "Typical duration (days)", form),
+            AdminField.select("billingPeriod", "Billing", form, options: Self.billingOptions)
+                .hinted("Monthly, quarterly or annual: the price is per period, and accepted proposals make an agreement"),
+            AdminField.number("termMonths", "Term (months)", form).hinted("Whole periods; recurring items only"),
+            AdminField.checkbox("autoRenew", "Renews automatically", form),
+            AdminField.number("noticeDays", "Notice (days)", form).hinted("Either side's notice to stop it; 0 when empty"),
         ]
     }
 
@@ -169,7 +197,8 @@ extension WebRoutes {
         let list = try await services.pool.withConnection { try await services.catalog.list($0, page: pageRequest, includeArchived: true) }
         let currency = services.configuration.currency
         let rows = list.items.map {
-            CatalogPage.Row(id: $0.id, name: $0.name, pricing: Self.pricingText($0.pricing, currency: currency),
+            CatalogPage.Row(id: $0.id, name: $0.name,
+                            pricing: Self.pricingText($0.pricing, currency: currency) + ($0.recurrence.map { ", " + $0.period.rawValue } ?? ""),
                             duration: $0.typicalDurationDays.map { "\($0) days" } ?? "", phases: $0.phases.count, archived: $0.archived)
         }
         let fields = Self.catalogDetailFields(form, currency: currency) + [
@@ -188,7 +217,9 @@ extension WebRoutes {
 
     static func catalogValues(_ t: TypicalProjectRecord) -> [String: String] {
         ["name": t.name, "description": t.description ?? "", "model": t.pricing.model, "amount": t.pricing.amount.moneyText,
-         "typicalDurationDays": t.typicalDurationDays.map { String($0) } ?? "", "version": String(t.version)]
+         "typicalDurationDays": t.typicalDurationDays.map { String($0) } ?? "", "version": String(t.version),
+         "billingPeriod": t.recurrence?.period.rawValue ?? "", "termMonths": t.recurrence.map { String($0.termMonths) } ?? "",
+         "autoRenew": t.recurrence?.autoRenew == true ? "on" : "", "noticeDays": t.recurrence.map { String($0.noticeDays) } ?? ""]
     }
 
     private func typicalProjectPage(_ request: Request, _ caller: Caller, _ token: String, id: Int64, form: AdminFormState?,
@@ -211,7 +242,7 @@ extension WebRoutes {
         let body = TypicalProjectPage(
             tabs: adminTabs(.admin, current: "/admin/typical-projects"), id: t.id, name: t.name, description: t.description ?? "",
             pricing: Self.pricingText(t.pricing, currency: currency), duration: t.typicalDurationDays.map { "\($0) days" } ?? "",
-            archived: t.archived,
+            recurrence: t.recurrence.map { "Billed " + $0.words } ?? "Sold once", archived: t.archived,
             phases: t.phases.map { p in
                 TypicalProjectPage.Phase(name: p.name, offset: p.offsetDays, length: p.lengthDays, share: p.sharePercent.description,
                                          skills: p.skills.map { "\($0.skill) \($0.hours) h" }.joined(separator: ", "))

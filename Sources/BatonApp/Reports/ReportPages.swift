@@ -345,7 +345,7 @@ struct GrowthReportPage {
     /// The thresholds the advice was judged by.
     var loadHigh = "", loadRoom = "", coverageHealthy = "", coverageLow = ""
     var demandHours = "", capacityHours = "", capacityNeededHours = ""
-    var openPipeline = "", remainingQuota = "", pipelineNeeded = ""
+    var openPipeline = "", remainingQuota = "", pipelineNeeded = "", renewalsDue = ""
     var skills: [Skill] = []
     var shortSkills: [Short] = []
     var hasShortSkills = false
@@ -381,6 +381,7 @@ struct GrowthReportPage {
         capacityNeededHours = ReportPageText.hours(a.capacityNeededHours.value)
         openPipeline = a.openPipeline.amount.display(currency: currency)
         remainingQuota = a.remainingQuota.amount.display(currency: currency)
+        renewalsDue = "\(a.renewalsDue), \(a.renewalsDueArr.amount.display(currency: currency)) ARR"
         pipelineNeeded = a.pipelineNeeded.amount.display(currency: currency)
         skills = a.skills.map {
             Skill(skill: $0.skill, demand: ReportPageText.hours($0.demandHours.value), capacity: ReportPageText.hours($0.capacityHours.value),

@@ -374,8 +374,9 @@ struct ReportStore: Sendable {
         }
         let quota = Growth.firmQuota(people: line, own: try await quotaTargets(db, periodKey: quarter.key, metric: .totalBookings)) ?? 0
         let wonAmount: Decimal = try money.decode("won")
+        let renewals = try await RecurringRevenueStore().renewalLoad(db, today: today, last: end)
         return Growth.advise(weeks: weeks, skills: skills, openPipeline: try money.decode("pipeline"),
-                             remainingQuota: max(0, quota - wonAmount), hasQuota: quota > 0, thresholds: thresholds, currency: currency)
+                             remainingQuota: max(0, quota - wonAmount), hasQuota: quota > 0, renewalsDue: renewals, thresholds: thresholds, currency: currency)
     }
 
     /// The caller has been shown the account; how often other accounts of its

@@ -1,19 +1,22 @@
 import Dates
 import Foundation
 
-/// One agreement as the recurring book reads it: whose it is, what it earns a month,
-/// and the days it is in the book.
+/// A line of the recurring book: an account's MRR changing by `mrr` from `startOn`
+/// until `stopsOn` (never, when nil). One agreement's life is one such line; so is one
+/// row of `agreement_movements` (its signed delta from its day, never stopping), which
+/// is how the reports read the book: the sum of an account's lines on a day is its MRR
+/// that day, whichever way the book was written.
 public struct BookEntry: Sendable, Equatable {
     public var accountId: Int64
     public var mrr: Decimal
     public var startOn: CalendarDate
-    /// The first day it no longer earns (`BookEntry.stops`); nil while it runs.
+    /// The first day it no longer counts (`BookEntry.stops`); nil while it runs.
     public var stopsOn: CalendarDate?
-    /// It continues an earlier term: a won renewal.
-    public var isRenewal: Bool
+    /// A won renewal's new term: the MRR renewed, counted as `renewal` in the window it starts in.
+    public var renewed: Decimal?
 
-    public init(accountId: Int64, mrr: Decimal, startOn: CalendarDate, stopsOn: CalendarDate?, isRenewal: Bool = false) {
-        (self.accountId, self.mrr, self.startOn, self.stopsOn, self.isRenewal) = (accountId, mrr, startOn, stopsOn, isRenewal)
+    public init(accountId: Int64, mrr: Decimal, startOn: CalendarDate, stopsOn: CalendarDate? = nil, renewed: Decimal? = nil) {
+        (self.accountId, self.mrr, self.startOn, self.stopsOn, self.renewed) = (accountId, mrr, startOn, stopsOn, renewed)
     }
 
     /// When an agreement leaves the book: a cancelled one on its cancellation day (its
@@ -103,7 +106,7 @@ public enum RecurringRevenue {
             var m = result[entry.accountId] ?? MRRMovement()
             m.opening += entry.mrr(on: before)
             m.closing += entry.mrr(on: last)
-            if entry.isRenewal, from <= entry.startOn, entry.startOn < toExclusive { m.renewal += entry.mrr }
+            if let renewed = entry.renewed, from <= entry.startOn, entry.startOn < toExclusive { m.renewal += renewed }
             result[entry.accountId] = m
         }
         for (account, m) in result {

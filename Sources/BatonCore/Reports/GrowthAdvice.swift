@@ -85,7 +85,8 @@ public struct GrowthAdvice: Sendable, Equatable, Codable, KeepsEveryKey {
     public var weeks: Int
     /// Σ demand ÷ Σ capacity to 4 places; nil (an explicit `null`) with no capacity.
     public var deliveryLoad: DecimalString?
-    /// Open pipeline ÷ remaining quota to 4 places; nil when the quota is already met.
+    /// Open pipeline ÷ account management's load (the remaining quota plus the ARR of
+    /// the renewals due) to 4 places; nil when there is nothing left to win or renew.
     public var salesCoverage: DecimalString?
     public var demandHours, capacityHours: DecimalString
     public var openPipeline, remainingQuota: Money
@@ -95,6 +96,10 @@ public struct GrowthAdvice: Sendable, Equatable, Codable, KeepsEveryKey {
     /// How much sales is short: the pipeline to add for coverage to reach
     /// `coverageHealthy` (0 when it is already there).
     public var pipelineNeeded: Money
+    /// The agreements ending within the horizon (active or renewal due) and their ARR:
+    /// renewals account management must win, counted in its load beside the quota.
+    public var renewalsDue: Int
+    public var renewalsDueArr: Money
     public var thresholds: GrowthThresholds
     /// Short hours first, the most short first.
     public var skills: [SkillLoad]
@@ -162,19 +167,25 @@ public enum Growth {
     /// - `openPipeline`, `remainingQuota`: the sales side, in money; the remaining
     ///   bookings quota is what is left to sell this period. `hasQuota` false: nobody
     ///   has a bookings quota this period, which the sentence must not call "met".
+    /// - `renewalsDue`: the agreements ending within the horizon and their ARR; renewing
+    ///   them is account management's work as much as the quota, so coverage is the open
+    ///   pipeline (where the renewal opportunities are) over the remaining quota plus that ARR.
     /// - `currency`: only for the sentence.
     ///
     /// The recommendation compares the exact load and coverage with the thresholds; the
     /// sentence shows them to 2 places.
     public static func advise(weeks: Int, skills: [(skill: String, demandHours: Decimal, capacityHours: Decimal)],
                               openPipeline: Decimal, remainingQuota: Decimal, hasQuota: Bool = true,
+                              renewalsDue: (count: Int, arr: Decimal) = (0, 0),
                               thresholds t: GrowthThresholds = GrowthThresholds(),
                               currency: String = "USD") -> GrowthAdvice {
         let demand = skills.reduce(Decimal(0)) { $0 + $1.demandHours }
         let capacity = skills.reduce(Decimal(0)) { $0 + $1.capacityHours }
         let load: Decimal? = capacity > 0 ? demand / capacity : nil
-        // A quota already met needs no pipeline to cover it: healthy, not infinite.
-        let coverage: Decimal? = remainingQuota > 0 ? openPipeline / remainingQuota : nil
+        // Account management's load: what is left of the quota and the renewals coming up.
+        let salesLoad = remainingQuota + renewalsDue.arr
+        // A quota already met with nothing to renew needs no pipeline: healthy, not infinite.
+        let coverage: Decimal? = salesLoad > 0 ? openPipeline / salesLoad : nil
 
         // With no capacity at all, any demand overloads delivery and no demand leaves it idle.
         let loadIsHigh = load.map { $0 >= t.loadHigh } ?? (demand > 0)
@@ -206,12 +217,12 @@ public enum Growth {
         let short = skillLoads.filter { $0.shortHours.value > 0 }
 
         let capacityNeeded = t.loadRoom > 0 ? max(0, demand / t.loadRoom - capacity) : 0
-        let pipelineNeeded = remainingQuota > 0 ? max(0, remainingQuota * t.coverageHealthy - openPipeline) : 0
+        let pipelineNeeded = salesLoad > 0 ? max(0, salesLoad * t.coverageHealthy - openPipeline) : 0
 
         var sentence = sentence(
             weeks: weeks, demand: demand, load: load, coverage: coverage, hasQuota: hasQuota, recommendation: recommendation,
             capacityNeeded: capacityNeeded, pipelineNeeded: pipelineNeeded, thresholds: t, short: short,
-            currency: currency)
+            renewals: renewalsDue, currency: currency)
         if !uncovered.isEmpty {
             let names = uncovered.map { "\($0.skill) (\($0.demandHours.rounded(scale: 1).plainText) h)" }.joined(separator: ", ")
             sentence += " Nobody can deliver \(names): hire, train or subcontract."
@@ -220,10 +231,11 @@ public enum Growth {
         return GrowthAdvice(
             recommendation: recommendation, sentence: sentence, weeks: weeks,
             deliveryLoad: ReportMath.ratio(demand, capacity),
-            salesCoverage: ReportMath.ratio(openPipeline, remainingQuota),
+            salesCoverage: ReportMath.ratio(openPipeline, salesLoad),
             demandHours: hours(demand), capacityHours: hours(capacity),
             openPipeline: ReportMath.money(openPipeline), remainingQuota: ReportMath.money(remainingQuota),
             capacityNeededHours: hours(capacityNeeded), pipelineNeeded: ReportMath.money(pipelineNeeded),
+            renewalsDue: renewalsDue.count, renewalsDueArr: ReportMath.money(renewalsDue.arr),
             thresholds: t, skills: skillLoads, shortSkills: short.map(\.skill))
     }
 
@@ -233,7 +245,7 @@ public enum Growth {
     private static func sentence(weeks: Int, demand: Decimal, load: Decimal?, coverage: Decimal?, hasQuota: Bool,
                                  recommendation: GrowthRecommendation, capacityNeeded: Decimal,
                                  pipelineNeeded: Decimal, thresholds t: GrowthThresholds, short: [SkillLoad],
-                                 currency: String) -> String {
+                                 renewals: (count: Int, arr: Decimal), currency: String) -> String {
         func figure(_ value: Decimal, _ scale: Int) -> String { value.rounded(scale: scale).plainText }
         let horizon = weeks == 1 ? "the next week" : "the next \(weeks) weeks"
 
@@ -245,8 +257,11 @@ public enum Growth {
         } else {
             text = "Delivery has no demand and no capacity over \(horizon)"
         }
+        // The renewals coming up are account management's load beside the quota.
+        let owed = renewals.count == 0 ? "the remaining quota"
+            : "the remaining quota and \(renewals.count) renewal\(renewals.count == 1 ? "" : "s") due (\(renewals.arr.display(currency: currency)) ARR)"
         if let coverage {
-            text += " while the pipeline covers \(figure(coverage, 2)) times the remaining quota"
+            text += " while the pipeline covers \(figure(coverage, 2)) times \(owed)"
         } else if hasQuota {
             text += " while the sales quota is already met, so coverage counts as healthy"
         } else {
@@ -265,8 +280,8 @@ public enum Growth {
                 + " \(figure(t.loadRoom, 2))."
         }
         if recommendation == .strengthenAccountManagement || recommendation == .both, pipelineNeeded > 0 {
-            text += " Another \(pipelineNeeded.display(currency: currency)) of pipeline would cover the remaining"
-                + " quota \(figure(t.coverageHealthy, 2)) times."
+            text += " Another \(pipelineNeeded.display(currency: currency)) of pipeline would cover \(owed)"
+                + " \(figure(t.coverageHealthy, 2)) times."
         }
         if !short.isEmpty {
             text += " Short: "

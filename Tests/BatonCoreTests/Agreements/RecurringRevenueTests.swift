@@ -12,16 +12,29 @@ enum HandBook {
         // Managed support, 12 months from 1 Jan 2027, auto-renewing: renewed at 1,100 from 1 Jan 2028.
         BookEntry(accountId: northwind, mrr: 1_000, startOn: day("2027-01-01"),
                   stopsOn: BookEntry.stops(status: .renewed, endOn: day("2027-12-31"), closedOn: nil)),
-        BookEntry(accountId: northwind, mrr: 1_100, startOn: day("2028-01-01"), stopsOn: nil, isRenewal: true),
+        BookEntry(accountId: northwind, mrr: 1_100, startOn: day("2028-01-01"), renewed: 1_100),
         // The expansion: backup, from 1 May 2027.
-        BookEntry(accountId: northwind, mrr: 300, startOn: day("2027-05-01"), stopsOn: nil),
+        BookEntry(accountId: northwind, mrr: 300, startOn: day("2027-05-01")),
         // Helpdesk, six months from 1 Feb 2027, not renewed: ends 31 Jul 2027.
         BookEntry(accountId: contoso, mrr: 500, startOn: day("2027-02-01"),
                   stopsOn: BookEntry.stops(status: .ended, endOn: day("2027-07-31"), closedOn: day("2027-07-31"))),
         // Licences, 24 months from 15 Jan 2027, cancelled early on 1 Jun 2027; monitoring runs on.
         BookEntry(accountId: fabrikam, mrr: 800, startOn: day("2027-01-15"),
                   stopsOn: BookEntry.stops(status: .cancelled, endOn: day("2029-01-14"), closedOn: day("2027-06-01"))),
-        BookEntry(accountId: fabrikam, mrr: 200, startOn: day("2027-01-01"), stopsOn: nil),
+        BookEntry(accountId: fabrikam, mrr: 200, startOn: day("2027-01-01")),
+    ]
+
+    /// The same book as the movements table writes it: one signed change per row from its
+    /// day (a renewal's delta is the change between the terms).
+    static let movements = [
+        BookEntry(accountId: northwind, mrr: 1_000, startOn: day("2027-01-01")),
+        BookEntry(accountId: northwind, mrr: 100, startOn: day("2028-01-01"), renewed: 1_100),
+        BookEntry(accountId: northwind, mrr: 300, startOn: day("2027-05-01")),
+        BookEntry(accountId: contoso, mrr: 500, startOn: day("2027-02-01")),
+        BookEntry(accountId: contoso, mrr: -500, startOn: day("2027-08-01")),
+        BookEntry(accountId: fabrikam, mrr: 200, startOn: day("2027-01-01")),
+        BookEntry(accountId: fabrikam, mrr: 800, startOn: day("2027-01-15")),
+        BookEntry(accountId: fabrikam, mrr: -800, startOn: day("2027-06-01")),
     ]
 
     static func month(_ year: Int, _ month: Int) -> (from: CalendarDate, toExclusive: CalendarDate) {
@@ -95,6 +108,14 @@ enum HandBook {
         // Q1 2028: Northwind renews at 1,100 instead of 1,000; 1,600 ÷ 1,500 = 1.0667.
         let renewal = quarter("2028-01-01", "2028-04-01")
         #expect((renewal.grossRetention, renewal.netRetention, renewal.renewal) == (1, Decimal(string: "1.0667"), 1_100))
+    }
+
+    @Test func theMovementsTableReadsAsTheAgreementsDo() {
+        for (from, to) in [("2027-01-01", "2027-04-01"), ("2027-04-01", "2027-07-01"), ("2027-07-01", "2027-10-01"),
+                           ("2027-10-01", "2028-01-01"), ("2028-01-01", "2028-04-01"), ("2027-06-01", "2027-06-02")] {
+            #expect(RecurringRevenue.movements(HandBook.entries, from: day(from), toExclusive: day(to))
+                    == RecurringRevenue.movements(HandBook.movements, from: day(from), toExclusive: day(to)))
+        }
     }
 
     @Test func renewalWindows() {
