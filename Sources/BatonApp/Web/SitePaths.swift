@@ -81,6 +81,8 @@ enum Site {
     static let projectStaffing = SitePath("projects/:id/staffing")
     static let projectBudget = SitePath("projects/:id/budget")
     static let resources = SitePath("resources")
+    static let rotation = SitePath("rotation")
+    static let rotationMove = SitePath("rotation/move")
 
     static let bonus = SitePath("bonus")
     static let bonusStatement = SitePath("bonus/:run/:user")

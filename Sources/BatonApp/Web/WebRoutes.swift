@@ -37,6 +37,7 @@ struct WebRoutes {
             nav.append(.init(label: "Agreements", href: Site.agreements(), current: area == "agreements"))
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
+        if Self.runsRotation(caller) { nav.append(.init(label: "Rotation", href: Site.rotation(), current: area == "rotation")) }
         nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks", badge: OverdueTasks.count ?? 0))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         nav.append(.init(label: "Time off", href: "/time-off", current: area == "time-off"))
@@ -128,6 +129,8 @@ struct WebRoutes {
         pages.get(Site.myWeek.pattern, use: myWeek)
         pages.get(Site.projectStaffing.pattern, use: projectStaffing)
         pages.get(Site.resources.pattern, use: resources)
+        pages.get(Site.rotation.pattern, use: rotationBoard)
+        pages.post(Site.rotationMove.pattern, use: rotationMove)
 
         // Time off.
         // Time off: ask for it (`/time-off`, linked from my week), and decide on it
