@@ -8,6 +8,22 @@ enum QuotaMetric: String, Codable, Sendable, CaseIterable {
     case expansion
     case totalBookings = "total_bookings"
     case completedWork = "completed_work"
+    /// A year of the recurring revenue won deals added to the book (new agreements and
+    /// expansions, issue 23); `renewal_bookings`: won renewal deals' amounts.
+    case recurringBookings = "recurring_bookings"
+    case renewalBookings = "renewal_bookings"
+
+    /// The kinds of won deal whose amounts a bookings metric credits; none for the
+    /// metrics credited otherwise (completed phases, the recurring book).
+    var dealKinds: [String] {
+        switch self {
+        case .newBusiness: ["new_business"]
+        case .expansion: ["expansion"]
+        case .renewalBookings: ["renewal"]
+        case .totalBookings: ["new_business", "expansion", "renewal"]
+        case .completedWork, .recurringBookings: []
+        }
+    }
 }
 
 /// A person's target on one metric for one period.

@@ -23,9 +23,12 @@ struct ReportRoutes {
     }
 
     @Sendable func forecast(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        struct Body: Encodable { var period: String; var rows: [ForecastRow] }
+        let metric = try QueryParameters(request).enumeration("metric", QuotaMetric.self) ?? .totalBookings
+        // Completed work has no pipeline to forecast.
+        guard metric != .completedWork else { throw ValidationFailure("metric", "The forecast is of a bookings metric, not completed_work") }
+        struct Body: Encodable { var period: String; var metric: QuotaMetric; var rows: [ForecastRow] }
         return try await teamReport(request, context) { db, period, root in
-            Body(period: period.key, rows: try await store.forecast(db, period: period, root: root))
+            Body(period: period.key, metric: metric, rows: try await store.forecast(db, period: period, root: root, metric: metric))
         }
     }
 

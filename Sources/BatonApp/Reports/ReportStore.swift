@@ -50,12 +50,13 @@ struct ReportStore: Sendable {
                 WHERE ph.completed_on >= \(period.start) AND ph.completed_on < \(period.endExclusive) AND j.project_manager_id IS NOT NULL
                 GROUP BY j.project_manager_id
                 """)
+        case .recurringBookings:
+            rows = try await db.query("""
+                SELECT r.user_id, sum(r.credit) AS credit FROM (\(Self.recurringCredits(from: period.start, to: period.endExclusive))) r
+                GROUP BY r.user_id
+                """)
         default:
-            let kinds: [String] = switch metric {
-            case .newBusiness: ["new_business"]
-            case .expansion: ["expansion"]
-            default: ["new_business", "expansion", "renewal"]
-            }
+            let kinds = metric.dealKinds
             // From the totals the triggers keep (sql/0013_report_totals.sql): the same
             // amount × split terms, summed per person and month as they were written.
             rows = try await db.query("""
@@ -67,6 +68,17 @@ struct ReportStore: Sendable {
         }
         for row in rows { result[try row.decode("user_id")] = try row.decode("credit") }
         return result
+    }
+
+    /// The recurring revenue won deals added to the book (sql/0037's new and expansion
+    /// movements), a year of it, per team member by split, on the day the deal was won.
+    static func recurringCredits(from start: CalendarDate, to endExclusive: CalendarDate) -> Query {
+        """
+        SELECT t.user_id, m.mrr_delta * 12 * t.split_percent / 100 AS credit
+        FROM agreement_movements m JOIN opportunities o ON o.id = m.opportunity_id AND o.archived_at IS NULL
+             JOIN opportunity_team t ON t.opportunity_id = o.id
+        WHERE m.kind IN ('new', 'expansion') AND o.closed_on >= \(start) AND o.closed_on < \(endExclusive)
+        """
     }
 
     func attainment(_ db: Connection, period: FiscalPeriod, metric: QuotaMetric, root: Int64?) async throws -> [AttainmentRow] {
@@ -83,8 +95,16 @@ struct ReportStore: Sendable {
     /// pure roll-up, credited wholly to its person, with the probability that gives
     /// back its exact weighted amount. The stage's probability and category are
     /// applied here, so a change to a stage's settings shows at once.
-    func forecast(_ db: Connection, period: FiscalPeriod, root: Int64?) async throws -> [ForecastRow] {
-        let rows = try await db.query("""
+    ///
+    /// A bookings metric other than total bookings counts its kinds of deal against its
+    /// quota; `recurring_bookings` counts what won deals added to the recurring book
+    /// (an open deal's recurring value is known only once its proposal is accepted).
+    func forecast(_ db: Connection, period: FiscalPeriod, root: Int64?, metric: QuotaMetric = .totalBookings) async throws -> [ForecastRow] {
+        let rows = metric == .recurringBookings ? try await db.query("""
+            SELECT r.user_id, true AS is_won, 'closed' AS category, sum(r.credit) AS amount, sum(r.credit) AS weighted
+            FROM (\(Self.recurringCredits(from: period.start, to: period.endExclusive))) r
+            GROUP BY 1, 2, 3
+            """) : try await db.query("""
             SELECT c.user_id, s.is_won,
                    CASE WHEN s.is_won THEN s.forecast_category
                         ELSE coalesce(nullif(c.category_override, ''), s.forecast_category) END AS category,
@@ -92,7 +112,7 @@ struct ReportStore: Sendable {
                    sum(CASE WHEN s.is_won THEN c.amount * s.probability / 100
                             ELSE c.amount_at_stage_probability * s.probability / 100 + c.weighted_override END) AS weighted
             FROM opportunity_credit_totals c JOIN pipeline_stages s ON s.key = c.stage_key
-            WHERE NOT s.is_lost AND c.month >= \(period.start) AND c.month < \(period.endExclusive)
+            WHERE NOT s.is_lost AND c.month >= \(period.start) AND c.month < \(period.endExclusive) AND c.kind = ANY(\(metric.dealKinds)::text[])
             GROUP BY 1, 2, 3
             """)
         let deals = try rows.compactMap { row -> ForecastDeal? in
@@ -104,7 +124,7 @@ struct ReportStore: Sendable {
                                 won: try row.decode("is_won"))
         }
         return ForecastReport.rows(people: try await people(db), root: root,
-                                   quotas: try await quotaTargets(db, periodKey: period.key, metric: .totalBookings), deals: deals)
+                                   quotas: try await quotaTargets(db, periodKey: period.key, metric: metric), deals: deals)
     }
 
     struct StageRow: Encodable, Sendable {
