@@ -13,6 +13,7 @@ struct HomePage {
     var tasks: [TaskRow]
     /// How many of the caller's open tasks are past due (the navigation's badge).
     var overdueTasks = 0
+    var hasOverdueTasks = false
     var reviews: [Review]
     var phases: [PhaseDue]
     var hasTasks, hasReviews, hasPhases: Bool
@@ -27,6 +28,7 @@ struct HomePage {
     /// Time-off requests, and entries of submitted timesheets, waiting for the caller's decision.
     var timeOffWaiting = false
     var timesheetsWaiting = 0
+    var hasTimesheetsWaiting = false
     /// The latest unread notifications (issue 20).
     var notifications = HomeNotifications(items: [], has: false)
     /// A manager's team card, an admin's firm card: at most one of each (a list, so
@@ -62,6 +64,7 @@ struct HomePage {
         var page = HomePage(tasks: tasks, reviews: reviews, phases: phases, hasTasks: !tasks.isEmpty, hasReviews: !reviews.isEmpty,
                             hasPhases: !phases.isEmpty)
         page.overdueTasks = OverdueTasks.count ?? tasks.filter(\.late).count
+        page.hasOverdueTasks = page.overdueTasks > 0
         page.quotas = try await quotaProgress(db, caller: caller, services: services, today: today)
         page.hasQuotas = !page.quotas.isEmpty
         if caller.has(.projectManager) { page.bonus = try await bonusProgress(db, caller: caller, services: services) }
@@ -76,6 +79,7 @@ struct HomePage {
         }
         if caller.isAdmin || caller.has(.manager) {
             page.timesheetsWaiting = try await TimeStore().waitingCount(db, caller: caller)
+            page.hasTimesheetsWaiting = page.timesheetsWaiting > 0
             page.ownCardsFirst = false
         }
         return page

@@ -57,6 +57,9 @@ struct TaskSection: Sendable {
 /// count and carried to `WebRoutes.frame` the same way.
 enum OverdueTasks {
     @TaskLocal static var count: Int?
+
+    /// The navigation's badge: the count when there is any.
+    static var badge: [Int] { (count ?? 0) > 0 ? [count ?? 0] : [] }
 }
 
 /// Tasks on the pages (issue 19, item 2): a task is an activity of kind `task`; it is
@@ -162,6 +165,7 @@ extension WebRoutes {
         var empty: Bool
         var heading, next: String
         var overdue: Int
+        var hasOverdue: Bool
     }
 
     @Sendable func showTasks(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -172,7 +176,7 @@ extension WebRoutes {
         let rows = tasks.map { TaskRow($0, now: now) }
         let body = TasksPage(views: TaskView.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == view) },
                              rows: rows, empty: rows.isEmpty, heading: view.label, next: Site.tasks() + "?view=\(view.rawValue)",
-                             overdue: OverdueTasks.count ?? 0)
+                             overdue: OverdueTasks.count ?? 0, hasOverdue: (OverdueTasks.count ?? 0) > 0)
         return renderer.page("tasks", Page(frame: frame(caller, sessionToken: token, title: "Tasks", area: "tasks"), body: body))
     }
 }

@@ -14,8 +14,9 @@ struct WebRoutes {
     struct Frame {
         struct Nav {
             var label: String; var href: String; var current: Bool
-            /// A count beside the link (the caller's overdue tasks), 0 for none.
-            var badge = 0
+            /// A count beside the link (the caller's overdue tasks): one number, or none
+            /// (a list, as Mustache draws a 0 as it draws any other number).
+            var badge: [Int] = []
         }
         var title: String
         var nav: [Nav]
@@ -38,7 +39,7 @@ struct WebRoutes {
         }
         nav.append(.init(label: "Projects", href: "/projects", current: area == "projects"))
         if Self.runsRotation(caller) { nav.append(.init(label: "Rotation", href: Site.rotation(), current: area == "rotation")) }
-        nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks", badge: OverdueTasks.count ?? 0))
+        nav.append(.init(label: "Tasks", href: "/tasks", current: area == "tasks", badge: OverdueTasks.badge))
         nav.append(.init(label: "My week", href: "/my-week", current: area == "week"))
         nav.append(.init(label: "Time off", href: "/time-off", current: area == "time-off"))
         if PipelineAccess.canRead(caller.roles) { nav.append(.init(label: "Reports", href: "/reports", current: area == "reports")) }
