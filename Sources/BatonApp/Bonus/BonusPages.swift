@@ -300,10 +300,14 @@ extension WebRoutes {
         }
         if state.conflict != nil {
             func show(_ v: [String: String]) -> [String] {
-                [v["name"] ?? "", v["method"] ?? "", v["targetBonus"] ?? "", v["threshold"] ?? "", typedTiers(v),
-                 v["cap"].flatMap { $0.isEmpty ? nil : $0 } ?? "none", v["lateCreditPercent"] ?? ""]
+                func orNone(_ key: String) -> String { v[key].flatMap { $0.trimmed.isEmpty ? nil : $0 } ?? "none" }
+                return [v["name"] ?? "", Formatting.label(v["method"] ?? ""), v["targetBonus"] ?? "", v["threshold"] ?? "", typedTiers(v),
+                        orNone("cap"), v["lateCreditPercent"] ?? "", orNone("budgetTolerancePercent"), orNone("overBudgetCreditPercent")]
             }
-            let labels = ["Name", "Method", "Target bonus", "Threshold", "Tiers", "Cap", "Late credit (%)"]
+            // Every box of the form, the budget tolerance pair included (#22), so a change
+            // of theirs to any of them is shown before mine is saved over it.
+            let labels = ["Name", "Method", "Target bonus", "Threshold", "Tiers", "Cap", "Late credit (%)", "Budget tolerance (%)",
+                          "Credit over budget (%)"]
             let theirs = show(saved), mine = show(state.values)
             state.conflict = AdminConflict(labels.indices.map { (labels[$0], theirs[$0], mine[$0]) })
         }

@@ -31,6 +31,8 @@ struct ReportsPage {
             var labels: [String]
             var closed: [String]; var commit: [String]; var bestCase: [String]; var pipeline: [String]
             var quota: [String?]; var credited: [String]
+            /// The ticks and tooltips say amounts as the tables do (`USD 30,000`).
+            var currency: String
         }
         // Stacked bars show each category's own part: best case without commit, pipeline without best case.
         let chart = Chart(
@@ -38,24 +40,23 @@ struct ReportsPage {
             commit: forecast.map { $0.commit.description },
             bestCase: forecast.map { ($0.bestCase.amount - $0.commit.amount).moneyText },
             pipeline: forecast.map { ($0.pipeline.amount - $0.bestCase.amount).moneyText },
-            quota: attainment.map { $0.quota?.description }, credited: attainment.map { $0.credited.description })
+            quota: attainment.map { $0.quota?.description }, credited: attainment.map { $0.credited.description },
+            currency: services.configuration.currency)
         let json = String(decoding: try JSON.encoder.encode(chart), as: UTF8.self)
         var growth: Growth?
         if ReportNav.isManagerial(caller) {
             let advice = try await store.growth(db, weeks: 12, thresholds: GrowthThresholds(), today: Timestamp.now.calendarDate,
                                                 currency: services.configuration.currency)
-            growth = Growth(sentence: advice.sentence, recommendation: advice.recommendation.rawValue.replacingOccurrences(of: "_", with: " "))
+            growth = Growth(sentence: advice.sentence, recommendation: Formatting.label(advice.recommendation))
         }
         let currency = services.configuration.currency
-        func money(_ m: Money?) -> String { m.map { $0.amount.display(currency: currency) } ?? "–" }
-        func percent(_ ratio: DecimalString?) -> String {
-            ratio.map { ($0.value * 100).rounded(scale: 1).description + " %" } ?? "–"
-        }
+        func money(_ m: Money?) -> String { Formatting.money(m, currency: currency) }
+        func percent(_ ratio: DecimalString?) -> String { Formatting.percent(ratio?.value) }
         return ReportsPage(
             period: period.key,
             forecast: forecast.map {
                 ForecastLine(name: $0.name, closed: money($0.closed), commit: money($0.commit), bestCase: money($0.bestCase),
-                             pipeline: money($0.pipeline), quota: money($0.quota), coverage: $0.coverage.map { "\($0.description)×" } ?? "–")
+                             pipeline: money($0.pipeline), quota: money($0.quota), coverage: $0.coverage.map { Formatting.times($0.value) } ?? "–")
             },
             attainment: attainment.map {
                 AttainmentLine(name: $0.name, quota: money($0.quota), credited: money($0.credited), attainment: percent($0.attainment))

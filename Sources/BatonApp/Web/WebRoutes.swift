@@ -71,6 +71,7 @@ struct WebRoutes {
         let pages = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
             .add(middleware: AuthenticationMiddleware(services: services))
             .add(middleware: NotificationBellMiddleware(services: services))
+            .add(middleware: FirmZoneMiddleware(services: services))
         pages.post("sign-out", use: signOut)
         pages.get("/", use: homePage)
         // Accounts, their contacts and activities.

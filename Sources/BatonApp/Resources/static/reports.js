@@ -2,6 +2,13 @@
 (function () {
   if (typeof Chart === "undefined") return;
   const number = (values) => values.map((v) => (v === null ? null : Number(v)));
+  // Amounts on an axis and in a tooltip read as in the tables: "USD 30,000".
+  const money = (currency) => (v) => currency + " " + Number(v).toLocaleString("en-US", { maximumFractionDigits: 0 });
+  const moneyOptions = (currency, stacked) => ({
+    responsive: true,
+    scales: { x: { stacked: stacked }, y: { stacked: stacked, ticks: { callback: money(currency) } } },
+    plugins: { tooltip: { callbacks: { label: (item) => item.dataset.label + ": " + money(currency)(item.raw) } } },
+  });
   const forecast = document.getElementById("forecast-chart");
   if (forecast) {
     const d = JSON.parse(forecast.dataset.chart);
@@ -16,7 +23,7 @@
           { label: "Pipeline", data: number(d.pipeline), backgroundColor: "#c9d9ec" },
         ],
       },
-      options: { responsive: true, scales: { x: { stacked: true }, y: { stacked: true } } },
+      options: moneyOptions(d.currency, true),
     });
   }
   const attainment = document.getElementById("attainment-chart");
@@ -31,7 +38,7 @@
           { label: "Quota", data: number(d.quota), backgroundColor: "#d1d9e0" },
         ],
       },
-      options: { responsive: true },
+      options: moneyOptions(d.currency, false),
     });
   }
 
