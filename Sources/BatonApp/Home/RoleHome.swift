@@ -43,14 +43,19 @@ struct TeamHome {
             }
         }
         let forecastRows = try await reports.forecast(db, period: quarter, root: caller.id)
-        let forecast = Self.line(of: caller.id, in: forecastRows, rollup: \.rollup, person: \.userId).map { Figures($0, currency: currency) }
+        // The sales forecast, when the line sells (a delivery team's would be all zeros).
+        var forecast: [Figures] = []
+        if let row = Self.line(of: caller.id, in: forecastRows, rollup: \.rollup, person: \.userId),
+            row.quota != nil || row.closed.amount != 0 || row.pipeline.amount != 0 {
+            forecast = [Figures(row, currency: currency)]
+        }
 
-        // Open deals closing this month on the accounts the manager's line sees.
+        // The line's own open deals closing this month (owned by someone in it).
         let month = calendar.period(containing: today, kind: .month)
         let stages = Dictionary(try await services.stages.all(db).map { ($0.key, $0.name) }, uniquingKeysWith: { a, _ in a })
         let deals = try await services.opportunities.list(
             db, visibleTo: caller, filter: .init(closingFrom: month.start, closingTo: month.lastDay), page: try PageRequest(limit: 200)).items
-        let closing = deals.filter { $0.wonOn == nil && $0.lostOn == nil }.sorted { ($0.closeDate, $0.id) < ($1.closeDate, $1.id) }.prefix(10).map {
+        let closing = deals.filter { $0.wonOn == nil && $0.lostOn == nil && names[$0.ownerId] != nil }.sorted { ($0.closeDate, $0.id) < ($1.closeDate, $1.id) }.prefix(10).map {
             Deal(opportunity: $0, amount: $0.amount.amount.display(currency: currency), closes: Formatting.date($0.closeDate),
                  stage: stages[$0.stage] ?? Formatting.label($0.stage), owner: names[$0.ownerId] ?? "")
         }
@@ -63,7 +68,7 @@ struct TeamHome {
         let shown = phases.sorted { ($0.dueDate, $0.projectID) < ($1.dueDate, $1.projectID) }.prefix(15).map { HomePage.phaseDue($0, today: today) }
 
         return TeamHome(period: quarter.key, month: Formatting.date(month.start).split(separator: " ").dropFirst().joined(separator: " "),
-                        attainment: gauges, members: members, forecast: forecast.map { [$0] } ?? [], closing: Array(closing),
+                        attainment: gauges, members: members, forecast: forecast, closing: Array(closing),
                         phases: Array(shown), hasMembers: !members.isEmpty, hasClosing: !closing.isEmpty, hasPhases: !shown.isEmpty)
     }
 
