@@ -218,7 +218,7 @@ def test_a_consultant_sees_only_their_projects(browser, base):
     submit(browser, browser.find_element("css selector", "form.search button"))
     assert "status=active" in browser.current_url
     statuses = [e.text for e in browser.find_elements("css selector", "table.projects-list td .status")]
-    assert statuses and set(statuses) == {"active"}
+    assert statuses and set(statuses) == {"Active"}, "statuses in words (issue 19, item 7)"
     link = browser.find_element("css selector", "table.projects-list tbody a")
     name = link.text
     submit(browser, link)

@@ -33,7 +33,7 @@ extension WebRoutes {
     func listResponse(_ kind: ListKind, _ params: ListParameters, _ caller: Caller, _ token: String,
                       refusal: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         var body = try await services.pool.withConnection { try await listBody($0, kind, params, caller: caller) }
-        body.refusal = refusal ?? ""
+        body.refusal = refusal
         body.action = kind == .opportunities ? .init(label: "Board", href: Site.pipeline()) : nil
         let area = kind == .opportunities ? "deals" : kind.rawValue
         return renderer.page("list", Page(frame: frame(caller, sessionToken: token, title: body.title, area: area), body: body),
@@ -180,13 +180,17 @@ struct ListParameters: Sendable {
         let standardSort = spec.column(spec.sort) ?? spec.columns[0]
         let sort = self["sort"].flatMap { spec.column($0) }.flatMap { $0.sort == nil ? nil : $0 } ?? standardSort
         return ListView(spec: spec, conditions: conditions, columns: columns.isEmpty ? spec.columns.filter(\.standard) : columns,
-                        sort: sort, descending: self["dir"] == "desc", page: self["page"].flatMap { Int($0) }.map { max($0, 1) } ?? 1)
+                        sort: sort, descending: self["dir"] == "desc", page: self["page"].flatMap { Int($0) }.map { max($0, 1) } ?? 1,
+                        quickSummary: spec.quickSummary?(self, caller))
     }
 
     /// What a saved view keeps: the kind's filters, the columns and the sort, not the
     /// page it was on or "as CSV".
     func saved(_ spec: ListSpec) -> String {
-        let known = Set(spec.filters.map(\.key) + ["col", "sort", "dir"])
+        // The standard columns, ticked as they come, are no choice: such a view is the
+        // same as one that names none (and matches the built-in views).
+        let standard = Set(all("col")) == Set(spec.columns.filter(\.standard).map(\.key))
+        let known = Set(spec.filters.map(\.key) + (standard ? [] : ["col"]) + ["sort", "dir"])
         return ListParameters.encode(values.filter { known.contains($0.0) })
     }
 
@@ -227,16 +231,22 @@ struct ListPaging: Sendable {
 struct ListPage: Sendable {
     struct Field: Sendable {
         var key, label, value, placeholder: String
-        var search = false, date = false, amount = false, check = false, choice = false, hidden = false
-        var anyLabel = ""
+        var search = false, date = false, amount = false, check = false, choice = false, hidden = false, checked = false
+        /// The choice meaning "no filter" ("Anyone"), when there is one; a hidden filter's value when set.
+        /// (Optional: Mustache draws a section for an empty string too.)
+        var anyLabel, kept: String?
         var options: [ListOption] = []
     }
     struct ColumnChoice: Sendable { var key, label: String; var shown: Bool }
-    struct Header: Sendable { var label: String; var href: String; var sorted: String; var numeric: Bool }
+    struct Header: Sendable { var label: String; var href: String?; var sorted: String; var numeric: Bool }
     struct Cell: Sendable {
-        var label, text, href: String
-        var numeric = false, email = false, phone = false, progress = false
-        var statusClass = ""
+        var label, text: String
+        var href: String?
+        var numeric = false, email = false, phone = false, progress = false, plain = true
+        /// "num" for money (right-aligned), "nowrap" for money and dates: never "USD"
+        /// above "240,750.00".
+        var cssClass: String?
+        var statusClass: String?
         var done = 0, total = 0
     }
     struct Row: Sendable { var id: Int64; var name: String; var cells: [Cell] }
@@ -252,11 +262,11 @@ struct ListPage: Sendable {
     var count, total: String
     var hasTotal: Bool
     var paging: ListPaging
-    var sort, dir: String
+    var sort, dir: String?
     var builtIn, saved: [ViewLink]
     var hasSaved: Bool
     var parameters: String
-    var refusal = ""
+    var refusal: String?
     var error = ""
     var hasError = false
     var action: Action?
@@ -274,11 +284,11 @@ struct ListPage: Sendable {
             case .search(let placeholder): field.search = true; field.placeholder = placeholder
             case .date: field.date = true
             case .amount: field.amount = true; field.placeholder = filter.key.hasSuffix("Min") ? "like 50,000" : ""
-            case .check: field.check = true
-            case .hidden: field.hidden = true
+            case .check: field.check = true; field.checked = value == "yes"
+            case .hidden: field.hidden = true; field.kept = params[filter.key]
             case .choice(_, let any):
                 field.choice = true
-                field.anyLabel = any ?? ""
+                field.anyLabel = any
                 let chosen = params[filter.key] ?? filter.standard
                 field.options = (choices[filter.key] ?? []).map { ListOption(value: $0.value, label: $0.label, selected: $0.value == chosen) }
             }
@@ -287,7 +297,7 @@ struct ListPage: Sendable {
         let shown = Set(view.columns.map(\.key))
         columns = spec.columns.map { ColumnChoice(key: $0.key, label: $0.label, shown: shown.contains($0.key)) }
         headers = view.columns.map { column in
-            guard column.sort != nil else { return Header(label: column.label, href: "", sorted: "none", numeric: column.numeric) }
+            guard column.sort != nil else { return Header(label: column.label, href: nil, sorted: "none", numeric: column.numeric) }
             let current = view.sort.key == column.key
             let descending = current && !view.descending
             return Header(label: column.label, href: params.link(path, ["sort": column.key, "dir": descending ? "desc" : nil, "page": nil]),
@@ -304,8 +314,8 @@ struct ListPage: Sendable {
         total = Formatting.money(result.total, currency: currency)
         hasTotal = spec.total != nil
         paging = ListPaging(params: params, path: path, page: view.page, pageSize: ListView.pageSize, count: result.count)
-        sort = params["sort"] ?? ""
-        dir = params["dir"] ?? ""
+        sort = params["sort"]
+        dir = params["dir"]
         let current = params.saved(spec)
         func link(_ parameters: String) -> String { parameters.isEmpty ? path : path + "?" + parameters }
         builtIn = spec.builtIn(for: caller, today: Timestamp.now.calendarDate).enumerated().map {
@@ -319,7 +329,8 @@ struct ListPage: Sendable {
     /// One value as the page shows it: money, dates and enumerations through the one
     /// formatter, links to the record, mailto and tel links.
     static func cell(_ column: ListColumn, _ value: String?, link: Int64?, currency: String) -> Cell {
-        var cell = Cell(label: column.label, text: value ?? "", href: "", numeric: column.numeric)
+        var cell = Cell(label: column.label, text: value ?? "", href: nil, numeric: column.numeric)
+        cell.cssClass = column.style == .money ? "num nowrap" : column.style == .date ? "nowrap" : nil
         if let target = column.link, let id = link { cell.href = target.path + String(id) + target.fragment }
         guard let value else { return cell }
         switch column.style {
@@ -327,12 +338,13 @@ struct ListPage: Sendable {
         case .date: cell.text = CalendarDate(value).map(Formatting.date) ?? value
         case .label: cell.text = Formatting.label(value)
         case .yesNo: cell.text = value == "true" ? "Yes" : "No"
-        case .email: cell.email = true
-        case .phone: cell.phone = true
-        case .status: cell.text = Formatting.label(value); cell.statusClass = "status-" + value
+        case .email: cell.email = true; cell.plain = false
+        case .phone: cell.phone = true; cell.plain = false
+        case .status: cell.text = Formatting.label(value); cell.statusClass = "status-" + value; cell.plain = false
         case .progress:
             let parts = value.split(separator: "/").compactMap { Int($0) }
             cell.progress = parts.count == 2
+            cell.plain = !cell.progress
             if parts.count == 2 { (cell.done, cell.total) = (parts[0], parts[1]) }
         case .text: break
         }
