@@ -66,7 +66,7 @@ def assert_refused(browser, base, email, path):
 def test_the_pipeline_report_shows_the_apis_stages_for_the_period_picked(browser, base, console_allows):
     console_allows.append(FORBIDDEN)
     sign_in(browser, base, "morgan.reyes@demo.test", next_path="/reports")
-    assert report_links(browser) == ["Forecast and attainment", "Pipeline", "Sales performance", "Delivery", "Growth", "Profitability"]
+    assert report_links(browser) == ["Forecast and attainment", "Pipeline", "Sales performance", "Recurring revenue", "Delivery", "Growth", "Profitability"]
     submit(browser, browser.find_element("css selector", "nav.report-nav a[href='/reports/pipeline']"))
     token = token_for(base, "morgan.reyes@demo.test")
     shown = browser.find_element("css selector", "#period option:checked").get_attribute("value")
@@ -105,7 +105,7 @@ def test_the_pipeline_report_shows_the_apis_stages_for_the_period_picked(browser
 def test_sales_performance_by_person_and_typical_project_matches_the_api(browser, base, console_allows):
     console_allows.append(FORBIDDEN)
     sign_in(browser, base, "ana.torres@demo.test", next_path="/reports/sales-performance")
-    assert report_links(browser) == ["Forecast and attainment", "Pipeline", "Sales performance"], \
+    assert report_links(browser) == ["Forecast and attainment", "Pipeline", "Sales performance", "Recurring revenue"], \
         "an account manager is not offered delivery or growth"
     token = token_for(base, "ana.torres@demo.test")
     # A year back to today, through the form's date fields.
