@@ -1,0 +1,110 @@
+"""The rotation board (issue 24, item 3) in a real browser: a block moved by dragging
+and by the keyboard goes through the API's change of assignment, the person's
+calendar feed says so, the undo takes it back; the board scrolls within itself at
+390 px and passes axe. Works on an assignment of its own, far in the future, removed
+at the end."""
+import os
+import uuid
+from urllib.parse import quote
+
+import icalendar
+from axe_selenium_python import Axe
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+import client
+from conftest import ARTIFACTS, api, sign_in, submit, token_for
+
+MONDAY = "2031-03-03"
+BOARD = f"/rotation?from={MONDAY}&zoom=week"
+
+
+def feed_events(base, token):
+    """The person's feed, parsed: uid → (first day, last day included)."""
+    url = api(base, "GET", "/api/v1/me", token=token)["calendarUrl"]
+    reply = client.request(base, "GET", url)
+    assert reply.status == 200, reply.status
+    days = {}
+    for event in icalendar.Calendar.from_ical(reply.body).walk("VEVENT"):
+        start, end = event["DTSTART"].dt, event["DTEND"].dt
+        days[str(event["UID"])] = (start.isoformat(), end.fromordinal(end.toordinal() - 1).isoformat())
+    return days
+
+
+def drag(browser, chip, cell):
+    """HTML5 drag and drop as the browser delivers it: dragstart on the block, drop on the cell, one DataTransfer."""
+    browser.execute_script("""
+        const dt = new DataTransfer();
+        arguments[0].dispatchEvent(new DragEvent('dragstart', {dataTransfer: dt, bubbles: true}));
+        arguments[1].dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        arguments[1].dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    """, chip, cell)
+
+
+def wait_for_new_page(browser, old):
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete"
+                                     and d.find_element("tag name", "html") != old)
+
+
+def test_moving_a_block_by_drag_and_keyboard_updates_the_feed_and_undoes(browser, base):
+    admin = token_for(base, "admin@demo.test")
+    jon, ivy = token_for(base, "jon.alvarez@demo.test"), token_for(base, "ivy.chen@demo.test")
+    jon_id, ivy_id = api(base, "GET", "/api/v1/me", token=jon)["id"], api(base, "GET", "/api/v1/me", token=ivy)["id"]
+    project = api(base, "GET", "/api/v1/projects", token=admin)["items"][0]["id"]
+    role = f"Rotation {uuid.uuid4().hex[:6]}"
+    made = api(base, "POST", f"/api/v1/projects/{project}/assignments", {
+        "userId": jon_id, "role": role, "start": MONDAY, "end": "2031-03-04", "hoursPerDay": "2", "status": "confirmed"}, token=admin)
+    assignment = made["id"]
+    uid = f"assignment-{assignment}@baton"
+    try:
+        assert feed_events(base, jon)[uid] == ("2031-03-03", "2031-03-04")
+
+        sign_in(browser, base, "admin@demo.test", next_path=quote(BOARD, safe="/"))
+        browser.set_window_size(1440, 900)
+        chip = browser.find_element("css selector", f"tr[data-user='{jon_id}'] td[data-column='0'] button.chip[data-block^='{project}.{assignment}.']")
+        target = browser.find_element("css selector", f"tr[data-user='{ivy_id}'] td[data-column='2']")
+        # By dragging: to Ivy, two days later.
+        old = browser.find_element("tag name", "html")
+        drag(browser, chip, target)
+        wait_for_new_page(browser, old)
+        assert browser.find_elements("id", "rotation-undo"), "the move offers its undo"
+        assert feed_events(base, ivy)[uid] == ("2031-03-05", "2031-03-06"), "Ivy's feed has the moved block"
+        assert uid not in feed_events(base, jon), "and Jon's no longer"
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        browser.save_screenshot(os.path.join(ARTIFACTS, "rotation-board-1440.png"))
+
+        # Undo: back to Jon, on the first days.
+        submit(browser, browser.find_element("css selector", "#rotation-undo button"))
+        assert feed_events(base, jon)[uid] == ("2031-03-03", "2031-03-04")
+
+        # By the keyboard: select the block, one day later, Enter.
+        chip = browser.find_element("css selector", f"tr[data-user='{jon_id}'] td[data-column='0'] button.chip[data-block^='{project}.{assignment}.']")
+        browser.execute_script("arguments[0].focus()", chip)
+        chip.send_keys(Keys.ENTER)
+        assert chip.get_attribute("aria-pressed") == "true"
+        chip.send_keys(Keys.ARROW_RIGHT)
+        assert "1 day later" in browser.find_element("id", "rotation-status").text
+        old = browser.find_element("tag name", "html")
+        chip.send_keys(Keys.ENTER)
+        wait_for_new_page(browser, old)
+        assert feed_events(base, jon)[uid] == ("2031-03-04", "2031-03-05"), "Jon's feed has the block a day later"
+        submit(browser, browser.find_element("css selector", "#rotation-undo button"))
+        assert feed_events(base, jon)[uid] == ("2031-03-03", "2031-03-04")
+
+        # The board passes axe and, on a phone, scrolls within itself.
+        axe = Axe(browser)
+        axe.inject()
+        results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+        serious = [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, "\n".join(serious)
+        browser.set_window_size(390, 844)
+        browser.get(base + BOARD)
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll at 390 px"
+        assert browser.execute_script("const s = document.querySelector('.rotation-scroll'); return s.scrollWidth > s.clientWidth"), \
+            "the board scrolls within itself"
+        browser.save_screenshot(os.path.join(ARTIFACTS, "rotation-board-390.png"))
+    finally:
+        # The assignment was the test's own: it leaves the demo firm as it found it.
+        version = api(base, "GET", f"/api/v1/projects/{project}/assignments/{assignment}", token=admin)["version"]
+        client.request(base, "DELETE", f"/api/v1/projects/{project}/assignments/{assignment}", token=admin,
+                       headers={"If-Match": f'"{version}"'})
