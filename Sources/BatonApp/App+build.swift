@@ -85,6 +85,7 @@ public func buildApplication(
     lifecycle.append(Housekeeping(pool: pool, logger: logger))
     if let mail = MailSettings.current { lifecycle.append(MailWorker(pool: pool, settings: mail, logger: logger)) }
     lifecycle.append(NotificationSchedule(pool: pool, logger: logger))
+    lifecycle.append(RenewalJob(services: services, every: .seconds(60 * configuration.renewalRoundMinutes)))
     if let supervisor = DatabaseLocation.supervisor(configuration, serving: database, logger: logger) { lifecycle.append(supervisor) }
     return Application(
         router: router,

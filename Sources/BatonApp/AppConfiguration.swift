@@ -41,6 +41,8 @@ public struct AppConfiguration: Sendable {
     public var trustedProxyHeader: String?
     /// The folder of migration files; nil means "find it" (see `ProjectFiles`).
     public var sqlDirectory: String?
+    /// How often each server runs the renewal round (`RENEWAL_ROUND_MINUTES`).
+    public var renewalRoundMinutes: Int = 60
 
     public init(
         databaseURL: String? = nil, dataDirectory: String = ".baton", host: String = "127.0.0.1", port: Int = 8080,
@@ -122,6 +124,7 @@ public struct AppConfiguration: Sendable {
         c.statusLinkMaxDays = try integer("STATUS_LINK_MAX_DAYS", 1...3650) ?? c.statusLinkMaxDays
         c.statusLinkDays = try integer("STATUS_LINK_DAYS", 1...c.statusLinkMaxDays) ?? min(c.statusLinkDays, c.statusLinkMaxDays)
         c.importMaxMB = try integer("IMPORT_MAX_MB", 1...4096) ?? c.importMaxMB
+        c.renewalRoundMinutes = try integer("RENEWAL_ROUND_MINUTES", 1...1440) ?? c.renewalRoundMinutes
         return c
     }
 }

@@ -9,7 +9,7 @@ struct Baton: AsyncParsableCommand {
         abstract: "A CRM for technical-services firms: from the order to the delivered work.",
         discussion: "Configuration comes from environment variables; see docs/configuration.md.",
         subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, Report.self, User.self, BackupCommand.self,
-                      RestoreCommand.self])
+                      RestoreCommand.self, Agreements.self])
 }
 
 func loadConfiguration() throws -> AppConfiguration {
@@ -69,10 +69,10 @@ struct Demo: AsyncParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a CSV file of accounts, contacts or opportunities (Baton, Salesforce or HubSpot columns).",
+        abstract: "Import a CSV file of accounts, contacts or opportunities (Baton, Salesforce or HubSpot columns), or agreements.",
         discussion: "A real import is all or nothing: with any problem, nothing is stored and every problem is listed.")
 
-    @Argument(help: "accounts, contacts or opportunities") var kind: String
+    @Argument(help: "accounts, contacts, opportunities or agreements") var kind: String
     @Argument(help: "The CSV file.") var file: String
     @Flag(help: "Check the file and list its problems without storing anything.") var dryRun = false
     @Option(name: .customLong("as"), help: "The email of the person importing (default: the first admin).") var person: String?
@@ -207,6 +207,22 @@ struct User: AsyncParsableCommand {
                 print([String(p.id), p.email, p.name, p.roles.joined(separator: ","), p.manager ?? "-", p.active ? "active" : "inactive"]
                     .joined(separator: "\t"))
             }
+        }
+    }
+}
+
+struct Agreements: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Recurring agreements.", subcommands: [Renew.self])
+
+    struct Renew: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the renewal round once: open the renewal opportunity of every agreement ending within the lead.",
+            discussion: "Every baton serve runs it on a timer (RENEWAL_ROUND_MINUTES); each term gets one renewal however often it runs.")
+        @Option(help: "Days before the end (default: the firm's renewal lead, 90 unless set).") var leadDays: Int?
+
+        func run() async throws {
+            let configuration = try loadConfiguration()
+            print(try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).renewAgreements(leadDays: leadDays))
         }
     }
 }

@@ -76,7 +76,8 @@ public struct AdminTasks: Sendable {
     public func importFile(kind: String, path: String, mappingPath: String? = nil, dryRun: Bool, as email: String?)
         async throws -> (report: String, failed: Bool)
     {
-        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts or opportunities") }
+        if kind == "agreements" { return try await importAgreements(path: path, dryRun: dryRun, as: email) }
+        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts, opportunities or agreements") }
         let file = URL(fileURLWithPath: path)
         guard FileManager.default.isReadableFile(atPath: file.path) else { throw Failure(description: "cannot read \(path)") }
         let mapping = try Self.valueMapping(at: mappingPath)
@@ -92,6 +93,22 @@ public struct AdminTasks: Sendable {
                 return (Self.describe(refused.report), true)
             } catch let error as APIError {
                 throw Failure(description: error.detail)
+            }
+        }
+    }
+
+    /// `baton import agreements`: as `POST /agreements/import`, all or nothing.
+    private func importAgreements(path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Failure(description: "cannot read \(path) as UTF-8 text") }
+        return try await withDatabase { services in
+            do {
+                let rows = try await services.pool.withTransaction { db in
+                    try await AgreementImport(services: services).run(db, caller: try await caller(db, email: email), text: text, dryRun: dryRun,
+                                                                      today: Timestamp.now.calendarDate)
+                }
+                return ("\(dryRun ? "Checked" : "Imported") \(rows) agreement\(rows == 1 ? "" : "s").", false)
+            } catch let refused as ValidationFailure {
+                return (refused.errors.map { "  \($0.field): \($0.message)" }.joined(separator: "\n"), true)
             }
         }
     }
@@ -175,6 +192,19 @@ public struct AdminTasks: Sendable {
     /// `baton demo`: loads the demo firm into an empty database.
     public func loadDemo() async throws -> Bool {
         try await withDatabase { try await DemoFirm(services: $0).loadIfEmpty() }
+    }
+
+    /// `baton agreements renew`: one renewal round now, as every server's timer runs it
+    /// (`RenewalJob`); the renewals it opened, one line each, or that another round holds it.
+    public func renewAgreements(leadDays: Int?) async throws -> String {
+        try await withDatabase { services in
+            guard let opened = try await RenewalJob(services: services).round(today: Timestamp.now.calendarDate, leadDays: leadDays) else {
+                return "Another server is running the renewal round; nothing was done."
+            }
+            return ([("Opened \(opened.count) renewal\(opened.count == 1 ? "" : "s").")] + opened.map {
+                "  agreement \($0.id) \($0.name), ending \($0.endOn): opportunity \($0.renewalOpportunityId.map(String.init) ?? "-")"
+            }).joined(separator: "\n")
+        }
     }
 
     /// `baton user add`: through `PersonActions`, so the console keeps the API's rules.

@@ -1,4 +1,5 @@
 import BatonCore
+import Dates
 import Foundation
 import Hummingbird
 import Postgres
@@ -29,5 +30,20 @@ struct AgreementRoutes {
         try await endpoints.change(request, context, AgreementCancelInput.self) { db, caller, id, expected, input, _ in
             try await actions.cancel(db, caller: caller, id: id, expected: expected, input: input)
         }
+    }
+
+    /// `POST /agreements/import` (text/csv, `?dryRun=true`): all or nothing.
+    @Sendable func importFile(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let dryRun = try QueryParameters(request).bool("dryRun") ?? false
+        let body = try await request.body.collect(upTo: services.configuration.importMaxMB << 20)
+        guard let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
+            throw ValidationFailure("file", "The file must be UTF-8 text")
+        }
+        let rows = try await services.pool.withTransaction {
+            try await AgreementImport(services: services).run($0, caller: caller, text: text, dryRun: dryRun, today: Timestamp.now.calendarDate)
+        }
+        struct Body: Encodable { var rows, imported: Int; var dryRun: Bool }
+        return try APIResponse.json(Body(rows: rows, imported: dryRun ? 0 : rows, dryRun: dryRun)).response
     }
 }

@@ -38,6 +38,11 @@ struct AgreementRecord: Encodable, Sendable, KeepsEveryKey, Versioned {
     var closeReason: String?
     var lines: [Line]
     var createdAt, updatedAt: Timestamp
+
+    /// The term it runs for, as a next term repeats it (billed as its first line is).
+    var term: Recurrence {
+        Recurrence(period: lines.first?.recurrence.period ?? .monthly, termMonths: termMonths, autoRenew: autoRenew, noticeDays: noticeDays)
+    }
 }
 
 /// What to show of agreements: an account's, or those in a status.
@@ -87,10 +92,11 @@ struct AgreementStore: Sendable {
         return Page(fetched: try rows.map(Self.record), limit: page.limit) { [$0.startOn.description, String($0.id)] }
     }
 
-    /// A new agreement with its lines and its first event, audited.
+    /// A new agreement with its lines and its first event, audited. Its end is the
+    /// term's (`AgreementRules.endDate`) unless given (an imported contract's own).
     func create(
         _ db: Connection, accountID: Int64, proposalID: Int64?, opportunityID: Int64?, renews: Int64?, name: String,
-        start: CalendarDate, term: Recurrence, discountPercent: Decimal, lines: [(proposalLineID: Int64?, line: ProposalLineInput)],
+        start: CalendarDate, end: CalendarDate? = nil, term: Recurrence, discountPercent: Decimal, lines: [(proposalLineID: Int64?, line: ProposalLineInput)],
         action: String, by actorID: Int64?
     ) async throws -> AgreementRecord {
         let mrr = AgreementRules.mrr(lines: lines.map(\.line), discountPercent: discountPercent)
@@ -98,7 +104,7 @@ struct AgreementStore: Sendable {
             INSERT INTO agreements (account_id, proposal_id, opportunity_id, renews_agreement_id, name, start_on, end_on,
                                     term_months, auto_renew, notice_days, discount_percent, mrr)
             VALUES (\(accountID), \(proposalID), \(opportunityID), \(renews), \(name), \(start),
-                    \(AgreementRules.endDate(start: start, termMonths: term.termMonths)), \(term.termMonths), \(term.autoRenew),
+                    \(end ?? AgreementRules.endDate(start: start, termMonths: term.termMonths)), \(term.termMonths), \(term.autoRenew),
                     \(term.noticeDays), \(discountPercent), \(mrr))
             RETURNING id
             """).decode("id")
@@ -152,12 +158,67 @@ struct AgreementStore: Sendable {
             """).map { (id: try $0.decode("id"), ownerID: try $0.decode("owner_id")) }
     }
 
+    /// Whether this transaction runs the renewal round: false while another server's
+    /// round holds it (the lock ends with the transaction).
+    func winsRenewalRound(_ db: Connection) async throws -> Bool {
+        try await db.query("SELECT pg_try_advisory_xact_lock(\(Self.renewalRoundLock)) AS won").first?.decode("won") ?? false
+    }
+
+    /// The advisory lock key of the renewal round ("r23" in ASCII).
+    static let renewalRoundLock: Int64 = 0x72_32_33
+
     /// This term's renewal opportunity: set once (the column is unique, and only an
     /// agreement without one is updated).
     func linkRenewal(_ db: Connection, id: Int64, opportunityID: Int64) async throws {
         try await db.query("""
             UPDATE agreements SET renewal_opportunity_id = \(opportunityID) WHERE id = \(id) AND renewal_opportunity_id IS NULL
             """)
+    }
+
+    /// One movement of the recurring book (`agreement_movements`): the agreement's MRR
+    /// before and after, from `day`, credited to the account's owner of the moment.
+    func recordMovement(
+        _ db: Connection, _ agreement: AgreementRecord, kind: BookMovement, on day: CalendarDate, mrrBefore: Decimal, mrrAfter: Decimal,
+        opportunityID: Int64?, reason: String?
+    ) async throws {
+        // A move that changes no MRR (an agreement of free lines) is no new, expansion or churn.
+        guard kind == .renewal || mrrAfter != mrrBefore else { return }
+        try await db.query("""
+            INSERT INTO agreement_movements (agreement_id, account_id, owner_id, opportunity_id, kind, on_day, mrr_before, mrr_after, reason)
+            SELECT \(agreement.id), c.id, c.owner_id, \(opportunityID), \(kind.rawValue), \(day), \(mrrBefore), \(mrrAfter), \(reason)
+            FROM accounts c WHERE c.id = \(agreement.accountId)
+            """)
+    }
+
+    /// The agreement whose renewal this deal is, locked for the deal's transaction.
+    func renewed(_ db: Connection, byOpportunity opportunityID: Int64) async throws -> AgreementRecord? {
+        try await db.query("""
+            SELECT \(Self.columns) FROM agreements a WHERE a.renewal_opportunity_id = \(opportunityID) FOR UPDATE OF a
+            """).first.map(Self.record)
+    }
+
+    /// Accounts with an owner and no agreement yet, oldest first: where the demo firm's
+    /// book goes.
+    func ownedAccountsWithoutAgreements(_ db: Connection, limit: Int) async throws -> [Int64] {
+        try await db.query("""
+            SELECT c.id FROM accounts c
+            WHERE c.owner_id IS NOT NULL AND c.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.account_id = c.id)
+            ORDER BY c.id LIMIT \(limit)
+            """).map { try $0.decode("id") }
+    }
+
+    /// Whether the account has an agreement starting on `start`: an import brings it once.
+    func exists(_ db: Connection, accountID: Int64, start: CalendarDate) async throws -> Bool {
+        try await db.expectRow("""
+            SELECT EXISTS (SELECT 1 FROM agreements WHERE account_id = \(accountID) AND start_on = \(start)) AS found
+            """).decode("found")
+    }
+
+    /// Whether the account has a live agreement: a new one beside it is an expansion.
+    func hasLive(_ db: Connection, accountID: Int64) async throws -> Bool {
+        try await db.expectRow("""
+            SELECT EXISTS (SELECT 1 FROM agreements WHERE account_id = \(accountID) AND status IN ('active', 'renewal_due')) AS live
+            """).decode("live")
     }
 
     private func event(

@@ -193,6 +193,8 @@ struct OpportunityActions {
                                   checkOwner: keys.contains("ownerId") && f.ownerID != before.ownerId,
                                   currentAccountID: before.accountId)
         let after = try await store.update(db, before: before, to: f, teamChanged: keys.contains("team"), by: caller.id)
+        // A renewal deal's outcome renews or ends its agreement, in this transaction.
+        if stageChanged { try await AgreementActions(services: services).renewalDecided(db, after, won: stage.isWon, lost: stage.isLost, by: caller.id) }
         if stage.isWon, stageChanged || f.accountID != before.accountId {
             try await services.accounts.activateOnWin(db, accountID: f.accountID, by: caller.id)
         }
