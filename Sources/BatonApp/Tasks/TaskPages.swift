@@ -162,10 +162,9 @@ extension WebRoutes {
     struct TasksPage: Sendable {
         var views: [ListOption]
         var rows: [TaskRow]
-        var empty: Bool
         var heading, next: String
         var overdue: Int
-        var hasOverdue: Bool
+        var empty, hasOverdue: Bool
     }
 
     @Sendable func showTasks(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
@@ -175,8 +174,8 @@ extension WebRoutes {
         let tasks = try await services.pool.withConnection { try await TaskStore().open($0, caller: caller, view: view, now: now) }
         let rows = tasks.map { TaskRow($0, now: now) }
         let body = TasksPage(views: TaskView.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == view) },
-                             rows: rows, empty: rows.isEmpty, heading: view.label, next: Site.tasks() + "?view=\(view.rawValue)",
-                             overdue: OverdueTasks.count ?? 0, hasOverdue: (OverdueTasks.count ?? 0) > 0)
+                             rows: rows, heading: view.label, next: Site.tasks() + "?view=\(view.rawValue)",
+                             overdue: OverdueTasks.count ?? 0, empty: rows.isEmpty, hasOverdue: (OverdueTasks.count ?? 0) > 0)
         return renderer.page("tasks", Page(frame: frame(caller, sessionToken: token, title: "Tasks", area: "tasks"), body: body))
     }
 }
