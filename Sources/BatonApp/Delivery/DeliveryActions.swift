@@ -74,7 +74,7 @@ struct DeliveryActions {
         fields.need = try await need(db, projectID: project.id, phaseID: input.phaseId, skill: input.skill)
         fields.check(into: &v)
         try v.throwIfInvalid()
-        let overbooked = try await book(db, fields, allowOverbook: input.allowOverbook ?? false, except: nil)
+        let overbooked = try await book(db, fields, projectID: project.id, allowOverbook: input.allowOverbook ?? false, except: nil)
         let made = try await delivery.createAssignment(db, projectID: project.id, fields, overbooked: overbooked, by: caller.id)
         try await NotificationEvents.assignment(db, before: nil, after: made, by: caller.id)
         return made
@@ -113,7 +113,7 @@ struct DeliveryActions {
         if keys.contains("status") { if let s = input.status { f.status = s } else { v.add("status", "Status must not be null") } }
         f.check(into: &v)
         try v.throwIfInvalid()
-        let overbooked = try await book(db, f, allowOverbook: input.allowOverbook ?? false, except: before.id)
+        let overbooked = try await book(db, f, projectID: projectID, allowOverbook: input.allowOverbook ?? false, except: before.id)
         let changed = try await delivery.updateAssignment(db, before: before, f, overbooked: overbooked, by: caller.id)
         try await NotificationEvents.assignment(db, before: before, after: changed, by: caller.id)
         return changed
@@ -174,7 +174,7 @@ struct DeliveryActions {
     /// calendar (`Overbooking`). A person with no capacity on record is not one who
     /// can be booked.
     private func book(
-        _ db: Connection, _ f: AssignmentFields, allowOverbook: Bool, except assignmentID: Int64?
+        _ db: Connection, _ f: AssignmentFields, projectID: Int64, allowOverbook: Bool, except assignmentID: Int64?
     ) async throws -> Bool {
         // One booking at a time per person: two at once could each fit and together overbook.
         try await db.query("SELECT id FROM users WHERE id = \(f.userID) FOR UPDATE")
@@ -184,11 +184,16 @@ struct DeliveryActions {
             throw ValidationFailure("userId", "Person must be an active person")
         }
         let existing = try await delivery.bookings(db, userID: f.userID, except: assignmentID)
-        let over = Overbooking.overbookedDays(calendar: calendar, existing: existing, adding: f.booking)
+        var over = Overbooking.overbookedDays(calendar: calendar, existing: existing, adding: f.booking)
+        // Travel between the day's places is non-billable time within the same hours (issue 24):
+        // a day whose work fits but whose work plus travel does not is past them too.
+        if over.isEmpty {
+            over = try await SiteActions(services: services).travelOverbookedDays(db, f, projectID: projectID, except: assignmentID, calendar: calendar)
+        }
         if !over.isEmpty && !allowOverbook {
             let days = Overbooking.describe(over)
             throw APIError(.conflict, code: "overbooked", title: "Past working hours",
-                           detail: "This would book the person past their working hours on \(days). Book fewer hours or other days, or allow overbooking (allowOverbook: true) to book anyway.",
+                           detail: "This would book the person past their working hours (travel between sites included) on \(days). Book fewer hours or other days, or allow overbooking (allowOverbook: true) to book anyway.",
                            errors: [FieldError(f.hoursField, "Past their working hours on \(days); book fewer hours, or allow overbooking")])
         }
         return !over.isEmpty

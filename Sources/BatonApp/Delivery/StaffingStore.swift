@@ -69,7 +69,6 @@ struct StaffingStore: Sendable {
         let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: starts.min() ?? Timestamp.now.calendarDate,
                                                                     to: dues.max() ?? Timestamp.now.calendarDate)
         let bookings = try await delivery.bookings(db, people: ids)
-        let travel = try await SiteStore().staffingTravel(db, projectID: projectID, people: ids)
         var result: [Need] = []
         for row in needs {
             let skillID: Int64 = try row.decode("skill_id")
@@ -78,6 +77,8 @@ struct StaffingStore: Sendable {
             let due: CalendarDate = try row.decode("due_date")
             let skill: String = try row.decode("skill")
             let assigned = covered[DeliveryStore.NeedKey(phaseID: phaseID, skill: skill.lowercased())] ?? 0
+            // From the home base or from where each person already works in the need's window.
+            let travel = try await SiteStore().staffingTravel(db, projectID: projectID, people: ids, from: start, to: due)
             let need = StaffingNeed(skill: skill, hours: try row.decode("hours"), start: start, end: due,
                                     siteLocation: site?.nilIfEmpty, assignedHours: assigned)
             let candidates = byID.compactMap { id, p -> StaffingCandidateInput? in

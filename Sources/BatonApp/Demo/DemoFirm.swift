@@ -104,6 +104,7 @@ struct DemoFirm {
                 try await pipeline.load(db)
                 try await DemoCatalog(services: services, people: ids, today: today).load(db)
                 try await DemoDelivery(services: services, people: ids, today: today).load(db)
+                try await DemoSites(services: services, people: ids).load(db)
                 try await DemoBonus(services: services, people: ids, today: today).load(db)
                 try await DemoTimeOff(services: services, people: ids, today: today).load(db)
             }

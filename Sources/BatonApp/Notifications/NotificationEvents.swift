@@ -87,7 +87,10 @@ enum NotificationEvents {
     /// An assignment made, changed or removed, with its calendar invitation: the same
     /// UID for the assignment's whole life and a higher SEQUENCE at every change. When
     /// the person changes, the old one gets the cancel and the new one the request.
-    static func assignment(_ db: Connection, before: AssignmentRecord?, after: AssignmentRecord?, by actorID: Int64) async throws {
+    /// A change says what changed (issue 24), old and new; `placeBefore` is where the
+    /// assignment was when the change moved it to another site.
+    static func assignment(_ db: Connection, before: AssignmentRecord?, after: AssignmentRecord?, by actorID: Int64,
+                           placeBefore: String? = nil) async throws {
         guard let any = after ?? before else { return }
         if let before, let after, before.userId != after.userId {
             try await assignment(db, before: before, after: nil, by: actorID)
@@ -116,6 +119,18 @@ enum NotificationEvents {
         let verb = kind == .assignmentMade ? "You were assigned to" : (kind == .assignmentChanged ? "Your assignment changed on" : "You were taken off")
         var lines = ["\(a.role), \(a.start) to \(a.end), \(a.hoursPerDay.description) h a day."]
         if let place { lines.append("Where: \(place)") }
+        if let before, after != nil {
+            let old = PlanTerms(role: before.role, start: before.start, end: before.end, hoursPerDay: before.hoursPerDay.value,
+                                place: placeBefore ?? (place == a.location ? before.location : place))
+            let new = PlanTerms(role: a.role, start: a.start, end: a.end, hoursPerDay: a.hoursPerDay.value, place: place)
+            let changed = PlanChange.lines(from: old, to: new)
+            if !changed.isEmpty {
+                lines += ["What changed:"] + changed
+                if PlanChange.isSoon(from: old, to: new, today: Timestamp.now.calendarDate) {
+                    lines.append("This changes your plan within the next \(PlanChange.soonDays) days.")
+                }
+            }
+        }
         try await Outbox.record(db, NotificationEvent(
             kind: kind, key: "\(kind.rawValue):\(a.id):\(sequence)", recipients: [a.userId].filter { $0 != actorID },
             subject: "\(verb) \(project) (\(account))", lines: lines, link: Site.project(a.projectId), entity: "assignment",

@@ -170,6 +170,7 @@ struct SiteActions: RecordActions {
         }
         try await requireSite(db, caller, siteID, accountID: project.accountId)
         let before = try await store.assignmentSite(db, assignmentID: assignmentID)
+        let placeBefore = try await store.feedSites(db, userID: assignment.userId)[assignmentID]?.location ?? assignment.location
         try await store.place(db, .assignment, id: assignmentID, siteID: siteID, by: caller.id)
         // A change of place within the next 14 days is news to the person: the changed
         // invitation, with the new site as its location.
@@ -177,7 +178,7 @@ struct SiteActions: RecordActions {
         if try await store.assignmentSite(db, assignmentID: assignmentID) != before,
            assignment.start < today.adding(days: 14), assignment.end >= today,
            let after = try await services.delivery.assignment(db, projectID: project.id, id: assignmentID) {
-            try await NotificationEvents.assignment(db, before: assignment, after: after, by: caller.id)
+            try await NotificationEvents.assignment(db, before: assignment, after: after, by: caller.id, placeBefore: placeBefore)
         }
     }
 
@@ -227,6 +228,23 @@ struct SiteActions: RecordActions {
         let travel = try await store.travel(db)
         return DayPlanner.plans(from: from, to: to, homeBase: home, bookings: bookings, calendar: calendar, travel: travel)
             .compactMap { SiteCalendar.travelEvent(userID: userID, plan: $0, homeBase: home, stamp: stamp) }
+    }
+
+    /// The capacity check's travel (issue 24): the days of booking `f` on project
+    /// `projectID` (a change of assignment `except`, or a new one) on which the person's
+    /// work plus travel passes their `calendar`'s hours.
+    func travelOverbookedDays(_ db: Connection, _ f: AssignmentFields, projectID: Int64, except assignmentID: Int64?,
+                              calendar: WorkingCalendar) async throws -> [DayLoad] {
+        let (home, existing) = try await store.dayPlanInputs(db, userID: f.userID, from: f.booking.start, to: f.booking.end)
+        let siteID = if let assignmentID { try await store.assignmentSite(db, assignmentID: assignmentID) }
+                     else { try await store.projectSite(db, projectID: projectID) }
+        // A new assignment has no id yet: 0 is none of the others'.
+        let id = assignmentID ?? 0
+        let site = try await store.places(db, ids: siteID.map { [$0] } ?? []).values.first
+        return TravelOverbooking.overbookedDays(
+            calendar: calendar, existing: existing,
+            adding: SiteBooking(assignmentId: id, site: site ?? Place(id: -id, name: "No site"), booking: f.booking),
+            homeBase: home, travel: try await store.travel(db))
     }
 
     static func day(_ plan: DayPlan) -> DayPlansRecord.Day {

@@ -167,7 +167,7 @@ struct SiteStore: Sendable {
     func travel(_ db: Connection) async throws -> TravelTimes {
         var entered: [TravelTimes.PlacePair: Int] = [:]
         for t in try await travelTimes(db) { entered[.init(t.fromSiteId, t.toSiteId)] = t.minutes }
-        return TravelTimes(entered: entered, rules: .standard)
+        return TravelTimes(entered: entered, rules: try await FirmSettingsStore.current(db).travel)
     }
 
     /// Enters (or with nil, removes) the time between two places, either direction.
@@ -234,27 +234,42 @@ struct SiteStore: Sendable {
         return result
     }
 
-    /// Each person's daily trip from their home base to the project's site (its own,
-    /// else its account's main site), where the firm knows both places and the time.
-    func staffingTravel(_ db: Connection, projectID: Int64, people: [Int64]) async throws -> [Int64: StaffingTravel] {
-        guard !people.isEmpty, let siteID: Int64 = try await db.query("""
+    /// The site of a project (its own, else its account's main site): where a new
+    /// assignment on it is until it names one.
+    func projectSite(_ db: Connection, projectID: Int64) async throws -> Int64? {
+        try await db.query("""
             SELECT coalesce(p.site_id, (SELECT s.id FROM sites s WHERE s.account_id = p.account_id AND s.is_main AND s.archived_at IS NULL)) AS site
             FROM projects p WHERE p.id = \(projectID)
-            """).first?.decode("site") else { return [:] }
-        var homes: [Int64: Int64] = [:]
+            """).first?.decode("site")
+    }
+
+    /// Each person's shortest daily trip to the project's site (its own, else its
+    /// account's main site) from their home base or from a site they already work at
+    /// between `from` and `to` (exclusive), where the firm knows the places and the time.
+    func staffingTravel(_ db: Connection, projectID: Int64, people: [Int64], from: CalendarDate, to: CalendarDate) async throws -> [Int64: StaffingTravel] {
+        guard !people.isEmpty, let siteID = try await projectSite(db, projectID: projectID) else { return [:] }
+        var homes: [Int64: Int64] = [:], already: [Int64: [Int64]] = [:]
         for row in try await db.query("""
             SELECT id, home_site_id FROM users WHERE id = ANY(\(people)::bigint[]) AND home_site_id IS NOT NULL
             """) {
             homes[try row.decode("id")] = try row.decode("home_site_id")
         }
-        let places = try await places(db, ids: [siteID] + homes.values)
+        for row in try await db.query("""
+            SELECT DISTINCT x.user_id, x.site_id FROM assignments a JOIN assignment_sites x ON x.assignment_id = a.id
+            WHERE x.user_id = ANY(\(people)::bigint[]) AND x.site_id IS NOT NULL AND a.end_date >= \(from) AND a.start_date < \(to)
+            ORDER BY x.site_id
+            """) {
+            already[try row.decode("user_id"), default: []].append(try row.decode("site_id"))
+        }
+        let places = try await places(db, ids: [siteID] + homes.values + already.values.flatMap { $0 })
         guard let site = places[siteID] else { return [:] }
         let travel = try await travel(db)
-        return homes.compactMapValues { home in
-            guard let from = places[home] else { return nil }
-            let leg = travel.leg(from: from, to: site)
-            return leg.minutes.map { StaffingTravel(minutesPerDay: $0, from: from.name, estimated: leg.source == .estimated) }
+        var result: [Int64: StaffingTravel] = [:]
+        for person in people {
+            result[person] = StaffingTravel.nearest(to: site, homeBase: homes[person].flatMap { places[$0] },
+                                                    alreadyAt: (already[person] ?? []).compactMap { places[$0] }, travel: travel)
         }
+        return result
     }
 
     /// Who will be at which site for a project from `from` up to but not including `to`,
