@@ -12,7 +12,7 @@ struct RecurringRevenuePage: ReportPageBody {
     struct Option { var value, label: String; var selected: Bool }
     struct Line { var label: String; var opening, new, expansion, contraction, churn, renewal, closing, arr: String }
     struct Quarter { var quarter, from, to, opening, churn, contraction, expansion, gross, net: String }
-    struct Renewal { var renewal: RenewalDue; var accountHref, endOn, noticeBy, mrr, arr, status, stage: String }
+    struct Renewal { var renewal: RenewalDue; var accountHref, endOn, noticeBy, arr, status, stage: String }
     var reportNav: [ReportNav.Link]
     var from = "", to = "", by = RecurringRevenueGrouping.month.rawValue, within = "90"
     var groupings: [Option] = [], windows: [Option] = []
@@ -84,17 +84,16 @@ struct RecurringRevenuePage: ReportPageBody {
     mutating func fill(_ r: RenewalsDueReport, currency: String) {
         (within30, within60, within90) = (r.within30, r.within60, r.within90)
         renewals = r.renewals.map {
-            Renewal(renewal: $0, accountHref: Site.account($0.accountId),
-                    endOn: Formatting.date($0.endOn), noticeBy: Formatting.date($0.noticeBy),
-                    mrr: Formatting.money($0.mrr.amount, currency: currency), arr: Formatting.money($0.arr.amount, currency: currency),
-                    status: Formatting.label($0.status.rawValue), stage: $0.renewalStage ?? "Not opened yet")
+            Renewal(renewal: $0, accountHref: Site.account($0.agreement.accountId), endOn: Formatting.date($0.agreement.endOn),
+                    noticeBy: Formatting.date($0.noticeBy), arr: Formatting.money($0.agreement.arr.amount, currency: currency),
+                    status: Formatting.label($0.agreement.status.rawValue), stage: $0.renewalStage ?? "Not opened yet")
         }
         hasRenewals = !renewals.isEmpty
         let windows = [30, 60, 90].filter { $0 <= r.within }
         renewalChart = ReportPageText.json(ReportChart(
             labels: windows.map { "\($0) days" },
             series: [.init(label: "ARR ending", data: windows.map { w in
-                r.renewals.filter { $0.window == w }.reduce(Decimal(0)) { $0 + $1.arr.amount }.moneyText
+                r.renewals.filter { $0.window == w }.reduce(Decimal(0)) { $0 + $1.agreement.arr.amount }.moneyText
             }, tone: "accent")],
             unit: "money", currency: currency))
     }

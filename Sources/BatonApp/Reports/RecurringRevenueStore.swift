@@ -60,23 +60,22 @@ struct RetentionReport: Encodable, Sendable {
 /// the agreement's status (renewal due once the renewal opportunity is open) and that
 /// opportunity's stage.
 struct RenewalDue: Encodable, Sendable, KeepsEveryKey {
-    var agreementId, accountId: Int64
-    var name, accountName: String
-    /// The account's owner, and the renewal opportunity's stage by name (null until it is opened).
+    var agreement: AgreementRecord
+    /// The account's name and owner, and the renewal opportunity's stage by name (null until it is opened).
+    var accountName: String
     var ownerName, renewalStage: String?
-    var endOn, noticeBy: CalendarDate
+    /// The last day to give notice: the end less the notice days.
+    var noticeBy: CalendarDate
     /// `window`: the smallest of the 30, 60 and 90-day windows the end falls in.
     var daysLeft, window: Int
-    var status: AgreementStatus
-    var autoRenew: Bool
-    var mrr, arr: Money
-    var renewalOpportunityId: Int64?
 
     static let csvHeader = ["agreementId", "name", "account", "owner", "endOn", "noticeBy", "daysLeft", "window", "status",
                             "autoRenew", "mrr", "arr", "renewalOpportunityId", "renewalStage"]
     var csvRow: [String] {
-        [String(agreementId), name, accountName, ownerName ?? "", endOn.description, noticeBy.description, String(daysLeft), String(window),
-         status.rawValue, String(autoRenew), mrr.description, arr.description, renewalOpportunityId.map(String.init) ?? "", renewalStage ?? ""]
+        let a = agreement
+        return [String(a.id), a.name, accountName, ownerName ?? "", a.endOn.description, noticeBy.description, String(daysLeft), String(window),
+                a.status.rawValue, String(a.autoRenew), a.mrr.description, a.arr.description, a.renewalOpportunityId.map(String.init) ?? "",
+                renewalStage ?? ""]
     }
 }
 
@@ -114,24 +113,19 @@ struct RecurringRevenueStore: Sendable {
     /// The live agreements the caller sees ending from `today` to `today + within` days.
     func renewalsDue(_ db: Connection, caller: Caller, today: CalendarDate, within: Int) async throws -> [RenewalDue] {
         try await db.query("""
-            SELECT a.id, a.name, a.account_id, c.name AS account_name, u.name AS owner_name, a.end_on, a.notice_days, a.status,
-                   a.auto_renew, a.mrr, a.renewal_opportunity_id, st.name AS stage_name
+            SELECT \(AgreementStore.columns), c.name AS account_name, u.name AS owner_name, st.name AS stage_name
             FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN users u ON u.id = c.owner_id
             LEFT JOIN opportunities o ON o.id = a.renewal_opportunity_id LEFT JOIN pipeline_stages st ON st.key = o.stage_key
             WHERE a.status IN ('active', 'renewal_due') AND a.end_on BETWEEN \(today) AND \(today.adding(days: within))
               AND \(Scope.accountOf(caller, column: "a.account_id"))
             ORDER BY a.end_on, a.id
             """).map { row in
-            let end: CalendarDate = try row.decode("end_on")
-            let mrr: Decimal = try row.decode("mrr")
-            let daysLeft = today.days(until: end)
+            let agreement = try AgreementStore.record(row)
+            let daysLeft = today.days(until: agreement.endOn)
             return RenewalDue(
-                agreementId: try row.decode("id"), accountId: try row.decode("account_id"), name: try row.decode("name"),
-                accountName: try row.decode("account_name"), ownerName: try row.decode("owner_name"), renewalStage: try row.decode("stage_name"),
-                endOn: end, noticeBy: RecurringRevenue.noticeBy(endOn: end, noticeDays: try row.decode("notice_days")), daysLeft: daysLeft,
-                window: RecurringRevenue.renewalWindow(daysLeft: daysLeft) ?? within,
-                status: AgreementStatus(rawValue: try row.decode("status")) ?? .active, autoRenew: try row.decode("auto_renew"),
-                mrr: Money(mrr), arr: Money(AgreementRules.arr(mrr: mrr)), renewalOpportunityId: try row.decode("renewal_opportunity_id"))
+                agreement: agreement, accountName: try row.decode("account_name"), ownerName: try row.decode("owner_name"),
+                renewalStage: try row.decode("stage_name"), noticeBy: RecurringRevenue.noticeBy(endOn: agreement.endOn, noticeDays: agreement.noticeDays),
+                daysLeft: daysLeft, window: RecurringRevenue.renewalWindow(daysLeft: daysLeft) ?? within)
         }
     }
 
