@@ -196,6 +196,8 @@ DELETE /api/v1/projects/{id}/assignments/{assignmentId}       yes   yes     no  
 PATCH  /api/v1/projects/{id}/phases/{phaseId}                 yes   yes     no              no    yes             no         no
 POST   /api/v1/projects/{id}/phases/{phaseId}/complete        yes   yes     no              no    yes             no         no
 POST   /api/v1/projects/{id}/phases/{phaseId}/reopen          yes   yes     no              no    yes             no         no
+POST   /api/v1/projects/{id}/hold                             yes   yes     no              no    yes             no         no
+POST   /api/v1/projects/{id}/resume                           yes   yes     no              no    yes             no         no
 PUT    /api/v1/projects/{id}/checklist/{itemId}               yes   yes     no              no    yes             no         no
 POST   /api/v1/projects/{id}/status-link                      yes   yes     no              no    yes             no         no
 DELETE /api/v1/projects/{id}/status-link                      yes   yes     no              no    yes             no         no
@@ -355,6 +357,8 @@ NOTES = {
     "PATCH /api/v1/projects/{id}/phases/{phaseId}": "moved to 1800: 422",
     "POST /api/v1/projects/{id}/phases/{phaseId}/complete": "completed on a future date: 422",
     "POST /api/v1/projects/{id}/phases/{phaseId}/reopen": "a phase still open: 409",
+    "POST /api/v1/projects/{id}/hold": "held for real, and resumed at once by the admin",
+    "POST /api/v1/projects/{id}/resume": "a project not on hold: 409",
     "PUT /api/v1/projects/{id}/checklist/{itemId}": "an unchecked item set to unchecked (nothing changes)",
     "POST /api/v1/projects/{id}/status-link": "creates a link on a project without the demo's link; revoked again",
     "DELETE /api/v1/projects/{id}/status-link": "revokes only this test's links",
@@ -1158,6 +1162,7 @@ PROJECT_PARTS = [
     "PATCH /api/v1/projects/{id}/assignments/{assignmentId}", "DELETE /api/v1/projects/{id}/assignments/{assignmentId}",
     "PATCH /api/v1/projects/{id}/phases/{phaseId}", "POST /api/v1/projects/{id}/phases/{phaseId}/complete",
     "POST /api/v1/projects/{id}/phases/{phaseId}/reopen", "PUT /api/v1/projects/{id}/checklist/{itemId}",
+    "POST /api/v1/projects/{id}/hold", "POST /api/v1/projects/{id}/resume",
     "POST /api/v1/projects/{id}/status-link", "DELETE /api/v1/projects/{id}/status-link",
 ]
 
@@ -1177,6 +1182,11 @@ def _project_part(key):
             return Probe(method, path, {"completedOn": "2999-12-31"}, passed="cannot be in the future")
         if template.endswith("/reopen"):
             return Probe(method, path, {}, passed="not completed")  # still open: 409
+        if template.endswith("/resume"):
+            return Probe(method, path, passed="Only a project on hold")  # not on hold: 409
+        if template.endswith("/hold"):  # held for real, and resumed at once
+            return Probe(method, path, after=lambda answer: w.admin("POST", path.replace("/hold", "/resume"))
+                         if answer.status < 300 else None)
         if "/checklist/" in template:
             return Probe(method, path, {"checked": False})  # unchecked stays unchecked
         if method == "POST":  # a real link: revoked by the DELETE probes and at the end

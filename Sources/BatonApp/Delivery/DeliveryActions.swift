@@ -263,6 +263,33 @@ struct DeliveryActions {
         return (project, phases, phase)
     }
 
+    // MARK: Holding a project
+
+    /// Puts a planned or active project on hold: its open phases stop counting as due
+    /// or late until it resumes. From any other status, 409 `project-hold`.
+    func hold(_ db: Connection, caller: Caller, projectID: Int64) async throws -> ProjectRecord {
+        try await move(db, caller: caller, projectID: projectID, from: ["planned", "active"], to: "on_hold",
+                       refusal: ("hold", "Only a planned or active project can be put on hold"))
+    }
+
+    /// Takes a project off hold, back to active. Unless it is on hold, 409 `project-resume`.
+    func resume(_ db: Connection, caller: Caller, projectID: Int64) async throws -> ProjectRecord {
+        try await move(db, caller: caller, projectID: projectID, from: ["on_hold"], to: "active",
+                       refusal: ("resume", "Only a project on hold can resume"))
+    }
+
+    private func move(
+        _ db: Connection, caller: Caller, projectID: Int64, from: [String], to status: String, refusal: (action: String, message: String)
+    ) async throws -> ProjectRecord {
+        let project = try await managed(db, caller: caller, projectID: projectID)
+        guard try await delivery.setStatus(db, projectID: project.id, from: from, to: status, by: caller.id) else {
+            let now = try await services.projects.findAny(db, id: project.id).status
+            throw APIError.conflict("\(refusal.message); this one is \(now.replacingOccurrences(of: "_", with: " ")).",
+                                    code: "project-\(refusal.action)")
+        }
+        return try await services.projects.findAny(db, id: project.id)
+    }
+
     /// The one translation of `CompletionRefusal`, for the API and the page alike.
     static func refusal<T>(action: String, _ body: () throws -> T) throws -> T {
         do {

@@ -129,6 +129,23 @@ struct DeliveryRoutes {
         return try Self.tagged(updated, version: updated.version)
     }
 
+    /// `POST …/hold` and `…/resume`: no body; the project with its new status and ETag.
+    @Sendable func hold(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await setStatus(request, context, action: actions.hold)
+    }
+
+    @Sendable func resume(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await setStatus(request, context, action: actions.resume)
+    }
+
+    private func setStatus(
+        _ request: Request, _ context: BatonRequestContext, action: @Sendable (Connection, Caller, Int64) async throws -> ProjectRecord
+    ) async throws -> Response {
+        let (caller, id) = try Self.callerAndProject(request, context)
+        let updated = try await services.pool.withTransaction { try await action($0, caller, id) }
+        return try Self.tagged(updated, version: updated.version)
+    }
+
     @Sendable func movePhase(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await changePart(request, context, "phaseId", MoveInput.self) { db, caller, id, phaseID, input in
             try await actions.movePhase(db, caller: caller, projectID: id, phaseID: phaseID, start: input.start,

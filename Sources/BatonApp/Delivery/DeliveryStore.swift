@@ -227,6 +227,20 @@ struct DeliveryStore: Sendable {
                                     after: ["completedOn": .null])
     }
 
+    /// Moves a project from one of the statuses `from` to `status`, with its audit entry;
+    /// false, and nothing written, when it is in none of them (checked as it is written,
+    /// so two people holding it at once cannot both succeed).
+    func setStatus(_ db: Connection, projectID: Int64, from: [String], to status: String, by actorID: Int64) async throws -> Bool {
+        guard let before: String = try await db.query("""
+            UPDATE projects j SET status = \(status), version = j.version + 1, updated_at = now()
+            FROM projects old WHERE j.id = \(projectID) AND old.id = j.id AND j.status = ANY(\(from)::text[])
+            RETURNING old.status
+            """).first?.decode("status") else { return false }
+        try await AuditTrail.record(db, actorID: actorID, entity: "project", entityID: projectID, action: .update,
+                                    before: ["status": .text(before)], after: ["status": .text(status)])
+        return true
+    }
+
     func redate(_ db: Connection, projectID: Int64, moves: [PhaseDates], by actorID: Int64) async throws {
         for move in moves {
             try await db.query("UPDATE project_phases SET start_date = \(move.start), due_date = \(move.due) WHERE id = \(move.id)")

@@ -75,6 +75,8 @@ struct DemoDelivery {
             }
             _ = try await actions.assign(db, caller: pm, projectID: project.id, input: input)
         }
+        // One project paused by its manager, before its late phases are completed (completing them leaves it on hold).
+        if index == 3 { _ = try await actions.hold(db, caller: pm, projectID: project.id) }
         for phase in project.phases where phase.due < today {
             // Every third phase finished three days late; the rest on the day before they were due.
             let late = (phase.id + Int64(index)) % 3 == 0
@@ -87,7 +89,6 @@ struct DemoDelivery {
             }
             _ = try await actions.completePhase(db, caller: pm, projectID: project.id, phaseID: phase.id, completedOn: finished)
         }
-        if index == 3 { try await db.query("UPDATE projects SET status = 'on_hold' WHERE id = \(project.id)") }
         if index == 2 {
             _ = try await actions.createStatusLink(db, caller: pm, projectID: project.id, expiresOn: today.adding(days: 90))
         }

@@ -103,6 +103,8 @@ struct APIRoutes {
         api.post("agreements/:id/cancel", use: agreements.cancel)
         // DeliveryRoutes
         api.get("projects/:id/staffing-suggestions", use: delivery.staffingSuggestions)
+        api.post("projects/:id/hold", use: delivery.hold)
+        api.post("projects/:id/resume", use: delivery.resume)
         api.get("projects/:id/assignments", use: delivery.assignments)
         api.post("projects/:id/assignments", use: delivery.assign)
         api.get("projects/:id/assignments/:assignmentId", use: delivery.assignment)
