@@ -145,7 +145,7 @@ import Testing
             // The project's budget page shows the same margin.
             let html = try await app.request(.get, "/projects/\(setup.projectID)/budget", headers: [.cookie: "baton_session=\(pm)"])
             #expect(html.status == .ok)
-            #expect(html.text.contains(#"<td id="total-margin">16900.00</td>"#))
+            #expect(html.text.contains(#"<td id="total-margin">USD 16,900.00</td>"#))
             #expect(html.text.contains("over budget"))
             // The PM's estimate to complete moves the forecast.
             let estimated = try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: pm,

@@ -115,5 +115,5 @@ def test_the_lock_asks_for_a_confirmation_naming_the_period_the_people_and_the_t
     assert locked["status"] == "approved" and locked["closedEarly"] is True
 
     browser.get(base + "/bonus")
-    sections = [s for s in browser.find_elements("css selector", "section") if "approved and locked" in s.text]
+    sections = [s for s in browser.find_elements("css selector", "section") if "Approved and locked" in s.text]
     assert len(sections) == 3, "two past quarters and this one are locked"

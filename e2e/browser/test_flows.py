@@ -174,18 +174,18 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     assert "draft" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
     proposal = path_of(browser, base)
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.line")) == 1
-    first = float(browser.find_element(By.ID, "total").text)
+    first = float(browser.find_element(By.ID, "total").text.replace(",", ""))
 
     # Adding a line from the catalog; the totals follow as the quantity is typed.
     choose(browser, "add-line-typicalProjectId", "Security audit (fixed fee)")
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Add line']"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.line")
     assert [r.find_element(By.TAG_NAME, "td").text for r in rows] == ["Network assessment", "Security audit"]
-    total = float(browser.find_element(By.ID, "total").text)
+    total = float(browser.find_element(By.ID, "total").text.replace(",", ""))
     price = float(browser.find_element(By.ID, "unitPrice1").get_attribute("value"))
     fill(browser, "quantity1", "2")
-    assert float(rows[1].find_element(By.CSS_SELECTOR, ".line-total").text) == round(2 * price, 2)
-    assert float(browser.find_element(By.ID, "total").text) == round(total + price, 2), "the total follows as you type"
+    assert float(rows[1].find_element(By.CSS_SELECTOR, ".line-total").text.replace(",", "")) == round(2 * price, 2)
+    assert float(browser.find_element(By.ID, "total").text.replace(",", "")) == round(total + price, 2), "the total follows as you type"
     # A quantity that is not a number: its message beside it, the typed text kept.
     fill(browser, "quantity1", "two")
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Save lines']"))
@@ -193,11 +193,11 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     assert browser.find_element(By.ID, "quantity1").get_attribute("value") == "two"
     fill(browser, "quantity1", "2")
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Save lines']"))
-    assert float(browser.find_element(By.ID, "total").text) == round(total + price, 2), "saved exactly"
+    assert float(browser.find_element(By.ID, "total").text.replace(",", "")) == round(total + price, 2), "saved exactly"
     # Removing it again.
     submit(browser, browser.find_element(By.CSS_SELECTOR, "tr.line[data-index='1'] button.remove"))
     assert [r.find_element(By.TAG_NAME, "td").text for r in browser.find_elements(By.CSS_SELECTOR, "tr.line")] == ["Network assessment"]
-    assert float(browser.find_element(By.ID, "total").text) == first
+    assert float(browser.find_element(By.ID, "total").text.replace(",", "")) == first
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Submit for review']"))
     assert "in review" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
 

@@ -145,6 +145,6 @@ def test_a_reviewer_sends_a_proposal_back_and_sales_edits_it_with_live_totals(br
     quantity.clear()
     quantity.send_keys("2")
     line_total = browser.find_element("css selector", "tr.line .line-total").text
-    assert float(line_total) == round(2 * price, 2), "the line total follows as you type"
+    assert float(line_total.replace(",", "")) == round(2 * price, 2), "the line total follows as you type"
     submit(browser, browser.find_element("xpath", "//button[text()='Save lines']"))
-    assert float(browser.find_element("css selector", "tr.line .line-total").text) == round(2 * price, 2), "and is saved exactly"
+    assert float(browser.find_element("css selector", "tr.line .line-total").text.replace(",", "")) == round(2 * price, 2), "and is saved exactly"

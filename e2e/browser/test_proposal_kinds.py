@@ -25,7 +25,7 @@ def _draft_with_catalog_work(base, token):
 
 
 def _money(browser, element_id):
-    return float(browser.find_element("id", element_id).text)
+    return float(browser.find_element("id", element_id).text.replace(",", ""))
 
 
 def test_a_free_text_line_is_pass_through_and_stays_out_of_the_projects_value(browser, base, console_allows):
@@ -77,5 +77,5 @@ def test_a_free_text_line_is_pass_through_and_stays_out_of_the_projects_value(br
     assert round(sum(float(p["value"]) for p in project["phases"]), 2) == services
     assert project["budgetItems"] == [{"description": "Travel", "amount": "1485.00"}]
     browser.get(f"{base}/projects/{project_id}")
-    assert float(browser.find_element("id", "contract-value").text) == services
-    assert "Travel: 1485.00" in browser.find_element("css selector", "ul.budget-items").text
+    assert float(browser.find_element("id", "contract-value").text.split()[-1].replace(",", "")) == services
+    assert "Travel: USD 1,485.00" in browser.find_element("css selector", "ul.budget-items").text

@@ -189,7 +189,7 @@ struct AccountPage {
             opportunity.text("name", "Name", required: true, maxlength: 200),
             opportunity.select("kind", "Kind", kinds),
             opportunity.select("stage", "Stage", stages.map { ($0.key, $0.name) }),
-            opportunity.text("amount", "Amount (\(currency))", hint: "like 84000.00", inputmode: "decimal"),
+            opportunity.text("amount", "Amount (\(currency))", hint: "like 84,000.00", inputmode: "decimal"),
             opportunity.text("closeDate", "Expected close date", required: true, type: "date"),
             opportunity.select("ownerId", "Owner", try await Self.owners(db, caller: caller, including: nil)),
         ])

@@ -124,7 +124,7 @@ struct HomePage {
         let currency = services.configuration.currency
         let c = statement.computation
         let locked = statement.runStatus == "approved"
-        return [BonusProgress(runId: runID, userId: caller.id, period: statement.period, status: locked ? "approved and locked" : statement.runStatus,
+        return [BonusProgress(runId: runID, userId: caller.id, period: statement.period, status: locked ? "Approved and locked" : Formatting.label(statement.runStatus),
                               locked: locked, credited: c.credited.amount.display(currency: currency),
                               quota: c.quota.map { $0.amount.display(currency: currency) } ?? "–",
                               attainment: ReportPageText.percent(c.attainment?.value), payout: c.payout.amount.display(currency: currency))]

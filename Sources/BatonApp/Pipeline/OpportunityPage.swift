@@ -81,7 +81,7 @@ struct OpportunityPage {
         var team: [Member] = []
         for member in o.team {
             let name = try await services.users.findAny(db, id: member.userId)?.name ?? "#\(member.userId)"
-            team.append(Member(name: name, role: member.role.rawValue.replacingOccurrences(of: "_", with: " "),
+            team.append(Member(name: name, role: Formatting.label(member.role),
                                split: "\(member.splitPercent)%"))
         }
         let owner = try await services.users.findAny(db, id: o.ownerId)?.name ?? ""
@@ -149,7 +149,7 @@ struct OpportunityPage {
             + [Choice(value: LostReasonStore.other, label: "Other (say why)")]
 
         return OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
-                               kind: o.kind.rawValue.replacingOccurrences(of: "_", with: " "), owner: owner, path: path,
+                               kind: Formatting.label(o.kind), owner: owner, path: path,
                                team: team, history: history.reversed().map { e in
                                    HistoryRow(entry: e, when: Formatting.moment(e.changedAt), from: e.fromStage.map(stageName) ?? "",
                                               to: stageName(e.toStage), amount: Formatting.money(e.amount.amount, currency: currency))

@@ -24,6 +24,8 @@ struct ProjectPage {
     }
     struct Suggestion {
         var phaseId: Int64; var phase, skill, hours, start, end: String
+        /// `start` and `end` as people read them (the form posts the ISO ones).
+        var from, to: String
         var candidates: [Candidate]
     }
     /// A person on the project, with the form that changes their hours, dates or person,
@@ -32,11 +34,15 @@ struct ProjectPage {
         struct Person { var id: Int64; var name: String; var selected: Bool }
         var id: Int64; var version: Int; var userName, role: String
         var start, end, hoursPerDay, hoursPerWeek: String
+        /// The saved dates as people read them; the form's boxes hold `start` and `end`.
+        var from, to: String
         var need: String; var hasNeed: Bool; var overbooked: Bool
         var people: [Person]
         var hasError: Bool; var error: String
     }
     var project: ProjectRecord
+    /// The project's status in words ("On hold", not `on_hold`).
+    var status: String
     var manager: String
     var canManage: Bool
     var phases: [Phase]
@@ -84,7 +90,7 @@ struct ProjectPage {
         let phases = project.phases.map { p -> Phase in
             let state = ProjectProgress.phaseState(
                 PhaseState(id: p.id, position: 0, name: p.name, start: p.start, due: p.due, completedOn: p.completedOn), today: today)
-            return Phase(id: p.id, name: p.name, start: p.start.description, due: p.due.description, done: p.completedOn?.description,
+            return Phase(id: p.id, name: p.name, start: Formatting.date(p.start), due: Formatting.date(p.due), done: p.completedOn.map(Formatting.date),
                          state: state, late: state == "late" || p.onTime == false, open: p.completedOn == nil)
         }
         var names: [Int64: String] = [:]
@@ -127,7 +133,8 @@ struct ProjectPage {
                 guard !candidates.isEmpty else { continue }
                 let open = max(0, need.hours.value - need.assignedHours.value)
                 suggestions.append(Suggestion(phaseId: need.phaseId, phase: need.phase, skill: need.skill, hours: open.plainText, start: start,
-                                              end: need.due.adding(days: -1).description, candidates: candidates))
+                                              end: need.due.adding(days: -1).description, from: Formatting.date(need.start),
+                                              to: Formatting.date(need.due.adding(days: -1)), candidates: candidates))
             }
         }
         // A refused assignment whose suggestion is no longer listed still says why, at the top.
@@ -143,6 +150,7 @@ struct ProjectPage {
             return Member(id: a.id, version: a.version, userName: a.userName, role: a.role,
                           start: typed?.value("start") ?? a.start.description, end: typed?.value("end") ?? a.end.description,
                           hoursPerDay: typed?.value("hoursPerDay") ?? a.hoursPerDay.description, hoursPerWeek: a.hoursPerWeek.description,
+                          from: Formatting.date(a.start), to: Formatting.date(a.end),
                           need: a.skill.map { skill in "\(skill), \(phaseNames[a.phaseId ?? 0] ?? "")" } ?? "",
                           hasNeed: a.skill != nil, overbooked: a.overbooked,
                           // The person on it is always a choice, even one outside the caller's view of the firm.
@@ -161,7 +169,7 @@ struct ProjectPage {
             form.text("expiresOn", "Expires on", type: "date", hint: "Leave empty for a link that lasts until it is revoked"),
         ] : [])
         let collisions = try await WorkingCalendarStore().collisions(db, projectID: project.id)
-        var page = ProjectPage(project: project, manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
+        var page = ProjectPage(project: project, status: Formatting.label(project.status), manager: try await name(project.projectManagerId), canManage: canManage, phases: phases,
                            checklist: checklist, needs: needs, suggestions: suggestions, assignments: assignments, team: team,
                            site: client?.site ?? "", accountName: client?.name ?? "Account", seesPipeline: PipelineAccess.canRead(caller.roles),
                            error: pageMessages.isEmpty ? nil : pageMessages.joined(separator: " "), liveLinks: liveLinks,

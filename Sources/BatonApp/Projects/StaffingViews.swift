@@ -29,10 +29,10 @@ struct StaffingView {
     static func cell(_ c: WeekCell, showProject: Bool) -> Cell {
         let hours = (showProject ? c.hours : c.assigned).rounded(scale: 2).plainText
         var title = "\(c.assigned.rounded(scale: 2).plainText) h assigned of \(c.working.rounded(scale: 2).plainText) h working"
-        if let u = c.utilization { title += " (\(u) %)" }
+        if let u = c.utilization { title += " (\(u)%)" }
         if c.away > 0 { title += "; \(c.away.rounded(scale: 2).plainText) h away (holiday or time off)" }
         if c.overbooked { title += "; overbooked" }
-        let text = showProject ? (c.hours > 0 ? hours : "") : (c.utilization.map { "\($0) %" } ?? "–")
+        let text = showProject ? (c.hours > 0 ? hours : "") : (c.utilization.map { "\($0)%" } ?? "–")
         return Cell(text: text, title: title, band: c.band, away: c.away > 0, overbooked: c.overbooked)
     }
 

@@ -98,9 +98,9 @@ struct ProposalPage {
                         take("lines[\(i)].kind")].compactMap { $0 }
             let kind = typed["kind\(i)"].flatMap(LineKind.init(rawValue:)) ?? l.kind
             return Line(index: i, item: l.description ?? l.typicalProjectName ?? "", quantity: typed["quantity\(i)"] ?? l.quantity.description,
-                        unit: [l.unit.rawValue, l.recurrence?.words].compactMap(\.self).joined(separator: ", "), unitPrice: typed["unitPrice\(i)"] ?? l.unitPrice.description,
-                        discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.description,
-                        kind: kind.words, isFreeText: l.typicalProjectId == nil,
+                        unit: [Formatting.label(l.unit), l.recurrence?.words].compactMap(\.self).joined(separator: ", "), unitPrice: typed["unitPrice\(i)"] ?? (editable ? l.unitPrice.description : l.unitPrice.amount.grouped(scale: 2)),
+                        discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.amount.grouped(scale: 2),
+                        kind: Formatting.label(kind.words), isFreeText: l.typicalProjectId == nil,
                         kindChoices: LineKind.allCases.map { KindChoice(value: $0.rawValue, label: $0.words, selected: $0 == kind) },
                         recurs: l.recurrence != nil,
                         hasQuantityError: q != nil, quantityError: q ?? "", hasPriceError: u != nil, priceError: u ?? "",
@@ -138,7 +138,7 @@ struct ProposalPage {
                                                                     : "Pass-through (travel, expenses, resale; a budget item)")
                 }, required: true),
                 free.text("quantity", "Quantity", inputmode: "decimal"),
-                free.select("unit", "Unit", LineUnit.allCases.map { (value: $0.rawValue, label: $0.rawValue) }),
+                free.select("unit", "Unit", LineUnit.allCases.map { (value: $0.rawValue, label: Formatting.label($0)) }),
                 free.text("unitPrice", "Unit price", required: true, inputmode: "decimal"),
             ] + Recurrence.formFields(free)
             let catalog = try await services.catalog.list(db, page: try PageRequest(limit: 100), includeArchived: false).items.map {
@@ -155,9 +155,9 @@ struct ProposalPage {
         }
 
         return ProposalPage(
-            proposal: p, opportunity: opportunity.name, status: p.status.words, editable: editable, version: p.version,
-            lines: lines, subtotal: p.subtotal.description, total: p.total.description,
-            serviceValue: p.serviceValue.description, passThroughValue: p.passThroughValue.description,
+            proposal: p, opportunity: opportunity.name, status: Formatting.label(p.status.words), editable: editable, version: p.version,
+            lines: lines, subtotal: p.subtotal.amount.grouped(scale: 2), total: p.total.amount.grouped(scale: 2),
+            serviceValue: p.serviceValue.amount.grouped(scale: 2), passThroughValue: p.passThroughValue.amount.grouped(scale: 2),
             hasPassThrough: p.passThroughValue.amount > 0 || p.lines.contains { $0.kind == .passThrough },
             recurring: p.lines.contains { $0.recurrence != nil }
                 ? .init(perMonth: p.recurringPerMonth.description, contractValue: p.contractValue.description) : nil,

@@ -16,6 +16,9 @@ enum Formatting {
     /// reads it once per page), UTC outside a page (the command line, tests of a value).
     @TaskLocal static var zone: TimeZone = utc
 
+    /// The firm's currency, for `{{money(…)}}` in a template (set with the zone).
+    @TaskLocal static var currency = "USD"
+
     // Foundation always knows UTC; the fallback only satisfies the optional.
     static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 
@@ -107,7 +110,9 @@ struct FirmZoneMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.caller != nil else { return try await next(request, context) }
         let zone = try await services.pool.withConnection { try await FirmSettingsStore.current($0).zone }
-        return try await Formatting.$zone.withValue(zone) { try await next(request, context) }
+        return try await Formatting.$currency.withValue(services.configuration.currency) {
+            try await Formatting.$zone.withValue(zone) { try await next(request, context) }
+        }
     }
 }
 
@@ -142,6 +147,11 @@ extension DecimalString: MustacheTransformable {
         default: nil
         }
     }
+}
+
+extension Money: MustacheTransformable {
+    /// `money`: `USD 39,600.00`, in the firm's currency.
+    public func transform(_ name: String) -> Any? { name == "money" ? Formatting.money(amount, currency: Formatting.currency) : nil }
 }
 
 /// An enum a page shows: `{{label(request.status)}}` is "Approved", not `approved`.

@@ -5,6 +5,8 @@
   const form = document.getElementById("lines");
   if (!form || !form.querySelector("input[name^=quantity]")) return;
   const cents = (x) => (Math.round((x + Number.EPSILON) * 100) / 100).toFixed(2);
+  // Drawn as the server draws them: grouped, two decimals ("12,000.00").
+  const shown = (x) => Number(cents(x)).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const value = (name) => {
     const input = form.elements[name];
     const number = input ? Number(input.value.trim().replace(/,/g, "")) : 0;
@@ -23,20 +25,20 @@
     form.querySelectorAll("tr.line").forEach((row) => {
       const i = row.dataset.index;
       const line = Number(cents(value("quantity" + i) * value("unitPrice" + i) * (1 - value("discount" + i) / 100)));
-      row.querySelector(".line-total").textContent = cents(line);
+      row.querySelector(".line-total").textContent = shown(line);
       // A recurring line's total is one bill; the server reads it per month and per term on save.
       if (row.hasAttribute("data-recurring")) return;
       subtotal += line;
       if (passThrough(row)) passed += Number(cents(line * (100 - discount) / 100));
     });
     const total = subtotal - Number(cents(subtotal * discount / 100));
-    document.getElementById("subtotal").textContent = cents(subtotal);
-    document.getElementById("total").textContent = cents(total);
+    document.getElementById("subtotal").textContent = shown(subtotal);
+    document.getElementById("total").textContent = shown(total);
     const services = document.getElementById("service-value");
     const through = document.getElementById("pass-through-value");
     if (services && through) {
-      services.textContent = cents(total - passed);
-      through.textContent = cents(passed);
+      services.textContent = shown(total - passed);
+      through.textContent = shown(passed);
     }
   }
   form.addEventListener("input", update);
