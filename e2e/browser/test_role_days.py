@@ -2,13 +2,14 @@
 a contact by phone number through global search, edits a deal's amount on its page,
 adds a task to it and completes it from home; the head of sales' home shows the team's
 numbers, the same as the attainment and forecast reports give for his line. Screenshots
-of both homes at 1440 and 390 px, where no page is wider than the screen. (Saving a list
-view and exporting it is test_list_views.py.)"""
+of both homes at 1440 and 390 px, where no page is wider than the screen; the homes and
+task pages pass axe. (Saving a list view and exporting it is test_list_views.py.)"""
 import os
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from axe_selenium_python import Axe
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -110,3 +111,20 @@ def test_the_head_of_sales_home_shows_the_teams_numbers(browser, base):
     people = [r.find_element("css selector", "td").text for r in browser.find_elements("css selector", "#team-members tbody tr")]
     assert "Ana Torres" in people
     both_widths(browser, "home-head-of-sales")
+
+
+def test_the_homes_and_task_pages_pass_axe(browser, base):
+    problems = []
+    for email, paths in (("morgan.reyes@demo.test", ["/", "/tasks?view=team"]),
+                         ("admin@demo.test", ["/", "/tasks/new?next=/tasks"]),
+                         ("ana.torres@demo.test", ["/tasks", "/tasks/new?accountId=1&next=/accounts/1"])):
+        browser.delete_all_cookies()
+        sign_in(browser, base, email)
+        for path in paths:
+            browser.get(base + path)
+            axe = Axe(browser)
+            axe.inject()
+            results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+            problems += [f"{email} {path}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target'][0]}"
+                         for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not problems, "\n".join(problems)
