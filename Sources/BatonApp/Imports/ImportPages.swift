@@ -21,6 +21,8 @@ struct ImportPage {
     var hasMessage = false, hasProblem = false, hasReport = false, hasErrors = false, hasWarnings = false
     var unmapped: [Unmapped] = []
     var hasUnmapped = false, canImport = false
+    /// "The first 1,000 of 1,234 are listed", when the report lists only some.
+    var listedNote: String?
 
     static func empty(kind: ImportKind = .accounts) -> ImportPage {
         ImportPage(kinds: kinds(kind), kind: kind.rawValue,
@@ -40,6 +42,8 @@ struct ImportPage {
         page.report = report
         page.hasErrors = !report.errors.isEmpty
         page.hasWarnings = !report.warnings.isEmpty
+        let listed = report.errors.count + report.warnings.count, all = report.errorCount + report.warningCount
+        if listed < all { page.listedNote = "The first \(listed.formatted()) of \(all.formatted()) errors and warnings are listed; fix them and check again." }
         // The values still unknown, then those mapped on an earlier step (no longer
         // unknown, but kept in the form so that the import uses the same mapping).
         var values = report.unmapped.map { u in
