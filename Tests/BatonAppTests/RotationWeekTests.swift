@@ -56,7 +56,8 @@ import Testing
             let liege = try await site(#"{"accountId": \#(accountID), "name": "Liège", "latitude": "50.6326", "longitude": "5.5797"}"#)
             for (a, b, minutes) in [(office, antwerp, 45), (office, ghent, 55), (office, mechelen, 30), (office, liege, 75),
                                     (antwerp, ghent, 50), (antwerp, mechelen, 25), (antwerp, liege, 100)] {
-                _ = object(try await app.api(.put, "travel-times", admin, #"{"fromSiteId": \#(a), "toSiteId": \#(b), "minutes": \#(minutes)}"#), "travel")
+                let entered = try await app.api(.put, "travel-times", admin, #"{"fromSiteId": \#(a), "toSiteId": \#(b), "minutes": \#(minutes)}"#)
+                #expect(entered.status == .ok, "\(entered.text)")
             }
             #expect(try await app.api(.put, "projects/\(projectID)/site", admin, #"{"siteId": \#(mechelen)}"#).status == .noContent)
 
