@@ -185,6 +185,7 @@ GET    /api/v1/proposals/{id}/capacity-check                  yes   yes     yes 
 GET    /api/v1/agreements                                     yes   yes     yes             yes   yes             no         no
 GET    /api/v1/agreements/{id}                                yes   yes     yes             yes   yes             no         no
 POST   /api/v1/agreements/{id}/cancel                         yes   yes     yes             yes   no              no         no
+POST   /api/v1/agreements/import                              yes   yes     yes             no    no              no         no
 GET    /api/v1/projects                                       yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}                                  yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}/staffing-suggestions             yes   yes     no              no    yes             no         no
@@ -286,6 +287,7 @@ NOTES = {
     "PUT /api/v1/projects/{id}/phases/{phaseId}/estimate": "an open phase of a project the caller sees, estimate -1: 422 for its project manager and admins; 403 for others who see it",
     "GET /api/v1/agreements/{id}": "an agreement on the test's account (its recurring proposal accepted by the admin): whoever sees the account",
     "POST /api/v1/agreements/{id}/cancel": "that agreement, stale If-Match: 412 for pipeline writers who see it and admins; 403 for the project manager",
+    "POST /api/v1/agreements/import": "`{}` is not the columns: 422 for importers (admins, managers, account managers); 403 for the others",
     "GET /api/v1/time-off/{id}": "a request the admin makes for the consultant (2031): she, the managers above her and admins see it; 404 for others",
     "POST /api/v1/time-off/{id}/approve": "the consultant's request, stale If-Match: 412 for the managers above her and admins; 403 for herself, 404 for others",
     "POST /api/v1/time-off/{id}/decline": "as approve",
@@ -872,6 +874,7 @@ simple("GET /api/v1/time-entries/export")
 simple("POST /api/v1/time-entries/import", body={})
 simple("GET /api/v1/reports/profitability")
 for _path in ("/api/v1/reports/recurring-revenue", "/api/v1/reports/retention", "/api/v1/reports/renewals-due"):
+    simple("GET " + _path)
 for _path in ("/api/v1/cost-rates", "/api/v1/bill-rates"):
     simple("GET " + _path)
     simple("POST " + _path, body={})
@@ -931,6 +934,7 @@ def _agreement(w):
 
 
 simple("GET /api/v1/agreements")
+simple("POST /api/v1/agreements/import", body={})
 record_probes("/api/v1/agreements/{id}", lambda w, role: _agreement(w), methods=("GET",))
 # A cancel carries its reason and day; `{}` at a stale If-Match reaches the version check.
 PROBES["POST /api/v1/agreements/{id}/cancel"] = lambda w, role: Probe(

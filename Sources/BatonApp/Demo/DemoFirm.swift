@@ -107,6 +107,7 @@ struct DemoFirm {
                 try await DemoSites(services: services, people: ids).load(db)
                 try await DemoBonus(services: services, people: ids, today: today).load(db)
                 try await DemoTimeOff(services: services, people: ids, today: today).load(db)
+                try await DemoAgreements(services: services, people: ids, today: today).load(db)
             }
         }
     }

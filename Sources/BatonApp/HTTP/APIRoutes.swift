@@ -101,6 +101,7 @@ struct APIRoutes {
         api.get("agreements", use: agreements.list)
         api.get("agreements/:id", use: agreements.show)
         api.post("agreements/:id/cancel", use: agreements.cancel)
+        api.post("agreements/import", use: agreements.importFile)
         // DeliveryRoutes
         api.get("projects/:id/staffing-suggestions", use: delivery.staffingSuggestions)
         api.post("projects/:id/hold", use: delivery.hold)
