@@ -1,5 +1,7 @@
+@testable import BatonApp
 import BatonCore
 import Foundation
+import Dates
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -103,6 +105,19 @@ import Testing
         #expect(Self.leak("1 Dec 2026, 14:05 UTC") == nil)
         #expect(Self.leak("Closed lost") == nil)
         #expect(Self.visibleText(#"<td title="a_b">x</td><input value="2026-12-01T00:00">"#) == ["a_b", "x"])
+    }
+
+    /// Item 7's time zone: a page draws a moment in the firm's zone (`FirmZoneMiddleware`
+    /// sets it once per request), and UTC, said as such, until the firm has chosen one.
+    @Test func momentsAreDrawnInTheFirmsZone() throws {
+        let moment = Timestamp(microsecondsSinceEpoch: 1_796_133_900_000_000)  // 2026-12-01T14:05:00Z
+        #expect(Formatting.moment(moment) == "1 Dec 2026, 14:05 UTC")
+        let brussels = try #require(TimeZone(identifier: "Europe/Brussels"))
+        let there = Formatting.$zone.withValue(brussels) { Formatting.moment(moment) }
+        #expect(there.hasPrefix("1 Dec 2026, 15:05 "), "\(there)")
+        let auckland = try #require(TimeZone(identifier: "Pacific/Auckland"))
+        #expect(Formatting.$zone.withValue(auckland) { Formatting.day(moment) } == CalendarDate(year: 2026, month: 12, day: 2),
+                "late afternoon in Europe is the next morning in New Zealand")
     }
 
     /// The pages each role opens in a day, with the demo firm's records in them.
