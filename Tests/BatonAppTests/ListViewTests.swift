@@ -107,6 +107,160 @@ import Testing
     }
 }
 
+/// One list mechanism for the four lists: columns, sort, saved views per person, the
+/// CSV of the view, the accounts list's owner and the projects list's filters.
+@Suite struct ListMechanismTests {
+    let pages = PipelinePageAgreementTests()
+
+    /// The rows of a CSV, header first, split into cells (the test data has no quoted commas).
+    func csvRows(_ text: String) -> [[String]] {
+        text.split(whereSeparator: \.isNewline).filter { !$0.isEmpty }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// The names of the deals a page's table shows, in order.
+    func dealNames(_ html: String) -> [String] {
+        html.components(separatedBy: #"<td data-label="Deal"><a href="/opportunities/"#).dropFirst().compactMap { piece in
+            piece.split(separator: ">", maxSplits: 1).last.map { String($0.prefix { $0 != "<" }).replacingOccurrences(of: "&amp;", with: "&") }
+        }
+    }
+
+    @Test func columnsAndSortAreTheViewsAndTheCSVHasExactlyItsRows() async throws {
+        try await TestApp.run(business: true) { app in
+            let chloe = try await app.signIn("chloe.martin@demo.test")
+            let view = "/opportunities?status=all&col=name&col=amount&col=owner&sort=amount&dir=desc"
+            let page = try await pages.page(app, view, chloe)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<th scope="col" aria-sort="descending" class="num">"#))
+            #expect(!page.text.contains(#"data-label="Stage""#), "a column not chosen is not drawn")
+            #expect(page.text.contains(#"name="col" value="stage">"#), "it can be chosen again")
+            let csv = try await pages.page(app, view + "&format=csv", chloe)
+            let rows = csvRows(csv.text)
+            #expect(rows.first == ["name", "amount", "owner"], "the shown columns, in the CSV")
+            let amounts = rows.dropFirst().compactMap { Decimal(string: $0[1]) }
+            #expect(amounts == amounts.sorted(by: >), "the CSV keeps the sort")
+            // The page's rows are the CSV's first rows, in the same order.
+            let shown = dealNames(page.text)
+            #expect(!shown.isEmpty)
+            #expect(Array(rows.dropFirst().prefix(shown.count).map { $0[0] }) == shown)
+            let count = try #require(page.text.text(ofElement: "list-count"))
+            #expect(count == "\(rows.count - 1) deals" || (rows.count == 2 && count == "1 deal"), "the count is the CSV's rows")
+        }
+    }
+
+    @Test func theCSVHoldsOnlyWhatTheCallerSees() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let chloe = try await app.signIn("chloe.martin@demo.test")
+            let chloeID = try await app.id(of: "chloe.martin@demo.test", token: admin)
+            let visible = try await app.sql("""
+                SELECT count(*) AS n FROM opportunities WHERE archived_at IS NULL
+                AND account_id IN (SELECT account_id FROM visible_account_ids(\(chloeID)))
+                """).first?.decode("n", as: Int.self) ?? -1
+            let all = try await app.sql("SELECT count(*) AS n FROM opportunities WHERE archived_at IS NULL").first?.decode("n", as: Int.self) ?? -1
+            #expect(visible < all, "the demo hides some deals from an account manager")
+            #expect(csvRows(try await pages.page(app, "/opportunities?status=all&format=csv", chloe).text).count == visible + 1)
+            #expect(csvRows(try await pages.page(app, "/opportunities?status=all&format=csv", admin).text).count == all + 1)
+            let contacts = try await app.sql("""
+                SELECT count(*) AS n FROM contacts WHERE archived_at IS NULL AND account_id IN (SELECT account_id FROM visible_account_ids(\(chloeID)))
+                """).first?.decode("n", as: Int.self) ?? -1
+            #expect(csvRows(try await pages.page(app, "/contacts?format=csv", chloe).text).count == contacts + 1)
+        }
+    }
+
+    @Test func aPersonSavesAViewListsItExportsItAndDeletesIt() async throws {
+        try await TestApp.run(business: true) { app in
+            let chloe = try await app.signIn("chloe.martin@demo.test")
+            let dev = try await app.signIn("dev.patel@demo.test")
+            let chloeID = try await app.id(of: "chloe.martin@demo.test", token: chloe)
+            let token = try await app.csrf(chloe, from: "/opportunities")
+            let parameters = "owner=\(chloeID)&status=all&sort=amount&dir=desc&page=3"
+            let saved = try await app.form("/lists/views", chloe, [("csrf", token), ("kind", "opportunities"), ("name", "My big deals"),
+                                                                    ("parameters", parameters)])
+            #expect(saved.status == .seeOther || saved.status == .found)
+            let location = saved.headers[.location] ?? ""
+            #expect(location == "/opportunities?owner=\(chloeID)&status=all&sort=amount&dir=desc", "the page it was on is not kept")
+            let list = try await pages.page(app, location, chloe)
+            #expect(list.text.contains(#"aria-current="page">My big deals</a>"#), "the saved view is listed beside the list, as the current one")
+
+            // The same name twice is refused with the reason, on the page and in the API.
+            let again = try await app.form("/lists/views", chloe, [("csrf", token), ("kind", "opportunities"), ("name", "my big deals"),
+                                                                    ("parameters", "")])
+            #expect(again.status == .conflict)
+            #expect(again.text.contains("You already have a view named my big deals"))
+            let twice = try await app.api(.post, "list-views", chloe, #"{"kind": "opportunities", "name": "My big deals"}"#)
+            #expect(twice.status == .conflict)
+
+            // The API lists it; nobody else sees, exports or deletes it.
+            let views = try await app.api(.get, "list-views?kind=opportunities", chloe)
+            let items = views.object["items"] as? [[String: Any]] ?? []
+            #expect(items.map { $0["name"] as? String } == ["My big deals"])
+            let id = try #require(items.first?["id"] as? Int)
+            #expect(((try await app.api(.get, "list-views", dev)).object["items"] as? [Any])?.isEmpty == true)
+            #expect(try await app.api(.get, "list-views/\(id)/export", dev).status == .notFound)
+            #expect(try await app.api(.delete, "list-views/\(id)", dev).status == .notFound)
+            #expect(try await app.api(.get, "list-views?kind=leads", chloe).status == .unprocessableContent)
+
+            // Its export is the page's CSV of the same view.
+            let export = try await app.api(.get, "list-views/\(id)/export", chloe)
+            #expect(export.status == .ok && export.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let pageCSV = try await pages.page(app, location + "&format=csv", chloe)
+            #expect(export.text == pageCSV.text)
+            let owned = try await app.sql("SELECT count(*) AS n FROM opportunities WHERE archived_at IS NULL AND owner_id = \(chloeID)")
+                .first?.decode("n", as: Int.self) ?? -1
+            #expect(csvRows(export.text).count == owned + 1)
+
+            // Deleted from the page: gone from the list.
+            let deleted = try await app.form("/lists/views/\(id)/delete", chloe, [("csrf", token), ("kind", "opportunities")])
+            #expect(deleted.headers[.location] == "/opportunities")
+            #expect(((try await app.api(.get, "list-views", chloe)).object["items"] as? [Any])?.isEmpty == true)
+            // A consultant has no deals list to save a view of.
+            let maya = try await app.signIn("maya.singh@demo.test")
+            #expect(try await app.api(.post, "list-views", maya, #"{"kind": "opportunities", "name": "Mine"}"#).status == .forbidden)
+        }
+    }
+
+    @Test func theAccountsListHasOwnersAFilterASortAndACount() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let chloeID = try await app.id(of: "chloe.martin@demo.test", token: admin)
+            let owned = try await app.sql("SELECT count(*) AS n FROM accounts WHERE archived_at IS NULL AND owner_id = \(chloeID)")
+                .first?.decode("n", as: Int.self) ?? -1
+            let page = try await pages.page(app, "/accounts?owner=\(chloeID)&sort=owner", admin)
+            #expect(page.status == .ok)
+            #expect(page.text.text(ofElement: "list-count") == (owned == 1 ? "1 account" : "\(owned) accounts"))
+            #expect(page.text.contains(#"<td data-label="Owner">Chloe Martin</td>"#))
+            #expect(page.text.contains(#"<option value="\#(chloeID)" selected>"#))
+            #expect(page.text.contains("New account"), "the list keeps its New account")
+            let csv = try await pages.page(app, "/accounts?owner=\(chloeID)&format=csv", admin)
+            #expect(csvRows(csv.text).first == ["name", "domain", "industry", "owner", "status"])
+            #expect(csvRows(csv.text).count == owned + 1)
+        }
+    }
+
+    @Test func theProjectsListFiltersByStatusManagerAndLate() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let active = try await app.sql("SELECT count(*) AS n FROM projects WHERE status = 'active'").first?.decode("n", as: Int.self) ?? -1
+            let page = try await pages.page(app, "/projects?status=active", admin)
+            #expect(page.text.text(ofElement: "list-count") == (active == 1 ? "1 project" : "\(active) projects"))
+            #expect(!page.text.contains(#"status-on_hold"#))
+            let late = try await app.sql("""
+                SELECT count(*) AS n FROM projects j WHERE j.status NOT IN ('completed', 'cancelled')
+                AND EXISTS (SELECT 1 FROM project_phases p WHERE p.project_id = j.id AND p.completed_on IS NULL AND p.due_date < current_date)
+                """).first?.decode("n", as: Int.self) ?? -1
+            let lateCSV = try await pages.page(app, "/projects?late=yes&format=csv", admin)
+            #expect(csvRows(lateCSV.text).count == late + 1)
+            let pm = try await app.sql("SELECT project_manager_id AS id, count(*) AS n FROM projects WHERE project_manager_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1").first
+            if let pm {
+                let id: Int64 = try pm.decode("id")
+                let n: Int = try pm.decode("n")
+                #expect(csvRows(try await pages.page(app, "/projects?pm=\(id)&format=csv", admin).text).count == n + 1)
+            }
+            #expect(page.text.contains("<progress"), "progress stays a bar")
+        }
+    }
+}
+
 /// The one formatter (issue 19, item 7): no raw value reaches a page.
 @Suite struct FormattingTests {
     @Test func valuesReadAsWords() throws {
