@@ -2,7 +2,6 @@ import BatonCore
 @testable import BatonApp
 import Dates
 import Foundation
-import Logging
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -120,17 +119,9 @@ import Testing
             let id = p["id"] as? Int ?? 0
             for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
             try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
-            let logger = Logger(label: "renewals")
-            var configuration = AppConfiguration()
-            configuration.sqlDirectory = TestApp.sqlDirectory.path
-            let pool = ConnectionPool(configuration: app.database, maxConnections: 2, logger: logger)
+            let services = try app.services(connections: 2, label: "renewals")
+            let pool = services.pool
             defer { Task { await pool.shutdown() } }
-            let services = AppServices(
-                configuration: configuration, pool: pool,
-                reportReader: ReportReader(primary: pool, replica: nil, maxLagSeconds: 0, logger: logger),
-                migrator: try Migrator(directory: TestApp.sqlDirectory, logger: logger), users: UserStore(),
-                sessions: SessionStore(lifetimeHours: 1, idleMinutes: 1), throttle: SignInThrottle(), openAPIDocument: nil,
-                logger: logger)
             let actions = AgreementActions(services: services)
             func round(_ day: String) async throws -> Int {
                 try await pool.withTransaction { db in try await actions.openRenewals(db, today: CalendarDate(day) ?? .init(daysSinceEpoch: 0)).count }

@@ -3,7 +3,6 @@ import BatonCore
 import Dates
 import Foundation
 import HTTPTypes
-import Logging
 import Postgres
 import Testing
 
@@ -14,17 +13,9 @@ import Testing
 @Suite struct HistoryImportTests {
     @Test func onlyAnAdminBringsInValidDealsWithTheirHistoryTeamAndAuditEntries() async throws {
         try await TestApp.run { app in
-            let logger = Logger(label: "history")
-            var configuration = AppConfiguration()
-            configuration.sqlDirectory = TestApp.sqlDirectory.path
-            let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: logger)
+            let services = try app.services(label: "history")
+            let pool = services.pool
             defer { Task { await pool.shutdown() } }
-            let services = AppServices(
-                configuration: configuration, pool: pool,
-                reportReader: ReportReader(primary: pool, replica: nil, maxLagSeconds: 0, logger: logger),
-                migrator: try Migrator(directory: TestApp.sqlDirectory, logger: logger), users: UserStore(),
-                sessions: SessionStore(lifetimeHours: 1, idleMinutes: 1), throttle: SignInThrottle(), openAPIDocument: nil,
-                logger: logger)
             let token = try await app.signIn("admin@demo.test")
             func caller(_ email: String, _ roles: Set<Role>) async throws -> Caller {
                 Caller(id: try await app.id(of: email, token: token), name: email, email: email, roles: roles, credential: .apiToken(id: 0))

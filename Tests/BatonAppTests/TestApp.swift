@@ -1,4 +1,4 @@
-import BatonApp
+@testable import BatonApp
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -193,5 +193,23 @@ actor AppGate {
 
     func leave() {
         if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension TestApp {
+    /// The app's services on a pool of their own to this test's database, for calling
+    /// actions as `baton` commands and jobs do, outside a request. The test shuts
+    /// `services.pool` down when it is done.
+    func services(connections: Int = 1, label: String) throws -> AppServices {
+        let logger = Logger(label: label)
+        var configuration = AppConfiguration()
+        configuration.sqlDirectory = TestApp.sqlDirectory.path
+        let pool = ConnectionPool(configuration: database, maxConnections: connections, logger: logger)
+        return AppServices(
+            configuration: configuration, pool: pool,
+            reportReader: ReportReader(primary: pool, replica: nil, maxLagSeconds: 0, logger: logger),
+            migrator: try Migrator(directory: TestApp.sqlDirectory, logger: logger), users: UserStore(),
+            sessions: SessionStore(lifetimeHours: 1, idleMinutes: 1), throttle: SignInThrottle(), openAPIDocument: nil,
+            logger: logger)
     }
 }
