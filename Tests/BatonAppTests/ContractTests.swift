@@ -131,11 +131,11 @@ import Testing
             let admin = try await app.signIn("admin@demo.test")
             let quota = try await app.request(.post, "/api/v1/quotas", token: admin,
                 json: #"{"userId": 7, "periodKey": "2027-Q1", "metric": "revenue", "target": "1.00"}"#)
-            #expect(quota.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work")
+            #expect(quota.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work, recurring_bookings, renewal_bookings")
             // A query parameter says it in the same words.
             let report = try await app.request(.get, "/api/v1/reports/attainment?metric=revenue", token: admin)
             #expect(report.status == .unprocessableContent)
-            #expect(report.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work")
+            #expect(report.fieldErrors["metric"] == "Metric must be one of new_business, expansion, total_bookings, completed_work, recurring_bookings, renewal_bookings")
         }
     }
 
