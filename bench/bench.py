@@ -475,12 +475,14 @@ class Bench:
             ("sales-performance", f"/api/v1/reports/sales-performance?from={start}&to={end}"),
             ("delivery", f"/api/v1/reports/delivery?from={start}&to={end}"),
             ("growth", "/api/v1/reports/growth?weeks=12"),
-            ("profitability", f"/api/v1/reports/profitability?by=project&from={start}&to={end}"),
+        ] + [  # issue 22: margin by each grouping, over the year's time entries
+            (f"profitability by {by}", f"/api/v1/reports/profitability?by={by}&from={start}&to={end}")
+            for by in ("project", "account", "typical_project", "project_manager", "quarter")
         ]
         for name, path in reports:
-            if on("reports") or on(name):
+            if on("reports") or on(name) or on(name.split()[0]):
                 self.http("GET", path, token=self.token)
-                r = self.measure_wrk(f"report-{name}", "get.lua", rc, extra_env={"BENCH_PATH": path})
+                r = self.measure_wrk(f"report-{name.replace(' ', '-')}", "get.lua", rc, extra_env={"BENCH_PATH": path})
                 self.add(f"report {name}", "wrk", rc, r, what="GET " + path)
         # Issue 19: the global search (API) and the main pages, as the admin and as an
         # account manager (the pages run the same visibility rules as the API).

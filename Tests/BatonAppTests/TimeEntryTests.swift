@@ -88,6 +88,22 @@ import Testing
         return weeks
     }
 
+    /// The hand case's cost rates (50/h and 70/h from 2020) and its 230 h, submitted:
+    /// 150 h (15 weekdays of 10 h from 2024-03-04, to 03-22) by the first person and 80 h
+    /// (8 days, to 03-13) by the second. Returns the first person's token and both sets of weeks.
+    static func submitHandCaseHours(_ app: TestApp, _ setup: Setup, admin: String) async throws -> (String, [String], [String]) {
+        for (person, rate) in zip(setup.people, ["50.00", "70.00"]) {
+            let set = try await app.request(.post, "/api/v1/cost-rates", token: admin,
+                                            json: #"{"userId": \#(person.id), "effectiveFrom": "2020-01-01", "hourly": "\#(rate)"}"#)
+            #expect(set.status == .ok)
+        }
+        try await app.sql("DELETE FROM time_off")
+        let first = try await app.signIn(setup.people[0].email)
+        let second = try await app.signIn(setup.people[1].email)
+        return (first, try await work(app, first, assignment: setup.people[0].assignment, days: 15, hours: "10"),
+                try await work(app, second, assignment: setup.people[1].assignment, days: 8, hours: "10"))
+    }
+
     @Test func theHandCaseAgreesWithHandArithmetic() async throws {
         try await TestApp.run(business: true) { app in
             let setup = try await Self.handCase(app)
@@ -97,17 +113,7 @@ import Testing
             let bill = try await app.request(.post, "/api/v1/bill-rates", token: admin,
                                              json: #"{"skillId": \#(skill), "effectiveFrom": "2020-01-01", "hourly": "150.00", "standardCost": "60.00"}"#)
             #expect(bill.status == .created)
-            for (person, rate) in zip(setup.people, ["50.00", "70.00"]) {
-                let set = try await app.request(.post, "/api/v1/cost-rates", token: admin,
-                                                json: #"{"userId": \#(person.id), "effectiveFrom": "2020-01-01", "hourly": "\#(rate)"}"#)
-                #expect(set.status == .ok)
-            }
-            try await app.sql("DELETE FROM time_off")
-            // 150 h (15 days of 10 h) and 80 h (8 days of 10 h): 230 h.
-            let first = try await app.signIn(setup.people[0].email)
-            let second = try await app.signIn(setup.people[1].email)
-            let weeksA = try await Self.work(app, first, assignment: setup.people[0].assignment, days: 15, hours: "10")
-            let weeksB = try await Self.work(app, second, assignment: setup.people[1].assignment, days: 8, hours: "10")
+            let (first, weeksA, weeksB) = try await Self.submitHandCaseHours(app, setup, admin: admin)
             let pm = try await app.signIn(setup.pmEmail)
             // Before approval nothing is actual: it waits.
             let waiting = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: pm)
@@ -181,7 +187,7 @@ import Testing
             let reportPage = try await app.request(.get, "/reports/profitability?by=project&from=2024-01-01&to=2024-12-31",
                                                    headers: [.cookie: "baton_session=\(admin)"])
             #expect(reportPage.status == .ok)
-            #expect(reportPage.text.contains(#"<td class="num" id="profitability-margin">16900.00</td>"#))
+            #expect(reportPage.text.contains(#"<td class="num" id="profitability-margin">USD 16,900.00</td>"#))
             #expect(reportPage.text.contains("format=csv"))
             #expect(reportPage.text.contains(#"id="utilization-chart""#))
             #expect(try await app.request(.get, "/reports/profitability", headers: [.cookie: "baton_session=\(pm)"]).status == .forbidden)

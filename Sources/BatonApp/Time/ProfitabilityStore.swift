@@ -55,15 +55,22 @@ struct ProfitabilityStore: Sendable {
             ? "(SELECT sum(n.hours) FROM project_skill_needs n JOIN project_phases x ON x.id = n.phase_id WHERE x.project_id = j.id)"
             : "NULL::numeric"
         let allHours: Query = project
-            ? "(SELECT sum(e.hours) FROM time_entries e WHERE e.project_id = j.id AND e.status = 'approved')"
+            ? "(SELECT sum(t.hours) FROM time_month_totals t WHERE t.project_id = j.id)"
             : "NULL::numeric"
         let groupProject: Query = project ? ", j.id" : ""
+        let months = WholeMonths(from: from, to: to)
         let rows = try await db.query("""
             WITH cost AS (
-                SELECT e.project_id, coalesce(e.phase_id, 0) AS phase_id, date_trunc('quarter', e.day)::date AS q, sum(e.hours) AS hours,
-                       sum(e.hours * coalesce(cost_rate_on(e.user_id, e.day), 0)) AS cost
-                FROM time_entries e WHERE e.status = 'approved' AND e.project_id IS NOT NULL AND e.day BETWEEN \(from) AND \(to)
-                GROUP BY 1, 2, 3
+                SELECT project_id, phase_id, q, sum(hours) AS hours, sum(cost) AS cost FROM (
+                    SELECT t.project_id, t.phase_id, date_trunc('quarter', t.month)::date AS q, t.hours, t.cost
+                    FROM time_month_totals t
+                    WHERE t.project_id <> 0 AND t.month >= \(months.start) AND t.month < \(months.end)
+                    UNION ALL
+                    SELECT e.project_id, coalesce(e.phase_id, 0), date_trunc('quarter', e.day)::date, e.hours,
+                           e.hours * coalesce(cost_rate_on(e.user_id, e.day), 0)
+                    FROM time_entries e
+                    WHERE e.status = 'approved' AND e.project_id IS NOT NULL AND \(Self.oddDays(months))
+                ) x GROUP BY 1, 2, 3
             ), earned AS (
                 SELECT ph.project_id, ph.id AS phase_id, date_trunc('quarter', ph.completed_on)::date AS q, sum(ph.value) AS value
                 FROM project_phases ph WHERE ph.completed_on BETWEEN \(from) AND \(to) GROUP BY 1, 2, 3
@@ -96,6 +103,15 @@ struct ProfitabilityStore: Sendable {
                                    utilization: try await utilization(db, caller: caller, from: from, to: to))
     }
 
+    /// The days of a partial month at either end of a report, which the monthly totals
+    /// do not cover: read from the entries themselves.
+    static func oddDays(_ months: WholeMonths) -> Query {
+        let ranges = [months.head, months.tail].compactMap { $0 }
+        guard let first = ranges.first else { return "FALSE" }
+        let one: (ClosedRange<CalendarDate>) -> Query = { "e.day BETWEEN \($0.lowerBound) AND \($0.upperBound)" }
+        return ranges.count == 1 ? "(\(one(first)))" : "(\(one(first)) OR \(one(ranges[1])))"
+    }
+
     static func line(key: String, label: String, _ f: ProfitFigures, budgetHours: Decimal?, overBudget: Bool?) -> ProfitabilityReport.Line {
         ProfitabilityReport.Line(key: key, label: label, hours: DecimalString(f.hours), cost: Money(f.cost.rounded(scale: 2)),
                                  value: Money(f.value.rounded(scale: 2)), margin: Money(f.margin.rounded(scale: 2)),
@@ -107,10 +123,13 @@ struct ProfitabilityStore: Sendable {
     /// hours assignments planned on those working days; for the caller's people.
     func utilization(_ db: Connection, caller: Caller, from: CalendarDate, to: CalendarDate) async throws -> [ProfitabilityReport.Person] {
         let scope: Query = caller.isAdmin ? "TRUE" : "u.id IN (SELECT user_id FROM reporting_line(\(caller.id)))"
+        let months = WholeMonths(from: from, to: to)
         let people = try await db.query("""
             SELECT u.id, u.name,
-                   coalesce((SELECT sum(e.hours) FROM time_entries e WHERE e.user_id = u.id AND e.status = 'approved'
-                             AND e.project_id IS NOT NULL AND e.day BETWEEN \(from) AND \(to)), 0) AS billable
+                   coalesce((SELECT sum(t.hours) FROM time_month_totals t WHERE t.user_id = u.id AND t.project_id <> 0
+                             AND t.month >= \(months.start) AND t.month < \(months.end)), 0)
+                   + coalesce((SELECT sum(e.hours) FROM time_entries e WHERE e.user_id = u.id AND e.status = 'approved'
+                               AND e.project_id IS NOT NULL AND \(Self.oddDays(months))), 0) AS billable
             FROM users u WHERE u.active AND \(scope)
               AND (EXISTS (SELECT 1 FROM time_entries e WHERE e.user_id = u.id AND e.day BETWEEN \(from) AND \(to))
                    OR EXISTS (SELECT 1 FROM assignments x WHERE x.user_id = u.id AND x.end_date >= \(from) AND x.start_date <= \(to)))
