@@ -1,3 +1,5 @@
+@testable import BatonApp
+import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -212,7 +214,7 @@ import Testing
                                                             ("end", "2026-08-14"), ("hoursPerDay", ""), ("note", "Lake trip")])
             #expect(ok.status == .seeOther)
             let listed = try await page(app, "/time-off", ivy).text
-            for shown in ["2026-08-14", "Lake trip", "whole days", "status-pending", #"name="version" value="1""#] {
+            for shown in ["14 Aug 2026", "Lake trip", "whole days", "status-pending", #"name="version" value="1""#] {
                 #expect(listed.contains(shown), "the request's row shows \(shown)")
             }
             // Felix sees it waiting and approves it.
@@ -220,7 +222,7 @@ import Testing
             let waiting = try await page(app, "/time-off/approvals", felix)
             #expect(waiting.text.contains("Ivy Chen"))
             let id = try #require(try await app.sql("SELECT id FROM time_off").first?.decode("id", as: Int64.self))
-            #expect(waiting.text.contains(#"<tr data-id="\#(id)"><td>Ivy Chen</td><td>Vacation</td><td>2026-08-10</td>"#))
+            #expect(waiting.text.contains(#"<tr data-id="\#(id)"><td>Ivy Chen</td><td>Vacation</td><td>10 Aug 2026</td>"#))
             #expect(waiting.text.contains(#"action="/time-off/\#(id)/approve""#))
             let approved = try await form(app, "/time-off/\(id)/approve", felix,
                                           [("csrf", try csrf(waiting.text)), ("version", "1"), ("back", "approvals")])
@@ -262,7 +264,9 @@ import Testing
             let pmEmail: String = try row.decode("pm_email")
             let pm = try await app.signIn(pmEmail)
             let name: String = try row.decode("name")
-            let flag = "\(name.replacingOccurrences(of: "'", with: "&#39;")) is off (vacation) from \(start)"
+            // Said as the page says it: the kind as a word, the day as "7 Dec 2026".
+            let shownStart = Formatting.date(try #require(CalendarDate(start)))
+            let flag = "\(name.replacingOccurrences(of: "'", with: "&#39;")) is off (Vacation) from \(shownStart)"
             #expect(!(try await page(app, "/", pm).text.contains(flag)))
             #expect(try await app.request(.post, "/api/v1/time-off/\(id)/approve", token: admin, headers: [.ifMatch: "\"1\""]).status == .ok)
             // The PM's home names the project and the person.

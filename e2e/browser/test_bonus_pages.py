@@ -77,7 +77,7 @@ def test_a_manager_recomputes_adjusts_and_approves_one_statement_on_the_run_page
     row.find_element("css selector", "input[name=closeEarly]").click()
     submit(browser, row.find_element("css selector", "form.approve-statement button"))
     assert "Felix Braun approved." in notice(browser)
-    assert "approved" in row_of(browser, "Felix Braun").text
+    assert "approved" in row_of(browser, "Felix Braun").text.lower()
     assert "waiting" not in row_of(browser, "Felix Braun").text
     assert api(base, "GET", f"/api/v1/bonus-runs/{run}", token=token)["status"] == "draft"
 

@@ -205,7 +205,7 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     switch_to(browser, base, "felix.braun@demo.test", proposal)
     assert browser.find_elements(By.CSS_SELECTOR, ".linked table tbody tr"), "the capacity check is beside it"
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Approve']"))
-    assert "approved" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert "approved" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text.lower()
 
     # Sales sends it and records the order.
     switch_to(browser, base, "dev.patel@demo.test", proposal)

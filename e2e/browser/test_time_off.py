@@ -44,7 +44,7 @@ def test_a_consultant_asks_from_my_week_and_the_manager_approves(browser, base):
     submit(browser, browser.find_element("xpath", "//button[text()='Ask for time off']"))
     assert "Asked" in browser.find_element("css selector", "p.notice").text
     row = browser.find_element("css selector", "table.time-off tbody tr")
-    assert "2031-02-04" in row.text and "pending" in row.text
+    assert "4 Feb 2031" in row.text and "Pending" in row.text
 
     # Pending removes nothing: 40 h that week.
     week = f"/api/v1/users/{person['id']}/working-calendar?from=2031-02-03&to=2031-02-10"
