@@ -21,7 +21,7 @@ def axe_problems(browser, where):
 def open_current_run(browser, base):
     """Priya's draft run (the current quarter) from /bonus, by its 'Open the run' link."""
     sign_in(browser, base, "priya.shah@demo.test", next_path="/bonus")
-    drafts = [s for s in browser.find_elements("css selector", "section") if "draft" in s.text]
+    drafts = [s for s in browser.find_elements("css selector", "section") if "Draft" in s.text]
     assert drafts, "the current quarter is a draft in the demo"
     submit(browser, drafts[0].find_element("link text", "Open the run"))
     assert "/bonus-runs/" in browser.current_url

@@ -171,7 +171,7 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     choose(browser, "proposal-lines-0--typicalProjectId", "Network assessment (fixed fee)")
     set_date(browser, "proposal-proposedStart", TODAY)
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Draft proposal']"))
-    assert "draft" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert "draft" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text.lower()
     proposal = path_of(browser, base)
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.line")) == 1
     first = float(browser.find_element(By.ID, "total").text.replace(",", ""))

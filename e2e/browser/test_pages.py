@@ -135,7 +135,7 @@ def test_a_reviewer_sends_a_proposal_back_and_sales_edits_it_with_live_totals(br
     assert browser.find_elements("css selector", ".linked table tbody tr"), "the capacity check is beside it"
     browser.find_element("id", "comment").send_keys("Start a week later")
     submit(browser, browser.find_element("xpath", "//button[text()='Send back']"))
-    assert "draft" in browser.find_element("css selector", "h1 .status").text
+    assert "draft" in browser.find_element("css selector", "h1 .status").text.lower()
     assert "return: Start a week later" in browser.page_source
 
     browser.delete_all_cookies()
