@@ -199,7 +199,7 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     assert [r.find_element(By.TAG_NAME, "td").text for r in browser.find_elements(By.CSS_SELECTOR, "tr.line")] == ["Network assessment"]
     assert float(browser.find_element(By.ID, "total").text.replace(",", "")) == first
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Submit for review']"))
-    assert "in review" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert "in review" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text.lower()
 
     # The reviewer checks the capacity beside it and approves.
     switch_to(browser, base, "felix.braun@demo.test", proposal)
@@ -210,10 +210,10 @@ def test_sales_and_a_project_manager_take_a_proposal_to_the_order_and_the_work_i
     # Sales sends it and records the order.
     switch_to(browser, base, "dev.patel@demo.test", proposal)
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Mark as sent']"))
-    assert "sent" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert "sent" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text.lower()
     assert browser.find_element(By.ID, "acceptedOn").get_attribute("value") == TODAY.isoformat()
     submit(browser, browser.find_element(By.XPATH, "//button[text()='Record acceptance']"))
-    assert "accepted" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert "accepted" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text.lower()
     browser.get(base + opportunity)
     assert browser.find_element(By.CSS_SELECTOR, "ol.path li.current").text.startswith("Closed won")
     submit(browser, browser.find_element(By.CSS_SELECTOR, "ul.projects a"))
