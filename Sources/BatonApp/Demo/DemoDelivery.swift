@@ -66,9 +66,7 @@ struct DemoDelivery {
             input.status = "confirmed"
             input.allowOverbook = true
             // For the first skill need of the project that the person can fill, so needs show their coverage.
-            let skills: [String] = try await db.query("""
-                SELECT lower(s.name) AS skill FROM user_skills us JOIN skills s ON s.id = us.skill_id WHERE us.user_id = \(person)
-                """).map { try $0.decode("skill") }
+            let skills = try await services.users.findAny(db, id: person)?.skills.map { $0.skill.lowercased() } ?? []
             if let need = project.skillNeeds.first(where: { skills.contains($0.skill.lowercased()) }) {
                 input.phaseId = need.phaseId
                 input.skill = need.skill
