@@ -92,7 +92,7 @@ import Testing
                 "UPDATE opportunities SET archived_at = now() WHERE id % 11 = 0",
                 "UPDATE opportunities SET archived_at = NULL WHERE id % 22 = 0",
                 "DELETE FROM opportunity_team WHERE opportunity_id % 13 = 0 AND role <> 'owner'",
-                "DELETE FROM opportunities WHERE id IN (SELECT id FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM projects j WHERE j.opportunity_id = o.id) ORDER BY id DESC LIMIT 5)",
+                "DELETE FROM opportunities WHERE id IN (SELECT id FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM projects j WHERE j.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM agreements g WHERE o.id IN (g.opportunity_id, g.renewal_opportunity_id)) AND NOT EXISTS (SELECT 1 FROM agreement_movements m WHERE m.opportunity_id = o.id) ORDER BY id DESC LIMIT 5)",
                 "UPDATE pipeline_stages SET key = 'negotiating' WHERE key = 'negotiation'",
                 "UPDATE opportunities SET account_id = (SELECT min(id) FROM accounts) WHERE id % 17 = 0",
                 "UPDATE opportunities SET owner_id = (SELECT min(id) FROM users WHERE 'account_manager' = ANY(roles)) WHERE id % 19 = 0",

@@ -8,9 +8,12 @@ from conftest import sign_in
 
 PAGES = {
     "ana.torres@demo.test": ["/", "/accounts", "/accounts/1", "/opportunities/1", "/pipeline", "/reports",
-                             "/reports/pipeline", "/reports/sales-performance", "/projects"],
-    "felix.braun@demo.test": ["/", "/projects/1", "/my-week", "/bonus", "/reports/delivery", "/reports/growth"],
-    "admin@demo.test": ["/admin", "/admin/people", "/admin/stages", "/admin/quotas", "/admin/bonus-plans", "/proposals/1"],
+                             "/reports/pipeline", "/reports/sales-performance", "/projects", "/opportunities",
+                             "/contacts", "/tasks", "/agreements", "/search?q=ana"],
+    "felix.braun@demo.test": ["/", "/projects/1", "/my-week", "/bonus", "/reports/delivery", "/reports/growth",
+                              "/rotation"],
+    "admin@demo.test": ["/admin", "/admin/people", "/admin/stages", "/admin/quotas", "/admin/bonus-plans", "/proposals/1",
+                        "/admin/settings", "/reports/recurring-revenue", "/reports/profitability"],
     "ivy.chen@demo.test": ["/my-week", "/projects"],
 }
 

@@ -38,13 +38,9 @@ struct RenewalJob: Service {
     func round(today: CalendarDate, leadDays: Int? = nil) async throws -> [AgreementRecord]? {
         try await services.pool.withTransaction { db in
             guard try await AgreementStore().winsRenewalRound(db) else { return nil }
-            let firm = try await Self.firmLeadDays(db)
+            // How many days before an agreement's end its renewal opens: the firm's setting.
+            let firm = try await FirmSettingsStore.current(db).renewalLeadDays
             return try await AgreementActions(services: services).openRenewals(db, today: today, leadDays: leadDays ?? firm)
         }
-    }
-
-    /// How many days before an agreement's end its renewal opens, as the firm set it.
-    static func firmLeadDays(_ db: Connection) async throws -> Int {
-        AgreementRules.defaultRenewalLeadDays
     }
 }
