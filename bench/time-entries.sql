@@ -49,6 +49,7 @@ CROSS JOIN LATERAL (SELECT g % 20 = 19 AS internal,
 ALTER TABLE time_entries ENABLE TRIGGER USER;
 -- The triggers were off for the load: the monthly totals (sql/0044) are summed once.
 SELECT rebuild_time_month_totals();
+ANALYZE time_month_totals;
 ANALYZE time_entries;
 ANALYZE cost_rates;
 ANALYZE bill_rates;

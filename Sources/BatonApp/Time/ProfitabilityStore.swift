@@ -49,14 +49,19 @@ struct ProfitabilityStore: Sendable {
         case .projectManager: key = "coalesce(m.id::text, 'none')"; label = "coalesce(m.name, 'No project manager')"
         case .quarter: key = "to_char(b.q, 'YYYY-\"Q\"Q')"; label = "to_char(b.q, 'YYYY-\"Q\"Q')"
         }
-        // Projects only: their budget hours and all their approved hours, to say which are over budget.
+        // Projects only: their budget hours and all their approved hours, to say which are over
+        // budget; summed once per project in the report (a subquery per project scanned the
+        // totals once for each: 284 ms at the benchmark's 520 projects, 10 ms like this).
         let project = by == .project
-        let budgetHours: Query = project
-            ? "(SELECT sum(n.hours) FROM project_skill_needs n JOIN project_phases x ON x.id = n.phase_id WHERE x.project_id = j.id)"
-            : "NULL::numeric"
-        let allHours: Query = project
-            ? "(SELECT sum(t.hours) FROM time_month_totals t WHERE t.project_id = j.id)"
-            : "NULL::numeric"
+        let budgetColumns: Query = project
+            ? "min(bh.hours) AS budget_hours, min(ah.hours) AS all_hours"
+            : "NULL::numeric AS budget_hours, NULL::numeric AS all_hours"
+        let budgetJoins: Query = project ? """
+            LEFT JOIN (SELECT x.project_id, sum(n.hours) AS hours FROM project_skill_needs n JOIN project_phases x ON x.id = n.phase_id
+                       WHERE x.project_id IN (SELECT project_id FROM b) GROUP BY 1) bh ON bh.project_id = j.id
+            LEFT JOIN (SELECT t.project_id, sum(t.hours) AS hours FROM time_month_totals t
+                       WHERE t.project_id IN (SELECT project_id FROM b) GROUP BY 1) ah ON ah.project_id = j.id
+            """ : ""
         let groupProject: Query = project ? ", j.id" : ""
         let months = WholeMonths(from: from, to: to)
         let rows = try await db.query("""
@@ -80,10 +85,11 @@ struct ProfitabilityStore: Sendable {
                 FROM cost c FULL JOIN earned v ON v.project_id = c.project_id AND v.phase_id = c.phase_id AND v.q = c.q
             )
             SELECT \(key) AS key, \(label) AS label, sum(b.hours) AS hours, sum(b.cost) AS cost, sum(b.value) AS value,
-                   \(budgetHours) AS budget_hours, \(allHours) AS all_hours
+                   \(budgetColumns)
             FROM b JOIN projects j ON j.id = b.project_id JOIN accounts a ON a.id = j.account_id
             LEFT JOIN project_phases ph ON ph.id = b.phase_id LEFT JOIN typical_projects t ON t.id = ph.typical_project_id
             LEFT JOIN users m ON m.id = j.project_manager_id
+            \(budgetJoins)
             WHERE \(ProjectStore.scope(caller))
             GROUP BY 1, 2\(groupProject) ORDER BY 2, 1
             """)
