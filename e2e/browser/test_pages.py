@@ -28,7 +28,7 @@ def test_an_account_manager_finds_an_account_and_logs_a_call(browser, base):
     sign_in(browser, base, "ana.torres@demo.test", next_path="/accounts")
     browser.find_element("id", "q").send_keys("wind")
     submit(browser, browser.find_element("css selector", "form.search button"))
-    links = browser.find_elements("css selector", "table a")
+    links = browser.find_elements("css selector", "table tbody a")
     assert links, "the search finds Ana's accounts"
     submit(browser, links[0])
     browser.find_element("id", "subject").send_keys("Called about the renewal")

@@ -53,7 +53,7 @@ def test_a_free_text_line_is_pass_through_and_stays_out_of_the_projects_value(br
     rows = browser.find_elements("css selector", "tr.line")
     assert len(rows) == 2
     assert Select(browser.find_element("id", "kind1")).first_selected_option.get_attribute("value") == "pass_through"
-    assert "service" in rows[0].find_element("css selector", "td.kind").text, "a catalog line is a service, not a choice"
+    assert "service" in rows[0].find_element("css selector", "td.kind").text.lower(), "a catalog line is a service, not a choice"
     assert _money(browser, "total") == round(services + 1485.00, 2), "the client pays everything"
     assert _money(browser, "service-value") == services
     assert _money(browser, "pass-through-value") == 1485.00

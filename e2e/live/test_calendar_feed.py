@@ -43,7 +43,11 @@ def test_a_consultants_feed_has_an_event_per_assignment_with_where_to_show_up():
     for a in assignments:
         event = by_uid[f"assignment-{a['assignmentId']}@baton"]
         assert a["project"] in str(event["SUMMARY"]) and a["client"] in str(event["SUMMARY"])
-        assert str(event["LOCATION"]) == (a["location"] or "Remote")
+        # Where to show up: the assignment's site (its name and address, issue 24) when it
+        # names one of the client's sites, else its free-text location, else "Remote".
+        _, _, listed = call("GET", f"/api/v1/sites?accountId={a['accountId']}", token=token)
+        sites = {", ".join(p for p in (site["name"], site.get("address")) if p) for site in json.loads(listed)["items"]}
+        assert str(event["LOCATION"]) in sites | {a["location"] or "Remote"}
         assert event["DTSTART"].dt.isoformat() == a["start"]
         # All-day events end the day after the last day.
         assert event["DTEND"].dt.toordinal() - 1 == __import__("datetime").date.fromisoformat(a["end"]).toordinal()
