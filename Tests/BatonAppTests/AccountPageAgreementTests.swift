@@ -35,7 +35,7 @@ import Testing
                 let api = try await app.request(.post, "/api/v1/accounts", token: ana, json: apiJSON)
                 let page = try await pages.form(app, "/accounts", ana, [("csrf", token)] + formFields)
                 #expect(api.status == page.status, "\(field): API \(api.status), page \(page.status)")
-                let apiMessage = try #require(api.fieldErrors[field], "\(field): \(api.text)")
+                let apiMessage = try #require(try api.fieldErrors[field], "\(field): \(api.text)")
                 #expect(pages.fieldMessage(page.text, "new-account-\(field)") == apiMessage, "\(field)")
             }
         }
@@ -65,7 +65,7 @@ import Testing
                 let api = try await app.request(.post, "/api/v1/contacts", token: ana, json: apiJSON)
                 let page = try await pages.form(app, "/accounts/\(id)/contacts", ana, [("csrf", token)] + formFields)
                 #expect(api.status == page.status, "\(apiJSON): API \(api.status), page \(page.status)")
-                let apiMessage = try #require(api.fieldErrors[field], "\(field): \(api.text)")
+                let apiMessage = try #require(try api.fieldErrors[field], "\(field): \(api.text)")
                 #expect(pages.fieldMessage(page.text, "contact-\(field)") == apiMessage, "\(apiJSON)")
             }
         }
@@ -93,7 +93,7 @@ import Testing
                 let api = try await app.request(.post, "/api/v1/activities", token: ana, json: apiJSON)
                 let page = try await pages.form(app, "/accounts/\(id)/activities", ana, [("csrf", token)] + formFields)
                 #expect(api.status == page.status, "API \(api.status), page \(page.status)")
-                let apiMessage = try #require(api.fieldErrors["subject"], "\(api.text)")
+                let apiMessage = try #require(try api.fieldErrors["subject"], "\(api.text)")
                 #expect(page.text.contains(apiMessage), "the page says \(apiMessage)")
             }
             #expect(try await app.sql("SELECT count(*)::int AS n FROM activities WHERE account_id = \(id)").first?.decode("n", as: Int.self) == 2)

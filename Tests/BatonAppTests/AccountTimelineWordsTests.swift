@@ -11,7 +11,7 @@ import Testing
     func create(_ app: TestApp, _ path: String, _ token: String, _ json: String) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == .created, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     func patch(_ app: TestApp, _ path: String, _ token: String, _ json: String) async throws -> TestResponse {
@@ -49,7 +49,7 @@ import Testing
             }
             func gaps() async throws -> [String] {
                 let r = try await app.request(.get, "/api/v1/accounts/\(account)/white-space", token: ana)
-                return (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                return try (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             }
             #expect(try await gaps().contains("Cloud migration"))
             // An imported or hand-entered win: no proposal, no project, only its name.

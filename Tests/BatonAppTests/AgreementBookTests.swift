@@ -148,7 +148,7 @@ import Testing
             func credited(_ period: String, _ metric: String) async throws -> String? {
                 let r = try await app.request(.get, "/api/v1/reports/attainment?period=\(period)&metric=\(metric)", token: admin)
                 #expect(r.status == .ok, "\(r.text)")
-                let rows = r.object["rows"] as? [[String: Any]] ?? []
+                let rows = try r.object["rows"] as? [[String: Any]] ?? []
                 return rows.first { $0["userId"] as? Int == 4 && $0["rollup"] as? Bool == false }?["credited"] as? String
             }
             #expect(try await credited("2025", "recurring_bookings") == "33600.00")
@@ -158,7 +158,7 @@ import Testing
             #expect(try await credited("2025-Q2", "expansion") == "3600.00", "E's deal, won at its contract value")
             let forecast = try await app.request(.get, "/api/v1/reports/forecast?period=2025-Q4&metric=renewal_bookings", token: admin)
             #expect(forecast.status == .ok, "\(forecast.text)")
-            #expect(forecast.object["metric"] as? String == "renewal_bookings")
+            #expect(try forecast.object["metric"] as? String == "renewal_bookings")
         }
     }
 

@@ -16,13 +16,13 @@ import Testing
               sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == expect, "POST \(path): \(r.text)", sourceLocation: sourceLocation)
-        return r.status == expect ? r.object : [:]
+        return try r.status == expect ? r.object : [:]
     }
 
     func get(_ app: TestApp, _ path: String, _ token: String) async throws -> [String: Any] {
         let r = try await app.request(.get, "/api/v1/\(path)", token: token)
         #expect(r.status == .ok, "GET \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     /// A new person; returns their id.

@@ -24,7 +24,7 @@ import Testing
 
             let viaAPI = try await app.api(.post, "bonus-runs/\(locked)/approve", admin, "{}")
             #expect(viaAPI.status == .conflict)
-            #expect(viaAPI.object["type"] as? String == "/problems/run-locked")
+            #expect(try viaAPI.object["type"] as? String == "/problems/run-locked")
             let words = try #require(viaAPI.object["detail"] as? String)
             let viaPage = try await app.form("/bonus/\(locked)/approve", admin, [("csrf", token)])
             #expect(viaPage.status == .conflict, "the page answered \(viaPage.status), the API 409")
@@ -128,7 +128,7 @@ import Testing
             for r in refusals {
                 let viaAPI = try await app.api(.patch, "bonus-plans/\(apiID)", admin, r.json, version: version)
                 #expect(viaAPI.status == .unprocessableContent, "\(r.field): \(viaAPI.text)")
-                let words = try #require(viaAPI.fieldErrors[r.field], "\(r.field): \(viaAPI.text)")
+                let words = try #require(try viaAPI.fieldErrors[r.field], "\(r.field): \(viaAPI.text)")
                 let viaPage = try await app.form("/admin/bonus-plans/\(pageID)", admin, [("csrf", token)] + planForm(pagePlan, r.form))
                 #expect(viaPage.status == .unprocessableContent, "\(r.field)")
                 #expect(message(viaPage.text, beside: r.box) == words, "\(r.field): the page says \(message(viaPage.text, beside: r.box) ?? "nothing")")
@@ -148,7 +148,7 @@ import Testing
             let unnamed = try await app.api(.post, "bonus-plans", admin, #"""
                 {"name": "", "targetBonus": "1", "tiers": [{"from": "0", "to": null, "rate": "1"}]}
                 """#)
-            let nameWords = try #require(unnamed.fieldErrors["name"])
+            let nameWords = try #require(try unnamed.fieldErrors["name"])
             let copy = try await app.form("/admin/bonus-plans/\(demoID)/copy", admin, [("csrf", token), ("name", "")])
             #expect(copy.status == .unprocessableContent)
             #expect(copy.text.contains("The new plan was not created: \(nameWords)"))
@@ -185,7 +185,7 @@ import Testing
             // Bad input first, through both: the API's message is the one beside the cell.
             let negative = try await app.api(.post, "quotas", morgan, body(ana, "-5"))
             #expect(negative.status == .unprocessableContent)
-            let words = try #require(negative.fieldErrors["target"])
+            let words = try #require(try negative.fieldErrors["target"])
             let negativePage = try await app.form("/admin/quotas", morgan, cell(ana, target: "-5"))
             #expect(negativePage.status == .unprocessableContent)
             #expect(message(negativePage.text, beside: "e-q-\(ana)-expansion") == words)
@@ -211,7 +211,7 @@ import Testing
             let benQuota = try #require(made.object["id"] as? Int)
             let negativeChange = try await app.api(.patch, "quotas/\(benQuota)", morgan, #"{"target": "-1"}"#, version: 1)
             #expect(negativeChange.status == .unprocessableContent)
-            let changeWords = try #require(negativeChange.fieldErrors["target"])
+            let changeWords = try #require(try negativeChange.fieldErrors["target"])
             let negativeChangePage = try await app.form("/admin/quotas", morgan, cell(ana, target: "-1", quota: (anaQuota, 1)))
             #expect(negativeChangePage.status == .unprocessableContent)
             #expect(message(negativeChangePage.text, beside: "e-q-\(ana)-expansion") == changeWords)

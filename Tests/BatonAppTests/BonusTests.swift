@@ -11,7 +11,7 @@ import Testing
     func post(_ app: TestApp, _ path: String, _ token: String, _ json: String = "{}", expect: HTTPResponse.Status = .created) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == expect, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     static let plan = #"""
@@ -71,7 +71,7 @@ import Testing
 
             let statement = try await app.request(.get, "/api/v1/bonus-runs/\(runID)/statements/9", token: felix)
             #expect(statement.status == .ok)
-            let s = statement.object
+            let s = try statement.object
             #expect(s["quota"] as? String == "200000.00")
             #expect(s["credited"] as? String == "230000.00")
             #expect(s["attainment"] as? String == "1.15")
@@ -152,10 +152,10 @@ import Testing
             let gap = Self.plan.replacingOccurrences(of: #"{"from": "1.00", "to": null"#, with: #"{"from": "1.10", "to": null"#)
             let r = try await app.request(.post, "/api/v1/bonus-plans", token: admin, json: gap)
             #expect(r.status == .unprocessableContent)
-            #expect(r.fieldErrors.keys.contains { $0.hasPrefix("tiers") })
+            #expect(try r.fieldErrors.keys.contains { $0.hasPrefix("tiers") })
             let negative = Self.plan.replacingOccurrences(of: #""cap": "2.0""#, with: #""cap": "-1""#)
             let n = try await app.request(.post, "/api/v1/bonus-plans", token: admin, json: negative)
-            #expect(n.fieldErrors["cap"] != nil)
+            #expect(try n.fieldErrors["cap"] != nil)
             let ana = try await app.signIn("ana.torres@demo.test")
             #expect(try await app.request(.post, "/api/v1/bonus-plans", token: ana, json: Self.plan).status == .forbidden)
         }

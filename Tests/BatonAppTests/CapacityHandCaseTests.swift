@@ -65,14 +65,14 @@ import Testing
                                                  headers: [.ifMatch: "\"1\""])
             #expect(approved.status == .ok, "\(approved.text)")
             let report16 = try await app.request(.get, "/api/v1/users/12/working-calendar?from=2027-04-19&to=2027-04-26", token: admin)
-            #expect(report16.object["totalHours"] as? String == "16")
+            #expect(try report16.object["totalHours"] as? String == "16")
 
             // The capacity verdict.
             let check = try await app.request(.get, "/api/v1/proposals/\(proposal)/capacity-check", token: admin)
-            let verdict = check.object["verdict"] as? String ?? ""
+            let verdict = try check.object["verdict"] as? String ?? ""
             #expect(verdict.hasPrefix("Short by 8 h") && verdict.contains("security"), "\(check.text)")
-            #expect(check.object["canBeStaffed"] as? Bool == false)
-            let used = (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
+            #expect(try check.object["canBeStaffed"] as? Bool == false)
+            let used = try (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
             #expect(used == [56], "\(check.text)")
 
             // Suggestions: Ivy has 16 h free in Report's window.
@@ -90,7 +90,7 @@ import Testing
             let first = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-08", "hoursPerWeek": "40", "phaseId": \#(discovery), "skill": "network engineering"}"#)
             let second = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-09", "end": "2027-04-12", "hoursPerDay": "4", "phaseId": \#(discovery), "skill": "network engineering"}"#)
             #expect(first.status == .created && second.status == .created, "\(first.text) \(second.text)")
-            #expect(second.object["overbooked"] as? Bool == false)
+            #expect(try second.object["overbooked"] as? Bool == false)
             let covered = try await suggestions().first { ($0["phaseId"] as? Int) == discovery }
             #expect(covered?["assignedHours"] as? String == "40", "\(String(describing: covered))")
             #expect((covered?["candidates"] as? [Any])?.isEmpty == true)
@@ -100,11 +100,11 @@ import Testing
             #expect(ne.status == .created, "\(ne.text)")
             let refused = try await assign(#"{"userId": 12, "role": "engineer", "start": "2027-04-20", "end": "2027-04-20", "hoursPerDay": "8", "phaseId": \#(report), "skill": "security"}"#)
             #expect(refused.status == .conflict)
-            #expect((refused.object["detail"] as? String)?.contains("2027-04-20 (16 h against 8 h)") == true, "\(refused.text)")
+            #expect(try (refused.object["detail"] as? String)?.contains("2027-04-20 (16 h against 8 h)") == true, "\(refused.text)")
 
             // The delivery report counts each assigned hour once, for its need's skill.
             let delivery = try await app.request(.get, "/api/v1/reports/delivery?from=2027-04-05&to=2027-04-25", token: admin)
-            let bySkill = delivery.object["bySkill"] as? [[String: Any]] ?? []
+            let bySkill = try delivery.object["bySkill"] as? [[String: Any]] ?? []
             #expect(bySkill.first { $0["skill"] as? String == "network engineering" }?["assignedHours"] as? String == "56", "\(delivery.text)")
             #expect((bySkill.first { $0["skill"] as? String == "security" }?["assignedHours"] as? String ?? "0") == "0")
             // Its capacity by skill counts Ivy's 96 working hours (80 + 16) once: the 56 h assigned
@@ -116,11 +116,11 @@ import Testing
             let today = Timestamp.now.calendarDate
             let end = today.adding(days: 30 * 7)
             let growth = try await app.request(.get, "/api/v1/reports/growth?weeks=30", token: admin)
-            let lines = growth.object["skills"] as? [[String: Any]] ?? []
+            let lines = try growth.object["skills"] as? [[String: Any]] ?? []
             let ivySkills = lines.filter { ["network engineering", "security"].contains($0["skill"] as? String ?? "") }
                 .compactMap { Decimal(string: $0["capacityHours"] as? String ?? "") }.reduce(0, +)
             let working = try await app.request(.get, "/api/v1/users/12/working-calendar?from=\(today)&to=\(end)", token: admin)
-            #expect(Decimal(string: working.object["totalHours"] as? String ?? "") == ivySkills, "\(growth.text)")
+            #expect(try Decimal(string: working.object["totalHours"] as? String ?? "") == ivySkills, "\(growth.text)")
         }
     }
 }

@@ -17,9 +17,9 @@ import Testing
             #expect(created.headers[.eTag] == "\"1\"")
             let id = try #require(created.object["id"] as? Int)
             #expect(created.headers[.location] == "/api/v1/users/\(id)")
-            #expect(created.object["weeklyCapacityHours"] as? String == "37.5")
-            #expect(created.object["roles"] as? [String] == ["project_manager"])
-            #expect(created.object["password"] == nil && created.object["passwordHash"] == nil)
+            #expect(try created.object["weeklyCapacityHours"] as? String == "37.5")
+            #expect(try created.object["roles"] as? [String] == ["project_manager"])
+            #expect(try created.object["password"] == nil && created.object["passwordHash"] == nil)
             _ = try await app.signIn("pat@firm.test", password: "correct horse")
         }
     }
@@ -36,8 +36,8 @@ import Testing
             #expect(stale.status == .preconditionFailed)
             #expect(stale.headers[.contentType] == "application/problem+json")
             let now = try await app.request(.get, "/api/v1/users/4", token: admin)
-            #expect(now.object["name"] as? String == "Ana Torres-Diaz")
-            #expect(now.object["version"] as? Int == 2)
+            #expect(try now.object["name"] as? String == "Ana Torres-Diaz")
+            #expect(try now.object["version"] as? Int == 2)
         }
     }
 
@@ -85,7 +85,7 @@ import Testing
             let r = try await app.request(.post, "/api/v1/users", token: admin,
                 json: #"{"email": "not-an-email", "name": "  ", "roles": [], "weeklyCapacityHours": "200", "password": "short"}"#)
             #expect(r.status == .unprocessableContent)
-            let errors = r.fieldErrors
+            let errors = try r.fieldErrors
             #expect(Set(errors.keys) == ["email", "name", "weeklyCapacityHours", "password"])
             #expect(errors["weeklyCapacityHours"] == "Weekly capacity must be between 0 and 168 hours")
             let count = try await app.sql("SELECT count(*) AS n FROM users")
@@ -99,15 +99,15 @@ import Testing
             let unknown = try await app.request(.post, "/api/v1/users", token: admin,
                 json: #"{"email": "a@b.test", "name": "A", "roles": [], "isBoss": true}"#)
             #expect(unknown.status == .unprocessableContent)
-            #expect(unknown.fieldErrors["isBoss"] != nil)
+            #expect(try unknown.fieldErrors["isBoss"] != nil)
             let wrongType = try await app.request(.post, "/api/v1/users", token: admin,
                 json: #"{"email": "a@b.test", "name": "A", "roles": ["overlord"]}"#)
             #expect(wrongType.status == .unprocessableContent)
-            #expect(wrongType.fieldErrors["roles[0]"] != nil)
+            #expect(try wrongType.fieldErrors["roles[0]"] != nil)
             let floatMoney = try await app.request(.post, "/api/v1/users", token: admin,
                 json: #"{"email": "a@b.test", "name": "A", "roles": [], "weeklyCapacityHours": 40}"#)
             #expect(floatMoney.status == .unprocessableContent)
-            #expect(floatMoney.fieldErrors["weeklyCapacityHours"] != nil)
+            #expect(try floatMoney.fieldErrors["weeklyCapacityHours"] != nil)
         }
     }
 
@@ -149,7 +149,7 @@ import Testing
             let again = try await app.request(.post, "/api/v1/users", token: admin, json: Self.newPerson, headers: key)
             #expect(first.status == .created)
             #expect(again.status == .created)
-            #expect(again.object["id"] as? Int == first.object["id"] as? Int)
+            #expect(try again.object["id"] as? Int == first.object["id"] as? Int)
             #expect(again.headers[.eTag] == first.headers[.eTag])
             let count = try await app.sql("SELECT count(*) AS n FROM users WHERE email = 'pat@firm.test'")
             #expect(try count.first!.decode("n", as: Int.self) == 1)
@@ -186,8 +186,8 @@ import Testing
                 let uri = "/api/v1/users?limit=5" + (cursor.map { "&cursor=\($0)" } ?? "")
                 let page = try await app.request(.get, uri, token: admin)
                 #expect(page.status == .ok)
-                seen += (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
-                cursor = page.object["nextCursor"] as? String
+                seen += try (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+                cursor = try page.object["nextCursor"] as? String
                 pages += 1
             } while cursor != nil && pages < 10
             #expect(seen.count == 18)
@@ -203,7 +203,7 @@ import Testing
             #expect(r.status == .notFound || r.status == .unauthorized)
             #expect(r.headers[.contentType] == "application/problem+json")
             #expect(r.headers[.init("X-Request-Id")!] != nil)
-            let problem = r.object
+            let problem = try r.object
             #expect(problem["type"] is String && problem["title"] is String && problem["status"] is Int && problem["detail"] is String)
         }
     }
@@ -214,7 +214,7 @@ import Testing
             let r = try await app.request(.post, "/api/v1/users", token: admin,
                                           json: #"{"email": "Ana.Torres@Demo.test", "name": "Ana Again", "roles": []}"#)
             #expect(r.status == .conflict)
-            #expect((r.object["detail"] as? String)?.contains("email") == true)
+            #expect(try (r.object["detail"] as? String)?.contains("email") == true)
         }
     }
 
@@ -224,10 +224,10 @@ import Testing
             // Morgan (2) manages Ana (4): making Ana Morgan's manager would loop.
             let r = try await app.request(.patch, "/api/v1/users/2", token: admin, json: #"{"managerId": 4}"#, headers: [.ifMatch: "\"1\""])
             #expect(r.status == .unprocessableContent)
-            #expect(r.fieldErrors["managerId"] != nil)
+            #expect(try r.fieldErrors["managerId"] != nil)
             let missing = try await app.request(.patch, "/api/v1/users/2", token: admin, json: #"{"managerId": 999}"#, headers: [.ifMatch: "\"1\""])
             #expect(missing.status == .unprocessableContent)
-            #expect(missing.fieldErrors["managerId"] != nil)
+            #expect(try missing.fieldErrors["managerId"] != nil)
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
     func post(_ app: TestApp, _ path: String, _ token: String, _ json: String = "{}", expect: HTTPResponse.Status = .created) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == expect, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     /// A won order for Northwind (Portland, OR) with Felix (9) as project manager:
@@ -44,7 +44,7 @@ import Testing
             // Suggestions: Ivy (level 5, Denver) ranks above Jon (level 4) for network engineering.
             let suggestions = try await app.request(.get, "/api/v1/projects/\(id)/staffing-suggestions", token: felix)
             #expect(suggestions.status == .ok)
-            let needs = suggestions.object["needs"] as? [[String: Any]] ?? []
+            let needs = try suggestions.object["needs"] as? [[String: Any]] ?? []
             let discovery = try #require(needs.first)
             #expect(discovery["skill"] as? String == "network engineering")
             let ranked = (discovery["candidates"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
@@ -66,14 +66,14 @@ import Testing
                  "location": "\#(site)", "phaseId": \#(discoveryID), "skill": "network engineering"}
                 """#)
             let detail = try await app.request(.get, "/api/v1/projects/\(id)", token: felix)
-            #expect((detail.object["assignments"] as? [Any])?.count == 2)
-            let covered = (detail.object["skillNeeds"] as? [[String: Any]])?.first?["assignedHours"] as? String
+            #expect(try (detail.object["assignments"] as? [Any])?.count == 2)
+            let covered = try (detail.object["skillNeeds"] as? [[String: Any]])?.first?["assignedHours"] as? String
             #expect(covered == "60", "Ivy 4 h × 10 working days + Jon 2 h × 10 working days in Discovery's window")
 
             // Ivy sees her week, and her calendar feed says where to show up.
             let ivy = try await app.signIn("ivy.chen@demo.test")
             let week = try await app.request(.get, "/api/v1/users/12/assignments?from=2027-04-05&to=2027-04-11", token: ivy)
-            let mine = week.object["items"] as? [[String: Any]] ?? []
+            let mine = try week.object["items"] as? [[String: Any]] ?? []
             #expect(mine.count == 1)
             #expect(mine.first?["client"] as? String == "Northwind")
             #expect(mine.first?["location"] as? String == site)
@@ -93,24 +93,24 @@ import Testing
             #expect(try await app.request(.get, feedURL).status == .notFound)
 
             // The checklist gates the last phase; the project completes with it.
-            let phases = detail.object["phases"] as? [[String: Any]] ?? []
+            let phases = try detail.object["phases"] as? [[String: Any]] ?? []
             let (first, last) = (phases[0]["id"] as! Int, phases[1]["id"] as! Int)
             try await post(app, "projects/\(id)/phases/\(first)/complete", felix, #"{"completedOn": "2026-11-20"}"#, expect: .ok)
             let gated = try await app.request(.post, "/api/v1/projects/\(id)/phases/\(last)/complete", token: felix, json: "{}")
             #expect(gated.status == .conflict)
-            #expect((gated.object["detail"] as? String)?.contains("Client signed the acceptance form") == true)
-            let items = detail.object["checklist"] as? [[String: Any]] ?? []
+            #expect(try (gated.object["detail"] as? String)?.contains("Client signed the acceptance form") == true)
+            let items = try detail.object["checklist"] as? [[String: Any]] ?? []
             let required = items.first { $0["required"] as? Bool == true }!["id"] as! Int
             let checked = try await app.request(.put, "/api/v1/projects/\(id)/checklist/\(required)", token: felix, json: #"{"checked": true}"#)
             #expect(checked.status == .ok)
-            let item = (checked.object["checklist"] as? [[String: Any]])?.first { $0["id"] as? Int == required }
+            let item = try (checked.object["checklist"] as? [[String: Any]])?.first { $0["id"] as? Int == required }
             #expect(item?["checkedBy"] as? Int == 9)
             let done = try await post(app, "projects/\(id)/phases/\(last)/complete", felix, #"{"completedOn": "2026-11-21"}"#, expect: .ok)
             #expect(done["status"] as? String == "completed")
             #expect((done["phases"] as? [[String: Any]])?.first?["onTime"] as? Bool == true)
             let future = try await app.request(.post, "/api/v1/projects/\(id)/phases/\(first)/reopen", token: felix, json: "{}")
             #expect(future.status == .ok)
-            #expect(future.object["status"] as? String == "active", "reopening undoes the project's completion")
+            #expect(try future.object["status"] as? String == "active", "reopening undoes the project's completion")
 
             // The client's link: who, what and when, without a single amount.
             let link = try await post(app, "projects/\(id)/status-link", felix, "{}")
@@ -142,7 +142,7 @@ import Testing
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-14", "end": "2027-04-25", "hoursPerWeek": "20"}"#)
             #expect(over.status == .conflict)
             // Day by day: 6 h + 4 h on Wednesday to Friday of the second week.
-            #expect((over.object["detail"] as? String)?.contains("2027-04-14 to 2027-04-16 (10 h a day against 8 h)") == true,
+            #expect(try (over.object["detail"] as? String)?.contains("2027-04-14 to 2027-04-16 (10 h a day against 8 h)") == true,
                     "names the days and the hours")
             let allowed = try await post(app, "projects/\(id)/assignments", felix,
                 #"{"userId": 12, "role": "engineer", "start": "2027-04-14", "end": "2027-04-25", "hoursPerWeek": "20", "allowOverbook": true}"#)
@@ -201,7 +201,7 @@ import Testing
             let moved = try await app.request(.patch, "/api/v1/projects/\(id)/phases/\(phase)", token: admin,
                                               json: #"{"start": "2027-04-12", "shiftFollowing": true}"#)
             #expect(moved.status == .ok)
-            let phases = moved.object["phases"] as? [[String: Any]] ?? []
+            let phases = try moved.object["phases"] as? [[String: Any]] ?? []
             #expect(phases.map { $0["start"] as? String ?? "" } == ["2027-04-12", "2027-04-26"])
             #expect(phases.map { $0["due"] as? String ?? "" } == ["2027-04-26", "2027-05-03"])
         }
@@ -225,8 +225,8 @@ import Testing
             let over = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-08-10", "end": "2027-08-10", "hoursPerDay": "2"}"#)
             #expect(over.status == .conflict)
-            #expect((over.object["detail"] as? String)?.contains("2027-08-10 (10 h against 8 h)") == true, "\(over.text)")
-            #expect((over.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "hoursPerDay")
+            #expect(try (over.object["detail"] as? String)?.contains("2027-08-10 (10 h against 8 h)") == true, "\(over.text)")
+            #expect(try (over.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "hoursPerDay")
             let disagree = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
                 json: #"{"userId": 12, "role": "x", "start": "2027-09-01", "end": "2027-09-02", "hoursPerDay": "2", "hoursPerWeek": "40"}"#)
             #expect(disagree.status == .unprocessableContent)
@@ -277,11 +277,11 @@ import Testing
             let felix = try await app.signIn("felix.braun@demo.test")
             let created = try await app.request(.post, "/api/v1/projects/\(id)/assignments", token: felix,
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-09", "hoursPerWeek": "20"}"#)
-            let aid = created.object["id"] as! Int
+            let aid = try created.object["id"] as! Int
             let path = "/api/v1/projects/\(id)/assignments/\(aid)"
             // Readable by id with the ETag a change needs (issue 16, item 6).
             let read = try await app.request(.get, path, token: felix)
-            #expect(read.status == .ok && read.object["id"] as? Int == aid, "\(read.text)")
+            #expect(try read.status == .ok && read.object["id"] as? Int == aid, "\(read.text)")
             #expect(read.headers[.eTag] == created.headers[.eTag])
             #expect(try await app.request(.get, "/api/v1/projects/\(id)/assignments/999999", token: felix).status == .notFound)
             let stale = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6"}"#, headers: [.ifMatch: "\"99\""])
@@ -289,8 +289,8 @@ import Testing
             let edited = try await app.request(.patch, path, token: felix, json: #"{"hoursPerDay": "6", "end": "2027-04-16"}"#,
                                                headers: [.ifMatch: created.headers[.eTag] ?? ""])
             #expect(edited.status == .ok, "\(edited.text)")
-            #expect(edited.object["hoursPerWeek"] as? String == "30")
-            #expect(edited.object["end"] as? String == "2027-04-16")
+            #expect(try edited.object["hoursPerWeek"] as? String == "30")
+            #expect(try edited.object["end"] as? String == "2027-04-16")
             // Moved to Jon: Ivy's feed no longer has it, Jon's does.
             let ivyFeed = try #require(try await app.request(.get, "/api/v1/me", token: try await app.signIn("ivy.chen@demo.test")).object["calendarUrl"] as? String)
             let jonToken = try await app.signIn("jon.alvarez@demo.test")
@@ -298,7 +298,7 @@ import Testing
             #expect(try await app.request(.get, ivyFeed).text.contains("DTEND;VALUE=DATE:20270417"))
             let moved = try await app.request(.patch, path, token: felix, json: #"{"userId": 13}"#, headers: [.ifMatch: edited.headers[.eTag] ?? ""])
             #expect(moved.status == .ok, "\(moved.text)")
-            #expect(moved.object["userName"] as? String == "Jon Alvarez")
+            #expect(try moved.object["userName"] as? String == "Jon Alvarez")
             #expect(!(try await app.request(.get, ivyFeed).text.contains("BEGIN:VEVENT")))
             #expect(try await app.request(.get, jonFeed).text.contains("DTEND;VALUE=DATE:20270417"))
             let removed = try await app.request(.delete, path, token: felix, headers: [.ifMatch: moved.headers[.eTag] ?? ""])
@@ -321,8 +321,8 @@ import Testing
             #expect(check.status == .ok)
             let verdict = try #require(check.object["verdict"] as? String)
             #expect(verdict.hasPrefix("Can be staffed: 64 h with "), "\(verdict)")
-            #expect(check.object["canBeStaffed"] as? Bool == true)
-            let used = (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
+            #expect(try check.object["canBeStaffed"] as? Bool == true)
+            let used = try (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }.compactMap { Decimal(string: $0) }
             #expect(used.reduce(0, +) == 64, "each hour once: the people give exactly what is needed")
         }
     }

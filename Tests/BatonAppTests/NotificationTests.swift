@@ -27,7 +27,7 @@ import Testing
     func items(_ app: TestApp, _ token: String, _ query: String = "") async throws -> [[String: Any]] {
         let r = try await app.request(.get, "/api/v1/notifications\(query)", token: token)
         #expect(r.status == .ok, "\(r.text)")
-        return r.object["items"] as? [[String: Any]] ?? []
+        return try r.object["items"] as? [[String: Any]] ?? []
     }
 
     @Test func aReturnedProposalReachesItsAuthorOnceInAppAndQueuedForEmail() async throws {
@@ -57,20 +57,20 @@ import Testing
                 """)
             #expect(try queued.first?.decode("n", as: Int.self) == 1)
             let count = try await app.request(.get, "/api/v1/notifications/unread-count", token: dev)
-            #expect(count.object["unread"] as? Int == 1)
+            #expect(try count.object["unread"] as? Int == 1)
             // Someone else cannot read or mark it; Dev can, once.
             let notificationID = try #require(first["id"] as? Int)
             let other = try await app.request(.post, "/api/v1/notifications/\(notificationID)/read", token: grace)
             #expect(other.status == .notFound)
             let read = try await app.request(.post, "/api/v1/notifications/\(notificationID)/read", token: dev)
             #expect(read.status == .ok)
-            #expect(read.object["read"] as? Bool == true)
+            #expect(try read.object["read"] as? Bool == true)
             let unreadLeft = try await items(app, dev, "?unread=true")
             #expect(unreadLeft.isEmpty)
             let all = try await app.request(.post, "/api/v1/notifications/read-all", token: grace)
-            #expect(all.object["marked"] as? Int == 1)
+            #expect(try all.object["marked"] as? Int == 1)
             let graceCount = try await app.request(.get, "/api/v1/notifications/unread-count", token: grace)
-            #expect(graceCount.object["unread"] as? Int == 0)
+            #expect(try graceCount.object["unread"] as? Int == 0)
         }
     }
 
@@ -82,14 +82,14 @@ import Testing
             let unknown = try await app.request(.put, "/api/v1/notifications/preferences", token: dev,
                                                 json: #"{"preferences": {"proposal-lost": "email"}}"#)
             #expect(unknown.status == .unprocessableContent)
-            #expect(unknown.fieldErrors["preferences.proposal-lost"] != nil)
+            #expect(try unknown.fieldErrors["preferences.proposal-lost"] != nil)
             let badChannel = try await app.request(.put, "/api/v1/notifications/preferences", token: dev,
                                                    json: #"{"preferences": {"proposal-returned": "pigeon"}}"#)
             #expect(badChannel.status == .unprocessableContent)
             let set = try await app.request(.put, "/api/v1/notifications/preferences", token: dev,
                                             json: #"{"preferences": {"proposal-returned": "off", "proposal-approved": "digest"}}"#)
             #expect(set.status == .ok)
-            let chosen = (set.object["items"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "proposal-returned" }
+            let chosen = try (set.object["items"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "proposal-returned" }
             #expect(chosen?["channel"] as? String == "off")
             #expect(chosen?["defaultChannel"] as? String == "email")
             let id = try await submitted(app, admin: admin, dev: dev)

@@ -11,7 +11,7 @@ import Testing
             #expect(try await app.request(.get, "/healthz").status == .ok)
             let ready = try await app.request(.get, "/readyz")
             #expect(ready.status == .ok)
-            #expect(ready.object["status"] as? String == "ready")
+            #expect(try ready.object["status"] as? String == "ready")
         }
     }
 

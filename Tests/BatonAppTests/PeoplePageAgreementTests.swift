@@ -154,7 +154,7 @@ import Testing
             let wrong = try await app.api(.patch, "users/\(adminID)", admin, #"{"password": "a new long secret", "currentPassword": "not it at all"}"#,
                                       version: me["version"] as? Int)
             #expect(wrong.status == .forbidden)
-            #expect(wrong.object["type"] as? String == "/problems/current-password-wrong")
+            #expect(try wrong.object["type"] as? String == "/problems/current-password-wrong")
             let wrongPage = try await app.form("/admin/people/\(adminID)", admin,
                                            personForm(token, me, ["password": "a new long secret", "currentPassword": "not it at all"]))
             #expect(wrongPage.status == .forbidden)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct PeopleTests {
     func visibleNames(_ app: TestApp, _ token: String) async throws -> Set<String> {
         let r = try await app.request(.get, "/api/v1/users?limit=500", token: token)
-        return Set((r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        return try Set((r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
     }
 
     @Test func eachRoleSeesExactlyItsScope() async throws {
@@ -115,7 +115,7 @@ import Testing
             let body = #"[{"skill": "Network Engineering", "level": 5}, {"skill": "fiber splicing", "level": 2}]"#
             let r = try await app.request(.put, "/api/v1/users/12/skills", token: felix, json: body)
             #expect(r.status == .ok)
-            let skills = r.array.compactMap { $0 as? [String: Any] }
+            let skills = try r.array.compactMap { $0 as? [String: Any] }
             #expect(skills.map { $0["skill"] as? String } == ["fiber splicing", "network engineering"])
             // Ivy sees her own record but does not set her own skills; Jon cannot even see hers.
             let ivy = try await app.signIn("ivy.chen@demo.test")
@@ -124,7 +124,7 @@ import Testing
             #expect(try await app.request(.put, "/api/v1/users/12/skills", token: jon, json: body).status == .notFound)
             let bad = try await app.request(.put, "/api/v1/users/12/skills", token: felix, json: #"[{"skill": "x", "level": 9}, {"skill": "X", "level": 1}]"#)
             #expect(bad.status == .unprocessableContent)
-            #expect(Set(bad.fieldErrors.keys) == ["[0].level", "[1].skill"])
+            #expect(try Set(bad.fieldErrors.keys) == ["[0].level", "[1].skill"])
         }
     }
 }

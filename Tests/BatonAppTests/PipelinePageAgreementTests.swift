@@ -102,7 +102,7 @@ import Testing
                 let page = try await form(app, "/accounts/\(accountID)/opportunities", ana, [("csrf", token)] + c.form)
                 #expect(api.status == .unprocessableContent, "\(c.label): the API refuses")
                 #expect(page.status == api.status, "\(c.label): the page answers with the API's status")
-                let expected = try #require(api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
+                let expected = try #require(try api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
                 #expect(fieldMessage(page.text, "opportunity-\(c.field)") == expected, "\(c.label): the same words beside \(c.field)")
             }
             #expect(try await count(app, "SELECT count(*) AS n FROM opportunities WHERE account_id = \(accountID)") == 0)
@@ -153,7 +153,7 @@ import Testing
                 }
                 let api = try await app.request(.patch, "/api/v1/opportunities/\(viaAPI)", token: ana, json: json(body), headers: [.ifMatch: "*"])
                 #expect(api.status == .unprocessableContent, "\(c.label): the API refuses")
-                let expected = try #require(api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
+                let expected = try #require(try api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
                 let moved = try await form(app, "/pipeline/\(viaBoard)/stage", ana, fields)
                 #expect(moved.status == .seeOther && moved.headers[.location] == "/pipeline?period=2027-Q1")
                 #expect(flash(moved) == expected, "\(c.label): the board says what the API says")
@@ -215,7 +215,7 @@ import Testing
             for c in bad {
                 let api = try await app.request(.post, "/api/v1/pipeline-stages", token: admin, json: body(c.key, c.fields))
                 #expect(api.status == c.status, "\(c.label): the API answers \(api.status)")
-                let expected = try #require(api.fieldErrors[c.field] ?? (api.object["detail"] as? String))
+                let expected = try #require(try api.fieldErrors[c.field] ?? (api.object["detail"] as? String))
                 let page = try await form(app, "/admin/stages", admin, [("csrf", token), ("key", c.key)] + c.fields)
                 #expect(page.status == api.status, "\(c.label): the page answers with the API's status")
                 #expect(fieldMessage(page.text, "f-\(c.field)") == expected, "\(c.label): the same words beside \(c.field)")
@@ -256,7 +256,7 @@ import Testing
                                                 json: json([("isWon", "false"), ("isLost", "false")] + c.fields.map { ($0.0, ["order", "usualDays"].contains($0.0) ? $0.1 : "\"\($0.1)\"") }),
                                                 headers: [.ifMatch: "\"1\""])
                 #expect(api.status == c.status, "\(c.label): the API answers \(api.status)")
-                let expected = try #require(api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
+                let expected = try #require(try api.fieldErrors[c.field], "\(c.label): the API names \(c.field)")
                 let page = try await form(app, "/admin/stages/shortlist_page", admin, [("csrf", token), ("version", "1")] + c.fields)
                 #expect(page.status == api.status)
                 #expect(fieldMessage(page.text, "f-\(c.field)") == expected, "\(c.label): the same words beside \(c.field)")

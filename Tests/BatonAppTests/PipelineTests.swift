@@ -12,7 +12,7 @@ import Testing
     func create(_ app: TestApp, _ path: String, _ token: String, _ json: String) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == .created, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     func patch(_ app: TestApp, _ path: String, _ token: String, _ json: String) async throws -> TestResponse {
@@ -38,7 +38,7 @@ import Testing
             let early = try await app.request(.post, "/api/v1/opportunities", token: ana,
                 json: #"{"accountId": \#(accountID), "name": "WAN refresh", "kind": "expansion", "stage": "qualification", "amount": "84000.00", "closeDate": "2026-12-15"}"#)
             #expect(early.status == .unprocessableContent)
-            #expect(early.fieldErrors["kind"] != nil)
+            #expect(try early.fieldErrors["kind"] != nil)
             let first = try await create(app, "opportunities", ana,
                 #"{"accountId": \#(accountID), "name": "Assessment", "stage": "closed_won", "amount": "24000.00", "closeDate": "2026-06-30", "closedOn": "2026-06-28"}"#)
             #expect(first["wonOn"] as? String == "2026-06-28")
@@ -53,23 +53,23 @@ import Testing
             for (stage, probability, category) in [("needs_analysis", "40", "pipeline"), ("proposal", "60", "best_case"), ("negotiation", "80", "commit")] {
                 let moved = try await patch(app, "opportunities/\(wanID)", ana, #"{"stage": "\#(stage)"}"#)
                 #expect(moved.status == .ok)
-                #expect(moved.object["probability"] as? String == probability)
-                #expect(moved.object["forecastCategory"] as? String == category)
+                #expect(try moved.object["probability"] as? String == probability)
+                #expect(try moved.object["forecastCategory"] as? String == category)
             }
             let won = try await patch(app, "opportunities/\(wanID)", ana, #"{"stage": "closed_won", "closedOn": "2026-11-20"}"#)
             #expect(won.status == .ok)
-            #expect(won.object["wonOn"] as? String == "2026-11-20")
-            #expect(won.object["forecastCategory"] as? String == "closed")
+            #expect(try won.object["wonOn"] as? String == "2026-11-20")
+            #expect(try won.object["forecastCategory"] as? String == "closed")
 
             let history = try await app.request(.get, "/api/v1/opportunities/\(wanID)/history", token: ana)
-            let steps = (history.object["items"] as? [[String: Any]] ?? []).map { $0["toStage"] as? String ?? "" }
+            let steps = try (history.object["items"] as? [[String: Any]] ?? []).map { $0["toStage"] as? String ?? "" }
             #expect(steps == ["qualification", "needs_analysis", "proposal", "negotiation", "closed_won"])
-            let firstStep = (history.object["items"] as? [[String: Any]])?.first
+            let firstStep = try (history.object["items"] as? [[String: Any]])?.first
             #expect(firstStep?["amount"] as? String == "84000.00")
             #expect(firstStep?["daysInStage"] as? Int == 0)
 
             let timeline = try await app.request(.get, "/api/v1/accounts/\(accountID)/timeline?limit=100", token: ana)
-            let entries = timeline.object["items"] as? [[String: Any]] ?? []
+            let entries = try timeline.object["items"] as? [[String: Any]] ?? []
             #expect(entries.contains { $0["type"] as? String == "activity" && $0["subject"] as? String == "Discussed the WAN" })
             #expect(entries.contains { $0["entity"] as? String == "opportunity" && $0["kind"] as? String == "update" })
             #expect(entries.contains { $0["entity"] as? String == "contact" && $0["kind"] as? String == "create" })
@@ -82,7 +82,7 @@ import Testing
             #expect(try await app.request(.get, "/api/v1/opportunities/\(wanID)", token: ben).status == .notFound)
             #expect(try await app.request(.get, "/api/v1/contacts/\(contact["id"] as! Int)", token: ben).status == .notFound)
             let bensAccounts = try await app.request(.get, "/api/v1/accounts", token: ben)
-            #expect((bensAccounts.object["items"] as? [Any])?.isEmpty == true)
+            #expect(try (bensAccounts.object["items"] as? [Any])?.isEmpty == true)
             #expect(try await patch(app, "accounts/\(accountID)", ben, #"{"name": "Mine now"}"#).status == .notFound)
             // Their manager sees it, the admin too.
             let morgan = try await app.signIn("morgan.reyes@demo.test")
@@ -101,7 +101,7 @@ import Testing
             func sees(_ email: String) async throws -> Bool {
                 let token = try await app.signIn(email)
                 let list = try await app.request(.get, "/api/v1/accounts", token: token)
-                let listed = (list.object["items"] as? [[String: Any]] ?? []).contains { $0["id"] as? Int == id }
+                let listed = try (list.object["items"] as? [[String: Any]] ?? []).contains { $0["id"] as? Int == id }
                 let single = try await app.request(.get, "/api/v1/accounts/\(id)", token: token).status == .ok
                 #expect(listed == single, "\(email): list and record agree")
                 return single
@@ -115,7 +115,7 @@ import Testing
             #expect(try await !sees("dev.patel@demo.test"), "sales sees only what they are on the team for")
             let dev = try await app.signIn("dev.patel@demo.test")
             let deal = try await app.request(.get, "/api/v1/opportunities?accountId=\(id)", token: admin)
-            let dealID = ((deal.object["items"] as? [[String: Any]])?.first?["id"] as? Int) ?? 0
+            let dealID = try ((deal.object["items"] as? [[String: Any]])?.first?["id"] as? Int) ?? 0
             let withDev = try await app.request(.patch, "/api/v1/opportunities/\(dealID)", token: admin,
                 json: #"{"team": [{"userId": 5, "role": "owner", "splitPercent": "60"}, {"userId": 7, "role": "sales_partner", "splitPercent": "40"}, {"userId": 9, "role": "project_manager", "splitPercent": "0"}]}"#,
                 headers: [.ifMatch: "*"])
@@ -136,7 +136,7 @@ import Testing
             let r = try await app.request(.post, "/api/v1/opportunities", token: ana,
                 json: #"{"accountId": \#(account["id"] as! Int), "name": "Deal", "stage": "prospecting", "closeDate": "2027-03-01", "team": [{"userId": 4, "role": "owner", "splitPercent": "60"}, {"userId": 7, "role": "sales_partner", "splitPercent": "39.99"}]}"#)
             #expect(r.status == .unprocessableContent)
-            #expect(r.fieldErrors["team"] == "Splits must add up to exactly 100 (they add up to 99.99)")
+            #expect(try r.fieldErrors["team"] == "Splits must add up to exactly 100 (they add up to 99.99)")
             let ok = try await create(app, "opportunities", ana,
                 #"{"accountId": \#(account["id"] as! Int), "name": "Deal", "stage": "prospecting", "closeDate": "2027-03-01", "team": [{"userId": 4, "role": "owner", "splitPercent": "60"}, {"userId": 7, "role": "sales_partner", "splitPercent": "40"}]}"#)
             #expect((ok["team"] as? [[String: Any]])?.count == 2)
@@ -154,22 +154,22 @@ import Testing
             #expect(o["probabilityOverridden"] as? Bool == true)
             let noReason = try await patch(app, "opportunities/\(id)", ana, #"{"stage": "closed_lost"}"#)
             #expect(noReason.status == .unprocessableContent)
-            #expect(noReason.fieldErrors["lostReason"] != nil)
+            #expect(try noReason.fieldErrors["lostReason"] != nil)
             let future = try await patch(app, "opportunities/\(id)", ana, #"{"stage": "closed_lost", "lostReason": "budget cut", "closedOn": "2999-01-01"}"#)
             #expect(future.status == .unprocessableContent)
-            #expect(future.fieldErrors["closedOn"] != nil)
+            #expect(try future.fieldErrors["closedOn"] != nil)
             let badDate = try await patch(app, "opportunities/\(id)", ana, #"{"closeDate": "2026-02-30"}"#)
             #expect(badDate.status == .unprocessableContent)
-            #expect(badDate.fieldErrors["closeDate"] != nil)
+            #expect(try badDate.fieldErrors["closeDate"] != nil)
             let lost = try await patch(app, "opportunities/\(id)", ana, #"{"stage": "closed_lost", "lostReason": "budget cut", "closedOn": "2026-11-20"}"#)
             #expect(lost.status == .ok)
-            #expect(lost.object["lostOn"] as? String == "2026-11-20")
-            #expect(lost.object["lostReason"] as? String == "budget cut")
-            #expect(lost.object["probability"] as? String == "0")
+            #expect(try lost.object["lostOn"] as? String == "2026-11-20")
+            #expect(try lost.object["lostReason"] as? String == "budget cut")
+            #expect(try lost.object["probability"] as? String == "0")
             // Reopening brings back the stage's own probability.
             let reopened = try await patch(app, "opportunities/\(id)", ana, #"{"stage": "negotiation"}"#)
-            #expect(reopened.object["probability"] as? String == "80")
-            #expect(reopened.object["lostOn"] is NSNull)
+            #expect(try reopened.object["probability"] as? String == "80")
+            #expect(try reopened.object["lostOn"] is NSNull)
         }
     }
 
@@ -181,7 +181,7 @@ import Testing
             }
             func search(_ q: String) async throws -> [String] {
                 let r = try await app.request(.get, "/api/v1/accounts?q=\(q)", token: admin)
-                return (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                return try (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             }
             #expect(try await search("WIND") == ["Northwind Logistics", "Southwind Air"])
             #expect(try await search("sw-air") == ["Southwind Air"])
@@ -196,7 +196,7 @@ import Testing
             let child = try await create(app, "accounts", admin, #"{"name": "Subsidiary", "parentId": \#(parent["id"] as! Int)}"#)
             let loop = try await patch(app, "accounts/\(parent["id"] as! Int)", admin, #"{"parentId": \#(child["id"] as! Int)}"#)
             #expect(loop.status == .unprocessableContent)
-            #expect(loop.fieldErrors["parentId"] != nil)
+            #expect(try loop.fieldErrors["parentId"] != nil)
         }
     }
 
@@ -207,9 +207,9 @@ import Testing
             let id = account["id"] as! Int
             #expect(try await app.request(.delete, "/api/v1/accounts/\(id)", token: admin, headers: [.ifMatch: "\"1\""]).status == .noContent)
             let list = try await app.request(.get, "/api/v1/accounts", token: admin)
-            #expect((list.object["items"] as? [Any])?.isEmpty == true)
+            #expect(try (list.object["items"] as? [Any])?.isEmpty == true)
             let archived = try await app.request(.get, "/api/v1/accounts/\(id)", token: admin)
-            #expect(archived.object["archived"] as? Bool == true)
+            #expect(try archived.object["archived"] as? Bool == true)
             let rows = try await app.sql("SELECT count(*) AS n FROM audit_log WHERE entity = 'account' AND action = 'archive'")
             #expect(try rows.first!.decode("n", as: Int.self) == 1)
         }
@@ -219,7 +219,7 @@ import Testing
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
             let stages = try await app.request(.get, "/api/v1/pipeline-stages", token: admin)
-            let keys = (stages.object["items"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+            let keys = try (stages.object["items"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
             #expect(keys == ["prospecting", "qualification", "needs_analysis", "proposal", "negotiation", "closed_won", "closed_lost"])
             let added = try await create(app, "pipeline-stages", admin,
                 #"{"key": "verbal", "name": "Verbal yes", "order": 55, "probability": "90", "forecastCategory": "commit"}"#)
@@ -246,7 +246,7 @@ import Testing
             }
             try await create(app, "activities", ana, #"{"kind": "task", "subject": "done", "accountId": \#(id), "doneAt": "2026-11-01T09:00:00Z"}"#)
             let open = try await app.request(.get, "/api/v1/activities?ownerId=4&open=true", token: ana)
-            let subjects = (open.object["items"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
+            let subjects = try (open.object["items"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
             #expect(subjects == ["sooner", "later"])
         }
     }
@@ -264,8 +264,8 @@ import Testing
                 var pages = 0
                 repeat {
                     let r = try await app.request(.get, first + (cursor.map { "&cursor=\($0)" } ?? ""), token: ana)
-                    seen += (r.object["items"] as? [[String: Any]] ?? []).map { ($0["name"] ?? $0["subject"]) as? String ?? "" }
-                    cursor = r.object["nextCursor"] as? String
+                    seen += try (r.object["items"] as? [[String: Any]] ?? []).map { ($0["name"] ?? $0["subject"]) as? String ?? "" }
+                    cursor = try r.object["nextCursor"] as? String
                     pages += 1
                 } while cursor != nil && pages < 10
                 return seen
@@ -288,7 +288,7 @@ import Testing
             let dup = try await app.request(.post, "/api/v1/contacts", token: ana,
                 json: #"{"accountId": \#(a["id"] as! Int), "name": "Samuel", "email": "SAM@litware.example"}"#)
             #expect(dup.status == .conflict)
-            #expect((dup.object["detail"] as? String)?.contains("Sam (contact \(first["id"] as! Int))") == true)
+            #expect(try (dup.object["detail"] as? String)?.contains("Sam (contact \(first["id"] as! Int))") == true)
             try await create(app, "contacts", ana, #"{"accountId": \#(b["id"] as! Int), "name": "Sam", "email": "sam@litware.example"}"#)
         }
     }

@@ -22,19 +22,19 @@ import Testing
 
             let held = try await app.request(.post, "/api/v1/projects/\(id)/hold", token: felix)
             #expect(held.status == .ok, "\(held.text)")
-            #expect(held.object["status"] as? String == "on_hold")
-            #expect(held.object["version"] as? Int == version + 1)
+            #expect(try held.object["status"] as? String == "on_hold")
+            #expect(try held.object["version"] as? Int == version + 1)
             let again = try await app.request(.post, "/api/v1/projects/\(id)/hold", token: felix)
             #expect(again.status == .conflict)
-            #expect(again.object["type"] as? String == "/problems/project-hold")
-            #expect((again.object["detail"] as? String)?.contains("this one is on hold") == true, "\(again.text)")
+            #expect(try again.object["type"] as? String == "/problems/project-hold")
+            #expect(try (again.object["detail"] as? String)?.contains("this one is on hold") == true, "\(again.text)")
 
             let resumed = try await app.request(.post, "/api/v1/projects/\(id)/resume", token: felix)
             #expect(resumed.status == .ok, "\(resumed.text)")
-            #expect(resumed.object["status"] as? String == "active")
+            #expect(try resumed.object["status"] as? String == "active")
             let twice = try await app.request(.post, "/api/v1/projects/\(id)/resume", token: felix)
             #expect(twice.status == .conflict)
-            #expect(twice.object["type"] as? String == "/problems/project-resume")
+            #expect(try twice.object["type"] as? String == "/problems/project-resume")
 
             let audited: [String] = try await app.sql("""
                 SELECT changes->'status'->>'new' AS status FROM audit_log WHERE entity = 'project' AND entity_id = \(Int64(id))

@@ -24,7 +24,7 @@ import Testing
     func post(_ app: TestApp, _ path: String, _ token: String, _ json: String = "{}", expect: HTTPResponse.Status = .created) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == expect, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     /// An account with an opportunity for Dev (sales) and Felix (project manager); returns the opportunity's id.
@@ -66,7 +66,7 @@ import Testing
             try await post(app, "proposals/\(id)/approve", dev, expect: .forbidden)
             let check = try await app.request(.get, "/api/v1/proposals/\(id)/capacity-check", token: felix)
             #expect(check.status == .ok)
-            let skills = (check.object["skills"] as? [[String: Any]] ?? []).map { $0["skill"] as? String ?? "" }
+            let skills = try (check.object["skills"] as? [[String: Any]] ?? []).map { $0["skill"] as? String ?? "" }
             #expect(skills == ["network engineering", "writing"])
             try await post(app, "proposals/\(id)/approve", felix, expect: .ok)
             try await post(app, "proposals/\(id)/send", dev, expect: .ok)
@@ -94,7 +94,7 @@ import Testing
 
             // The history shows the win; accepting again changes nothing.
             let history = try await app.request(.get, "/api/v1/opportunities/\(opportunityID)/history", token: admin)
-            #expect((history.object["items"] as? [[String: Any]])?.last?["toStage"] as? String == "closed_won")
+            #expect(try (history.object["items"] as? [[String: Any]])?.last?["toStage"] as? String == "closed_won")
             let again = try await app.request(.post, "/api/v1/proposals/\(id)/accept", token: dev, json: "{}")
             #expect(again.status == .conflict)
             let projects = try await app.sql("SELECT count(*) AS n FROM projects")
@@ -104,7 +104,7 @@ import Testing
                 json: #"{"name": "Network assessment v2"}"#, headers: [.ifMatch: "\"1\""])
             #expect(patched.status == .ok)
             let reread = try await app.request(.get, "/api/v1/projects/\(project["id"] as! Int)", token: felix)
-            #expect((reread.object["phases"] as? [[String: Any]])?.count == 2)
+            #expect(try (reread.object["phases"] as? [[String: Any]])?.count == 2)
         }
     }
 
@@ -118,10 +118,10 @@ import Testing
             let id = p["id"] as! Int
             let send = try await app.request(.post, "/api/v1/proposals/\(id)/send", token: dev, json: "{}")
             #expect(send.status == .conflict)
-            #expect((send.object["detail"] as? String)?.contains("draft") == true)
+            #expect(try (send.object["detail"] as? String)?.contains("draft") == true)
             let submit = try await app.request(.post, "/api/v1/proposals/\(id)/submit", token: dev, json: "{}")
             #expect(submit.status == .unprocessableContent, "a reviewer is required")
-            #expect(submit.fieldErrors["reviewerId"] != nil)
+            #expect(try submit.fieldErrors["reviewerId"] != nil)
             let notPM = try await app.request(.patch, "/api/v1/proposals/\(id)", token: dev, json: #"{"reviewerId": 7}"#,
                                               headers: [.ifMatch: "\"1\""])
             #expect(notPM.status == .unprocessableContent)
@@ -152,7 +152,7 @@ import Testing
             let second = try await post(app, "opportunities/\(opportunityID)/proposals", dev, body)
             #expect(second["number"] as? Int == 2)
             let old = try await app.request(.get, "/api/v1/proposals/\(first["id"] as! Int)", token: dev)
-            #expect(old.object["status"] as? String == "superseded")
+            #expect(try old.object["status"] as? String == "superseded")
         }
     }
 
@@ -165,7 +165,7 @@ import Testing
             let id = p["id"] as! Int
             for action in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(action)", admin, expect: .ok) }
             let read = try await app.request(.get, "/api/v1/proposals/\(id)", token: admin)
-            #expect(read.object["status"] as? String == "expired")
+            #expect(try read.object["status"] as? String == "expired")
             let late = try await app.request(.post, "/api/v1/proposals/\(id)/accept", token: admin, json: #"{"acceptedOn": "2026-02-01"}"#)
             #expect(late.status == .unprocessableContent)
             let inTime = try await app.request(.post, "/api/v1/proposals/\(id)/accept", token: admin, json: #"{"acceptedOn": "2026-01-30"}"#)
@@ -258,7 +258,7 @@ import Testing
             let bad = Self.assessment.replacingOccurrences(of: #""sharePercent": "75""#, with: #""sharePercent": "70""#)
             let r = try await app.request(.post, "/api/v1/typical-projects", token: admin, json: bad)
             #expect(r.status == .unprocessableContent)
-            #expect(r.fieldErrors["phases"] != nil)
+            #expect(try r.fieldErrors["phases"] != nil)
             let ana = try await app.signIn("ana.torres@demo.test")
             #expect(try await app.request(.post, "/api/v1/typical-projects", token: ana, json: Self.assessment).status == .forbidden)
         }
@@ -368,7 +368,7 @@ import Testing
                 """)
             _ = p
             let check = try await app.request(.get, "/api/v1/proposals/\(other["id"] as! Int)/capacity-check", token: admin)
-            let skill = (check.object["skills"] as? [[String: Any]])?.first ?? [:]
+            let skill = try (check.object["skills"] as? [[String: Any]])?.first ?? [:]
             #expect(skill["hoursNeeded"] as? String == "100")
             // Each hour counts once: of the 80 + (80 − 20) = 140 h free, the allocation gives the skill the 100 h it needs.
             #expect(skill["hoursFree"] as? String == "100", "140 h free, 100 of them allocated")

@@ -12,7 +12,7 @@ import Testing
     func post(_ app: TestApp, _ path: String, _ token: String, _ json: String, expect: HTTPResponse.Status = .created) async throws -> [String: Any] {
         let r = try await app.request(.post, "/api/v1/\(path)", token: token, json: json)
         #expect(r.status == expect, "POST \(path): \(r.text)")
-        return r.object
+        return try r.object
     }
 
     @discardableResult
@@ -43,7 +43,7 @@ import Testing
             let morgan = try await app.signIn("morgan.reyes@demo.test")
             let attainment = try await app.request(.get, "/api/v1/reports/attainment?period=2026-Q3&metric=total_bookings", token: morgan)
             #expect(attainment.status == .ok)
-            let rows = attainment.object["rows"] as? [[String: Any]] ?? []
+            let rows = try attainment.object["rows"] as? [[String: Any]] ?? []
             func row(_ id: Int, rollup: Bool) -> [String: Any]? { rows.first { $0["userId"] as? Int == id && $0["rollup"] as? Bool == rollup } }
             #expect(row(4, rollup: false)?["credited"] as? String == "60000.00")
             #expect(row(4, rollup: false)?["attainment"] as? String == "0.6")
@@ -66,7 +66,7 @@ import Testing
                            extra: #", "forecastCategory": "omitted""#)
             try await post(app, "quotas", admin, #"{"userId": \#(zed), "periodKey": "2026-Q4", "metric": "total_bookings", "target": "100000.00"}"#)
             let forecast = try await app.request(.get, "/api/v1/reports/forecast?period=2026-Q4&managerId=\(zed)", token: admin)
-            let z = (forecast.object["rows"] as? [[String: Any]] ?? []).first { $0["userId"] as? Int == zed && $0["rollup"] as? Bool == false } ?? [:]
+            let z = try (forecast.object["rows"] as? [[String: Any]] ?? []).first { $0["userId"] as? Int == zed && $0["rollup"] as? Bool == false } ?? [:]
             #expect(z["closed"] as? String == "20000.00")
             #expect(z["commit"] as? String == "40000.00")
             #expect(z["bestCase"] as? String == "65000.00", "best case includes commit")
@@ -79,7 +79,7 @@ import Testing
             try await deal(app, admin, account: account, owner: zed, amount: "30000.00", stage: "closed_lost", close: "2026-10-01", closedOn: "2026-10-01")
             try await app.sql("UPDATE opportunities SET created_at = closed_on - 30 WHERE closed_on IS NOT NULL")
             let performance = try await app.request(.get, "/api/v1/reports/sales-performance?from=2026-01-01&to=2026-12-31", token: admin)
-            let zedRow = (performance.object["byPerson"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "Zed Young" } ?? [:]
+            let zedRow = try (performance.object["byPerson"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "Zed Young" } ?? [:]
             #expect(zedRow["won"] as? Int == 2)
             #expect(zedRow["lost"] as? Int == 1)
             #expect(zedRow["winRate"] as? String == "0.6667")
@@ -88,7 +88,7 @@ import Testing
 
             // Pipeline by stage counts open deals only.
             let pipeline = try await app.request(.get, "/api/v1/reports/pipeline?period=2026-Q4", token: admin)
-            let negotiation = (pipeline.object["stages"] as? [[String: Any]] ?? []).first { $0["stage"] as? String == "negotiation" }
+            let negotiation = try (pipeline.object["stages"] as? [[String: Any]] ?? []).first { $0["stage"] as? String == "negotiation" }
             #expect(negotiation?["count"] as? Int == 1)
             #expect(negotiation?["weighted"] as? String == "32000.00")
         }
@@ -99,14 +99,14 @@ import Testing
             let admin = try await app.signIn("admin@demo.test")
             let base = try await app.request(.get, "/api/v1/reports/growth?weeks=12", token: admin)
             #expect(base.status == .ok)
-            #expect(base.object["sentence"] is String)
+            #expect(try base.object["sentence"] is String)
             // No work and no quota: balanced, whatever the thresholds…
-            #expect(base.object["recommendation"] as? String == "balanced")
+            #expect(try base.object["recommendation"] as? String == "balanced")
             // …and a coverage bar nobody clears with no pipeline, with room to deliver, asks for account management.
             try await app.sql("INSERT INTO periods (key, kind, start_date, end_date) VALUES ('2026-Q4', 'quarter', '2026-10-01', '2027-01-01') ON CONFLICT DO NOTHING")
             try await app.sql("INSERT INTO quotas (user_id, period_key, metric, target) VALUES (4, '2026-Q4', 'total_bookings', 100000)")
             let low = try await app.request(.get, "/api/v1/reports/growth?weeks=12", token: admin)
-            #expect(low.object["recommendation"] as? String == "strengthen_account_management")
+            #expect(try low.object["recommendation"] as? String == "strengthen_account_management")
             #expect(try await app.request(.get, "/api/v1/reports/growth?weeks=0", token: admin).status == .unprocessableContent)
             #expect(try await app.request(.get, "/api/v1/reports/growth?loadRoom=0.9&loadHigh=0.5", token: admin).status == .unprocessableContent,
                     "thresholds that contradict each other are refused")
@@ -117,12 +117,12 @@ import Testing
             let project = try await DeliveryTests().wonProject(app, admin)
             // Won work in the horizon, with a load bar set below it: short on both sides.
             let both = try await app.request(.get, "/api/v1/reports/growth?weeks=30&loadHigh=0.001&loadRoom=0.0005", token: admin)
-            #expect(both.object["recommendation"] as? String == "both")
+            #expect(try both.object["recommendation"] as? String == "both")
             let r = try await app.request(.post, "/api/v1/projects/\(project["id"] as! Int)/assignments", token: admin,
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-18", "hoursPerWeek": "20"}"#)
             #expect(r.status == .created)
             let delivery = try await app.request(.get, "/api/v1/reports/delivery?from=2027-04-05&to=2027-04-18", token: admin)
-            let ivy = (delivery.object["byPerson"] as? [[String: Any]] ?? []).first { $0["userId"] as? Int == 12 }
+            let ivy = try (delivery.object["byPerson"] as? [[String: Any]] ?? []).first { $0["userId"] as? Int == 12 }
             #expect(ivy?["assignedHours"] as? String == "40")
             #expect(ivy?["capacityHours"] as? String == "80")
             #expect(ivy?["utilization"] as? String == "0.5")
@@ -142,7 +142,7 @@ import Testing
                 json: #"{"userId": 12, "role": "engineer", "start": "2027-04-05", "end": "2027-04-18", "hoursPerWeek": "20", "phaseId": \#(discovery), "skill": "network engineering"}"#)
             #expect(r.status == .created)
             let delivery = try await app.request(.get, "/api/v1/reports/delivery?from=2027-04-05&to=2027-04-18", token: admin)
-            let skills = delivery.object["bySkill"] as? [[String: Any]] ?? []
+            let skills = try delivery.object["bySkill"] as? [[String: Any]] ?? []
             #expect(skills.first { $0["skill"] as? String == "network engineering" }?["assignedHours"] as? String == "40")
             #expect(skills.first { $0["skill"] as? String == "security" }?["assignedHours"] as? String == "0", "not counted twice")
 
@@ -159,7 +159,7 @@ import Testing
             // out of the firm's capacity once, not once per skill (16 h before).
             func capacity() async throws -> Decimal {
                 let g = try await app.request(.get, "/api/v1/reports/growth?weeks=1", token: admin)
-                return Decimal(string: g.object["capacityHours"] as? String ?? "") ?? -1
+                return try Decimal(string: g.object["capacityHours"] as? String ?? "") ?? -1
             }
             let before = try await capacity()
             var day = Timestamp.now.calendarDate.adding(days: 1)

@@ -122,7 +122,7 @@ import Testing
                          AND to_char(o.close_date, 'YYYY') || '-Q' || extract(quarter FROM o.close_date) = \(period)
                     WHERE NOT s.is_won AND NOT s.is_lost GROUP BY s.key, s.position ORDER BY s.position
                     """)
-                let stages = (r.object["stages"] as? [[String: Any]]) ?? []
+                let stages = try (r.object["stages"] as? [[String: Any]]) ?? []
                 #expect(stages.count == hand.count)
                 for (row, expected) in zip(stages, hand) {
                     #expect(row["stage"] as? String == (try expected.decode("key", as: String.self)))

@@ -21,7 +21,7 @@ import Testing
         func site(_ json: String) async throws -> Int {
             let made = try await app.api(.post, "sites", admin, json)
             #expect(made.status == .created, "\(made.text)")
-            return made.object["id"] as? Int ?? 0
+            return try made.object["id"] as? Int ?? 0
         }
         let office = try await site(#"{"name": "Brussels office", "latitude": "50.8467", "longitude": "4.3525"}"#)
         let antwerp = try await site(#"{"accountId": \#(accountID), "name": "Antwerp", "latitude": "51.2194", "longitude": "4.4025", "main": true}"#)

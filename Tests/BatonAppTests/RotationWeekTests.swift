@@ -35,7 +35,7 @@ import Testing
 /// (4 + 4) but not with travel (office → Antwerp → Mechelen, 70 min): refused unless
 /// overbooking is allowed. 4 h for Maya on Tuesday (30 min from the office) fits.
 @Suite struct RotationWeekTests {
-    func object(_ r: TestResponse, _ what: String, _ status: HTTPResponse.Status = .ok) -> [String: Any] { SiteTests().object(r, what, status) }
+    func object(_ r: TestResponse, _ what: String, _ status: HTTPResponse.Status = .ok) throws -> [String: Any] { try SiteTests().object(r, what, status) }
 
     @Test func theDayPlansTheFeedTheSuggestionsAndTheFlagsAgreeWithTheHandComputation() async throws {
         try await TestApp.run { app in
@@ -47,7 +47,7 @@ import Testing
             let day = (0..<5).map { monday.adding(days: $0).description }
 
             func site(_ json: String) async throws -> Int {
-                object(try await app.api(.post, "sites", admin, json), "adding a site", .created)["id"] as! Int
+                try object(try await app.api(.post, "sites", admin, json), "adding a site", .created)["id"] as! Int
             }
             let office = try await site(#"{"name": "Brussels office", "latitude": "50.8467", "longitude": "4.3525"}"#)
             let antwerp = try await site(#"{"accountId": \#(accountID), "name": "Antwerp", "latitude": "51.2194", "longitude": "4.4025", "main": true}"#)
@@ -92,7 +92,7 @@ import Testing
 
             // Day plans.
             func plans(_ user: Int64) async throws -> [[String: Any]] {
-                object(try await app.api(.get, "users/\(user)/day-plans?from=\(monday)&to=\(monday.adding(days: 5))", admin), "day plans")["days"] as! [[String: Any]]
+                try object(try await app.api(.get, "users/\(user)/day-plans?from=\(monday)&to=\(monday.adding(days: 5))", admin), "day plans")["days"] as! [[String: Any]]
             }
             func names(_ d: [String: Any]) -> [String] { (d["stops"] as! [[String: Any]]).map { $0["siteName"] as! String } }
             func flags(_ d: [String: Any]) -> [String] { d["flags"] as! [String] }
@@ -112,7 +112,7 @@ import Testing
 
             // The feed: Ivy's Monday travel as its own event.
             let ivyToken = try await app.signIn("ivy.chen@demo.test")
-            let url = object(try await app.api(.post, "me/calendar-token", ivyToken), "feed token")["calendarUrl"] as! String
+            let url = try object(try await app.api(.post, "me/calendar-token", ivyToken), "feed token")["calendarUrl"] as! String
             let feed = try await app.request(.get, url).text.replacingOccurrences(of: "\r\n ", with: "")
             #expect(feed.contains("SUMMARY:Travel 1 h 35: Brussels office → Antwerp → Ghent"), "\(feed.prefix(1500))")
             #expect(feed.contains("SUMMARY:Travel 45 min: Brussels office → Antwerp"))
@@ -124,7 +124,7 @@ import Testing
                 """).first!.decode("phase_id") as Int64
             try await app.sql("UPDATE project_phases SET start_date = \(monday), due_date = \(monday.adding(days: 5)) WHERE id = \(need)")
             try await app.sql("UPDATE project_skill_needs SET hours = 10 WHERE phase_id = \(need)")
-            let suggested = object(try await app.api(.get, "projects/\(projectID)/staffing-suggestions", admin), "suggestions")["needs"] as! [[String: Any]]
+            let suggested = try object(try await app.api(.get, "projects/\(projectID)/staffing-suggestions", admin), "suggestions")["needs"] as! [[String: Any]]
             let candidates = try #require(suggested.first { $0["phaseId"] as? Int == Int(need) && $0["skill"] as? String == "network engineering" })["candidates"] as! [[String: Any]]
             #expect(candidates.map { $0["name"] as! String } == ["Ivy Chen", "Maya Singh", "Jon Alvarez"], "\(candidates)")
             #expect(candidates.map { $0["freeHours"] as! String } == ["10.75", "33.92", "7.5"], "\(candidates)")
@@ -138,18 +138,18 @@ import Testing
                 {"userId": \(ivy), "role": "Mechelen Tuesday", "start": "\(tuesday)", "end": "\(tuesday)", "hoursPerDay": "4"}
                 """)
             #expect(refused.status == .conflict && refused.text.contains("\(tuesday) (9.17 h against 8 h)"), "\(refused.text)")
-            let allowed = object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
+            let allowed = try object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
                 {"userId": \(ivy), "role": "Mechelen Tuesday", "start": "\(tuesday)", "end": "\(tuesday)", "hoursPerDay": "4", "allowOverbook": true}
                 """), "overbooking allowed", .created)
             #expect(allowed["overbooked"] as? Bool == true)
-            let fits = object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
+            let fits = try object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
                 {"userId": \(maya), "role": "Mechelen Tuesday", "start": "\(tuesday)", "end": "\(tuesday)", "hoursPerDay": "4"}
                 """), "Maya fits", .created)
             #expect(fits["overbooked"] as? Bool == false)
 
             // The firm's limit is a setting: at 120 km, Antwerp and Liège are no longer too far apart.
-            let settings = object(try await app.api(.get, "settings", admin), "settings")
-            _ = object(try await app.api(.patch, "settings", admin, #"{"farthestApartKm": 120}"#, version: settings["version"] as? Int), "limit")
+            let settings = try object(try await app.api(.get, "settings", admin), "settings")
+            _ = try object(try await app.api(.patch, "settings", admin, #"{"farthestApartKm": 120}"#, version: settings["version"] as? Int), "limit")
             #expect(flags(try await plans(maya)[2]).isEmpty)
         }
     }
@@ -162,14 +162,14 @@ import Testing
             let projectID = project["id"] as! Int
             let today = Timestamp.now.calendarDate
             let (start, end) = (today.adding(days: 2), today.adding(days: 4))
-            let made = object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
+            let made = try object(try await app.api(.post, "projects/\(projectID)/assignments", admin, """
                 {"userId": 12, "role": "Soon", "start": "\(start)", "end": "\(end)", "hoursPerDay": "2", "allowOverbook": true}
                 """), "assigning", .created)
-            _ = object(try await app.api(.patch, "projects/\(projectID)/assignments/\(made["id"] as! Int)", admin, """
+            _ = try object(try await app.api(.patch, "projects/\(projectID)/assignments/\(made["id"] as! Int)", admin, """
                 {"end": "\(today.adding(days: 5))", "hoursPerDay": "3", "allowOverbook": true}
                 """, version: made["version"] as? Int), "changing")
             let ivy = try await app.signIn("ivy.chen@demo.test")
-            let notices = object(try await app.api(.get, "notifications", ivy), "notifications")["items"] as? [[String: Any]] ?? []
+            let notices = try object(try await app.api(.get, "notifications", ivy), "notifications")["items"] as? [[String: Any]] ?? []
             let lines = notices.first { ($0["subject"] as? String)?.hasPrefix("Your assignment changed") == true }?["lines"] as? [String] ?? []
             #expect(lines.contains("Dates: \(start) to \(end) → \(start) to \(today.adding(days: 5))"), "\(lines)")
             #expect(lines.contains("Hours: 2 h a day → 3 h a day"), "\(lines)")

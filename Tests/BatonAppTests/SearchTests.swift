@@ -38,7 +38,7 @@ import Testing
             #expect(api.status == .ok)
             let contacts = try #require(api.object["contacts"] as? [[String: Any]])
             #expect(contacts.contains { $0["name"] as? String == name })
-            #expect(api.object["accounts"] is [Any] && api.object["people"] is [Any], "every kind is answered, empty or not")
+            #expect(try api.object["accounts"] is [Any] && api.object["people"] is [Any], "every kind is answered, empty or not")
         }
     }
 

@@ -16,8 +16,8 @@ import Testing
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
             let me = try await app.request(.get, "/api/v1/me", token: token)
             #expect(me.status == .ok)
-            #expect(me.object["email"] as? String == "admin@demo.test")
-            #expect((me.object["calendarUrl"] as? String)?.hasPrefix("/calendar/") == true)
+            #expect(try me.object["email"] as? String == "admin@demo.test")
+            #expect(try (me.object["calendarUrl"] as? String)?.hasPrefix("/calendar/") == true)
             // The stored session is a hash, never the token.
             let stored = try await app.sql("SELECT count(*) AS n FROM sessions WHERE encode(token_hash, 'hex') LIKE \("%" + token + "%")")
             #expect(try stored.first!.decode("n", as: Int.self) == 0)
@@ -29,8 +29,8 @@ import Testing
             let token = try await app.signIn("ana.torres@demo.test")
             let me = try await app.request(.get, "/api/v1/me", headers: [.cookie: "theme=dark; baton_session=\(token)"])
             #expect(me.status == .ok)
-            #expect(me.object["name"] as? String == "Ana Torres")
-            let reportingLine = me.object["reportingLine"] as? [[String: Any]]
+            #expect(try me.object["name"] as? String == "Ana Torres")
+            let reportingLine = try me.object["reportingLine"] as? [[String: Any]]
             #expect(reportingLine?.first?["name"] as? String == "Morgan Reyes")
         }
     }
@@ -93,7 +93,7 @@ import Testing
             let id = try #require(created.object["id"] as? Int)
             #expect(token.hasPrefix("bt_"))
             let me = try await app.request(.get, "/api/v1/me", token: token)
-            #expect(me.object["name"] as? String == "Grace Kim")
+            #expect(try me.object["name"] as? String == "Grace Kim")
             let listed = try await app.request(.get, "/api/v1/tokens", token: session)
             let items = try #require(listed.object["items"] as? [[String: Any]])
             #expect(items.count == 1)

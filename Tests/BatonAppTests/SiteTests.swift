@@ -18,9 +18,9 @@ import Testing
 /// - Wednesday: Antwerp then Liège (105 km apart): over hours and too far apart.
 /// - Thursday: the day off, no stops. Friday as Tuesday.
 @Suite struct SiteTests {
-    func object(_ r: TestResponse, _ what: String, _ status: HTTPResponse.Status = .ok) -> [String: Any] {
+    func object(_ r: TestResponse, _ what: String, _ status: HTTPResponse.Status = .ok) throws -> [String: Any] {
         #expect(r.status == status, "\(what): \(r.status) \(r.text.prefix(300))")
-        return r.object
+        return try r.object
     }
 
     @Test func theHandComputedWeekAndWhoReadsTheAccessNotes() async throws {
@@ -29,7 +29,7 @@ import Testing
             let project = try await DeliveryTests().wonProject(app, admin)
             let (projectID, accountID) = (project["id"] as! Int, project["accountId"] as! Int)
             func site(_ json: String) async throws -> Int {
-                object(try await app.api(.post, "sites", admin, json), "adding a site", .created)["id"] as! Int
+                try object(try await app.api(.post, "sites", admin, json), "adding a site", .created)["id"] as! Int
             }
             let office = try await site(#"{"name": "Brussels office", "timeZone": "Europe/Brussels", "latitude": "50.8467", "longitude": "4.3525"}"#)
             let antwerp = try await site(#"""
@@ -44,7 +44,7 @@ import Testing
             // A site of another account, or a firm place as main, is refused in the field's words.
             let bad = try await app.api(.post, "sites", admin, #"{"name": "Nowhere", "timeZone": "Mars/Olympus", "main": true, "latitude": "91"}"#)
             #expect(bad.status == .unprocessableContent)
-            #expect(Set(bad.fieldErrors.keys) == ["timeZone", "main", "latitude"], "\(bad.text)")
+            #expect(try Set(bad.fieldErrors.keys) == ["timeZone", "main", "latitude"], "\(bad.text)")
 
             try await app.sql("DELETE FROM assignments WHERE user_id = 12 AND end_date >= '2031-06-02' AND start_date <= '2031-06-08'")
             for (start, end, weekly) in [("2031-06-02", "2031-06-06", "20"), ("2031-06-02", "2031-06-02", "20"), ("2031-06-04", "2031-06-04", "15")] {
@@ -67,10 +67,10 @@ import Testing
             let ivy = try await app.signIn("ivy.chen@demo.test")
             // A home base is one of the firm's own places.
             let clientBase = try await app.api(.put, "users/12/home-base", ivy, #"{"siteId": \#(antwerp)}"#)
-            #expect(clientBase.status == .unprocessableContent && clientBase.fieldErrors["siteId"] != nil, "\(clientBase.text)")
+            #expect(try clientBase.status == .unprocessableContent && clientBase.fieldErrors["siteId"] != nil, "\(clientBase.text)")
             #expect(try await app.api(.put, "users/12/home-base", ivy, #"{"siteId": \#(office)}"#).status == .noContent)
 
-            let plans = object(try await app.api(.get, "users/12/day-plans?from=2031-06-02&to=2031-06-09", ivy), "day plans")
+            let plans = try object(try await app.api(.get, "users/12/day-plans?from=2031-06-02&to=2031-06-09", ivy), "day plans")
             let days = plans["days"] as! [[String: Any]]
             func names(_ d: [String: Any]) -> [String] { (d["stops"] as! [[String: Any]]).map { $0["siteName"] as! String } }
             func flags(_ d: [String: Any]) -> [String] { d["flags"] as! [String] }
@@ -87,16 +87,16 @@ import Testing
 
             // The access notes: Ivy, assigned at Antwerp (through the main site), reads them;
             // the account's owner sees the site but not the notes.
-            let mine = object(try await app.api(.get, "sites/\(antwerp)", ivy), "Ivy's site")
+            let mine = try object(try await app.api(.get, "sites/\(antwerp)", ivy), "Ivy's site")
             #expect(mine["accessNotes"] as? String == "Badge at gate 3")
             let ownerEmail: String = try await app.sql("SELECT email FROM users WHERE id = 4").first!.decode("email")
             let owner = try await app.signIn(ownerEmail)
-            let theirs = object(try await app.api(.get, "sites/\(antwerp)", owner), "the owner's site")
+            let theirs = try object(try await app.api(.get, "sites/\(antwerp)", owner), "the owner's site")
             #expect(theirs["accessNotes"] is NSNull && theirs["accessNotesVisible"] as? Bool == false)
             // Changing another field keeps the notes the owner does not read.
-            let changed = object(try await app.api(.patch, "sites/\(antwerp)", owner, #"{"address": "Haven 1"}"#, version: theirs["version"] as? Int), "changing")
+            let changed = try object(try await app.api(.patch, "sites/\(antwerp)", owner, #"{"address": "Haven 1"}"#, version: theirs["version"] as? Int), "changing")
             #expect(changed["address"] as? String == "Haven 1")
-            #expect(object(try await app.api(.get, "sites/\(antwerp)", ivy), "")["accessNotes"] as? String == "Badge at gate 3")
+            #expect(try object(try await app.api(.get, "sites/\(antwerp)", ivy), "")["accessNotes"] as? String == "Badge at gate 3")
             // A consultant not assigned there does not see a client's site at all.
             let jon = try await app.signIn("jon.alvarez@demo.test")
             #expect(try await app.api(.get, "sites/\(antwerp)", jon).status == .notFound)
@@ -111,9 +111,9 @@ import Testing
             let admin = try await app.signIn("admin@demo.test")
             let project = try await DeliveryTests().wonProject(app, admin)
             let (projectID, accountID) = (project["id"] as! Int, project["accountId"] as! Int)
-            let office = object(try await app.api(.post, "sites", admin,
+            let office = try object(try await app.api(.post, "sites", admin,
                 #"{"name": "Brussels office", "latitude": "50.8467", "longitude": "4.3525"}"#), "office", .created)["id"] as! Int
-            let ghent = object(try await app.api(.post, "sites", admin, #"""
+            let ghent = try object(try await app.api(.post, "sites", admin, #"""
                 {"accountId": \#(accountID), "name": "Ghent", "address": "Dok 2", "latitude": "51.0543", "longitude": "3.7174",
                  "accessNotes": "Ring twice"}
                 """#), "Ghent", .created)["id"] as! Int
@@ -129,11 +129,11 @@ import Testing
             #expect(placed.status == .noContent, "\(placed.text)")
 
             let ivy = try await app.signIn("ivy.chen@demo.test")
-            let notices = object(try await app.api(.get, "notifications", ivy), "notifications")["items"] as? [[String: Any]] ?? []
+            let notices = try object(try await app.api(.get, "notifications", ivy), "notifications")["items"] as? [[String: Any]] ?? []
             let changed = notices.first { ($0["subject"] as? String)?.hasPrefix("Your assignment changed") == true }
             #expect((changed?["lines"] as? [String])?.contains("Where: Ghent, Dok 2") == true, "\(notices.prefix(2))")
 
-            let url = object(try await app.api(.post, "me/calendar-token", ivy), "feed token")["calendarUrl"] as! String
+            let url = try object(try await app.api(.post, "me/calendar-token", ivy), "feed token")["calendarUrl"] as! String
             let feed = try await app.request(.get, url).text.replacingOccurrences(of: "\r\n ", with: "")
             #expect(feed.contains("LOCATION:Ghent\\, Dok 2"), "\(feed.prefix(1500))")
             #expect(feed.contains("Access: Ring twice"))

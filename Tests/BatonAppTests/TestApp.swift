@@ -131,23 +131,20 @@ extension String {
 
 extension TestResponse {
     var text: String { String(buffer: body) }
-    /// The body as a JSON object. A body that is not one is recorded as a failed
-    /// expectation (and read as empty), so a test can never pass on a response it
-    /// could not read.
+    /// The body as a JSON object; a body that is not one throws, saying what came
+    /// instead, so a test can never go on with a response it could not read.
     var object: [String: Any] {
-        do { return try json() } catch {
-            Issue.record("expected a JSON object, got \(status): \(text.prefix(300))")
-            return [:]
-        }
+        get throws { try json() }
     }
 
     /// The body as a JSON array, with the same rule as `object`.
     var array: [Any] {
-        guard let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] else {
-            Issue.record("expected a JSON array, got \(status): \(text.prefix(300))")
-            return []
+        get throws {
+            guard let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] else {
+                throw NotJSON(description: "expected a JSON array, got \(status): \(text.prefix(300))")
+            }
+            return list
         }
-        return list
     }
 
     struct NotJSON: Error, CustomStringConvertible {
@@ -163,11 +160,13 @@ extension TestResponse {
     }
     /// The problem document's per-field errors, as field → message.
     var fieldErrors: [String: String] {
-        var result: [String: String] = [:]
-        for case let e as [String: Any] in (object["errors"] as? [Any]) ?? [] {
-            if let field = e["field"] as? String, let message = e["message"] as? String { result[field] = message }
+        get throws {
+            var result: [String: String] = [:]
+            for case let e as [String: Any] in (try object["errors"] as? [Any]) ?? [] {
+                if let field = e["field"] as? String, let message = e["message"] as? String { result[field] = message }
+            }
+            return result
         }
-        return result
     }
 }
 

@@ -73,7 +73,7 @@ import Testing
             if day.isoWeekday <= 5 {
                 let made = try await app.request(.post, "/api/v1/time-entries", token: token,
                                                  json: #"{"day": "\#(day)", "hours": "\#(hours)", "assignmentId": \#(assignment), "note": "site work"}"#)
-                #expect(made.status == .created, "\(day): \(made.object)")
+                #expect(made.status == .created, "\(day): \(made.text)")
                 recorded += 1
                 let monday = day.adding(days: -(day.isoWeekday - 1)).description
                 if weeks.last != monday { weeks.append(monday) }
@@ -83,7 +83,7 @@ import Testing
         for week in weeks {
             let submitted = try await app.request(.post, "/api/v1/timesheet/submit", token: token, json: #"{"week": "\#(week)"}"#)
             #expect(submitted.status == .ok)
-            #expect(submitted.object["status"] as? String == "submitted")
+            #expect(try submitted.object["status"] as? String == "submitted")
         }
         return weeks
     }
@@ -118,20 +118,20 @@ import Testing
             // Before approval nothing is actual: it waits.
             let waiting = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: pm)
             #expect(waiting.status == .ok)
-            let waitingTotal = waiting.object["total"] as? [String: Any]
+            let waitingTotal = try waiting.object["total"] as? [String: Any]
             #expect(waitingTotal?["actualHours"] as? String == "0")
             #expect(waitingTotal?["waitingHours"] as? String == "230")
             for (person, weeks) in [(setup.people[0], weeksA), (setup.people[1], weeksB)] {
                 for week in weeks {
                     let approved = try await app.request(.post, "/api/v1/timesheet/approve", token: pm,
                                                          json: #"{"userId": \#(person.id), "week": "\#(week)"}"#)
-                    #expect(approved.status == .ok, "\(approved.object)")
-                    #expect(approved.object["status"] as? String == "approved")
+                    #expect(approved.status == .ok, "\(approved.text)")
+                    #expect(try approved.object["status"] as? String == "approved")
                 }
             }
             let budget = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: pm)
-            #expect(budget.object["showsCost"] as? Bool == true)
-            let phase = (budget.object["phases"] as? [[String: Any]])?.first
+            #expect(try budget.object["showsCost"] as? Bool == true)
+            let phase = try (budget.object["phases"] as? [[String: Any]])?.first
             // By hand: budget cost 200 × 60 = 12,000.00; actual cost 150 × 50 + 80 × 70 = 13,100.00;
             // margin 30,000.00 − 13,100.00 = 16,900.00, 56.33 % of value; 230 / 200 = 115.0 % of the hours.
             #expect(phase?["budgetHours"] as? String == "200")
@@ -145,9 +145,9 @@ import Testing
             #expect(phase?["hoursUsedPercent"] as? String == "115")
             #expect(phase?["overBudget"] as? Bool == true)
             #expect(phase?["estimateToComplete"] as? String == "0")
-            let total = budget.object["total"] as? [String: Any]
+            let total = try budget.object["total"] as? [String: Any]
             #expect(total?["margin"] as? String == "16900.00")
-            #expect((budget.object["burn"] as? [[String: Any]])?.last?["cumulative"] as? String == "230")
+            #expect(try (budget.object["burn"] as? [[String: Any]])?.last?["cumulative"] as? String == "230")
             // The project's budget page shows the same margin.
             let html = try await app.request(.get, "/projects/\(setup.projectID)/budget", headers: [.cookie: "baton_session=\(pm)"])
             #expect(html.status == .ok)
@@ -157,19 +157,19 @@ import Testing
             let estimated = try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: pm,
                                                   json: #"{"estimateToComplete": "12.5"}"#)
             #expect(estimated.status == .ok)
-            #expect(((estimated.object["phases"] as? [[String: Any]])?.first?["forecastHours"] as? String) == "242.5")
+            #expect(try ((estimated.object["phases"] as? [[String: Any]])?.first?["forecastHours"] as? String) == "242.5")
             // A consultant on the project sees hours, never cost.
             let consultant = try await app.request(.get, "/api/v1/projects/\(setup.projectID)/budget", token: first)
-            #expect(consultant.object["showsCost"] as? Bool == false)
-            #expect((consultant.object["phases"] as? [[String: Any]])?.first?["actualCost"] as? String == nil)
-            #expect((consultant.object["phases"] as? [[String: Any]])?.first?["actualHours"] as? String == "230")
+            #expect(try consultant.object["showsCost"] as? Bool == false)
+            #expect(try (consultant.object["phases"] as? [[String: Any]])?.first?["actualCost"] as? String == nil)
+            #expect(try (consultant.object["phases"] as? [[String: Any]])?.first?["actualHours"] as? String == "230")
             #expect(try await app.request(.put, "/api/v1/projects/\(setup.projectID)/phases/\(setup.phaseID)/estimate", token: first,
                                           json: #"{"estimateToComplete": "1"}"#).status == .forbidden)
             // The profitability report says the same once the phase is completed (its value is then earned).
             try await app.sql("UPDATE project_phases SET completed_on = '2024-06-28' WHERE id = \(setup.phaseID)")
             let report = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=2024-01-01&to=2024-12-31", token: admin)
             #expect(report.status == .ok)
-            let line = (report.object["lines"] as? [[String: Any]])?.first { $0["key"] as? String == String(setup.projectID) }
+            let line = try (report.object["lines"] as? [[String: Any]])?.first { $0["key"] as? String == String(setup.projectID) }
             #expect(line?["hours"] as? String == "230")
             #expect(line?["cost"] as? String == "13100.00")
             #expect(line?["value"] as? String == "30000.00")
@@ -178,8 +178,8 @@ import Testing
             #expect(line?["overBudget"] as? Bool == true)
             let quarters = try await app.request(.get, "/api/v1/reports/profitability?by=quarter&from=2024-01-01&to=2024-12-31", token: admin)
             // Cost in Q1 (March), value in Q2 (June).
-            #expect((quarters.object["lines"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" } == ["2024-Q1", "2024-Q2"])
-            #expect((quarters.object["total"] as? [String: Any])?["margin"] as? String == "16900.00")
+            #expect(try (quarters.object["lines"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" } == ["2024-Q1", "2024-Q2"])
+            #expect(try (quarters.object["total"] as? [String: Any])?["margin"] as? String == "16900.00")
             let csv = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=2024-01-01&to=2024-12-31&format=csv", token: admin)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(csv.text.contains("230,13100.00,30000.00,16900.00,56.33"))
@@ -192,7 +192,7 @@ import Testing
             #expect(reportPage.text.contains(#"id="utilization-chart""#))
             #expect(try await app.request(.get, "/reports/profitability", headers: [.cookie: "baton_session=\(pm)"]).status == .forbidden)
             // Utilization: the first person's 150 billable hours over her working hours in the window.
-            let people = report.object["utilization"] as? [[String: Any]] ?? []
+            let people = try report.object["utilization"] as? [[String: Any]] ?? []
             #expect(people.first { ($0["userId"] as? Int).map(Int64.init) == setup.people[0].id }?["billableHours"] as? String == "150")
             // Cost is for managers and admins: the project's manager without the role is refused.
             #expect(try await app.request(.get, "/api/v1/reports/profitability", token: pm).status == .forbidden)
@@ -213,13 +213,13 @@ import Testing
                  "lateCreditPercent": "50", "budgetTolerancePercent": "110", "overBudgetCreditPercent": "50"}
                 """#)
             #expect(plan.status == .created, "\(plan.text)")
-            #expect(plan.object["budgetTolerancePercent"] as? String == "110")
-            let planID = plan.object["id"] as? Int ?? 0
+            #expect(try plan.object["budgetTolerancePercent"] as? String == "110")
+            let planID = try plan.object["id"] as? Int ?? 0
             #expect(try await app.request(.post, "/api/v1/bonus-plans/\(planID)/members", token: admin,
                                           json: #"{"userId": \#(pmID), "from": "2024-01-01"}"#).status == .created)
             let run = try await app.request(.post, "/api/v1/bonus-runs", token: admin, json: #"{"planId": \#(planID), "period": "2024-Q2"}"#)
             #expect(run.status == .created, "\(run.text)")
-            let runID = run.object["id"] as? Int ?? 0
+            let runID = try run.object["id"] as? Int ?? 0
             let statement = try await app.request(.get, "/api/v1/bonus-runs/\(runID)/statements/\(pmID)", token: admin).object
             let credited = (statement["lines"] as? [[String: Any]])?.first
             #expect(credited?["phaseId"] as? Int == Int(setup.phaseID))
@@ -255,50 +255,50 @@ import Testing
             // Beyond 24 h a day: refused, saying so.
             let over = try await entry("2024-04-01", "5")
             #expect(over.status == .unprocessableContent)
-            #expect(over.fieldErrors["hours"]?.contains("at most 24") == true)
+            #expect(try over.fieldErrors["hours"]?.contains("at most 24") == true)
             // Outside the assignment.
             #expect(try await entry("2025-01-06", "4").fieldErrors["day"] != nil)
             // Neither an assignment nor internal work; an unknown internal kind.
             let neither = try await app.request(.post, "/api/v1/time-entries", token: token, json: #"{"day": "2024-04-02", "hours": "1"}"#)
-            #expect(neither.fieldErrors["assignmentId"] != nil)
+            #expect(try neither.fieldErrors["assignmentId"] != nil)
             let unknown = try await app.request(.post, "/api/v1/time-entries", token: token,
                                                 json: #"{"day": "2024-04-02", "hours": "1", "internalKind": "golf"}"#)
-            #expect(unknown.fieldErrors["internalKind"] != nil)
+            #expect(try unknown.fieldErrors["internalKind"] != nil)
             // A day of approved time off.
             try await app.sql("""
                 INSERT INTO time_off (user_id, kind, start_date, end_date, status) VALUES (\(person.id), 'vacation', '2024-04-03', '2024-04-03', 'approved')
                 """)
             let off = try await entry("2024-04-03", "2")
-            #expect(off.fieldErrors["day"]?.contains("time off") == true)
+            #expect(try off.fieldErrors["day"]?.contains("time off") == true)
             // Internal time, approved by the person's manager, not the project's.
             let training = try await app.request(.post, "/api/v1/time-entries", token: token,
                                                  json: #"{"day": "2024-04-02", "hours": "3", "internalKind": "training", "note": "course"}"#)
             #expect(training.status == .created)
             let sheet = try await app.request(.get, "/api/v1/timesheet?week=2024-04-03", token: token)
-            #expect(sheet.object["week"] as? String == "2024-04-01")
-            #expect(sheet.object["total"] as? String == "23")
-            #expect((sheet.object["dayTotals"] as? [String])?.prefix(2) == ["20", "3"])
-            #expect((sheet.object["lines"] as? [[String: Any]])?.contains { $0["internalKind"] as? String == "training" } == true)
+            #expect(try sheet.object["week"] as? String == "2024-04-01")
+            #expect(try sheet.object["total"] as? String == "23")
+            #expect(try (sheet.object["dayTotals"] as? [String])?.prefix(2) == ["20", "3"])
+            #expect(try (sheet.object["lines"] as? [[String: Any]])?.contains { $0["internalKind"] as? String == "training" } == true)
             #expect(try await app.request(.post, "/api/v1/timesheet/submit", token: token, json: #"{"week": "2024-04-01"}"#).status == .ok)
             let pm = try await app.signIn(setup.pmEmail)
             // Returning needs a reason.
             let bare = try await app.request(.post, "/api/v1/timesheet/return", token: pm, json: #"{"userId": \#(person.id), "week": "2024-04-01"}"#)
-            #expect(bare.fieldErrors["comment"] != nil)
+            #expect(try bare.fieldErrors["comment"] != nil)
             let approved = try await app.request(.post, "/api/v1/timesheet/approve", token: pm, json: #"{"userId": \#(person.id), "week": "2024-04-01"}"#)
             // The project's manager sees (and decides) only the project's part of the week.
-            #expect(approved.object["status"] as? String == "approved")
-            let entries = approved.object["entries"] as? [[String: Any]] ?? []
+            #expect(try approved.object["status"] as? String == "approved")
+            let entries = try approved.object["entries"] as? [[String: Any]] ?? []
             #expect(entries.count == 1)
             let mine = try await app.request(.get, "/api/v1/timesheet?week=2024-04-01", token: token)
-            #expect(mine.object["status"] as? String == "mixed")
-            #expect((mine.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }?["status"] as? String == "submitted")
+            #expect(try mine.object["status"] as? String == "mixed")
+            #expect(try (mine.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }?["status"] as? String == "submitted")
             let manager: String = try await app.sql("SELECT m.email FROM users u JOIN users m ON m.id = u.manager_id WHERE u.id = \(person.id)")
                 .first!.decode("email")
             let boss = try await app.signIn(manager)
             let returned = try await app.request(.post, "/api/v1/timesheet/return", token: boss,
                                                  json: #"{"userId": \#(person.id), "week": "2024-04-01", "comment": "which course?"}"#)
             #expect(returned.status == .ok)
-            let back = (returned.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }
+            let back = try (returned.object["entries"] as? [[String: Any]])?.first { $0["internalKind"] as? String == "training" }
             #expect(back?["status"] as? String == "returned")
             #expect(back?["returnComment"] as? String == "which course?")
             // Approved entries are locked; a correction is a new entry.
@@ -313,8 +313,8 @@ import Testing
             // Copy last week: its rows come over as drafts (20 h of project time, 3 h of training), not the correction.
             let copied = try await app.request(.post, "/api/v1/timesheet/copy-last-week", token: token, json: #"{"week": "2024-04-08"}"#)
             #expect(copied.status == .ok)
-            #expect(copied.object["total"] as? String == "23")
-            #expect(copied.object["status"] as? String == "open")
+            #expect(try copied.object["total"] as? String == "23")
+            #expect(try copied.object["status"] as? String == "open")
             // Someone outside sees nothing.
             let stranger = try await app.signIn("ana.torres@demo.test")
             #expect(try await app.request(.get, "/api/v1/time-entries/\(approvedID)", token: stranger).status == .notFound)
@@ -338,12 +338,12 @@ import Testing
             // One row beyond 24 h refuses the whole file, naming its line.
             let bad = try await post(header + "2024-05-06,\(email),\(project),\(phase),7.5,cabling\n2024-05-07,\(email),\(project),\(phase),30,too much\n")
             #expect(bad.status == .unprocessableContent)
-            #expect(bad.fieldErrors["line 3"]?.contains("24") == true)
+            #expect(try bad.fieldErrors["line 3"]?.contains("24") == true)
             let none: Int = try await app.sql("SELECT count(*) AS n FROM time_entries").first!.decode("n")
             #expect(none == 0)
             let good = try await post(header + "2024-05-06,\(email),\(project),\(phase),7.5,cabling\n2024-05-06,\(email),,training,1,course\n")
             #expect(good.status == .ok)
-            #expect(good.object["imported"] as? Int == 2)
+            #expect(try good.object["imported"] as? Int == 2)
             let export = try await app.request(.get, "/api/v1/time-entries/export?from=2024-05-06&to=2024-05-06", token: admin)
             #expect(export.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(export.text.contains("2024-05-06,\(email),\(project),\(phase),7.5,cabling"))
@@ -359,11 +359,11 @@ import Testing
                                           json: #"{"userId": \#(ivy), "effectiveFrom": "2024-01-01", "hourly": "55.00"}"#).status == .ok)
             let raised = try await app.request(.post, "/api/v1/cost-rates", token: admin,
                                                json: #"{"userId": \#(ivy), "effectiveFrom": "2025-01-01", "hourly": "58.50"}"#)
-            #expect(raised.object["hourly"] as? String == "58.50")
+            #expect(try raised.object["hourly"] as? String == "58.50")
             let morgan = try await app.signIn("morgan.reyes@demo.test")
             let seen = try await app.request(.get, "/api/v1/cost-rates?userId=\(ivy)", token: morgan)
             #expect(seen.status == .ok)
-            #expect((seen.object["items"] as? [[String: Any]])?.map { $0["hourly"] as? String } == ["55.00", "58.50"])
+            #expect(try (seen.object["items"] as? [[String: Any]])?.map { $0["hourly"] as? String } == ["55.00", "58.50"])
             // A consultant and a project manager: refused by the API.
             for email in ["ivy.chen@demo.test", "felix.braun@demo.test"] {
                 let token = try await app.signIn(email)

@@ -24,7 +24,7 @@ import Testing
     static func fromReport(_ app: TestApp, _ token: String, project: Int64, from: String, to: String) async throws -> (hours: Decimal, cost: Decimal)? {
         let report = try await app.request(.get, "/api/v1/reports/profitability?by=project&from=\(from)&to=\(to)", token: token)
         #expect(report.status == .ok)
-        guard let line = (report.object["lines"] as? [[String: Any]])?.first(where: { $0["key"] as? String == String(project) }) else { return nil }
+        guard let line = try (report.object["lines"] as? [[String: Any]])?.first(where: { $0["key"] as? String == String(project) }) else { return nil }
         return (Decimal(string: line["hours"] as? String ?? "") ?? -1, Decimal(string: line["cost"] as? String ?? "") ?? -1)
     }
 
