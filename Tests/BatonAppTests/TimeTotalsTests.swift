@@ -8,7 +8,7 @@ import Logging
 import Postgres
 import Testing
 
-/// The monthly totals of approved time (sql/0044) that the profitability report reads:
+/// The monthly totals of approved time (sql/0040) that the profitability report reads:
 /// whatever the range, whatever changed since (a rate, an entry), the report says what
 /// the entries themselves add up to.
 @Suite struct TimeTotalsTests {

@@ -61,7 +61,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     LEFT JOIN actual a ON a.phase_id IS NOT DISTINCT FROM k.phase_id
 $$;
 
--- Approved time per month, project, phase and person (sql/0044), kept in the same
+-- Approved time per month, project, phase and person (sql/0040), kept in the same
 -- transaction as every entry write and rate change. `source` is a query of entries with
 -- a `sign` column: +1 for rows to add, -1 for rows to take away.
 CREATE OR REPLACE FUNCTION public.time_totals_upsert(source text) RETURNS text
