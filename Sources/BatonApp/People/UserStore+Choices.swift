@@ -42,3 +42,21 @@ extension UserStore {
     }
 }
 
+
+/// A person picker's option, chosen or not.
+struct PersonOption: Sendable { var id: Int64; var name: String; var selected: Bool }
+
+extension UserStore {
+    /// Everyone active `caller` may see, by name: who a piece of work can be given to.
+    func activeChoices(_ db: Connection, visibleTo caller: Caller) async throws -> [Choice] {
+        try await choices(db, visibleTo: caller).filter(\.active)
+    }
+
+    /// A person picker's options: `everyone` (from `activeChoices`), with `current`
+    /// first when it is not among them (the person on a piece of work stays a choice
+    /// even outside the caller's view of the firm), `selected` marked.
+    static func personOptions(_ everyone: [Choice], current: (id: Int64, name: String)?, selected: Int64?) -> [PersonOption] {
+        let kept = current.flatMap { c in everyone.contains { $0.id == c.id } ? nil : PersonOption(id: c.id, name: c.name, selected: selected == c.id) }
+        return (kept.map { [$0] } ?? []) + everyone.map { PersonOption(id: $0.id, name: $0.name, selected: $0.id == selected) }
+    }
+}

@@ -62,15 +62,16 @@ struct RotationBoard: Sendable {
     }
 
     var from: CalendarDate
-    var zoom: String
+    var zoom, heading: String
     var columnDays: Int
-    var heading: String
     var columns: [Column]
     var rows: [Row]
-    var empty: Bool
+    var empty, hasLegend: Bool
     var legend: [Legend]
-    var hasLegend: Bool
     var blocks: [BlockChoice]
+    /// Who a block can go to (the move form's "To"): everyone active the caller sees,
+    /// not only the rows the filters leave.
+    var people: [PersonOption]
     var zooms, skills, homes, clients: [ListOption]
     var previous, next, back: String
     var error: String?
@@ -94,7 +95,7 @@ struct RotationBoard: Sendable {
     }
 
     static func build(
-        _ db: Connection, services: AppServices, query q: Query, error: String?, undo: Undo?
+        _ db: Connection, services: AppServices, caller: Caller, query q: Query, error: String?, undo: Undo?
     ) async throws -> RotationBoard {
         let to = q.from.adding(days: q.zoom.days)
         let store = RotationStore()
@@ -141,6 +142,7 @@ struct RotationBoard: Sendable {
                 BlockChoice(value: "\(b.projectId).\(b.assignmentId).\(b.version)",
                             label: "\(names[b.userId] ?? "?"): \(b.project) (\(b.client)), \(Formatting.date(b.start)) to \(Formatting.date(b.end))")
             },
+            people: UserStore.personOptions(try await services.users.activeChoices(db, visibleTo: caller), current: nil, selected: nil),
             zooms: Zoom.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == q.zoom) },
             skills: [ListOption(value: "", label: "Any skill", selected: q.skill == nil)]
                 + skillNames.map { ListOption(value: $0, label: $0, selected: $0.lowercased() == q.skill?.lowercased()) },

@@ -23,7 +23,7 @@ extension WebRoutes {
             clientID: q.string("client").flatMap { Int64($0) })
         let undo = q.string("undo").flatMap(RotationBoard.Undo.init)
         let board = try await services.pool.withConnection {
-            try await RotationBoard.build($0, services: services, query: query, error: Flash.message(request), undo: undo)
+            try await RotationBoard.build($0, services: services, caller: caller, query: query, error: Flash.message(request), undo: undo)
         }
         return Flash.shown(renderer.page("rotation", Page(frame: frame(caller, sessionToken: token, title: "Rotation board", area: "rotation"),
                                                           body: board)), for: request)
