@@ -58,15 +58,10 @@ public struct AdminTasks: Sendable {
 
     /// The person a command acts as: the given email, or the first admin.
     private func caller(_ db: Connection, email: String?) async throws -> Caller {
-        let row: Row?
-        if let email {
-            row = try await db.query("SELECT id, name, email, roles FROM users WHERE lower(email) = lower(\(email)) AND active").first
-        } else {
-            row = try await db.query("SELECT id, name, email, roles FROM users WHERE 'admin' = ANY(roles) AND active ORDER BY id LIMIT 1").first
+        guard let caller = try await UserStore.caller(db, email.map { .email($0) } ?? .firstAdmin) else {
+            throw Failure(description: email.map { "no active person has the email \($0)" } ?? "there is no admin yet; add one with baton user add")
         }
-        guard let row else { throw Failure(description: email.map { "no active person has the email \($0)" } ?? "there is no admin yet; add one with baton user add") }
-        return Caller(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
-                      roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))), credential: .apiToken(id: 0))
+        return caller
     }
 
     /// `baton import`: a CSV file of accounts, contacts or opportunities, as the

@@ -25,7 +25,7 @@ struct DemoAgreements {
 
     func load(_ db: Connection) async throws {
         guard let adminID = people["admin"] else { return }
-        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         let actions = AgreementActions(services: services)
         let accounts = try await actions.store.ownedAccountsWithoutAgreements(db, limit: Self.book.count)
         guard accounts.count == Self.book.count else { return }

@@ -20,7 +20,7 @@ struct DemoBonus {
         // Written as the people who would: the plan by the admin, Priya's people's quotas
         // and runs by Priya, the sellers' quotas by Morgan, through the same actions as the API.
         let bonus = BonusActions(services: services), quotas = QuotaActions(services: services)
-        let adminCaller = try await DemoDelivery.caller(db, id: admin), priyaCaller = try await DemoDelivery.caller(db, id: priya)
+        let adminCaller = try await UserStore.caller(db, id: admin), priyaCaller = try await UserStore.caller(db, id: priya)
         let plan = try await bonus.savePlan(db, caller: adminCaller, id: nil, expected: nil, input: BonusPlanInput(
             name: "PM quarterly", method: rules.method, periodType: "quarter", targetBonus: Money(rules.targetBonus),
             threshold: DecimalString(rules.threshold), tiers: rules.tiers, cap: rules.cap.map(DecimalString.init),
@@ -43,7 +43,7 @@ struct DemoBonus {
         }
         // Bookings quotas for the people who sell, so forecasts show coverage and the growth advice has a target.
         if let morgan = people["morgan.reyes"] {
-            let morganCaller = try await DemoDelivery.caller(db, id: morgan)
+            let morganCaller = try await UserStore.caller(db, id: morgan)
             // Sales people and account managers are paid on their split of won deals, from this quarter
             // (its run is Morgan's to compute: the demo leaves the sellers' home pages without a statement).
             let sales = try await bonus.savePlan(db, caller: adminCaller, id: nil, expected: nil, input: BonusPlanInput(

@@ -69,7 +69,7 @@ struct DemoCatalog {
 
     func load(_ db: Connection) async throws {
         guard let adminID = people["admin"] else { return }
-        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         var templates: [TypicalProjectRecord] = []
         for f in Self.catalog {
             let input = TypicalProjectInput(name: f.name, description: f.description, pricing: f.pricing,
@@ -77,12 +77,7 @@ struct DemoCatalog {
             templates.append(try await CatalogActions(services: services).create(db, caller: admin, input: input))
         }
         // Open opportunities late in the pipeline get proposals, one status each.
-        let rows = try await db.query("""
-            SELECT o.id FROM opportunities o
-            WHERE o.stage_key IN ('proposal', 'negotiation') AND o.external_id LIKE 'demo:%'
-            ORDER BY o.close_date, o.id LIMIT 8
-            """)
-        let opportunityIDs: [Int64] = try rows.map { try $0.decode("id") }
+        let opportunityIDs = try await DemoStore.openDeals(db, inStages: ["proposal", "negotiation"], limit: 8)
         let sellers = ["dev.patel", "erin.walsh"].compactMap { people[$0] }
         let reviewers = ["felix.braun", "grace.kim", "hiro.tanaka"].compactMap { people[$0] }
         let plans: [[ProposalAction]] = [
@@ -92,8 +87,8 @@ struct DemoCatalog {
         let actions = ProposalActions(services: services)
         for (i, opportunityID) in opportunityIDs.enumerated() {
             let template = templates[i % templates.count]
-            let author = try await DemoDelivery.caller(db, id: sellers[i % sellers.count])
-            let reviewer = try await DemoDelivery.caller(db, id: reviewers[i % reviewers.count])
+            let author = try await UserStore.caller(db, id: sellers[i % sellers.count])
+            let reviewer = try await UserStore.caller(db, id: reviewers[i % reviewers.count])
             try await joinTeam(db, opportunityID: opportunityID, seller: author.id, by: admin)
             // The last one's offer lapsed: sent, and valid until last week.
             let validUntil = i == 7 ? today.adding(days: -7) : today.adding(days: 30)

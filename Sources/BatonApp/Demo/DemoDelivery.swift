@@ -12,14 +12,10 @@ struct DemoDelivery {
     let today: CalendarDate
 
     func load(_ db: Connection) async throws {
-        let templates = try await db.query("SELECT id FROM typical_projects ORDER BY id").map { try $0.decode("id", as: Int64.self) }
-        let open = try await db.query("""
-            SELECT o.id FROM opportunities o
-            WHERE o.stage_key IN ('needs_analysis', 'qualification') AND o.external_id LIKE 'demo:%'
-            ORDER BY o.close_date, o.id LIMIT 5
-            """).map { try $0.decode("id", as: Int64.self) }
+        let templates = try await DemoStore.templateIDs(db)
+        let open = try await DemoStore.openDeals(db, inStages: ["needs_analysis", "qualification"], limit: 5)
         guard !templates.isEmpty, let adminID = people["admin"] else { return }
-        let admin = try await Self.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         let reviewers = ["felix.braun", "grace.kim", "hiro.tanaka"].compactMap { people[$0] }
         // Starts from two months ago to a month ahead: some work done, some late, some still to come.
         let starts = [-70, -45, -28, -10, 30]
@@ -49,7 +45,7 @@ struct DemoDelivery {
     /// the work: as the project's manager, through the actions a person's changes take.
     private func progress(_ db: Connection, project: ProjectRecord, index: Int, by manager: Int64) async throws {
         let actions = DeliveryActions(services: services)
-        let pm = try await Self.caller(db, id: manager)
+        let pm = try await UserStore.caller(db, id: manager)
         let consultants = ["ivy.chen", "jon.alvarez", "kara.novak", "liam.obrien", "maya.singh", "noah.fischer", "omar.haddad"]
             .compactMap { people[$0] }
         let site = try await services.projects.client(db, accountID: project.accountId)?.site
@@ -90,12 +86,5 @@ struct DemoDelivery {
         if index == 2 {
             _ = try await actions.createStatusLink(db, caller: pm, projectID: project.id, expiresOn: today.adding(days: 90))
         }
-    }
-
-    /// A demo person as the caller of an action.
-    static func caller(_ db: Connection, id: Int64) async throws -> Caller {
-        let row = try await db.expectRow("SELECT id, name, email, roles FROM users WHERE id = \(id)")
-        return Caller(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
-                      roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))), credential: .apiToken(id: 0))
     }
 }

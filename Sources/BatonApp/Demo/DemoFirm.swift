@@ -92,7 +92,7 @@ struct DemoFirm {
                     try await actions.createFromConsole(db, input: input, passwordHash: hash)
                 }
                 ids[person.key] = created.id
-                if admin == nil { admin = try await DemoDelivery.caller(db, id: created.id) }
+                if admin == nil { admin = try await UserStore.caller(db, id: created.id) }
                 if let admin, !person.skills.isEmpty {
                     _ = try await actions.setSkills(db, caller: admin, id: created.id,
                                                     items: person.skills.map { SkillLevelInput(skill: $0.0, level: $0.1) })

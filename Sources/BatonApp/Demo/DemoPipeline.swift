@@ -49,7 +49,7 @@ struct DemoPipeline {
         // Accounts, every tenth a parent to the next two, and four contacts at each: made
         // by the admin through the accounts' actions, as the API would make them.
         guard let adminID = people["admin"] else { return }
-        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         let accounts = AccountActions(services: services), contacts = ContactActions(services: services)
         var accountIDs: [Int64] = [], domains: [String] = [], owners: [Int64] = []
         for i in 0..<200 {

@@ -26,7 +26,7 @@ struct DemoSites {
 
     func load(_ db: Connection) async throws {
         guard let adminID = people["admin"] else { return }
-        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         let sites = SiteActions(services: services)
         func input(_ name: String, city: String, account: Int64?, main: Bool = false, notes: String? = nil) -> SiteInput {
             let at = Self.cities[city]
@@ -40,18 +40,12 @@ struct DemoSites {
             let made = try await sites.create(db, caller: admin, input: input("\(office.city) office", city: office.city, account: nil))
             for city in office.serves { homes[city] = made.id }
         }
-        for row in try await db.query("SELECT id, home_location FROM users WHERE home_location IS NOT NULL ORDER BY id") {
-            let location: String = try row.decode("home_location")
-            guard let home = homes[String(location.prefix { $0 != "," })] else { continue }
-            try await sites.placeHomeBase(db, caller: admin, userID: try row.decode("id"), siteID: home)
+        for person in try await DemoStore.homeLocations(db) {
+            guard let home = homes[String(person.location.prefix { $0 != "," })] else { continue }
+            try await sites.placeHomeBase(db, caller: admin, userID: person.id, siteID: home)
         }
-        let clients = try await db.query("""
-            SELECT DISTINCT a.id, a.name, a.city FROM accounts a JOIN projects p ON p.account_id = a.id ORDER BY a.id
-            """)
         var first: (main: Int64, second: Int64)?
-        for (i, row) in clients.enumerated() {
-            let account: Int64 = try row.decode("id"), name: String = try row.decode("name")
-            let city: String = try row.decode("city", as: String?.self) ?? ""
+        for (i, (account, name, city)) in try await DemoStore.clients(db).enumerated() {
             let main = try await sites.create(db, caller: admin, input: input("\(name), \(city.isEmpty ? "head office" : city)", city: city,
                                                                             account: account, main: true))
             if i == 0 {

@@ -33,7 +33,7 @@ struct DemoTimeOff {
 
     func load(_ db: Connection) async throws {
         guard let adminID = people["admin"] else { return }
-        let admin = try await DemoDelivery.caller(db, id: adminID)
+        let admin = try await UserStore.caller(db, id: adminID)
         let calendars = HolidayCalendarActions(services: services)
         let us = try await calendars.create(db, caller: admin, input: HolidayCalendarInput(name: "United States", location: "United States", holidays: nil))
         let csv = "date,name\n" + (Self.usHolidays(today.year - 1) + Self.usHolidays(today.year) + Self.usHolidays(today.year + 1))
@@ -61,12 +61,12 @@ struct DemoTimeOff {
         for r in requests {
             guard let id = people[r.who], let key = DemoFirm.people.first(where: { $0.key == r.who }),
                   let managerKey = key.manager, let managerID = people[managerKey] else { continue }
-            let person = try await DemoDelivery.caller(db, id: id)
+            let person = try await UserStore.caller(db, id: id)
             let asked = try await actions.request(db, caller: person, input: TimeOffInput(
                 userId: nil, kind: r.kind, start: monday.adding(days: r.from), end: monday.adding(days: r.to),
                 hoursPerDay: r.hours.map { DecimalString($0) }, note: r.note))
             if let approve = r.decision {
-                let manager = try await DemoDelivery.caller(db, id: managerID)
+                let manager = try await UserStore.caller(db, id: managerID)
                 _ = try await actions.decide(db, caller: manager, id: asked.id, expected: asked.version, approve: approve)
             }
         }

@@ -119,7 +119,7 @@ struct ClientAcceptanceActions {
         guard shown.sha256 == input.shownSHA256 else {
             throw APIError.conflict("The proposal changed since this page was opened; read it again before deciding.", code: "client-document-changed")
         }
-        let author = try await DemoDelivery.caller(db, id: before.authorId)
+        let author = try await UserStore.caller(db, id: before.authorId)
         let move = ProposalMoveInput(comment: input.accept ? nil : input.reason.trimmed, acceptedOn: input.accept ? today : nil)
         let (moved, _) = try await ProposalActions(services: services).perform(
             db, caller: author, id: before.id, action: input.accept ? .accept : .decline, input: move)
