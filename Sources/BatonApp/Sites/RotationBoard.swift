@@ -134,10 +134,9 @@ struct RotationBoard: Sendable {
         let clientChoices = try await store.clients(db, from: q.from, to: to)
         let homeBases = try await store.homeBases(db)
         return RotationBoard(
-            from: q.from, zoom: q.zoom.rawValue, columnDays: q.zoom.columnDays,
-            heading: "\(Formatting.date(q.from)) to \(Formatting.date(to.adding(days: -1)))",
-            columns: columns, rows: rows, empty: rows.isEmpty,
-            legend: legend, hasLegend: !legend.isEmpty,
+            from: q.from, zoom: q.zoom.rawValue, heading: "\(Formatting.date(q.from)) to \(Formatting.date(to.adding(days: -1)))",
+            columnDays: q.zoom.columnDays, columns: columns, rows: rows, empty: rows.isEmpty, hasLegend: !legend.isEmpty,
+            legend: legend,
             blocks: blocks.map { b in
                 BlockChoice(value: "\(b.projectId).\(b.assignmentId).\(b.version)",
                             label: "\(names[b.userId] ?? "?"): \(b.project) (\(b.client)), \(Formatting.date(b.start)) to \(Formatting.date(b.end))")
