@@ -75,6 +75,28 @@ def sign_in(browser, base, email, password="baton-demo", next_path="/"):
     submit(browser, browser.find_element("css selector", "button[type=submit]"))
 
 
+def axe_problems(browser, where):
+    """Serious and critical WCAG 2 A/AA findings on the page the browser shows, one line each."""
+    from axe_selenium_python import Axe
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {'; '.join(n['target'][0] for n in v['nodes'][:3])}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def axe_problems_signed_in(browser, base, paths_by_email):
+    """The axe findings on each page, read as the person each group of paths names."""
+    problems = []
+    for email, paths in paths_by_email.items():
+        browser.delete_all_cookies()
+        sign_in(browser, base, email)
+        for path in paths:
+            browser.get(base + path)
+            problems += axe_problems(browser, f"{email} {path}")
+    return problems
+
+
 def api_response(base, method, path, body=None, token=None, headers=None):
     """Calls the JSON API directly, to set up or check what a page shows: the
     decoded body and the response's headers. A refusal raises `client.Refused`."""

@@ -3,19 +3,9 @@ with its reason, one statement approved, and the lock behind a confirmation that
 the period, the people and the total. The demo's current quarter is a draft that has not
 ended, so each approval here closes it early on purpose."""
 
-from axe_selenium_python import Axe
 from selenium.webdriver.support.ui import Select
 
-from conftest import api, sign_in, submit, token_for
-
-
-def axe_problems(browser, where):
-    """Serious and critical WCAG 2 A/AA findings on the page the browser shows."""
-    axe = Axe(browser)
-    axe.inject()
-    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {'; '.join(n['target'][0] for n in v['nodes'][:3])}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+from conftest import api, axe_problems, sign_in, submit, token_for
 
 
 def open_current_run(browser, base):

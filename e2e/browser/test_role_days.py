@@ -9,13 +9,12 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from axe_selenium_python import Axe
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ARTIFACTS, api, sign_in, submit, token_for
+from conftest import ARTIFACTS, api, axe_problems_signed_in, sign_in, submit, token_for
 
 
 def shot(browser, name):
@@ -114,17 +113,8 @@ def test_the_head_of_sales_home_shows_the_teams_numbers(browser, base):
 
 
 def test_the_homes_and_task_pages_pass_axe(browser, base):
-    problems = []
-    for email, paths in (("morgan.reyes@demo.test", ["/", "/tasks?view=team"]),
-                         ("admin@demo.test", ["/", "/tasks/new?next=/tasks"]),
-                         ("ana.torres@demo.test", ["/tasks", "/tasks/new?accountId=1&next=/accounts/1"])):
-        browser.delete_all_cookies()
-        sign_in(browser, base, email)
-        for path in paths:
-            browser.get(base + path)
-            axe = Axe(browser)
-            axe.inject()
-            results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-            problems += [f"{email} {path}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target'][0]}"
-                         for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    problems = axe_problems_signed_in(browser, base, {
+        "morgan.reyes@demo.test": ["/", "/tasks?view=team"],
+        "admin@demo.test": ["/", "/tasks/new?next=/tasks"],
+        "ana.torres@demo.test": ["/tasks", "/tasks/new?accountId=1&next=/accounts/1"]})
     assert not problems, "\n".join(problems)

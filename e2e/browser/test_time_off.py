@@ -8,7 +8,7 @@ import uuid
 
 from selenium.webdriver.support.ui import Select
 
-from conftest import api, sign_in, submit, token_for
+from conftest import api, axe_problems_signed_in, sign_in, submit, token_for
 
 
 def fresh():
@@ -95,24 +95,11 @@ def test_an_admin_imports_holidays_and_puts_a_person_on_the_calendar(browser, ba
 
 def test_the_time_off_and_calendar_pages_pass_axe(browser, base):
     """The pages of this feature, checked as test_accessibility.py checks the others."""
-    from axe_selenium_python import Axe
     admin = token_for(base, "admin@demo.test")
     calendar = api(base, "GET", "/api/v1/holiday-calendars", token=admin)["items"][0]["id"]
     felix = next(p["id"] for p in api(base, "GET", "/api/v1/users?limit=500", token=admin)["items"]
                  if p["email"] == "felix.braun@demo.test")
     pages = {"felix.braun@demo.test": ["/time-off", "/time-off/approvals", "/"],
              "admin@demo.test": ["/admin/holidays", f"/admin/holidays/{calendar}", f"/admin/people/{felix}/calendar"]}
-    problems = []
-    for email, paths in pages.items():
-        browser.delete_all_cookies()
-        sign_in(browser, base, email)
-        for path in paths:
-            browser.get(base + path)
-            axe = Axe(browser)
-            axe.inject()
-            results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-            for v in results["violations"]:
-                if v["impact"] in ("serious", "critical"):
-                    where = "; ".join(n["target"][0] for n in v["nodes"][:3])
-                    problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} at {where}")
+    problems = axe_problems_signed_in(browser, base, pages)
     assert not problems, "\n".join(problems)
