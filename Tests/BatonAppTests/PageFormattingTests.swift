@@ -85,6 +85,7 @@ import Testing
     static func leak(_ text: String, names: Set<String> = []) -> String? {
         func matches(_ pattern: String) -> Bool { text.range(of: pattern, options: .regularExpression) != nil }
         if matches(#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"#) { return "a raw ISO timestamp" }
+        if matches(#"\b\d{4}-\d{2}-\d{2}\b"#) { return "a plain ISO date" }
         if matches(#"\b[a-z]+_[a-z_]+\b"#), !matches(#"[@/.]"#) { return "an enum's stored key" }
         if enumKeys.contains(text), !names.contains(text) { return "an enum's stored key" }
         if matches(#"(^|[^\d,.])\d{4,}\.\d{2}\b"#) { return "an amount without its grouping" }
@@ -95,6 +96,8 @@ import Testing
 
     @Test func theRulesFindWhatTheIssueSaw() {
         #expect(Self.leak("2026-12-05T23:28:34.062384Z") != nil)
+        #expect(Self.leak("Closes 2026-12-05") != nil)
+        #expect(Self.leak("5 Dec 2026") == nil)
         #expect(Self.leak("closed_lost") != nil)
         #expect(Self.leak("expansion") != nil)
         #expect(Self.leak("30000.00") != nil)
@@ -147,7 +150,8 @@ import Testing
             "/admin", "/admin/people", "/admin/people/\(person)", "/admin/people/\(person)/calendar", "/admin/skills",
             "/admin/holidays", "/admin/holidays/\(calendar)", "/admin/stages", "/admin/stages/qualification", "/admin/lost-reasons",
             "/admin/typical-projects", "/admin/typical-projects/\(typical)", "/admin/quotas", "/admin/bonus-plans",
-            "/admin/bonus-plans/\(plan)", "/imports",
+            "/admin/bonus-plans/\(plan)", "/imports", "/rotation", "/reports/recurring-revenue", "/agreements", "/admin/settings",
+            "/my-week", "/search?q=ana", "/pipeline?period=all",
         ].map { (who: "admin", path: $0) }
         let others = [
             ("ana.torres", "/"), ("ana.torres", "/my-week"), ("ana.torres", "/time-off"), ("morgan.reyes", "/"),

@@ -21,7 +21,7 @@ import Testing
             #expect(try await app.page("/projects/\(setup.projectID)", session).text.contains("/projects/\(setup.projectID)/budget"))
             let shown = try await app.page("/timesheet?week=2024-03-06", session)
             #expect(shown.status == .ok)
-            #expect(shown.text.contains("Week of 2024-03-04"))
+            #expect(shown.text.contains("Week of 4 Mar 2024"))
             let cell = "h-a\(person.assignment)-0"
             #expect(shown.text.contains(#"name="\#(cell)""#))
             #expect(shown.text.contains(#"name="h-itraining-2""#))

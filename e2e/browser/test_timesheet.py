@@ -64,7 +64,7 @@ def test_a_week_is_filled_copied_submitted_approved_and_returned(browser, base):
 
     def waiting(week):
         return next(r for r in browser.find_elements("css selector", "table.timesheet-waiting tbody tr")
-                    if person["name"] in r.text and week in r.text)
+                    if person["name"] in r.text and r.find_elements("css selector", f"a[href$='week={week}']"))
 
     assert "40" in waiting(WEEK_ONE).text
     submit(browser, waiting(WEEK_ONE).find_element("xpath", ".//button[text()='Approve']"))

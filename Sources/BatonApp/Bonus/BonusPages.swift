@@ -166,7 +166,7 @@ extension WebRoutes {
                 let input = BonusMemberInput(userId: who.hasPrefix("u-") ? person : nil, managerId: who.hasPrefix("m-") ? person : nil,
                                              from: from, to: to)
                 let member = try await services.pool.withTransaction { try await bonusActions.addMember($0, caller: caller, planID: id, input: input) }
-                return Flash.redirect(Site.adminBonusPlan(id), message: "\(member.name) joins the plan \(member.span.text).")
+                return Flash.redirect(Site.adminBonusPlan(id), message: "\(member.name) joins the plan \(Formatting.span(member.span.from, until: member.span.to)).")
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
                 let words = Self.refusalWords(failure)
@@ -347,7 +347,7 @@ extension WebRoutes {
         let names = Dictionary(choices.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         body.metric = BonusRunPage.metricText(plan.metric)
         body.members = plan.members.map { m in
-            .init(id: m.id, name: m.name, span: m.span.text, removeAction: Site.adminBonusPlanMemberRemove(plan.id, m.id))
+            .init(id: m.id, name: m.name, span: Formatting.span(m.span.from, until: m.span.to), removeAction: Site.adminBonusPlanMemberRemove(plan.id, m.id))
         }
         body.overrides = plan.overrides.map { o in
             .init(userId: o.userId, name: names[o.userId] ?? "Person \(o.userId)", target: o.targetBonus.amount.display(currency: currency))

@@ -117,7 +117,7 @@ enum NotificationEvents {
             description: "\(a.role) on \(project) for \(account), \(a.hoursPerDay.description) h a day", start: a.start, end: a.end,
             organizerEmail: try row.decode("organizer"), attendeeEmail: try row.decode("email"), attendeeName: try row.decode("person"))
         let verb = kind == .assignmentMade ? "You were assigned to" : (kind == .assignmentChanged ? "Your assignment changed on" : "You were taken off")
-        var lines = ["\(a.role), \(a.start) to \(a.end), \(a.hoursPerDay.description) h a day."]
+        var lines = ["\(a.role), \(Formatting.span(a.start, a.end)), \(a.hoursPerDay.description) h a day."]
         if let place { lines.append("Where: \(place)") }
         if let before, after != nil {
             let old = PlanTerms(role: before.role, start: before.start, end: before.end, hoursPerDay: before.hoursPerDay.value,
@@ -178,7 +178,7 @@ enum NotificationEvents {
             let kind: NotificationKind = late ? .phaseLate : .phaseDue
             events.append(NotificationEvent(
                 kind: kind, key: "\(kind.rawValue):\(p.id):\(p.due)", recipients: rows.map(\.recipientID),
-                subject: "Phase \(p.name) of \(p.parent) (\(p.account)) " + (late ? "is late: it was due \(p.due)" : "is due \(p.due)"),
+                subject: "Phase \(p.name) of \(p.parent) (\(p.account)) " + (late ? "is late: it was due \(Formatting.date(p.due))" : "is due \(Formatting.date(p.due))"),
                 lines: late ? ["Complete it, or move its dates, on the project page."] : [],
                 link: Site.project(p.parentID), entity: "project_phase", entityID: p.id))
         }
@@ -186,7 +186,7 @@ enum NotificationEvents {
             events.append(NotificationEvent(
                 kind: .checklistWaiting, key: "checklist-waiting:\(c.id):\(c.due)", recipients: [c.recipientID],
                 subject: "The completion checklist of \(c.name) (\(c.account)) waits for you",
-                lines: ["\(c.count) required item\(c.count == 1 ? "" : "s") unchecked; the last phase is due \(c.due)."],
+                lines: ["\(c.count) required item\(c.count == 1 ? "" : "s") unchecked; the last phase is due \(Formatting.date(c.due))."],
                 link: Site.project(c.id), entity: "project", entityID: c.id))
         }
         for t in try await store.overdueTasks(db, since: lateSince) {
@@ -207,7 +207,7 @@ enum NotificationEvents {
     static func timeOffDecided(_ db: Connection, _ t: TimeOffRecord, by actorID: Int64) async throws {
         try await Outbox.record(db, NotificationEvent(
             kind: .timeOffDecided, key: "time-off-decided:\(t.id):\(t.version)", recipients: [t.userId].filter { $0 != actorID },
-            subject: "Your time off from \(t.start) to \(t.end) was \(t.status.rawValue)", link: Site.timeOff(),
+            subject: "Your time off from \(Formatting.span(t.start, t.end)) was \(t.status.rawValue)", link: Site.timeOff(),
             entity: "time_off", entityID: t.id))
     }
 

@@ -87,8 +87,8 @@ struct StatusSubscriptions: Sendable {
         let (project, manager) = try await who(db, projectID: projectID)
         for new in after {
             guard let old = before.first(where: { $0.id == new.id }), old.due != new.due else { continue }
-            try await tell(db, projectID: projectID, key: "phase-moved:\(new.id):\(new.due)", subject: "\(project): \(new.name) is now due \(new.due)",
-                           lines: ["\(new.name) now runs from \(new.start) to \(new.due) (it was due \(old.due))."]
+            try await tell(db, projectID: projectID, key: "phase-moved:\(new.id):\(new.due)", subject: "\(project): \(new.name) is now due \(Formatting.date(new.due))",
+                           lines: ["\(new.name) now runs from \(Formatting.span(new.start, new.due)) (it was due \(Formatting.date(old.due)))."]
                                + (manager.map { ["Your project manager, \($0), can tell you more."] } ?? []))
         }
     }
@@ -107,7 +107,7 @@ struct StatusSubscriptions: Sendable {
             let start: CalendarDate = try row.decode("start_date"), due: CalendarDate = try row.decode("due_date")
             let (project, manager) = try await who(db, projectID: projectID)
             try await tell(db, projectID: projectID, key: "phase-started:\(phaseID):\(start)", subject: "\(project): \(name) has started",
-                           lines: ["\(name) started on \(start) and is due \(due)."] + (manager.map { ["Your project manager: \($0)."] } ?? []))
+                           lines: ["\(name) started on \(Formatting.date(start)) and is due \(Formatting.date(due))."] + (manager.map { ["Your project manager: \($0)."] } ?? []))
         }
     }
 }

@@ -63,7 +63,7 @@ extension WebRoutes {
         let calendars = try await services.pool.withConnection { try await HolidayCalendarStore().list($0) }
         let rows = calendars.map { c in
             HolidayCalendarsPage.Row(calendar: c, count: c.holidays.count,
-                                     next: c.holidays.first { $0.day >= today }.map { "\($0.name), \($0.day)" } ?? "")
+                                     next: c.holidays.first { $0.day >= today }.map { "\($0.name), \(Formatting.date($0.day))" } ?? "")
         }
         let form = state.form([state.text("name", "Name", required: true, maxlength: 200),
                                state.text("location", "Location or country", hint: "Where it applies, e.g. Colorado or Belgium.", maxlength: 200)])
@@ -102,7 +102,7 @@ extension WebRoutes {
             return notFound()
         }
         let rows = calendar.holidays.map {
-            HolidayCalendarPage.Row(day: $0.day.description, weekday: Self.weekdayNames[$0.day.isoWeekday - 1], name: $0.name)
+            HolidayCalendarPage.Row(day: Formatting.date($0.day), weekday: Self.weekdayNames[$0.day.isoWeekday - 1], name: $0.name)
         }
         let form = state.form([state.textarea("file", "iCalendar (.ics) or CSV (date,name) text")])
         let body = HolidayCalendarPage(tabs: adminTabs(.admin, current: Site.adminHolidays()), calendar: calendar,
@@ -172,7 +172,7 @@ extension WebRoutes {
         // The week's API field is one list: its messages go above the form.
         if let message = state.errors["workingWeek"] { form.messages.append(message) }
         let days = record.days.map { day in
-            PersonCalendarPage.Day(date: day.date.description, weekday: Self.weekdayNames[day.date.isoWeekday - 1], hours: day.hours.description,
+            PersonCalendarPage.Day(date: Formatting.date(day.date), weekday: Self.weekdayNames[day.date.isoWeekday - 1], hours: day.hours.description,
                                    note: day.holiday ?? (day.timeOffHours.map { "time off \($0) h" } ?? ""),
                                    off: day.holiday != nil || day.timeOffHours != nil)
         }

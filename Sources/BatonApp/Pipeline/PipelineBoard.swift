@@ -98,7 +98,7 @@ struct PipelineBoard {
         return PipelineBoard(
             columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, periods: periods, owners: owners,
             period: period?.key ?? allOpen,
-            showing: period.map { "closing in \($0.key) (\($0.start) to \($0.endExclusive.adding(days: -1)))" } ?? "every open deal",
+            showing: period.map { "closing in \($0.key) (\(Formatting.span($0.start, $0.endExclusive.adding(days: -1))))" } ?? "every open deal",
             error: error, periodError: periodError,
             wonStage: won?.key ?? "", wonName: won?.name ?? "Won", lostStage: lost?.key ?? "", lostName: lost?.name ?? "Lost",
             lostReasons: try await LostReasonStore().active(db).map { Reason(value: $0.name, label: $0.name) }

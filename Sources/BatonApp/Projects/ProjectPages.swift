@@ -28,7 +28,7 @@ extension WebRoutes {
             var hours: MyWeekHours
         }
         return renderer.page("my-week", Page(frame: frame(caller, sessionToken: token, title: "My week", area: "week"),
-                                             body: Body(from: monday.description, to: monday.adding(days: 6).description, items: items,
+                                             body: Body(from: Formatting.date(monday), to: Formatting.date(monday.adding(days: 6)), items: items,
                                                         empty: items.isEmpty, calendarUrl: "/calendar/\(calendarToken).ics", hours: hours)))
     }
 

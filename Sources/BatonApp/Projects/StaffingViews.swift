@@ -45,7 +45,7 @@ struct StaffingView {
         let team = try await services.staffing.team(db, projectID: project.id)
         let grid = try await services.staffing.grid(db, people: team, weeks: weeks, projectID: project.id)
         return StaffingView(
-            title: "Staffing: \(project.name)", projectId: project.id, weeks: weeks.map(\.description),
+            title: "Staffing: \(project.name)", projectId: project.id, weeks: weeks.map(Formatting.date),
             rows: grid.map { person, cells in Row(name: person.name, detail: person.location ?? "", cells: cells.map { cell($0, showProject: true) }) },
             empty: grid.isEmpty, skill: "", location: "", skills: [], isResources: false)
     }
@@ -58,7 +58,7 @@ struct StaffingView {
         let grid = try await services.staffing.grid(db, people: people, weeks: weeks, projectID: nil)
         let names = try await services.users.skillNames(db)
         return StaffingView(
-            title: "Resources", projectId: nil, weeks: weeks.map(\.description),
+            title: "Resources", projectId: nil, weeks: weeks.map(Formatting.date),
             rows: grid.map { person, cells in
                 Row(name: person.name, detail: ([person.location ?? ""] + [person.skills.joined(separator: ", ")]).filter { !$0.isEmpty }
                         .joined(separator: " · "),

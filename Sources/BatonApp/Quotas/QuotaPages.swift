@@ -169,7 +169,7 @@ extension WebRoutes {
             tabs: adminTabs(area, current: Site.adminQuotas()), period: period?.key ?? (key ?? ""), role: role?.rawValue ?? "",
             roleOptions: [.init(value: "", label: "Everyone", selected: role == nil)]
                 + Role.allCases.map { .init(value: $0.rawValue, label: $0.title, selected: $0 == role) },
-            periodLabel: period.map { "\($0.start) to \($0.lastDay)" } ?? "", periodError: periodError, hasPeriodError: !periodError.isEmpty,
+            periodLabel: period.map { Formatting.span($0.start, $0.lastDay) } ?? "", periodError: periodError, hasPeriodError: !periodError.isEmpty,
             periods: periods.sorted(), metrics: QuotaMetric.allCases.map { .init(label: Self.metricTitle($0)) }, rows: rows,
             empty: rows.isEmpty && period != nil, currency: services.configuration.currency, notice: Self.notice(request))
         return renderer.page("admin-quotas", Page(frame: frame(caller, sessionToken: token, title: "Quotas", area: "admin"), body: body),

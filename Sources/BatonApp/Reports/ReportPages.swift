@@ -254,7 +254,8 @@ struct PipelineReportPage {
 struct SalesPerformancePage {
     struct Row { var key: String; var won: Int; var lost: Int; var winRate: String; var averageDealSize: String; var averageCycleDays: String }
     var reportNav: [ReportNav.Link]
-    var from = "", to = ""
+    /// `from`, `to`: the date boxes' ISO values; `span`: the window as headings say it.
+    var from = "", to = "", span = ""
     var error: String?
     var hasReport = false
     var byPerson: [Row] = [], byProject: [Row] = []
@@ -267,6 +268,7 @@ struct SalesPerformancePage {
         hasReport = true
         from = p.from.description
         to = p.to.description
+        span = Formatting.span(p.from, p.to)
         func row(_ r: PerformanceRow) -> Row {
             Row(key: r.key, won: r.won, lost: r.lost, winRate: ReportPageText.percent(r.winRate?.value),
                 averageDealSize: r.averageDealSize.map { $0.amount.display(currency: currency) } ?? "–",
@@ -292,7 +294,8 @@ struct SalesPerformancePage {
 struct DeliveryReportPage {
     struct Row { var name: String; var assigned: String; var capacity: String; var utilization: String; var over: Bool }
     var reportNav: [ReportNav.Link]
-    var from = "", to = ""
+    /// `from`, `to`: the date boxes' ISO values; `span`: the window as headings say it.
+    var from = "", to = "", span = ""
     var error: String?
     var hasReport = false
     var phasesCompleted = 0, onTime = 0
@@ -308,6 +311,7 @@ struct DeliveryReportPage {
         hasReport = true
         from = r.from.description
         to = r.to.description
+        span = Formatting.span(r.from, r.to)
         phasesCompleted = r.phasesCompleted
         onTime = r.onTime
         hasPhases = r.phasesCompleted > 0

@@ -42,7 +42,8 @@ struct ProfitabilityQuestion: Sendable {
 struct ProfitabilityPage: ReportPageBody {
     struct Grouping { var value, label: String; var selected: Bool }
     var reportNav: [ReportNav.Link]
-    var from = "", to = "", by = ProfitabilityGrouping.project.rawValue
+    /// `from`, `to`: the date boxes' ISO values; `span`: the window as headings say it.
+    var from = "", to = "", span = "", by = ProfitabilityGrouping.project.rawValue
     var groupings: [Grouping] = []
     /// The grouping's name as the headings say it ("Typical project").
     var byLabel = "Project"
@@ -88,6 +89,7 @@ extension WebRoutes {
             let report = try await question.report(services, caller: caller)
             if question.csv { return question.csvResponse(report) }
             (page.from, page.to, page.by) = (question.from.description, question.to.description, question.by.rawValue)
+            page.span = Formatting.span(question.from, question.to)
             page.csv = "\(Site.reportProfitability())?by=\(question.by.rawValue)&from=\(question.from)&to=\(question.to)&format=csv"
             page.fill(report, currency: services.configuration.currency)
         } catch let failure as ValidationFailure {

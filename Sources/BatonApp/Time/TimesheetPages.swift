@@ -24,15 +24,18 @@ struct TimesheetPage {
 
     struct Day { var name, date, total: String }
 
+    /// `week` is the Monday as the address and form carry it (ISO); `weekShown` as
+    /// people read it (`30 Nov 2026`).
     struct Waiting {
         var userId: Int64
-        var person, week, hours: String
+        var person, week, weekShown, hours: String
     }
 
-    var week, previousWeek, nextWeek: String
+    var week, weekShown, previousWeek, nextWeek: String
     var days: [Day]
     var rows: [Row]
-    var total, status: String
+    /// `status` is the key (`data-status`, the class); `statusShown` its words.
+    var total, status, statusShown: String
     var canSubmit: Bool
     var returned: [String]
     var hasReturned: Bool
@@ -61,13 +64,13 @@ struct TimesheetPage {
                 let error = errors["\(line.key)-\(i)"] ?? ""
                 return Cell(name: name, value: typed[name] ?? Self.hours(line.hours[i].value),
                             editable: !line.closed[i] && !line.locked[i],
-                            label: "\(title) \(Self.dayNames[i]) \(sheet.days[i])", error: error, hasError: !error.isEmpty)
+                            label: "\(title) \(Self.dayNames[i]) \(Formatting.date(sheet.days[i]))", error: error, hasError: !error.isEmpty)
             }
             return Row(title: title, detail: detail, cells: cells, total: Self.hours(line.total.value))
         }
-        let days = (0..<7).map { Day(name: Self.dayNames[$0], date: sheet.days[$0].description, total: Self.hours(sheet.dayTotals[$0].value)) }
+        let days = (0..<7).map { Day(name: Self.dayNames[$0], date: Formatting.date(sheet.days[$0]), total: Self.hours(sheet.dayTotals[$0].value)) }
         let returned = sheet.entries.filter { $0.status == .returned }.compactMap { e in
-            e.returnComment.map { "\(e.day) \(e.projectName ?? Self.internalTitle(e.internalKind)): \($0)" }
+            e.returnComment.map { "\(Formatting.date(e.day)) \(e.projectName ?? Self.internalTitle(e.internalKind)): \($0)" }
         }
         var waiting: [Waiting] = []
         let open = try await TimeStore().list(db, visibleTo: caller, filter: .init(waitingFor: caller), page: try PageRequest(limit: 500))
@@ -79,13 +82,13 @@ struct TimesheetPage {
                 sums[key] = (known.index, known.hours + entry.hours.value)
             } else {
                 sums[key] = (waiting.count, entry.hours.value)
-                waiting.append(Waiting(userId: entry.userId, person: entry.userName, week: monday.description, hours: ""))
+                waiting.append(Waiting(userId: entry.userId, person: entry.userName, week: monday.description, weekShown: Formatting.date(monday), hours: ""))
             }
         }
         for (_, sum) in sums { waiting[sum.index].hours = sum.hours.plainText }
         return TimesheetPage(
-            week: sheet.week.description, previousWeek: sheet.week.adding(days: -7).description, nextWeek: sheet.week.adding(days: 7).description,
-            days: days, rows: rows, total: sheet.total.value.plainText, status: sheet.status,
+            week: sheet.week.description, weekShown: Formatting.date(sheet.week), previousWeek: sheet.week.adding(days: -7).description, nextWeek: sheet.week.adding(days: 7).description,
+            days: days, rows: rows, total: sheet.total.value.plainText, status: sheet.status, statusShown: Formatting.label(sheet.status),
             canSubmit: sheet.entries.contains { $0.status.isOpen }, returned: returned, hasReturned: !returned.isEmpty,
             message: message, waiting: waiting, hasWaiting: !waiting.isEmpty)
     }
@@ -175,7 +178,7 @@ extension WebRoutes {
                 let sheet = try await services.pool.withTransaction { db in
                     try await TimeActions(services: services).decide(db, caller: caller, input: input, approve: approve)
                 }
-                return Flash.redirect(Site.timesheet(), message: "\(sheet.userName)'s week of \(sheet.week) is \(approve ? "approved" : "returned").")
+                return Flash.redirect(Site.timesheet(), message: "\(sheet.userName)'s week of \(Formatting.date(sheet.week)) is \(approve ? "approved" : "returned").")
             } catch {
                 guard let failure = FormFailure(error) else { throw error }
                 return Flash.redirect(Site.timesheet(), message: (failure.messages + failure.errors.values.sorted()).joined(separator: " "))

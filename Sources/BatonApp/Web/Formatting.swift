@@ -34,6 +34,12 @@ enum Formatting {
         return "\(value.day) \(month) \(value.year)"
     }
 
+    /// Two days as a window a page names: `1 Oct 2026 to 31 Dec 2026`.
+    static func span(_ from: CalendarDate, _ to: CalendarDate) -> String { "\(date(from)) to \(date(to))" }
+
+    /// A window that may stay open: `1 Jan 2026 to 30 Jun 2026`, or `from 1 Jan 2026`.
+    static func span(_ from: CalendarDate, until to: CalendarDate?) -> String { to.map { span(from, $0) } ?? "from \(date(from))" }
+
     /// `1 Dec 2026`, or `none` when there is no date.
     static func date(_ value: CalendarDate?, none: String) -> String { value.map(date) ?? none }
 
