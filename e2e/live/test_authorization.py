@@ -126,8 +126,11 @@ PATCH  /api/v1/sites/{id}                                     yes   yes     no  
 DELETE /api/v1/sites/{id}                                     yes   yes     no              no    no              no         no
 GET    /api/v1/travel-times                                   yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/travel-times                                   yes   yes     no              no    no              no         no
+POST   /api/v1/sites/import                                   yes   yes     yes             no    no              no         no
 PUT    /api/v1/projects/{id}/site                             yes   yes     no              no    yes             no         no
 PUT    /api/v1/projects/{id}/assignments/{assignmentId}/site  yes   yes     no              no    yes             no         no
+POST   /api/v1/projects/{id}/assignments/{assignmentId}/move-days yes   yes     no              no    yes             no         no
+POST   /api/v1/projects/{id}/assignments/{assignmentId}/move-days/undo yes   yes     no              no    yes             no         no
 PUT    /api/v1/users/{id}/home-base                           yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/users/{id}/day-plans                           yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/settings                                       yes   yes     yes             yes   yes             yes        no
@@ -312,8 +315,11 @@ NOTES = {
     "PATCH /api/v1/sites/{id}": "the test's firm place, `{}` with a stale If-Match: 412",
     "DELETE /api/v1/sites/{id}": "the test's firm place, stale If-Match: 412, nothing archived",
     "PUT /api/v1/travel-times": "`{}`: 422 for admins and managers, who keep the table",
+    "POST /api/v1/sites/import": "`?dryRun=true` with an empty file (no columns): 422 for importers (admins, managers, account managers), nothing stored; 403 for the others",
     "PUT /api/v1/projects/{id}/site": "the caller's project, a site nobody has: 422 for those who run the project",
     "PUT /api/v1/projects/{id}/assignments/{assignmentId}/site": "an assignment of the caller's project, a site nobody has: 422",
+    "POST /api/v1/projects/{id}/assignments/{assignmentId}/move-days": "an assignment of the caller's project, one day a day later, stale If-Match: 412, nothing moved",
+    "POST /api/v1/projects/{id}/assignments/{assignmentId}/move-days/undo": "an assignment of the caller's project, an undo at a version it never had: 412, nothing changed",
     "PUT /api/v1/users/{id}/home-base": "the caller's own, a site nobody has: 422",
     "GET /api/v1/users/{id}/day-plans": "the caller's own (others: reporting line, as for the person)",
     "GET /api/v1/list-views": "the caller's own saved views; nobody reads another's",
@@ -974,6 +980,8 @@ simple("GET /api/v1/sites")
 simple("POST /api/v1/sites", body={})
 simple("GET /api/v1/travel-times")
 simple("PUT /api/v1/travel-times", body={})
+PROBES["POST /api/v1/sites/import"] = lambda w, role: Probe(
+    "POST", "/api/v1/sites/import?dryRun=true", raw=b"", content_type="text/csv")
 # Anyone signed in searches; what each finds is their own scope (SearchTests).
 simple("GET /api/v1/search", path="/api/v1/search?q=demo")
 simple("GET /api/v1/list-views")
@@ -1028,6 +1036,21 @@ def _site_of_project_part(assignment_too):
 
 PROBES["PUT /api/v1/projects/{id}/site"] = _site_of_project_part(False)
 PROBES["PUT /api/v1/projects/{id}/assignments/{assignmentId}/site"] = _site_of_project_part(True)
+
+
+def _move_days_part(undo):
+    def make(w, role):
+        project, _phase, _item, assignment = w.project_parts(role if role != "anonymous" else "project_manager")
+        path = f"/api/v1/projects/{project}/assignments/{assignment}/move-days"
+        if undo:
+            return Probe("POST", path + "/undo", {"version": 999999, "userId": me(w, "admin"), "start": "2031-01-06", "end": "2031-01-06",
+                                                  "allowOverbook": False, "remove": []}, passed="changed since you read it")
+        return Probe("POST", path, {"first": "2031-01-06", "last": "2031-01-06", "shift": 1}, dict(STALE))
+    return make
+
+
+PROBES["POST /api/v1/projects/{id}/assignments/{assignmentId}/move-days"] = _move_days_part(False)
+PROBES["POST /api/v1/projects/{id}/assignments/{assignmentId}/move-days/undo"] = _move_days_part(True)
 simple("GET /static/{file}", "/static/app.css")
 record_probes("/api/v1/pipeline-stages/{key}", lambda w, role: "prospecting")
 PROBES["POST /api/v1/imports/{kind}"] = lambda w, role: Probe(

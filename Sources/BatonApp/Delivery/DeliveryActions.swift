@@ -24,6 +24,44 @@ struct AssignmentInput: StrictDecodable {
     var allowOverbook: Bool?
 }
 
+/// A block of an assignment's days to move: `POST …/assignments/{id}/move-days`.
+struct DaysMoveInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case first, last, userId, shift, allowOverbook }
+    /// The block's days, both included (clipped to the assignment's).
+    var first, last: CalendarDate
+    /// To whom (left out: the same person), and how many days later (negative: earlier).
+    var userId: Int64?
+    var shift: Int?
+    var allowOverbook: Bool?
+}
+
+/// How to take a move of days back (`POST …/move-days/undo`): the assignment's person
+/// and days before the move, the version the move left it at, and the assignments
+/// the move made, each at the version it left them.
+struct DaysMoveUndo: Codable, Sendable, StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case version, userId, start, end, allowOverbook, remove }
+    struct Piece: Codable, Sendable, StrictDecodable {
+        enum Field: String, CodingKey, CaseIterable { case id, version }
+        var id: Int64
+        var version: Int
+    }
+    static var nested: [String: any StrictDecodable.Type] { ["remove": Piece.self] }
+    var version: Int
+    var userId: Int64
+    var start, end: CalendarDate
+    /// Whether the assignment was overbooked before the move (so may be again).
+    var allowOverbook: Bool
+    var remove: [Piece]
+}
+
+/// What a move of days did: the assignment's days that stayed (the assignment itself
+/// first; none when the whole of it moved), the moved block, and the undo.
+struct DaysMoved: Encodable, Sendable {
+    var kept: [AssignmentRecord]
+    var moved: AssignmentRecord
+    var undo: DaysMoveUndo
+}
+
 /// Everything a project manager does to a project after the handoff, whoever asks
 /// (the API, the project page): staffing, phases, the checklist, the client's link.
 /// Each action checks who may, validates, writes through the store and the audit
@@ -119,6 +157,95 @@ struct DeliveryActions {
         return changed
     }
 
+    // MARK: Moving days (the rotation board)
+
+    /// Moves the days `first` through `last` of an assignment (clipped to its dates) to
+    /// `userId` (the same person when left out) and `shift` days later (negative:
+    /// earlier). The assignment keeps its first days that stay; the days after the block,
+    /// when some stay too, and the moved block become assignments of their own with the
+    /// same role, hours a day, need, status and site. The block is judged as any booking
+    /// (working hours, time off, travel; 409 `overbooked` unless `allowOverbook`); the days
+    /// that stay are days the person already had. The answer says how to take it back.
+    func moveDays(
+        _ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?, input: DaysMoveInput
+    ) async throws -> DaysMoved {
+        let original = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
+        let shift = input.shift ?? 0
+        guard abs(shift) <= 366 else { throw ValidationFailure("shift", "Days to move must be a whole number from -366 to 366") }
+        let move = try DaysMove.split(.init(start: original.start, end: original.end), first: input.first, last: input.last, shift: shift)
+        let person = input.userId ?? original.userId
+        guard person != original.userId || shift != 0 else {
+            throw ValidationFailure("shift", "Move the days to another person or to other days")
+        }
+        var undo = DaysMoveUndo(version: 0, userId: original.userId, start: original.start, end: original.end,
+                                allowOverbook: original.overbooked, remove: [])
+        if move.isWhole {
+            var change = AssignmentInput()
+            (change.userId, change.start, change.end, change.allowOverbook) = (person, move.landed.start, move.landed.end, input.allowOverbook)
+            let moved = try await reassign(db, caller: caller, projectID: projectID, id: id, expected: original.version, input: change,
+                                           keys: ["userId", "start", "end"])
+            undo.version = moved.version
+            return DaysMoved(kept: [], moved: moved, undo: undo)
+        }
+        var shrink = AssignmentInput()
+        (shrink.start, shrink.end, shrink.allowOverbook) = (move.kept[0].start, move.kept[0].end, true)
+        var kept = [try await reassign(db, caller: caller, projectID: projectID, id: id, expected: original.version, input: shrink,
+                                       keys: ["start", "end"])]
+        let site = try await SiteStore().ownSite(db, assignmentID: id)
+        if move.kept.count > 1 {
+            kept.append(try await piece(db, caller: caller, of: original, person: original.userId, days: move.kept[1], allowOverbook: true, site: site))
+        }
+        let moved = try await piece(db, caller: caller, of: original, person: person, days: move.landed,
+                                    allowOverbook: input.allowOverbook ?? false, site: site)
+        undo.version = kept[0].version
+        undo.remove = (kept.dropFirst() + [moved]).map { DaysMoveUndo.Piece(id: $0.id, version: $0.version) }
+        return DaysMoved(kept: kept, moved: moved, undo: undo)
+    }
+
+    /// Takes a move of days back: removes the pieces it made (each still at the version
+    /// the move left, else 412) and gives the assignment its person and days again,
+    /// judged as any change (overbooking allowed only if the assignment was overbooked before).
+    func undoMoveDays(_ db: Connection, caller: Caller, projectID: Int64, id: Int64, undo: DaysMoveUndo) async throws -> AssignmentRecord {
+        let original = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: undo.version)
+        for p in undo.remove {
+            guard p.id != id, let piece = try await delivery.assignment(db, projectID: projectID, id: p.id, forUpdate: true) else {
+                throw APIError.notFound("assignment")
+            }
+            try ETag.requireCurrent(p.version, piece.version)
+            // A piece of a move has the assignment's role and hours: anything else is not one.
+            guard piece.role == original.role, piece.hoursPerDay.value == original.hoursPerDay.value else {
+                throw ValidationFailure("remove", "Assignment \(p.id) is not a part moved from this one")
+            }
+            try await delivery.deleteAssignment(db, piece, by: caller.id)
+            try await NotificationEvents.assignment(db, before: piece, after: nil, by: caller.id)
+        }
+        var back = AssignmentInput()
+        (back.userId, back.start, back.end, back.allowOverbook) = (undo.userId, undo.start, undo.end, undo.allowOverbook)
+        return try await reassign(db, caller: caller, projectID: projectID, id: id, expected: original.version, input: back,
+                                  keys: ["userId", "start", "end"])
+    }
+
+    /// A new assignment for some days of `a`: its terms, `person`'s calendar, at `site`
+    /// (the assignment's own site, when it names one), booked and told as `assign` does.
+    private func piece(
+        _ db: Connection, caller: Caller, of a: AssignmentRecord, person: Int64, days: DaysMove.Span, allowOverbook: Bool, site: Int64?
+    ) async throws -> AssignmentRecord {
+        var f = AssignmentFields(userID: person, role: a.role, start: days.start, end: days.end, hoursPerWeek: a.hoursPerWeek.value,
+                                 location: a.location, status: a.status)
+        if let phase = a.phaseId, let skill = a.skill { f.need = try await delivery.need(db, projectID: a.projectId, phaseID: phase, skill: skill) }
+        var v = Validator()
+        f.check(into: &v)
+        try v.throwIfInvalid()
+        let overbooked = try await book(db, f, projectID: a.projectId, allowOverbook: allowOverbook, except: nil, siteOf: a.id)
+        var made = try await delivery.createAssignment(db, projectID: a.projectId, f, overbooked: overbooked, by: caller.id)
+        if let site {
+            try await SiteStore().place(db, .assignment, id: made.id, siteID: site, by: caller.id)
+            made = try await delivery.assignment(db, projectID: a.projectId, id: made.id) ?? made
+        }
+        try await NotificationEvents.assignment(db, before: nil, after: made, by: caller.id)
+        return made
+    }
+
     /// Takes a person off the project.
     func unassign(_ db: Connection, caller: Caller, projectID: Int64, id: Int64, expected: Int?) async throws {
         let a = try await writableAssignment(db, caller: caller, projectID: projectID, id: id, expected: expected)
@@ -173,8 +300,10 @@ struct DeliveryActions {
     /// whether the booking is past them. Judged day by day on the person's working
     /// calendar (`Overbooking`). A person with no capacity on record is not one who
     /// can be booked.
+    /// A new booking is at the project's site, unless `siteOf` names the assignment whose
+    /// site it takes (a piece of a moved assignment).
     private func book(
-        _ db: Connection, _ f: AssignmentFields, projectID: Int64, allowOverbook: Bool, except assignmentID: Int64?
+        _ db: Connection, _ f: AssignmentFields, projectID: Int64, allowOverbook: Bool, except assignmentID: Int64?, siteOf: Int64? = nil
     ) async throws -> Bool {
         // One booking at a time per person: two at once could each fit and together overbook.
         try await db.query("SELECT id FROM users WHERE id = \(f.userID) FOR UPDATE")
@@ -188,7 +317,8 @@ struct DeliveryActions {
         // Travel between the day's places is non-billable time within the same hours (issue 24):
         // a day whose work fits but whose work plus travel does not is past them too.
         if over.isEmpty {
-            over = try await SiteActions(services: services).travelOverbookedDays(db, f, projectID: projectID, except: assignmentID, calendar: calendar)
+            over = try await SiteActions(services: services).travelOverbookedDays(db, f, projectID: projectID, except: assignmentID, siteOf: siteOf,
+                                                                               calendar: calendar)
         }
         if !over.isEmpty && !allowOverbook {
             let days = Overbooking.describe(over)

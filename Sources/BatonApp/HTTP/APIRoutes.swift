@@ -28,6 +28,7 @@ struct APIRoutes {
     var agreements: AgreementRoutes { AgreementRoutes(services: services) }
     var search: SearchRoutes { SearchRoutes(services: services) }
     var sites: SiteRoutes { SiteRoutes(services: services) }
+    var imports: ImportRoutes { ImportRoutes(services: services) }
     var listViews: ListViewRoutes { ListViewRoutes(services: services) }
     var settings: FirmSettingsRoutes { FirmSettingsRoutes(services: services) }
 
@@ -101,6 +102,7 @@ struct APIRoutes {
         api.get("agreements", use: agreements.list)
         api.get("agreements/:id", use: agreements.show)
         api.post("agreements/:id/cancel", use: agreements.cancel)
+        api.post("agreements/:id/downgrade", use: agreements.downgrade)
         api.post("agreements/import", use: agreements.importFile)
         // DeliveryRoutes
         api.get("projects/:id/staffing-suggestions", use: delivery.staffingSuggestions)
@@ -127,8 +129,12 @@ struct APIRoutes {
         api.put("travel-times", use: sites.setTravelTime)
         api.put("projects/:id/site", use: sites.placeProject)
         api.put("projects/:id/assignments/:assignmentId/site", use: sites.placeAssignment)
+        api.post("projects/:id/assignments/:assignmentId/move-days", use: sites.moveDays)
+        api.post("projects/:id/assignments/:assignmentId/move-days/undo", use: sites.undoMoveDays)
         api.put("users/:id/home-base", use: sites.placeHomeBase)
         api.get("users/:id/day-plans", use: sites.dayPlans)
+        // ImportRoutes (a file read whole, each row through SiteActions)
+        api.post("sites/import", use: imports.importSites)
         // FirmSettingsRoutes
         api.get("settings", use: settings.show)
         api.patch("settings", use: settings.update)

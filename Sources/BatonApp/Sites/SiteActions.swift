@@ -233,10 +233,11 @@ struct SiteActions: RecordActions {
     /// The capacity check's travel (issue 24): the days of booking `f` on project
     /// `projectID` (a change of assignment `except`, or a new one) on which the person's
     /// work plus travel passes their `calendar`'s hours.
-    func travelOverbookedDays(_ db: Connection, _ f: AssignmentFields, projectID: Int64, except assignmentID: Int64?,
+    /// A new booking is at the project's site unless `siteOf` names an assignment whose site it takes.
+    func travelOverbookedDays(_ db: Connection, _ f: AssignmentFields, projectID: Int64, except assignmentID: Int64?, siteOf: Int64? = nil,
                               calendar: WorkingCalendar) async throws -> [DayLoad] {
         let (home, existing) = try await store.dayPlanInputs(db, userID: f.userID, from: f.booking.start, to: f.booking.end)
-        let siteID = if let assignmentID { try await store.assignmentSite(db, assignmentID: assignmentID) }
+        let siteID = if let at = assignmentID ?? siteOf { try await store.assignmentSite(db, assignmentID: at) }
                      else { try await store.projectSite(db, projectID: projectID) }
         // A new assignment has no id yet: 0 is none of the others'.
         let id = assignmentID ?? 0

@@ -220,6 +220,11 @@ struct SiteStore: Sendable {
         try await db.query("SELECT site_id FROM assignment_sites WHERE assignment_id = \(assignmentID)").first?.decode("site_id")
     }
 
+    /// The site an assignment itself names (not the one it falls back to): what a piece of it carries.
+    func ownSite(_ db: Connection, assignmentID: Int64) async throws -> Int64? {
+        try await db.query("SELECT site_id FROM assignments WHERE id = \(assignmentID)").first?.decode("site_id")
+    }
+
     /// Where each of a person's assignments is, for their calendar feed: the site's name
     /// and address, and its access notes (the feed's owner is assigned there, so reads them).
     func feedSites(_ db: Connection, userID: Int64) async throws -> [Int64: (location: String, accessNotes: String?)] {
