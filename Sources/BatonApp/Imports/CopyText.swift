@@ -14,6 +14,11 @@ struct CopyText {
         for (i, value) in values.enumerated() {
             if i > 0 { current += "\t" }
             guard let value else { current += "\\N"; continue }
+            // Most values need no escape: appended whole rather than a scalar at a time.
+            if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                current += value
+                continue
+            }
             for scalar in value.unicodeScalars {
                 switch scalar {
                 case "\\": current += "\\\\"
