@@ -20,6 +20,7 @@ import random
 import re
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -205,17 +206,30 @@ class Bench:
             raise SystemExit(f"{method} {path}: HTTP {status}: {text[:500]}")
         return json.loads(text) if text else None
 
-    def page(self, path, token):
-        """Fetches a page with the session cookie, as a browser would; it must answer 200."""
+    def page(self, path, token, timeout=60):
+        """Fetches a page with the session cookie, as a browser would. Returns None when it
+        answered 200 at its own address, else what went wrong: a page that errs or does not
+        answer within `timeout` seconds is recorded as a failed case and the run goes on."""
         req = urllib.request.Request(self.a.base_url + path)
         req.add_header("Accept", "text/html")
         req.add_header("Cookie", "baton_session=" + token)
         try:
-            with urllib.request.urlopen(req, timeout=60) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 if r.status != 200 or r.geturl() != self.a.base_url + path:
-                    raise SystemExit(f"GET {path}: HTTP {r.status} at {r.geturl()}")
+                    return f"HTTP {r.status} at {r.geturl()}"
         except urllib.error.HTTPError as e:
-            raise SystemExit(f"GET {path}: HTTP {e.code}: {e.read().decode()[:300]}")
+            return f"HTTP {e.code}: {e.read().decode(errors='replace')[:300]}"
+        except (TimeoutError, socket.timeout, urllib.error.URLError) as e:
+            return f"no answer within {timeout} s ({e})"
+        return None
+
+    @staticmethod
+    def failed(reason, timeout=60):
+        """A case that could not be measured: no requests, its latency the time given up
+        after, one error (so its target reads "no")."""
+        ms = timeout * 1000.0
+        return {"rps": 0.0, "p50": ms, "p95": ms, "p99": ms, "requests": 0, "errors": 1, "client_cpu_s": 0.0,
+                "cpu_app_ms": None, "cpu_pg_ms": 0.0, "cpu_client_ms": 0.0, "switches": None, "failed": reason}
 
     @staticmethod
     def run(cmd, env):
@@ -506,7 +520,11 @@ class Bench:
             ]
             for who, token in (("admin", self.token), ("account manager", self.am_token)):
                 for name, path in pages:
-                    self.page(path, token)
+                    problem = self.page(path, token)
+                    if problem:
+                        log(f"page {name} ({who}): {problem}; recorded as failed")
+                        self.add(f"page {name} ({who})", "wrk", rc, self.failed(problem), what="GET " + path + " (failed: " + problem[:80] + ")")
+                        continue
                     r = self.measure_wrk(f"page-{who.split()[0]}-{name.replace(' ', '-')}", "get.lua", rc,
                                          extra_env={"BENCH_PATH": path, "BENCH_TOKEN": "", "BENCH_COOKIE": token})
                     self.add(f"page {name} ({who})", "wrk", rc, r, what="GET " + path)
