@@ -16,8 +16,12 @@ $$;
 -- (an account manager's line is one person); planned as one SQL statement, the line's
 -- estimate (hundreds of rows) made each branch a scan of its whole table (18 ms for an
 -- account manager at 10,000 accounts, against 0.6 ms like this).
+-- ROWS 100, an account manager's book, not the default 1,000: told 1,000 accounts (a
+-- tenth of the firm at 10,000), the planner read every deal and probed the set, where
+-- starting from the set's accounts reads only theirs (an account manager's list of open
+-- deals 707 ms to 39 ms, and a manager's of 1,600 accounts 595 ms to 266 ms, at a million).
 CREATE OR REPLACE FUNCTION public.visible_account_ids(viewer bigint) RETURNS TABLE(account_id bigint)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
@@ -56,17 +60,5 @@ CREATE OR REPLACE FUNCTION public.assigned_account_ids(viewer bigint) RETURNS TA
     SELECT DISTINCT p.account_id FROM assignments x JOIN projects p ON p.id = x.project_id WHERE x.user_id = viewer
 $$;
 
-CREATE OR REPLACE FUNCTION public.proposal_visible(opportunity bigint, author bigint, reviewer bigint) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT author = acting_user() OR reviewer = acting_user()
-        OR EXISTS (SELECT 1 FROM opportunities o WHERE o.id = opportunity)
-$$;
-
-CREATE OR REPLACE FUNCTION public.project_visible(project bigint, account bigint, manager bigint) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT manager = acting_user()
-        OR account IN (SELECT account_id FROM visible_account_ids(acting_user()))
-        OR EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = project AND x.user_id = acting_user())
-$$;
+-- The projects' and proposals' policies ask their rules themselves (sql/0041): a function
+-- with a subquery is called per row, and rebuilt the visible set on every call.
