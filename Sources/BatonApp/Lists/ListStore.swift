@@ -105,7 +105,15 @@ struct ListStore: Sendable {
         let sql: Query
         switch source {
         case .fixed(let options): return options
-        case .dealOwners: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM opportunities o WHERE o.owner_id = u.id) ORDER BY u.name"
+        // Under row-level security (acting_user() set) the EXISTS per person walked every deal of
+        // everyone whose deals the caller does not see (0.9 s for an account manager at a million);
+        // starting from the deals of the accounts they see reads only those.
+        case .dealOwners: sql = """
+            SELECT u.id::text AS value, u.name AS label FROM users u
+            WHERE (acting_user() IS NULL AND EXISTS (SELECT 1 FROM opportunities o WHERE o.owner_id = u.id))
+               OR u.id IN (SELECT o.owner_id FROM opportunities o WHERE o.account_id IN (SELECT v.account_id FROM visible_account_ids(acting_user()) v))
+            ORDER BY u.name
+            """
         case .accountOwners: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.owner_id = u.id) ORDER BY u.name"
         case .projectManagers: sql = "SELECT u.id::text AS value, u.name AS label FROM users u WHERE EXISTS (SELECT 1 FROM projects j WHERE j.project_manager_id = u.id) ORDER BY u.name"
         case .stages: sql = "SELECT key AS value, name AS label FROM pipeline_stages ORDER BY position"
