@@ -596,11 +596,57 @@ class Bench:
         os.remove(path)
         if copied != n or imported != n:
             raise SystemExit(f"import check failed: \\copy stored {copied}, baton import {imported}, of {n}\n{import_out[-2000:]}")
-        self.imports = {"rows": n, "copy_s": copy_s, "import_s": import_s, "ratio": copy_s / import_s,
-                        "copy_rows_per_s": n / copy_s, "import_rows_per_s": n / import_s, "import_rss_mb": import_rss / 1024,
+        same_s = self.copy_same_tables(run)
+        self.imports = {"rows": n, "copy_s": copy_s, "same_s": same_s, "import_s": import_s, "ratio": same_s / import_s,
+                        "bare_ratio": copy_s / import_s, "copy_rows_per_s": n / copy_s, "same_rows_per_s": n / same_s,
+                        "import_rows_per_s": n / import_s, "import_rss_mb": import_rss / 1024,
                         "sql_s": sql_s, "top_statements": statements[:8]}
-        log(f"import: \\copy {copy_s:.2f} s, baton import {import_s:.2f} s ({sql_s:.1f} s in statements of 20 ms or more): "
-            f"{copy_s / import_s:.3f} of \\copy's speed")
+        log(f"import: \\copy into a bare table {copy_s:.2f} s, into the same tables {same_s:.2f} s, baton import {import_s:.2f} s "
+            f"({sql_s:.1f} s in statements of 20 ms or more): {same_s / import_s:.3f} of \\copy's speed into the same tables")
+
+    def copy_same_tables(self, run):
+        """Issue 21's honest limit: the rows the import just stored (opportunities, their
+        team, stage history and audit entries), written out and loaded back with `\\copy`
+        into the same tables with the same indexes, constraints and triggers, in one
+        transaction that is rolled back. Ids are moved past every existing one and external
+        ids prefixed, so nothing collides with the rows they were taken from."""
+        a = self.a
+        offset = int(self.sql("SELECT max(id) FROM opportunities")) + 1
+        mine = f"SELECT id FROM opportunities WHERE external_id LIKE 'imp-{run}-%'"
+        tables = {
+            "opportunities": (
+                "id, version, account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override, "
+                "forecast_category_override, next_step, source, closed_on, lost_reason, stage_entered_at, external_id, "
+                "archived_at, created_at, updated_at",
+                f"SELECT id + {offset}, version, account_id, name, kind, stage_key, amount, close_date, owner_id, "
+                "probability_override, forecast_category_override, next_step, source, closed_on, lost_reason, stage_entered_at, "
+                f"'ref-' || external_id, archived_at, created_at, updated_at FROM opportunities WHERE id IN ({mine})"),
+            "opportunity_team": (
+                "opportunity_id, user_id, role, split_percent",
+                f"SELECT opportunity_id + {offset}, user_id, role, split_percent FROM opportunity_team WHERE opportunity_id IN ({mine})"),
+            "opportunity_stage_history": (
+                "opportunity_id, from_stage, to_stage, changed_by, changed_at, amount, close_date, probability, forecast_category",
+                f"SELECT opportunity_id + {offset}, from_stage, to_stage, changed_by, changed_at, amount, close_date, probability, "
+                f"forecast_category FROM opportunity_stage_history WHERE opportunity_id IN ({mine})"),
+            "audit_log": (
+                "at, actor_id, entity, entity_id, action, changes",
+                f"SELECT at, actor_id, entity, entity_id + {offset}, action, changes FROM audit_log "
+                f"WHERE entity = 'opportunity' AND entity_id IN ({mine})"),
+        }
+        script = os.path.join(a.data, "copy-same-tables.sql")
+        with open(script, "w") as f:
+            f.write("BEGIN;\n")
+            for table, (columns, _) in tables.items():
+                f.write(f"\\copy {table} ({columns}) FROM '{os.path.join(a.data, table + '.copy')}'\n")
+            f.write("ROLLBACK;\n")
+        for table, (_, query) in tables.items():
+            self.sql(f"\\copy ({query}) TO '{os.path.join(a.data, table + '.copy')}'")
+        self.sql("CHECKPOINT")
+        seconds, _, _ = self.timed([a.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", a.database, "-f", script], self.env)
+        for table in tables:
+            os.remove(os.path.join(a.data, table + ".copy"))
+        os.remove(script)
+        return seconds
 
     @staticmethod
     def timed(cmd, env):
@@ -659,7 +705,10 @@ class Bench:
             w("")
             w("| import of the same CSV | rows | seconds | rows/s | vs \\copy |")
             w("| --- | ---: | ---: | ---: | ---: |")
-            w(f"| psql \\copy into a bare table | {i['rows']:,} | {i['copy_s']:.2f} | {i['copy_rows_per_s']:,.0f} | 1.00 |")
+            w(f"| psql \\copy into a bare table | {i['rows']:,} | {i['copy_s']:.2f} | {i['copy_rows_per_s']:,.0f} | "
+              f"({i['bare_ratio']:.3f}) |")
+            w(f"| psql \\copy of the stored rows into the same tables (opportunities, team, history, audit; rolled back) | "
+              f"{i['rows']:,} | {i['same_s']:.2f} | {i['same_rows_per_s']:,.0f} | 1.00 |")
             w(f"| baton import opportunities (peak RSS {i['import_rss_mb']:.0f} MB) | {i['rows']:,} | {i['import_s']:.2f} | "
               f"{i['import_rows_per_s']:,.0f} | {i['ratio']:.3f} |")
             w("")
@@ -695,7 +744,7 @@ class Bench:
             ratio = p2["rps"] / p1["rps"]
             targets.append(("list page 10,000 vs page 1 (throughput)", f"{ratio:.2f}", ">= 0.90", ratio >= 0.9))
         if self.imports:
-            targets.append(("import vs \\copy (speed)", f"{self.imports['ratio']:.3f}", ">= 0.70", self.imports["ratio"] >= 0.7))
+            targets.append(("import vs \\copy into the same tables (speed)", f"{self.imports['ratio']:.3f}", ">= 0.70", self.imports["ratio"] >= 0.7))
         peak = max([r["rss_mb"] for r in self.rows if "rss_mb" in r] or [0])
         if peak:
             targets.append(("baton serve resident memory, peak under load", f"{peak:.0f} MB", "< 150 MB", peak < 150))
