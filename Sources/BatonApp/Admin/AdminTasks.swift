@@ -71,8 +71,8 @@ public struct AdminTasks: Sendable {
     public func importFile(kind: String, path: String, mappingPath: String? = nil, dryRun: Bool, as email: String?)
         async throws -> (report: String, failed: Bool)
     {
-        if kind == "agreements" { return try await importAgreements(path: path, dryRun: dryRun, as: email) }
-        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts, opportunities or agreements") }
+        if kind == "agreements" || kind == "sites" { return try await importRows(kind: kind, path: path, dryRun: dryRun, as: email) }
+        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts, opportunities, agreements or sites") }
         let file = URL(fileURLWithPath: path)
         guard FileManager.default.isReadableFile(atPath: file.path) else { throw Failure(description: "cannot read \(path)") }
         let mapping = try Self.valueMapping(at: mappingPath)
@@ -92,18 +92,24 @@ public struct AdminTasks: Sendable {
         }
     }
 
-    /// `baton import agreements`: as `POST /agreements/import`, all or nothing.
-    private func importAgreements(path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
+    /// `baton import agreements` and `baton import sites`: as their API's import, all or
+    /// nothing, with the report the other kinds print.
+    private func importRows(kind: String, path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Failure(description: "cannot read \(path) as UTF-8 text") }
         return try await withDatabase { services in
             do {
-                let rows = try await services.pool.withTransaction { db in
-                    try await AgreementImport(services: services).run(db, caller: try await caller(db, email: email), text: text, dryRun: dryRun,
-                                                                      today: Timestamp.now.calendarDate)
+                let report = try await services.pool.withTransaction { db in
+                    let caller = try await caller(db, email: email)
+                    return kind == "sites"
+                        ? try await SiteImport(services: services).run(db, caller: caller, text: text, dryRun: dryRun)
+                        : try await AgreementImport(services: services).report(db, caller: caller, text: text, dryRun: dryRun,
+                                                                               today: Timestamp.now.calendarDate)
                 }
-                return ("\(dryRun ? "Checked" : "Imported") \(rows) agreement\(rows == 1 ? "" : "s").", false)
-            } catch let refused as ValidationFailure {
-                return (refused.errors.map { "  \($0.field): \($0.message)" }.joined(separator: "\n"), true)
+                return (Self.describe(report), false)
+            } catch let refused as ImportRefused {
+                return (Self.describe(refused.report), true)
+            } catch let unreadable as ValidationFailure {
+                return (unreadable.errors.map { "  \($0.field): \($0.message)" }.joined(separator: "\n"), true)
             }
         }
     }
@@ -193,12 +199,14 @@ public struct AdminTasks: Sendable {
     /// (`RenewalJob`); the renewals it opened, one line each, or that another round holds it.
     public func renewAgreements(leadDays: Int?) async throws -> String {
         try await withDatabase { services in
-            guard let opened = try await RenewalJob(services: services).round(today: Timestamp.now.calendarDate, leadDays: leadDays) else {
+            guard let round = try await RenewalJob(services: services).round(today: Timestamp.now.calendarDate, leadDays: leadDays) else {
                 return "Another server is running the renewal round; nothing was done."
             }
+            let opened = round.opened, settled = round.settled
             return ([("Opened \(opened.count) renewal\(opened.count == 1 ? "" : "s").")] + opened.map {
                 "  agreement \($0.id) \($0.name), ending \($0.endOn): opportunity \($0.renewalOpportunityId.map(String.init) ?? "-")"
-            }).joined(separator: "\n")
+            } + (settled.isEmpty ? [] : ["Settled \(settled.count) ended term\(settled.count == 1 ? "" : "s") whose renewal was still open."])
+              + settled.map { "  agreement \($0.id) \($0.name), ended \($0.endOn): \($0.status.words)" }).joined(separator: "\n")
         }
     }
 

@@ -7,7 +7,8 @@ import Postgres
 
 /// The import page: upload a CSV, see the dry run's row errors and warnings, map each
 /// value Baton could not read to one it accepts, and import. It runs the same
-/// `ImportStore.run` as `POST /api/v1/imports/{kind}`, with the same mapping.
+/// `ImportStore.run` as `POST /api/v1/imports/{kind}`, with the same mapping; agreements
+/// and sites go through their own imports (`AgreementImport`, `SiteImport`), as their API does.
 struct ImportPage {
     struct Choice { var value: String; var label: String; var selected: Bool }
     struct Unmapped { var index: Int; var column: String; var value: String; var rows: String; var accepted: String; var choices: [Choice] }
@@ -24,19 +25,19 @@ struct ImportPage {
     /// "The first 1,000 of 1,234 are listed", when the report lists only some.
     var listedNote: String?
 
-    static func empty(kind: ImportKind = .accounts) -> ImportPage {
+    static func empty(kind: ImportFileKind = .accounts) -> ImportPage {
         ImportPage(kinds: kinds(kind), kind: kind.rawValue,
                    report: ImportReport(kind: kind.rawValue, dryRun: true, rows: 0, valid: 0, created: 0, updated: 0, unchanged: 0,
                                         matched: 0, errors: [], warnings: [], errorCount: 0, warningCount: 0, unmapped: []))
     }
 
-    static func kinds(_ selected: ImportKind) -> [Choice] {
-        ImportKind.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == selected) }
+    static func kinds(_ selected: ImportFileKind) -> [Choice] {
+        ImportFileKind.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == selected) }
     }
 
     /// The report of a dry run (or of a refused or finished import), with the file kept
     /// in the form for the next step and the person's mappings chosen again.
-    static func report(_ report: ImportReport, kind: ImportKind, csv: String, asked: [Asked]) -> ImportPage {
+    static func report(_ report: ImportReport, kind: ImportFileKind, csv: String, asked: [Asked]) -> ImportPage {
         var page = empty(kind: kind)
         page.hasReport = true
         page.report = report
@@ -91,7 +92,7 @@ extension WebRoutes {
             return forbidden()
         }
         guard form["csrf"] == WebSession.csrfToken(sessionToken: token) else { return forbidden() }
-        let kind = ImportKind(rawValue: form["kind"] ?? "") ?? .accounts
+        let kind = ImportFileKind(rawValue: form["kind"] ?? "") ?? .accounts
         var page = ImportPage.empty(kind: kind)
         // The kept text comes back from a textarea: a browser may add an indented last line.
         let kept = form["csv"].map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
@@ -115,9 +116,15 @@ extension WebRoutes {
         }
         let dryRun = form["step"] != "import"
         do {
+            let today = Timestamp.now.calendarDate
             let report = try await services.pool.withTransaction { db in
-                try await services.imports.run(db, kind: kind, data: Data(csv.utf8), mapping: ImportValueMapping(mapping), dryRun: dryRun,
-                                               caller: caller, today: Timestamp.now.calendarDate)
+                switch kind {
+                case .agreements: try await AgreementImport(services: services).report(db, caller: caller, text: csv, dryRun: dryRun, today: today)
+                case .sites: try await SiteImport(services: services).run(db, caller: caller, text: csv, dryRun: dryRun)
+                case .accounts, .contacts, .opportunities:
+                    try await services.imports.run(db, kind: ImportKind(rawValue: kind.rawValue) ?? .accounts, data: Data(csv.utf8),
+                                                   mapping: ImportValueMapping(mapping), dryRun: dryRun, caller: caller, today: today)
+                }
             }
             page = ImportPage.report(report, kind: kind, csv: csv, asked: asked)
             if !dryRun {
@@ -135,8 +142,19 @@ extension WebRoutes {
             page.problem = error.detail
             page.hasProblem = true
             return importPage(caller, token, page, status: .unprocessableContent)
+        } catch let failure as ValidationFailure {
+            // A file the row imports cannot read at all (a missing column, broken quoting).
+            page.problem = failure.errors.map(\.message).joined(separator: "; ")
+            page.hasProblem = true
+            return importPage(caller, token, page, status: .unprocessableContent)
         }
     }
+}
+
+/// What the page imports: the streamed kinds of `ImportStore`, and agreements and sites,
+/// whose files are read whole and written row by row through their area's action.
+enum ImportFileKind: String, CaseIterable {
+    case accounts, contacts, opportunities, agreements, sites
 }
 
 /// A `multipart/form-data` body: the import page's upload. Small and strict: the parts'

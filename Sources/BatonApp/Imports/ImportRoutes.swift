@@ -21,12 +21,7 @@ struct ImportRoutes {
             let kind = try Self.kind(context.parameters.get("kind"))
             let dryRun = try QueryParameters(request).bool("dryRun") ?? false
             let mapping = try Self.mapping(QueryParameters(request).string("mapping"))
-            if let type = request.headers[.contentType]?.lowercased(),
-                !(type.hasPrefix("text/csv") || type.hasPrefix("application/csv") || type.hasPrefix("text/plain"))
-            {
-                throw APIError(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
-                               detail: "Send the file as 'Content-Type: text/csv'.")
-            }
+            try Self.requireCSV(request)
             let maximumBytes = services.configuration.importMaxMB << 20
             // A declared length over the limit is refused before a byte is read; a
             // body without one (chunked) is counted as it streams.
@@ -60,6 +55,41 @@ struct ImportRoutes {
                 headers: [.contentType: "text/csv; charset=utf-8",
                           .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\""],
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+    }
+
+    /// `POST /sites/import` (text/csv, `?dryRun=true`): the report, as the other imports
+    /// answer it; 422 with the report when a real import found problems and stored nothing.
+    @Sendable func importSites(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        guard ImportAccess.canImport(caller.roles) else {
+            throw APIError.forbidden("Only admins, managers and account managers import files; ask your account manager to import it.")
+        }
+        let dryRun = try QueryParameters(request).bool("dryRun") ?? false
+        try Self.requireCSV(request)
+        let maximumBytes = services.configuration.importMaxMB << 20
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBytes { throw ImportStore.tooLarge(maximumBytes) }
+        let body = try await request.body.collect(upTo: maximumBytes)
+        guard let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
+            throw ValidationFailure("file", "The file must be UTF-8 text")
+        }
+        do {
+            let report = try await services.pool.withTransaction {
+                try await SiteImport(services: services).run($0, caller: caller, text: text, dryRun: dryRun)
+            }
+            return try APIResponse.json(report).response
+        } catch let refused as ImportRefused {
+            return try APIResponse.json(refused.report, status: .unprocessableContent).response
+        }
+    }
+
+    /// A file is sent as CSV (or plain text); anything else is refused before it is read.
+    static func requireCSV(_ request: Request) throws {
+        if let type = request.headers[.contentType]?.lowercased(),
+            !(type.hasPrefix("text/csv") || type.hasPrefix("application/csv") || type.hasPrefix("text/plain"))
+        {
+            throw APIError(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
+                           detail: "Send the file as 'Content-Type: text/csv'.")
         }
     }
 
