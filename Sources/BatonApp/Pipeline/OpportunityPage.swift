@@ -1,6 +1,8 @@
 import BatonCore
 import Dates
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Postgres
 
 /// An opportunity's record page: the stage as a path of steps with the time spent
@@ -17,6 +19,31 @@ struct OpportunityPage {
         var conflict = false
         /// A stage move, a win, a loss or a reopening refused: said above the details.
         var message: String?
+        /// The team's form as sent when it was refused (each field's message by its row).
+        var team: FormState?
+    }
+
+    /// The team edited in place: each member's role and split (or Remove), a person to
+    /// add, and beside the splits what they add up to, with `TeamRules`' message when
+    /// that is not 100 %. Posted at the deal's version (`saveOpportunityTeam`).
+    struct TeamForm {
+        struct Row {
+            /// `team[2]` (the form's names) or `new` (the person being added); `domId`: `team-2-`.
+            var index, domId, userId, name: String
+            var isNew: Bool
+            var roles: [FormField.Option]
+            var split: String; var remove: Bool
+            var hasError: Bool; var error: String
+            /// The split box's `aria-describedby`: its own message, else the total's.
+            var invalid: Bool; var describedBy: String
+        }
+        /// The members, then the person being added.
+        var rows: [Row]
+        var people: [FormField.Option]
+        var total: String
+        var hasTotalError: Bool; var totalError: String
+        var messages: [String]
+        var version: Int
     }
     struct Member { var name: String; var role: String; var split: String }
     struct Version { var id: Int64; var number: Int; var status: String; var total: String }
@@ -50,6 +77,8 @@ struct OpportunityPage {
     var otherReason: String
     /// Its open tasks, with Done and "New task" (`ShowsTasks`).
     var tasks: [TaskSection] = []
+    /// The team's form, for whoever works the pipeline.
+    var teamForm: [TeamForm] = []
 
     /// The deal's editable fields as the details form holds them (the API's field names).
     static func values(of o: OpportunityRecord) -> [String: String] {
@@ -148,7 +177,7 @@ struct OpportunityPage {
         let reasons = try await LostReasonStore().active(db).map { Choice(value: $0.name, label: $0.name) }
             + [Choice(value: LostReasonStore.other, label: "Other (say why)")]
 
-        return OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
+        var page = OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
                                kind: Formatting.label(o.kind), owner: owner, path: path,
                                team: team, history: history.reversed().map { e in
                                    HistoryRow(entry: e, when: Formatting.moment(e.changedAt), from: e.fromStage.map(stageName) ?? "",
@@ -163,5 +192,102 @@ struct OpportunityPage {
                                lostReasons: reasons,
                                openStages: stages.filter { !$0.isWon && !$0.isLost }.map { Choice(value: $0.key, label: $0.name) },
                                otherReason: LostReasonStore.other)
+        if canEdit {
+            let everyone = try await services.users.activeChoices(db, visibleTo: caller).map { (id: $0.id, name: $0.name) }
+            page.teamForm = [teamForm(o, names: Dictionary(uniqueKeysWithValues: zip(o.team.map(\.userId), team.map(\.name))),
+                                      everyone: everyone, sent: forms.team)]
+        }
+        return page
+    }
+
+    /// The team's form: the saved team, or the form as sent with each row's message.
+    static func teamForm(_ o: OpportunityRecord, names: [Int64: String], everyone: [(id: Int64, name: String)], sent: FormState?) -> TeamForm {
+        func roles(_ chosen: String) -> [FormField.Option] {
+            TeamRole.allCases.map { FormField.Option(value: $0.rawValue, label: Formatting.label($0), selected: $0.rawValue == chosen) }
+        }
+        let errors = sent?.errors ?? [:], totalError = errors["team"] ?? ""
+        func row(_ key: String, userId: String, name: String, role: String, split: String, remove: Bool) -> TeamForm.Row {
+            let own = ["userId", "role", "splitPercent"].compactMap { errors["\(key).\($0)"] }.joined(separator: " ")
+            let id = key.filter { $0 != "]" }.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+            return TeamForm.Row(index: key, domId: id, userId: userId, name: name, isNew: key == "new", roles: roles(role), split: split,
+                                remove: remove, hasError: !own.isEmpty, error: own, invalid: !own.isEmpty || !totalError.isEmpty,
+                                describedBy: !own.isEmpty ? "\(id)-error" : "team-total-error")
+        }
+        var rows: [TeamForm.Row] = []
+        var total = Decimal(0)
+        if let sent {
+            var i = 0
+            while let user = sent.values["team[\(i)].userId"] {
+                let key = "team[\(i)]", split = sent.value(key + ".splitPercent"), remove = sent.value(key + ".remove") == "true"
+                let name = Int64(user).flatMap { id in names[id] ?? everyone.first { $0.id == id }?.name } ?? user
+                rows.append(row(key, userId: user, name: name, role: sent.value(key + ".role"), split: split, remove: remove))
+                if !remove { total += Decimal(string: split.replacingOccurrences(of: ",", with: "")) ?? 0 }
+                i += 1
+            }
+            total += Decimal(string: sent.value("new.splitPercent").replacingOccurrences(of: ",", with: "")) ?? 0
+        } else {
+            for (i, m) in o.team.enumerated() {
+                rows.append(row("team[\(i)]", userId: String(m.userId), name: names[m.userId] ?? "#\(m.userId)", role: m.role.rawValue,
+                                split: m.splitPercent.value.plainText, remove: false))
+                total += m.splitPercent.value
+            }
+        }
+        let onTeam = Set(rows.map(\.userId))
+        let chosen = sent?.value("new.userId") ?? ""
+        let people = [FormField.Option(value: "", label: "No one", selected: chosen.isEmpty)] + everyone.filter { !onTeam.contains(String($0.id)) }.map {
+            FormField.Option(value: String($0.id), label: $0.name, selected: String($0.id) == chosen)
+        }
+        rows.append(row("new", userId: chosen, name: "Add a person", role: sent?.value("new.role") ?? TeamRole.salesPartner.rawValue,
+                        split: sent?.value("new.splitPercent") ?? "", remove: false))
+        return TeamForm(rows: rows, people: people, total: Formatting.percentage(total), hasTotalError: !totalError.isEmpty,
+                        totalError: totalError, messages: sent?.messages ?? [], version: o.version)
+    }
+}
+
+extension WebRoutes {
+    /// The team and its splits, saved in place: the API's PATCH of `team`, through
+    /// `OpportunityActions.change` at the version the form was drawn from, so the
+    /// splits are judged by `TeamRules` (exactly 100 %). A refusal is shown by the row
+    /// it is about (the action numbers the members it was sent; the form's rows skip
+    /// the removed ones); a save over a newer version shows the team as saved now.
+    @Sendable func saveOpportunityTeam(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await pipelineForm(request, context) { caller, token, id, form in
+            try await saveInPlace(form, prefix: "team", back: Site.opportunity(id) + "#team") { db, fields, version in
+                var members: [MemberInput] = [], rows: [String] = []
+                func read(_ key: String) {
+                    let user = fields.id(key + ".userId", "Person"), role = fields.choice(key + ".role", "Role", TeamRole.self)
+                    let split = fields.decimal(key + ".splitPercent", "Split")
+                    if fields.optional(key + ".splitPercent") == nil { fields.problems.add(key + ".splitPercent", "Give the split in percent") }
+                    guard let user, let role, let split else { return }
+                    members.append(MemberInput(userId: user, role: role, splitPercent: split))
+                    rows.append(key)
+                }
+                var i = 0
+                while form["team[\(i)].userId"] != nil {
+                    if form["team[\(i)].remove"] != "true" { read("team[\(i)]") }
+                    i += 1
+                }
+                if fields.optional("new.userId") != nil { read("new") }
+                try fields.problems.throwIfInvalid()
+                var input = OpportunityInput()
+                input.team = members
+                do {
+                    _ = try await OpportunityActions(services: services).change(db, caller: caller, id: id, expected: version, input: input,
+                                                                                keys: ["team"])
+                } catch let failure as ValidationFailure {
+                    // `team[2].splitPercent` is the third member sent: name it by its row of the form.
+                    throw ValidationFailure(failure.errors.map { e in
+                        guard e.field.hasPrefix("team["), let close = e.field.firstIndex(of: "]"),
+                              let k = Int(e.field[e.field.index(e.field.startIndex, offsetBy: 5)..<close]), rows.indices.contains(k)
+                        else { return e }
+                        return FieldError(rows[k] + e.field[e.field.index(after: close)...], e.message)
+                    })
+                }
+            } redraw: { sent, conflict, status in
+                try await opportunityPage(caller, token, id: id, forms: conflict
+                    ? .init(message: "Someone else changed this opportunity while you were editing its team; nothing was saved. Here is the team as saved now: make your change again.")
+                    : .init(team: sent), status: status)
+            }
+        }
     }
 }

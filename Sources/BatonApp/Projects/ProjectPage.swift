@@ -1,6 +1,8 @@
 import BatonCore
 import Dates
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Postgres
 
 /// A project's page: phases as a timeline with due and done dates, the checklist
@@ -31,19 +33,17 @@ struct ProjectPage {
     /// A person on the project, with the form that changes their hours, dates or person,
     /// and the button that removes them; after a refused change, what was typed and why.
     struct Member {
-        struct Person { var id: Int64; var name: String; var selected: Bool }
         var id: Int64; var version: Int; var userName, role: String
         var start, end, hoursPerDay, hoursPerWeek: String
         /// The saved dates as people read them; the form's boxes hold `start` and `end`.
         var from, to: String
         var need: String; var hasNeed: Bool; var overbooked: Bool
-        var people: [Person]
+        var people: [PersonOption]
         var hasError: Bool; var error: String
     }
     var project: ProjectRecord
-    /// The project's status in words ("On hold", not `on_hold`).
-    var status: String
-    var manager: String
+    /// The project's status in words ("On hold", not `on_hold`), and who runs it.
+    var status, manager: String
     var canManage: Bool
     var phases: [Phase]
     var checklist: [Item]
@@ -65,6 +65,8 @@ struct ProjectPage {
     /// Assignments that overlap their person's approved time off (issue 18).
     var timeOffCollisions: [WorkingCalendarStore.Collision] = []
     var hasTimeOffCollisions = false
+    /// The header edited in place by whoever runs the project (`Editing`).
+    var editing = Editing()
 
     /// What the client-link part of the page shows after a post.
     struct Link {
@@ -81,6 +83,73 @@ struct ProjectPage {
         var changing: (id: Int64, form: FormState)?
         /// A message for the whole page (a flash, or a refused phase or checklist change).
         var message: String?
+        /// The header's form as sent when it was refused; `conflict`: saved over a newer version.
+        var details: FormState?
+        var conflict = false
+        /// A phase's move as sent when it was refused.
+        var phaseMove: FormState?
+    }
+
+    /// What the manager edits in place: the header (name, manager, start) at its
+    /// version, hold or resume, and a phase's new start.
+    struct Editing {
+        var details, phaseMove: WebForm?
+        var hasConflict = false
+        var conflict: [EditConflict] = []
+        var saveLabel = "Save details"
+        var canHold = false, canResume = false
+    }
+
+    /// The header's editable fields as the form holds them.
+    static func values(of p: ProjectRecord) -> [String: String] {
+        ["name": p.name, "projectManagerId": p.projectManagerId.map(String.init) ?? "", "start": p.start.description]
+    }
+
+    static let detailLabels: [(name: String, label: String)] = [
+        ("name", "Name"), ("projectManagerId", "Project manager"), ("start", "Starts"),
+    ]
+
+    /// The header's form (what it showed remembered, for the conflict panel) and its
+    /// phase-move form, drawn for whoever runs the project.
+    static func editing(_ db: Connection, _ project: ProjectRecord, services: AppServices, forms: Forms) async throws -> Editing {
+        let theirs = values(of: project), names = detailLabels.map(\.name)
+        let details = FormState.details("project", saved: theirs, version: project.version, sent: forms.details,
+                                        conflict: forms.conflict, fields: names)
+        var managers = try await services.opportunities.proposalReviewers(db).map { (value: String($0.id), label: $0.name) }
+        if let current = project.projectManagerId, !managers.contains(where: { $0.value == String(current) }) {
+            managers.insert((String(current), try await services.users.findAny(db, id: current)?.name ?? "#\(current)"), at: 0)
+        }
+        let shownValues = forms.details == nil || forms.conflict ? theirs
+            : Dictionary(uniqueKeysWithValues: names.map { ($0, details.value(EditConflict.prefix + $0)) })
+        var editing = Editing()
+        editing.details = details.form([
+            details.text("name", "Name", required: true, maxlength: 200),
+            details.select("projectManagerId", "Project manager", managers, required: true),
+            details.text("start", "Starts", required: true, type: "date", hint: "The first phase moves there, and the later phases with it"),
+        ], hidden: [.init(name: "version", value: details.value("version"))] + EditConflict.remembered(shownValues, names))
+        editing.conflict = EditConflict.panel(detailLabels, sent: forms.details, conflict: forms.conflict, saved: theirs,
+                                              version: project.version, noun: "project", discard: Site.project(project.id)) { name, value in
+            switch name {
+            case "projectManagerId": managers.first { $0.value == value }?.label ?? value
+            case "start": CalendarDate(value).map(Formatting.date) ?? value
+            default: value
+            }
+        }
+        editing.hasConflict = !editing.conflict.isEmpty
+        if editing.hasConflict { editing.saveLabel = "Save mine over theirs" }
+        let open = project.phases.filter { $0.completedOn == nil }
+        if !open.isEmpty {
+            let move = forms.phaseMove ?? FormState("phase", values: ["phaseId": String(open[0].id), "start": open[0].start.description,
+                                                                       "shiftFollowing": "true"])
+            editing.phaseMove = move.form([
+                move.select("phaseId", "Phase", open.map { (String($0.id), "\($0.name) (\(Formatting.date($0.start)) to \(Formatting.date($0.due)))") }),
+                move.text("start", "New start", required: true, type: "date"),
+                move.checkbox("shiftFollowing", "Move the later phases with it"),
+            ])
+        }
+        editing.canHold = ["planned", "active"].contains(project.status)
+        editing.canResume = project.status == "on_hold"
+        return editing
     }
 
     static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms = Forms()) async throws -> ProjectPage? {
@@ -142,7 +211,7 @@ struct ProjectPage {
             pageMessages += typed.messages + typed.errors.sorted { $0.key < $1.key }.map(\.value)
         }
         let assignments = project.assignments ?? []
-        let everyone = canManage ? try await services.users.choices(db, visibleTo: caller).filter(\.active) : []
+        let everyone = canManage ? try await services.users.activeChoices(db, visibleTo: caller) : []
         let team = assignments.map { a -> Member in
             let typed = forms.changing.flatMap { $0.id == a.id ? $0.form : nil }
             let messages = typed.map { $0.messages + $0.errors.sorted { $0.key < $1.key }.map(\.value) } ?? []
@@ -154,8 +223,7 @@ struct ProjectPage {
                           need: a.skill.map { skill in "\(skill), \(phaseNames[a.phaseId ?? 0] ?? "")" } ?? "",
                           hasNeed: a.skill != nil, overbooked: a.overbooked,
                           // The person on it is always a choice, even one outside the caller's view of the firm.
-                          people: (everyone.contains { $0.id == a.userId } ? [] : [Member.Person(id: a.userId, name: a.userName, selected: person == a.userId)])
-                              + everyone.map { Member.Person(id: $0.id, name: $0.name, selected: $0.id == person) },
+                          people: UserStore.personOptions(everyone, current: (a.userId, a.userName), selected: person),
                           hasError: !messages.isEmpty, error: messages.joined(separator: " "))
         }
         let client = try await services.projects.client(db, accountID: project.accountId)
@@ -176,7 +244,73 @@ struct ProjectPage {
                            hasLiveLinks: !liveLinks.isEmpty, newLinkURL: forms.link.newURL ?? "", hasNewLink: forms.link.newURL != nil,
                            linkForm: linkForm)
         page.timeOffCollisions = collisions
+        if canManage { page.editing = try await editing(db, project, services: services, forms: forms) }
         page.hasTimeOffCollisions = !collisions.isEmpty
         return page
+    }
+}
+
+extension WebRoutes {
+    /// The project's header, edited in place: only the fields the manager changed go to
+    /// `DeliveryActions.changeDetails`, at the version the form was drawn from; a save
+    /// over a newer version saves nothing and shows the fields each side changed.
+    @Sendable func saveProjectDetails(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            return try await saveInPlace(form, prefix: "project", back: Site.project(id)) { db, fields, version in
+                guard let current = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
+                let keys = Set(EditConflict.changedByMe(ProjectPage.detailLabels.map(\.name), typed: { form[$0] },
+                                                        saved: ProjectPage.values(of: current)))
+                guard !keys.isEmpty else { return }
+                var input = ProjectDetailsInput()
+                if keys.contains("name") { input.name = form["name"] ?? "" }
+                if keys.contains("projectManagerId") { input.projectManagerId = fields.id("projectManagerId", "Project manager") }
+                if keys.contains("start") { input.start = fields.date("start", "Starts") }
+                try fields.problems.throwIfInvalid()
+                _ = try await DeliveryActions(services: services).changeDetails(db, caller: caller, projectID: id, expected: version,
+                                                                                input: input, keys: keys)
+            } redraw: { sent, conflict, status in
+                try await projectPage(caller, token, id: id, forms: .init(details: sent, conflict: conflict), status: status)
+            }
+        }
+    }
+
+    /// `projects/:id/edit/hold`, `…/resume` (the API's hold and resume) and
+    /// `…/move-phase` (the API's PATCH of a phase's start, the later phases along when ticked).
+    @Sendable func projectEditForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            let actions = DeliveryActions(services: services)
+            switch context.parameters.get("action") {
+            case "hold", "resume":
+                let hold = context.parameters.get("action") == "hold"
+                do {
+                    _ = try await services.pool.withTransaction { db in
+                        hold ? try await actions.hold(db, caller: caller, projectID: id) : try await actions.resume(db, caller: caller, projectID: id)
+                    }
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await projectPage(caller, token, id: id, forms: .init(message: failure.messages.joined(separator: " ")),
+                                                 status: failure.status)
+                }
+                return WebSession.redirect(Site.project(id))
+            case "move-phase":
+                var reader = FormReader(form)
+                let phaseID = reader.id("phaseId", "Phase"), start = reader.date("start", "New start")
+                do {
+                    _ = try await formTransaction(reader) { db in
+                        guard let phaseID, let start else { throw APIError.internalError }
+                        return try await actions.movePhase(db, caller: caller, projectID: id, phaseID: phaseID, start: start,
+                                                           shiftFollowing: form["shiftFollowing"] == "true")
+                    }
+                } catch {
+                    guard let failure = FormFailure(error) else { throw error }
+                    return try await projectPage(caller, token, id: id, forms: .init(phaseMove: FormState("phase", typed: form, failure: failure)),
+                                                 status: failure.status)
+                }
+                return WebSession.redirect(Site.project(id))
+            default: return notFound()
+            }
+        }
     }
 }

@@ -65,6 +65,7 @@ enum Site {
     static let opportunity = SitePath("opportunities/:id")
     static let opportunityProposals = SitePath("opportunities/:id/proposals")
     static let opportunityStage = SitePath("opportunities/:id/stage")
+    static let opportunityTeam = SitePath("opportunities/:id/team")
 
     static let proposal = SitePath("proposals/:id")
     static let proposalPrint = SitePath("proposals/:id/print")
@@ -80,6 +81,8 @@ enum Site {
     static let projectChecklistItem = SitePath("projects/:id/checklist/:itemId")
     static let projectStaffing = SitePath("projects/:id/staffing")
     static let projectBudget = SitePath("projects/:id/budget")
+    /// The project page's hold, resume and phase move (`projectEditForm`).
+    static let projectEdit = SitePath("projects/:id/edit/:action")
     static let resources = SitePath("resources")
     static let rotation = SitePath("rotation")
     static let rotationMove = SitePath("rotation/move")

@@ -96,6 +96,7 @@ struct WebRoutes {
         pages.post(Site.opportunityProposals.pattern, use: createProposalForm)
         pages.post(Site.opportunity.pattern, use: saveOpportunityDetails)
         pages.post(Site.opportunityStage.pattern, use: moveOpportunityForm)
+        pages.post(Site.opportunityTeam.pattern, use: saveOpportunityTeam)
 
         // Lost reasons.
         pages.get(Site.adminLostReasons.pattern, use: showLostReasons)
@@ -128,6 +129,8 @@ struct WebRoutes {
         pages.post(Site.projectAction.pattern, use: projectAction)
         pages.post(Site.projectPhaseAction.pattern, use: phaseForm)
         pages.post(Site.projectChecklistItem.pattern, use: checklistForm)
+        pages.post(Site.project.pattern, use: saveProjectDetails)
+        pages.post(Site.projectEdit.pattern, use: projectEditForm)
         pages.get(Site.myWeek.pattern, use: myWeek)
         pages.get(Site.projectStaffing.pattern, use: projectStaffing)
         pages.get(Site.resources.pattern, use: resources)
