@@ -29,4 +29,4 @@ def test_an_account_manager_finds_a_contact_by_phone_number(browser, base):
     assert contact["name"] in names, f"{typed!r} finds {contact['name']} ({contact['phone']})"
     link = next(a for a in group.find_elements("css selector", "li a") if a.text == contact["name"])
     submit(browser, link)
-    assert f"/accounts/{contact['accountId']}" in browser.current_url, "the contact opens on its account's page"
+    assert browser.current_url.endswith(f"/contacts/{contact['id']}"), "the contact opens its own page"

@@ -11,7 +11,7 @@ struct AccountPage {
     /// A timeline line in words; `kind` (activity, deal, contact, account) is what the filter keeps.
     struct Entry { var at: String; var what: String; var detail: String; var kind: String }
     struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
-    struct Contact { var name: String; var detail: String; var doNotContact: Bool }
+    struct Contact { var id: Int64; var name: String; var detail: String; var doNotContact: Bool }
     struct Gap { var name: String; var buyers: String }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
     struct Forms {
@@ -88,9 +88,11 @@ struct AccountPage {
     }
 
     /// The timeline in words, newest first: "Ana moved Warehouse Wi-Fi to Proposal" with
-    /// "amount 30,000 → 35,000" beneath (TimelineWords), each record by its name.
-    static func timelineInWords(_ db: Connection, account: AccountRecord, caller: Caller, services: AppServices) async throws -> [Entry] {
-        let entries = try await services.timeline.page(db, accountID: account.id, page: try PageRequest(limit: 30)).items
+    /// "amount 30,000 → 35,000" beneath (TimelineWords), each record by its name. With
+    /// `contactID`, the contact page's: only what names that contact.
+    static func timelineInWords(_ db: Connection, account: AccountRecord, contactID: Int64? = nil, caller: Caller,
+                                services: AppServices) async throws -> [Entry] {
+        let entries = try await services.timeline.page(db, accountID: account.id, contactID: contactID, page: try PageRequest(limit: 30)).items
         var names: [String: String] = ["account \(account.id)": account.name]
         for d in try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: try PageRequest(limit: 100)).items {
             names["opportunity \(d.id)"] = d.name
@@ -120,7 +122,7 @@ struct AccountPage {
         let contacts = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
             .map { c in
                 let parts = [c.title, c.buyingRole?.rawValue.replacingOccurrences(of: "_", with: " "), c.email, c.phone]
-                return Contact(name: c.name, detail: parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
+                return Contact(id: c.id, name: c.name, detail: parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
                                doNotContact: c.doNotContact)
             }
         let currency = services.configuration.currency

@@ -129,22 +129,27 @@ struct TimelineStore: Sendable {
         var changes: [String: FieldChange]?
     }
 
-    func page(_ db: Connection, accountID: Int64, page: PageRequest) async throws -> Page<Entry> {
+    /// With `contactID`, only that contact's: the activities that name it and its own changes.
+    func page(_ db: Connection, accountID: Int64, contactID: Int64? = nil, page: PageRequest) async throws -> Page<Entry> {
         var after: Query = "TRUE"
         if let c = page.cursor, c.count == 3, let at = Timestamp(parsing: c[0]), let id = Int64(c[2]) {
             after = "(t.at, t.type, t.id) < (\(at), \(c[1]), \(id))"
         }
+        let activities: Query = contactID.map { "x.contact_id = \($0)" } ?? "TRUE"
+        let changes: Query = contactID.map { "l.entity = 'contact' AND l.entity_id = \($0)" } ?? """
+            (l.entity = 'account' AND l.entity_id = \(accountID))
+               OR (l.entity = 'contact' AND l.entity_id IN (SELECT id FROM contacts WHERE account_id = \(accountID)))
+               OR (l.entity = 'opportunity' AND l.entity_id IN (SELECT id FROM opportunities WHERE account_id = \(accountID)))
+            """
         let rows = try await db.query("""
             SELECT * FROM (
                 SELECT 'activity' AS type, x.id, coalesce(x.done_at, x.created_at) AS at, x.owner_id AS actor_id,
                        'activity' AS entity, x.id AS entity_id, x.kind, x.subject, NULL::text AS changes
-                FROM activities x WHERE x.account_id = \(accountID) AND x.archived_at IS NULL
+                FROM activities x WHERE x.account_id = \(accountID) AND x.archived_at IS NULL AND \(activities)
                 UNION ALL
                 SELECT 'change', l.id, l.at, l.actor_id, l.entity, l.entity_id, l.action, NULL, l.changes::text
                 FROM audit_log l
-                WHERE (l.entity = 'account' AND l.entity_id = \(accountID))
-                   OR (l.entity = 'contact' AND l.entity_id IN (SELECT id FROM contacts WHERE account_id = \(accountID)))
-                   OR (l.entity = 'opportunity' AND l.entity_id IN (SELECT id FROM opportunities WHERE account_id = \(accountID)))
+                WHERE \(changes)
             ) t
             WHERE \(after)
             ORDER BY t.at DESC, t.type DESC, t.id DESC

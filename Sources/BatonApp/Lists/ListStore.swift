@@ -274,7 +274,7 @@ extension ListSpec {
         id: "c.id",
         scope: ListSpec.unarchived("c"),
         columns: [
-            ListColumn(key: "name", label: "Name", sql: "c.name", sort: "lower(c.name)"),
+            ListColumn(key: "name", label: "Name", sql: "c.name", sort: "lower(c.name)", link: .init(id: "c.id", path: "/contacts/")),
             ListColumn(key: "account", label: "Account", sql: "a.name", sort: "lower(a.name)",
                        link: .init(id: "a.id", path: "/accounts/", fragment: "#contacts")),
             ListColumn(key: "title", label: "Title", sql: "c.title", sort: "lower(c.title)"),

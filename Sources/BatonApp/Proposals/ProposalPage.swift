@@ -40,8 +40,15 @@ struct ProposalPage {
         var action: ProposalAction?
         var typed: [String: String] = [:]
         var failure: FormFailure?
+        /// The header's form sent back (refused, or over a newer version: `conflict`).
+        var header: FormState?
+        var conflict = false
 
         init(message: String? = nil) { self.message = message }
+        init(header: FormState, conflict: Bool) {
+            self.header = header
+            self.conflict = conflict
+        }
         init(lines: FormState, adding: Bool) {
             self.lines = lines
             self.adding = adding
@@ -76,6 +83,24 @@ struct ProposalPage {
     var actions: [Action]
     var comments: [String]
     var error: String?
+    /// The header, edited in place while a draft (`ProposalActions.change` refuses any
+    /// other): reviewer, proposed start, valid until, discount and terms; said in words
+    /// once it is submitted, sent or accepted.
+    var header: WebForm
+    var conflict: [EditConflict]
+    var headerSave: String
+    var reviewer, proposedStart, validUntil, discount: String
+
+    /// The header's fields as its form holds them (the API's field names).
+    static func headerValues(of p: ProposalRecord) -> [String: String] {
+        ["reviewerId": p.reviewerId.map(String.init) ?? "", "proposedStart": p.proposedStart?.description ?? "",
+         "validUntil": p.validUntil?.description ?? "", "discountPercent": p.discountPercent.description, "terms": p.terms ?? ""]
+    }
+
+    static let headerLabels: [(name: String, label: String)] = [
+        ("reviewerId", "Reviewer (project manager)"), ("proposedStart", "Proposed start"), ("validUntil", "Valid until"),
+        ("discountPercent", "Discount % on the whole proposal"), ("terms", "Terms"),
+    ]
 
     static func build(_ db: Connection, id: Int64, caller: Caller, services: AppServices, forms: Forms) async throws -> ProposalPage? {
         let today = Timestamp.now.calendarDate
@@ -152,6 +177,31 @@ struct ProposalPage {
         let pageMessage = forms.message ?? forms.failure.flatMap { failure in
             // A refused move whose message belongs to no field of its form.
             failure.errors.isEmpty ? failure.messages.first : nil
+        } ?? (editable ? nil : forms.header?.messages.first)
+
+        // The header, in place: the form carries the version and what it showed.
+        let names = headerLabels.map(\.name)
+        let theirs = headerValues(of: p)
+        let header = FormState.details("proposal", saved: theirs, version: p.version, sent: forms.header, conflict: forms.conflict,
+                                       fields: names)
+        let reviewers = [(value: "", label: "Choose later")]
+            + (try await services.opportunities.proposalReviewers(db).map { (value: String($0.id), label: $0.name) })
+        let reviewer = reviewers.first { $0.value == theirs["reviewerId"] && !$0.value.isEmpty }?.label ?? "Not named yet"
+        let headerForm = header.form(editable ? [
+            header.select("reviewerId", headerLabels[0].label, reviewers),
+            header.text("proposedStart", headerLabels[1].label, type: "date"),
+            header.text("validUntil", headerLabels[2].label, type: "date"),
+            header.text("discountPercent", headerLabels[3].label, inputmode: "decimal"),
+            header.textarea("terms", headerLabels[4].label),
+        ] : [], hidden: [.init(name: "version", value: header.value("version"))]
+            + EditConflict.remembered(header, sent: forms.header != nil, conflict: forms.conflict, saved: theirs, names))
+        let conflict = EditConflict.panel(headerLabels, sent: forms.header, conflict: forms.conflict, saved: theirs, version: p.version,
+                                          noun: "proposal", discard: Site.proposal(id)) { name, value in
+            switch name {
+            case "reviewerId": reviewers.first { $0.value == value }?.label ?? value
+            case "proposedStart", "validUntil": CalendarDate(value).map(Formatting.date) ?? value
+            default: value
+            }
         }
 
         return ProposalPage(
@@ -179,6 +229,9 @@ struct ProposalPage {
                               acceptedOn: failed == nil ? today.description : forms.typed["acceptedOn"] ?? "",
                               hasError: !message.isEmpty, error: message)
             },
-            comments: p.events.compactMap { e in e.comment.map { "\(e.action): \($0)" } }, error: pageMessage)
+            comments: p.events.compactMap { e in e.comment.map { "\(e.action): \($0)" } }, error: pageMessage,
+            header: headerForm, conflict: conflict, headerSave: forms.conflict ? "Save mine over theirs" : "Save details",
+            reviewer: reviewer, proposedStart: Formatting.date(p.proposedStart, none: "not set"),
+            validUntil: Formatting.date(p.validUntil, none: "not set"), discount: Formatting.percentage(p.discountPercent.value))
     }
 }

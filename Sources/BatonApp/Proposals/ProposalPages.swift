@@ -13,6 +13,31 @@ extension WebRoutes {
         return Flash.shown(page, for: request)
     }
 
+    /// The header (reviewer, proposed start, valid until, discount, terms), edited in place:
+    /// only the fields I changed go to `ProposalActions.change`, at the form's version; a
+    /// proposal no longer a draft is refused there (409), in the API's words.
+    @Sendable func saveProposalHeader(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            return try await saveInPlace(
+                form, prefix: "proposal", noun: "proposal", fields: ProposalPage.headerLabels.map(\.name), back: Site.proposal(id),
+                saved: { db in
+                    try await services.proposals.find(db, id: id, visibleTo: caller, today: ProposalActions.today).map(ProposalPage.headerValues)
+                },
+                read: { fields, _ in
+                    ProposalInput(reviewerId: fields.id("reviewerId", "Reviewer"), proposedStart: fields.date("proposedStart", "Proposed start"),
+                                  validUntil: fields.date("validUntil", "Valid until"), terms: fields.optional("terms"),
+                                  discountPercent: fields.decimal("discountPercent", "Discount"))
+                },
+                change: { db, input, keys, version in
+                    _ = try await ProposalActions(services: services).change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
+                },
+                redraw: { state, conflict, status in
+                    try await proposalPage(caller, token, id: id, forms: .init(header: state, conflict: conflict), status: status)
+                })
+        }
+    }
+
     /// Submit, approve, return, send, accept, decline.
     @Sendable func proposalMove(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await postedForm(request, context) { caller, token, form in

@@ -52,10 +52,10 @@ struct SearchStore: Sendable {
                 ORDER BY a.name ILIKE \(prefix) DESC, lower(a.name), a.id
                 """) { Site.account($0) }
             results.contacts = try await hits(db, """
-                SELECT c.id, c.name, a.name || coalesce(' · ' || c.email, '') || coalesce(' · ' || c.phone, '') AS detail, c.account_id
+                SELECT c.id, c.name, a.name || coalesce(' · ' || c.email, '') || coalesce(' · ' || c.phone, '') AS detail
                 FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.id IN \(matches("contacts"))
                 ORDER BY c.name ILIKE \(prefix) DESC, lower(c.name), c.id
-                """, parent: "account_id") { account, _ in Site.account(account) + "#contacts" }
+                """) { Site.contact($0) }
             results.opportunities = try await hits(db, """
                 SELECT o.id, o.name, a.name AS detail FROM opportunities o JOIN accounts a ON a.id = o.account_id
                 WHERE o.id IN \(matches("opportunities"))
@@ -81,17 +81,11 @@ struct SearchStore: Sendable {
         return results
     }
 
-    /// Reads `id, name, detail` rows; `link` makes the address from the id (or, with
-    /// `parent`, from that column and the id: a contact lives on its account's page).
-    private func hits(_ db: Connection, _ sql: Query, parent: String? = nil, link: (Int64, Int64) -> String) async throws -> [SearchHit] {
+    /// Reads `id, name, detail` rows; `link` makes the address from the id.
+    private func hits(_ db: Connection, _ sql: Query, link: (Int64) -> String) async throws -> [SearchHit] {
         try await db.query(sql).map { row in
             let id: Int64 = try row.decode("id")
-            let owner: Int64 = try parent.map { try row.decode($0) } ?? id
-            return SearchHit(id: id, name: try row.decode("name"), detail: try row.decode("detail"), href: link(owner, id))
+            return SearchHit(id: id, name: try row.decode("name"), detail: try row.decode("detail"), href: link(id))
         }
-    }
-
-    private func hits(_ db: Connection, _ sql: Query, link: (Int64) -> String) async throws -> [SearchHit] {
-        try await hits(db, sql, parent: nil) { id, _ in link(id) }
     }
 }

@@ -22,8 +22,8 @@ struct TaskRow: Sendable {
             (about, aboutHref) = (task.opportunity, Site.opportunity(id))
         } else if let id = task.projectID {
             (about, aboutHref) = (task.project, Site.project(id))
-        } else if task.contactID != nil {
-            (about, aboutHref) = (task.contact, Site.account(task.accountID))
+        } else if let id = task.contactID {
+            (about, aboutHref) = (task.contact, Site.contact(id))
         } else {
             (about, aboutHref) = ("", "")
         }
@@ -46,6 +46,7 @@ struct TaskSection: Sendable {
         case .account: break
         case .opportunity(let id): query += "&opportunityId=\(id)"
         case .project(let id): query += "&projectId=\(id)"
+        case .contact(let id): query += "&contactId=\(id)"
         }
         let back = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         return TaskSection(rows: rows, empty: rows.isEmpty, newTask: Site.taskNew() + "?\(query)&next=\(back)", next: next)

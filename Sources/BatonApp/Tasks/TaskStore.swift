@@ -34,7 +34,7 @@ enum TaskView: String, Sendable, CaseIterable {
 
 /// A record whose page lists its open tasks.
 enum TaskSubject: Sendable {
-    case account(Int64), opportunity(Int64), project(Int64)
+    case account(Int64), opportunity(Int64), project(Int64), contact(Int64)
 }
 
 struct TaskStore: Sendable {
@@ -60,6 +60,7 @@ struct TaskStore: Sendable {
         case .account(let id): "x.account_id = \(id)"
         case .opportunity(let id): "x.opportunity_id = \(id)"
         case .project(let id): "x.project_id = \(id)"
+        case .contact(let id): "x.contact_id = \(id)"
         }
         return try await openTasks(db, where: Query.join([condition, Scope.accountOf(caller, column: "x.account_id")], separator: " AND "),
                                    limit: limit)

@@ -85,6 +85,11 @@ struct WebRoutes {
         // List views.
         pages.get(Site.opportunities.pattern, use: showOpportunityList)
         pages.get(Site.contacts.pattern, use: showContactList)
+        // A contact's page: its details in place, its timeline and tasks, archive.
+        pages.get(Site.contact.pattern, use: showContact)
+        pages.post(Site.contact.pattern, use: saveContactDetails)
+        pages.post(Site.contactActivities.pattern, use: logContactActivityForm)
+        pages.post(Site.contactArchive.pattern, use: archiveContactForm)
         pages.post(Site.listViews.pattern, use: saveListViewForm)
         pages.post(Site.listViewDelete.pattern, use: deleteListViewForm)
 
@@ -113,6 +118,7 @@ struct WebRoutes {
         // does; a refused post draws the page again with the API's status, what was typed
         // and each field's message beside it; one that works redirects (303).
         pages.get(Site.proposal.pattern, use: showProposal)
+        pages.post(Site.proposal.pattern, use: saveProposalHeader)
         pages.post(Site.proposalAct.pattern, use: proposalMove)
         pages.post(Site.proposalLines.pattern, use: proposalLinesEdit)
         pages.post(Site.proposalLinesAdd.pattern, use: proposalLineAdd)
