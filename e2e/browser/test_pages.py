@@ -1,5 +1,7 @@
 """The browser pages, driven in a real headless Chromium."""
+import re
 
+import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.support.ui import Select
 
@@ -148,3 +150,85 @@ def test_a_reviewer_sends_a_proposal_back_and_sales_edits_it_with_live_totals(br
     assert float(line_total.replace(",", "")) == round(2 * price, 2), "the line total follows as you type"
     submit(browser, browser.find_element("xpath", "//button[text()='Save lines']"))
     assert float(browser.find_element("css selector", "tr.line .line-total").text.replace(",", "")) == round(2 * price, 2), "and is saved exactly"
+
+
+# Issue 19, item 7, as a reader sees it: every page each role opens in a day, drawn by
+# the browser, says a day as "5 Dec 2026" and a stored key as words. The text nodes a
+# person can read (not scripts, styles, an identifier shown in <code>, nor an input's
+# value, where a date box holds ISO by HTML's rule) and the charts' labels are scanned.
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+SNAKE_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")
+# Stored keys that are one plain word: a text that is exactly one of these is a leak.
+ONE_WORD_KEYS = {"pipeline", "commit", "closed", "omitted", "expansion", "renewal", "prospect", "active", "former",
+                 "influencer", "technical", "billing", "vacation", "sick", "pending", "approved", "declined", "cancelled",
+                 "draft", "submitted", "returned", "sent", "accepted", "expired", "superseded", "planned", "completed",
+                 "computed", "qualification", "prospecting", "negotiation"}
+READER_PAGES = {
+    "admin@demo.test": ["/", "/accounts", "/accounts/1", "/opportunities", "/opportunities?status=all", "/contacts", "/pipeline",
+                        "/pipeline?period=all", "/opportunities/1", "/proposals/1", "/projects", "/projects/1",
+                        "/projects/1/staffing", "/projects/1/budget", "/resources", "/tasks", "/notifications", "/reports",
+                        "/reports/pipeline", "/reports/sales-performance", "/reports/delivery", "/reports/growth",
+                        "/reports/profitability", "/reports/recurring-revenue", "/agreements", "/bonus", "/time-off",
+                        "/time-off/approvals", "/timesheet", "/my-week", "/search?q=ana", "/admin", "/admin/people",
+                        "/admin/people/2/calendar", "/admin/holidays", "/admin/holidays/1", "/admin/stages",
+                        "/admin/quotas", "/admin/bonus-plans", "/admin/bonus-plans/1", "/admin/settings", "/imports", "/rotation"],
+    "morgan.reyes@demo.test": ["/", "/opportunities", "/pipeline", "/reports", "/reports/sales-performance", "/time-off/approvals",
+                               "/timesheet", "/bonus", "/tasks"],
+    "ana.torres@demo.test": ["/", "/accounts", "/accounts/1", "/opportunities", "/contacts", "/pipeline", "/opportunities/1",
+                             "/tasks", "/my-week", "/time-off", "/timesheet", "/agreements", "/reports"],
+}
+
+READABLE_TEXT = """
+const texts = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  if (node.parentElement.closest("script, style, code, noscript, template")) continue;
+  const text = node.textContent.trim();
+  if (text) texts.push(text);
+}
+for (const element of document.querySelectorAll("[title], [aria-label], [placeholder]")) {
+  for (const name of ["title", "aria-label", "placeholder"]) {
+    const value = element.getAttribute(name);
+    if (value) texts.push(value.trim());
+  }
+}
+for (const canvas of document.querySelectorAll("canvas[data-spec]")) {
+  try {
+    const spec = JSON.parse(canvas.dataset.spec);
+    for (const label of spec.labels || []) texts.push(String(label));
+    for (const series of spec.series || []) texts.push(String(series.label || ""));
+  } catch (e) { texts.push("unreadable chart spec on " + canvas.id); }
+}
+return texts;
+"""
+
+
+def raw_values(texts):
+    found = []
+    for text in texts:
+        if ISO_DATE.search(text):
+            found.append(("a plain ISO date", text))
+        elif SNAKE_KEY.search(text) and not re.search(r"[@/.]", text):
+            found.append(("a stored key", text))
+        elif text in ONE_WORD_KEYS:
+            found.append(("a stored key", text))
+    return found
+
+
+@pytest.mark.parametrize("email", sorted(READER_PAGES))
+def test_no_page_shows_a_plain_iso_date_or_a_stored_key(browser, base, email, console_allows):
+    console_allows.append("status of 404")  # a demo record a role cannot see is a 404 page, read too
+    sign_in(browser, base, email)
+
+    def readable(path):
+        browser.get(base + path)
+        return browser.execute_script(READABLE_TEXT)
+
+    problems = sorted({f"{path}: {what}: {text[:120]}" for path in READER_PAGES[email] for what, text in raw_values(readable(path))})
+    assert not problems, f"{len(problems)} raw values as {email}:\n" + "\n".join(problems)
+
+
+def test_the_reader_check_finds_what_the_issue_saw():
+    assert raw_values(["Closes 2026-12-05", "closed_lost", "expansion"]) == [
+        ("a plain ISO date", "Closes 2026-12-05"), ("a stored key", "closed_lost"), ("a stored key", "expansion")]
+    assert raw_values(["5 Dec 2026", "Closed lost", "Expansion", "ana.torres@demo.test"]) == []

@@ -44,6 +44,36 @@ def test_every_amount_of_the_deals_list_is_on_screen(phone, base):
     assert phone.find_element("id", "list-total").is_displayed()
 
 
+@pytest.mark.parametrize("path", ["/opportunities", "/accounts", "/contacts", "/projects"])
+def test_a_lists_views_and_filters_fold_so_its_first_row_is_on_the_first_screen(phone, base, path):
+    sign_in(phone, base, "admin@demo.test")
+    phone.get(base + path + "?q=")  # a filter named but empty does not count as one on
+    controls = phone.find_element("id", "list-controls")
+    assert controls.get_attribute("open") is None, "the views and filters start folded on a phone"
+    assert not phone.find_elements("id", "filters-on"), "no filter narrows the standard view"
+    row = phone.find_element("css selector", "table.list tbody tr")
+    top, bottom = phone.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom]", row)
+    assert bottom <= phone.execute_script("return window.innerHeight"), f"the first row ends at {bottom}px, below the first screen"
+    assert row.find_element("css selector", "td").is_displayed()
+    # Opened, the filters are there, and still no wider than the screen.
+    controls.find_element("css selector", "summary").click()
+    assert phone.find_element("css selector", "form.filters button[type=submit]").is_displayed()
+    document, inner, body = widths(phone)
+    assert document <= inner and body <= inner, f"{path} is {document}px wide with its filters open"
+
+
+def test_a_filtered_list_says_how_many_filters_are_on_when_folded(phone, base):
+    sign_in(phone, base, "admin@demo.test")
+    phone.get(base + "/opportunities?status=all&kind=new_business")
+    assert phone.find_element("id", "list-controls").get_attribute("open") is None
+    assert phone.find_element("id", "filters-on").text == "· 2 filters on"
+    # Widened past 800 px, the views and filters open beside the rows again.
+    phone.set_window_size(1440, 900)
+    assert phone.find_element("id", "list-controls").get_attribute("open") is not None
+    assert phone.find_element("id", "view-name").is_displayed()
+
+
 def test_the_menu_is_collapsed_behind_a_button_and_a_skip_link_comes_first(phone, base):
     sign_in(phone, base, "ana.torres@demo.test")
     phone.get(base + "/accounts")

@@ -267,6 +267,9 @@ struct ListPage: Sendable {
     var hasSaved: Bool
     var parameters: String
     var refusal: String?
+    /// How many filters narrow the view beyond the kind's standard ones: the folded
+    /// "Views and filters" on a phone says so, since the filters themselves are hidden.
+    var filtersOn: String?
     var error = ""
     var hasError = false
     var action: Action?
@@ -294,6 +297,12 @@ struct ListPage: Sendable {
             }
             return field
         }
+        let narrowing = spec.filters.filter { filter in
+            if case .hidden = filter.control { return false }
+            guard let value = params[filter.key], !value.isEmpty else { return false }
+            return value != filter.standard
+        }.count
+        filtersOn = narrowing == 0 ? nil : narrowing == 1 ? "1 filter on" : "\(narrowing) filters on"
         let shown = Set(view.columns.map(\.key))
         columns = spec.columns.map { ColumnChoice(key: $0.key, label: $0.label, shown: shown.contains($0.key)) }
         headers = view.columns.map { column in
