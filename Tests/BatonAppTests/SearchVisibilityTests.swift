@@ -1,4 +1,5 @@
 @testable import BatonApp
+import Foundation
 import Logging
 import Postgres
 import Testing
