@@ -44,15 +44,16 @@ import Testing
         return try await AdminTasks(configuration: configuration, logger: Logger(label: "book")).withDatabase(body)
     }
 
-    /// Two rounds of the renewal job at once on `day`: the names of the agreements whose
-    /// renewal opened (one round wins the advisory lock; the other finds it held).
-    func rounds(_ services: AppServices, _ day: String) async throws -> [String] {
+    /// Two rounds of the renewal job at once on `day`: the agreements whose renewal opened
+    /// (one round wins the advisory lock; the other finds it held), or with `settled`, those
+    /// whose ended term it settled, with the status it left them in.
+    func rounds(_ services: AppServices, _ day: String, settled: Bool = false) async throws -> [String] {
         let job = RenewalJob(services: services)
         let today = try #require(CalendarDate(day))
         async let first = job.round(today: today)
         async let second = job.round(today: today)
-        let (a, b) = try await (first, second)
-        return ((a ?? []) + (b ?? [])).map { "\($0.name) \($0.endOn)" }.sorted()
+        let done = try await [first, second].compactMap { $0 }.flatMap { settled ? $0.settled : $0.opened }
+        return done.map { "\($0.name) \($0.endOn)" + (settled ? " \($0.status.words)" : "") }.sorted()
     }
 
     @Test func theHandComputedBook() async throws {
@@ -78,6 +79,13 @@ import Testing
                                                   json: #"{"cancelledOn": "2025-08-31", "reason": "Moved in-house"}"#,
                                                   headers: [.ifMatch: "\"1\""])
             #expect(cancelled.status == .ok, "\(cancelled.text)")
+            // B is downgraded mid-term: 1,500 a month from 2025-10-01, the 500 it loses is churn.
+            let line = try await app.sql("SELECT id FROM agreement_lines WHERE agreement_id = \(b)").first?.decode("id", as: Int.self) ?? 0
+            let downgraded = try await app.request(.post, "/api/v1/agreements/\(b)/downgrade", token: admin, json: #"""
+                {"lines": [{"id": \#(line), "unitPrice": "1500.00"}], "reason": "Fewer users", "effectiveOn": "2025-10-01"}
+                """#, headers: [.ifMatch: "\"1\""])
+            #expect(downgraded.status == .ok, "\(downgraded.text)")
+            #expect(try downgraded.object["mrr"] as? String == "1500.00")
 
             try await withServices(app) { (services: AppServices) async throws -> Void in
                 // Each renewal opens 90 days before its end, once, however many rounds run.
@@ -88,7 +96,7 @@ import Testing
                 #expect(try await rounds(services, "2025-11-30") == ["Support 2025-03-01 2026-02-28"])
                 #expect(try await rounds(services, "2025-12-30") == [])
                 #expect(try await rounds(services, "2025-12-31") == ["Support 2025-04-01 2026-03-31"])
-                #expect(try await rounds(services, "2026-12-31") == [], "the cancelled one never comes up; the others are due already")
+                #expect(try await rounds(services, "2025-12-31") == [], "the others are due already")
             }
             func renewal(of agreement: Int) async throws -> Int {
                 try await app.sql("SELECT renewal_opportunity_id FROM agreements WHERE id = \(agreement)").first?
@@ -98,7 +106,7 @@ import Testing
                 SELECT o.kind, o.amount::text AS amount, o.close_date::text AS close, o.owner_id FROM opportunities o
                 WHERE o.id IN (\(try await renewal(of: a)), \(try await renewal(of: b)), \(try await renewal(of: e))) ORDER BY o.id
                 """)
-            #expect(try renewals.map { try $0.decode("amount", as: String.self) } == ["12000.00", "24000.00", "3600.00"], "each the ARR")
+            #expect(try renewals.map { try $0.decode("amount", as: String.self) } == ["12000.00", "18000.00", "3600.00"], "each the ARR (B's downgraded)")
             #expect(try renewals.map { try $0.decode("close", as: String.self) } == ["2025-12-31", "2026-02-28", "2026-03-31"])
             #expect(try renewals.allSatisfy { try $0.decode("owner_id", as: Int.self) == 4 && $0.decode("kind", as: String.self) == "renewal" })
 
@@ -126,10 +134,33 @@ import Testing
             #expect(try next.decode("end", as: String.self) == "2026-12-31")
             #expect(try next.decode("mrr", as: String.self) == "1000.00")
             #expect(try Array(book)[2].decode("reason", as: String.self) == "Budget cut")
-            // The next term's renewal opens in its turn, once.
             try await withServices(app) { (services: AppServices) async throws -> Void in
+                // E's renewal is still open when its term ends on 2026-03-31; not renewing by itself, it
+                // ends there and its deal is lost, once, the day the end has passed.
+                #expect(try await rounds(services, "2026-03-31", settled: true) == [])
+                #expect(try await rounds(services, "2026-04-01", settled: true) == ["Support 2025-04-01 2026-03-31 ended"])
+                #expect(try await rounds(services, "2026-04-01", settled: true) == [])
+                // The next term's renewal opens in its turn, once; C, cancelled, never comes up (it would have on 2026-11-02).
                 #expect(try await rounds(services, "2026-10-02") == ["Support 2025-01-01 2026-12-31"])
+                #expect(try await rounds(services, "2026-11-02") == [])
+                // A′ renews by itself: its renewal is still open when it ends, so it renews for a term, once.
+                #expect(try await rounds(services, "2026-12-31", settled: true) == [])
+                #expect(try await rounds(services, "2027-01-01", settled: true) == ["Support 2025-01-01 2026-12-31 renewed"])
+                #expect(try await rounds(services, "2027-01-01", settled: true) == [])
             }
+            let terms = Array(try await app.sql("""
+                SELECT a.status, a.start_on::text AS start, a.end_on::text AS "end", a.mrr::text AS mrr, coalesce(a.close_reason, '') AS reason,
+                       coalesce(st.is_won, false) AS won, o.closed_on::text AS closed
+                FROM agreements a LEFT JOIN opportunities o ON o.id = a.renewal_opportunity_id LEFT JOIN pipeline_stages st ON st.key = o.stage_key
+                ORDER BY a.id
+                """))
+            #expect(try terms.map { try $0.decode("status", as: String.self) } == ["renewed", "cancelled", "ended", "ended", "renewed", "active"])
+            #expect(try terms[3].decode("reason", as: String.self) == AgreementActions.notRenewedReason)
+            #expect(try terms[4].decode("won", as: Bool.self), "A′'s deal won")
+            #expect(try terms[4].decode("closed", as: String.self) == "2027-01-01")
+            let third = try #require(terms.last)
+            #expect(try [third.decode("start", as: String.self), third.decode("end", as: String.self), third.decode("mrr", as: String.self)]
+                    == ["2027-01-01", "2027-12-31", "1000.00"])
 
             // The movements, by month: what the recurring revenue reports sum.
             let movements = try await app.sql("""
@@ -138,9 +169,24 @@ import Testing
                 """)
             #expect(try movements.map { "\(try $0.decode("month", as: String.self)) \(try $0.decode("kind", as: String.self)) \(try $0.decode("delta", as: String.self))" } == [
                 "2025-01-01 new 1000.00", "2025-02-01 new 500.00", "2025-03-01 new 2000.00", "2025-04-01 expansion 300.00",
-                "2025-08-01 churn -500.00", "2026-01-01 renewal 0.00", "2026-03-01 churn -2000.00",
+                "2025-08-01 churn -500.00", "2025-10-01 churn -500.00", "2026-01-01 renewal 0.00", "2026-03-01 churn -1500.00",
+                "2026-04-01 churn -300.00", "2027-01-01 renewal 0.00",
             ])
-            #expect(try movements.map { try $0.decode("reason", as: String.self) }.filter { !$0.isEmpty } == ["Moved in-house", "Budget cut"])
+            #expect(try movements.map { try $0.decode("reason", as: String.self) }.filter { !$0.isEmpty }
+                    == ["Moved in-house", "Fewer users", "Budget cut", AgreementActions.notRenewedReason])
+
+            // Retention by quarter: Q3 2025 loses C (500 of 3,800); Q4 keeps Northwind's 1,300 and
+            // Contoso at 1,500 of 2,000, the downgrade (contraction): (3,300 − 500) ÷ 3,300.
+            let retention = try await app.request(.get, "/api/v1/reports/retention?from=2025-07-01&to=2025-12-31", token: admin)
+            let quarters = try retention.object["quarters"] as? [[String: Any]] ?? []
+            #expect(quarters.map { $0["opening"] as? String } == ["3800.00", "3300.00"], "\(retention.text)")
+            #expect(quarters.map { $0["contraction"] as? String } == ["0.00", "500.00"])
+            #expect(quarters.map { $0["grossRetention"] as? String } == ["0.8684", "0.8485"])
+            #expect(quarters.map { $0["netRetention"] as? String } == ["0.8684", "0.8485"])
+            let october = try await app.request(.get, "/api/v1/reports/recurring-revenue?from=2025-10-01&to=2025-10-31&by=account", token: admin)
+            let downgradedMonth = (try october.object["lines"] as? [[String: Any]] ?? []).first { $0["label"] as? String == "Contoso" }
+            #expect(downgradedMonth?["contraction"] as? String == "500.00", "\(october.text)")
+            #expect(downgradedMonth?["closing"] as? String == "1500.00")
 
             // Quotas credit by metric: Dev's 2025 recurring bookings are a year of what the won
             // deals added (A in December 2024 is not in 2025): C 6,000 + B 24,000 + E 3,600; the
@@ -155,6 +201,7 @@ import Testing
             #expect(try await credited("2025-Q2", "recurring_bookings") == "3600.00")
             #expect(try await credited("2024", "recurring_bookings") == "12000.00")
             #expect(try await credited("2025", "renewal_bookings") == "12000.00")
+            #expect(try await credited("2027", "renewal_bookings") == "12000.00", "A′'s renewal, won by itself on 2027-01-01")
             #expect(try await credited("2025-Q2", "expansion") == "3600.00", "E's deal, won at its contract value")
             let forecast = try await app.request(.get, "/api/v1/reports/forecast?period=2025-Q4&metric=renewal_bookings", token: admin)
             #expect(forecast.status == .ok, "\(forecast.text)")

@@ -43,6 +43,16 @@ import Testing
             """#)
     }
 
+    /// `proposal`, submitted, approved, sent and accepted on 2026-12-01: its agreement
+    /// runs 2027-01-01 to 2028-12-31 at 1,425.00 a month, renewing by itself.
+    func acceptedProposal(_ app: TestApp, _ admin: String) async throws -> [String: Any] {
+        let p = try await proposal(app, admin)
+        let id = p["id"] as? Int ?? 0
+        for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
+        try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
+        return p
+    }
+
     @Test func aProposalSaysWhatIsPaidOnceMonthlyAndOverTheContract() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
@@ -70,10 +80,7 @@ import Testing
     @Test func acceptingMakesTheAgreementOnceAndCancellingIsChurn() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
-            let p = try await proposal(app, admin)
-            let id = p["id"] as? Int ?? 0
-            for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
-            try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
+            let p = try await acceptedProposal(app, admin)
             let list = try await app.request(.get, "/api/v1/agreements?accountId=\(p["accountId"] as? Int ?? 0)", token: admin)
             let items = try list.object["items"] as? [[String: Any]] ?? []
             #expect(items.count == 1, "one agreement per accepted proposal: \(list.text)")
@@ -89,6 +96,22 @@ import Testing
             #expect(try won.object["amount"] as? String == "27000.00", "won at the contract value")
 
             let agreementID = a["id"] as? Int ?? 0
+            // A downgrade says why, from a day within the term, and lowers what it names.
+            let support = (a["lines"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+            let refused = try await app.request(.post, "/api/v1/agreements/\(agreementID)/downgrade", token: admin, json: #"""
+                {"lines": [{"id": \#(support), "quantity": "2"}], "effectiveOn": "2029-01-01"}
+                """#, headers: [.ifMatch: "\"1\""])
+            #expect(refused.status == .unprocessableContent)
+            #expect(try Set(refused.fieldErrors.keys) == ["lines", "reason", "effectiveOn"], "\(refused.text)")
+            let stale = try await app.request(.post, "/api/v1/agreements/\(agreementID)/downgrade", token: admin, json: #"""
+                {"lines": [{"id": \#(support), "unitPrice": "1000.00"}], "reason": "Smaller team"}
+                """#, headers: [.ifMatch: "\"7\""])
+            #expect(stale.status == .preconditionFailed)
+            let consultant = try await app.signIn("ivy.chen@demo.test")
+            let notTheirs = try await app.request(.post, "/api/v1/agreements/\(agreementID)/downgrade", token: consultant, json: #"""
+                {"lines": [{"id": \#(support), "unitPrice": "1000.00"}], "reason": "Smaller team"}
+                """#, headers: [.ifMatch: "\"1\""])
+            #expect(notTheirs.status == .forbidden || notTheirs.status == .notFound)
             let noReason = try await app.request(.post, "/api/v1/agreements/\(agreementID)/cancel", token: admin,
                                                  json: #"{"cancelledOn": "2027-06-30"}"#, headers: [.ifMatch: "\"1\""])
             #expect(noReason.status == .unprocessableContent)
@@ -98,6 +121,9 @@ import Testing
             #expect(cancelled.status == .ok, "\(cancelled.text)")
             #expect(try cancelled.object["status"] as? String == "cancelled")
             #expect(try cancelled.object["closeReason"] as? String == "Moved to an in-house team")
+            let late = try await app.request(.post, "/api/v1/agreements/\(agreementID)/downgrade", token: admin,
+                                             json: #"{"lines": [], "reason": "late"}"#, headers: [.ifMatch: "\"2\""])
+            #expect(late.status == .conflict, "a cancelled agreement is not downgraded: \(late.text)")
             let again = try await app.request(.post, "/api/v1/agreements/\(agreementID)/cancel", token: admin,
                                               json: #"{"reason": "twice"}"#, headers: [.ifMatch: "\"2\""])
             #expect(again.status == .conflict)
@@ -115,10 +141,7 @@ import Testing
     @Test func theRenewalComesUpOnceWhenTheJobRunsTwiceConcurrently() async throws {
         try await TestApp.run { app in
             let admin = try await app.signIn("admin@demo.test")
-            let p = try await proposal(app, admin)
-            let id = p["id"] as? Int ?? 0
-            for move in ["submit", "approve", "send"] { try await post(app, "proposals/\(id)/\(move)", admin, expect: .ok) }
-            try await post(app, "proposals/\(id)/accept", admin, #"{"acceptedOn": "2026-12-01"}"#, expect: .ok)
+            let p = try await acceptedProposal(app, admin)
             let services = try app.services(connections: 2, label: "renewals")
             let pool = services.pool
             defer { Task { await pool.shutdown() } }

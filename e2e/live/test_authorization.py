@@ -188,6 +188,7 @@ GET    /api/v1/proposals/{id}/capacity-check                  yes   yes     yes 
 GET    /api/v1/agreements                                     yes   yes     yes             yes   yes             no         no
 GET    /api/v1/agreements/{id}                                yes   yes     yes             yes   yes             no         no
 POST   /api/v1/agreements/{id}/cancel                         yes   yes     yes             yes   no              no         no
+POST   /api/v1/agreements/{id}/downgrade                      yes   yes     yes             yes   no              no         no
 POST   /api/v1/agreements/import                              yes   yes     yes             no    no              no         no
 GET    /api/v1/projects                                       yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}                                  yes   yes     yes             yes   yes             yes        no
@@ -290,6 +291,7 @@ NOTES = {
     "PUT /api/v1/projects/{id}/phases/{phaseId}/estimate": "an open phase of a project the caller sees, estimate -1: 422 for its project manager and admins; 403 for others who see it",
     "GET /api/v1/agreements/{id}": "an agreement on the test's account (its recurring proposal accepted by the admin): whoever sees the account",
     "POST /api/v1/agreements/{id}/cancel": "that agreement, stale If-Match: 412 for pipeline writers who see it and admins; 403 for the project manager",
+    "POST /api/v1/agreements/{id}/downgrade": "that agreement, stale If-Match: 412 for pipeline writers who see it and admins; 403 for the project manager",
     "POST /api/v1/agreements/import": "`{}` is not the columns: 422 for importers (admins, managers, account managers); 403 for the others",
     "GET /api/v1/time-off/{id}": "a request the admin makes for the consultant (2031): she, the managers above her and admins see it; 404 for others",
     "POST /api/v1/time-off/{id}/approve": "the consultant's request, stale If-Match: 412 for the managers above her and admins; 403 for herself, 404 for others",
@@ -945,6 +947,8 @@ record_probes("/api/v1/agreements/{id}", lambda w, role: _agreement(w), methods=
 # A cancel carries its reason and day; `{}` at a stale If-Match reaches the version check.
 PROBES["POST /api/v1/agreements/{id}/cancel"] = lambda w, role: Probe(
     "POST", f"/api/v1/agreements/{_agreement(w)}/cancel", {}, dict(STALE))
+PROBES["POST /api/v1/agreements/{id}/downgrade"] = lambda w, role: Probe(
+    "POST", f"/api/v1/agreements/{_agreement(w)}/downgrade", {}, dict(STALE))
 record_probes("/api/v1/time-off/{id}", lambda w, role: _time_off(w), methods=("GET",))
 for _action in ("approve", "decline", "cancel"):
     record_probes(f"/api/v1/time-off/{{id}}/{_action}", lambda w, role: _time_off(w), methods=("POST",))

@@ -10,6 +10,23 @@ struct AgreementCancelInput: StrictDecodable {
     var cancelledOn: CalendarDate?
 }
 
+/// What a mid-term downgrade carries: the lines reduced, each by its id (fewer units, a
+/// lower price a period, or 0 units to take it off), why, and the first day the lower MRR
+/// counts (today when left out).
+struct AgreementDowngradeInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case lines, reason, effectiveOn }
+    struct Line: StrictDecodable {
+        enum Field: String, CodingKey, CaseIterable { case id, quantity, unitPrice }
+        var id: Int64
+        var quantity: DecimalString?
+        var unitPrice: Money?
+    }
+    static var nested: [String: any StrictDecodable.Type] { ["lines": Line.self] }
+    var lines: [Line]?
+    var reason: String?
+    var effectiveOn: CalendarDate?
+}
+
 /// How a move changes the recurring book (`agreement_movements.kind`, sql/0037).
 enum BookMovement: String, Sendable {
     /// The account's first live agreement; recurring lines added beside a live one.
@@ -114,9 +131,7 @@ struct AgreementActions {
 
     /// Stops an agreement before its end, with the reason: churn from that day.
     func cancel(_ db: Connection, caller: Caller, id: Int64, expected: Int?, input: AgreementCancelInput) async throws -> AgreementRecord {
-        guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("agreement") }
-        try Scope.requireWriter(caller)
-        try ETag.requireCurrent(expected, before.version)
+        let before = try await writable(db, caller: caller, id: id, expected: expected)
         // A finished agreement is refused as such (409) before what was sent is judged.
         let next: AgreementStatus
         do {
@@ -135,6 +150,49 @@ struct AgreementActions {
         try await store.recordMovement(db, before, kind: .churn, on: day, mrrBefore: before.mrr.amount, mrrAfter: 0,
                                        opportunityID: nil, reason: input.reason?.trimmed)
         return cancelled
+    }
+
+    /// Reduces a live agreement mid-term (fewer lines or units, a lower price), with the
+    /// reason: the MRR it loses is churn from the day it takes effect, and the agreement
+    /// runs on, and renews, at the reduced lines. Whoever may cancel it may downgrade it.
+    func downgrade(_ db: Connection, caller: Caller, id: Int64, expected: Int?, input: AgreementDowngradeInput) async throws
+        -> AgreementRecord
+    {
+        let before = try await writable(db, caller: caller, id: id, expected: expected)
+        guard before.status.isLive else {
+            throw APIError.conflict("An agreement that is \(before.status.words) cannot be downgraded.", code: "agreement-status")
+        }
+        let day = input.effectiveOn ?? Timestamp.now.calendarDate
+        let reason = input.reason?.trimmed.nilIfEmpty
+        var v = Validator()
+        v.check(reason != nil, "reason", "Say why the agreement is downgraded")
+        v.check((reason?.count ?? 0) <= 500, "reason", "Reason must be at most 500 characters")
+        v.check(day >= before.startOn && day <= before.endOn, "effectiveOn",
+                "The downgrade must take effect within the term (\(before.startOn) to \(before.endOn))")
+        var reduced: (lines: [(id: Int64, line: ProposalLineInput)], mrr: Decimal)?
+        do {
+            let reductions = (input.lines ?? []).map { LineReduction(lineId: $0.id, quantity: $0.quantity?.value, unitPrice: $0.unitPrice?.amount) }
+            reduced = try Downgrade.apply(reductions, to: before.lines.map { (id: $0.id, line: $0.input) },
+                                          discountPercent: before.discountPercent.value, mrr: before.mrr.amount)
+        } catch let refusal as AgreementRefusal {
+            v.add("lines", refusal.message)
+        }
+        try v.throwIfInvalid()
+        guard let reduced, let reason else { throw APIError.internalError }
+        let after = try await store.reduce(db, before, to: reduced.lines, mrr: reduced.mrr, on: day, reason: reason, by: caller.id)
+        try await store.recordMovement(db, before, kind: .churn, on: day, mrrBefore: before.mrr.amount, mrrAfter: reduced.mrr,
+                                       opportunityID: nil, reason: reason)
+        return after
+    }
+
+    /// The agreement `id` for a change by `caller`, locked for the transaction: one they
+    /// see (404 otherwise: the account's owner, the managers above them, an admin), may
+    /// write (403), at the version they read (412).
+    private func writable(_ db: Connection, caller: Caller, id: Int64, expected: Int?) async throws -> AgreementRecord {
+        guard let before = try await store.find(db, id: id, visibleTo: caller, forUpdate: true) else { throw APIError.notFound("agreement") }
+        try Scope.requireWriter(caller)
+        try ETag.requireCurrent(expected, before.version)
+        return before
     }
 
     /// The renewal job's round (`RenewalSchedule`): for each active agreement ending
@@ -163,5 +221,43 @@ struct AgreementActions {
             opened.append(try await store.move(db, before, action: .renewalOpened, to: next, on: today, reason: nil, by: nil))
         }
         return opened
+    }
+}
+
+extension AgreementActions {
+    /// Why the round loses a renewal deal still open when a term that does not renew by itself ends.
+    static let notRenewedReason = "Not renewed by the end of the term"
+
+    /// The round's second half: each agreement whose term has ended while its renewal
+    /// deal is still open is settled by its own terms, through the deal, as if a person
+    /// had moved it (`renewalDecided`). Auto-renewing: the deal is won on the day after
+    /// the end and the agreement renews for one term at its current lines (a renewal
+    /// movement, and renewal bookings for the deal's team). Otherwise the contract has
+    /// run out: the deal is lost ("Not renewed by the end of the term") and the
+    /// agreement ends on its end date, churn from the day after; signing later is new
+    /// business. Once each: only a renewal-due agreement with an open deal is taken,
+    /// under row locks a concurrent round skips. Returns the agreements settled.
+    func settleLapsed(_ db: Connection, today: CalendarDate) async throws -> [AgreementRecord] {
+        let lapsed = try await store.lapsed(db, endedBefore: today)
+        guard !lapsed.isEmpty else { return [] }
+        let stages = try await services.stages.all(db)
+        guard let won = stages.first(where: \.isWon), let lost = stages.first(where: \.isLost) else {
+            throw APIError.conflict("The pipeline needs a won and a lost stage; an admin must add them.", code: "no-closed-stage")
+        }
+        var settled: [AgreementRecord] = []
+        for (id, dealID) in lapsed {
+            let agreement = try await store.findAny(db, id: id)
+            let deal = try await services.opportunities.findAny(db, id: dealID)
+            let renews = agreement.autoRenew
+            let fields = OpportunityFields(
+                accountID: deal.accountId, name: deal.name, kind: deal.kind, stage: renews ? won.stage : lost.stage, amount: deal.amount.amount,
+                closeDate: deal.closeDate, ownerID: deal.ownerId, team: deal.team, probabilityOverride: nil, categoryOverride: nil,
+                nextStep: deal.nextStep, source: deal.source, closedOn: agreement.endOn.adding(days: 1),
+                lostReason: renews ? nil : Self.notRenewedReason, externalID: deal.externalId)
+            let decided = try await services.opportunities.update(db, before: deal, to: fields, teamChanged: false, by: nil)
+            try await renewalDecided(db, decided, won: renews, lost: !renews, by: nil)
+            settled.append(try await store.findAny(db, id: id))
+        }
+        return settled
     }
 }

@@ -32,6 +32,13 @@ struct AgreementRoutes {
         }
     }
 
+    /// `POST /agreements/{id}/downgrade` at the version in `If-Match`.
+    @Sendable func downgrade(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await endpoints.change(request, context, AgreementDowngradeInput.self) { db, caller, id, expected, input, _ in
+            try await actions.downgrade(db, caller: caller, id: id, expected: expected, input: input)
+        }
+    }
+
     /// `POST /agreements/import` (text/csv, `?dryRun=true`): all or nothing.
     @Sendable func importFile(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         let caller = try context.requireCaller()

@@ -144,6 +144,29 @@ struct AgreementStore: Sendable {
         return after
     }
 
+    /// The agreement at its reduced lines and MRR (`Downgrade`): lines kept take their new
+    /// quantity and price, lines left out are taken off; its status stays, and the
+    /// `downgrade` event says the MRR before and after, from `day`, with the reason.
+    func reduce(
+        _ db: Connection, _ before: AgreementRecord, to lines: [(id: Int64, line: ProposalLineInput)], mrr: Decimal, on day: CalendarDate,
+        reason: String, by actorID: Int64
+    ) async throws -> AgreementRecord {
+        try await db.query("DELETE FROM agreement_lines WHERE agreement_id = \(before.id) AND NOT (id = ANY(\(lines.map(\.id))::bigint[]))")
+        for (id, line) in lines {
+            try await db.query("""
+                UPDATE agreement_lines SET quantity = \(line.quantity), unit_price = \(line.unitPrice)
+                WHERE id = \(id) AND agreement_id = \(before.id)
+                """)
+        }
+        try await db.query("UPDATE agreements SET mrr = \(mrr), version = version + 1, updated_at = now() WHERE id = \(before.id)")
+        try await event(db, id: before.id, action: AgreementMove.downgrade.rawValue, from: before.status, to: before.status,
+                        mrrBefore: before.mrr.amount, mrrAfter: mrr, on: day, by: actorID, comment: reason)
+        let after = try await findAny(db, id: before.id)
+        try await AuditTrail.record(db, actorID: actorID, entity: "agreement", entityID: before.id, action: .update,
+                                    before: .of(before), after: .of(after))
+        return after
+    }
+
     /// The active agreements whose renewal should be open by `opensBy` (their end within
     /// the lead) and is not yet, each locked for this caller alone: another server's
     /// round skips the ones this one holds, so each agreement has one winner. With the
@@ -156,6 +179,19 @@ struct AgreementStore: Sendable {
               AND coalesce(c.owner_id, o.owner_id) IS NOT NULL
             ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
             """).map { (id: try $0.decode("id"), ownerID: try $0.decode("owner_id")) }
+    }
+
+    /// The renewal-due agreements whose term ended before `today` with their renewal deal
+    /// still open (neither won nor lost), each locked with its deal for this round alone:
+    /// a concurrent round, or a person moving the deal, skips or waits, so each is settled
+    /// once (a settled one is no longer renewal due).
+    func lapsed(_ db: Connection, endedBefore today: CalendarDate) async throws -> [(agreementID: Int64, dealID: Int64)] {
+        try await db.query("""
+            SELECT a.id, o.id AS deal_id
+            FROM agreements a JOIN opportunities o ON o.id = a.renewal_opportunity_id JOIN pipeline_stages s ON s.key = o.stage_key
+            WHERE a.status = 'renewal_due' AND a.end_on < \(today) AND NOT s.is_won AND NOT s.is_lost
+            ORDER BY a.id FOR UPDATE OF a, o SKIP LOCKED
+            """).map { (agreementID: try $0.decode("id"), dealID: try $0.decode("deal_id")) }
     }
 
     /// Whether this transaction runs the renewal round: false while another server's

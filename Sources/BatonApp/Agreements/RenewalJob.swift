@@ -18,8 +18,8 @@ struct RenewalJob: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                if let opened = try await round(today: Timestamp.now.calendarDate), !opened.isEmpty {
-                    services.logger.info("renewal round opened \(opened.count) renewal opportunities")
+                if let done = try await round(today: Timestamp.now.calendarDate), !(done.opened.isEmpty && done.settled.isEmpty) {
+                    services.logger.info("renewal round opened \(done.opened.count) renewal opportunities, settled \(done.settled.count) ended terms")
                 }
             } catch {
                 services.logger.warning("renewal round failed: \(String(describing: error))")
@@ -32,15 +32,23 @@ struct RenewalJob: Service {
         }
     }
 
-    /// One round as of `today`: the agreements whose renewal it opened, or nil when
-    /// another server holds the round. The lead is the firm's setting (`leadDays` when
-    /// given, as a test or the command's `--lead-days` does).
-    func round(today: CalendarDate, leadDays: Int? = nil) async throws -> [AgreementRecord]? {
+    /// What one round did: the agreements whose renewal it opened, and those whose term
+    /// had ended with the renewal still open, settled by their own terms (renewed or ended).
+    struct Round: Sendable {
+        var opened, settled: [AgreementRecord]
+    }
+
+    /// One round as of `today`, or nil when another server holds the round. The lead is
+    /// the firm's setting (`leadDays` when given, as a test or the command's `--lead-days` does).
+    func round(today: CalendarDate, leadDays: Int? = nil) async throws -> Round? {
         try await services.pool.withTransaction { db in
             guard try await AgreementStore().winsRenewalRound(db) else { return nil }
             // How many days before an agreement's end its renewal opens: the firm's setting.
             let firm = try await FirmSettingsStore.current(db).renewalLeadDays
-            return try await AgreementActions(services: services).openRenewals(db, today: today, leadDays: leadDays ?? firm)
+            let actions = AgreementActions(services: services)
+            // Opened first, so a term that ran out before any round saw it is settled in this one.
+            let opened = try await actions.openRenewals(db, today: today, leadDays: leadDays ?? firm)
+            return Round(opened: opened, settled: try await actions.settleLapsed(db, today: today))
         }
     }
 }

@@ -112,7 +112,7 @@ struct OpportunityStore: Sendable {
         return created
     }
 
-    func update(_ db: Connection, before: OpportunityRecord, to f: OpportunityFields, teamChanged: Bool, by actorID: Int64) async throws -> OpportunityRecord {
+    func update(_ db: Connection, before: OpportunityRecord, to f: OpportunityFields, teamChanged: Bool, by actorID: Int64?) async throws -> OpportunityRecord {
         let stageChanged = f.stage.key != before.stage
         let entered: Query = stageChanged ? "now()" : "stage_entered_at"
         try await db.query("""

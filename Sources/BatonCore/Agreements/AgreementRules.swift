@@ -21,6 +21,8 @@ public enum AgreementMove: String, Sendable, Codable, CaseIterable {
     /// The renewal job opened the renewal opportunity.
     case renewalOpened = "renewal_opened"
     case renew, end, cancel
+    /// Fewer lines or units mid-term (`Downgrade`): the agreement runs on at a lower MRR.
+    case downgrade
 }
 
 /// Why a move is refused, in words the person can act on.
@@ -74,6 +76,7 @@ public enum AgreementRules {
         case (.renewalOpened, .active): return .renewalDue
         case (.renew, .renewalDue), (.renew, .active): return .renewed
         case (.end, .renewalDue), (.end, .active): return .ended
+        case (.downgrade, .active), (.downgrade, .renewalDue): return status
         case (.cancel, .active), (.cancel, .renewalDue):
             guard let reason, !reason.trimmed.isEmpty else { throw AgreementRefusal(message: "Say why the agreement is cancelled") }
             return .cancelled

@@ -46,4 +46,27 @@ private func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
             #expect(throws: AgreementRefusal.self) { try AgreementRules.apply(.cancel, to: finished, reason: "late") }
         }
     }
+
+    /// Support 2 × 600 a month and monitoring 1 × 200, 10 % off: 1,260.00 a month.
+    @Test func aDowngradeLowersTheLinesAndTheMRR() throws {
+        let monthly = Recurrence(period: .monthly, termMonths: 12)
+        let lines: [(id: Int64, line: ProposalLineInput)] = [
+            (1, ProposalLineInput(description: "Support", quantity: 2, unitPrice: 600, kind: .service, recurrence: monthly)),
+            (2, ProposalLineInput(description: "Monitoring", quantity: 1, unitPrice: 200, kind: .service, recurrence: monthly)),
+        ]
+        #expect(AgreementRules.mrr(lines: lines.map(\.line), discountPercent: 10) == 1_260)
+        // One support seat fewer, monitoring off: 600 × 0.9 = 540.00.
+        let fewer = try Downgrade.apply([LineReduction(lineId: 1, quantity: 1), LineReduction(lineId: 2, quantity: 0)], to: lines,
+                                        discountPercent: 10, mrr: 1_260)
+        #expect(fewer.mrr == 540)
+        #expect(fewer.lines.map(\.id) == [1])
+        // A lower price keeps the line: (2 × 450 + 200) × 0.9 = 990.00.
+        #expect(try Downgrade.apply([LineReduction(lineId: 1, unitPrice: 450)], to: lines, discountPercent: 10, mrr: 1_260).mrr == 990)
+        for refused in [[LineReduction(lineId: 3, quantity: 1)], [LineReduction(lineId: 1, quantity: 3)], [LineReduction(lineId: 2, unitPrice: 250)],
+                        [LineReduction(lineId: 1, quantity: 2)], [LineReduction(lineId: 1, quantity: 0), LineReduction(lineId: 2, quantity: 0)], []] {
+            #expect(throws: AgreementRefusal.self, "\(refused)") { try Downgrade.apply(refused, to: lines, discountPercent: 10, mrr: 1_260) }
+        }
+        #expect(try AgreementRules.apply(.downgrade, to: .renewalDue) == .renewalDue)
+        #expect(throws: AgreementRefusal.self) { try AgreementRules.apply(.downgrade, to: .ended) }
+    }
 }
