@@ -130,7 +130,8 @@ import Testing
                                                                      "block": "\(week.projectID).\(spare).\(before)"])
             #expect(moved.status == .seeOther)
             let location = try #require(moved.headers[.location])
-            #expect(location.hasPrefix(back + "&undo=\(week.projectID).\(spare).12.-1."), "\(location)")
+            #expect(location.hasPrefix(back + "&undo=\(week.projectID).\(spare).") && location.hasSuffix(".12.2031-06-09.2031-06-10.0."),
+                    "the undo names Ivy and the days as they were, and no pieces (the whole block moved): \(location)")
             let row = try #require(try await app.sql("SELECT user_id, start_date::text AS s, end_date::text AS e FROM assignments WHERE id = \(spare)").first)
             #expect(try row.decode("user_id", as: Int64.self) == jon && row.decode("s", as: String.self) == "2031-06-10"
                     && row.decode("e", as: String.self) == "2031-06-11")
@@ -144,11 +145,10 @@ import Testing
                                                                      "block": "\(week.projectID).\(spare).\(before)"])
             #expect(stale.headers[values: .setCookie].contains { $0.hasPrefix("baton_flash=") }, "a stale move is refused")
 
-            // Undo: the undo form's values move it back.
-            let undo = try #require(RotationBoard.Undo(String(location.split(separator: "=").last ?? "")))
-            let undone = try await app.form("/rotation/move", admin, ["csrf": csrf, "back": back, "shift": String(undo.shift),
-                                                                      "userId": String(undo.userID),
-                                                                      "block": "\(undo.projectID).\(undo.assignmentID).\(undo.version)"])
+            // Undo: the undo form's value takes the move back.
+            let undoText = String(location.split(separator: "=").last ?? "")
+            #expect(RotationBoard.Undo(undoText)?.text == undoText)
+            let undone = try await app.form("/rotation/move", admin, ["csrf": csrf, "back": back, "undo": undoText])
             #expect(undone.status == .seeOther && !undone.headers[values: .setCookie].contains { $0.hasPrefix("baton_flash=") })
             let restored = try #require(try await app.sql("SELECT user_id, start_date::text AS s FROM assignments WHERE id = \(spare)").first)
             #expect(try restored.decode("user_id", as: Int64.self) == 12 && restored.decode("s", as: String.self) == "2031-06-09")

@@ -44,21 +44,31 @@ struct RotationBoard: Sendable {
     struct Legend: Sendable { var client: String; var tone: Int }
     /// A block as the move form names it: `projectId.assignmentId.version`.
     struct BlockChoice: Sendable { var value, label: String }
-    /// The last move, offered back: the same form, the other way.
-    struct UndoOffer: Sendable { var block, userId, shift, text: String }
-    /// `projectId.assignmentId.userId.shift.version`, in the address after a move.
+    /// The last move, offered back: `undo` is `Undo.text`.
+    struct UndoOffer: Sendable { var undo, text: String }
+    /// A move's undo (`DaysMoveUndo`) in the board's address after the move:
+    /// `projectId.assignmentId.version.userId.start.end.overbooked.pieces`, the pieces
+    /// the move made as `id:version` joined by commas (none when the whole assignment moved).
     struct Undo: Sendable {
-        var projectID, assignmentID, userID: Int64
-        var shift, version: Int
+        var projectID, assignmentID: Int64
+        var undo: DaysMoveUndo
         init?(_ text: String) {
-            let parts = text.split(separator: ".").map { Int64($0) }
-            guard parts.count == 5, let p = parts[0], let a = parts[1], let u = parts[2], let s = parts[3], let v = parts[4] else { return nil }
-            (projectID, assignmentID, userID, shift, version) = (p, a, u, Int(s), Int(v))
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 8, let p = Int64(parts[0]), let a = Int64(parts[1]), let v = Int(parts[2]), let u = Int64(parts[3]),
+                  let start = CalendarDate(parts[4]), let end = CalendarDate(parts[5]) else { return nil }
+            let pieces = parts[7].split(separator: ",").map { $0.split(separator: ":").compactMap { Int64($0) } }
+            guard pieces.allSatisfy({ $0.count == 2 }) else { return nil }
+            (projectID, assignmentID) = (p, a)
+            undo = DaysMoveUndo(version: v, userId: u, start: start, end: end, allowOverbook: parts[6] == "1",
+                                remove: pieces.map { DaysMoveUndo.Piece(id: $0[0], version: Int($0[1])) })
         }
-        init(projectID: Int64, assignmentID: Int64, userID: Int64, shift: Int, version: Int) {
-            (self.projectID, self.assignmentID, self.userID, self.shift, self.version) = (projectID, assignmentID, userID, shift, version)
+        init(projectID: Int64, assignmentID: Int64, undo: DaysMoveUndo) {
+            (self.projectID, self.assignmentID, self.undo) = (projectID, assignmentID, undo)
         }
-        var text: String { "\(projectID).\(assignmentID).\(userID).\(shift).\(version)" }
+        var text: String {
+            let pieces = undo.remove.map { "\($0.id):\($0.version)" }.joined(separator: ",")
+            return "\(projectID).\(assignmentID).\(undo.version).\(undo.userId).\(undo.start).\(undo.end).\(undo.allowOverbook ? 1 : 0).\(pieces)"
+        }
     }
 
     var from: CalendarDate
@@ -153,8 +163,7 @@ struct RotationBoard: Sendable {
             back: q.address(), error: error,
             undo: undo.map { u in
                 let what = byID[u.assignmentID].map { "\($0.project) (\(names[$0.userId] ?? "someone"))" } ?? "the block"
-                return UndoOffer(block: "\(u.projectID).\(u.assignmentID).\(u.version)", userId: String(u.userID), shift: String(u.shift),
-                                 text: "Moved \(what).")
+                return UndoOffer(undo: u.text, text: "Moved days of \(what).")
             })
     }
 
