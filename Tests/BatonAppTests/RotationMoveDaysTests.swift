@@ -44,9 +44,7 @@ import Testing
         return (text, hours)
     }
 
-    func version(_ app: TestApp, _ id: Int64) async throws -> Int {
-        try #require(try await app.sql("SELECT version FROM assignments WHERE id = \(id)").first).decode("version")
-    }
+    func version(_ app: TestApp, _ id: Int64) async throws -> Int { try await RotationBoardTests().version(app, id) }
 
     @Test func aBlockSplitsTheAssignmentKeepsEveryHourAndUndoes() async throws {
         try await TestApp.run { app in
