@@ -9,7 +9,7 @@ from conftest import sign_in
 PAGES = {
     "ana.torres@demo.test": ["/", "/accounts", "/accounts/1", "/opportunities/1", "/pipeline", "/reports",
                              "/reports/pipeline", "/reports/sales-performance", "/projects", "/opportunities",
-                             "/contacts", "/tasks", "/agreements", "/search?q=ana"],
+                             "/contacts", "/tasks", "/agreements", "/search?q=ana", "/contacts/1"],
     "felix.braun@demo.test": ["/", "/projects/1", "/my-week", "/bonus", "/reports/delivery", "/reports/growth",
                               "/rotation"],
     "admin@demo.test": ["/admin", "/admin/people", "/admin/stages", "/admin/quotas", "/admin/bonus-plans", "/proposals/1",

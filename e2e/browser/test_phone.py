@@ -7,7 +7,7 @@ from selenium.webdriver.common.keys import Keys
 
 from conftest import sign_in
 
-MAIN_PAGES = ["/", "/accounts", "/opportunities", "/contacts", "/pipeline", "/projects", "/my-week", "/time-off",
+MAIN_PAGES = ["/", "/accounts", "/opportunities", "/contacts", "/contacts/1", "/proposals/1", "/pipeline", "/projects", "/my-week", "/time-off",
               "/reports", "/imports", "/notifications", "/admin", "/bonus"]
 
 
