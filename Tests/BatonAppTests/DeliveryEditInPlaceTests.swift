@@ -97,6 +97,7 @@ import Testing
             let id = try await EditInPlaceTests().deal(app, ana, name: "Team Splits")
             let html = try await pages.page(app, "/opportunities/\(id)", ana).text
             #expect(html.contains(#"action="/opportunities/\#(id)/team""#))
+            #expect(html.contains(#"<option value="\#(felixID)">Felix Braun</option>"#), "a project manager can join the deal")
             let version = try await EditInPlaceTests().stored(app, id).decode("version", as: Int.self)
             let token = try await pages.csrf(app, ana, from: "/opportunities/\(id)")
             let team: [(String, String)] = [("csrf", token), ("version", String(version)),

@@ -91,8 +91,9 @@ def test_a_deals_splits_are_edited_and_a_person_added_to_its_team(browser, base)
     assert not axe_problems(browser, "the deal page with its team form")
     fits_390(browser, "the deal page")
 
-    # Felix joins as project manager with 30 %, while Ana keeps 100 %: 130 is refused by the splits.
-    Select(browser.find_element("id", "new-person")).select_by_visible_text("Felix Braun")
+    # Felix, a project manager, joins with 30 %, while Ana keeps 100 %: 130 is refused by the splits.
+    colleague = "Felix Braun"
+    Select(browser.find_element("id", "new-person")).select_by_visible_text(colleague)
     Select(browser.find_element("id", "new-role")).select_by_value("project_manager")
     browser.find_element("id", "new-split").send_keys("30")
     submit(browser, browser.find_element("css selector", "form#team-form button[type=submit]"))
@@ -108,7 +109,7 @@ def test_a_deals_splits_are_edited_and_a_person_added_to_its_team(browser, base)
     ana_split.send_keys("70")
     submit(browser, browser.find_element("css selector", "form#team-form button[type=submit]"))
     team = api(base, "GET", f"/api/v1/opportunities/{deal_id}", token=ana)["team"]
-    assert sorted((m["role"], m["splitPercent"]) for m in team) == [("owner", "70.00"), ("project_manager", "30.00")]
+    assert sorted((m["role"], m["splitPercent"]) for m in team) == [("owner", "70"), ("project_manager", "30")]
     assert browser.find_element("id", "team-total").text == "Splits add up to 100%"
     legends = [e.text for e in browser.find_elements("css selector", "form#team-form legend")]
-    assert "Felix Braun" in legends
+    assert colleague in legends

@@ -193,7 +193,11 @@ struct OpportunityPage {
                                openStages: stages.filter { !$0.isWon && !$0.isLost }.map { Choice(value: $0.key, label: $0.name) },
                                otherReason: LostReasonStore.other)
         if canEdit {
-            let everyone = try await services.users.activeChoices(db, visibleTo: caller).map { (id: $0.id, name: $0.name) }
+            // Who can join: the caller's reporting line, and every project manager (the
+            // one who will run the work is often on the deal); the action takes any active person.
+            let line = try await services.users.activeChoices(db, visibleTo: caller).map { (id: $0.id, name: $0.name) }
+            let managers = try await services.opportunities.proposalReviewers(db).filter { pm in !line.contains { $0.id == pm.id } }
+            let everyone = (line + managers).sorted { $0.name.lowercased() < $1.name.lowercased() }
             page.teamForm = [teamForm(o, names: Dictionary(uniqueKeysWithValues: zip(o.team.map(\.userId), team.map(\.name))),
                                       everyone: everyone, sent: forms.team)]
         }
