@@ -36,7 +36,7 @@ def test_the_bell_counts_a_decided_time_off_and_the_page_opens_it(browser, base)
     submit(browser, bell)
     assert browser.find_element("css selector", "header.page h1").text == "Notifications"
     item = browser.find_element("css selector", "li.notification.unread")
-    assert "2031-03-03" in item.text
+    assert "3 Mar 2031" in item.text
     submit(browser, item.find_element("css selector", "button"))
     # The record: the time-off page, and the bell is back to zero.
     assert browser.current_url.endswith("/time-off")
