@@ -35,7 +35,7 @@ def test_compact_cards_and_the_lost_zone_asks_why_then_undo(browser, base):
     assert "Showing every open deal" in browser.find_element("id", "period-hint").text
     card = browser.find_element("css selector", f".card-deal[data-id='{deal_id}']")
     text = card.text
-    for fact in (f"Board deal {tag}", f"Board {tag}", "48,000.00", "2031-05-20", "AT", "d in stage"):
+    for fact in (f"Board deal {tag}", f"Board {tag}", "48,000.00", "20 May 2031", "AT", "d in stage"):
         assert fact in text, fact
     stops = [e for e in card.find_elements("css selector", FOCUSABLE) if e.is_displayed()]
     assert len(stops) == 2, "the deal's link and its menu: two tab stops"
