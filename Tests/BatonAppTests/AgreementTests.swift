@@ -167,4 +167,39 @@ import Testing
             #expect(try renewals.map { try $0.decode("status", as: String.self) } == ["renewal_due"])
         }
     }
+
+    /// The agreement's page: its figures, and the downgrade form through the same action
+    /// as the API (the same refusal, the same churn).
+    @Test func theAgreementPageDowngradesThroughTheSameAction() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let p = try await acceptedProposal(app, admin)
+            let listed = try await app.request(.get, "/api/v1/agreements?accountId=\(p["accountId"] as? Int ?? 0)", token: admin)
+            let a = try #require((try listed.object["items"] as? [[String: Any]])?.first)
+            let id = a["id"] as? Int ?? 0
+            let lines = (a["lines"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            let path = "/agreements/\(id)"
+            let page = try await app.page(path, admin)
+            #expect(page.status == .ok)
+            #expect(page.text.text(ofElement: "agreement-mrr") == "USD 1,425.00")
+            #expect(page.text.contains("Support for Northwind") && page.text.contains("Renews by itself"))
+            let csrf = try await app.csrf(admin, from: path)
+            // Support down to 1,000 a month, the licence as it was.
+            var fields = ["csrf": csrf, "version": "1", "effectiveOn": "2027-07-01"]
+            for (line, price) in zip(lines, ["1000.00", "1000.00"]) { (fields["quantity-\(line)"], fields["unitPrice-\(line)"]) = ("1", price) }
+            let refused = try await app.form("\(path)/downgrade", admin, fields)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Say why the agreement is downgraded"))
+            fields["reason"] = "Smaller team"
+            let done = try await app.form("\(path)/downgrade", admin, fields)
+            #expect(done.status == .seeOther || done.status == .found, "\(done.text)")
+            // (1,000 + 1,000 ÷ 12) × 0.9 = 975.00 from 2027-07-01: 450.00 of churn.
+            #expect(try await app.page(path, admin).text.text(ofElement: "agreement-mrr") == "USD 975.00")
+            let churn = try await app.sql("""
+                SELECT on_day::text AS day, mrr_delta::text AS delta, reason FROM agreement_movements WHERE agreement_id = \(id) AND kind = 'churn'
+                """)
+            #expect(try churn.map { "\(try $0.decode("day", as: String.self)) \(try $0.decode("delta", as: String.self)) \(try $0.decode("reason", as: String.self))" }
+                    == ["2027-07-01 -450.00 Smaller team"])
+        }
+    }
 }

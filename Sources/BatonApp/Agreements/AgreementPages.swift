@@ -89,3 +89,84 @@ extension WebRoutes {
         return renderer.page("agreements", Page(frame: frame(caller, sessionToken: token, title: "Agreements", area: "agreements"), body: body))
     }
 }
+
+/// `/agreements/{id}`: one agreement, its lines, where it came from and where it stands,
+/// and (while it runs, for those who may change it) the form that downgrades it through
+/// `AgreementActions.downgrade`, as the API does.
+struct AgreementPage {
+    struct LineRow { var line: AgreementRecord.Line; var quantity, unitPrice, period: String }
+
+    var summary: AgreementLine
+    var lines: [LineRow]
+    var autoRenew, noticeBy: String
+    var accountHref, closeReason, closedOn: String
+    var closed, canDowngrade: Bool
+    var downgrade: WebForm
+
+    static func build(_ db: Connection, id: Int64, caller: Caller, currency: String, form: FormState? = nil) async throws -> AgreementPage? {
+        guard let listed = try await RecurringRevenueStore().agreement(db, id: id, caller: caller) else { return nil }
+        let a = listed.agreement
+        let state = form ?? FormState("downgrade", values: Dictionary(uniqueKeysWithValues: a.lines.flatMap {
+            [("quantity-\($0.id)", $0.quantity.description), ("unitPrice-\($0.id)", $0.unitPrice.description)]
+        } + [("version", String(a.version))]))
+        let fields = a.lines.flatMap { line in
+            [state.text("quantity-\(line.id)", "Quantity: \(line.description)", inputmode: "decimal"),
+             state.text("unitPrice-\(line.id)", "Price a period: \(line.description)", inputmode: "decimal")]
+        } + [state.text("effectiveOn", "Takes effect on", type: "date", hint: "Today when left empty; within the term"),
+             state.textarea("reason", "Why (required)")]
+        return AgreementPage(
+            summary: AgreementLine(a, accountName: listed.accountName, ownerName: listed.ownerName, currency: currency),
+            lines: a.lines.map {
+                LineRow(line: $0, quantity: $0.quantity.description, unitPrice: Formatting.money($0.unitPrice, currency: currency),
+                        period: Formatting.label($0.recurrence.period.rawValue))
+            },
+            autoRenew: a.autoRenew ? "Renews by itself" : "Does not renew by itself",
+            noticeBy: Formatting.date(RecurringRevenue.noticeBy(endOn: a.endOn, noticeDays: a.noticeDays)),
+            accountHref: Site.account(a.accountId), closeReason: a.closeReason ?? "", closedOn: Formatting.date(a.closedOn, none: ""),
+            closed: a.closedOn != nil, canDowngrade: a.status.isLive && PipelineAccess.canWrite(caller.roles),
+            downgrade: state.form(fields, hidden: [.init(name: "version", value: state.value("version"))]))
+    }
+}
+
+extension WebRoutes {
+    @Sendable func agreementPage(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
+        return try await agreementPage(caller, token, id: try request.id(context))
+    }
+
+    func agreementPage(_ caller: Caller, _ token: String, id: Int64, form: FormState? = nil, status: HTTPResponse.Status = .ok) async throws
+        -> Response
+    {
+        guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
+        guard let body = try await services.pool.withConnection({
+            try await AgreementPage.build($0, id: id, caller: caller, currency: services.configuration.currency, form: form)
+        }) else { return notFound() }
+        return renderer.page("agreement", Page(frame: frame(caller, sessionToken: token, title: body.summary.agreement.name, area: "agreements"),
+                                               body: body), status: status)
+    }
+
+    /// The downgrade form: each line's quantity and price as typed (the lines left as they
+    /// were are no reduction), the reason and the day, at the version the page showed.
+    @Sendable func downgradeAgreementForm(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await postedForm(request, context) { caller, token, form in
+            let id = try request.id(context)
+            var reader = FormReader(form)
+            let lineIDs = form.keys.compactMap { $0.hasPrefix("quantity-") ? Int64($0.dropFirst("quantity-".count)) : nil }.sorted()
+            let lines = lineIDs.map { line in
+                AgreementDowngradeInput.Line(id: line, quantity: reader.decimal("quantity-\(line)", "Quantity", field: "lines"),
+                                             unitPrice: reader.money("unitPrice-\(line)", "Price", field: "lines"))
+            }
+            let input = AgreementDowngradeInput(lines: lines, reason: reader.optional("reason"), effectiveOn: reader.date("effectiveOn", "Takes effect on"))
+            do {
+                _ = try await formTransaction(reader) { db in
+                    try await AgreementActions(services: services).downgrade(db, caller: caller, id: id, expected: form["version"].flatMap { Int($0) },
+                                                                             input: input)
+                }
+            } catch {
+                guard let failure = FormFailure(error) else { throw error }
+                return try await agreementPage(caller, token, id: id, form: FormState("downgrade", typed: form, failure: failure), status: failure.status)
+            }
+            return WebSession.redirect(Site.agreement(id))
+        }
+    }
+}

@@ -167,6 +167,15 @@ extension RecurringRevenueStore {
             """).map { Listed(agreement: try AgreementStore.record($0), accountName: try $0.decode("account_name"), ownerName: try $0.decode("owner_name")) }
     }
 
+    /// One agreement the caller sees, with its account's name and owner: the agreement's page.
+    func agreement(_ db: Connection, id: Int64, caller: Caller) async throws -> Listed? {
+        try await db.query("""
+            SELECT \(AgreementStore.columns), c.name AS account_name, u.name AS owner_name
+            FROM agreements a JOIN accounts c ON c.id = a.account_id LEFT JOIN users u ON u.id = c.owner_id
+            WHERE a.id = \(id) AND \(Scope.accountOf(caller, column: "a.account_id"))
+            """).first.map { Listed(agreement: try AgreementStore.record($0), accountName: try $0.decode("account_name"), ownerName: try $0.decode("owner_name")) }
+    }
+
     /// The owners of the accounts with agreements the caller sees: the owner filter's choices.
     func agreementOwners(_ db: Connection, caller: Caller) async throws -> [(id: Int64, name: String)] {
         try await db.query("""

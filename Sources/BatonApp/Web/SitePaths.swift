@@ -108,6 +108,8 @@ enum Site {
     static let reportProfitability = SitePath("reports/profitability")
     static let reportRecurringRevenue = SitePath("reports/recurring-revenue")
     static let agreements = SitePath("agreements")
+    static let agreement = SitePath("agreements/:id")
+    static let agreementDowngrade = SitePath("agreements/:id/downgrade")
 
     static let admin = SitePath("admin")
     static let adminPeople = SitePath("admin/people")

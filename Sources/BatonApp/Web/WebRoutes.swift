@@ -197,6 +197,8 @@ struct WebRoutes {
         pages.get(Site.reportGrowth.pattern, use: growthReportPage)
         pages.get(Site.reportRecurringRevenue.pattern, use: recurringRevenuePage)
         pages.get(Site.agreements.pattern, use: agreementsPage)
+        pages.get(Site.agreement.pattern, use: agreementPage)
+        pages.post(Site.agreementDowngrade.pattern, use: downgradeAgreementForm)
 
         // `/imports`: for those who may import through the API (admins, managers and
         // account managers); everyone else gets the forbidden page.
