@@ -80,3 +80,23 @@ def test_the_recurring_revenue_report_draws_its_charts_above_the_apis_numbers(br
     assert browser.find_element("id", "renewals-90").text == str(due["within90"])
     fits(browser, "/reports/recurring-revenue")
     clean(browser, "/reports/recurring-revenue")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_agreements_page_shows_its_lines_and_the_downgrade_form(browser, base, size):
+    browser.set_window_size(*size)
+    token = token_for(base, "admin@demo.test")
+    live = api(base, "GET", "/api/v1/agreements?status=active&limit=1", token=token)["items"]
+    if not live:
+        pytest.skip("the demo firm has no active agreement")
+    agreement = live[0]
+    path = f"/agreements/{agreement['id']}"
+    sign_in(browser, base, "admin@demo.test", next_path="/agreements")
+    browser.find_element("css selector", f"#agreements a[href='{path}']").click()
+    assert browser.find_element("css selector", "h1").text == agreement["name"]
+    assert browser.find_element("id", "agreement-mrr").text.startswith("USD ")
+    rows = browser.find_elements("css selector", "#agreement-lines tbody tr")
+    assert len(rows) == len(agreement["lines"])
+    assert browser.find_element("css selector", f"form[action='{path}/downgrade'] button").text == "Downgrade"
+    fits(browser, path)
+    clean(browser, path)
