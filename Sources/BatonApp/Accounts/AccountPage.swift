@@ -107,7 +107,7 @@ struct AccountPage {
             let line = TimelineWords.describe(
                 actor: e.actorId.flatMap { people[$0] }, entity: e.entity, name: names["\(e.entity) \(e.entityId)"],
                 action: e.kind, subject: e.subject, changes: e.changes ?? [:], stageNames: stages)
-            return Entry(at: e.at.description.prefix(16).replacingOccurrences(of: "T", with: " "),
+            return Entry(at: Formatting.moment(e.at),
                          what: line.sentence, detail: line.details.joined(separator: "; "), kind: line.kind)
         }
     }
@@ -128,7 +128,7 @@ struct AccountPage {
         let currency = services.configuration.currency
         let deals = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
             .map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
-                        amount: $0.amount.amount.display(currency: currency), closeDate: $0.closeDate.description) }
+                        amount: $0.amount.amount.display(currency: currency), closeDate: Formatting.date($0.closeDate)) }
         let timeline = try await timelineInWords(db, account: account, caller: caller, services: services)
         let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
             Gap(name: $0.name, buyers: $0.industryBuyers == 0 ? "" : "\($0.industryBuyers) in its industry bought it")
