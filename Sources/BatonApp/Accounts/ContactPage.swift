@@ -118,19 +118,15 @@ extension WebRoutes {
             var form = posted
             form["doNotContact"] = posted["doNotContact"] ?? "false"
             return try await saveInPlace(
-                form, prefix: "contact", noun: "contact", fields: ContactPage.detailLabels.map(\.name), back: Site.contact(id),
+                form, prefix: "contact", fields: ContactPage.detailLabels.map(\.name), back: Site.contact(id),
+                through: ContactActions(services: services), caller: caller, id: id,
                 saved: { try await services.contacts.find($0, id: id, visibleTo: caller).map(ContactPage.values) },
-                read: { fields, _ in
+                read: { fields in
                     ContactInput(accountId: fields.id("accountId", "Account"), name: form["name"], email: form["email"], phone: form["phone"],
                                  title: form["title"], buyingRole: fields.choice("buyingRole", "Buying role", BuyingRole.self),
                                  doNotContact: form["doNotContact"] == "true")
                 },
-                change: { db, input, keys, version in
-                    _ = try await ContactActions(services: services).change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
-                },
-                redraw: { state, conflict, status in
-                    try await contactPage(caller, token, id: id, forms: .init(details: state, conflict: conflict), status: status)
-                })
+                redraw: { try await contactPage(caller, token, id: id, forms: .init(details: $0, conflict: $1), status: $2) })
         }
     }
 

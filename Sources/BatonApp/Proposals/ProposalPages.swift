@@ -19,18 +19,17 @@ extension WebRoutes {
     @Sendable func saveProposalHeader(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await postedForm(request, context) { caller, token, form in
             let id = try request.id(context)
+            // Every field is read: what the form showed unchanged is what the draft holds.
             return try await saveInPlace(
-                form, prefix: "proposal", noun: "proposal", fields: ProposalPage.headerLabels.map(\.name), back: Site.proposal(id),
+                form, prefix: "proposal", fields: ProposalPage.headerLabels.map(\.name), back: Site.proposal(id),
+                through: ProposalActions(services: services), caller: caller, id: id,
                 saved: { db in
                     try await services.proposals.find(db, id: id, visibleTo: caller, today: ProposalActions.today).map(ProposalPage.headerValues)
                 },
-                read: { fields, _ in
+                read: { fields in
                     ProposalInput(reviewerId: fields.id("reviewerId", "Reviewer"), proposedStart: fields.date("proposedStart", "Proposed start"),
                                   validUntil: fields.date("validUntil", "Valid until"), terms: fields.optional("terms"),
                                   discountPercent: fields.decimal("discountPercent", "Discount"))
-                },
-                change: { db, input, keys, version in
-                    _ = try await ProposalActions(services: services).change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
                 },
                 redraw: { state, conflict, status in
                     try await proposalPage(caller, token, id: id, forms: .init(header: state, conflict: conflict), status: status)

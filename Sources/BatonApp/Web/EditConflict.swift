@@ -110,22 +110,34 @@ extension WebRoutes {
     }
 
     /// The same, for a form whose fields are the record's as `saved` reads them (nil: not
-    /// seen, 404): only the fields typed differently from what the form showed are read
-    /// (`read`) and sent to `change`; what they could not parse fails the post first.
-    func saveInPlace<Input>(
-        _ form: [String: String], prefix: String, noun: String, fields names: [String], back: String,
+    /// seen, 404; `prefix` names the record): only the fields typed differently from what
+    /// the form showed are read (`read`) and sent to the area's `change`; what they could
+    /// not parse fails the post first.
+    func saveInPlace<Actions: ChangesInPlace>(
+        _ form: [String: String], prefix: String, fields names: [String], back: String,
+        through actions: Actions, caller: Caller, id: Int64,
         saved: (Connection) async throws -> [String: String]?,
-        read: (inout FormReader, Set<String>) -> Input,
-        change: (Connection, Input, Set<String>, Int?) async throws -> Void,
+        read: (inout FormReader) -> Actions.Input,
         redraw: (FormState, _ conflict: Bool, HTTPResponse.Status) async throws -> Response
     ) async throws -> Response {
         try await saveInPlace(form, prefix: prefix, back: back, save: { db, fields, version in
-            guard let values = try await saved(db) else { throw APIError.notFound(noun) }
+            guard let values = try await saved(db) else { throw APIError.notFound(prefix) }
             let keys = Set(EditConflict.changedByMe(names, typed: { form[$0] }, saved: values))
             guard !keys.isEmpty else { return }
-            let input = read(&fields, keys)
+            let input = read(&fields)
             try fields.problems.throwIfInvalid()
-            try await change(db, input, keys, version)
+            _ = try await actions.change(db, caller: caller, id: id, expected: version, input: input, keys: keys)
         }, redraw: redraw)
     }
 }
+
+/// An area's actions that change one record at the version the caller read, naming the
+/// fields that change: what an edit-in-place form saves through.
+protocol ChangesInPlace {
+    associatedtype Input
+    associatedtype Changed
+    func change(_ db: Connection, caller: Caller, id: Int64, expected: Int?, input: Input, keys: Set<String>) async throws -> Changed
+}
+
+extension ContactActions: ChangesInPlace {}
+extension ProposalActions: ChangesInPlace {}
