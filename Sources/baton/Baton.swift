@@ -69,10 +69,10 @@ struct Demo: AsyncParsableCommand {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a CSV file of accounts, contacts or opportunities (Baton, Salesforce or HubSpot columns), or agreements or sites.",
+        abstract: "Import a CSV file of accounts, contacts or opportunities (Baton, Salesforce or HubSpot columns), or agreements, sites or travel times.",
         discussion: "A real import is all or nothing: with any problem, nothing is stored and every problem is listed.")
 
-    @Argument(help: "accounts, contacts, opportunities, agreements or sites") var kind: String
+    @Argument(help: "accounts, contacts, opportunities, agreements, sites or travel-times") var kind: String
     @Argument(help: "The CSV file.") var file: String
     @Flag(help: "Check the file and list its problems without storing anything.") var dryRun = false
     @Option(name: .customLong("as"), help: "The email of the person importing (default: the first admin).") var person: String?

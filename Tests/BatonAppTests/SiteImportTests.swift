@@ -112,6 +112,68 @@ import Testing
         }
     }
 
+    /// The travel-times table from CSV: sites named by account and name (a firm place by
+    /// its name alone), either direction one entry, empty minutes removing it.
+    @Test func travelTimesImportByPlaceNamesAllOrNothingAndOnce() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            try await accounts(app, admin)
+            #expect(try await importSites(app, Self.good, token: admin).status == .ok)
+            let office = try await app.api(.post, "sites", admin, #"{"name": "Import test office", "timeZone": "Europe/Brussels"}"#)
+            #expect(office.status == .created, "\(office.text)")
+            func send(_ csv: String, token: String? = nil, dryRun: Bool = false) async throws -> TestResponse {
+                try await app.client.execute(
+                    uri: "/api/v1/travel-times/import\(dryRun ? "?dryRun=true" : "")", method: .post,
+                    headers: [.authorization: "Bearer \(token ?? admin)", .contentType: "text/csv"], body: ByteBuffer(string: csv))
+            }
+            func table() async throws -> [String] {
+                try await app.sql("""
+                    SELECT f.name || ' - ' || t.name || ' ' || tt.minutes AS entry FROM travel_times tt
+                    JOIN sites f ON f.id = tt.from_site_id JOIN sites t ON t.id = tt.to_site_id
+                    WHERE f.name IN ('Head office', 'Warehouse', 'Plant', 'Import test office') ORDER BY 1
+                    """).map { try $0.decode("entry") }
+            }
+            let bad = """
+                from account external id,from site,to account external id,to site,minutes
+                ,Import test office,NW-1,Head office,45
+                NW-1,Head office,NW-1,Nowhere,20
+                XX-9,Plant,CT-1,Plant,1441
+                NW-1,Warehouse,,Import test office,30
+                ,Import test office,NW-1,HEAD OFFICE,50
+
+                """
+            let refused = try await send(bad)
+            #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            let all = refused.text
+            #expect(all.contains("The account NW-1 has no site named Nowhere"), "\(all)")
+            #expect(all.contains("No account you can see has the external id XX-9"), "\(all)")
+            #expect(all.contains("Minutes must be a whole number from 0 to 1440"), "\(all)")
+            #expect(all.contains("Line 2 already gives the time between these two places"), "\(all)")
+            #expect(try await table().isEmpty, "all or nothing")
+
+            let good = """
+                from account external id,from site,to account external id,to site,minutes
+                ,Import test office,NW-1,Head office,45
+                NW-1,Warehouse,NW-1,Head office,20
+
+                """
+            let imported = try await send(good)
+            #expect(try imported.object["created"] as? Int == 2, "\(imported.text)")
+            // One row per pair, the smaller id first: the names read in either order.
+            let entries = try await table()
+            #expect(entries.count == 2 && entries.contains { $0.contains("Warehouse") && $0.hasSuffix(" 20") }
+                    && entries.contains { $0.contains("Import test office") && $0.hasSuffix(" 45") }, "\(entries)")
+            let again = try await send(good)
+            #expect(try again.object["unchanged"] as? Int == 2 && again.object["created"] as? Int == 0, "\(again.text)")
+            let removed = try await send("from account external id,from site,to account external id,to site,minutes\nNW-1,Head office,NW-1,Warehouse,\n")
+            #expect(try removed.object["updated"] as? Int == 1, "\(removed.text)")
+            #expect(try await table().count == 1, "empty minutes remove the entry")
+
+            let ana = try await app.signIn("ana.torres@demo.test")
+            #expect(try await send(good, token: ana, dryRun: true).status == .forbidden, "an account manager does not keep the table")
+        }
+    }
+
     @Test func onlyImportersImportSitesAndAFileWithoutItsColumnsIsRefused() async throws {
         try await TestApp.run { app in
             let consultant = try await app.signIn("ivy.chen@demo.test")

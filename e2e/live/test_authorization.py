@@ -127,6 +127,7 @@ DELETE /api/v1/sites/{id}                                     yes   yes     no  
 GET    /api/v1/travel-times                                   yes   yes     yes             yes   yes             yes        no
 PUT    /api/v1/travel-times                                   yes   yes     no              no    no              no         no
 POST   /api/v1/sites/import                                   yes   yes     yes             no    no              no         no
+POST   /api/v1/travel-times/import                            yes   yes     no              no    no              no         no
 PUT    /api/v1/projects/{id}/site                             yes   yes     no              no    yes             no         no
 PUT    /api/v1/projects/{id}/assignments/{assignmentId}/site  yes   yes     no              no    yes             no         no
 POST   /api/v1/projects/{id}/assignments/{assignmentId}/move-days yes   yes     no              no    yes             no         no
@@ -318,6 +319,7 @@ NOTES = {
     "DELETE /api/v1/sites/{id}": "the test's firm place, stale If-Match: 412, nothing archived",
     "PUT /api/v1/travel-times": "`{}`: 422 for admins and managers, who keep the table",
     "POST /api/v1/sites/import": "`?dryRun=true` with an empty file (no columns): 422 for importers (admins, managers, account managers), nothing stored; 403 for the others",
+    "POST /api/v1/travel-times/import": "`?dryRun=true` with an empty file (no columns): 422 for admins and managers, who keep the table; 403 for the others",
     "PUT /api/v1/projects/{id}/site": "the caller's project, a site nobody has: 422 for those who run the project",
     "PUT /api/v1/projects/{id}/assignments/{assignmentId}/site": "an assignment of the caller's project, a site nobody has: 422",
     "POST /api/v1/projects/{id}/assignments/{assignmentId}/move-days": "an assignment of the caller's project, one day a day later, stale If-Match: 412, nothing moved",
@@ -986,6 +988,8 @@ simple("GET /api/v1/travel-times")
 simple("PUT /api/v1/travel-times", body={})
 PROBES["POST /api/v1/sites/import"] = lambda w, role: Probe(
     "POST", "/api/v1/sites/import?dryRun=true", raw=b"", content_type="text/csv")
+PROBES["POST /api/v1/travel-times/import"] = lambda w, role: Probe(
+    "POST", "/api/v1/travel-times/import?dryRun=true", raw=b"", content_type="text/csv")
 # Anyone signed in searches; what each finds is their own scope (SearchTests).
 simple("GET /api/v1/search", path="/api/v1/search?q=demo")
 simple("GET /api/v1/list-views")

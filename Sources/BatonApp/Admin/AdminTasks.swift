@@ -71,8 +71,10 @@ public struct AdminTasks: Sendable {
     public func importFile(kind: String, path: String, mappingPath: String? = nil, dryRun: Bool, as email: String?)
         async throws -> (report: String, failed: Bool)
     {
-        if kind == "agreements" || kind == "sites" { return try await importRows(kind: kind, path: path, dryRun: dryRun, as: email) }
-        guard let kind = ImportKind(rawValue: kind) else { throw Failure(description: "kind must be accounts, contacts, opportunities, agreements or sites") }
+        if ["agreements", "sites", "travel-times"].contains(kind) { return try await importRows(kind: kind, path: path, dryRun: dryRun, as: email) }
+        guard let kind = ImportKind(rawValue: kind) else {
+            throw Failure(description: "kind must be accounts, contacts, opportunities, agreements, sites or travel-times")
+        }
         let file = URL(fileURLWithPath: path)
         guard FileManager.default.isReadableFile(atPath: file.path) else { throw Failure(description: "cannot read \(path)") }
         let mapping = try Self.valueMapping(at: mappingPath)
@@ -92,7 +94,7 @@ public struct AdminTasks: Sendable {
         }
     }
 
-    /// `baton import agreements` and `baton import sites`: as their API's import, all or
+    /// `baton import agreements`, `sites` and `travel-times`: as their API's import, all or
     /// nothing, with the report the other kinds print.
     private func importRows(kind: String, path: String, dryRun: Bool, as email: String?) async throws -> (report: String, failed: Bool) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Failure(description: "cannot read \(path) as UTF-8 text") }
@@ -100,10 +102,13 @@ public struct AdminTasks: Sendable {
             do {
                 let report = try await services.pool.withTransaction { db in
                     let caller = try await caller(db, email: email)
-                    return kind == "sites"
-                        ? try await SiteImport(services: services).run(db, caller: caller, text: text, dryRun: dryRun)
-                        : try await AgreementImport(services: services).report(db, caller: caller, text: text, dryRun: dryRun,
-                                                                               today: Timestamp.now.calendarDate)
+                    switch kind {
+                    case "sites": return try await SiteImport(services: services).run(db, caller: caller, text: text, dryRun: dryRun)
+                    case "travel-times": return try await TravelTimeImport(services: services).run(db, caller: caller, text: text, dryRun: dryRun)
+                    default:
+                        return try await AgreementImport(services: services).report(db, caller: caller, text: text, dryRun: dryRun,
+                                                                                    today: Timestamp.now.calendarDate)
+                    }
                 }
                 return (Self.describe(report), false)
             } catch let refused as ImportRefused {

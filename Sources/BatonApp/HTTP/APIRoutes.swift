@@ -135,6 +135,7 @@ struct APIRoutes {
         api.get("users/:id/day-plans", use: sites.dayPlans)
         // ImportRoutes (a file read whole, each row through SiteActions)
         api.post("sites/import", use: imports.importSites)
+        api.post("travel-times/import", use: imports.importTravelTimes)
         // FirmSettingsRoutes
         api.get("settings", use: settings.show)
         api.patch("settings", use: settings.update)

@@ -32,7 +32,7 @@ struct ImportPage {
     }
 
     static func kinds(_ selected: ImportFileKind) -> [Choice] {
-        ImportFileKind.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == selected) }
+        ImportFileKind.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == selected) }
     }
 
     /// The report of a dry run (or of a refused or finished import), with the file kept
@@ -121,6 +121,7 @@ extension WebRoutes {
                 switch kind {
                 case .agreements: try await AgreementImport(services: services).report(db, caller: caller, text: csv, dryRun: dryRun, today: today)
                 case .sites: try await SiteImport(services: services).run(db, caller: caller, text: csv, dryRun: dryRun)
+                case .travelTimes: try await TravelTimeImport(services: services).run(db, caller: caller, text: csv, dryRun: dryRun)
                 case .accounts, .contacts, .opportunities:
                     try await services.imports.run(db, kind: ImportKind(rawValue: kind.rawValue) ?? .accounts, data: Data(csv.utf8),
                                                    mapping: ImportValueMapping(mapping), dryRun: dryRun, caller: caller, today: today)
@@ -151,10 +152,13 @@ extension WebRoutes {
     }
 }
 
-/// What the page imports: the streamed kinds of `ImportStore`, and agreements and sites,
-/// whose files are read whole and written row by row through their area's action.
+/// What the page imports: the streamed kinds of `ImportStore`, and agreements, sites and
+/// travel times, whose files are read whole and written row by row through their area's action.
 enum ImportFileKind: String, CaseIterable {
     case accounts, contacts, opportunities, agreements, sites
+    case travelTimes = "travel-times"
+
+    var label: String { self == .travelTimes ? "Travel times between sites" : rawValue.capitalized }
 }
 
 /// A `multipart/form-data` body: the import page's upload. Small and strict: the parts'

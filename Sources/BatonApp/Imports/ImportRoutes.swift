@@ -61,10 +61,27 @@ struct ImportRoutes {
     /// `POST /sites/import` (text/csv, `?dryRun=true`): the report, as the other imports
     /// answer it; 422 with the report when a real import found problems and stored nothing.
     @Sendable func importSites(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        guard ImportAccess.canImport(caller.roles) else {
-            throw APIError.forbidden("Only admins, managers and account managers import files; ask your account manager to import it.")
+        try await importWhole(request, context, allowed: { ImportAccess.canImport($0.roles) },
+                              refusal: "Only admins, managers and account managers import files; ask your account manager to import it.") {
+            try await SiteImport(services: services).run($0, caller: $1, text: $2, dryRun: $3)
         }
+    }
+
+    /// `POST /travel-times/import` (text/csv, `?dryRun=true`): as the sites', for those who keep the table.
+    @Sendable func importTravelTimes(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        try await importWhole(request, context, allowed: SiteActions.keepsFirmPlaces, refusal: "Only admins and managers keep the travel times.") {
+            try await TravelTimeImport(services: services).run($0, caller: $1, text: $2, dryRun: $3)
+        }
+    }
+
+    /// A file read whole and imported in one transaction by `run`; who may is judged
+    /// before a byte is read, so a refused caller hears 403 whatever they sent.
+    private func importWhole(
+        _ request: Request, _ context: BatonRequestContext, allowed: (Caller) -> Bool, refusal: String,
+        run: @escaping @Sendable (Connection, Caller, String, Bool) async throws -> ImportReport
+    ) async throws -> Response {
+        let caller = try context.requireCaller()
+        guard allowed(caller) else { throw APIError.forbidden(refusal) }
         let dryRun = try QueryParameters(request).bool("dryRun") ?? false
         try Self.requireCSV(request)
         let maximumBytes = services.configuration.importMaxMB << 20
@@ -74,9 +91,7 @@ struct ImportRoutes {
             throw ValidationFailure("file", "The file must be UTF-8 text")
         }
         do {
-            let report = try await services.pool.withTransaction {
-                try await SiteImport(services: services).run($0, caller: caller, text: text, dryRun: dryRun)
-            }
+            let report = try await services.pool.withTransaction { try await run($0, caller, text, dryRun) }
             return try APIResponse.json(report).response
         } catch let refused as ImportRefused {
             return try APIResponse.json(refused.report, status: .unprocessableContent).response

@@ -23,11 +23,13 @@ struct RowImportStore: Sendable {
             """).first?.decode("id")
     }
 
-    /// The account's live sites of this name, case aside: what a row with it updates.
-    func sites(_ db: Connection, accountID: Int64, name: String) async throws -> [StoredSite] {
-        try await db.query("""
+    /// The account's live sites of this name, case aside (with no account, the firm's
+    /// own places): what a row with it names.
+    func sites(_ db: Connection, accountID: Int64?, name: String) async throws -> [StoredSite] {
+        let account: Query = accountID.map { "account_id = \($0)" } ?? "account_id IS NULL"
+        return try await db.query("""
             SELECT id, version, name, address, time_zone, latitude, longitude, access_notes, is_main FROM sites
-            WHERE account_id = \(accountID) AND archived_at IS NULL AND lower(name) = lower(\(name))
+            WHERE \(account) AND archived_at IS NULL AND lower(name) = lower(\(name))
             ORDER BY id
             """).map { row in
             StoredSite(id: try row.decode("id"), version: try row.decode("version"), fields: SiteFields(
