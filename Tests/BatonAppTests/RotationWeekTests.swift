@@ -22,14 +22,15 @@ import Testing
 ///   8 − 4 − 2.4167 = 1.58 h; Antwerp and Liège are 105 km apart: too far apart (limit 100).
 ///
 /// The project's network-engineering need (10 h that week) is at Mechelen. Suggestions,
-/// with each person's nearest trip to Mechelen taken off each day's free hours:
-/// - Ivy (level 5): from Antwerp, where she already works then, 25 min (office 30, Ghent
-///   estimated ≥ 55). Free: Mon 0, Tue/Wed/Fri 4 − 0.4167, Thu 0 = 10.75 h: covers 10 h.
-///   Without travel it would be 12 h.
-/// - Maya (level 3): from Antwerp too, 25 min. Four days 8 − 0.4167, Wednesday 4 − 0.4167 =
-///   33.92 h: covers.
+/// with each person's travel already planned (their day plans) and their nearest trip to
+/// Mechelen taken off each day's free hours:
+/// - Maya (level 3): from Antwerp, where she works that week, 25 min. Four days
+///   8 − 0.4167, Wednesday 8 − 4 − 2.4167 (planned) − 0.4167 = 31.5 h: covers.
+/// - Ivy (level 5): from Antwerp, 25 min (office 30, Ghent estimated ≥ 55). Free: Mon 0,
+///   Tue/Wed/Fri 8 − 4 − 0.75 (planned) − 0.4167 = 2.83, Thu 0 = 8.5 h: 1.5 h short. Her
+///   planned travel moves her below Maya: counting only the trip she had 10.75 h and came first.
 /// - Jon (level 4): from the office, 30 min (Liège–Mechelen is estimated at more).
-///   5 × (2 − 0.5) = 7.5 h: 2.5 h short, so below Maya though more skilled.
+///   5 × (8 − 6 − 1.25 (planned) − 0.5) = 1.25 h: 8.75 h short.
 ///
 /// The capacity check: 4 h for Ivy at Mechelen on Tuesday fits her 8 h on work alone
 /// (4 + 4) but not with travel (office → Antwerp → Mechelen, 70 min): refused unless
@@ -126,11 +127,14 @@ import Testing
             try await app.sql("UPDATE project_skill_needs SET hours = 10 WHERE phase_id = \(need)")
             let suggested = try object(try await app.api(.get, "projects/\(projectID)/staffing-suggestions", admin), "suggestions")["needs"] as! [[String: Any]]
             let candidates = try #require(suggested.first { $0["phaseId"] as? Int == Int(need) && $0["skill"] as? String == "network engineering" })["candidates"] as! [[String: Any]]
-            #expect(candidates.map { $0["name"] as! String } == ["Ivy Chen", "Maya Singh", "Jon Alvarez"], "\(candidates)")
-            #expect(candidates.map { $0["freeHours"] as! String } == ["10.75", "33.92", "7.5"], "\(candidates)")
-            let reasons = candidates.map { $0["reasons"] as! [String] }
-            #expect(reasons[0].contains("25 min travel a day from Antwerp, where they already work then"), "\(reasons[0])")
-            #expect(reasons[2].contains("30 min travel a day from Brussels office") && reasons[2].contains("2.5 h short of the need"), "\(reasons[2])")
+            #expect(candidates.map { $0["name"] as! String } == ["Maya Singh", "Ivy Chen", "Jon Alvarez"], "\(candidates)")
+            #expect(candidates.map { $0["freeHours"] as! String } == ["31.5", "8.5", "1.25"], "\(candidates)")
+            let reasons = candidates.map { ($0["reasons"] as! [String]).joined(separator: "; ") }
+            #expect(reasons[1].contains("25 min travel a day from Antwerp, where they already work then, after 3.83 h of travel already planned in the window")
+                    && reasons[1].contains("1.5 h short of the need"), "\(reasons[1])")
+            #expect(reasons[0].contains("after 2.42 h of travel already planned"), "\(reasons[0])")
+            #expect(reasons[2].contains("30 min travel a day from Brussels office, after 6.25 h of travel already planned")
+                    && reasons[2].contains("8.75 h short of the need"), "\(reasons[2])")
 
             // The capacity check counts the travel.
             let tuesday = monday.adding(days: 1)

@@ -68,7 +68,10 @@ struct StaffingStore: Sendable {
         let dues: [CalendarDate] = try needs.map { try $0.decode("due_date") }
         let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: starts.min() ?? Timestamp.now.calendarDate,
                                                                     to: dues.max() ?? Timestamp.now.calendarDate)
-        let bookings = try await delivery.bookings(db, people: ids)
+        // Travel already planned in the window takes hours as work does (issue 24).
+        let window = (from: starts.min() ?? Timestamp.now.calendarDate, to: dues.max() ?? Timestamp.now.calendarDate)
+        let planned = try await SiteStore().plannedTravel(db, people: ids, calendars: calendars, from: window.from, to: window.to)
+        let bookings = try await delivery.bookings(db, people: ids).merging(planned) { $0 + $1 }
         var result: [Need] = []
         for row in needs {
             let skillID: Int64 = try row.decode("skill_id")
@@ -78,7 +81,10 @@ struct StaffingStore: Sendable {
             let skill: String = try row.decode("skill")
             let assigned = covered[DeliveryStore.NeedKey(phaseID: phaseID, skill: skill.lowercased())] ?? 0
             // From the home base or from where each person already works in the need's window.
-            let travel = try await SiteStore().staffingTravel(db, projectID: projectID, people: ids, from: start, to: due)
+            var travel = try await SiteStore().staffingTravel(db, projectID: projectID, people: ids, from: start, to: due)
+            for (id, days) in planned where travel[id] != nil {
+                travel[id]?.plannedHours = days.filter { start <= $0.start && $0.start < due }.reduce(0) { $0 + $1.hoursPerDay }
+            }
             let need = StaffingNeed(skill: skill, hours: try row.decode("hours"), start: start, end: due,
                                     siteLocation: site?.nilIfEmpty, assignedHours: assigned)
             let candidates = byID.compactMap { id, p -> StaffingCandidateInput? in

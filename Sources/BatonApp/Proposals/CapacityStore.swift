@@ -67,7 +67,9 @@ struct CapacityStore: Sendable {
             }
             let ids = Array(skills.keys)
             let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: to)
-            let bookings = try await DeliveryStore().bookings(db, people: ids)
+            // Travel already planned in the window takes hours as work does (issue 24).
+            let planned = try await SiteStore().plannedTravel(db, people: ids, calendars: calendars, from: from, to: to)
+            let bookings = try await DeliveryStore().bookings(db, people: ids).merging(planned) { $0 + $1 }
             for id in ids {
                 guard let calendar = calendars[id] else { continue }
                 people[id] = PersonAvailability(userId: id, name: names[id] ?? "", skills: skills[id] ?? [:], calendar: calendar,

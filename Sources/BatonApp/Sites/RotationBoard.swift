@@ -121,11 +121,7 @@ struct RotationBoard: Sendable {
 
         let rows = people.compactMap { person -> Row? in
             guard let calendar = calendars[person.id] else { return nil }
-            // An assignment at no site is work at an unknown place, as in the API's day plans.
-            let bookings = blocks.filter { $0.userId == person.id }.map { b in
-                SiteBooking(assignmentId: b.assignmentId, site: b.siteId.flatMap { places[$0] } ?? Place(id: -b.assignmentId, name: "No site"),
-                            booking: b.booking)
-            }
+            let bookings = blocks.filter { $0.userId == person.id }.map { $0.siteBooking(places) }
             let home = person.homeSiteId.flatMap { places[$0] }
             let plans = DayPlanner.plans(from: q.from, to: to, homeBase: home, bookings: bookings, calendar: calendar, travel: travel)
             let cells = (0..<q.zoom.columns).map { index in

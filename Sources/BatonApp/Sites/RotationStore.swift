@@ -29,6 +29,12 @@ struct RotationStore: Sendable {
         var siteId: Int64?
 
         var booking: Booking { Booking(start: start, end: end.adding(days: 1), hoursPerDay: hoursPerDay) }
+
+        /// The block as the day planner reads it, at its site among `places`; an assignment at
+        /// no site is work at an unknown place, as in the API's day plans.
+        func siteBooking(_ places: [Int64: Place]) -> SiteBooking {
+            SiteBooking(assignmentId: assignmentId, site: siteId.flatMap { places[$0] } ?? Place(id: -assignmentId, name: "No site"), booking: booking)
+        }
     }
 
     /// The filters' choices: the firm's own places (home bases) and the clients with work in the window.

@@ -220,6 +220,43 @@ struct SiteStore: Sendable {
         try await db.query("SELECT site_id FROM assignment_sites WHERE assignment_id = \(assignmentID)").first?.decode("site_id")
     }
 
+    /// The travel `people` already have planned on each day from `from` up to but not
+    /// including `to` (their day plans, as the API's), each day's as a booking of its travel
+    /// hours: travel is non-billable time within the working hours, so suggestions and the
+    /// capacity check take it off the free hours as they take work. A fixed number of
+    /// statements whatever the number of people.
+    func plannedTravel(
+        _ db: Connection, people: [Int64], calendars: [Int64: WorkingCalendar], from: CalendarDate, to: CalendarDate
+    ) async throws -> [Int64: [Booking]] {
+        guard !people.isEmpty, from < to else { return [:] }
+        let blocks = try await RotationStore().blocks(db, people: people, from: from, to: to)
+        guard !blocks.isEmpty else { return [:] }
+        let homes = try await homeSites(db, people: people)
+        let known = try await places(db, ids: blocks.compactMap(\.siteId) + Array(homes.values))
+        let travel = try await self.travel(db)
+        var result: [Int64: [Booking]] = [:]
+        for (id, calendar) in calendars where people.contains(id) {
+            let bookings = blocks.filter { $0.userId == id }.map { $0.siteBooking(known) }
+            guard !bookings.isEmpty else { continue }
+            result[id] = DayPlanner.plans(from: from, to: to, homeBase: homes[id].flatMap { known[$0] }, bookings: bookings,
+                                          calendar: calendar, travel: travel)
+                .filter { $0.travelMinutes > 0 && !$0.isDayOff }
+                .map { Booking(start: $0.day, end: $0.day.adding(days: 1), hoursPerDay: $0.travelHours) }
+        }
+        return result
+    }
+
+    /// The home base of each of `people` who has one.
+    func homeSites(_ db: Connection, people: [Int64]) async throws -> [Int64: Int64] {
+        var homes: [Int64: Int64] = [:]
+        for row in try await db.query("""
+            SELECT id, home_site_id FROM users WHERE id = ANY(\(people)::bigint[]) AND home_site_id IS NOT NULL
+            """) {
+            homes[try row.decode("id")] = try row.decode("home_site_id")
+        }
+        return homes
+    }
+
     /// The site an assignment itself names (not the one it falls back to): what a piece of it carries.
     func ownSite(_ db: Connection, assignmentID: Int64) async throws -> Int64? {
         try await db.query("SELECT site_id FROM assignments WHERE id = \(assignmentID)").first?.decode("site_id")
@@ -253,12 +290,8 @@ struct SiteStore: Sendable {
     /// between `from` and `to` (exclusive), where the firm knows the places and the time.
     func staffingTravel(_ db: Connection, projectID: Int64, people: [Int64], from: CalendarDate, to: CalendarDate) async throws -> [Int64: StaffingTravel] {
         guard !people.isEmpty, let siteID = try await projectSite(db, projectID: projectID) else { return [:] }
-        var homes: [Int64: Int64] = [:], already: [Int64: [Int64]] = [:]
-        for row in try await db.query("""
-            SELECT id, home_site_id FROM users WHERE id = ANY(\(people)::bigint[]) AND home_site_id IS NOT NULL
-            """) {
-            homes[try row.decode("id")] = try row.decode("home_site_id")
-        }
+        let homes = try await homeSites(db, people: people)
+        var already: [Int64: [Int64]] = [:]
         for row in try await db.query("""
             SELECT DISTINCT x.user_id, x.site_id FROM assignments a JOIN assignment_sites x ON x.assignment_id = a.id
             WHERE x.user_id = ANY(\(people)::bigint[]) AND x.site_id IS NOT NULL AND a.end_date >= \(from) AND a.start_date < \(to)

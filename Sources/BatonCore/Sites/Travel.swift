@@ -118,9 +118,12 @@ public struct StaffingTravel: Sendable, Equatable {
     public var minutesPerDay: Int
     public var from: String
     public var estimated: Bool
+    /// Travel the person already has planned in the need's window (their day plans), in
+    /// hours: it is in their bookings already (it took those hours); said in the reason.
+    public var plannedHours: Decimal
 
-    public init(minutesPerDay: Int, from: String, estimated: Bool) {
-        (self.minutesPerDay, self.from, self.estimated) = (minutesPerDay, from, estimated)
+    public init(minutesPerDay: Int, from: String, estimated: Bool, plannedHours: Decimal = 0) {
+        (self.minutesPerDay, self.from, self.estimated, self.plannedHours) = (minutesPerDay, from, estimated, plannedHours)
     }
 
     /// Free hours over the days from `from` up to but not including `to` once the trip
@@ -134,8 +137,10 @@ public struct StaffingTravel: Sendable, Equatable {
         }.rounded(scale: 2)
     }
 
-    /// "45 min travel a day from Brussels office (estimated)".
+    /// "45 min travel a day from Brussels office (estimated)", and ", after 2.25 h of travel
+    /// already planned in the window" when they have some.
     public var reason: String {
         "\(SiteCalendar.duration(minutesPerDay)) travel a day from \(from)\(estimated ? " (estimated)" : "")"
+            + (plannedHours > 0 ? ", after \(plannedHours.rounded(scale: 2).plainText) h of travel already planned in the window" : "")
     }
 }
