@@ -108,7 +108,7 @@ import Testing
         }
     }
 
-    @Test func aDraftProposalsHeaderIsEditedInPlaceAndAStaleSaveListsOnlyWhatChanged() async throws {
+    @Test func aDraftProposalsHeaderIsEditedInPlaceAStaleSaveListsOnlyWhatChangedAndASentOneIsWords() async throws {
         try await TestApp.run { app in
             let ana = try await app.signIn("ana.torres@demo.test")
             let account = try await app.request(.post, "/api/v1/accounts", token: ana, json: #"{"name": "Header Co"}"#)
@@ -144,6 +144,24 @@ import Testing
             #expect(stale.status == .conflict)
             let rows = stale.text.components(separatedBy: #"<th scope="row">"#).dropFirst().map { $0.prefix { $0 != "<" } }
             #expect(rows == ["Proposed start", "Terms"], "only the fields either side changed")
+
+            // Once sent, the header is words, and a save from a page drawn before is refused as the API refuses it.
+            let felix = try await app.signIn("felix.braun@demo.test")
+            let felixID = try await app.id(of: "felix.braun@demo.test", token: felix)
+            #expect(try await app.request(.patch, "/api/v1/proposals/\(id)", token: ana, json: #"{"reviewerId": \#(felixID)}"#,
+                                          headers: [.ifMatch: "\"3\""]).status == .ok)
+            #expect(try await app.request(.post, "/api/v1/proposals/\(id)/submit", token: ana, json: "{}").status == .ok)
+            #expect(try await app.request(.post, "/api/v1/proposals/\(id)/approve", token: felix, json: "{}").status == .ok)
+            #expect(try await app.request(.post, "/api/v1/proposals/\(id)/send", token: ana, json: "{}").status == .ok)
+            let sent = try await pages.page(app, "/proposals/\(id)", ana).text
+            #expect(!sent.contains(#"id="details""#), "no form once sent")
+            #expect(sent.contains("<dt>Valid until</dt><dd>15 Jun 2031</dd>"))
+            let version = try #require(try await app.request(.get, "/api/v1/proposals/\(id)", token: ana).object["version"] as? Int)
+            let refused = try await pages.form(app, "/proposals/\(id)", ana, [("csrf", token), ("version", String(version))]
+                                               + edits.details(typed.merging(["reviewerId": String(felixID), "terms": "Net 45"]) { $1 },
+                                                               was: typed.merging(["reviewerId": String(felixID), "terms": "Net 45", "proposedStart": ""]) { $1 }))
+            #expect(refused.status == .conflict)
+            #expect(refused.text.contains("only a draft can be edited"))
         }
     }
 }
