@@ -136,10 +136,13 @@ struct TimelineStore: Sendable {
             after = "(t.at, t.type, t.id) < (\(at), \(c[1]), \(id))"
         }
         let activities: Query = contactID.map { "x.contact_id = \($0)" } ?? "TRUE"
-        let changes: Query = contactID.map { "l.entity = 'contact' AND l.entity_id = \($0)" } ?? """
-            (l.entity = 'account' AND l.entity_id = \(accountID))
-               OR (l.entity = 'contact' AND l.entity_id IN (SELECT id FROM contacts WHERE account_id = \(accountID)))
-               OR (l.entity = 'opportunity' AND l.entity_id IN (SELECT id FROM opportunities WHERE account_id = \(accountID)))
+        // The records whose changes show, as (entity, id) keys joined to the audit log, so
+        // each is one look-up in audit_log_entity_idx: written as one OR … IN (…) it read the
+        // whole log (a million rows: 0.75 s at the benchmark's size, 6 ms this way).
+        let changed: Query = contactID.map { "SELECT 'contact' AS entity, \($0)::bigint AS entity_id" } ?? """
+            SELECT 'account' AS entity, \(accountID)::bigint AS entity_id
+            UNION ALL SELECT 'contact', id FROM contacts WHERE account_id = \(accountID)
+            UNION ALL SELECT 'opportunity', id FROM opportunities WHERE account_id = \(accountID)
             """
         let rows = try await db.query("""
             SELECT * FROM (
@@ -148,8 +151,7 @@ struct TimelineStore: Sendable {
                 FROM activities x WHERE x.account_id = \(accountID) AND x.archived_at IS NULL AND \(activities)
                 UNION ALL
                 SELECT 'change', l.id, l.at, l.actor_id, l.entity, l.entity_id, l.action, NULL, l.changes::text
-                FROM audit_log l
-                WHERE \(changes)
+                FROM (\(changed)) e JOIN audit_log l ON l.entity = e.entity AND l.entity_id = e.entity_id
             ) t
             WHERE \(after)
             ORDER BY t.at DESC, t.type DESC, t.id DESC
