@@ -278,27 +278,54 @@ extension OpportunityStore {
     /// The open, unarchived deals the caller sees that close within `period`, of one
     /// owner or all, by close date.
     /// The open deals on the board: closing in `period`, or every open deal when it is nil.
-    func board(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws -> [BoardCard] {
-        var ownerCondition: Query = "TRUE"
-        if let ownerID { ownerCondition = "o.owner_id = \(ownerID)" }
-        var periodCondition: Query = "TRUE"
-        if let period { periodCondition = "o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)" }
+    /// The first `perStage` cards of each open stage, soonest closing first: a quarter
+    /// at a million deals holds 55,000 open ones, more than a page can render (each
+    /// stage is one walk of opportunities_stage_idx, stopped at the limit).
+    func board(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?, perStage: Int) async throws -> [BoardCard] {
+        let conditions = Self.boardConditions(caller, ownerID: ownerID, period: period)
         return try await db.query("""
-            SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
-                   effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
-                   floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days,
-                   (o.probability_override IS NOT NULL OR o.forecast_category_override IS NOT NULL) AS overridden
-            FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
-            JOIN users u ON u.id = o.owner_id
-            WHERE o.archived_at IS NULL AND NOT s.is_won AND NOT s.is_lost AND \(Scope.accounts(caller)) AND \(ownerCondition)
-              AND \(periodCondition)
-            ORDER BY o.close_date, o.id
+            SELECT c.* FROM pipeline_stages s CROSS JOIN LATERAL (
+                SELECT o.id, o.name, a.name AS account, o.amount, o.close_date, o.stage_key, u.name AS owner,
+                       effective_probability(s.is_won OR s.is_lost, s.probability, o.probability_override) AS probability,
+                       floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days, s.usual_days,
+                       (o.probability_override IS NOT NULL OR o.forecast_category_override IS NOT NULL) AS overridden
+                FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id
+                WHERE o.stage_key = s.key AND \(conditions)
+                ORDER BY o.close_date, o.id LIMIT \(perStage)
+            ) c
+            WHERE NOT s.is_won AND NOT s.is_lost
+            ORDER BY c.close_date, c.id
             """).map { row in
             BoardCard(id: try row.decode("id"), name: try row.decode("name"), account: try row.decode("account"),
                       owner: try row.decode("owner"), stageKey: try row.decode("stage_key"), amount: try row.decode("amount"),
                       closeDate: try row.decode("close_date"), probability: try row.decode("probability"),
                       daysInStage: try row.decode("days"), usualDays: try row.decode("usual_days"), overridden: try row.decode("overridden"))
         }
+    }
+
+    /// Each open stage's deal count, total and weighted total over all its deals on the
+    /// board, not only the cards shown.
+    func boardTotals(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws
+        -> [String: (count: Int, total: Decimal, weighted: Decimal)] {
+        let rows = try await db.query("""
+            SELECT o.stage_key, count(*)::int AS n, sum(o.amount) AS total,
+                   sum(o.amount * effective_probability(FALSE, s.probability, o.probability_override) / 100) AS weighted
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+            WHERE NOT s.is_won AND NOT s.is_lost AND \(Self.boardConditions(caller, ownerID: ownerID, period: period))
+            GROUP BY o.stage_key
+            """)
+        var totals: [String: (count: Int, total: Decimal, weighted: Decimal)] = [:]
+        for row in rows {
+            totals[try row.decode("stage_key")] = (try row.decode("n"), try row.decode("total"), try row.decode("weighted"))
+        }
+        return totals
+    }
+
+    private static func boardConditions(_ caller: Caller, ownerID: Int64?, period: FiscalPeriod?) -> Query {
+        var conditions: [Query] = ["o.archived_at IS NULL", Scope.accountOf(caller, column: "o.account_id")]
+        if let ownerID { conditions.append("o.owner_id = \(ownerID)") }
+        if let period { conditions.append("o.close_date >= \(period.start) AND o.close_date < \(period.endExclusive)") }
+        return Query.join(conditions, separator: " AND ")
     }
 
     /// The people the board can be narrowed to: active sellers in the caller's line.

@@ -24,7 +24,17 @@ struct PipelineBoard {
         /// The open stages to move to (not its own).
         var options: [Option]
     }
-    struct Column { var key: String; var name: String; var count: Int; var total: String; var weighted: String; var cards: [Card]; var empty: Bool }
+    struct Column {
+        var key, name: String
+        var count: Int
+        var total, weighted: String
+        var cards: [Card]
+        var empty: Bool
+        /// The deals list of this stage and period when the column holds more deals than cards.
+        var showAll: String?
+    }
+    /// Cards per column: the soonest closing; the header counts and totals every deal.
+    static let cardsPerColumn = 50
     struct Choice { var key: String; var name: String }
     struct Owner { var id: Int64; var name: String; var selected: Bool }
     struct Reason { var value: String; var label: String }
@@ -59,20 +69,21 @@ struct PipelineBoard {
         let currency = services.configuration.currency
         let stages = try await services.stages.all(db)
         let open = stages.filter { !$0.isWon && !$0.isLost }
-        var byStage: [String: [(Card, Decimal, Decimal)]] = [:]
-        for deal in try await services.opportunities.board(db, visibleTo: caller, ownerID: ownerID, period: period) {
+        var byStage: [String: [Card]] = [:]
+        for deal in try await services.opportunities.board(db, visibleTo: caller, ownerID: ownerID, period: period, perStage: cardsPerColumn) {
             let card = Card(deal: deal, amount: deal.amount.display(currency: currency),
                             initials: deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
                             stale: deal.daysInStage > deal.usualDays,
                             options: open.filter { $0.key != deal.stageKey }.map { Card.Option(key: $0.key, name: $0.name) })
-            byStage[deal.stageKey, default: []].append((card, deal.amount, deal.amount * deal.probability / 100))
+            byStage[deal.stageKey, default: []].append(card)
         }
+        let totals = try await services.opportunities.boardTotals(db, visibleTo: caller, ownerID: ownerID, period: period)
         let columns = open.map { stage -> Column in
             let cards = byStage[stage.key] ?? []
-            return Column(key: stage.key, name: stage.name, count: cards.count,
-                          total: cards.reduce(Decimal(0)) { $0 + $1.1 }.display(currency: currency),
-                          weighted: cards.reduce(Decimal(0)) { $0 + $1.2 }.display(currency: currency), cards: cards.map(\.0),
-                          empty: cards.isEmpty)
+            let sums = totals[stage.key] ?? (0, 0, 0)
+            return Column(key: stage.key, name: stage.name, count: sums.count, total: sums.total.display(currency: currency),
+                          weighted: sums.weighted.display(currency: currency), cards: cards, empty: cards.isEmpty,
+                          showAll: sums.count > cards.count ? showAllLink(stage: stage.key, ownerID: ownerID, period: period) : nil)
         }
         let owners = try await services.opportunities.boardOwners(db, visibleTo: caller).map {
             Owner(id: $0.id, name: $0.name, selected: $0.id == ownerID)
@@ -104,5 +115,20 @@ struct PipelineBoard {
             lostReasons: try await LostReasonStore().active(db).map { Reason(value: $0.name, label: $0.name) }
                 + [Reason(value: LostReasonStore.other, label: "Other (say why)")],
             otherReason: LostReasonStore.other, undo: offer)
+    }
+
+    /// The opportunities list narrowed as the column is: its stage, the board's owner
+    /// and period (the list's close dates are inclusive).
+    static func showAllLink(stage: String, ownerID: Int64?, period: FiscalPeriod?) -> String {
+        var query = [URLQueryItem(name: "stage", value: stage)]
+        if let ownerID { query.append(URLQueryItem(name: "owner", value: String(ownerID))) }
+        if let period {
+            query += [URLQueryItem(name: "closeFrom", value: period.start.description),
+                      URLQueryItem(name: "closeTo", value: period.endExclusive.adding(days: -1).description)]
+        }
+        var link = URLComponents()
+        link.path = "/opportunities"
+        link.queryItems = query
+        return link.string ?? "/opportunities"
     }
 }
