@@ -55,6 +55,13 @@ extension DeliveryActions {
     }
 }
 
+/// The project page's header saves through `changeDetails` as every edit-in-place form does.
+extension DeliveryActions: ChangesInPlace {
+    func change(_ db: Connection, caller: Caller, id: Int64, expected: Int?, input: ProjectDetailsInput, keys: Set<String>) async throws -> ProjectRecord {
+        try await changeDetails(db, caller: caller, projectID: id, expected: expected, input: input, keys: keys)
+    }
+}
+
 extension DeliveryStore {
     /// The project's version, its row locked until the transaction ends.
     func lockedVersion(_ db: Connection, projectID: Int64) async throws -> Int {

@@ -257,21 +257,15 @@ extension WebRoutes {
     @Sendable func saveProjectDetails(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await postedForm(request, context) { caller, token, form in
             let id = try request.id(context)
-            return try await saveInPlace(form, prefix: "project", back: Site.project(id)) { db, fields, version in
-                guard let current = try await services.projects.find(db, id: id, visibleTo: caller) else { throw APIError.notFound("project") }
-                let keys = Set(EditConflict.changedByMe(ProjectPage.detailLabels.map(\.name), typed: { form[$0] },
-                                                        saved: ProjectPage.values(of: current)))
-                guard !keys.isEmpty else { return }
-                var input = ProjectDetailsInput()
-                if keys.contains("name") { input.name = form["name"] ?? "" }
-                if keys.contains("projectManagerId") { input.projectManagerId = fields.id("projectManagerId", "Project manager") }
-                if keys.contains("start") { input.start = fields.date("start", "Starts") }
-                try fields.problems.throwIfInvalid()
-                _ = try await DeliveryActions(services: services).changeDetails(db, caller: caller, projectID: id, expected: version,
-                                                                                input: input, keys: keys)
-            } redraw: { sent, conflict, status in
-                try await projectPage(caller, token, id: id, forms: .init(details: sent, conflict: conflict), status: status)
-            }
+            return try await saveInPlace(
+                form, prefix: "project", fields: ProjectPage.detailLabels.map(\.name), back: Site.project(id),
+                through: DeliveryActions(services: services), caller: caller, id: id,
+                saved: { try await services.projects.find($0, id: id, visibleTo: caller).map(ProjectPage.values) },
+                read: { fields in
+                    ProjectDetailsInput(name: form["name"], projectManagerId: fields.id("projectManagerId", "Project manager"),
+                                        start: fields.date("start", "Starts"))
+                },
+                redraw: { try await projectPage(caller, token, id: id, forms: .init(details: $0, conflict: $1), status: $2) })
         }
     }
 
