@@ -12,3 +12,9 @@ CREATE INDEX opportunities_account_stage_idx ON opportunities (account_id, stage
 -- they read beside the close date they come from the index alone: 117 -> 50 ms.
 CREATE INDEX opportunities_board_totals_idx ON opportunities (close_date)
     INCLUDE (stage_key, amount, probability_override, archived_at, owner_id, account_id);
+
+-- The board's cards are each stage's 50 soonest closing, ordered by (close date, id):
+-- with the id in the index a stage's walk stops at 50 rows. Without it, for every open
+-- deal, PostgreSQL walked opportunities_close_idx for the exact order and passed the
+-- 486,000 deals that close earlier (mostly closed ones) per stage: 5.5 s -> 8 ms.
+CREATE INDEX opportunities_stage_close_id_idx ON opportunities (stage_key, close_date, id);
