@@ -79,17 +79,20 @@ struct CapacityStore: Sendable {
         let verdict = CapacityCheck.verdict(needs: needs, people: people.values.sorted { $0.userId < $1.userId })
         return Result(
             proposalId: proposal.id, start: start, verdict: verdict.sentence, canBeStaffed: verdict.canBeStaffed,
-            hoursNeeded: DecimalString(verdict.hoursNeeded), shortfall: DecimalString(verdict.shortfall),
+            hoursNeeded: Self.hours(verdict.hoursNeeded), shortfall: Self.hours(verdict.shortfall),
             skills: verdict.skills.map { r in
                 let window = needs.filter { $0.skill.trimmed.lowercased() == r.skill.lowercased() }
                 return Result.Skill(
-                    skill: r.skill, hoursNeeded: DecimalString(r.hoursNeeded), hoursFree: DecimalString(r.hoursFree),
-                    shortfall: DecimalString(r.shortfall), people: r.people,
+                    skill: r.skill, hoursNeeded: Self.hours(r.hoursNeeded), hoursFree: Self.hours(r.hoursFree),
+                    shortfall: Self.hours(r.shortfall), people: r.people,
                     from: window.map(\.start).min() ?? start, to: window.map(\.end).max() ?? start)
             },
             people: verdict.people.map { p in
-                Result.Person(userId: p.userId, name: p.name, hours: DecimalString(p.hours),
-                              skills: p.bySkill.map { .init(skill: $0.skill, hours: DecimalString($0.hours)) })
+                Result.Person(userId: p.userId, name: p.name, hours: Self.hours(p.hours),
+                              skills: p.bySkill.map { .init(skill: $0.skill, hours: Self.hours($0.hours)) })
             })
     }
+
+    /// Hours as the check reports them: to the hundredth, rounded once here.
+    private static func hours(_ value: Decimal) -> DecimalString { DecimalString(value.rounded(scale: 2)) }
 }

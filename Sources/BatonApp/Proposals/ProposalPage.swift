@@ -216,7 +216,8 @@ struct ProposalPage {
             addForm: add.form(addFields, hidden: [.init(name: "version", value: String(p.version))]),
             freeForm: free.form(freeFields, hidden: [.init(name: "version", value: String(p.version)), .init(name: "form", value: "free")]),
             skills: check.skills.map {
-                Skill(skill: $0.skill, needed: $0.hoursNeeded.description, free: $0.hoursFree.description, short: $0.shortfall.description,
+                Skill(skill: $0.skill, needed: Formatting.number($0.hoursNeeded.value), free: Formatting.number($0.hoursFree.value),
+                      short: Formatting.number($0.shortfall.value),
                       ok: $0.shortfall.value == 0)
             },
             hasSkills: !check.skills.isEmpty,

@@ -93,7 +93,9 @@ public struct CapacityVerdict: Sendable, Equatable {
     public var skills: [SkillCapacity]
     public var people: [PersonUse]
     public var hoursNeeded, shortfall: Decimal
-    public var canBeStaffed: Bool { shortfall == 0 }
+    /// Judged on hundredths of an hour: travel planned in minutes makes thirds and
+    /// sixths of an hour that no decimal holds exactly, and a shortfall of 10⁻³³ h is none.
+    public var canBeStaffed: Bool { shortfall.rounded(scale: 2) == 0 }
 
     /// "Can be staffed: 120 h with Ana (80 h), Ben (40 h)." or
     /// "Short by 40 h in skills wireless (30 h), training (10 h)."
@@ -104,7 +106,7 @@ public struct CapacityVerdict: Sendable, Equatable {
         if canBeStaffed {
             return "Can be staffed: \(hoursNeeded.rounded(scale: 2).plainText) h with \(who)."
         }
-        let short = skills.filter { $0.shortfall > 0 }
+        let short = skills.filter { $0.shortfall.rounded(scale: 2) > 0 }
             .map { "\($0.skill) (\($0.shortfall.rounded(scale: 2).plainText) h)" }.joined(separator: ", ")
         let using = people.isEmpty ? " Nobody with these skills has free hours in the window."
                                    : " It would use \(who)."

@@ -131,8 +131,9 @@ public enum StaffingRanking {
         let ranked = candidates.compactMap { c -> Ranked? in
             guard let level = c.level, level >= 1, c.delivers else { return nil }
             // Travel is non-billable time on each day they would work there: it comes off the free hours.
+            // Both to the hundredth, as travel does: planned travel in minutes makes sixths of an hour.
             let free = c.travel?.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
-                ?? Allocation.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end)
+                ?? Allocation.freeHours(calendar: c.calendar, bookings: c.bookings, from: need.start, to: need.end).rounded(scale: 2)
             return Ranked(candidate: c, level: level, free: free, covers: free >= open,
                           sameLocation: isNear(home: c.homeLocation, site: need.siteLocation),
                           sortName: c.name.lowercased())
