@@ -89,6 +89,31 @@ import Testing
         }
     }
 
+    /// `PATCH /projects/{id}` is the same action as the page's form: the manager's change
+    /// at the version read, 428 without one, 412 at a stale one, 403 for the account's
+    /// manager who may see the project but does not run it, 422 for a blank name.
+    @Test func theAPIChangesAProjectsHeaderThroughTheSameAction() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let project = try await DeliveryTests().wonProject(app, admin)
+            let id = try #require(project["id"] as? Int), version = try #require(project["version"] as? Int)
+            let felix = try await app.signIn("felix.braun@demo.test"), ana = try await app.signIn("ana.torres@demo.test")
+            let rename = #"{"name": "Assessment, by the API"}"#
+            #expect(try await app.api(.patch, "projects/\(id)", felix, rename).status == .preconditionRequired)
+            #expect(try await app.api(.patch, "projects/\(id)", felix, rename, version: version - 1).status == .preconditionFailed)
+            #expect(try await app.api(.patch, "projects/\(id)", ana, rename, version: version).status == .forbidden)
+            let blank = try await app.api(.patch, "projects/\(id)", felix, #"{"name": " "}"#, version: version)
+            #expect(blank.status == .unprocessableContent)
+            #expect(try blank.fieldErrors["name"] != nil)
+            let changed = try await app.api(.patch, "projects/\(id)", felix, rename, version: version)
+            #expect(changed.status == .ok)
+            #expect(try changed.object["name"] as? String == "Assessment, by the API")
+            #expect(try changed.object["version"] as? Int == version + 1)
+            let audited = try await app.sql("SELECT count(*)::int AS n FROM audit_log WHERE entity = 'project' AND entity_id = \(Int64(id)) AND action = 'update'")
+            #expect(try audited.first?.decode("n", as: Int.self) ?? 0 >= 1)
+        }
+    }
+
     @Test func aDealsTeamAndSplitsAreEditedOnItsPageAndAWrongTotalIsSaidByTheSplits() async throws {
         try await TestApp.run { app in
             let ana = try await app.signIn("ana.torres@demo.test")

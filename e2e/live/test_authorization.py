@@ -193,6 +193,7 @@ POST   /api/v1/agreements/{id}/downgrade                      yes   yes     yes 
 POST   /api/v1/agreements/import                              yes   yes     yes             no    no              no         no
 GET    /api/v1/projects                                       yes   yes     yes             yes   yes             yes        no
 GET    /api/v1/projects/{id}                                  yes   yes     yes             yes   yes             yes        no
+PATCH  /api/v1/projects/{id}                                  yes   yes     no              no    yes             no         no
 GET    /api/v1/projects/{id}/staffing-suggestions             yes   yes     no              no    yes             no         no
 GET    /api/v1/projects/{id}/assignments                      yes   yes     yes             yes   yes             yes        no
 POST   /api/v1/projects/{id}/assignments                      yes   yes     no              no    yes             no         no
@@ -366,6 +367,7 @@ NOTES = {
     "POST /api/v1/projects/{id}/assignments": "a person who does not exist: 422 once past the manager check",
     "PATCH /api/v1/projects/{id}/assignments/{assignmentId}": "an assignment this test makes (2031, 1 h a week), stale If-Match",
     "DELETE /api/v1/projects/{id}/assignments/{assignmentId}": "the test's assignment, stale If-Match",
+    "PATCH /api/v1/projects/{id}": "the project's header at a stale If-Match: 412 once past the manager check",
     "PATCH /api/v1/projects/{id}/phases/{phaseId}": "moved to 1800: 422",
     "POST /api/v1/projects/{id}/phases/{phaseId}/complete": "completed on a future date: 422",
     "POST /api/v1/projects/{id}/phases/{phaseId}/reopen": "a phase still open: 409",
@@ -1193,6 +1195,7 @@ def _(w, role):
 
 
 PROJECT_PARTS = [
+    "PATCH /api/v1/projects/{id}",
     "GET /api/v1/projects/{id}/assignments/{assignmentId}",
     "PATCH /api/v1/projects/{id}/assignments/{assignmentId}", "DELETE /api/v1/projects/{id}/assignments/{assignmentId}",
     "PATCH /api/v1/projects/{id}/phases/{phaseId}", "POST /api/v1/projects/{id}/phases/{phaseId}/complete",
@@ -1209,7 +1212,7 @@ def _project_part(key):
         project, phase, item, assignment = w.project_parts(role if role != "anonymous" else "project_manager")
         path = (template.replace("{id}", str(project)).replace("{phaseId}", str(phase))
                 .replace("{itemId}", str(item)).replace("{assignmentId}", str(assignment)))
-        if "/assignments/" in template:
+        if "/assignments/" in template or template == "/api/v1/projects/{id}":
             return on_record(method, path)
         if template.endswith("{phaseId}"):
             return Probe(method, path, {"start": "1800-01-01"}, passed="between the years")  # out of range: 422

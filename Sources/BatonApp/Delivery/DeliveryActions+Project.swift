@@ -5,8 +5,9 @@ import Postgres
 
 /// A project's header as its manager changes it: the name, who runs it, and the day
 /// it starts (the plan moves with its first phase). Every field is optional, so a
-/// change names only what it changes.
-struct ProjectDetailsInput: Sendable {
+/// change names only what it changes: the page's form and `PATCH /projects/{id}` alike.
+struct ProjectDetailsInput: StrictDecodable {
+    enum Field: String, CodingKey, CaseIterable { case name, projectManagerId, start }
     var name: String?
     var projectManagerId: Int64?
     var start: CalendarDate?

@@ -130,6 +130,17 @@ struct DeliveryRoutes {
     }
 
     /// `POST …/hold` and `…/resume`: no body; the project with its new status and ETag.
+    /// `PATCH /projects/{id}`: the header's name, manager or start, at the version read.
+    @Sendable func change(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
+        let (caller, id) = try Self.callerAndProject(request, context)
+        let expected = try ETag.expectedVersion(request)
+        let (input, keys) = try await JSON.decode(ProjectDetailsInput.self, from: request)
+        let updated = try await services.pool.withTransaction { db in
+            try await actions.changeDetails(db, caller: caller, projectID: id, expected: expected, input: input, keys: keys)
+        }
+        return try Self.tagged(updated, version: updated.version)
+    }
+
     @Sendable func hold(_ request: Request, _ context: BatonRequestContext) async throws -> Response {
         try await setStatus(request, context, action: actions.hold)
     }

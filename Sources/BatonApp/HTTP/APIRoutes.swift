@@ -106,6 +106,7 @@ struct APIRoutes {
         api.post("agreements/import", use: agreements.importFile)
         // DeliveryRoutes
         api.get("projects/:id/staffing-suggestions", use: delivery.staffingSuggestions)
+        api.patch("projects/:id", use: delivery.change)
         api.post("projects/:id/hold", use: delivery.hold)
         api.post("projects/:id/resume", use: delivery.resume)
         api.get("projects/:id/assignments", use: delivery.assignments)
