@@ -81,7 +81,8 @@ def axe_problems(browser, where):
     axe = Axe(browser)
     axe.inject()
     results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {'; '.join(n['target'][0] for n in v['nodes'][:3])}"
+    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {'; '.join(n['target'][0] for n in v['nodes'][:3])}: "
+            f"{v['nodes'][0].get('failureSummary', '')}"
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 

@@ -2,9 +2,8 @@
 landmarks, headings) in the real browser, as each role sees it. Serious and critical
 findings fail the test, each named with where it is."""
 import pytest
-from axe_selenium_python import Axe
 
-from conftest import sign_in
+from conftest import axe_problems, sign_in
 
 PAGES = {
     "ana.torres@demo.test": ["/", "/accounts", "/accounts/1", "/opportunities/1", "/pipeline", "/reports",
@@ -25,11 +24,5 @@ def test_the_pages_pass_axe(browser, base, email, console_allows):
     problems = []
     for path in PAGES[email]:
         browser.get(base + path)
-        axe = Axe(browser)
-        axe.inject()
-        results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-        for v in results["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                where = "; ".join(n["target"][0] for n in v["nodes"][:3])
-                problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} at {where}: {v['nodes'][0].get('failureSummary', '')}")
+        problems += axe_problems(browser, path)
     assert not problems, "\n".join(problems)

@@ -3,9 +3,8 @@ the agreements list and its filters, an account's agreements, and the recurring 
 report (charts drawn above the tables that hold the API's numbers), none wider than a
 phone and all clean under axe. The demo firm has agreements in every status."""
 import pytest
-from axe_selenium_python import Axe
 
-from conftest import api, sign_in, submit, token_for
+from conftest import api, axe_problems, sign_in, submit, token_for
 
 SIZES = [(1440, 900), (390, 844)]
 
@@ -17,10 +16,7 @@ def fits(browser, path):
 
 
 def clean(browser, path):
-    axe = Axe(browser)
-    axe.inject()
-    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    bad = [f"{path}: {v['id']} ({v['impact']}): {v['help']}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    bad = axe_problems(browser, path)
     assert not bad, "\n".join(bad)
 
 

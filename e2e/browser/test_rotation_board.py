@@ -9,13 +9,12 @@ import uuid
 from urllib.parse import quote
 
 import icalendar
-from axe_selenium_python import Axe
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 import client
-from conftest import ARTIFACTS, api, sign_in, submit, token_for
+from conftest import ARTIFACTS, api, axe_problems, sign_in, submit, token_for
 
 MONDAY = "2031-03-03"
 BOARD = f"/rotation?from={MONDAY}&zoom=week"
@@ -117,10 +116,7 @@ def test_moving_a_block_by_drag_and_keyboard_updates_the_feed_and_undoes(browser
         undo()
 
         # The board passes axe and, on a phone, scrolls within itself.
-        axe = Axe(browser)
-        axe.inject()
-        results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-        serious = [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        serious = axe_problems(browser, BOARD)
         assert not serious, "\n".join(serious)
         browser.set_window_size(390, 844)
         browser.get(base + BOARD)
