@@ -21,7 +21,8 @@
 # figure of record), BENCH_BATON (another `baton` binary to measure, such as the release
 # build of an earlier commit, side by side with the same data), BENCH_REUSE_SEED=1 (keep
 # the generated data although sql/*.sql changed: `baton serve` migrates the copy forward),
-# BENCH_URL_OPTIONS (added to the server's DATABASE_URL, e.g. prepared_statements=off).
+# BENCH_URL_OPTIONS (added to the server's DATABASE_URL, e.g. prepared_statements=off),
+# BENCH_STATEMENTS=1 (load pg_stat_statements into the cluster, for profiling a slow page).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -120,7 +121,12 @@ if as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
     log "reusing the running bench cluster on port $PGPORT"
 else
     PGPORT=$(free_port)
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$DATA/postgres.log" -w -o "-p $PGPORT" start >/dev/null
+    # BENCH_STATEMENTS=1 loads pg_stat_statements, to see which statements a slow page
+    # spends its time in (CREATE EXTENSION pg_stat_statements in baton_bench, then read
+    # the view); off by default, since it costs both sides of every comparison a little.
+    options="-p $PGPORT"
+    [ "${BENCH_STATEMENTS:-}" = 1 ] && options="$options -c shared_preload_libraries=pg_stat_statements"
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$DATA/postgres.log" -w -o "$options" start >/dev/null
     log "bench cluster started on 127.0.0.1:$PGPORT and $RUNDIR"
 fi
 PG_STARTED=1
