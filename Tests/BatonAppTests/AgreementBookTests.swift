@@ -86,6 +86,12 @@ import Testing
                 """#, headers: [.ifMatch: "\"1\""])
             #expect(downgraded.status == .ok, "\(downgraded.text)")
             #expect(try downgraded.object["mrr"] as? String == "1500.00")
+            // A second reduction dated before the first would start from an MRR B did not have.
+            let backdated = try await app.request(.post, "/api/v1/agreements/\(b)/downgrade", token: admin, json: #"""
+                {"lines": [{"id": \#(line), "unitPrice": "1200.00"}], "reason": "Fewer users", "effectiveOn": "2025-09-01"}
+                """#, headers: [.ifMatch: "\"2\""])
+            #expect(backdated.status == .unprocessableContent, "\(backdated.text)")
+            #expect(try Set(backdated.fieldErrors.keys) == ["effectiveOn"], "\(backdated.text)")
 
             try await withServices(app) { (services: AppServices) async throws -> Void in
                 // Each renewal opens 90 days before its end, once, however many rounds run.

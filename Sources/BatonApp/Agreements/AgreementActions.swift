@@ -169,6 +169,11 @@ struct AgreementActions {
         v.check((reason?.count ?? 0) <= 500, "reason", "Reason must be at most 500 characters")
         v.check(day >= before.startOn && day <= before.endOn, "effectiveOn",
                 "The downgrade must take effect within the term (\(before.startOn) to \(before.endOn))")
+        // The book is read in order: a reduction dated before a change already on it would
+        // start from an MRR the agreement did not have that day.
+        if let last = try await store.lastMovementDay(db, agreementID: id), day < last {
+            v.add("effectiveOn", "The downgrade must take effect on or after the agreement's last change (\(last))")
+        }
         var reduced: (lines: [(id: Int64, line: ProposalLineInput)], mrr: Decimal)?
         do {
             let reductions = (input.lines ?? []).map { LineReduction(lineId: $0.id, quantity: $0.quantity?.value, unitPrice: $0.unitPrice?.amount) }

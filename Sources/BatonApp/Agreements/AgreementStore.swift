@@ -226,6 +226,13 @@ struct AgreementStore: Sendable {
             """)
     }
 
+    /// The day of the agreement's latest movement in the book (its start, an expansion,
+    /// an earlier downgrade), or nil before any.
+    func lastMovementDay(_ db: Connection, agreementID: Int64) async throws -> CalendarDate? {
+        try await db.query("SELECT max(on_day) AS day FROM agreement_movements WHERE agreement_id = \(agreementID)")
+            .first?.decode("day", as: CalendarDate?.self) ?? nil
+    }
+
     /// The agreement whose renewal this deal is, locked for the deal's transaction.
     func renewed(_ db: Connection, byOpportunity opportunityID: Int64) async throws -> AgreementRecord? {
         try await db.query("""
