@@ -33,39 +33,45 @@ import Testing
 /// - Growth: the two skills' capacities add up to Ivy's working hours over the horizon
 ///   once (each hour counted once), whatever the demand.
 @Suite struct CapacityHandCaseTests {
+    /// Ivy alone in the two skills, the won assessment, the holiday and her days off.
+    private func handCase(_ app: TestApp) async throws -> (admin: String, felix: String, project: Int, proposal: Int, discovery: Int, report: Int) {
+        let admin = try await app.signIn("admin@demo.test")
+        try await app.sql("""
+            DELETE FROM user_skills WHERE user_id <> 12
+              AND skill_id IN (SELECT id FROM skills WHERE lower(name) IN ('network engineering', 'security'))
+            """)
+        let project = try await DeliveryTests().wonProject(app, admin)
+        let id = project["id"] as! Int
+        let proposal = project["proposalId"] as! Int
+        let phases = project["phases"] as! [[String: Any]]
+        let (discovery, report) = (phases[0]["id"] as! Int, phases[1]["id"] as! Int)
+        try await app.sql("""
+            UPDATE typical_project_phase_skills SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
+            WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
+            """)
+        try await app.sql("""
+            UPDATE project_skill_needs SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
+            WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
+            """)
+        try await app.sql("INSERT INTO holiday_calendars (name) VALUES ('Hand case')")
+        try await app.sql("INSERT INTO holidays (calendar_id, day, name) SELECT id, '2027-04-21', 'A holiday' FROM holiday_calendars WHERE name = 'Hand case'")
+        try await app.sql("UPDATE users SET holiday_calendar_id = (SELECT id FROM holiday_calendars WHERE name = 'Hand case') WHERE id = 12")
+        let ivyToken = try await app.signIn("ivy.chen@demo.test")
+        let felix = try await app.signIn("felix.braun@demo.test")
+        let off = try await app.request(.post, "/api/v1/time-off", token: ivyToken,
+                                        json: #"{"kind": "vacation", "start": "2027-04-22", "end": "2027-04-23"}"#)
+        #expect(off.status == .created, "\(off.text)")
+        let approved = try await app.request(.post, "/api/v1/time-off/\(off.object["id"] as? Int ?? 0)/approve", token: felix,
+                                             headers: [.ifMatch: "\"1\""])
+        #expect(approved.status == .ok, "\(approved.text)")
+        let report16 = try await app.request(.get, "/api/v1/users/12/working-calendar?from=2027-04-19&to=2027-04-26", token: admin)
+        #expect(try report16.object["totalHours"] as? String == "16")
+        return (admin, felix, id, proposal, discovery, report)
+    }
+
     @Test func everyFigureAgreesWithTheHandComputation() async throws {
         try await TestApp.run { app in
-            let admin = try await app.signIn("admin@demo.test")
-            try await app.sql("""
-                DELETE FROM user_skills WHERE user_id <> 12
-                  AND skill_id IN (SELECT id FROM skills WHERE lower(name) IN ('network engineering', 'security'))
-                """)
-            let project = try await DeliveryTests().wonProject(app, admin)
-            let id = project["id"] as! Int
-            let proposal = project["proposalId"] as! Int
-            let phases = project["phases"] as! [[String: Any]]
-            let (discovery, report) = (phases[0]["id"] as! Int, phases[1]["id"] as! Int)
-            try await app.sql("""
-                UPDATE typical_project_phase_skills SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
-                WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
-                """)
-            try await app.sql("""
-                UPDATE project_skill_needs SET skill_id = (SELECT id FROM skills WHERE lower(name) = 'security')
-                WHERE skill_id = (SELECT id FROM skills WHERE lower(name) = 'writing')
-                """)
-            try await app.sql("INSERT INTO holiday_calendars (name) VALUES ('Hand case')")
-            try await app.sql("INSERT INTO holidays (calendar_id, day, name) SELECT id, '2027-04-21', 'A holiday' FROM holiday_calendars WHERE name = 'Hand case'")
-            try await app.sql("UPDATE users SET holiday_calendar_id = (SELECT id FROM holiday_calendars WHERE name = 'Hand case') WHERE id = 12")
-            let ivyToken = try await app.signIn("ivy.chen@demo.test")
-            let felix = try await app.signIn("felix.braun@demo.test")
-            let off = try await app.request(.post, "/api/v1/time-off", token: ivyToken,
-                                            json: #"{"kind": "vacation", "start": "2027-04-22", "end": "2027-04-23"}"#)
-            #expect(off.status == .created, "\(off.text)")
-            let approved = try await app.request(.post, "/api/v1/time-off/\(off.object["id"] as? Int ?? 0)/approve", token: felix,
-                                                 headers: [.ifMatch: "\"1\""])
-            #expect(approved.status == .ok, "\(approved.text)")
-            let report16 = try await app.request(.get, "/api/v1/users/12/working-calendar?from=2027-04-19&to=2027-04-26", token: admin)
-            #expect(try report16.object["totalHours"] as? String == "16")
+            let (admin, felix, id, proposal, discovery, report) = try await handCase(app)
 
             // The capacity verdict.
             let check = try await app.request(.get, "/api/v1/proposals/\(proposal)/capacity-check", token: admin)
@@ -121,6 +127,38 @@ import Testing
                 .compactMap { Decimal(string: $0["capacityHours"] as? String ?? "") }.reduce(0, +)
             let working = try await app.request(.get, "/api/v1/users/12/working-calendar?from=\(today)&to=\(end)", token: admin)
             #expect(try Decimal(string: working.object["totalHours"] as? String ?? "") == ivySkills, "\(growth.text)")
+        }
+    }
+
+    /// Issue 24: travel already planned takes hours in the proposal's check as work does.
+    /// On Monday 2027-04-19 Ivy spends 1 h at the client's Antwerp site, 45 min from her
+    /// home office: Report's window keeps 16 − 1 − 0.75 = 14.25 h. Network engineering's
+    /// 16 h get 14.25 (1.75 short), security's 8 h none: "Short by 9.75 h", and she is
+    /// used 40 + 14.25 = 54.25 h. (Counting only the hour of work: short by 9 h, 55 h used.)
+    @Test func travelAlreadyPlannedTakesHoursInTheProposalsCheck() async throws {
+        try await TestApp.run { app in
+            let (admin, _, id, proposal, _, _) = try await handCase(app)
+            let accountID = try await app.sql("SELECT account_id FROM projects WHERE id = \(id)").first!.decode("account_id") as Int64
+            func site(_ json: String) async throws -> Int64 {
+                let made = try await app.api(.post, "sites", admin, json)
+                #expect(made.status == .created, "\(made.text)")
+                return Int64(try made.object["id"] as? Int ?? 0)
+            }
+            let office = try await site(#"{"name": "Brussels office", "latitude": "50.8467", "longitude": "4.3525"}"#)
+            let antwerp = try await site(#"{"accountId": \#(accountID), "name": "Antwerp", "latitude": "51.2194", "longitude": "4.4025"}"#)
+            let entered = try await app.api(.put, "travel-times", admin, #"{"fromSiteId": \#(office), "toSiteId": \#(antwerp), "minutes": 45}"#)
+            #expect(entered.status == .ok, "\(entered.text)")
+            try await app.sql("UPDATE users SET home_site_id = \(office) WHERE id = 12")
+            try await app.sql("""
+                INSERT INTO assignments (project_id, user_id, role, start_date, end_date, hours_per_week, status, site_id)
+                VALUES (\(Int64(id)), 12, 'Antwerp visit', '2027-04-19', '2027-04-19', 5, 'confirmed', \(antwerp))
+                """)
+
+            let check = try await app.request(.get, "/api/v1/proposals/\(proposal)/capacity-check", token: admin)
+            let verdict = try check.object["verdict"] as? String ?? ""
+            #expect(verdict.hasPrefix("Short by 9.75 h"), "\(check.text)")
+            let used = try (check.object["people"] as? [[String: Any]] ?? []).compactMap { $0["hours"] as? String }
+            #expect(used == ["54.25"], "\(check.text)")
         }
     }
 }
