@@ -156,7 +156,7 @@ INSERT INTO bench_stage_paths VALUES
 
 INSERT INTO opportunities (id, account_id, name, kind, stage_key, amount, close_date, owner_id, probability_override,
                            forecast_category_override, next_step, source, closed_on, lost_reason, stage_entered_at,
-                           archived_at, created_at, updated_at)
+                           archived_at, created_at, updated_at, is_open)
 OVERRIDING SYSTEM VALUE
 SELECT x.g, x.account_id,
        (ARRAY['Network refresh', 'Cloud migration', 'Security audit', 'Data platform', 'Managed services', 'Cabling upgrade',
@@ -172,7 +172,10 @@ SELECT x.g, x.account_id,
        CASE WHEN x.stage_key = 'closed_lost' THEN (ARRAY['price', 'timing', 'competitor', 'no budget'])[1 + x.g % 4] END,
        x.entered,
        CASE WHEN x.g % 200 = 0 THEN x.entered + interval '1 day' END,
-       x.entered - (1 + floor(x.r5 * 90)) * interval '1 day', x.entered
+       x.entered - (1 + floor(x.r5 * 90)) * interval '1 day', x.entered,
+       -- Given, so the row trigger that takes it from the stage is not called a million
+       -- times (sql/functions/open_deals.sql); the foreign key to the stage checks it.
+       x.open
 FROM (
     SELECT y.*, y.stage_key NOT IN ('closed_won', 'closed_lost') AS open,
            CASE WHEN y.stage_key IN ('closed_won', 'closed_lost') THEN y.close_date::timestamptz + interval '10 hours'

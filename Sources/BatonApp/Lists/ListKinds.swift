@@ -67,6 +67,26 @@ struct ListFilter: Sendable {
     var condition: @Sendable (_ value: String, _ caller: Caller) throws -> Query?
 }
 
+/// A table a list joins to its records for the columns it shows.
+struct ListJoin: Sendable {
+    var alias, sql: String
+    /// True when the join neither adds nor removes a record's row (a foreign key's one
+    /// row, or a LEFT JOIN to it, whose table's row-level security shows every row the
+    /// records' own does), so a statement that does not read it may leave it out.
+    var keepsEveryRow = true
+
+    /// Whether `sql` reads a column through `alias` (`a.name`, `lower(a.name)`).
+    static func names(_ alias: String, in sql: String) -> Bool {
+        var rest = sql[...]
+        while let found = rest.range(of: alias + ".") {
+            let before = sql[..<found.lowerBound].last
+            if before.map({ !($0.isLetter || $0.isNumber || $0 == "_") }) ?? true { return true }
+            rest = rest[found.upperBound...]
+        }
+        return false
+    }
+}
+
 /// Where a choice filter's options come from.
 enum ListChoices: Sendable {
     case fixed([(value: String, label: String)])
@@ -78,8 +98,10 @@ enum ListChoices: Sendable {
 struct ListSpec: Sendable {
     var kind: ListKind
     var title, noun, nouns: String
-    /// `FROM` and `JOIN`s, with the aliases the columns use.
-    var from: String
+    /// The records' table and its alias (`opportunities o`).
+    var table: String
+    /// The tables the columns read beside the records, in order.
+    var joins: [ListJoin]
     /// The record's id, for row order ties and the rows' `data-id`.
     var id: String
     var scope: @Sendable (Caller) -> Query
@@ -93,6 +115,24 @@ struct ListSpec: Sendable {
     var quickSummary: (@Sendable (ListParameters, Caller) -> Query?)? = nil
 
     func column(_ key: String) -> ListColumn? { columns.first { $0.key == key } }
+
+    /// `FROM` and every `JOIN`: what the rows shown are read from.
+    var from: String { ([table] + joins.map(\.sql)).joined(separator: " ") }
+
+    /// `FROM` with only the joins that `sql` (a view's conditions, sort or total) names,
+    /// and those the named ones join through. Finding, counting and ordering the rows then
+    /// reads the records' own indexes: an account manager's count of open deals joined
+    /// every deal to its account under the accounts' row-level security (22 ms) where the
+    /// deals alone come from one index (5 ms).
+    func from(naming sql: String) -> String {
+        var needed = Set<String>()
+        var kept: [ListJoin] = []
+        for join in joins.reversed() where !join.keepsEveryRow || needed.contains(join.alias) || ListJoin.names(join.alias, in: sql) {
+            kept.insert(join, at: 0)
+            needed.formUnion(joins.map(\.alias).filter { ListJoin.names($0, in: join.sql) && $0 != join.alias })
+        }
+        return ([table] + kept.map(\.sql)).joined(separator: " ")
+    }
 
     /// The views everyone has, beside the ones they saved: (name, parameters).
     func builtIn(for caller: Caller, today: CalendarDate) -> [(name: String, parameters: String)] {

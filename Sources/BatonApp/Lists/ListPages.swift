@@ -3,6 +3,7 @@ import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 import NIOCore
 import Postgres
 
@@ -358,5 +359,44 @@ struct ListPage: Sendable {
         case .text: break
         }
         return cell
+    }
+}
+
+/// The table's cells and rows answer the template by name. Mustache otherwise reflects the
+/// whole struct (`Mirror`) for every value it reads, and for an absent one (no link, no
+/// class: most cells) climbs to the row, the page and the frame and reflects each of them
+/// too: 50 rows of seven cells took 100-150 ms of a debug build's time, the database 3.
+/// An absent value answers `false`, so the search stops at the cell and the section is
+/// skipped; a name the cell does not have (`name`, under a progress bar) climbs as before.
+extension ListPage.Cell: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "text": text
+        case "href": Self.shown(href)
+        case "numeric": numeric
+        case "email": email
+        case "phone": phone
+        case "progress": progress
+        case "plain": plain
+        case "cssClass": Self.shown(cssClass)
+        case "statusClass": Self.shown(statusClass)
+        case "done": done
+        case "total": total
+        default: nil
+        }
+    }
+
+    private static func shown(_ value: String?) -> Any { value.map { $0 as Any } ?? false }
+}
+
+extension ListPage.Row: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "cells": cells
+        default: nil
+        }
     }
 }

@@ -45,16 +45,30 @@ struct ListViewRecord: Codable, Sendable {
 /// The SQL of the list views: one query shape for every kind, the page and its CSV,
 /// with the caller's visibility in every statement; and the saved views.
 struct ListStore: Sendable {
+    /// The page's rows come in two steps: which records, in order, from the tables the
+    /// conditions and the sort name (the records' own indexes, often alone); then the
+    /// shown columns of those 50, joined by id. Joined in one statement, an account
+    /// manager's first page of open deals read each of their 8,215 open deals' rows to
+    /// keep 50 (105 ms, 5 of it in the two steps).
     func page(_ db: Connection, _ view: ListView, caller: Caller) async throws -> ListResult {
         let spec = view.spec
         let whereClause = Self.whereClause(view, caller: caller)
         let total = spec.total.map { "coalesce(sum(\($0)), 0)" } ?? "0"
         let summary = try await db.query(view.quickSummary ?? """
-            SELECT count(*) AS n, \(unsafeSQL: total) AS total FROM \(unsafeSQL: spec.from) WHERE \(whereClause)
+            SELECT count(*) AS n, \(unsafeSQL: total) AS total FROM \(unsafeSQL: spec.from(naming: "\(whereClause) \(total)"))
+            WHERE \(whereClause)
             """)
         let offset = (max(view.page, 1) - 1) * ListView.pageSize
-        let rows = try await db.query("\(Self.select(view, caller: caller)) LIMIT \(ListView.pageSize) OFFSET \(offset)")
-        return ListResult(rows: try rows.map { try Self.row($0, view) },
+        let order = Self.order(view)
+        let ids: [Int64] = try await db.query("""
+            SELECT (\(unsafeSQL: spec.id))::bigint AS row_id FROM \(unsafeSQL: spec.from(naming: "\(whereClause) \(order)"))
+            WHERE \(whereClause) ORDER BY \(unsafeSQL: order) LIMIT \(ListView.pageSize) OFFSET \(offset)
+            """).map { try $0.decode("row_id") }
+        let rows = ids.isEmpty ? [] : try await db.query("""
+            SELECT \(unsafeSQL: Self.selected(view)) FROM \(unsafeSQL: spec.from)
+            WHERE \(unsafeSQL: spec.id) = ANY(\(ids)::bigint[]) ORDER BY \(unsafeSQL: order)
+            """).map { try Self.row($0, view) }
+        return ListResult(rows: rows,
                           count: try summary.first?.decode("n", as: Int.self) ?? 0,
                           total: try summary.first?.decode("total", as: Decimal.self) ?? 0)
     }
@@ -80,17 +94,26 @@ struct ListStore: Sendable {
     /// The view's rows in order. Every piece of SQL text here comes from the kind's
     /// description (`ListSpec`); the address only chose among them.
     static func select(_ view: ListView, caller: Caller) -> Query {
+        """
+        SELECT \(unsafeSQL: selected(view)) FROM \(unsafeSQL: view.spec.from)
+        WHERE \(whereClause(view, caller: caller)) ORDER BY \(unsafeSQL: order(view))
+        """
+    }
+
+    /// The record's id, each shown column and the id it links to.
+    static func selected(_ view: ListView) -> String {
         var list = ["(\(view.spec.id))::bigint AS row_id"]
         for (i, column) in view.columns.enumerated() {
             list.append("(\(column.sql))::text AS c\(i)")
             if let link = column.link { list.append("(\(link.id))::bigint AS l\(i)") }
         }
+        return list.joined(separator: ", ")
+    }
+
+    /// The sort, then the id in the same direction: one order however many rows tie.
+    static func order(_ view: ListView) -> String {
         let direction = view.descending ? "DESC" : "ASC"
-        let order = "\(view.sort.sort ?? view.spec.id) \(direction), \(view.spec.id) \(direction)"
-        return """
-            SELECT \(unsafeSQL: list.joined(separator: ", ")) FROM \(unsafeSQL: view.spec.from)
-            WHERE \(whereClause(view, caller: caller)) ORDER BY \(unsafeSQL: order)
-            """
+        return "\(view.sort.sort ?? view.spec.id) \(direction), \(view.spec.id) \(direction)"
     }
 
     static func row(_ row: Row, _ view: ListView) throws -> ListRow {
@@ -195,15 +218,20 @@ extension ListFilter {
 
 extension ListSpec {
     /// The sales lists' scope: records of the accounts the caller sees, not archived.
-    static func unarchived(_ alias: String) -> @Sendable (Caller) -> Query {
-        { caller in "\(Scope.accounts(caller)) AND \(unsafeSQL: alias).archived_at IS NULL" }
+    /// Asked of the record's own account id, so that finding and counting the records
+    /// needs no join to their accounts.
+    static func unarchived(_ alias: String, account: String) -> @Sendable (Caller) -> Query {
+        { caller in "\(Scope.accountOf(caller, column: account)) AND \(unsafeSQL: alias).archived_at IS NULL" }
     }
 
     static let opportunities = ListSpec(
         kind: .opportunities, title: "Deals", noun: "deal", nouns: "deals",
-        from: "opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key JOIN users u ON u.id = o.owner_id",
+        table: "opportunities o",
+        joins: [.init(alias: "a", sql: "JOIN accounts a ON a.id = o.account_id"),
+                .init(alias: "s", sql: "JOIN pipeline_stages s ON s.key = o.stage_key"),
+                .init(alias: "u", sql: "JOIN users u ON u.id = o.owner_id")],
         id: "o.id",
-        scope: ListSpec.unarchived("o"),
+        scope: ListSpec.unarchived("o", account: "o.account_id"),
         columns: [
             ListColumn(key: "name", label: "Deal", sql: "o.name", sort: "lower(o.name)", link: .init(id: "o.id", path: "/opportunities/")),
             ListColumn(key: "account", label: "Account", sql: "a.name", sort: "lower(a.name)", link: .init(id: "a.id", path: "/accounts/")),
@@ -235,7 +263,8 @@ extension ListSpec {
                 case "won": "s.is_won"
                 case "lost": "s.is_lost"
                 case "all": nil
-                default: "NOT (s.is_won OR s.is_lost)"
+                // The deal's own flag (sql/0044), which its partial indexes select by.
+                default: "o.is_open"
                 }
             },
             ListFilter(key: "closeFrom", label: "Closing from", control: .date) { value, _ in CalendarDate(value).map { "o.close_date >= \($0)" } },
@@ -270,9 +299,11 @@ extension ListSpec {
 
     static let contacts = ListSpec(
         kind: .contacts, title: "Contacts", noun: "contact", nouns: "contacts",
-        from: "contacts c JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = a.owner_id",
+        table: "contacts c",
+        joins: [.init(alias: "a", sql: "JOIN accounts a ON a.id = c.account_id"),
+                .init(alias: "u", sql: "LEFT JOIN users u ON u.id = a.owner_id")],
         id: "c.id",
-        scope: ListSpec.unarchived("c"),
+        scope: ListSpec.unarchived("c", account: "c.account_id"),
         columns: [
             ListColumn(key: "name", label: "Name", sql: "c.name", sort: "lower(c.name)", link: .init(id: "c.id", path: "/contacts/")),
             ListColumn(key: "account", label: "Account", sql: "a.name", sort: "lower(a.name)",
@@ -299,9 +330,10 @@ extension ListSpec {
 
     static let accounts = ListSpec(
         kind: .accounts, title: "Accounts", noun: "account", nouns: "accounts",
-        from: "accounts a LEFT JOIN users u ON u.id = a.owner_id",
+        table: "accounts a",
+        joins: [.init(alias: "u", sql: "LEFT JOIN users u ON u.id = a.owner_id")],
         id: "a.id",
-        scope: ListSpec.unarchived("a"),
+        scope: ListSpec.unarchived("a", account: "a.id"),
         columns: [
             ListColumn(key: "name", label: "Name", sql: "a.name", sort: "lower(a.name)", link: .init(id: "a.id", path: "/accounts/")),
             ListColumn(key: "domain", label: "Domain", sql: "a.domain", sort: "a.domain"),
@@ -326,7 +358,11 @@ extension ListSpec {
 
     static let projects = ListSpec(
         kind: .projects, title: "Projects", noun: "project", nouns: "projects",
-        from: "projects j JOIN accounts a ON a.id = j.account_id LEFT JOIN users u ON u.id = j.project_manager_id",
+        table: "projects j",
+        // A project's manager and its assigned people see it without seeing its account's
+        // other records; its account's row under their row-level security is not certain.
+        joins: [.init(alias: "a", sql: "JOIN accounts a ON a.id = j.account_id", keepsEveryRow: false),
+                .init(alias: "u", sql: "LEFT JOIN users u ON u.id = j.project_manager_id")],
         id: "j.id",
         scope: { ProjectStore.scope($0) },
         columns: [
