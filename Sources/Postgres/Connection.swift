@@ -3,16 +3,25 @@ import Foundation
 import Glibc
 import Logging
 import NIOPosix
+import Synchronization
 
 /// One libpq connection. It owns its `PGconn` and finishes it exactly once.
 ///
-/// The blocking libpq calls run on the thread pool given at connect time, never on
-/// an event loop or Swift's cooperative pool. A connection is not safe for use by
-/// two tasks at once; the pool's leases make that so, hence `@unchecked Sendable`.
+/// Statements run with libpq in non-blocking mode on the calling task's thread: the
+/// task sends, then waits for the socket through `SocketWatcher` without holding a
+/// thread. Only the blocking calls left (connecting, COPY, a cancel request) run on
+/// the thread pool given at connect time. A connection is not safe for use by two
+/// tasks at once; the pool's leases make that so, hence `@unchecked Sendable`.
 public final class Connection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let notices: NoticeSink
     let threadPool: NIOThreadPool
+    private var socket: SocketWatcher.Registration?
+    /// The key a cancel request needs; made once, used from another thread.
+    private var cancelKey: OpaquePointer?
+    /// Set when a statement of this connection was cancelled: a cancel request can
+    /// land after its statement ended, on the next one, so the pool never reuses it.
+    private let cancelled = Mutex(false)
     public let logger: Logger
     /// When the connection was last handed back to its pool.
     var lastUsed = ContinuousClock.now
@@ -68,6 +77,11 @@ public final class Connection: @unchecked Sendable {
         if configuration.preparedStatements, try Self.servedDirectly(conn) {
             statements = PreparedStatements(capacity: configuration.preparedStatementLimit)
         }
+        guard PQsetnonblocking(conn, 1) == 0 else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not enter non-blocking mode")
+        }
+        socket = SocketWatcher.shared.register(socket: PQsocket(conn))
+        cancelKey = PQgetCancel(conn)
     }
 
     /// True when the server process behind this connection is the one it was opened
@@ -90,7 +104,8 @@ public final class Connection: @unchecked Sendable {
     }
 
     deinit {
-        if let handle { PQfinish(handle) }
+        close()
+        if let cancelKey { PQfreeCancel(cancelKey) }
     }
 
     /// Confirms the server accepted the pinned session settings.
@@ -111,6 +126,9 @@ public final class Connection: @unchecked Sendable {
 
     /// Closes the connection now rather than when the last reference goes.
     public func close() {
+        // The watcher lets go of the socket before libpq closes it and its number is reused.
+        if let socket { SocketWatcher.shared.unregister(socket) }
+        socket = nil
         if let handle { PQfinish(handle) }
         handle = nil
     }
@@ -120,7 +138,7 @@ public final class Connection: @unchecked Sendable {
 
     /// True while the connection is up and not inside a transaction.
     var isIdleAndOpen: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK, deferredOpening.isEmpty else { return false }
+        guard let handle, PQstatus(handle) == CONNECTION_OK, deferredOpening.isEmpty, !wasCancelled else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -142,7 +160,7 @@ public final class Connection: @unchecked Sendable {
     /// restarted has closed the socket (often after a FATAL message): after this,
     /// the connection reports itself broken instead of failing the next query.
     func probeIdle() -> Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard let handle, PQstatus(handle) == CONNECTION_OK, !wasCancelled else { return false }
         // Read until the socket has nothing more: the FATAL message a server sends
         // before it closes arrives first, the end of the stream after it.
         for _ in 0..<4 {
@@ -183,27 +201,25 @@ public final class Connection: @unchecked Sendable {
 
     /// Sends a deferred opening by itself, before a statement that cannot ride with it
     /// (a script, a COPY).
-    private func flushOpening(_ handle: OpaquePointer) throws {
+    private func flushOpening(_ handle: OpaquePointer) async throws {
         guard !deferredOpening.isEmpty else { return }
         let opening = deferredOpening
         deferredOpening = []
-        _ = try pipeline(handle, opening, then: nil)
+        _ = try await pipeline(handle, opening, then: nil)
     }
 
     /// Runs `statements` and then `last` in one round trip (libpq's pipeline mode: every
     /// statement is sent, then one sync, then the results are read in order). The first
     /// error stands for all (the server skips the rest until the sync); `last`'s result
     /// is returned. `last` runs as its prepared statement when this connection prepares.
-    private func pipeline(_ handle: OpaquePointer, _ statements: [Query], then last: Query?) throws -> QueryResult? {
+    private func pipeline(_ handle: OpaquePointer, _ statements: [Query], then last: Query?) async throws -> QueryResult? {
         var lastName: String?
         var lastRendered: (sql: String, binds: [String?])?
         if let last {
             let rendered = last.rendered
-            if rendered.binds.contains(where: { $0?.utf8.contains(0) == true }) {
-                throw PostgresError(code: .invalidText, sqlState: "22021", message: "a text value contains a NUL character")
-            }
+            try Self.refuseNUL(rendered.binds)
             if self.statements != nil, PreparedStatements.worthPreparing(rendered.sql) {
-                lastName = try prepared(handle, sql: rendered.sql, count: Int32(rendered.binds.count)).0
+                lastName = try await prepared(handle, sql: rendered.sql, count: Int32(rendered.binds.count)).0
             }
             lastRendered = rendered
         }
@@ -215,25 +231,25 @@ public final class Connection: @unchecked Sendable {
         var sent = 0
         var sendFailure: String?
         for (i, (sql, binds)) in renderedAll.enumerated() {
-            let values = binds.map { $0.flatMap { strdup($0) } }
-            defer { values.forEach { free($0) } }
-            let ok = values.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
-                    if i == renderedAll.count - 1, let lastName {
-                        return PQsendQueryPrepared(handle, lastName, Int32(binds.count), params.baseAddress, nil, nil, 0)
-                    }
-                    return PQsendQueryParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
+            let ok = Self.withValues(binds) { params in
+                if i == renderedAll.count - 1, let lastName {
+                    return PQsendQueryPrepared(handle, lastName, Int32(binds.count), params, nil, nil, 0)
                 }
+                return PQsendQueryParams(handle, sql, Int32(binds.count), nil, params, nil, nil, 0)
             }
             if ok != 1 { sendFailure = String(cString: PQerrorMessage(handle)); break }
             sent += 1
         }
         if sendFailure == nil, PQpipelineSync(handle) != 1 { sendFailure = String(cString: PQerrorMessage(handle)) }
+        if sendFailure == nil {
+            let flushed = await flush(handle)
+            if !flushed { sendFailure = String(cString: PQerrorMessage(handle)) }
+        }
         var firstError: (any Error)?
         var lastResult: QueryResult?
         if sendFailure == nil {
             for i in 0..<sent {
-                while let r = PQgetResult(handle) {
+                while let r = await nextResult(handle) {
                     let owned = OwnedResult(r, connection: handle)
                     if PQresultStatus(r) == PGRES_PIPELINE_ABORTED { continue }
                     do {
@@ -245,7 +261,7 @@ public final class Connection: @unchecked Sendable {
                 }
             }
             // The sync's own result; nil when the connection broke.
-            while let r = PQgetResult(handle) {
+            while let r = await nextResult(handle) {
                 let status = PQresultStatus(r)
                 PQclear(r)
                 if status == PGRES_PIPELINE_SYNC { break }
@@ -255,7 +271,7 @@ public final class Connection: @unchecked Sendable {
         if let sendFailure { throw PostgresError(code: .connectionClosed, message: sendFailure.trimmingCharacters(in: .whitespacesAndNewlines)) }
         if let firstError {
             if let pg = firstError as? PostgresError, pg.mayComeFromAStalePreparedStatement, let sql = lastRendered?.sql, lastName != nil {
-                forget(handle, sql: sql)
+                await forget(handle, sql: sql)
             }
             throw firstError
         }
@@ -268,37 +284,42 @@ public final class Connection: @unchecked Sendable {
     /// Runs one statement with its values as parameters.
     @discardableResult
     public func query(_ query: Query) async throws -> QueryResult {
-        try await threadPool.runIfActive { try self.querySync(query) }
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        return try await cancellable {
+            if !deferredOpening.isEmpty {
+                let opening = deferredOpening
+                deferredOpening = []
+                guard let result = try await pipeline(handle, opening, then: query) else {
+                    throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
+                }
+                return result
+            }
+            let (sql, binds) = query.rendered
+            try Self.refuseNUL(binds)
+            let count = Int32(binds.count)
+            guard statements != nil, PreparedStatements.worthPreparing(sql) else {
+                return try Self.collect(await exec(handle) { h in
+                    Self.withValues(binds) { PQsendQueryParams(h, sql, count, nil, $0, nil, nil, 0) }
+                })
+            }
+            return try await executePrepared(handle, sql: sql, binds: binds)
+        }
     }
 
-    /// Runs one statement, blocking the calling thread. For use on the pool's
-    /// threads and in command-line code only.
-    @discardableResult
-    public func querySync(_ query: Query) throws -> QueryResult {
-        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
-        if !deferredOpening.isEmpty {
-            let opening = deferredOpening
-            deferredOpening = []
-            guard let result = try pipeline(handle, opening, then: query) else {
-                throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
-            }
-            return result
-        }
-        let (sql, binds) = query.rendered
-        // Text parameters travel as C strings: a NUL inside would silently cut the value short.
+    /// Text parameters travel as C strings: a NUL inside would silently cut the value short.
+    private static func refuseNUL(_ binds: [String?]) throws {
         if binds.contains(where: { $0?.utf8.contains(0) == true }) {
             throw PostgresError(code: .invalidText, sqlState: "22021", message: "a text value contains a NUL character")
         }
+    }
+
+    /// Calls `send` with `binds` as C strings, which live only for the call: libpq
+    /// copies them into its output buffer before it returns.
+    private static func withValues(_ binds: [String?], _ send: (UnsafePointer<UnsafePointer<CChar>?>?) -> Int32) -> Int32 {
         let values = binds.map { $0.flatMap { strdup($0) } }
         defer { values.forEach { free($0) } }
-        return try values.withUnsafeBufferPointer { buffer in
-            try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { params in
-                guard statements != nil, PreparedStatements.worthPreparing(sql) else {
-                    let result = PQexecParams(handle, sql, Int32(binds.count), nil, params.baseAddress, nil, nil, 0)
-                    return try Self.collect(OwnedResult(result, connection: handle))
-                }
-                return try executePrepared(handle, sql: sql, count: Int32(binds.count), params: params.baseAddress)
-            }
+        return values.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { send($0.baseAddress) }
         }
     }
 
@@ -311,46 +332,50 @@ public final class Connection: @unchecked Sendable {
     /// and, outside a transaction, run once more unprepared; inside one the error
     /// stands (the transaction is aborted), and `withTransaction` runs the whole body
     /// again after a changed result shape.
-    private func executePrepared(
-        _ handle: OpaquePointer, sql: String, count: Int32, params: UnsafePointer<UnsafePointer<CChar>?>?
-    ) throws -> QueryResult {
+    private func executePrepared(_ handle: OpaquePointer, sql: String, binds: [String?]) async throws -> QueryResult {
+        let count = Int32(binds.count)
         let idle = PQtransactionStatus(handle) == PQTRANS_IDLE
-        let (name, fresh) = try prepared(handle, sql: sql, count: count)
+        let (name, fresh) = try await prepared(handle, sql: sql, count: count)
         do {
-            return try Self.collect(OwnedResult(PQexecPrepared(handle, name, count, params, nil, nil, 0), connection: handle))
+            return try Self.collect(await exec(handle) { h in
+                Self.withValues(binds) { PQsendQueryPrepared(h, name, count, $0, nil, nil, 0) }
+            })
         } catch let error as PostgresError where !fresh && error.mayComeFromAStalePreparedStatement {
-            forget(handle, sql: sql)
+            await forget(handle, sql: sql)
             guard idle else { throw error }
-            return try Self.collect(OwnedResult(PQexecParams(handle, sql, count, nil, params, nil, nil, 0), connection: handle))
+            return try Self.collect(await exec(handle) { h in
+                Self.withValues(binds) { PQsendQueryParams(h, sql, count, nil, $0, nil, nil, 0) }
+            })
         }
     }
 
     /// The name of `sql`'s prepared statement, and whether it was prepared just now
     /// (dropping the least recently used one beyond the cache's bound).
-    private func prepared(_ handle: OpaquePointer, sql: String, count: Int32) throws -> (String, fresh: Bool) {
+    private func prepared(_ handle: OpaquePointer, sql: String, count: Int32) async throws -> (String, fresh: Bool) {
         if let name = statements?.name(for: sql) { return (name, false) }
         guard var cache = statements else { throw PostgresError(code: .protocolError, message: "no statement cache") }
         let name = cache.nextName()
-        _ = try Self.collect(OwnedResult(PQprepare(handle, name, sql, count, nil), connection: handle))
-        if let evicted = cache.insert(sql: sql, name: name) { deallocate(handle, evicted) }
+        _ = try Self.collect(await exec(handle) { PQsendPrepare($0, name, sql, count, nil) })
+        if let evicted = cache.insert(sql: sql, name: name) { await deallocate(handle, evicted) }
         statements = cache
         return (name, true)
     }
 
-    private func forget(_ handle: OpaquePointer, sql: String) {
+    private func forget(_ handle: OpaquePointer, sql: String) async {
         guard let name = statements?.remove(sql: sql) else { return }
-        deallocate(handle, name)
+        await deallocate(handle, name)
     }
 
     /// Drops a prepared statement on the server. In a failed transaction the server
     /// refuses even this: the name stays behind unused (names are never reused).
-    private func deallocate(_ handle: OpaquePointer, _ name: String) {
+    private func deallocate(_ handle: OpaquePointer, _ name: String) async {
         guard PQtransactionStatus(handle) != PQTRANS_INERROR else { return }
-        _ = OwnedResult(PQexec(handle, "DEALLOCATE " + name), connection: handle)
+        _ = await exec(handle) { PQsendQuery($0, "DEALLOCATE " + name) }
     }
 
     /// Forgets every prepared statement (after `DISCARD ALL`, say, or a schema change
-    /// the caller knows of); they are prepared again on next use.
+    /// the caller knows of); they are prepared again on next use. Blocking: PQexec
+    /// ignores non-blocking mode; this is not on a request path.
     public func forgetPreparedStatements() {
         guard let handle, var cache = statements else { return }
         if PQtransactionStatus(handle) != PQTRANS_INERROR {
@@ -363,30 +388,107 @@ public final class Connection: @unchecked Sendable {
     /// Runs a script of several statements (a migration), with no parameters:
     /// libpq's simple-query protocol, so the text must be fixed.
     public func execute(unsafeSQL script: String) async throws {
-        try await threadPool.runIfActive { try self.executeSync(unsafeSQL: script) }
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        try await cancellable {
+            try await flushOpening(handle)
+            // Like PQexec: an error stops the script there, and stands for it.
+            _ = try Self.collect(await exec(handle) { PQsendQuery($0, script) })
+        }
     }
 
-    public func executeSync(unsafeSQL script: String) throws {
-        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
-        try flushOpening(handle)
-        // PQexec returns only the last result; an error stops the script there.
-        _ = try Self.collect(OwnedResult(PQexec(handle, script), connection: handle))
+    // MARK: Non-blocking libpq
+
+    /// Sends one request with `send` and reads every result it brings, without
+    /// blocking a thread: PQexec's answer (the first error, else the last result;
+    /// a result with no handle when the connection broke).
+    private func exec(_ handle: OpaquePointer, _ send: (OpaquePointer) -> Int32) async -> OwnedResult {
+        guard send(handle) == 1, await flush(handle) else { return OwnedResult(nil, connection: handle) }
+        var kept: OwnedResult?
+        while let r = await nextResult(handle) {
+            let status = PQresultStatus(r)
+            let owned = OwnedResult(r, connection: handle)
+            if kept.map(\.succeeded) ?? true { kept = owned }
+            // A COPY waits for data that only `copyIn` sends: PQexec stops here too.
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { break }
+        }
+        return kept ?? OwnedResult(nil, connection: handle)
+    }
+
+    /// Pushes what libpq has queued to the server, waiting while the socket is full.
+    /// False when the connection broke (PQerrorMessage says why).
+    private func flush(_ handle: OpaquePointer) async -> Bool {
+        while true {
+            switch PQflush(handle) {
+            case 0: return true
+            case 1:
+                guard let socket else { return false }
+                // libpq asks to read as well while it waits to write: the server may
+                // be blocked sending to us.
+                await SocketWatcher.shared.wait(for: socket, writable: true)
+                if PQconsumeInput(handle) == 0 { return false }
+            default: return false
+            }
+        }
+    }
+
+    /// PQgetResult once the result (or the end of results) has arrived: until then the
+    /// task waits for the socket, holding no thread. A broken connection ends the wait;
+    /// libpq then returns its error as a result.
+    private func nextResult(_ handle: OpaquePointer) async -> OpaquePointer? {
+        while PQisBusy(handle) == 1, let socket {
+            await SocketWatcher.shared.wait(for: socket)
+            if PQconsumeInput(handle) == 0 { break }
+        }
+        return PQgetResult(handle)
+    }
+
+    private var wasCancelled: Bool { cancelled.withLock { $0 } }
+
+    /// Runs `operation`; when the task is cancelled meanwhile (a request abandoned, a
+    /// timeout), asks the server to cancel the statement in flight. The statement then
+    /// ends with its "canceling statement" error and the results are read as usual,
+    /// leaving libpq in step. A task cancelled already runs its statements unhindered:
+    /// those are its clean-up (a ROLLBACK).
+    private func cancellable<T>(_ operation: () async throws -> T) async throws -> T {
+        if Task.isCancelled { return try await operation() }
+        return try await withTaskCancellationHandler(operation: operation, onCancel: { self.requestCancel() })
+    }
+
+    /// PQcancel opens a connection of its own and waits for the server's answer: a
+    /// thread of the pool does it, not the task (which is inside libpq's calls) nor
+    /// the watcher.
+    private func requestCancel() {
+        guard cancelKey != nil else { return }
+        cancelled.withLock { $0 = true }
+        threadPool.submit { [self] _ in
+            guard let cancelKey else { return }
+            var message = [CChar](repeating: 0, count: 256)
+            if PQcancel(cancelKey, &message, Int32(message.count)) != 1 {
+                let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                logger.warning("could not cancel a statement: \(text)")
+            }
+        }
     }
 
     /// Streams rows into `COPY … FROM STDIN`. `statement` must have no parameters;
-    /// each chunk is COPY text (or CSV) as the statement declares.
+    /// each chunk is COPY text (or CSV) as the statement declares. The copy itself
+    /// blocks a thread of the pool (imports, not requests).
     @discardableResult
     public func copyIn(_ statement: Query, chunks: some Sequence<String> & Sendable) async throws -> Int {
-        try await threadPool.runIfActive { try self.copyInSync(statement, chunks: chunks) }
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        try await flushOpening(handle)
+        return try await threadPool.runIfActive { try self.copyInBlocking(statement, chunks: chunks) }
     }
 
-    public func copyInSync(_ statement: Query, chunks: some Sequence<String>) throws -> Int {
+    private func copyInBlocking(_ statement: Query, chunks: some Sequence<String>) throws -> Int {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
         let (sql, binds) = statement.rendered
         guard binds.isEmpty else {
             throw PostgresError(code: .copyFailed, message: "COPY takes no parameters")
         }
-        try flushOpening(handle)
+        // In non-blocking mode PQputCopyData refuses data whenever the socket is full.
+        PQsetnonblocking(handle, 0)
+        defer { PQsetnonblocking(handle, 1) }
         let start = OwnedResult(PQexec(handle, sql), connection: handle)
         guard let startHandle = start.handle, PQresultStatus(startHandle) == PGRES_COPY_IN else {
             _ = try Self.collect(start)
@@ -531,6 +633,14 @@ final class OwnedResult {
     init(_ handle: OpaquePointer?, connection: OpaquePointer) {
         self.handle = handle
         connectionMessage = handle == nil ? String(cString: PQerrorMessage(connection)) : ""
+    }
+
+    /// False for an error, or when there is no result at all.
+    var succeeded: Bool {
+        guard let handle else { return false }
+        let status = PQresultStatus(handle)
+        return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE
+            || status == PGRES_EMPTY_QUERY || status == PGRES_COPY_IN
     }
 
     deinit {
