@@ -127,7 +127,9 @@ public final class Connection: @unchecked Sendable {
     /// Closes the connection now rather than when the last reference goes.
     public func close() {
         // The watcher lets go of the socket before libpq closes it and its number is reused.
-        if let socket { SocketWatcher.shared.unregister(socket) }
+        if let socket, let handle {
+            SocketWatcher.shared.unregister(socket, stillOpen: PQsocket(handle) == socket.socket)
+        }
         socket = nil
         if let handle { PQfinish(handle) }
         handle = nil
@@ -421,11 +423,9 @@ public final class Connection: @unchecked Sendable {
             switch PQflush(handle) {
             case 0: return true
             case 1:
-                guard let socket else { return false }
                 // libpq asks to read as well while it waits to write: the server may
                 // be blocked sending to us.
-                await SocketWatcher.shared.wait(for: socket, writable: true)
-                if PQconsumeInput(handle) == 0 { return false }
+                guard await waitForSocket(handle, writable: true), PQconsumeInput(handle) == 1 else { return false }
             default: return false
             }
         }
@@ -435,11 +435,19 @@ public final class Connection: @unchecked Sendable {
     /// task waits for the socket, holding no thread. A broken connection ends the wait;
     /// libpq then returns its error as a result.
     private func nextResult(_ handle: OpaquePointer) async -> OpaquePointer? {
-        while PQisBusy(handle) == 1, let socket {
-            await SocketWatcher.shared.wait(for: socket)
-            if PQconsumeInput(handle) == 0 { break }
+        while PQisBusy(handle) == 1 {
+            guard await waitForSocket(handle), PQconsumeInput(handle) == 1 else { break }
         }
         return PQgetResult(handle)
+    }
+
+    /// Waits for the socket; false when libpq has closed it (the connection broke).
+    /// The number of a socket libpq closed may already be another connection's: it is
+    /// never handed to the watcher then, which would take that connection's wake-up.
+    private func waitForSocket(_ handle: OpaquePointer, writable: Bool = false) async -> Bool {
+        guard let socket, PQsocket(handle) == socket.socket else { return false }
+        await SocketWatcher.shared.wait(for: socket, writable: writable)
+        return true
     }
 
     private var wasCancelled: Bool { cancelled.withLock { $0 } }
@@ -460,8 +468,9 @@ public final class Connection: @unchecked Sendable {
     private func requestCancel() {
         guard cancelKey != nil else { return }
         cancelled.withLock { $0 = true }
-        threadPool.submit { [self] _ in
-            guard let cancelKey else { return }
+        threadPool.submit { [self] state in
+            // A pool shutting down runs the job at once, on the cancelling thread: skip it.
+            guard case .active = state, let cancelKey else { return }
             var message = [CChar](repeating: 0, count: 256)
             if PQcancel(cancelKey, &message, Int32(message.count)) != 1 {
                 let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -60,10 +60,13 @@ final class SocketWatcher: Sendable {
     }
 
     /// Stops watching before the connection's socket is closed, and wakes a task that
-    /// still waits on it.
-    func unregister(_ registration: Registration) {
-        var event = epoll_event()
-        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, registration.socket, &event)
+    /// still waits on it. A socket libpq closed already left the epoll set by itself,
+    /// and its number may be another connection's now: that one is not touched.
+    func unregister(_ registration: Registration, stillOpen: Bool) {
+        if stillOpen {
+            var event = epoll_event()
+            _ = epoll_ctl(epoll, EPOLL_CTL_DEL, registration.socket, &event)
+        }
         wake([registration.id])
     }
 
