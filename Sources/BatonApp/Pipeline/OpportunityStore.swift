@@ -305,9 +305,23 @@ extension OpportunityStore {
 
     /// Each open stage's deal count, total and weighted total over all its deals on the
     /// board, not only the cards shown.
+    ///
+    /// An admin's "all open deals" (anyone's or one person's) is read from the totals the
+    /// reports keep (`opportunity_stage_totals`: per stage, owner and month, every deal
+    /// not archived; its weighted part split into deals at the stage's probability and
+    /// deals with their own), the same sums as over the deals themselves: at a million
+    /// deals the aggregate over every open one took 436 ms. A period (the totals' month
+    /// is the close date's only while a deal is open, which nothing guarantees) or a
+    /// caller who sees only some accounts sums the deals.
     func boardTotals(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws
         -> [String: (count: Int, total: Decimal, weighted: Decimal)] {
-        let rows = try await db.query("""
+        let rows = try await db.query(caller.isAdmin && period == nil ? """
+            SELECT t.stage_key, sum(t.deals)::int AS n, sum(t.amount) AS total,
+                   sum(t.amount_at_stage_probability * s.probability / 100 + t.weighted_override) AS weighted
+            FROM opportunity_stage_totals t JOIN pipeline_stages s ON s.key = t.stage_key
+            WHERE NOT s.is_won AND NOT s.is_lost AND \(ownerID.map { "t.owner_id = \($0)" } ?? "TRUE")
+            GROUP BY t.stage_key HAVING sum(t.deals) <> 0
+            """ : """
             SELECT o.stage_key, count(*)::int AS n, sum(o.amount) AS total,
                    sum(o.amount * effective_probability(FALSE, s.probability, o.probability_override) / 100) AS weighted
             FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
