@@ -89,17 +89,21 @@ struct AccountPage {
 
     /// The timeline in words, newest first: "Ana moved Warehouse Wi-Fi to Proposal" with
     /// "amount 30,000 → 35,000" beneath (TimelineWords), each record by its name. With
-    /// `contactID`, the contact page's: only what names that contact.
+    /// `contactID`, the contact page's: only what names that contact. `deals` and
+    /// `contacts`, when the page has read them already, name the records without reading
+    /// them again.
     static func timelineInWords(_ db: Connection, account: AccountRecord, contactID: Int64? = nil, caller: Caller,
-                                services: AppServices) async throws -> [Entry] {
+                                services: AppServices, deals: [OpportunityRecord]? = nil,
+                                contacts: [ContactRecord]? = nil) async throws -> [Entry] {
         let entries = try await services.timeline.page(db, accountID: account.id, contactID: contactID, page: try PageRequest(limit: 30)).items
         var names: [String: String] = ["account \(account.id)": account.name]
-        for d in try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: try PageRequest(limit: 100)).items {
-            names["opportunity \(d.id)"] = d.name
-        }
-        for c in try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: try PageRequest(limit: 100)).items {
-            names["contact \(c.id)"] = c.name
-        }
+        let page = try PageRequest(limit: 100)
+        var dealList = deals ?? []
+        if deals == nil { dealList = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: page).items }
+        for d in dealList { names["opportunity \(d.id)"] = d.name }
+        var contactList = contacts ?? []
+        if contacts == nil { contactList = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: page).items }
+        for c in contactList { names["contact \(c.id)"] = c.name }
         var people: [Int64: String] = [:]
         for actor in Set(entries.compactMap(\.actorId)) { people[actor] = try await services.users.findAny(db, id: actor)?.name }
         let stages = Dictionary(try await services.stages.all(db).map { ($0.key, $0.name) }) { a, _ in a }
@@ -119,17 +123,18 @@ struct AccountPage {
         let canEditDetails = canEdit && (try? AccountChangeRights.checkChange(standing, hasOwner: account.ownerId != nil)) != nil
         let ownerName = try await account.ownerId.asyncMap { try await services.users.findAny(db, id: $0)?.name } ?? nil
         let parentName = try await account.parentId.asyncMap { try await services.accounts.find(db, id: $0, visibleTo: caller)?.name } ?? nil
-        let contacts = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
-            .map { c in
+        let contactRecords = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+        let contacts = contactRecords.map { c in
                 let parts = [c.title, c.buyingRole?.rawValue.replacingOccurrences(of: "_", with: " "), c.email, c.phone]
                 return Contact(id: c.id, name: c.name, detail: parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
                                doNotContact: c.doNotContact)
             }
         let currency = services.configuration.currency
-        let deals = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
-            .map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
+        let dealRecords = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+        let deals = dealRecords.map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
                         amount: $0.amount.amount.display(currency: currency), closeDate: Formatting.date($0.closeDate)) }
-        let timeline = try await timelineInWords(db, account: account, caller: caller, services: services)
+        let timeline = try await timelineInWords(db, account: account, caller: caller, services: services,
+                                                 deals: dealRecords, contacts: contactRecords)
         let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
             Gap(name: $0.name, buyers: $0.industryBuyers == 0 ? "" : "\($0.industryBuyers) in its industry bought it")
         }
