@@ -66,7 +66,6 @@ struct OpportunityPage {
     var canPropose, canEdit: Bool
     var proposalForm, details: WebForm
     var version: Int
-    var hasConflict: Bool
     var conflict: [EditConflict]
     var saveLabel: String
     var message: String?
@@ -167,12 +166,9 @@ struct OpportunityPage {
         ], hidden: [.init(name: "version", value: details.value("version"))]
             + EditConflict.remembered(forms.details == nil || forms.conflict ? theirs : Dictionary(
                 uniqueKeysWithValues: detailLabels.map { ($0.name, details.value(EditConflict.prefix + $0.name)) }), detailLabels.map(\.name)))
-        var conflict: [EditConflict] = []
-        if forms.conflict, let mine = forms.details {
-            func shown(_ name: String, _ value: String) -> String {
-                name == "ownerId" ? owners.first { $0.value == value }?.label ?? value : value
-            }
-            conflict = [EditConflict(version: o.version, rows: EditConflict.rows(detailLabels, typed: { mine.values[$0] }, saved: theirs, shown: shown))]
+        let conflict = EditConflict.panel(detailLabels, sent: forms.details, conflict: forms.conflict, saved: theirs, version: o.version,
+                                          noun: "opportunity", discard: "/opportunities/\(o.id)") { name, value in
+            name == "ownerId" ? owners.first { $0.value == value }?.label ?? value : value
         }
         let reasons = try await LostReasonStore().active(db).map { Choice(value: $0.name, label: $0.name) }
             + [Choice(value: LostReasonStore.other, label: "Other (say why)")]
@@ -185,7 +181,7 @@ struct OpportunityPage {
                                }, proposals: proposals, projects: projects,
                                hasProposals: !proposals.isEmpty, hasProjects: !projects.isEmpty, canPropose: canPropose,
                                canEdit: canEdit, proposalForm: form.form(fields), details: detailsForm, version: o.version,
-                               hasConflict: !conflict.isEmpty, conflict: conflict,
+                               conflict: conflict,
                                saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", message: forms.message,
                                isOpen: isOpen, isLost: o.lostOn != nil,
                                wonStage: stages.first { $0.isWon }?.key ?? "", lostStage: stages.first { $0.isLost }?.key ?? "",
