@@ -79,9 +79,13 @@ import Testing
             let pool = ConnectionPool(configuration: config, maxConnections: 2, leaseTimeout: .seconds(2), logger: logger)
             do {
                 let sleeping = Task { try await pool.runQuery("SELECT pg_sleep(30)") }
+                // Asked until the statement has started (a missing row would record an issue).
                 let backend = try await eventually(within: .seconds(5)) {
-                    try await pool.scalar(
-                        "SELECT pid AS v FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'", as: Int32.self)
+                    let pid = try await pool.scalar(
+                        "SELECT coalesce(max(pid), 0) AS v FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'",
+                        as: Int32.self)
+                    guard pid != 0 else { throw ExpectedAnError() }
+                    return pid
                 }
                 let clock = ContinuousClock()
                 let started = clock.now
