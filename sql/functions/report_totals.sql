@@ -171,3 +171,87 @@ CREATE OR REPLACE TRIGGER opportunity_team_members_update AFTER UPDATE ON public
 CREATE OR REPLACE TRIGGER opportunity_team_members_delete AFTER DELETE ON public.opportunity_team REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.opportunity_team_keep_members();
 
 CREATE OR REPLACE TRIGGER opportunities_release_team BEFORE DELETE ON public.opportunities FOR EACH ROW EXECUTE FUNCTION public.opportunities_release_team();
+
+-- Approved time per day, project, phase and person (sql/0045), beside time.sql's months:
+-- the profitability report reads whole months from those and the days of a partial
+-- month at either end from these. Summed per day before the rate is looked up (one rate
+-- holds for a person's whole day, so Σ hours × rate is exact). `source` is a query of
+-- entries with a `sign` column: +1 for rows to add, -1 for rows to take away.
+CREATE OR REPLACE FUNCTION public.time_day_totals_upsert(source text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format($q$
+        INSERT INTO time_day_totals AS t (day, project_id, phase_id, user_id, hours, cost, unrated_hours)
+        SELECT g.day, g.project_id, g.phase_id, g.user_id, g.hours, g.hours * coalesce(r.hourly, 0),
+               CASE WHEN r.hourly IS NULL THEN g.hours ELSE 0 END
+        FROM (SELECT d.day, coalesce(d.project_id, 0) AS project_id, coalesce(d.phase_id, 0) AS phase_id, d.user_id,
+                     sum(d.sign * d.hours) AS hours
+              FROM (%s) d WHERE d.status = 'approved' GROUP BY 1, 2, 3, 4
+              -- An update that changed nothing the totals count (a note) adds nothing and locks no row.
+              HAVING sum(d.sign * d.hours) <> 0) g
+        LEFT JOIN LATERAL (SELECT c.hourly FROM cost_rates c WHERE c.user_id = g.user_id AND c.effective_from <= g.day
+                           ORDER BY c.effective_from DESC LIMIT 1) r ON true
+        ORDER BY 1, 2, 3, 4
+        ON CONFLICT (day, project_id, phase_id, user_id) DO UPDATE SET
+            hours = t.hours + excluded.hours,
+            cost = t.cost + excluded.cost,
+            unrated_hours = t.unrated_hours + excluded.unrated_hours
+        $q$, source)
+$_$;
+
+CREATE OR REPLACE FUNCTION public.time_entries_keep_day_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    EXECUTE time_day_totals_upsert(CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT e.*, 1 AS sign FROM new_rows e'
+        WHEN 'DELETE' THEN 'SELECT e.*, -1 AS sign FROM old_rows e'
+        ELSE 'SELECT e.*, 1 AS sign FROM new_rows e UNION ALL SELECT e.*, -1 AS sign FROM old_rows e' END);
+    RETURN NULL;
+END
+$$;
+
+-- A rate added, changed or removed: the person's days from its effective day on are
+-- summed again from their entries at the rates that now apply.
+CREATE OR REPLACE FUNCTION public.cost_rates_keep_day_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    changed text := format(
+        'SELECT user_id, min(effective_from) AS since FROM (%s) r GROUP BY 1',
+        CASE TG_OP
+            WHEN 'INSERT' THEN 'SELECT user_id, effective_from FROM new_rows'
+            WHEN 'DELETE' THEN 'SELECT user_id, effective_from FROM old_rows'
+            ELSE 'SELECT user_id, effective_from FROM new_rows UNION ALL SELECT user_id, effective_from FROM old_rows' END);
+BEGIN
+    EXECUTE format('DELETE FROM time_day_totals t USING (%s) c WHERE t.user_id = c.user_id AND t.day >= c.since', changed);
+    EXECUTE time_day_totals_upsert(format(
+        'SELECT e.*, 1 AS sign FROM time_entries e JOIN (%s) c ON c.user_id = e.user_id AND e.day >= c.since', changed));
+    RETURN NULL;
+END
+$$;
+
+-- All of it again from the entries: after a bulk load with the triggers off (the benchmark's).
+CREATE OR REPLACE FUNCTION public.rebuild_time_day_totals() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    DELETE FROM time_day_totals;
+    EXECUTE time_day_totals_upsert('SELECT e.*, 1 AS sign FROM time_entries e');
+END
+$$;
+
+CREATE OR REPLACE TRIGGER time_entries_day_totals_insert AFTER INSERT ON public.time_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.time_entries_keep_day_totals();
+
+CREATE OR REPLACE TRIGGER time_entries_day_totals_update AFTER UPDATE ON public.time_entries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.time_entries_keep_day_totals();
+
+CREATE OR REPLACE TRIGGER time_entries_day_totals_delete AFTER DELETE ON public.time_entries REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.time_entries_keep_day_totals();
+
+CREATE OR REPLACE TRIGGER cost_rates_day_totals_insert AFTER INSERT ON public.cost_rates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cost_rates_keep_day_totals();
+
+CREATE OR REPLACE TRIGGER cost_rates_day_totals_update AFTER UPDATE ON public.cost_rates REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cost_rates_keep_day_totals();
+
+CREATE OR REPLACE TRIGGER cost_rates_day_totals_delete AFTER DELETE ON public.cost_rates REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cost_rates_keep_day_totals();
