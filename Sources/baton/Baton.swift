@@ -9,7 +9,7 @@ struct Baton: AsyncParsableCommand {
         abstract: "A CRM for technical-services firms: from the order to the delivered work.",
         discussion: "Configuration comes from environment variables; see docs/configuration.md.",
         subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Export.self, Report.self, User.self, BackupCommand.self,
-                      RestoreCommand.self, Agreements.self])
+                      RestoreCommand.self, Agreements.self, BenchJSON.self])
 }
 
 func loadConfiguration() throws -> AppConfiguration {
@@ -225,4 +225,14 @@ struct Agreements: AsyncParsableCommand {
             print(try await AdminTasks(configuration: configuration, logger: makeLogger(configuration)).renewAgreements(leadDays: leadDays))
         }
     }
+}
+
+/// Hidden: JSON encoding old against new, for docs/performance.md (bench/json-alloc/run.sh).
+struct BenchJSON: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-json", shouldDisplay: false)
+
+    @Option(help: "Encodings of the page per side (the single record gets ten times as many).")
+    var iterations = 2000
+
+    func run() throws { print(try JSONBufferBenchmark.run(iterations: iterations)) }
 }

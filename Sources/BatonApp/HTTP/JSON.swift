@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import Synchronization
 
 /// The API's JSON conventions in one place: camelCase, sorted keys, no escaped
 /// slashes; strict decoding that names every bad field.
@@ -257,12 +258,29 @@ struct StrictList<Element: StrictDecodable>: StrictDecodable {
 struct APIResponse: Sendable {
     var status: HTTPResponse.Status
     var headers: HTTPFields
-    var body: Data
+    /// The bytes the response sends: API JSON is written straight into this buffer.
+    var buffer: ByteBuffer
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, buffer: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.buffer = buffer
+    }
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: Data) {
+        self.init(status: status, headers: headers, buffer: ByteBuffer(bytes: body))
+    }
+
+    /// The body as `Data`, for what keeps or reads it (idempotency replays, tests).
+    var body: Data {
+        get { Data(buffer: buffer) }
+        set { buffer = ByteBuffer(bytes: newValue) }
+    }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> APIResponse {
         var headers = headers
         headers[.contentType] = "application/json"
-        return APIResponse(status: status, headers: headers, body: try JSON.encoder.encode(NullKeeping(value)))
+        return APIResponse(status: status, headers: headers, buffer: try JSON.bytes(value))
     }
 
     static func noContent() -> APIResponse {
@@ -270,7 +288,48 @@ struct APIResponse: Sendable {
     }
 
     var response: Response {
-        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 }
 
+extension JSON {
+    /// A value's API JSON (`NullKeeping`), written straight into a buffer; the few values
+    /// the buffer writer cannot stream go through `encoder`, with the same bytes.
+    static func bytes(_ value: some Encodable, allocator: ByteBufferAllocator = .init()) throws -> ByteBuffer {
+        let bytes: ByteBuffer
+        do {
+            bytes = try JSONBufferEncoder.encode(value, allocator: allocator)
+        } catch is JSONBufferEncoder.Unsupported {
+            crossCheck.noteFallback(type(of: value))
+            return ByteBuffer(bytes: try encoder.encode(NullKeeping(value)))
+        }
+        if crossCheck.isOn { crossCheck.compare(bytes, with: try encoder.encode(NullKeeping(value)), of: type(of: value)) }
+        return bytes
+    }
+
+    /// Off in service; tests turn it on so that every API response of theirs is also
+    /// encoded by JSONEncoder and compared byte for byte (JSONBufferEncoderTests).
+    static let crossCheck = JSONCrossCheck()
+}
+
+final class JSONCrossCheck: Sendable {
+    private let on = Atomic<Bool>(false)
+    private let found = Mutex<(mismatches: [String], fallbacks: Set<String>)>(([], []))
+
+    var isOn: Bool { on.load(ordering: .relaxed) }
+    func turnOn() { on.store(true, ordering: .relaxed) }
+
+    /// What differed (type, new and old text) and which types fell back to JSONEncoder.
+    var results: (mismatches: [String], fallbacks: Set<String>) { found.withLock { $0 } }
+
+    func compare(_ bytes: ByteBuffer, with expected: Data, of type: Any.Type) {
+        guard Data(buffer: bytes) != expected else { return }
+        let text = "\(type): \(String(buffer: bytes))\n  JSONEncoder: \(String(decoding: expected, as: UTF8.self))"
+        found.withLock { $0.mismatches.append(text) }
+    }
+
+    func noteFallback(_ type: Any.Type) {
+        guard isOn else { return }
+        found.withLock { _ = $0.fallbacks.insert("\(type)") }
+    }
+}
