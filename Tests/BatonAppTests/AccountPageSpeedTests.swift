@@ -9,6 +9,14 @@ import Testing
 /// names make from counts the triggers keep, and the board's "all open deals" totals an
 /// admin sees come from the reports' totals. Both must say what reading the deals says.
 @Suite struct AccountPageSpeedTests {
+    /// A new account of Ana's, and Ana.
+    static func accountAndOwner(_ app: TestApp, _ name: String) async throws -> (account: Int64, owner: Int64) {
+        let owner = try #require(try await app.sql("SELECT id FROM users WHERE email = 'ana.torres@demo.test'").first?.decode("id", as: Int64.self))
+        let account = try #require(try await app.sql("INSERT INTO accounts (name, owner_id) VALUES (\(name), \(owner)) RETURNING id").first?
+            .decode("id", as: Int64.self))
+        return (account, owner)
+    }
+
     /// The words in SQL (`name_words`, sql/functions/white_space.sql) name the same typical
     /// projects as the rule in Swift (`WhiteSpace.named`): case, punctuation, runs of
     /// spaces, a word's part, words out of order, letters beyond ASCII.
@@ -38,8 +46,7 @@ import Testing
     /// deletion, and a typical project's renaming, as counting the deals again does.
     @Test func theKeptCountsAreTheDealsCountedAgain() async throws {
         try await TestApp.run { app in
-            let account = try await app.sql("SELECT id FROM accounts ORDER BY id LIMIT 1").first?.decode("id", as: Int64.self) ?? 0
-            let owner = try await app.sql("SELECT id FROM users ORDER BY id LIMIT 1").first?.decode("id", as: Int64.self) ?? 0
+            let (account, owner) = try await Self.accountAndOwner(app, "Kept Count Works")
             let project = try await app.sql("""
                 INSERT INTO typical_projects (name, pricing_model, price) VALUES ('Kept count audit', 'fixed', 1000) RETURNING id
                 """).first?.decode("id", as: Int64.self) ?? 0
@@ -83,8 +90,13 @@ import Testing
             let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "board-totals"))
             defer { Task { await pool.shutdown() } }
             let admin = Caller(id: 1, name: "Admin", email: "admin@demo.test", roles: [.admin], credential: .apiToken(id: 0))
-            let owner = try await app.sql("SELECT owner_id FROM opportunities GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").first?
-                .decode("owner_id", as: Int64.self)
+            let (account, owner) = try await Self.accountAndOwner(app, "Board Totals Works")
+            try await app.sql("""
+                INSERT INTO opportunities (account_id, name, stage_key, amount, close_date, owner_id, probability_override)
+                VALUES (\(account), 'Board totals 1', 'prospecting', 1000.10, '2027-03-31', \(owner), NULL),
+                       (\(account), 'Board totals 2', 'prospecting', 333.33, '2027-03-31', \(owner), 17.5),
+                       (\(account), 'Board totals 3', 'proposal', 2500, '2027-03-31', \(owner), NULL)
+                """)
             try await pool.withConnection { db in
                 for who in [nil, owner] {
                     let kept = try await OpportunityStore().boardTotals(db, visibleTo: admin, ownerID: who, period: nil)

@@ -315,11 +315,12 @@ extension OpportunityStore {
     /// caller who sees only some accounts sums the deals.
     func boardTotals(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws
         -> [String: (count: Int, total: Decimal, weighted: Decimal)] {
+        let owner: Query = ownerID.map { id -> Query in "t.owner_id = \(id)" } ?? "TRUE"
         let rows = try await db.query(caller.isAdmin && period == nil ? """
             SELECT t.stage_key, sum(t.deals)::int AS n, sum(t.amount) AS total,
                    sum(t.amount_at_stage_probability * s.probability / 100 + t.weighted_override) AS weighted
             FROM opportunity_stage_totals t JOIN pipeline_stages s ON s.key = t.stage_key
-            WHERE NOT s.is_won AND NOT s.is_lost AND \(ownerID.map { "t.owner_id = \($0)" } ?? "TRUE")
+            WHERE NOT s.is_won AND NOT s.is_lost AND \(owner)
             GROUP BY t.stage_key HAVING sum(t.deals) <> 0
             """ : """
             SELECT o.stage_key, count(*)::int AS n, sum(o.amount) AS total,
