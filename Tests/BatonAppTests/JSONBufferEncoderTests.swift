@@ -162,7 +162,7 @@ import Testing
             #expect(money == moneyOld, "\(value)")
             let (plain, plainOld) = try both(DecimalString(value))
             #expect(plain == plainOld, "\(value)")
-            let (raw, rawOld) = try both(value)
+            let (raw, rawOld) = try both([value])
             #expect(raw == rawOld, "\(value)")
         }
     }
@@ -233,6 +233,8 @@ import Testing
         }
         let results = JSON.crossCheck.results
         #expect(results.mismatches.isEmpty, "\(results.mismatches.joined(separator: "\n"))")
-        #expect(results.fallbacks.isEmpty, "fell back to JSONEncoder: \(results.fallbacks)")
+        // Only this suite's own unstreamable values (which may run alongside) fall back.
+        let fellBack = results.fallbacks.subtracting(["Dated", "Interleaved"])
+        #expect(fellBack.isEmpty, "fell back to JSONEncoder: \(fellBack)")
     }
 }

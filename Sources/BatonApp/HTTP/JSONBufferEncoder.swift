@@ -383,33 +383,18 @@ struct JSONBufferKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
     }
 }
 
-struct JSONBufferUnkeyedContainer: UnkeyedEncodingContainer {
+struct JSONBufferUnkeyedContainer: UnkeyedEncodingContainer, JSONBufferScalars {
     let writer: JSONBufferWriter
     let id, depth: Int
     var codingPath: [any CodingKey] { [] }
     var count: Int { writer.count(id: id, depth: depth) }
 
-    private func begin() -> Bool {
+    func begin() -> Bool {
         guard writer.resume(id: id, depth: depth) else { return false }
         writer.element()
         return true
     }
 
-    mutating func encodeNil() throws { if begin() { writer.null() } }
-    mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
-    mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
-    mutating func encode(_ value: Double) throws { if begin() { writer.float(value) } }
-    mutating func encode(_ value: Float) throws { if begin() { writer.float(value) } }
-    mutating func encode(_ value: Int) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int8) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int16) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int32) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int64) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt8) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
     mutating func encode<T: Encodable>(_ value: T) throws {
         if begin() { try writer.value(value, level: depth + 1) }
     }
@@ -430,13 +415,13 @@ struct JSONBufferUnkeyedContainer: UnkeyedEncodingContainer {
     }
 }
 
-struct JSONBufferSingleValueContainer: SingleValueEncodingContainer {
+struct JSONBufferSingleValueContainer: SingleValueEncodingContainer, JSONBufferScalars {
     let writer: JSONBufferWriter
     let level, start: Int
     var codingPath: [any CodingKey] { [] }
 
     /// A single value is written once, where its value starts.
-    private func begin() -> Bool {
+    func begin() -> Bool {
         guard !writer.failed, writer.out.writerIndex == start else {
             writer.fail()
             return false
@@ -444,6 +429,19 @@ struct JSONBufferSingleValueContainer: SingleValueEncodingContainer {
         return true
     }
 
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if begin() { try writer.value(value, level: level) }
+    }
+}
+
+/// The scalars an array element or a single value writes, once for both containers:
+/// each starts its value (`begin`) and writes it.
+protocol JSONBufferScalars {
+    var writer: JSONBufferWriter { get }
+    func begin() -> Bool
+}
+
+extension JSONBufferScalars {
     mutating func encodeNil() throws { if begin() { writer.null() } }
     mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
     mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
@@ -459,7 +457,4 @@ struct JSONBufferSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
     mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
     mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        if begin() { try writer.value(value, level: level) }
-    }
 }
