@@ -47,14 +47,36 @@ import Testing
         try await app.sql(query).first!.decode("n", as: Int.self)
     }
 
-    /// Opportunity entries whose changes are not `audit_diff` of the row before (the
-    /// table `before`, or none) and the row now, of `action`.
-    func entriesUnlikeTheirDiff(_ app: TestApp, action: String, before: String?) async throws -> Int {
+    /// Entries of `entity` (rows of `table`) whose changes are not `audit_diff` of the row
+    /// before (the table `before`, or none) and the row now, of `action`.
+    func entriesUnlikeTheirDiff(_ app: TestApp, entity: String = "opportunity", table: String = "opportunities",
+                                action: String, before: String?) async throws -> Int {
         let old = before.map { "(SELECT to_jsonb(b) FROM \($0) b WHERE b.id = o.id)" } ?? "NULL"
         return try await number(app, Query(unsafeSQL: """
-            SELECT count(*) AS n FROM audit_log a JOIN opportunities o ON o.id = a.entity_id
-            WHERE a.entity = 'opportunity' AND a.action = '\(action)' AND a.changes IS DISTINCT FROM audit_diff(\(old), to_jsonb(o))
+            SELECT count(*) AS n FROM audit_log a JOIN \(table) o ON o.id = a.entity_id
+            WHERE a.entity = '\(entity)' AND a.action = '\(action)' AND a.changes IS DISTINCT FROM audit_diff(\(old), to_jsonb(o))
             """))
+    }
+
+    /// Accounts and contacts too: their create entries come from the new rows, not a diff
+    /// against nothing, and say what `audit_diff` of the whole row says.
+    @Test func accountAndContactCreateEntriesAreTheirWholeRows() async throws {
+        try await TestApp.run { app in
+            let morgan = try await app.signIn("morgan.reyes@demo.test")
+            let accounts = try await importCSV(app, "accounts", ImportTests.salesforceAccounts, token: morgan)
+            #expect(accounts.status == .ok, "\(accounts.text)")
+            let contacts = try await importCSV(app, "contacts", ImportTests.salesforceContacts, token: morgan)
+            #expect(contacts.status == .ok, "\(contacts.text)")
+            let made = try await number(app, "SELECT count(*) AS n FROM audit_log WHERE entity IN ('account', 'contact') AND action = 'create'")
+            #expect(made == (try accounts.object["created"] as? Int ?? -1) + (try contacts.object["created"] as? Int ?? -1) && made > 0)
+            #expect(try await entriesUnlikeTheirDiff(app, entity: "account", table: "accounts", action: "create", before: nil) == 0)
+            #expect(try await entriesUnlikeTheirDiff(app, entity: "contact", table: "contacts", action: "create", before: nil) == 0)
+
+            // The same files again change nothing, so they write no entry.
+            #expect(try await importCSV(app, "accounts", ImportTests.salesforceAccounts, token: morgan).status == .ok)
+            #expect(try await importCSV(app, "contacts", ImportTests.salesforceContacts, token: morgan).status == .ok)
+            #expect(try await number(app, "SELECT count(*) AS n FROM audit_log WHERE entity IN ('account', 'contact')") == made)
+        }
     }
 
     @Test func theTeamHistoryAuditAndTotalsAreWhatTheRowsSay() async throws {

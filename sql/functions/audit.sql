@@ -4,13 +4,15 @@
 -- again (with every file in this folder) whenever one of them changes. Tables change only
 -- in the numbered migrations.
 
+-- Bookkeeping columns are left out, and so is a deal's is_open (sql/0044): it follows
+-- from the stage, whose change the entry already says.
 CREATE OR REPLACE FUNCTION public.audit_diff(old_row jsonb, new_row jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     AS $$
     SELECT coalesce(jsonb_object_agg(n.key, jsonb_build_object('old', o.value, 'new', n.value)), '{}')
     FROM jsonb_each(new_row) n
     LEFT JOIN jsonb_each(coalesce(old_row, '{}')) o ON o.key = n.key
-    WHERE n.key NOT IN ('id', 'version', 'created_at', 'updated_at', 'stage_entered_at')
+    WHERE n.key NOT IN ('id', 'version', 'created_at', 'updated_at', 'stage_entered_at', 'is_open')
       AND o.value IS DISTINCT FROM n.value
 $$;
 

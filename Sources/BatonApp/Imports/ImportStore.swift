@@ -790,7 +790,7 @@ private struct ImportJob {
                 SELECT c.id, NULL, c.stage_key, \(caller.id), c.amount, c.close_date, \(unsafeSQL: Self.historyFigures("c"))
                 FROM created c JOIN pipeline_stages p ON p.key = c.stage_key)
             INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
-            SELECT \(caller.id), 'opportunity', c.id, 'create', \(unsafeSQL: Self.createdChanges("c"))
+            SELECT \(caller.id), 'opportunity', c.id, 'create', \(unsafeSQL: Self.createdChanges(.opportunities, "c"))
             FROM created c
             """).affectedRows
     }
@@ -806,20 +806,29 @@ private struct ImportJob {
         """
     }
 
-    /// The columns of an opportunity its create entry lists: every column but the
-    /// bookkeeping ones `audit_diff` leaves out (id, version, created_at, updated_at,
-    /// stage_entered_at). ImportDerivedRowsTests checks that this is the same entry
+    /// The columns a record's create entry lists: every column but the bookkeeping ones
+    /// `audit_diff` leaves out (id, version, created_at, updated_at, stage_entered_at, and
+    /// a deal's is_open, which follows from its stage).
+    /// ImportDerivedRowsTests checks that each import's create entries are the ones
     /// `audit_diff` makes of the whole row, so a column added later cannot be missed.
-    static let auditedOpportunityColumns = [
-        "account_id", "name", "kind", "stage_key", "amount", "close_date", "owner_id", "probability_override",
-        "forecast_category_override", "next_step", "source", "closed_on", "lost_reason", "external_id", "archived_at",
-    ]
+    static func auditedColumns(_ kind: ImportKind) -> [String] {
+        switch kind {
+        case .accounts:
+            ["name", "domain", "industry", "owner_id", "parent_id", "status", "street", "city", "region", "postal_code", "country",
+             "external_id", "archived_at"]
+        case .contacts:
+            ["account_id", "name", "email", "phone", "title", "buying_role", "do_not_contact", "external_id", "archived_at"]
+        case .opportunities:
+            ["account_id", "name", "kind", "stage_key", "amount", "close_date", "owner_id", "probability_override",
+             "forecast_category_override", "next_step", "source", "closed_on", "lost_reason", "external_id", "archived_at"]
+        }
+    }
 
     /// A create entry's changes, `{"column": {"old": null, "new": value}}` for each
-    /// audited column of the new opportunity `row`, built from the row itself.
-    static func createdChanges(_ row: String) -> String {
+    /// audited column of the new record `row`, built from the row itself.
+    static func createdChanges(_ kind: ImportKind, _ row: String) -> String {
         "jsonb_build_object("
-            + auditedOpportunityColumns.map { "'\($0)', jsonb_build_object('old', NULL, 'new', \(row).\($0))" }.joined(separator: ", ")
+            + auditedColumns(kind).map { "'\($0)', jsonb_build_object('old', NULL, 'new', \(row).\($0))" }.joined(separator: ", ")
             + ")"
     }
 
@@ -847,16 +856,23 @@ private struct ImportJob {
     }
 
     /// One audit entry per record created (unless `updatesOnly`: the caller writes
-    /// those), and per record whose fields changed, each diffed once.
+    /// those), built from the new row itself, and one per record whose fields changed:
+    /// only those are diffed, against the row as it was before the import. (The values'
+    /// casts: a parameter in a UNION would otherwise be resolved as text.)
     func audit(updatesOnly: Bool = false) async throws {
-        let entries = updatesOnly ? "NOT s.is_new AND d.changes <> '{}'" : "s.is_new OR d.changes <> '{}'"
+        let created: Query = updatesOnly ? "" : """
+            SELECT \(caller.id)::bigint, \(noun)::text, r.id, 'create', \(unsafeSQL: Self.createdChanges(kind, "r"))
+            FROM staging s JOIN \(unsafeSQL: table) r ON r.id = s.target_id WHERE s.is_new
+            UNION ALL
+            """
         try await db.query("""
             INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
-            SELECT \(caller.id), \(noun), r.id, CASE WHEN s.is_new THEN 'create' ELSE 'update' END, d.changes
+            \(created)
+            SELECT \(caller.id)::bigint, \(noun)::text, r.id, 'update', d.changes
             FROM staging s JOIN \(unsafeSQL: table) r ON r.id = s.target_id
-            LEFT JOIN import_before b ON b.id = r.id
+            JOIN import_before b ON b.id = r.id
             CROSS JOIN LATERAL (SELECT audit_diff(to_jsonb(b), to_jsonb(r)) AS changes) d
-            WHERE \(unsafeSQL: entries)
+            WHERE NOT s.is_new AND d.changes <> '{}'
             """)
     }
 
