@@ -152,7 +152,7 @@ struct ReportStore: Sendable {
                 """)
         } else {
             // Started from the caller's accounts, each one's deals of the period read from
-            // opportunities_account_close_idx alone (sql/0045), and summed per stage before the
+            // opportunities_account_close_id_idx alone (sql/0047), and summed per stage before the
             // stage's probability applies (the admin's totals' arithmetic). The statement holds
             // the caller's visibility itself, so it runs with row-level security lifted: the
             // policy asked again of each of the 15,000 deals of a manager's quarter. From the
