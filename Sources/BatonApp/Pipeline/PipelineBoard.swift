@@ -1,6 +1,7 @@
 import BatonCore
 import Dates
 import Foundation
+import Mustache
 import Postgres
 
 /// The pipeline board: a column per open stage with its count, total and weighted
@@ -130,5 +131,101 @@ struct PipelineBoard {
         link.path = "/opportunities"
         link.queryItems = query
         return link.string ?? "/opportunities"
+    }
+}
+
+// The board answers its template by name. Mustache otherwise reflects a struct (`Mirror`)
+// for every value it reads, and each card reads seven of the board's (the period, the
+// csrf token, the won and lost stages and the lost reasons) by climbing from the card
+// through its column to the board, reflecting each: 300 cards cost most of the page's
+// time. An optional answers as Mirror did: its value, or nil to climb on.
+extension PipelineBoard: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "columns": columns
+        case "stages": stages
+        case "periods": periods
+        case "owners": owners
+        case "period": period
+        case "showing": showing
+        case "error": error
+        case "periodError": periodError
+        case "wonStage": wonStage
+        case "wonName": wonName
+        case "lostStage": lostStage
+        case "lostName": lostName
+        case "lostReasons": lostReasons
+        case "otherReason": otherReason
+        case "undo": undo
+        default: nil
+        }
+    }
+}
+
+extension PipelineBoard.Column: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "key": key
+        case "name": self.name
+        case "count": count
+        case "total": total
+        case "weighted": weighted
+        case "cards": cards
+        case "empty": empty
+        case "showAll": showAll
+        default: nil
+        }
+    }
+}
+
+extension PipelineBoard.Card: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "deal": deal
+        case "amount": amount
+        case "initials": initials
+        case "stale": stale
+        case "options": options
+        default: nil
+        }
+    }
+}
+
+extension OpportunityStore.BoardCard: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "account": account
+        case "owner": owner
+        case "stageKey": stageKey
+        case "amount": amount
+        case "closeDate": closeDate
+        case "probability": probability
+        case "daysInStage": daysInStage
+        case "usualDays": usualDays
+        case "overridden": overridden
+        default: nil
+        }
+    }
+}
+
+extension PipelineBoard.Card.Option: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "key": key
+        case "name": self.name
+        default: nil
+        }
+    }
+}
+
+extension PipelineBoard.Reason: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        default: nil
+        }
     }
 }
