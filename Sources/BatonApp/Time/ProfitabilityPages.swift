@@ -51,6 +51,15 @@ struct ProfitabilityPage: ReportPageBody {
     var report: ProfitabilityReport?
     var csv = ""
     var marginChart = "{}", utilizationChart = "{}"
+    /// The lines the table and chart show: all of them up to `linesShown`, else the ones
+    /// with the most cost, in the report's order; the total and the CSV keep every line.
+    var shownLines: [ProfitabilityReport.Line] = []
+    /// "The 100 projects with the most cost, of 1,543", when lines are left out.
+    var linesNote: String?
+
+    /// A table of a thousand projects (a year at a large firm) is neither read nor drawn
+    /// quickly: 480 KB of HTML and 1,500 bars.
+    static let linesShown = 100
 
     static let labels: [ProfitabilityGrouping: String] = [
         .project: "Project", .account: "Account", .typicalProject: "Typical project", .projectManager: "Project manager", .quarter: "Quarter",
@@ -58,11 +67,18 @@ struct ProfitabilityPage: ReportPageBody {
 
     mutating func fill(_ r: ProfitabilityReport, currency: String) {
         report = r
+        shownLines = r.lines
+        if r.lines.count > Self.linesShown {
+            let kept = Set(r.lines.indices.sorted { r.lines[$0].cost.amount > r.lines[$1].cost.amount }.prefix(Self.linesShown))
+            shownLines = r.lines.indices.filter(kept.contains).map { r.lines[$0] }
+            linesNote = "The \(Self.linesShown) \(byLabel.lowercased())s with the most cost, of \(Formatting.number(Decimal(r.lines.count))); "
+                + "the total counts every one, and the CSV lists them all."
+        }
         marginChart = ReportPageText.json(ReportChart(
-            labels: r.lines.map(\.label),
-            series: [.init(label: "Value", data: r.lines.map { $0.value.description }, tone: "light"),
-                     .init(label: "Cost", data: r.lines.map { $0.cost.description }, tone: "lost"),
-                     .init(label: "Margin", data: r.lines.map { $0.margin.description }, tone: "accent")],
+            labels: shownLines.map(\.label),
+            series: [.init(label: "Value", data: shownLines.map { $0.value.description }, tone: "light"),
+                     .init(label: "Cost", data: shownLines.map { $0.cost.description }, tone: "lost"),
+                     .init(label: "Margin", data: shownLines.map { $0.margin.description }, tone: "accent")],
             unit: "money", currency: currency))
         utilizationChart = ReportPageText.json(ReportChart(
             labels: r.utilization.map(\.name),
@@ -91,6 +107,7 @@ extension WebRoutes {
             (page.from, page.to, page.by) = (question.from.description, question.to.description, question.by.rawValue)
             page.span = Formatting.span(question.from, question.to)
             page.csv = "\(Site.reportProfitability())?by=\(question.by.rawValue)&from=\(question.from)&to=\(question.to)&format=csv"
+            page.byLabel = ProfitabilityPage.labels[question.by] ?? "Project"
             page.fill(report, currency: services.configuration.currency)
         } catch let failure as ValidationFailure {
             page.error = ReportPageText.message(failure)
