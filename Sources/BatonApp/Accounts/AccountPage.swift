@@ -30,7 +30,6 @@ struct AccountPage {
     /// managers, admins) edits its details; any pipeline writer adds to it.
     var hasParent, canEdit, canEditDetails: Bool
     var details: WebForm
-    var hasConflict: Bool
     var conflict: [EditConflict]
     var saveLabel: String
     var contacts: [Contact]
@@ -158,18 +157,15 @@ struct AccountPage {
             }
         }, hidden: [.init(name: "version", value: details.value("version"))] + EditConflict.remembered(theirs, detailLabels.map(\.name)))
 
-        var conflict: [EditConflict] = []
-        if forms.conflict, let mine = forms.details {
-            func shown(_ name: String, _ value: String) -> String {
-                switch name {
-                case "ownerId": return ownerChoices.first { $0.0 == value }?.1 ?? value
-                case "parentId": return parents.first { $0.value == value }?.label ?? value
-                case "status": return value.capitalized
-                default: return value
-                }
+        // Only what either side changed since the form was drawn.
+        let conflict = EditConflict.panel(detailLabels, sent: forms.details, conflict: forms.conflict, saved: theirs,
+                                          version: account.version, noun: "account", discard: "/accounts/\(account.id)") { name, value in
+            switch name {
+            case "ownerId": ownerChoices.first { $0.0 == value }?.1 ?? value
+            case "parentId": parents.first { $0.value == value }?.label ?? value
+            case "status": value.capitalized
+            default: value
             }
-            // Only what either side changed since the form was drawn.
-            conflict = [EditConflict(version: account.version, rows: EditConflict.rows(detailLabels, typed: { mine.values[$0] }, saved: theirs, shown: shown))]
         }
 
         // A new contact.
@@ -203,7 +199,7 @@ struct AccountPage {
 
         return AccountPage(
             account: account, address: account.address.singleLine, owner: ownerName ?? "nobody", parent: parentName ?? "",
-            hasParent: parentName != nil, canEdit: canEdit, canEditDetails: canEditDetails, details: detailsForm, hasConflict: !conflict.isEmpty, conflict: conflict,
+            hasParent: parentName != nil, canEdit: canEdit, canEditDetails: canEditDetails, details: detailsForm, conflict: conflict,
             saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
             timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
             opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
