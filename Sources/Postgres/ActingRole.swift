@@ -1,11 +1,14 @@
 /// The database identity the current task's statements run under, so that
 /// PostgreSQL's row-level security can hold them to their caller's scope.
 ///
-/// A request sets it once, for everything it does (`ActingRole.$current.withValue`);
-/// the pool then opens every transaction with `SET LOCAL ROLE` and the settings
-/// given, and wraps a plain `withConnection` in a transaction of its own so that
-/// the same holds there. Everything is `LOCAL`: nothing outlives the transaction,
-/// which keeps pooled connections (and PgBouncer's transaction pooling) clean.
+/// A request sets it once, for everything it does (`ActingRole.$current.withValue`).
+/// Connected straight to PostgreSQL, the pool sets the role and its settings for the
+/// session, with the first statement that needs them, and only when the connection
+/// acted for someone else before (`Connection.act(as:)`); work with no acting role
+/// resets them the same way. Behind a transaction pooler such as PgBouncer, where a
+/// session setting would reach another client, every statement runs in a transaction
+/// opened with `SET LOCAL ROLE` and local settings instead, a plain `withConnection`
+/// included.
 public struct ActingRole: Sendable, Hashable {
     /// A role without BYPASSRLS that the connecting user is a member of.
     public let role: String
@@ -53,13 +56,29 @@ public struct ActingRole: Sendable, Hashable {
     }
 }
 
+/// Who a server session acts as between statements (`Connection.act(as:)`).
+enum SessionIdentity: Equatable {
+    /// The login user, whom row-level security does not hold.
+    case login
+    case acting(ActingRole)
+    /// Not known: a change was rolled back, or may have been; the next statement sets it again.
+    case unknown
+}
+
 extension Connection {
-    /// Runs `body` with row-level security lifted for the rest of it, inside a
-    /// transaction that runs under an `ActingRole`. For the few reads that are
-    /// firm-wide on purpose (everyone's bookings when checking capacity, every
-    /// project manager's phases when computing a bonus run), after the caller's
-    /// right to ask has been checked. Outside such a transaction it just runs `body`.
+    /// Runs `body` with row-level security lifted for the rest of it, when its
+    /// statements run under an `ActingRole`. For the few reads that are firm-wide on
+    /// purpose (everyone's bookings when checking capacity, every project manager's
+    /// phases when computing a bonus run), after the caller's right to ask has been
+    /// checked. With no acting role it just runs `body`.
     public func withoutRowSecurity<T>(_ body: () async throws -> T) async throws -> T {
+        if !isInTransaction, let acting = actingRole {
+            // Acting for the session: the login user's statements reset the role, and
+            // the next statement after `body` takes it up again.
+            act(as: nil)
+            defer { act(as: acting) }
+            return try await body()
+        }
         guard let acting = ActingRole.current, isInTransaction else { return try await body() }
         try await execute(unsafeSQL: "SET LOCAL ROLE NONE")
         do {

@@ -36,6 +36,17 @@ public final class Connection: @unchecked Sendable {
     /// pooler the backend's process id libpq was given is not the one serving it.
     public var preparesStatements: Bool { statements != nil }
 
+    /// Whether the acting role and its settings may be set for the session rather than
+    /// per transaction (`SessionIdentity`): only when no transaction pooler stands
+    /// between, which would hand the session's settings to another client.
+    public private(set) var keepsSessionSettings = false
+    /// Who the server session acts as now, as far as this side knows.
+    private var sessionIdentity = SessionIdentity.login
+    /// Who the next statement must run as: a change rides with that statement.
+    private var wantedIdentity = SessionIdentity.login
+    /// The custom settings this session ever set, cleared when it stops acting for someone.
+    private var sessionSettingNames: Set<String> = []
+
     /// Opens a connection, blocking a thread of `threadPool` while it does.
     public static func connect(
         _ configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger
@@ -74,7 +85,8 @@ public final class Connection: @unchecked Sendable {
         PQsetNoticeReceiver(conn, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
         try pinSession(conn)
         try checkSession(conn)
-        if configuration.preparedStatements, try Self.servedDirectly(conn) {
+        keepsSessionSettings = try Self.servedDirectly(conn)
+        if configuration.preparedStatements, keepsSessionSettings {
             statements = PreparedStatements(capacity: configuration.preparedStatementLimit)
         }
         guard PQsetnonblocking(conn, 1) == 0 else {
@@ -204,10 +216,71 @@ public final class Connection: @unchecked Sendable {
     /// Sends a deferred opening by itself, before a statement that cannot ride with it
     /// (a script, a COPY).
     private func flushOpening(_ handle: OpaquePointer) async throws {
-        guard !deferredOpening.isEmpty else { return }
-        let opening = deferredOpening
+        let identityChange = identityChange()
+        guard !deferredOpening.isEmpty || !identityChange.isEmpty else { return }
+        let opening = identityChange + deferredOpening
         deferredOpening = []
-        _ = try await pipeline(handle, opening, then: nil)
+        _ = try await identityChanging(identityChange.isEmpty) { try await pipeline(handle, opening, then: nil) }
+    }
+
+    // MARK: Acting for someone
+
+    /// Runs the next statements as `role` (nil: as the login user, with row-level
+    /// security lifted). On a connection that keeps session settings the change is
+    /// `SET ROLE` and session-wide settings, sent with the next statement and only when
+    /// the session acts for someone else: a person's second read on the same connection
+    /// sends nothing more, and needs no transaction (and so no COMMIT round trip).
+    /// Elsewhere (behind a transaction pooler) this does nothing, and the pool carries
+    /// the role in each transaction with `SET LOCAL` instead.
+    func act(as role: ActingRole?) {
+        guard keepsSessionSettings else { return }
+        wantedIdentity = role.map(SessionIdentity.acting) ?? .login
+    }
+
+    /// Whom the next statements run as (`act(as:)`); nil for the login user.
+    var actingRole: ActingRole? {
+        if case .acting(let role) = wantedIdentity { return role }
+        return nil
+    }
+
+    /// After a rollback: session settings made inside the transaction were undone with
+    /// it, so the next statement sets them again.
+    func forgetSessionIdentity() {
+        if keepsSessionSettings { sessionIdentity = .unknown }
+    }
+
+    /// The statements that take the session from who it acts as to who it should. Sent
+    /// only outside a transaction (a transaction's opening included): a change made inside
+    /// one would be undone by its ROLLBACK, and in a failed one it would keep the
+    /// ROLLBACK itself from running.
+    private func identityChange() -> [Query] {
+        guard sessionIdentity != wantedIdentity, let handle, PQtransactionStatus(handle) == PQTRANS_IDLE else { return [] }
+        let role = actingRole
+        var statements = [role.map { Query(unsafeSQL: "SET ROLE \(ActingRole.identifier($0.role))") } ?? Query(unsafeSQL: "RESET ROLE")]
+        let settings = role?.settings ?? [:]
+        for name in sessionSettingNames.union(settings.keys).sorted() {
+            // A custom setting once made cannot be removed, only emptied; the policies
+            // read an empty one as "nobody".
+            let value = settings[name] ?? ""
+            statements.append("SELECT set_config(\(name), \(value), false)")
+        }
+        sessionSettingNames.formUnion(settings.keys)
+        return statements
+    }
+
+    /// Runs `send`, which carries the statements of `identityChange()` unless
+    /// `unchanged`; the session acts as wanted once they ran. On an error they were rolled
+    /// back with the rest of the pipeline's implicit transaction, or may have been.
+    private func identityChanging<T>(_ unchanged: Bool, _ send: () async throws -> T) async throws -> T {
+        if unchanged { return try await send() }
+        do {
+            let value = try await send()
+            sessionIdentity = wantedIdentity
+            return value
+        } catch {
+            sessionIdentity = .unknown
+            throw error
+        }
     }
 
     /// Runs `statements` and then `last` in one round trip (libpq's pipeline mode: every
@@ -288,10 +361,11 @@ public final class Connection: @unchecked Sendable {
     public func query(_ query: Query) async throws -> QueryResult {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
         return try await cancellable {
-            if !deferredOpening.isEmpty {
-                let opening = deferredOpening
+            let identityChange = identityChange()
+            if !deferredOpening.isEmpty || !identityChange.isEmpty {
+                let opening = identityChange + deferredOpening
                 deferredOpening = []
-                guard let result = try await pipeline(handle, opening, then: query) else {
+                guard let result = try await identityChanging(identityChange.isEmpty, { try await pipeline(handle, opening, then: query) }) else {
                     throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
                 }
                 return result

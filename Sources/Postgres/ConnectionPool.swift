@@ -8,8 +8,9 @@ import ServiceLifecycle
 /// free waits, for at most `leaseTimeout`, and then gets `.poolTimeout`. A
 /// connection comes back only if it is open and outside any transaction; one that
 /// broke is closed and its slot freed, so the pool heals itself after the server
-/// restarts. The libpq calls block threads of the pool's own `NIOThreadPool`,
-/// one per connection, so a slow query never stalls an event loop.
+/// restarts. Statements run with libpq in non-blocking mode (`Connection`); only
+/// connecting and COPY block a thread, of the pool's own `NIOThreadPool`, so a slow
+/// query never stalls an event loop.
 public final class ConnectionPool: Sendable, Service {
     public let configuration: ConnectionConfiguration
     public let maxConnections: Int
@@ -46,16 +47,19 @@ public final class ConnectionPool: Sendable, Service {
     /// Leases a connection for the duration of `body` (inside `withRequestLease`, the
     /// request's connection when it is free).
     ///
-    /// Under an `ActingRole` the body runs in a transaction instead, since the role
-    /// and its settings are set per transaction.
+    /// Its statements run as the task's `ActingRole` (`Connection.act(as:)`). Behind a
+    /// transaction pooler, where the role can only be set per transaction, the body
+    /// runs in a transaction instead.
     public func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        if ActingRole.current != nil {
+        let (connection, requestLease) = try await borrow()
+        if ActingRole.current != nil, !connection.keepsSessionSettings {
+            await giveBack(connection, to: requestLease)
             return try await withTransaction(isolation: isolation, .readCommitted, body)
         }
-        let (connection, requestLease) = try await borrow()
+        connection.act(as: ActingRole.current)
         do {
             let value = try await body(connection)
             await giveBack(connection, to: requestLease)
@@ -80,6 +84,7 @@ public final class ConnectionPool: Sendable, Service {
         var attempt = 1
         while true {
             let (connection, requestLease) = try await borrow()
+            connection.act(as: ActingRole.current)
             do {
                 try await begin(connection, isolationLevel)
             } catch let error as PostgresError where error.isConnectionLevel && attempt < maxTransactionAttempts {
@@ -114,6 +119,7 @@ public final class ConnectionPool: Sendable, Service {
                 if connection.isInTransaction {
                     _ = try? await connection.query("ROLLBACK")
                 }
+                connection.forgetSessionIdentity()
                 await giveBack(connection, to: requestLease, failed: true)
                 // A connection lost before COMMIT was sent lost its transaction with it
                 // (the server rolls back): like a conflict, the body runs again, on
@@ -137,11 +143,13 @@ public final class ConnectionPool: Sendable, Service {
         case serializable = "SERIALIZABLE"
     }
 
-    /// Opens the transaction on paper: BEGIN and the acting role's settings travel with
-    /// the body's first statement, in one round trip (`Connection.deferOpening`).
+    /// Opens the transaction on paper: BEGIN (and, where the session cannot keep it, the
+    /// acting role's settings) travel with the body's first statement, in one round trip
+    /// (`Connection.deferOpening`).
     private func begin(_ connection: Connection, _ level: IsolationLevel) async throws {
         let begin = level == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(level.rawValue)"
-        connection.deferOpening([Query(unsafeSQL: begin)] + (ActingRole.current?.preludeStatements ?? []))
+        let localRole = connection.keepsSessionSettings ? [] : ActingRole.current?.preludeStatements ?? []
+        connection.deferOpening([Query(unsafeSQL: begin)] + localRole)
     }
 
     func lease() async throws -> Connection {

@@ -1,0 +1,107 @@
+import Foundation
+import Postgres
+import Testing
+
+/// Connected straight to PostgreSQL, the acting role and its settings are set for the
+/// session and kept between statements (`Connection.act(as:)`). These tests hold one
+/// connection (a pool of one) and check that whoever uses it next runs as themselves:
+/// never as the person before, after errors and rollbacks too.
+@Suite struct SessionIdentityTests {
+    struct Who: Equatable {
+        var user: String
+        var acting: String
+    }
+
+    /// A role like `baton_member`, unique to the test: roles belong to the whole cluster.
+    private func makeMemberRole(_ pool: ConnectionPool) async throws -> String {
+        let role = "member_" + UUID().uuidString.prefix(8).lowercased()
+        try await pool.withConnection { c in
+            try await c.execute(unsafeSQL: "CREATE ROLE \(role) NOLOGIN; GRANT \(role) TO current_user")
+        }
+        return role
+    }
+
+    private func who(_ c: Connection) async throws -> Who {
+        let row = try #require(try await c.query(
+            "SELECT current_user::text AS u, coalesce(current_setting('t.acting', true), '') AS a").first)
+        return Who(user: try row.decode("u"), acting: try row.decode("a"))
+    }
+
+    private func login(_ pool: ConnectionPool) async throws -> String {
+        try await pool.scalar("SELECT session_user::text AS v", as: String.self)
+    }
+
+    @Test func whoeverUsesTheConnectionNextRunsAsThemselves() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            let role = try await makeMemberRole(pool)
+            let loginUser = try await login(pool)
+            let ana = ActingRole(role: role, settings: ["t.acting": "7"])
+            let ben = ActingRole(role: role, settings: ["t.acting": "8"])
+            let asAna = try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+            #expect(asAna == Who(user: role, acting: "7"))
+            // The login user after her: the role and her setting are gone.
+            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
+            let asBen = try await ActingRole.$current.withValue(ben) { try await pool.withConnection { try await who($0) } }
+            #expect(asBen == Who(user: role, acting: "8"))
+            // Straight from one person to another, in a transaction too.
+            let anaAgain = try await ActingRole.$current.withValue(ana) { try await pool.withTransaction { try await who($0) } }
+            #expect(anaAgain == Who(user: role, acting: "7"))
+            #expect(try await pool.withTransaction { try await who($0) } == Who(user: loginUser, acting: ""))
+        }
+    }
+
+    @Test func aFailedStatementOrARollbackNeverLeavesTheWrongPersonBehind() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            let role = try await makeMemberRole(pool)
+            let loginUser = try await login(pool)
+            let ana = ActingRole(role: role, settings: ["t.acting": "7"])
+            // The change of role rides with a statement that fails: both are rolled back.
+            await #expect(throws: PostgresError.self) {
+                try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await $0.query("SELECT 1 / 0") } }
+            }
+            #expect(try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+                    == Who(user: role, acting: "7"))
+            // A transaction that takes the login user back and then rolls back.
+            struct Abandon: Error {}
+            await #expect(throws: Abandon.self) {
+                try await pool.withTransaction { c in
+                    #expect(try await who(c) == Who(user: loginUser, acting: ""))
+                    throw Abandon()
+                }
+            }
+            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
+            #expect(try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+                    == Who(user: role, acting: "7"))
+            // One that takes Ana up and rolls back: the next login-user statement is the login user.
+            await #expect(throws: Abandon.self) {
+                try await ActingRole.$current.withValue(ana) {
+                    try await pool.withTransaction { c in
+                        _ = try await who(c)
+                        throw Abandon()
+                    }
+                }
+            }
+            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
+        }
+    }
+
+    @Test func aPersonsReadsNeedNoTransactionAndCanLiftTheScopeForABlock() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            let role = try await makeMemberRole(pool)
+            let loginUser = try await login(pool)
+            let ana = ActingRole(role: role, settings: ["t.acting": "7"])
+            try await ActingRole.$current.withValue(ana) {
+                try await pool.withConnection { c in
+                    // Each statement is its own transaction: no BEGIN, and no COMMIT to wait for.
+                    let first = try await c.query("SELECT now()::text AS t, pg_sleep(0.01)::text AS s").first?.decode("t", as: String.self)
+                    let second = try await c.query("SELECT now()::text AS t").first?.decode("t", as: String.self)
+                    #expect(first != nil && first != second)
+                    #expect(try await who(c) == Who(user: role, acting: "7"))
+                    let lifted = try await c.withoutRowSecurity { try await who(c) }
+                    #expect(lifted.user == loginUser)
+                    #expect(try await who(c) == Who(user: role, acting: "7"))
+                }
+            }
+        }
+    }
+}
