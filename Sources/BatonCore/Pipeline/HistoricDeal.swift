@@ -20,7 +20,7 @@ public struct HistoricDeal: Sendable, Equatable {
     }
 
     /// The fields' own rules, a history that ends in the deal's stage and never goes
-    /// back in time, and a close on record for a closed deal.
+    /// back in time, and a close on record for a closed deal (and none for an open one).
     public func check(into v: inout Validator) {
         fields.check(into: &v)
         v.check(steps.last?.stageKey == fields.stage.key, "steps", "The stage history must end in the deal's stage")
@@ -28,6 +28,9 @@ public struct HistoricDeal: Sendable, Equatable {
         v.check(steps.first.map { $0.on >= createdOn } ?? true, "steps", "No stage step can come before the deal was opened")
         if fields.stage.isWon || fields.stage.isLost {
             v.check(fields.closedOn != nil, "closedOn", "A closed deal needs its close date of record")
+        } else {
+            // An open deal is filed under its close date's month (sql/0048 refuses otherwise).
+            v.check(fields.closedOn == nil, "closedOn", "Closed on is only for a won or lost stage")
         }
         if fields.stage.isLost { v.check(fields.lostReason != nil, "lostReason", "A lost deal needs its reason") }
     }
