@@ -10,9 +10,30 @@ import Postgres
 struct AccountPage {
     /// A timeline line in words; `kind` (activity, deal, contact, account) is what the filter keeps.
     struct Entry { var at: String; var what: String; var detail: String; var kind: String }
-    struct Deal { var id: Int64; var name: String; var stage: String; var amount: String; var closeDate: String }
+    /// A deal in the Deals section: the deal, its amount and close date as the page writes them.
+    struct Deal { var deal: AccountStore.LinkedDeal; var amount, closeDate: String }
     struct Contact { var id: Int64; var name: String; var detail: String; var doNotContact: Bool }
     struct Gap { var name: String; var buyers: String }
+    /// "Show all 1,234 deals": the list view filtered to the account, when the section shows only the first.
+    struct ShowAll { var label, href: String }
+    /// The Deals and Contacts sections' headings, "Contacts (12)" and "Deals (1,234)" (every
+    /// one the account has, not just those shown), and their "Show all" links.
+    struct Sections {
+        var contactsHeading, dealsHeading: String
+        var allContacts, allDeals: ShowAll?
+
+        init(accountID: Int64, deals: Int, contacts: Int, shown: (deals: Int, contacts: Int)) {
+            let count = { (n: Int) in Formatting.number(Decimal(n)) }
+            dealsHeading = "Deals (\(count(deals)))"
+            contactsHeading = "Contacts (\(count(contacts)))"
+            let none = ListParameters(query: nil)
+            // Every deal, won and lost too, in the section's order, so the list goes on from it.
+            allDeals = deals > shown.deals ? ShowAll(label: "Show all \(count(deals)) deals", href: none.link(ListKind.opportunities.path, [
+                "account": String(accountID), "status": "all", "sort": "closeDate", "dir": "desc"])) : nil
+            allContacts = contacts > shown.contacts ? ShowAll(label: "Show all \(count(contacts)) contacts",
+                                                              href: none.link(ListKind.contacts.path, ["account": String(accountID)])) : nil
+        }
+    }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
     struct Forms {
         var details: FormState?
@@ -36,6 +57,7 @@ struct AccountPage {
     var deals: [Deal]
     var timeline: [Entry]
     var hasContacts, hasDeals: Bool
+    var sections: Sections
     var contactForm, opportunityForm: WebForm
     var whiteSpace: [Gap]
     var hasWhiteSpace: Bool
@@ -44,6 +66,10 @@ struct AccountPage {
     var agreements: AccountAgreements
     /// Its open tasks, with Done and "New task" (`ShowsTasks`).
     var tasks: [TaskSection] = []
+
+    /// How many deals and contacts the sections show (the newest deals, the contacts by
+    /// name); the rest are a "Show all" link away, in the lists that page, sort and filter.
+    static let sectionSize = 20
 
     static let statuses: [(value: String, label: String)] = AccountStatus.allCases.map { ($0.rawValue, $0.rawValue.capitalized) }
     static let kinds: [(value: String, label: String)] = [("new_business", "New business"), ("expansion", "Expansion"), ("renewal", "Renewal")]
@@ -88,21 +114,19 @@ struct AccountPage {
 
     /// The timeline in words, newest first: "Ana moved Warehouse Wi-Fi to Proposal" with
     /// "amount 30,000 → 35,000" beneath (TimelineWords), each record by its name. With
-    /// `contactID`, the contact page's: only what names that contact. `deals` and
-    /// `contacts`, when the page has read them already, name the records without reading
-    /// them again.
+    /// `contactID`, the contact page's: only what names that contact. `known` ("opportunity
+    /// 12": its name) are the records the page has read already; the others its entries
+    /// name are read by id, in one statement.
     static func timelineInWords(_ db: Connection, account: AccountRecord, contactID: Int64? = nil, caller: Caller,
-                                services: AppServices, deals: [OpportunityRecord]? = nil,
-                                contacts: [ContactRecord]? = nil) async throws -> [Entry] {
+                                services: AppServices, known: [String: String] = [:]) async throws -> [Entry] {
         let entries = try await services.timeline.page(db, accountID: account.id, contactID: contactID, page: try PageRequest(limit: 30)).items
-        var names: [String: String] = ["account \(account.id)": account.name]
-        let page = try PageRequest(limit: 100)
-        var dealList = deals ?? []
-        if deals == nil { dealList = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: page).items }
-        for d in dealList { names["opportunity \(d.id)"] = d.name }
-        var contactList = contacts ?? []
-        if contacts == nil { contactList = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: account.id), page: page).items }
-        for c in contactList { names["contact \(c.id)"] = c.name }
+        var names = known
+        names["account \(account.id)"] = account.name
+        func unnamed(_ entity: String) -> [Int64] {
+            Array(Set(entries.filter { $0.entity == entity && names["\(entity) \($0.entityId)"] == nil }.map(\.entityId)))
+        }
+        let read = try await services.accounts.names(db, opportunityIDs: unnamed("opportunity"), contactIDs: unnamed("contact"), visibleTo: caller)
+        names.merge(read) { shown, _ in shown }
         var people: [Int64: String] = [:]
         for actor in Set(entries.compactMap(\.actorId)) { people[actor] = try await services.users.findAny(db, id: actor)?.name }
         let stages = Dictionary(try await services.stages.all(db).map { ($0.key, $0.name) }) { a, _ in a }
@@ -122,18 +146,24 @@ struct AccountPage {
         let canEditDetails = canEdit && (try? AccountChangeRights.checkChange(standing, hasOwner: account.ownerId != nil)) != nil
         let ownerName = try await account.ownerId.asyncMap { try await services.users.findAny(db, id: $0)?.name } ?? nil
         let parentName = try await account.parentId.asyncMap { try await services.accounts.find(db, id: $0, visibleTo: caller)?.name } ?? nil
-        let contactRecords = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
+        let contactPage = try await services.contacts.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: sectionSize))
+        let contactRecords = contactPage.items
         let contacts = contactRecords.map { c in
-                let parts = [c.title, c.buyingRole?.rawValue.replacingOccurrences(of: "_", with: " "), c.email, c.phone]
+                let parts = [c.title, c.buyingRole.map(Formatting.label), c.email, c.phone]
                 return Contact(id: c.id, name: c.name, detail: parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
                                doNotContact: c.doNotContact)
             }
         let currency = services.configuration.currency
-        let dealRecords = try await services.opportunities.list(db, visibleTo: caller, filter: .init(accountID: id), page: try PageRequest(limit: 100)).items
-        let deals = dealRecords.map { Deal(id: $0.id, name: $0.name, stage: $0.stage.replacingOccurrences(of: "_", with: " "),
-                        amount: $0.amount.amount.display(currency: currency), closeDate: Formatting.date($0.closeDate)) }
-        let timeline = try await timelineInWords(db, account: account, caller: caller, services: services,
-                                                 deals: dealRecords, contacts: contactRecords)
+        // One more deal than shown says whether there are more; only then are they counted.
+        let dealRecords = try await services.accounts.deals(db, accountID: id, visibleTo: caller, limit: sectionSize + 1)
+        let deals = dealRecords.prefix(sectionSize).map {
+            Deal(deal: $0, amount: Formatting.money($0.amount, currency: currency), closeDate: Formatting.date($0.closeDate))
+        }
+        let more = dealRecords.count > sectionSize || contactPage.nextCursor != nil
+        let counts = more ? try await services.accounts.linkedCounts(db, accountID: id, visibleTo: caller) : (deals: deals.count, contacts: contacts.count)
+        let sections = Sections(accountID: id, deals: counts.deals, contacts: counts.contacts, shown: (deals.count, contacts.count))
+        let known = Dictionary(deals.map { ("opportunity \($0.deal.id)", $0.deal.name) } + contactRecords.map { ("contact \($0.id)", $0.name) }) { a, _ in a }
+        let timeline = try await timelineInWords(db, account: account, caller: caller, services: services, known: known)
         let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
             Gap(name: $0.name, buyers: $0.industryBuyers == 0 ? "" : "\($0.industryBuyers) in its industry bought it")
         }
@@ -201,7 +231,8 @@ struct AccountPage {
             account: account, address: account.address.singleLine, owner: ownerName ?? "nobody", parent: parentName ?? "",
             hasParent: parentName != nil, canEdit: canEdit, canEditDetails: canEditDetails, details: detailsForm, conflict: conflict,
             saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
-            timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty, contactForm: contactForm,
+            timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty,
+            sections: sections, contactForm: contactForm,
             opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
             activityRefusal: forms.activityRefusal,
             agreements: try await AccountAgreements.load(db, accountID: id, caller: caller, currency: services.configuration.currency))

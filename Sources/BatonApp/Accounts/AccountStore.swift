@@ -1,4 +1,5 @@
 import BatonCore
+import Dates
 import Foundation
 import Postgres
 
@@ -201,6 +202,59 @@ extension AccountStore {
         var names: [Int64: String] = [:]
         for row in try await db.query("SELECT id, name FROM accounts WHERE id = ANY(\(ids))") {
             names[try row.decode("id")] = try row.decode("name")
+        }
+        return names
+    }
+}
+
+/// What the account page's Deals and Contacts sections read (issue 19). Counted as the
+/// deals and contacts lists count one account's records (`ListSpec`'s scope: the
+/// caller's accounts, not archived; its `account` filter), so that "Show all 1,234 deals"
+/// opens a list of 1,234.
+extension AccountStore {
+    /// A deal as the account page lists it: the stage by the firm's name for it.
+    struct LinkedDeal: Sendable { var id: Int64; var name, stage: String; var amount: Decimal; var closeDate: CalendarDate }
+
+    /// The account's deals, the latest close date first (those still to close, then the
+    /// ones closed most recently), at most `limit`: the (account, close date, id) index
+    /// read backwards (sql/0047), however many deals the account has.
+    func deals(_ db: Connection, accountID: Int64, visibleTo caller: Caller, limit: Int) async throws -> [LinkedDeal] {
+        try await db.query("""
+            SELECT o.id, o.name, s.name AS stage, o.amount, o.close_date
+            FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
+            WHERE o.account_id = \(accountID) AND o.archived_at IS NULL AND \(Scope.accountOf(caller, column: "o.account_id"))
+            ORDER BY o.close_date DESC, o.id DESC LIMIT \(limit)
+            """).map {
+            LinkedDeal(id: try $0.decode("id"), name: try $0.decode("name"), stage: try $0.decode("stage"),
+                       amount: try $0.decode("amount"), closeDate: try $0.decode("close_date"))
+        }
+    }
+
+    /// How many deals and contacts the account has, in one statement, without reading them.
+    func linkedCounts(_ db: Connection, accountID: Int64, visibleTo caller: Caller) async throws -> (deals: Int, contacts: Int) {
+        let row = try await db.expectRow("""
+            SELECT (SELECT count(*) FROM opportunities o WHERE o.account_id = \(accountID) AND o.archived_at IS NULL
+                      AND \(Scope.accountOf(caller, column: "o.account_id")))::int AS deals,
+                   (SELECT count(*) FROM contacts c WHERE c.account_id = \(accountID) AND c.archived_at IS NULL
+                      AND \(Scope.accountOf(caller, column: "c.account_id")))::int AS contacts
+            """)
+        return (try row.decode("deals"), try row.decode("contacts"))
+    }
+
+    /// The names of the deals and contacts a timeline names, as "opportunity 12" and
+    /// "contact 7": the sections show only the first of an account's records, and its
+    /// timeline may name any of them.
+    func names(_ db: Connection, opportunityIDs: [Int64], contactIDs: [Int64], visibleTo caller: Caller) async throws -> [String: String] {
+        guard !opportunityIDs.isEmpty || !contactIDs.isEmpty else { return [:] }
+        var names: [String: String] = [:]
+        for row in try await db.query("""
+            SELECT 'opportunity' AS entity, o.id, o.name FROM opportunities o
+            WHERE o.id = ANY(\(opportunityIDs)) AND \(Scope.accountOf(caller, column: "o.account_id"))
+            UNION ALL
+            SELECT 'contact', c.id, c.name FROM contacts c
+            WHERE c.id = ANY(\(contactIDs)) AND \(Scope.accountOf(caller, column: "c.account_id"))
+            """) {
+            names["\(try row.decode("entity", as: String.self)) \(try row.decode("id", as: Int64.self))"] = try row.decode("name")
         }
         return names
     }

@@ -271,6 +271,9 @@ extension ListSpec {
             ListFilter(key: "closeTo", label: "to", control: .date) { value, _ in CalendarDate(value).map { "o.close_date <= \($0)" } },
             ListFilter(key: "amountMin", label: "Amount from", control: .amount) { value, _ in ListParameters.amount(value).map { "o.amount >= \($0)" } },
             ListFilter(key: "amountMax", label: "to", control: .amount) { value, _ in ListParameters.amount(value).map { "o.amount <= \($0)" } },
+            // The account page's "Show all … deals" (issue 19): one account's deals, by the
+            // (account, close date, id) index (sql/0047).
+            .id("account", "Account", nil, any: "", column: "o.account_id"),
         ],
         sort: "closeDate", total: "o.amount", quickSummary: dealTotals)
 
@@ -280,7 +283,7 @@ extension ListSpec {
     /// deal not archived), not by counting a million rows. Any other filter, or a
     /// caller who sees only some accounts, counts the rows.
     static let dealTotals: @Sendable (ListParameters, Caller) -> Query? = { params, caller in
-        guard caller.isAdmin, ["q", "kind", "closeFrom", "closeTo", "amountMin", "amountMax"].allSatisfy({ params[$0] == nil }) else { return nil }
+        guard caller.isAdmin, ["q", "kind", "closeFrom", "closeTo", "amountMin", "amountMax", "account"].allSatisfy({ params[$0] == nil }) else { return nil }
         var conditions: [Query] = []
         if let stage = params["stage"] { conditions.append("t.stage_key = \(stage)") }
         if let owner = params["owner"].flatMap({ Int64($0) }) { conditions.append("t.owner_id = \(owner)") }
