@@ -24,6 +24,18 @@ import Testing
         #expect(new == old, sourceLocation: sourceLocation)
     }
 
+    @Test func aRecordThatKeepsEveryKeyWritesItsAbsentOptionalsAsNullAndNoOtherDoes() throws {
+        struct Loose: Encodable { var c: String? }
+        struct Kept: Encodable, KeepsEveryKey {
+            var a: String?
+            var b: Int?
+            var loose: Loose
+        }
+        let (new, old) = try both(Kept(a: nil, b: 1, loose: Loose(c: nil)))
+        #expect(new == #"{"a":null,"b":1,"loose":{}}"#)
+        #expect(old == new)
+    }
+
     static let awkwardText = "Zoë \"quoted\" back\\slash a/b </script> \u{0}\u{1}\u{1f}\u{7f} \t\n\r\u{8}\u{c} 🧑🏽‍💻 \u{2028}\u{2029} 日本語 \u{FEFF}"
 
     /// Members declared out of key order, a record that keeps every key inside one that

@@ -310,7 +310,7 @@ struct JSONBufferValueEncoder: Encoder {
     }
 }
 
-struct JSONBufferKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+struct JSONBufferKeyedContainer<Key: CodingKey>: NullKeepingContainer {
     let writer: JSONBufferWriter
     let id, depth: Int
     var codingPath: [any CodingKey] { [] }
@@ -341,26 +341,9 @@ struct JSONBufferKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
         if begin(key) { try writer.value(value, level: depth + 1) }
     }
 
-    // As NullKeeping has it: inside a record that keeps every key, an absent optional is null.
-    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try present(value, key) }
-
-    private mutating func present<T: Encodable>(_ value: T?, _ key: Key) throws {
-        if let value { try encode(value, forKey: key) } else if writer.keepsNulls(depth: depth) { try encodeNil(forKey: key) }
-    }
+    // As NullKeeping has it (`NullKeepingContainer`): inside a record that keeps every key,
+    // an absent optional is null.
+    var keepsNulls: Bool { writer.keepsNulls(depth: depth) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let keepsNulls = writer.keepsNulls(depth: depth)

@@ -22,6 +22,37 @@ public struct NullKeeping<Value: Encodable>: Encodable {
     }
 }
 
+/// A keyed container that writes an absent optional as `null` where `keepsNulls` says
+/// so: the one thing `NullKeeping` (and the API's buffer writer, which must write the
+/// same bytes) changes in a synthesized `encode(to:)`, whose optionals all come through
+/// `encodeIfPresent`.
+public protocol NullKeepingContainer: KeyedEncodingContainerProtocol {
+    /// Whether this container belongs to a record that keeps every key.
+    var keepsNulls: Bool { get }
+}
+
+extension NullKeepingContainer {
+    public mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try encodeOrNull(value, key) }
+    public mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try encodeOrNull(value, key) }
+
+    mutating func encodeOrNull<T: Encodable>(_ value: T?, _ key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if keepsNulls { try encodeNil(forKey: key) }
+    }
+}
+
 private struct NullKeepingEncoder: Encoder {
     let base: any Encoder
     let keepsNulls: Bool
@@ -48,7 +79,7 @@ private func passesThrough(_ value: some Encodable) -> Bool {
     value is Decimal || value is Date || value is Data || value is URL
 }
 
-private struct NullKeepingKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+private struct NullKeepingKeyed<Key: CodingKey>: NullKeepingContainer {
     var base: KeyedEncodingContainer<Key>
     let keepsNulls: Bool
     var codingPath: [any CodingKey] { base.codingPath }
@@ -73,26 +104,6 @@ private struct NullKeepingKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol 
         if passesThrough(value) { try base.encode(value, forKey: key) } else { try base.encode(NullKeeping(value), forKey: key) }
     }
 
-    // The one change: inside a record that keeps every key, an absent optional is null.
-    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try present(value, key) }
-    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try present(value, key) }
-
-    private mutating func present<T: Encodable>(_ value: T?, _ key: Key) throws {
-        if let value { try encode(value, forKey: key) } else if keepsNulls { try base.encodeNil(forKey: key) }
-    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         KeyedEncodingContainer(NullKeepingKeyed<NestedKey>(base: base.nestedContainer(keyedBy: keyType, forKey: key), keepsNulls: keepsNulls))
