@@ -16,22 +16,26 @@ struct AccountPage {
     struct Gap { var name: String; var buyers: String }
     /// "Show all 1,234 deals": the list view filtered to the account, when the section shows only the first.
     struct ShowAll { var label, href: String }
-    /// The Deals and Contacts sections' headings, "Contacts (12)" and "Deals (1,234)" (every
-    /// one the account has, not just those shown), and their "Show all" links.
+    /// The Deals and Contacts sections: the first of each, headed by how many the account
+    /// has ("Contacts (12)", "Deals (1,234)"), and "Show all" when those are not all.
     struct Sections {
+        var contacts: [Contact]
+        var deals: [Deal]
+        var hasContacts, hasDeals: Bool
         var contactsHeading, dealsHeading: String
         var allContacts, allDeals: ShowAll?
 
-        init(accountID: Int64, deals: Int, contacts: Int, shown: (deals: Int, contacts: Int)) {
+        init(accountID: Int64, contacts: [Contact], deals: [Deal], contactCount: Int, dealCount: Int) {
+            (self.contacts, self.deals, hasContacts, hasDeals) = (contacts, deals, !contacts.isEmpty, !deals.isEmpty)
             let count = { (n: Int) in Formatting.number(Decimal(n)) }
-            dealsHeading = "Deals (\(count(deals)))"
-            contactsHeading = "Contacts (\(count(contacts)))"
+            contactsHeading = "Contacts (\(count(contactCount)))"
+            dealsHeading = "Deals (\(count(dealCount)))"
             let none = ListParameters(query: nil)
+            allContacts = contactCount > contacts.count ? ShowAll(label: "Show all \(count(contactCount)) contacts",
+                                                          href: none.link(ListKind.contacts.path, ["account": String(accountID)])) : nil
             // Every deal, won and lost too, in the section's order, so the list goes on from it.
-            allDeals = deals > shown.deals ? ShowAll(label: "Show all \(count(deals)) deals", href: none.link(ListKind.opportunities.path, [
+            allDeals = dealCount > deals.count ? ShowAll(label: "Show all \(count(dealCount)) deals", href: none.link(ListKind.opportunities.path, [
                 "account": String(accountID), "status": "all", "sort": "closeDate", "dir": "desc"])) : nil
-            allContacts = contacts > shown.contacts ? ShowAll(label: "Show all \(count(contacts)) contacts",
-                                                              href: none.link(ListKind.contacts.path, ["account": String(accountID)])) : nil
         }
     }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
@@ -53,10 +57,7 @@ struct AccountPage {
     var details: WebForm
     var conflict: [EditConflict]
     var saveLabel: String
-    var contacts: [Contact]
-    var deals: [Deal]
     var timeline: [Entry]
-    var hasContacts, hasDeals: Bool
     var sections: Sections
     var contactForm, opportunityForm: WebForm
     var whiteSpace: [Gap]
@@ -161,7 +162,7 @@ struct AccountPage {
         }
         let more = dealRecords.count > sectionSize || contactPage.nextCursor != nil
         let counts = more ? try await services.accounts.linkedCounts(db, accountID: id, visibleTo: caller) : (deals: deals.count, contacts: contacts.count)
-        let sections = Sections(accountID: id, deals: counts.deals, contacts: counts.contacts, shown: (deals.count, contacts.count))
+        let sections = Sections(accountID: id, contacts: contacts, deals: deals, contactCount: counts.contacts, dealCount: counts.deals)
         let known = Dictionary(deals.map { ("opportunity \($0.deal.id)", $0.deal.name) } + contactRecords.map { ("contact \($0.id)", $0.name) }) { a, _ in a }
         let timeline = try await timelineInWords(db, account: account, caller: caller, services: services, known: known)
         let gaps = try await services.reports.whiteSpace(db, accountID: id).prefix(5).map {
@@ -230,9 +231,8 @@ struct AccountPage {
         return AccountPage(
             account: account, address: account.address.singleLine, owner: ownerName ?? "nobody", parent: parentName ?? "",
             hasParent: parentName != nil, canEdit: canEdit, canEditDetails: canEditDetails, details: detailsForm, conflict: conflict,
-            saveLabel: forms.conflict ? "Save mine over theirs" : "Save details", contacts: contacts, deals: deals,
-            timeline: timeline, hasContacts: !contacts.isEmpty, hasDeals: !deals.isEmpty,
-            sections: sections, contactForm: contactForm,
+            saveLabel: forms.conflict ? "Save mine over theirs" : "Save details",
+            timeline: timeline, sections: sections, contactForm: contactForm,
             opportunityForm: opportunityForm, whiteSpace: Array(gaps), hasWhiteSpace: !gaps.isEmpty,
             activityRefusal: forms.activityRefusal,
             agreements: try await AccountAgreements.load(db, accountID: id, caller: caller, currency: services.configuration.currency))
