@@ -77,18 +77,18 @@ import Testing
             #expect(allDeals == "/opportunities?account=\(id)&dir=desc&sort=closeDate&status=all")
             let list = try await pages.page(app, allDeals, ana)
             #expect(list.status == .ok)
-            #expect(list.text.contains("1005 deals") && list.text.contains("1–50 of 1005"), "exactly the account's deals")
+            #expect(list.text.contains("1,005 deals") && list.text.contains("1–50 of 1,005"), "exactly the account's deals")
             #expect(list.text.contains(">Sections deal 1005</a>") && !list.text.contains("Archived deal"))
             #expect(list.text.contains(#"name="account" value="\#(id)""#), "the filter form keeps the account")
             let next = try #require(link(list.text, "Next page"))
             #expect(next.contains("account=\(id)") && next.contains("status=all"), "the next page keeps the filters")
             let second = try await pages.page(app, next, ana)
-            #expect(second.text.contains("51–100 of 1005"))
+            #expect(second.text.contains("51–100 of 1,005"))
             #expect(second.text.contains(">Sections deal 955</a>") && !second.text.contains(">Sections deal 956</a>"), "newest first, page after page")
 
             // An admin's count of the filtered list is the account's, not the firm's kept totals.
             let admin = try await app.signIn("admin@demo.test")
-            #expect(try await pages.page(app, allDeals, admin).text.contains("1005 deals"))
+            #expect(try await pages.page(app, allDeals, admin).text.contains("1,005 deals"))
             #expect(try await pages.page(app, "/accounts/\(id)", admin).text.contains("Show all 1,005 deals"))
 
             let allContacts = try #require(link(html, "Show all 25 contacts"))

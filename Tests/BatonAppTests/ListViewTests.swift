@@ -20,7 +20,7 @@ import Testing
             #expect(all.status == .ok)
             let expected = try await app.sql("SELECT count(*) AS n FROM opportunities WHERE archived_at IS NULL").first?.decode("n", as: Int.self) ?? -1
             #expect(expected > 0)
-            #expect(all.text.contains(expected == 1 ? "1 deal" : "\(expected) deals"), "the count is the whole view")
+            #expect(all.text.contains(expected == 1 ? "1 deal" : "\(Formatting.count(expected)) deals"), "the count is the whole view, grouped")
             #expect(all.text.contains(#"href="/opportunities""#), "the navigation links the deals list")
 
             // A minimum amount typed with grouping filters the same as the plain number.
@@ -28,7 +28,7 @@ import Testing
             let bigCount = try big.first?.decode("n", as: Int.self) ?? -1
             let bigTotal = try big.first?.decode("t", as: Decimal?.self) ?? 0
             let filtered = try await pages.page(app, "/opportunities?status=all&amountMin=50%2C000", ana)
-            #expect(filtered.text.contains(bigCount == 1 ? "1 deal" : "\(bigCount) deals"))
+            #expect(filtered.text.contains(bigCount == 1 ? "1 deal" : "\(Formatting.count(bigCount)) deals"))
             #expect(filtered.text.contains(bigTotal.display(currency: "USD").replacingOccurrences(of: "USD", with: "")), "the total is grouped money")
             #expect(filtered.text.contains(#"name="amountMin" value="50,000""#), "the filter is shown as typed")
             #expect(!filtered.text.contains(">new_business<"), "kinds are labels, not keys")

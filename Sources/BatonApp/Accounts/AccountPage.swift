@@ -27,7 +27,7 @@ struct AccountPage {
 
         init(accountID: Int64, contacts: [Contact], deals: [Deal], contactCount: Int, dealCount: Int) {
             (self.contacts, self.deals, hasContacts, hasDeals) = (contacts, deals, !contacts.isEmpty, !deals.isEmpty)
-            let count = { (n: Int) in Formatting.number(Decimal(n)) }
+            let count = Formatting.count
             contactsHeading = "Contacts (\(count(contactCount)))"
             dealsHeading = "Deals (\(count(dealCount)))"
             let none = ListParameters(query: nil)

@@ -221,7 +221,7 @@ struct ListPaging: Sendable {
     init(params: ListParameters, path: String, page: Int, pageSize: Int, count: Int) {
         let first = count == 0 ? 0 : (page - 1) * pageSize + 1
         let last = min(page * pageSize, count)
-        summary = count == 0 ? "Nothing matches" : "\(first)–\(last) of \(count)"
+        summary = count == 0 ? "Nothing matches" : "\(Formatting.count(first))–\(Formatting.count(last)) of \(Formatting.count(count))"
         previous = page > 1 ? params.link(path, ["page": String(page - 1)]) : nil
         next = last < count ? params.link(path, ["page": String(page + 1)]) : nil
         csv = params.link(path, ["page": nil, "format": "csv"])
@@ -320,7 +320,7 @@ struct ListPage: Sendable {
             return Row(id: row.id, name: cells.first?.text ?? "", cells: cells)
         }
         empty = result.rows.isEmpty
-        count = result.count == 1 ? "1 \(spec.noun)" : "\(result.count) \(spec.nouns)"
+        count = result.count == 1 ? "1 \(spec.noun)" : "\(Formatting.count(result.count)) \(spec.nouns)"
         total = Formatting.money(result.total, currency: currency)
         hasTotal = spec.total != nil
         paging = ListPaging(params: params, path: path, page: view.page, pageSize: ListView.pageSize, count: result.count)

@@ -71,7 +71,7 @@ struct ProfitabilityPage: ReportPageBody {
         if r.lines.count > Self.linesShown {
             let kept = Set(r.lines.indices.sorted { r.lines[$0].cost.amount > r.lines[$1].cost.amount }.prefix(Self.linesShown))
             shownLines = r.lines.indices.filter(kept.contains).map { r.lines[$0] }
-            linesNote = "The \(Self.linesShown) \(byLabel.lowercased())s with the most cost, of \(Formatting.number(Decimal(r.lines.count))); "
+            linesNote = "The \(Self.linesShown) \(byLabel.lowercased())s with the most cost, of \(Formatting.count(r.lines.count)); "
                 + "the total counts every one, and the CSV lists them all."
         }
         marginChart = ReportPageText.json(ReportChart(

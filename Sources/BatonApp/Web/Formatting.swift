@@ -96,6 +96,9 @@ enum Formatting {
         return rounded.grouped(scale: rounded.significantScale)
     }
 
+    /// A count of things with its thousands grouped: `1,243`.
+    static func count(_ n: Int) -> String { number(Decimal(n)) }
+
     /// An enum's stored key as words: `new_business` is "New business".
     static func label(_ key: String) -> String {
         let words = key.replacingOccurrences(of: "_", with: " ")
