@@ -50,8 +50,13 @@ public final class ConnectionPool: Sendable, Service {
     /// Its statements run as the task's `ActingRole` (`Connection.act(as:)`). Behind a
     /// transaction pooler, where the role can only be set per transaction, the body
     /// runs in a transaction instead.
+    ///
+    /// `actingForAnyone`: the body's statements answer the same whoever the session acts
+    /// for (a SECURITY DEFINER function's), so the connection is used as the last user
+    /// left it, and no change of role is sent for them.
     public func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation,
+        actingForAnyone: Bool = false,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
         let (connection, requestLease) = try await borrow()
@@ -59,7 +64,7 @@ public final class ConnectionPool: Sendable, Service {
             await giveBack(connection, to: requestLease)
             return try await withTransaction(isolation: isolation, .readCommitted, body)
         }
-        connection.act(as: ActingRole.current)
+        if !actingForAnyone { connection.act(as: ActingRole.current) }
         do {
             let value = try await body(connection)
             await giveBack(connection, to: requestLease)

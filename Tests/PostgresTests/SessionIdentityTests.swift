@@ -43,6 +43,10 @@ import Testing
             #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
             let asBen = try await ActingRole.$current.withValue(ben) { try await pool.withConnection { try await who($0) } }
             #expect(asBen == Who(user: role, acting: "8"))
+            // A body that answers the same for anyone (a SECURITY DEFINER look-up) takes the
+            // session as it is, and the person after it is still themselves.
+            #expect(try await pool.withConnection(actingForAnyone: true) { try await who($0) } == asBen)
+            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
             // Straight from one person to another, in a transaction too.
             let anaAgain = try await ActingRole.$current.withValue(ana) { try await pool.withTransaction { try await who($0) } }
             #expect(anaAgain == Who(user: role, acting: "7"))

@@ -36,7 +36,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The request holds one connection from its first statement to its end
 /// (`withRequestLease`): the session lookup, the caller's row-level security settings
 /// and the handler's statements all run on it, so a read goes to the pool once, not
-/// once per `withConnection`. Requests outside these routes (static files, health)
+/// once per `withConnection`. The lookup answers the same whoever the connection acts
+/// for (`actingForAnyone`), so a connection the last request left acting for this
+/// caller's person needs no change of role at all. Requests outside these routes (static files, health)
 /// and requests that never reach the database take no connection.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = BatonRequestContext
@@ -58,12 +60,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw APIError.unauthenticated
             }
             let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
-            guard let caller = try await services.pool.withConnection({ try await services.sessions.authenticate($0, token: token) }) else {
+            guard let caller = try await services.pool.withConnection(actingForAnyone: true, { try await services.sessions.authenticate($0, token: token) }) else {
                 throw APIError.unauthenticated
             }
             context.caller = caller
         } else if let token = Self.sessionCookie(request) {
-            context.caller = try await services.pool.withConnection { try await services.sessions.authenticate($0, token: token) }
+            context.caller = try await services.pool.withConnection(actingForAnyone: true) { try await services.sessions.authenticate($0, token: token) }
             if context.caller != nil, request.uri.path.hasPrefix("/api/") {
                 try Self.checkCookieWrite(request, sessionToken: token)
             }
