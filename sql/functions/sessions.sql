@@ -7,7 +7,7 @@
 -- role first and setting it again for its own statements. PL/pgSQL, whose plans are
 -- kept for the session, where a SQL function's would be made again on every call.
 
-CREATE OR REPLACE FUNCTION session_caller(token bytea, idle_minutes integer)
+CREATE OR REPLACE FUNCTION public.session_caller(token bytea, idle_minutes integer)
 RETURNS TABLE (credential_id bigint, id bigint, name text, email text, roles text[])
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -26,7 +26,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api_token_caller(token bytea)
+CREATE OR REPLACE FUNCTION public.api_token_caller(token bytea)
 RETURNS TABLE (credential_id bigint, id bigint, name text, email text, roles text[])
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column

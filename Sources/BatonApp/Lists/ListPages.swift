@@ -53,8 +53,10 @@ extension WebRoutes {
         do {
             let view = try params.view(spec, caller: caller)
             let result = try await store.page(db, view, caller: caller)
-            return ListPage(spec: spec, view: view, params: params, result: result, choices: choices, saved: saved, caller: caller,
-                            currency: services.configuration.currency)
+            var page = ListPage(spec: spec, view: view, params: params, result: result, choices: choices, saved: saved, caller: caller,
+                                currency: services.configuration.currency)
+            page.narrowed = try await narrowedToAccount(db, spec, params)
+            return page
         } catch let failure as ValidationFailure {
             // A filter the API would refuse (a project status it does not know): the page
             // says so with the API's words and shows nothing rather than everything.
@@ -66,6 +68,16 @@ extension WebRoutes {
             page.hasError = true
             return page
         }
+    }
+
+    /// A list opened from an account page ("Show all 1,234 deals") says whose records
+    /// it holds, since its `account` filter has no control of its own, and how to widen it.
+    private func narrowedToAccount(_ db: Connection, _ spec: ListSpec, _ params: ListParameters) async throws -> ListPage.Narrowed? {
+        guard spec.filters.contains(where: { $0.key == "account" }), let id = params["account"].flatMap(Int64.init) else { return nil }
+        // An account the caller cannot see filters to nothing, and is not named.
+        let name = try await AccountStore().names(db, ids: [id])[id] ?? "an account you cannot see"
+        return .init(name: name, href: Site.account(id), widen: params.link(spec.kind.path, ["account": nil, "page": nil]),
+                     widenLabel: "Show \(spec.nouns) of every account")
     }
 
     // MARK: Saved views from the page
@@ -253,6 +265,8 @@ struct ListPage: Sendable {
     struct Row: Sendable { var id: Int64; var name: String; var cells: [Cell] }
     struct ViewLink: Sendable { var id: Int64; var name, href: String; var current: Bool }
     struct Action: Sendable { var label, href: String }
+    /// The one account a list is narrowed to, with the way back to every account's.
+    struct Narrowed: Sendable { var name, href, widen, widenLabel: String }
 
     var kind, title, path: String
     var fields: [Field]
@@ -274,6 +288,7 @@ struct ListPage: Sendable {
     var error = ""
     var hasError = false
     var action: Action?
+    var narrowed: Narrowed?
 
     init(spec: ListSpec, view: ListView, params: ListParameters, result: ListResult, choices: [String: [(value: String, label: String)]],
          saved: [ListViewRecord], caller: Caller, currency: String) {
