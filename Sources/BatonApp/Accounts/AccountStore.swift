@@ -33,11 +33,11 @@ struct AccountStore: Sendable {
     /// so that a change that waited for the lock reads the committed row.
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> AccountRecord? {
         if forUpdate {
-            let locked = try await db.query("SELECT a.id FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller)) FOR UPDATE")
+            let locked = try await db.query("SELECT a.id FROM accounts a WHERE a.id = \(id) AND \(Scope.account(caller, column: "a.id")) FOR UPDATE")
             guard !locked.isEmpty else { return nil }
         }
         return try await db.query("""
-            SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id) AND \(Scope.accounts(caller))
+            SELECT \(Self.columns) FROM accounts a WHERE a.id = \(id) AND \(Scope.account(caller, column: "a.id"))
             """).first.map(Self.record)
     }
 

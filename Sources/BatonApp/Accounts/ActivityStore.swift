@@ -27,7 +27,7 @@ struct ActivityStore: Sendable {
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> ActivityRecord? {
         let lock: Query = forUpdate ? " FOR UPDATE" : ""
         return try await db.query("""
-            SELECT \(Self.columns) FROM activities x WHERE x.id = \(id) AND \(Scope.accountOf(caller, column: "x.account_id"))\(lock)
+            SELECT \(Self.columns) FROM activities x WHERE x.id = \(id) AND \(Scope.account(caller, column: "x.account_id"))\(lock)
             """).first.map(Self.record)
     }
 

@@ -26,7 +26,7 @@ struct ContactStore: Sendable {
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> ContactRecord? {
         let lock: Query = forUpdate ? " FOR UPDATE" : ""
         return try await db.query("""
-            SELECT \(Self.columns) FROM contacts c WHERE c.id = \(id) AND \(Scope.accountOf(caller, column: "c.account_id"))\(lock)
+            SELECT \(Self.columns) FROM contacts c WHERE c.id = \(id) AND \(Scope.account(caller, column: "c.account_id"))\(lock)
             """).first.map(Self.record)
     }
 

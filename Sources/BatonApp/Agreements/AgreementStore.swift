@@ -69,7 +69,7 @@ struct AgreementStore: Sendable {
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> AgreementRecord? {
         let lock: Query = forUpdate ? " FOR UPDATE OF a" : ""
         return try await db.query("""
-            SELECT \(Self.columns) FROM agreements a WHERE a.id = \(id) AND \(Scope.accountOf(caller, column: "a.account_id"))\(lock)
+            SELECT \(Self.columns) FROM agreements a WHERE a.id = \(id) AND \(Scope.account(caller, column: "a.account_id"))\(lock)
             """).first.map(Self.record)
     }
 

@@ -55,12 +55,12 @@ struct OpportunityStore: Sendable {
     func find(_ db: Connection, id: Int64, visibleTo caller: Caller, forUpdate: Bool = false) async throws -> OpportunityRecord? {
         if forUpdate {
             let locked = try await db.query("""
-                SELECT o.id FROM opportunities o WHERE o.id = \(id) AND \(Scope.accountOf(caller, column: "o.account_id")) FOR UPDATE
+                SELECT o.id FROM opportunities o WHERE o.id = \(id) AND \(Scope.account(caller, column: "o.account_id")) FOR UPDATE
                 """)
             guard !locked.isEmpty else { return nil }
         }
         return try await db.query("""
-            SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id) AND \(Scope.accounts(caller))
+            SELECT \(Self.columns) FROM \(Self.from) WHERE o.id = \(id) AND \(Scope.account(caller, column: "o.account_id"))
             """).first.map(Self.record)
     }
 

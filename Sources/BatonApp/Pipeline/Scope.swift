@@ -17,6 +17,15 @@ enum Scope {
         return "\(unsafeSQL: column) IN (SELECT account_id FROM visible_account_ids(\(caller.id)))"
     }
 
+    /// One record's account, for a read or lock of that record by its id: visible when
+    /// the caller's row of `account_viewers` for it exists, one look-up of that table's
+    /// primary key. The two above hand the planner the caller's whole set of accounts,
+    /// which a list needs and a single record does not (issue 21, item 4).
+    static func account(_ caller: Caller, column: String) -> Query {
+        if caller.isAdmin { return "TRUE" }
+        return "EXISTS (SELECT 1 FROM account_viewers v WHERE v.viewer_id = \(caller.id) AND v.account_id = \(unsafeSQL: column))"
+    }
+
     static func requireReader(_ caller: Caller) throws {
         guard PipelineAccess.canRead(caller.roles) else {
             throw APIError.forbidden("Consultants do not see the pipeline; ask an account manager.")
