@@ -51,17 +51,41 @@ struct SessionStore: Sendable {
     }
 
     /// The person a bearer token or session cookie belongs to, or nil when the token
-    /// is unknown, revoked, expired, idle too long, or its person is inactive.
+    /// is unknown, revoked, expired, idle too long, or its person is inactive. It may run
+    /// while the connection still acts for the last request's person (`baton_member`):
+    /// these tables have no row-level security, so the answer is the same.
     func authenticate(_ db: Connection, token: String) async throws -> Caller? {
         let hash = SecretToken.hash(token)
         if token.hasPrefix(SecretToken.sessionPrefix) {
-            // sql/functions/sessions.sql: runs the same whoever the connection acts for.
-            guard let row = try await db.query(
-                "SELECT * FROM session_caller(decode(\(hash), 'hex'), \(idleMinutes))").first else { return nil }
+            // Touching last_seen_at at most once a minute keeps reads from writing.
+            guard let row = try await db.query("""
+                WITH found AS (
+                    SELECT s.id, s.user_id, s.last_seen_at FROM sessions s
+                    WHERE s.token_hash = decode(\(hash), 'hex') AND s.revoked_at IS NULL
+                      AND s.expires_at > now()
+                      AND s.last_seen_at > now() - make_interval(mins => \(idleMinutes))
+                ), touched AS (
+                    UPDATE sessions SET last_seen_at = now()
+                    FROM found WHERE sessions.id = found.id AND found.last_seen_at < now() - interval '1 minute'
+                )
+                SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
+                FROM found JOIN users u ON u.id = found.user_id AND u.active
+                """).first else { return nil }
             return try caller(row, credential: .session(id: row.decode("credential_id")))
         }
         if token.hasPrefix(SecretToken.apiTokenPrefix) {
-            guard let row = try await db.query("SELECT * FROM api_token_caller(decode(\(hash), 'hex'))").first else { return nil }
+            guard let row = try await db.query("""
+                WITH found AS (
+                    SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t
+                    WHERE t.token_hash = decode(\(hash), 'hex') AND t.revoked_at IS NULL
+                ), touched AS (
+                    UPDATE api_tokens SET last_used_at = now()
+                    FROM found WHERE api_tokens.id = found.id
+                      AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute')
+                )
+                SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
+                FROM found JOIN users u ON u.id = found.user_id AND u.active
+                """).first else { return nil }
             return try caller(row, credential: .apiToken(id: row.decode("credential_id")))
         }
         return nil

@@ -36,9 +36,10 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The request holds one connection from its first statement to its end
 /// (`withRequestLease`): the session lookup, the caller's row-level security settings
 /// and the handler's statements all run on it, so a read goes to the pool once, not
-/// once per `withConnection`. The lookup answers the same whoever the connection acts
-/// for (`actingForAnyone`), so a connection the last request left acting for this
-/// caller's person needs no change of role at all. Requests outside these routes (static files, health)
+/// once per `withConnection`. The lookup reads tables without row-level security
+/// (sessions, API tokens, people) that every role may read, so it answers the same
+/// whoever the connection acts for (`actingForAnyone`): a connection the last request
+/// left acting for this caller's person needs no change of role at all. Requests outside these routes (static files, health)
 /// and requests that never reach the database take no connection.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = BatonRequestContext
