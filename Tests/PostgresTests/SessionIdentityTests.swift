@@ -27,6 +27,24 @@ import Testing
         return Who(user: try row.decode("u"), acting: try row.decode("a"))
     }
 
+    /// Who a plain `withConnection` runs as, for `role` (nil: the login user's work).
+    private func who(_ pool: ConnectionPool, acting role: ActingRole?) async throws -> Who {
+        try await ActingRole.$current.withValue(role) { try await pool.withConnection { try await who($0) } }
+    }
+
+    /// Runs a transaction, as `role`, that checks who it runs as and then rolls back.
+    private func abandonedTransaction(_ pool: ConnectionPool, acting role: ActingRole?, expecting expected: Who) async {
+        struct Abandon: Error {}
+        await #expect(throws: Abandon.self) {
+            try await ActingRole.$current.withValue(role) {
+                try await pool.withTransaction { c in
+                    #expect(try await who(c) == expected)
+                    throw Abandon()
+                }
+            }
+        }
+    }
+
     private func login(_ pool: ConnectionPool) async throws -> String {
         try await pool.scalar("SELECT session_user::text AS v", as: String.self)
     }
@@ -37,16 +55,16 @@ import Testing
             let loginUser = try await login(pool)
             let ana = ActingRole(role: role, settings: ["t.acting": "7"])
             let ben = ActingRole(role: role, settings: ["t.acting": "8"])
-            let asAna = try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+            let asAna = try await who(pool, acting: ana)
             #expect(asAna == Who(user: role, acting: "7"))
             // The login user after her: the role and her setting are gone.
-            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
-            let asBen = try await ActingRole.$current.withValue(ben) { try await pool.withConnection { try await who($0) } }
+            #expect(try await who(pool, acting: nil) == Who(user: loginUser, acting: ""))
+            let asBen = try await who(pool, acting: ben)
             #expect(asBen == Who(user: role, acting: "8"))
             // A body that answers the same for anyone (a SECURITY DEFINER look-up) takes the
             // session as it is, and the person after it is still themselves.
             #expect(try await pool.withConnection(actingForAnyone: true) { try await who($0) } == asBen)
-            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
+            #expect(try await who(pool, acting: nil) == Who(user: loginUser, acting: ""))
             // Straight from one person to another, in a transaction too.
             let anaAgain = try await ActingRole.$current.withValue(ana) { try await pool.withTransaction { try await who($0) } }
             #expect(anaAgain == Who(user: role, acting: "7"))
@@ -63,29 +81,16 @@ import Testing
             await #expect(throws: PostgresError.self) {
                 try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await $0.query("SELECT 1 / 0") } }
             }
-            #expect(try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+            #expect(try await who(pool, acting: ana)
                     == Who(user: role, acting: "7"))
             // A transaction that takes the login user back and then rolls back.
-            struct Abandon: Error {}
-            await #expect(throws: Abandon.self) {
-                try await pool.withTransaction { c in
-                    #expect(try await who(c) == Who(user: loginUser, acting: ""))
-                    throw Abandon()
-                }
-            }
-            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
-            #expect(try await ActingRole.$current.withValue(ana) { try await pool.withConnection { try await who($0) } }
+            await abandonedTransaction(pool, acting: nil, expecting: Who(user: loginUser, acting: ""))
+            #expect(try await who(pool, acting: nil) == Who(user: loginUser, acting: ""))
+            #expect(try await who(pool, acting: ana)
                     == Who(user: role, acting: "7"))
             // One that takes Ana up and rolls back: the next login-user statement is the login user.
-            await #expect(throws: Abandon.self) {
-                try await ActingRole.$current.withValue(ana) {
-                    try await pool.withTransaction { c in
-                        _ = try await who(c)
-                        throw Abandon()
-                    }
-                }
-            }
-            #expect(try await pool.withConnection { try await who($0) } == Who(user: loginUser, acting: ""))
+            await abandonedTransaction(pool, acting: ana, expecting: Who(user: role, acting: "7"))
+            #expect(try await who(pool, acting: nil) == Who(user: loginUser, acting: ""))
         }
     }
 
