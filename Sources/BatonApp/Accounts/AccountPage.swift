@@ -102,13 +102,16 @@ struct AccountPage {
         return people
     }
 
-    /// Accounts the caller sees, as parents to choose from.
+    /// Accounts the caller sees, as parents to choose from: the first 300 by name, and the
+    /// current parent (`current`, its name when the caller sees it) whether or not it is
+    /// among them. A parent the caller cannot see is kept, unnamed, so saving the other
+    /// details does not drop it.
     static func parents(_ db: Connection, caller: Caller, services: AppServices, except id: Int64?,
-                        including current: Int64?) async throws -> [(value: String, label: String)] {
+                        including current: (id: Int64, name: String?)?) async throws -> [(value: String, label: String)] {
         var list = try await services.accounts.list(db, visibleTo: caller, filter: .init(sort: .name), page: try PageRequest(limit: 300))
             .items.filter { $0.id != id }.map { (value: String($0.id), label: $0.name) }
-        if let current, !list.contains(where: { $0.value == String(current) }) {
-            list.insert((String(current), "Account \(current)"), at: 0)
+        if let current, !list.contains(where: { $0.value == String(current.id) }) {
+            list.insert((String(current.id), current.name ?? "An account you cannot see"), at: 0)
         }
         return [("", "None")] + list
     }
@@ -174,7 +177,8 @@ struct AccountPage {
         let details = FormState.details("account", saved: theirs, version: account.version, sent: forms.details, conflict: forms.conflict,
                                         fields: detailLabels.map(\.name))
         let owners = try await owners(db, caller: caller, including: account.ownerId)
-        let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id, including: account.parentId) : []
+        let parents = canEdit ? try await parents(db, caller: caller, services: services, except: id,
+                                                  including: account.parentId.map { (id: $0, name: parentName) }) : []
         let ownerChoices = [("", "Nobody")] + owners
         // The same fields, in the same order, as the conflict table names.
         let detailsForm = details.form(detailLabels.map { name, label in

@@ -67,7 +67,7 @@ struct ContactPage: ShowsTasks {
                                         conflict: forms.conflict, fields: names)
         // Any account the caller sees may take the contact (no "None": a contact has one).
         let accounts = canEdit
-            ? Array(try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: contact.accountId).dropFirst())
+            ? Array(try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: (id: account.id, name: account.name)).dropFirst())
             : []
         let form = details.form(detailLabels.map { name, label in
             switch name {
