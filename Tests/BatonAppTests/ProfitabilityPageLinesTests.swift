@@ -30,6 +30,19 @@ import Testing
         #expect(page.linesNote == "The 100 projects with the most cost, of 150; the total counts every one, and the CSV lists them all.")
     }
 
+    /// The page asks the store for the shown lines only (their margin percentages are exact
+    /// quotients, drawn for the lines kept): it shows the same lines and note as from every line.
+    @Test func aReportTheStoreAlreadyCutShowsTheSameLinesAndCount() {
+        let lines = (1...150).map { line($0, cost: ($0 * 37) % 151) }
+        let kept = ProfitabilityReport.mostCost(lines.map(\.cost.amount), limit: ProfitabilityPage.linesShown)
+        var whole = ProfitabilityPage(reportNav: [])
+        whole.fill(report(lines), currency: "USD")
+        var cut = ProfitabilityPage(reportNav: [])
+        cut.fill(report(kept.map { lines[$0] }), lineCount: lines.count, currency: "USD")
+        #expect(cut.shownLines.map(\.key) == whole.shownLines.map(\.key))
+        #expect(cut.linesNote == whole.linesNote && cut.linesNote != nil)
+    }
+
     @Test func aShortReportShowsEveryLine() {
         var page = ProfitabilityPage(reportNav: [])
         page.fill(report((1...12).map { line($0, cost: $0) }), currency: "USD")

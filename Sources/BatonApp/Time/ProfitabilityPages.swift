@@ -3,6 +3,7 @@ import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 import Postgres
 
 /// What the profitability report is asked: the grouping and the window. The API and the
@@ -27,6 +28,14 @@ struct ProfitabilityQuestion: Sendable {
     func report(_ services: AppServices, caller: Caller) async throws -> ProfitabilityReport {
         try RateActions.requireReader(caller)
         return try await services.reportReader.read { try await ProfitabilityStore().report($0, caller: caller, by: by, from: from, to: to) }.0
+    }
+
+    /// The same with at most `limit` lines, the ones with the most cost, and how many there were.
+    func report(_ services: AppServices, caller: Caller, keeping limit: Int) async throws -> (report: ProfitabilityReport, lineCount: Int) {
+        try RateActions.requireReader(caller)
+        return try await services.reportReader.read {
+            try await ProfitabilityStore().report($0, caller: caller, by: by, from: from, to: to, keeping: limit)
+        }.0
     }
 
     func csvResponse(_ report: ProfitabilityReport) -> Response {
@@ -65,13 +74,14 @@ struct ProfitabilityPage: ReportPageBody {
         .project: "Project", .account: "Account", .typicalProject: "Typical project", .projectManager: "Project manager", .quarter: "Quarter",
     ]
 
-    mutating func fill(_ r: ProfitabilityReport, currency: String) {
+    /// `lineCount`: how many lines the report had when the store already kept only the
+    /// ones shown (`ProfitabilityQuestion.report(_:caller:keeping:)`).
+    mutating func fill(_ r: ProfitabilityReport, lineCount: Int? = nil, currency: String) {
         report = r
-        shownLines = r.lines
-        if r.lines.count > Self.linesShown {
-            let kept = Set(r.lines.indices.sorted { r.lines[$0].cost.amount > r.lines[$1].cost.amount }.prefix(Self.linesShown))
-            shownLines = r.lines.indices.filter(kept.contains).map { r.lines[$0] }
-            linesNote = "The \(Self.linesShown) \(byLabel.lowercased())s with the most cost, of \(Formatting.count(r.lines.count)); "
+        shownLines = ProfitabilityReport.mostCost(r.lines.map(\.cost.amount), limit: Self.linesShown).map { r.lines[$0] }
+        let count = lineCount ?? r.lines.count
+        if count > Self.linesShown {
+            linesNote = "The \(Self.linesShown) \(byLabel.lowercased())s with the most cost, of \(Formatting.count(count)); "
                 + "the total counts every one, and the CSV lists them all."
         }
         marginChart = ReportPageText.json(ReportChart(
@@ -88,6 +98,99 @@ struct ProfitabilityPage: ReportPageBody {
     }
 }
 
+// The page and the report answer the template by name. Mustache otherwise reflects a struct
+// (`Mirror`) for every value it reads, and for an absent one (a line without margin %, the
+// budget column outside by-project) climbs the stack reflecting the report, the page and the
+// frame as well: 100 lines and 60 people read 1,500 values. An absent value answers
+// `ProfitabilityAbsent`, which draws as nil does but ends the search where it is; no
+// enclosing value of this page has those names, so the page reads the same.
+extension ProfitabilityPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "reportNav": reportNav
+        case "from": from
+        case "to": to
+        case "span": span
+        case "by": by
+        case "groupings": groupings
+        case "byLabel": byLabel
+        case "error": ProfitabilityAbsent.or(error)
+        case "report": ProfitabilityAbsent.or(report)
+        case "csv": csv
+        case "marginChart": marginChart
+        case "utilizationChart": utilizationChart
+        case "shownLines": shownLines
+        case "linesNote": ProfitabilityAbsent.or(linesNote)
+        default: nil
+        }
+    }
+}
+
+extension ProfitabilityPage.Grouping: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
+}
+
+extension ProfitabilityReport: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "from": from
+        case "to": to
+        case "by": by
+        case "lines": lines
+        case "total": total
+        case "utilization": utilization
+        default: nil
+        }
+    }
+}
+
+extension ProfitabilityReport.Line: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "key": key
+        case "label": label
+        case "hours": hours
+        case "cost": cost
+        case "value": value
+        case "margin": margin
+        case "marginPercent": ProfitabilityAbsent.or(marginPercent)
+        case "budgetHours": ProfitabilityAbsent.or(budgetHours)
+        case "overBudget": ProfitabilityAbsent.or(overBudget)
+        default: nil
+        }
+    }
+}
+
+extension ProfitabilityReport.Person: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "userId": userId
+        case "name": self.name
+        case "billableHours": billableHours
+        case "workingHours": workingHours
+        case "plannedHours": plannedHours
+        case "actualUtilization": ProfitabilityAbsent.or(actualUtilization)
+        case "plannedUtilization": ProfitabilityAbsent.or(plannedUtilization)
+        default: nil
+        }
+    }
+}
+
+/// A value the page has no figure for: Mustache takes it for nil (nothing drawn, a section
+/// skipped, an inverted one drawn) once found, so it looks no further up the stack.
+struct ProfitabilityAbsent: MustacheCustomRepresentation {
+    var representation: Any? { nil }
+
+    static func or<T>(_ value: T?) -> Any { value.map { $0 as Any } ?? ProfitabilityAbsent() }
+}
+
 extension WebRoutes {
     /// The profitability report page, or its CSV with `format=csv`; managers and admins,
     /// as the API.
@@ -102,13 +205,13 @@ extension WebRoutes {
         var status = HTTPResponse.Status.ok
         do {
             let question = try ProfitabilityQuestion(query)
-            let report = try await question.report(services, caller: caller)
-            if question.csv { return question.csvResponse(report) }
+            if question.csv { return question.csvResponse(try await question.report(services, caller: caller)) }
+            let (report, lineCount) = try await question.report(services, caller: caller, keeping: ProfitabilityPage.linesShown)
             (page.from, page.to, page.by) = (question.from.description, question.to.description, question.by.rawValue)
             page.span = Formatting.span(question.from, question.to)
             page.csv = "\(Site.reportProfitability())?by=\(question.by.rawValue)&from=\(question.from)&to=\(question.to)&format=csv"
             page.byLabel = ProfitabilityPage.labels[question.by] ?? "Project"
-            page.fill(report, currency: services.configuration.currency)
+            page.fill(report, lineCount: lineCount, currency: services.configuration.currency)
         } catch let failure as ValidationFailure {
             page.error = ReportPageText.message(failure)
             status = .unprocessableContent
