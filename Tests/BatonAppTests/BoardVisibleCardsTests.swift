@@ -111,8 +111,9 @@ import Testing
         return result
     }
 
-    /// The store's cards and totals equal the deals written out, for each person, owner
-    /// and period asked, at two column sizes.
+    /// The store's cards (walking by stage, by account, and as it chooses) and totals
+    /// equal the deals written out, for each person, owner and period asked, at two
+    /// column sizes.
     @Test func theBoardShowsExactlyTheVisibleDealsFirstByCloseDateThenIdWithTheirTotals() async throws {
         try await TestApp.run { app in
             let people = try await Self.seed(app)
@@ -127,13 +128,15 @@ import Testing
                             let want = try await Self.expected(db, owners: owners, ownerID: ownerID, period: period)
                             let label = "viewer \(caller.id), owner \(ownerID.map(String.init) ?? "anyone"), \(period?.key ?? "all open")"
                             for perStage in [3, PipelineBoard.cardsPerColumn] {
-                                let cards = try await OpportunityStore().board(db, visibleTo: caller, ownerID: ownerID, period: period,
-                                                                               perStage: perStage)
-                                let got = Dictionary(grouping: cards, by: \.stageKey).mapValues { $0.map(\.id) }
-                                let wanted = want.mapValues { Array($0.ids.prefix(perStage)) }
-                                #expect(got == wanted, "\(label), \(perStage) a stage")
-                                let order = cards.map { [$0.closeDate.description, String(format: "%020lld", $0.id)] }
-                                #expect(order == order.sorted { $0.lexicographicallyPrecedes($1) }, "\(label): by close date, then id")
+                                for byStage in [nil, true, false] {
+                                    let cards = try await OpportunityStore().board(db, visibleTo: caller, ownerID: ownerID, period: period,
+                                                                                   perStage: perStage, byStage: byStage)
+                                    let got = Dictionary(grouping: cards, by: \.stageKey).mapValues { $0.map(\.id) }
+                                    let wanted = want.mapValues { Array($0.ids.prefix(perStage)) }
+                                    #expect(got == wanted, "\(label), \(perStage) a stage, by stage: \(byStage.map { "\($0)" } ?? "chosen")")
+                                    let order = cards.map { [$0.closeDate.description, String(format: "%020lld", $0.id)] }
+                                    #expect(order == order.sorted { $0.lexicographicallyPrecedes($1) }, "\(label): by close date, then id")
+                                }
                             }
                             let totals = try await OpportunityStore().boardTotals(db, visibleTo: caller, ownerID: ownerID, period: period)
                             #expect(Set(totals.keys) == Set(want.keys), "\(label): stages")
