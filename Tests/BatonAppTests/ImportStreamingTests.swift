@@ -36,6 +36,42 @@ import Testing
         // was passed; the pool's only connection, free again, served the second.
         #expect(fits.valid == 20_000)
     }
+
+    /// An import analyzes the tables it grew only when their statistics do not describe
+    /// them: never analyzed, or the load is at least half the rows they counted.
+    @Test func aLoadIsAnalyzedOnlyWhenTheStatisticsDoNotDescribeIt() async throws {
+        let database = try await TestDatabases.shared.migratedDatabase(migrationsDirectory: TestApp.sqlDirectory)
+        let pool = ConnectionPool(configuration: database, maxConnections: 1, logger: Logger(label: "import-analyze"))
+        defer { Task { await pool.shutdown() } }
+        func counted(_ table: String) async throws -> Double {
+            try await pool.withConnection { db in
+                try await db.query("SELECT reltuples::float8 AS n FROM pg_class WHERE oid = \(table)::regclass").first?.decode("n") ?? -2
+            }
+        }
+        func add(_ rows: Int) async throws {
+            try await pool.withConnection { db in
+                try await db.query("""
+                    INSERT INTO audit_log (entity, entity_id, action) SELECT 'account', i, 'create' FROM generate_series(1, \(rows)) i
+                    """)
+            }
+        }
+        func analyzeAfter(_ written: Int) async throws {
+            try await pool.withConnection { db in try await ImportStore.analyzeIfStale(db, kind: .accounts, written: written) }
+        }
+        #expect(try await counted("accounts") < 0, "a new database's accounts were never analyzed")
+        try await analyzeAfter(10_001)
+        #expect(try await counted("accounts") >= 0)
+
+        try await add(30_000)
+        try await pool.withConnection { db in try await db.execute(unsafeSQL: "ANALYZE audit_log") }
+        #expect(try await counted("audit_log") == 30_000)
+        try await add(12_000)
+        try await analyzeAfter(12_000)
+        #expect(try await counted("audit_log") == 30_000, "12,000 rows on 30,000 counted: left to autovacuum")
+        try await add(20_000)
+        try await analyzeAfter(20_000)
+        #expect(try await counted("audit_log") == 62_000, "20,000 rows on 30,000 counted: analyzed")
+    }
 }
 
 /// What the account, contact and opportunity routes call before they store an
