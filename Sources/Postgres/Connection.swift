@@ -86,6 +86,7 @@ public final class Connection: @unchecked Sendable {
         try pinSession(conn)
         try checkSession(conn)
         keepsSessionSettings = try Self.servedDirectly(conn)
+        if keepsSessionSettings { try Self.switchOffJIT(conn) }
         if configuration.preparedStatements, keepsSessionSettings {
             statements = PreparedStatements(capacity: configuration.preparedStatementLimit)
         }
@@ -102,6 +103,16 @@ public final class Connection: @unchecked Sendable {
         let result = try collect(OwnedResult(PQexec(conn, "SELECT pg_backend_pid()"), connection: conn))
         guard let text = result.first?.values.first ?? nil, let pid = Int32(text) else { return false }
         return pid == PQbackendPID(conn)
+    }
+
+    /// No JIT compiling for this session. Every statement here is meant to answer in
+    /// milliseconds, and one whose estimated cost passes `jit_above_cost` (a stage of the
+    /// board at a million deals does) spent 100-150 ms compiling itself before it ran
+    /// (an account manager's board of every open deal: 79-92 ms without, 208-245 ms with).
+    /// Behind a pooler a session setting would stay on the server connection for its
+    /// other clients, so there the server's own setting applies (docs/operations.md).
+    private static func switchOffJIT(_ conn: OpaquePointer) throws {
+        _ = try collect(OwnedResult(PQexec(conn, "SET jit = off"), connection: conn))
     }
 
     /// ISO dates and UTC, which every decoder here assumes. Set with plain SETs, and

@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    /// Served directly, a session compiles nothing: `jit` is off from the start, whoever
+    /// the connection acts for and after a rollback, while the server's own default stays on.
+    @Test func aSessionServedDirectlyDoesNotCompileStatements() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            func jit(_ role: ActingRole?) async throws -> String {
+                try await ActingRole.$current.withValue(role) {
+                    try await pool.withConnection { try #require(try await $0.query("SHOW jit").first).decode("jit") }
+                }
+            }
+            #expect(try await pool.withConnection { $0.keepsSessionSettings })
+            #expect(try await pool.withConnection { try #require(try await $0.query("SELECT boot_val FROM pg_settings WHERE name = 'jit'").first)
+                .decode("boot_val", as: String.self) } == "on", "the server's own default is to compile")
+            #expect(try await jit(nil) == "off")
+            let role = try await makeMemberRole(pool)
+            #expect(try await jit(ActingRole(role: role, settings: ["t.acting": "7"])) == "off")
+            struct Abandon: Error {}
+            await #expect(throws: Abandon.self) { try await pool.withTransaction { _ in throw Abandon() } }
+            #expect(try await jit(nil) == "off")
+        }
+    }
+
     @Test func aFailedStatementOrARollbackNeverLeavesTheWrongPersonBehind() async throws {
         try await withTestPool(maxConnections: 1) { pool in
             let role = try await makeMemberRole(pool)
