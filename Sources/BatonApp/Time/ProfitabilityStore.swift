@@ -171,8 +171,10 @@ struct ProfitabilityStore: Sendable {
             """)
         let ids = try people.map { try $0.decode("id", as: Int64.self) }
         guard !ids.isEmpty else { return [] }
-        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: to)
-        let walks = calendars.mapValues { CalendarWalk($0, from: from, to: to) }
+        // The window includes `to`, as the billable hours do; the calendars' ends are exclusive.
+        let dayAfter = to.adding(days: 1)
+        let calendars = try await WorkingCalendarStore().calendars(db, people: ids, from: from, to: dayAfter)
+        let walks = calendars.mapValues { CalendarWalk($0, from: from, to: dayAfter) }
         var planned: [Int64: Decimal] = [:]
         for row in try await db.query("""
             SELECT x.user_id, x.hours_per_day, greatest(x.start_date, \(from)) AS s, least(x.end_date, \(to)) AS e
@@ -180,7 +182,8 @@ struct ProfitabilityStore: Sendable {
             """) {
             let user: Int64 = try row.decode("user_id")
             let perDay: Decimal = try row.decode("hours_per_day")
-            let days = walks[user]?.workingDays(from: try row.decode("s"), to: try row.decode("e")) ?? 0
+            let last: CalendarDate = try row.decode("e")
+            let days = walks[user]?.workingDays(from: try row.decode("s"), to: last.adding(days: 1)) ?? 0
             planned[user, default: 0] += perDay * Decimal(days)
         }
         return try people.map { row in
