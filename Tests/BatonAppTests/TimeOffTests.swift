@@ -259,7 +259,7 @@ import Testing
             let start = format.string(from: today.addingTimeInterval(Double(toMonday) * 86400))
             let end = format.string(from: today.addingTimeInterval(Double(toMonday + 4) * 86400))
             let asked = try await create(app, admin, #"{"userId": \#(userID), "kind": "vacation", "start": "\#(start)", "end": "\#(end)"}"#)
-            let id = try #require(asked.object["id"] as? Int)
+            let id = try #require(asked.object["id"] as? Int, "\(asked.status) \(asked.text)")
             // Pending: nothing is flagged yet.
             let pmEmail: String = try row.decode("pm_email")
             let pm = try await app.signIn(pmEmail)
