@@ -81,6 +81,47 @@ import Testing
         }
     }
 
+    /// The deals and contacts lists narrow to accounts by a word of their name: a firm of
+    /// thousands of accounts cannot offer them as a choice. The admin's deals total is
+    /// counted from the rows then, not from the kept totals of every account.
+    @Test func dealsAndContactsNarrowByAWordOfTheAccountsName() async throws {
+        try await TestApp.run(business: true) { app in
+            let admin = try await app.signIn("admin@demo.test")
+            let name = try await app.sql("""
+                SELECT a.name FROM accounts a JOIN opportunities o ON o.account_id = a.id
+                WHERE a.archived_at IS NULL AND o.archived_at IS NULL GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1
+                """).first?.decode("name", as: String.self) ?? ""
+            let word = String(name.split(separator: " ").first ?? "").lowercased()
+            #expect(word.count >= 3)
+            let deals = try await app.sql("""
+                SELECT count(*) AS n, coalesce(sum(o.amount), 0) AS t FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                WHERE o.archived_at IS NULL AND a.name ILIKE \("%" + word + "%")
+                """).first
+            let dealCount = try deals?.decode("n", as: Int.self) ?? -1
+            let dealTotal = try deals?.decode("t", as: Decimal.self) ?? -1
+            let everyDeal = try await app.sql("SELECT count(*) AS n FROM opportunities WHERE archived_at IS NULL").first?.decode("n", as: Int.self) ?? -1
+            #expect(dealCount > 0 && dealCount < everyDeal, "the word narrows the deals, and some remain")
+            let list = try await pages.page(app, "/opportunities?status=all&accountName=\(word.uppercased())", admin)
+            #expect(list.status == .ok)
+            #expect(list.text.contains(dealCount == 1 ? "1 deal" : "\(Formatting.count(dealCount)) deals"))
+            #expect(list.text.contains(dealTotal.display(currency: "USD").replacingOccurrences(of: "USD", with: "")), "the total is the narrowed deals'")
+            #expect(list.text.contains(#"<label>Account <input id="accountName" name="accountName" value="\#(word.uppercased())""#),
+                    "the filter has its own labelled control, shown as typed")
+            let csv = try await pages.page(app, "/opportunities?status=all&accountName=\(word)&format=csv", admin)
+            #expect(csv.text.split(whereSeparator: \.isNewline).filter { !$0.isEmpty }.count == dealCount + 1)
+
+            let contacts = try await app.sql("""
+                SELECT count(*) AS n FROM contacts c JOIN accounts a ON a.id = c.account_id
+                WHERE c.archived_at IS NULL AND a.name ILIKE \("%" + word + "%")
+                """).first?.decode("n", as: Int.self) ?? -1
+            let people = try await pages.page(app, "/contacts?accountName=\(word)", admin)
+            #expect(people.text.contains(contacts == 1 ? "1 contact" : "\(contacts) contacts"))
+            // A pattern's own characters are words, not wildcards.
+            let none = try await pages.page(app, "/opportunities?status=all&accountName=%25", admin)
+            #expect(none.text.contains("0 deals"))
+        }
+    }
+
     @Test func contactsListFiltersAndExports() async throws {
         try await TestApp.run(business: true) { app in
             let ana = try await app.signIn("admin@demo.test")

@@ -54,6 +54,8 @@ struct ListColumn: Sendable {
 struct ListFilter: Sendable {
     enum Control: Sendable {
         case search(placeholder: String)
+        /// Words typed into a field with its own label ("Account"), matched anywhere in a name.
+        case text(placeholder: String)
         case choice(ListChoices, any: String?)
         case date, amount
         case check

@@ -244,7 +244,7 @@ struct ListPaging: Sendable {
 struct ListPage: Sendable {
     struct Field: Sendable {
         var key, label, value, placeholder: String
-        var search = false, date = false, amount = false, check = false, choice = false, hidden = false, checked = false
+        var search = false, text = false, date = false, amount = false, check = false, choice = false, hidden = false, checked = false
         /// The choice meaning "no filter" ("Anyone"), when there is one; a hidden filter's value when set.
         /// (Optional: Mustache draws a section for an empty string too.)
         var anyLabel, kept: String?
@@ -301,6 +301,7 @@ struct ListPage: Sendable {
             var field = Field(key: filter.key, label: filter.label, value: value, placeholder: "")
             switch filter.control {
             case .search(let placeholder): field.search = true; field.placeholder = placeholder
+            case .text(let placeholder): field.text = true; field.placeholder = placeholder
             case .date: field.date = true
             case .amount: field.amount = true; field.placeholder = filter.key.hasSuffix("Min") ? "like 50,000" : ""
             case .check: field.check = true; field.checked = value == "yes"

@@ -201,6 +201,15 @@ extension ListFilter {
         }
     }
 
+    /// Records of the accounts whose name holds the words typed: a firm of thousands of
+    /// accounts cannot offer them as a choice. The accounts are found by their names'
+    /// trigram index first, then their records by account.
+    static func accountName(column: String) -> ListFilter {
+        ListFilter(key: "accountName", label: "Account", control: .text(placeholder: "Account name")) { text, _ in
+            "\(unsafeSQL: column) IN (SELECT y.id FROM accounts y WHERE y.name ILIKE \(Scope.containsPattern(text)))"
+        }
+    }
+
     static func id(_ key: String, _ label: String, _ choices: ListChoices?, any: String, column: String) -> ListFilter {
         ListFilter(key: key, label: label, control: choices.map { .choice($0, any: any) } ?? .hidden) { value, _ in
             Int64(value).map { "\(unsafeSQL: column) = \($0)" }
@@ -271,6 +280,7 @@ extension ListSpec {
             ListFilter(key: "closeTo", label: "to", control: .date) { value, _ in CalendarDate(value).map { "o.close_date <= \($0)" } },
             ListFilter(key: "amountMin", label: "Amount from", control: .amount) { value, _ in ListParameters.amount(value).map { "o.amount >= \($0)" } },
             ListFilter(key: "amountMax", label: "to", control: .amount) { value, _ in ListParameters.amount(value).map { "o.amount <= \($0)" } },
+            .accountName(column: "o.account_id"),
             // The account page's "Show all … deals" (issue 19): one account's deals, by the
             // (account, close date, id) index (sql/0047).
             .id("account", "Account", nil, any: "", column: "o.account_id"),
@@ -283,7 +293,7 @@ extension ListSpec {
     /// deal not archived), not by counting a million rows. Any other filter, or a
     /// caller who sees only some accounts, counts the rows.
     static let dealTotals: @Sendable (ListParameters, Caller) -> Query? = { params, caller in
-        guard caller.isAdmin, ["q", "kind", "closeFrom", "closeTo", "amountMin", "amountMax", "account"].allSatisfy({ params[$0] == nil }) else { return nil }
+        guard caller.isAdmin, ["q", "kind", "closeFrom", "closeTo", "amountMin", "amountMax", "accountName", "account"].allSatisfy({ params[$0] == nil }) else { return nil }
         var conditions: [Query] = []
         if let stage = params["stage"] { conditions.append("t.stage_key = \(stage)") }
         if let owner = params["owner"].flatMap({ Int64($0) }) { conditions.append("t.owner_id = \(owner)") }
@@ -327,6 +337,7 @@ extension ListSpec {
             },
             .key("role", "Buying role", BuyingRole.self, any: "Any role", column: "c.buying_role"),
             .id("owner", "Account owner", .accountOwners, any: "Anyone", column: "a.owner_id"),
+            .accountName(column: "c.account_id"),
             .id("account", "Account", nil, any: "", column: "c.account_id"),
         ],
         sort: "name", total: nil)
