@@ -80,20 +80,23 @@ import Testing
         return periods
     }
 
-    /// What `boardTotals` answers the admin (everyone's and each of `owners`') equals the
-    /// aggregate over the deals, written out here, for every period.
-    static func agree(_ app: TestApp, owners: [Int64], _ moment: String) async throws {
+    /// What `boardTotals` answers `caller` (everyone's and each of `owners`') equals the
+    /// aggregate over the deals they see, written out here, for every period.
+    static func agree(_ app: TestApp, owners: [Int64], _ moment: String, caller: Caller = admin) async throws {
+        let viewer: Int64? = caller.isAdmin ? nil : caller.id
         let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "board-kept-totals"))
         defer { Task { await pool.shutdown() } }
         try await pool.withConnection { db in
             for period in try await periods(db) {
                 for who in [nil] + owners {
-                    let kept = try await OpportunityStore().boardTotals(db, visibleTo: admin, ownerID: who, period: period)
+                    let kept = try await OpportunityStore().boardTotals(db, visibleTo: caller, ownerID: who, period: period)
                     let rows = try await db.query("""
                         SELECT o.stage_key, count(*)::int AS n, sum(o.amount) AS total,
                                sum(o.amount * coalesce(o.probability_override, s.probability) / 100) AS weighted
                         FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage_key
                         WHERE s.is_open AND o.archived_at IS NULL AND (\(who)::bigint IS NULL OR o.owner_id = \(who))
+                          AND (\(viewer)::bigint IS NULL
+                               OR o.account_id IN (SELECT v.account_id FROM account_viewers v WHERE v.viewer_id = \(viewer)))
                           AND (\(period?.start)::date IS NULL OR o.close_date >= \(period?.start))
                           AND (\(period?.endExclusive)::date IS NULL OR o.close_date < \(period?.endExclusive))
                         GROUP BY o.stage_key
@@ -178,6 +181,48 @@ import Testing
                 SELECT count(*)::int AS n FROM opportunities WHERE external_id IN ('kept-w1', 'kept-l1') AND is_open AND closed_on IS NULL
                 """).first?.decode("n", as: Int.self) == 2, "reopened by an import: no date of record")
             try await Self.agree(app, owners: owners, "an import's changes")
+        }
+    }
+
+    /// Someone above everyone (not an admin) sees every deal, so their board reads the
+    /// kept totals too; one account they cannot see, and their board sums the deals they
+    /// see again: the kept totals would count the hidden account's deal.
+    @Test func someoneWhoSeesEveryAccountReadsTheKeptTotalsAndOnlyThen() async throws {
+        try await TestApp.run(business: true) { app in
+            let accounts = try await app.sql("SELECT count(*)::int AS n FROM accounts").first?.decode("n", as: Int.self) ?? -1
+            let head = try #require(try await app.sql("""
+                SELECT v.viewer_id FROM account_viewers v JOIN users u ON u.id = v.viewer_id
+                WHERE NOT 'admin' = ANY (u.roles) GROUP BY v.viewer_id HAVING count(*) = \(accounts) ORDER BY v.viewer_id LIMIT 1
+                """).first?.decode("viewer_id", as: Int64.self), "the demo firm has someone above every account's people")
+            let caller = Caller(id: head, name: "Head of sales", email: "head@demo.test", roles: [.manager], credential: .apiToken(id: 0))
+            let someoneLess = try #require(try await app.sql("""
+                SELECT v.viewer_id FROM account_viewers v GROUP BY v.viewer_id HAVING count(*) < \(accounts) ORDER BY count(*) DESC LIMIT 1
+                """).first?.decode("viewer_id", as: Int64.self))
+            let owner = try #require(try await app.sql("""
+                SELECT owner_id FROM opportunities WHERE is_open GROUP BY 1 ORDER BY count(*) DESC LIMIT 1
+                """).first?.decode("owner_id", as: Int64.self))
+            let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "board-every-account"))
+            defer { Task { await pool.shutdown() } }
+            #expect(try await pool.withConnection { try await OpportunityStore.seesEveryDeal($0, caller) })
+            #expect(try await pool.withConnection {
+                try await OpportunityStore.seesEveryDeal($0, Caller(id: someoneLess, name: "", email: "", roles: [.manager], credential: .apiToken(id: 0)))
+            } == false)
+            try await Self.agree(app, owners: [owner], "the head of sales, every account", caller: caller)
+
+            // An account only the admin sees: no owner, one open deal the admin owns.
+            let adminID = try #require(try await app.sql("SELECT id FROM users WHERE email = 'admin@demo.test'").first?.decode("id", as: Int64.self))
+            let hidden = try #require(try await app.sql("""
+                INSERT INTO accounts (name) VALUES ('Hidden from the head') RETURNING id
+                """).first?.decode("id", as: Int64.self))
+            try await app.sql("""
+                INSERT INTO opportunities (account_id, name, kind, stage_key, amount, close_date, owner_id)
+                SELECT \(hidden), 'Hidden deal', 'new_business', key, 123456.78, current_date + 20, \(adminID)
+                FROM pipeline_stages WHERE is_open ORDER BY position LIMIT 1
+                """)
+            #expect(try await app.sql("SELECT count(*)::int AS n FROM account_viewers WHERE account_id = \(hidden) AND viewer_id = \(head)")
+                .first?.decode("n", as: Int.self) == 0, "the head does not see the new account")
+            #expect(try await pool.withConnection { try await OpportunityStore.seesEveryDeal($0, caller) } == false)
+            try await Self.agree(app, owners: [owner, adminID], "the head of sales, one account hidden", caller: caller)
         }
     }
 

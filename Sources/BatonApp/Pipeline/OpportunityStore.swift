@@ -350,11 +350,18 @@ extension OpportunityStore {
             """).decode("many")
     }
 
+    /// Whether `caller` sees every deal: an admin, or someone who sees every account.
+    static func seesEveryDeal(_ db: Connection, _ caller: Caller) async throws -> Bool {
+        if caller.isAdmin { return true }
+        return try await db.expectRow("SELECT sees_every_account(\(caller.id)) AS every").decode("every")
+    }
+
     /// Each open stage's deal count, total and weighted total over all its deals on the
     /// board, not only the cards shown.
     ///
-    /// An admin's board (anyone's or one person's, every open deal or a period) is read
-    /// from the totals the reports keep (`opportunity_stage_totals`: per stage, owner and
+    /// An admin's board, or the board of someone who sees every account (a head of sales
+    /// above everyone: every deal is theirs to see; anyone's or one person's, every open
+    /// deal or a period) is read from the totals the reports keep (`opportunity_stage_totals`: per stage, owner and
     /// month of record, every deal not archived; its weighted part split into deals at the
     /// stage's probability and deals with their own), the same sums as over the deals
     /// themselves: at a million deals the aggregate over every open one took 436 ms, over
@@ -362,11 +369,12 @@ extension OpportunityStore {
     /// month (it has no `closed_on`: sql/0048), so a period of whole months (every period
     /// the board takes: a year, a quarter, a month) is its months' rows. Any other period,
     /// or a caller who sees only some accounts (the totals are kept per owner, not per
-    /// account they see), sums the deals.
+    /// account they see), sums the deals: 490 ms for a quarter of someone who sees all
+    /// 10,000 accounts, 7 ms to learn they do and 2 ms to read the kept totals instead.
     func boardTotals(_ db: Connection, visibleTo caller: Caller, ownerID: Int64?, period: FiscalPeriod?) async throws
         -> [String: (count: Int, total: Decimal, weighted: Decimal)] {
         let owner: Query = ownerID.map { id -> Query in "t.owner_id = \(id)" } ?? "TRUE"
-        let keptMonths = caller.isAdmin ? Self.keptMonths(period) : nil
+        let keptMonths = try await Self.seesEveryDeal(db, caller) ? Self.keptMonths(period) : nil
         // A non-admin's deals come from the (account, close date) index, which says
         // whether each is open: the closed ones are passed over before row-level security
         // checks them. The admin's come from opportunities_close_idx, which does not say.
