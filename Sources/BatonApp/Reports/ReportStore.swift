@@ -354,33 +354,50 @@ struct ReportStore: Sendable {
         // The lines' weights (quantity × probability) are added up per template and start first, so each
         // template's phases and skills are spread over a thousand starts, not every line (26,000 rows at a
         // million deals); only the last digits of a sum of quotients can differ from per-line sums.
+        //
+        // At a million deals (21,000 proposals, 4,700 in the horizon) this took 93-111 ms, two thirds of the
+        // report; now about half that, the same figures (GrowthPipelineWorkTests):
+        // - a proposal is the latest when no later one is live (an anti-join on the proposals' key, 4,700
+        //   look-ups), tested only for those whose start can reach the horizon, instead of sorting all 21,000;
+        // - their deals are read in one index scan of the sorted ids (`= ANY`), the open ones only
+        //   (`is_open`, sql/0044), instead of a look-up per proposal in the proposals' order;
+        // - the hours are added per skill id, and named once per skill, not joined to the names row by row.
         let likely = try await db.query("""
-            WITH weights AS (
+            WITH latest AS MATERIALIZED (
+                SELECT p.id, p.opportunity_id, p.proposed_start FROM proposals p
+                WHERE p.status <> 'superseded'
+                  -- A proposed start so early that every phase ends before today, or after the horizon,
+                  -- adds nothing: leave those out before looking their deals up.
+                  AND (p.proposed_start IS NULL
+                       OR (p.proposed_start < \(end)::date
+                           AND p.proposed_start > \(today)::date - (SELECT coalesce(max(offset_days + length_days), 0)
+                                                                  FROM typical_project_phases)))
+                  AND NOT EXISTS (SELECT FROM proposals q
+                                  WHERE q.opportunity_id = p.opportunity_id AND q.number > p.number AND q.status <> 'superseded')
+            ),
+            deals AS MATERIALIZED (
+                SELECT o.id, o.stage_key, o.probability_override, o.close_date FROM opportunities o
+                WHERE o.id = ANY (ARRAY(SELECT opportunity_id FROM latest ORDER BY 1)) AND o.archived_at IS NULL AND o.is_open
+            ),
+            weights AS (
                 SELECT l.typical_project_id, coalesce(p.proposed_start, o.close_date) AS start,
                        sum(CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END
                            * effective_probability(st.is_won OR st.is_lost, st.probability, o.probability_override)) AS weight
-                FROM (SELECT * FROM (SELECT DISTINCT ON (p.opportunity_id) p.id, p.opportunity_id, p.proposed_start FROM proposals p
-                                     WHERE p.status <> 'superseded' ORDER BY p.opportunity_id, p.number DESC) latest
-                      -- A proposed start so early that every phase ends before today, or after the horizon,
-                      -- adds nothing: leave those out before looking their deals up.
-                      WHERE latest.proposed_start IS NULL
-                         OR (latest.proposed_start < \(end)::date
-                             AND latest.proposed_start > \(today)::date - (SELECT coalesce(max(offset_days + length_days), 0)
-                                                                    FROM typical_project_phases))) p
-                -- A look-up by key per proposal (OFFSET 0 keeps the planner from hashing all the deals instead).
-                JOIN LATERAL (SELECT o.stage_key, o.probability_override, o.close_date FROM opportunities o
-                              WHERE o.id = p.opportunity_id AND o.archived_at IS NULL OFFSET 0) o ON TRUE
+                FROM latest p JOIN deals o ON o.id = p.opportunity_id
                 JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
                 JOIN proposal_lines l ON l.proposal_id = p.id
                 GROUP BY 1, 2
+            ),
+            spread AS (
+                SELECT ps.skill_id,
+                       sum(ps.hours * w.weight / 100
+                           * greatest(0, least(w.start + tp.offset_days + tp.length_days, \(end)) - greatest(w.start + tp.offset_days, \(today)))::numeric
+                           / tp.length_days) AS hours
+                FROM weights w JOIN typical_project_phases tp ON tp.typical_project_id = w.typical_project_id
+                JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id
+                GROUP BY ps.skill_id
             )
-            SELECT lower(s.name) AS skill,
-                   sum(ps.hours * w.weight / 100
-                       * greatest(0, least(w.start + tp.offset_days + tp.length_days, \(end)) - greatest(w.start + tp.offset_days, \(today)))::numeric
-                       / tp.length_days) AS hours
-            FROM weights w JOIN typical_project_phases tp ON tp.typical_project_id = w.typical_project_id
-            JOIN typical_project_phase_skills ps ON ps.phase_id = tp.id JOIN skills s ON s.id = ps.skill_id
-            GROUP BY lower(s.name)
+            SELECT lower(s.name) AS skill, sum(x.hours) AS hours FROM spread x JOIN skills s ON s.id = x.skill_id GROUP BY lower(s.name)
             """)
         // Capacity per skill: the working hours (WorkingCalendar: week, holidays, approved time off) of the
         // people who hold it over the horizon, each hour counted once (Growth.skillCapacity: the capacity
