@@ -47,11 +47,14 @@ CROSS JOIN LATERAL (SELECT g % 20 = 19 AS internal,
                            a.start_date + (((g / k.c) * 7 / 5) % a.span)::int AS day) e;
 
 ALTER TABLE time_entries ENABLE TRIGGER USER;
--- The triggers were off for the load: the monthly and daily totals (sql/0040, 0045) are summed once.
+-- The triggers were off for the load: the monthly and daily totals (sql/0040, 0045) and the
+-- submitted entries waiting for a decision (sql/0050) are summed once.
 SELECT rebuild_time_month_totals();
 SELECT rebuild_time_day_totals();
+SELECT rebuild_time_waiting_totals();
 ANALYZE time_month_totals;
 ANALYZE time_day_totals;
+ANALYZE time_waiting_totals;
 ANALYZE time_entries;
 ANALYZE cost_rates;
 ANALYZE bill_rates;

@@ -210,11 +210,15 @@ struct TimeStore: Sendable {
         return changed
     }
 
-    /// How many people's weeks wait for `caller`'s decision (a count of entries).
+    /// How many submitted entries wait for `caller`'s decision: the counts kept per person
+    /// and project (sql/0050; counting 500,000 entries took an admin's home 30-130 ms),
+    /// judged by the entries' own rule (project 0 there is no project here).
     func waitingCount(_ db: Connection, caller: Caller) async throws -> Int {
         let scope: Query = caller.isAdmin ? "TRUE" : Self.decidable(by: caller)
-        return try await db.query("SELECT count(*) AS n FROM time_entries e WHERE e.status = 'submitted' AND \(scope)")
-            .first?.decode("n") ?? 0
+        return try await db.query("""
+            SELECT coalesce(sum(e.entries), 0)::bigint AS n
+            FROM (SELECT user_id, nullif(project_id, 0) AS project_id, entries FROM time_waiting_totals) e WHERE \(scope)
+            """).first?.decode("n") ?? 0
     }
 
     static func assignment(_ row: Row) throws -> BookableAssignment {
