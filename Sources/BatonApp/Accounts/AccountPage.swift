@@ -1,6 +1,7 @@
 import BatonCore
 import Dates
 import Foundation
+import Mustache
 import Postgres
 
 /// An account's record page: its fields, editable in place (the form carries the
@@ -108,8 +109,8 @@ struct AccountPage {
     /// details does not drop it.
     static func parents(_ db: Connection, caller: Caller, services: AppServices, except id: Int64?,
                         including current: (id: Int64, name: String?)?) async throws -> [(value: String, label: String)] {
-        var list = try await services.accounts.list(db, visibleTo: caller, filter: .init(sort: .name), page: try PageRequest(limit: 300))
-            .items.filter { $0.id != id }.map { (value: String($0.id), label: $0.name) }
+        var list = try await services.accounts.firstByName(db, visibleTo: caller, limit: 300)
+            .filter { $0.id != id }.map { (value: String($0.id), label: $0.name) }
         if let current, !list.contains(where: { $0.value == String(current.id) }) {
             list.insert((String(current.id), current.name ?? "An account you cannot see"), at: 0)
         }
@@ -256,5 +257,120 @@ extension FormState {
             details.values.merge(EditConflict.merged(fields, typed: { mine.values[$0] }, saved: saved)) { $1 }
         }
         return details
+    }
+}
+
+// The page answers the template by name rather than through `Mirror`, which reflects
+// every stored property for each value read (see WebFormsMustache.swift). Each stored
+// property answers under its name; an optional answers itself, so nil climbs the stack
+// exactly as Mirror's unwrapped nil did.
+extension AccountPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "account": account
+        case "address": address
+        case "owner": owner
+        case "parent": parent
+        case "hasParent": hasParent
+        case "canEdit": canEdit
+        case "canEditDetails": canEditDetails
+        case "details": details
+        case "conflict": conflict
+        case "saveLabel": saveLabel
+        case "timeline": timeline
+        case "sections": sections
+        case "contactForm": contactForm
+        case "opportunityForm": opportunityForm
+        case "whiteSpace": whiteSpace
+        case "hasWhiteSpace": hasWhiteSpace
+        case "activityRefusal": activityRefusal
+        case "agreements": agreements
+        case "tasks": tasks
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.Sections: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "contacts": contacts
+        case "deals": deals
+        case "hasContacts": hasContacts
+        case "hasDeals": hasDeals
+        case "contactsHeading": contactsHeading
+        case "dealsHeading": dealsHeading
+        case "allContacts": allContacts
+        case "allDeals": allDeals
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.Entry: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "at": at
+        case "what": what
+        case "detail": detail
+        case "kind": kind
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.Deal: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "deal": deal
+        case "amount": amount
+        case "closeDate": closeDate
+        default: nil
+        }
+    }
+}
+
+extension AccountStore.LinkedDeal: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "stage": stage
+        case "amount": amount
+        case "closeDate": closeDate
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.Contact: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "detail": detail
+        case "doNotContact": doNotContact
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.Gap: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "buyers": buyers
+        default: nil
+        }
+    }
+}
+
+extension AccountPage.ShowAll: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "href": href
+        default: nil
+        }
     }
 }
