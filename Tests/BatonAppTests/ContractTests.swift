@@ -346,14 +346,14 @@ import Testing
                 ids.append(try #require(made["id"] as? Int))
             }
             let board = try await pages.page(app, "/pipeline?period=2027-Q1", ana).text
-            #expect(board.components(separatedBy: #"name="keepOverride""#).count - 1 == 2, "the box is on the cards with an override")
+            #expect(board.components(separatedBy: #"name="keepOverride-"#).count - 1 == 2, "the box is on the cards with an override")
             let token = try await pages.csrf(app, ana)
             let told = try await pages.form(app, "/pipeline/\(ids[0])/stage", ana, [("csrf", token), ("period", "2027-Q1"), ("stage", "proposal")])
             #expect(told.status == .seeOther)
             #expect(pages.flash(told) == "Told: Moving to Proposal replaced the probability override (35%) by the stage's 60%. "
                     + "To keep an override through a move, tick \"keep my override\" (keepOverride: true in the API).")
             let kept = try await pages.form(app, "/pipeline/\(ids[1])/stage", ana,
-                                            [("csrf", token), ("period", "2027-Q1"), ("stage", "proposal"), ("keepOverride", "true")])
+                                            [("csrf", token), ("period", "2027-Q1"), ("stage", "proposal"), ("keepOverride-\(ids[1])", "true")])
             #expect(kept.status == .seeOther && pages.flash(kept) == nil)
             let plain = try await pages.form(app, "/pipeline/\(ids[2])/stage", ana, [("csrf", token), ("period", "2027-Q1"), ("stage", "proposal")])
             #expect(plain.status == .seeOther && pages.flash(plain) == nil)

@@ -17,19 +17,19 @@ def test_the_board_says_a_move_replaced_the_override_and_keeps_it_when_ticked(br
 
     sign_in(browser, base, "ana.torres@demo.test", next_path="/pipeline?period=2031-Q1")
     card = browser.find_element("css selector", f".card-deal[data-id='{deals['told']}']")
-    assert card.find_elements("css selector", "input[name=keepOverride]"), "a card with an override offers to keep it"
+    assert card.find_elements("css selector", "input[name^=keepOverride]"), "a card with an override offers to keep it"
     card.find_element("css selector", "details.card-menu summary").click()
-    submit(browser, card.find_element("css selector", "form.move button[value=proposal]"))
+    submit(browser, card.find_element("css selector", ".move button[value=proposal]"))
     notice = browser.find_element("css selector", "p[role=alert]").text
     assert f"told {tag}: Moving to Proposal replaced the probability override (35%) by the stage's 60%" in notice
     assert api(base, "GET", f"/api/v1/opportunities/{deals['told']}", token=ana)["probability"] == "60"
 
     card = browser.find_element("css selector", f".card-deal[data-id='{deals['kept']}']")
     card.find_element("css selector", "details.card-menu summary").click()
-    card.find_element("css selector", "input[name=keepOverride]").click()
-    submit(browser, card.find_element("css selector", "form.move button[value=proposal]"))
+    card.find_element("css selector", "input[name^=keepOverride]").click()
+    submit(browser, card.find_element("css selector", ".move button[value=proposal]"))
     assert not browser.find_elements("css selector", "p[role=alert]"), "a kept override needs no word"
     kept = api(base, "GET", f"/api/v1/opportunities/{deals['kept']}", token=ana)
     assert (kept["stage"], kept["probability"]) == ("proposal", "35")
     moved = browser.find_element("css selector", f".card-deal[data-id='{deals['kept']}']")
-    assert moved.find_elements("css selector", "input[name=keepOverride]"), "still overridden, still offered"
+    assert moved.find_elements("css selector", "input[name^=keepOverride]"), "still overridden, still offered"

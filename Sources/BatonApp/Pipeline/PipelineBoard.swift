@@ -19,11 +19,18 @@ struct PipelineBoard {
         /// The deal as the board reads it (its override shows the "keep my override"
         /// box); the rest is how the card shows it.
         var deal: OpportunityStore.BoardCard
-        var amount, initials: String
+        var amount, closes, initials: String
         /// Longer in its stage than the stage's usual days.
         var stale: Bool
-        /// The open stages to move to (not its own).
+        /// Where the card's move buttons post (`formaction`): the board is one form, so a
+        /// card carries no token, period or stage of its own.
+        var action: String
+        /// The open stages to move to (not its own), one list shared by the column's cards.
         var options: [Option]
+        /// The "keep my override" box's name: one per deal, as every card's box sits in the
+        /// board's one form and a form keeps only the last of repeated names.
+        var keepField: String { Self.keepOverride + String(deal.id) }
+        static let keepOverride = "keepOverride-"
     }
     struct Column {
         var key, name: String
@@ -71,11 +78,17 @@ struct PipelineBoard {
         let stages = try await services.stages.all(db)
         let open = stages.filter { !$0.isWon && !$0.isLost }
         var byStage: [String: [Card]] = [:]
+        // What the cards share is worked out once: a column's moves, an owner's initials.
+        let moves = Dictionary(uniqueKeysWithValues: open.map { stage in
+            (stage.key, open.filter { $0.key != stage.key }.map { Card.Option(key: $0.key, name: $0.name) })
+        })
+        var initials: [String: String] = [:]
         for deal in try await services.opportunities.board(db, visibleTo: caller, ownerID: ownerID, period: period, perStage: cardsPerColumn) {
-            let card = Card(deal: deal, amount: deal.amount.display(currency: currency),
-                            initials: deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined(),
-                            stale: deal.daysInStage > deal.usualDays,
-                            options: open.filter { $0.key != deal.stageKey }.map { Card.Option(key: $0.key, name: $0.name) })
+            let ownerInitials = initials[deal.owner] ?? deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined()
+            initials[deal.owner] = ownerInitials
+            let card = Card(deal: deal, amount: deal.amount.display(currency: currency), closes: Formatting.date(deal.closeDate),
+                            initials: ownerInitials, stale: deal.daysInStage > deal.usualDays, action: Site.pipelineStage(deal.id),
+                            options: moves[deal.stageKey] ?? [])
             byStage[deal.stageKey, default: []].append(card)
         }
         let totals = try await services.opportunities.boardTotals(db, visibleTo: caller, ownerID: ownerID, period: period)
@@ -135,10 +148,11 @@ struct PipelineBoard {
 }
 
 // The board answers its template by name. Mustache otherwise reflects a struct (`Mirror`)
-// for every value it reads, and each card reads seven of the board's (the period, the
-// csrf token, the won and lost stages and the lost reasons) by climbing from the card
-// through its column to the board, reflecting each: 300 cards cost most of the page's
-// time. An optional answers as Mirror did: its value, or nil to climb on.
+// for every value it reads, and climbs from a card through its column to the board (and on
+// to the page, reflected) for every name the card does not answer: 250 cards cost most of
+// the page's time. A card answers its deal's fields itself (`{{id}}`, not `{{deal.id}}`:
+// each dot is one more look-up), and reads only the won and lost stages' keys and names
+// from the board. An optional answers as Mirror did: its value, or nil to climb on.
 extension PipelineBoard: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -181,30 +195,21 @@ extension PipelineBoard.Column: MustacheParent {
 extension PipelineBoard.Card: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
-        case "deal": deal
+        case "id": deal.id
+        case "name": deal.name
+        case "account": deal.account
+        case "owner": deal.owner
+        case "stageKey": deal.stageKey
+        case "closeDate": deal.closeDate
+        case "daysInStage": deal.daysInStage
+        case "overridden": deal.overridden
+        case "keepField": keepField
         case "amount": amount
+        case "closes": closes
         case "initials": initials
         case "stale": stale
+        case "action": action
         case "options": options
-        default: nil
-        }
-    }
-}
-
-extension OpportunityStore.BoardCard: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "id": id
-        case "name": self.name
-        case "account": account
-        case "owner": owner
-        case "stageKey": stageKey
-        case "amount": amount
-        case "closeDate": closeDate
-        case "probability": probability
-        case "daysInStage": daysInStage
-        case "usualDays": usualDays
-        case "overridden": overridden
         default: nil
         }
     }

@@ -123,20 +123,25 @@ extension WebRoutes {
                 input.lostReason = reason
                 keys.insert("lostReason")
             }
-            // The "keep my override" box: sent only when ticked.
-            if form["keepOverride"] != nil {
+            // The card's "keep my override" box, sent only when ticked, and named for its deal:
+            // every card's box is in the board's one form.
+            if form[PipelineBoard.Card.keepOverride + String(id)] != nil {
                 input.keepOverride = true
                 keys.insert("keepOverride")
             }
             let back = Site.pipeline() + "?period=" + (form["period"] ?? "").addingPercentEncodingForPath
-            // The board offers to take the move back: the card's stage before it.
             var moved = back
-            if let from = form["from"]?.trimmed, !from.isEmpty, from != form["stage"] {
-                moved += "&undo=" + "\(id).\(from)".addingPercentEncodingForPath
-            }
             do {
-                let changed = try await services.pool.withTransaction { db in
-                    try await OpportunityActions(services: services).changeTelling(db, caller: caller, id: id, expected: nil, input: input, keys: keys)
+                let (changed, from) = try await services.pool.withTransaction { db in
+                    // The board offers to take the move back: to the stage the deal was in just
+                    // before it, as read here rather than as the page that sent it drew it.
+                    let from = try await services.opportunities.find(db, id: id, visibleTo: caller)?.stage
+                    let changed = try await OpportunityActions(services: services).changeTelling(db, caller: caller, id: id, expected: nil,
+                                                                                                 input: input, keys: keys)
+                    return (changed, from)
+                }
+                if let from, from != changed.record.stage {
+                    moved += "&undo=" + "\(id).\(from)".addingPercentEncodingForPath
                 }
                 // What the move replaced is said on the board, as the API's answer says it.
                 if let replaced = changed.overrideReplaced {

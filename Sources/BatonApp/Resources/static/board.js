@@ -1,38 +1,54 @@
-// Drag a card onto another column, or onto the won zone, to move it: the card's own
-// form is sent with that stage, so the server applies the same rules as the menu's
-// buttons. The lost zone asks why in a dialog first (the firm's reasons, or "Other").
+// Drag a card onto another column, or onto the won zone, to move it: the board's one form
+// is sent to the card's address with that stage, so the server applies the same rules as
+// the menu's buttons. Lost asks why in the one dialog (the firm's reasons, or "Other"),
+// from the lost zone or from a card's "Mark lost…", which without JavaScript is a link to
+// the deal's page, where it is closed with a reason.
+const board = document.getElementById("board-form");
 const lostDialog = document.getElementById("lost-dialog");
+const canAsk = lostDialog && typeof lostDialog.showModal === "function";
+let askedFrom = null; // where the focus goes back when the dialog closes
 
 function move(card, stage) {
-  const form = card.querySelector("form.move");
   const field = document.createElement("input");
   field.type = "hidden";
   field.name = "stage";
   field.value = stage;
-  form.appendChild(field);
-  form.submit();
+  board.appendChild(field);
+  board.action = `/pipeline/${card.dataset.id}/stage`;
+  board.submit();
 }
 
-function askWhyLost(card) {
-  if (!lostDialog || typeof lostDialog.showModal !== "function") {
-    // No dialog: open the card's menu, where the reason is chosen.
-    const menu = card.querySelector("details.card-menu");
-    menu.open = true;
-    menu.querySelector("select[name=lostReason]").focus();
+function askWhyLost(card, opener) {
+  if (!canAsk) {
+    window.location.href = card.querySelector("a.lost").href;
     return;
   }
   const form = document.getElementById("lost-dialog-form");
   form.action = `/pipeline/${card.dataset.id}/stage`;
-  form.querySelector("input[name=from]").value = card.dataset.stage;
   document.getElementById("lost-dialog-deal").textContent = card.querySelector("strong a").textContent;
+  askedFrom = opener;
   lostDialog.showModal();
   document.getElementById("lost-dialog-reason").focus();
 }
 
 document.getElementById("lost-dialog-cancel")?.addEventListener("click", () => lostDialog.close());
+lostDialog?.addEventListener("close", () => {
+  askedFrom?.focus();
+  askedFrom = null;
+});
 
-document.querySelectorAll(".card-deal").forEach((card) => {
-  card.addEventListener("dragstart", (event) => event.dataTransfer.setData("text/plain", card.dataset.id));
+// One listener each for the whole board rather than one a card.
+board.addEventListener("click", (event) => {
+  const link = event.target.closest("a.lost");
+  if (!link || !canAsk) return;
+  event.preventDefault();
+  const menu = link.closest("details.card-menu");
+  menu.open = false;
+  askWhyLost(link.closest(".card-deal"), menu.querySelector("summary"));
+});
+board.addEventListener("dragstart", (event) => {
+  const card = event.target.closest?.(".card-deal");
+  if (card) event.dataTransfer.setData("text/plain", card.dataset.id);
 });
 document.querySelectorAll(".column, .drop-zone").forEach((zone) => {
   zone.addEventListener("dragover", (event) => {
@@ -45,17 +61,16 @@ document.querySelectorAll(".column, .drop-zone").forEach((zone) => {
     zone.classList.remove("drop-target");
     const card = document.querySelector(`.card-deal[data-id="${event.dataTransfer.getData("text/plain")}"]`);
     if (!card || card.dataset.stage === zone.dataset.stage) return;
-    if (zone.dataset.lost) askWhyLost(card);
+    if (zone.dataset.lost) askWhyLost(card, card.querySelector("details.card-menu summary"));
     else move(card, zone.dataset.stage);
   });
 });
 
 // A menu closes with Escape and gives the focus back to its button.
-document.querySelectorAll("details.card-menu").forEach((menu) => {
-  menu.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && menu.open) {
-      menu.open = false;
-      menu.querySelector("summary").focus();
-    }
-  });
+board.addEventListener("keydown", (event) => {
+  const menu = event.target.closest("details.card-menu");
+  if (event.key === "Escape" && menu?.open) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
 });
