@@ -72,6 +72,51 @@ import Testing
         try await analyzeAfter(20_000)
         #expect(try await counted("audit_log") == 62_000, "20,000 rows on 30,000 counted: analyzed")
     }
+
+    /// The tables visibility reads grow with an import's records but are not its rows: an
+    /// import analyzes them when the rows it added to them (or took from them) are at least
+    /// half of what their statistics counted. Before, the accounts and the audit trail were
+    /// analyzed and the 60,000 new rows of account_viewers below were planned as the few
+    /// the statistics counted.
+    @Test func theVisibilityTablesAnImportGrewAreAnalyzedByTheRowsItAddedToThem() async throws {
+        try await TestApp.run { app in
+            let pool = ConnectionPool(configuration: app.database, maxConnections: 1, logger: Logger(label: "import-viewers"))
+            defer { Task { await pool.shutdown() } }
+            func statistics(_ table: String) async throws -> (counted: Double, rows: Double) {
+                try await pool.withConnection { db in
+                    let row = try await db.expectRow("""
+                        SELECT reltuples::float8 AS counted, (SELECT count(*) FROM \(unsafeSQL: table))::float8 AS rows
+                        FROM pg_class WHERE oid = \(table)::regclass
+                        """)
+                    return (try row.decode("counted"), try row.decode("rows"))
+                }
+            }
+            try await pool.withConnection { db in try await db.execute(unsafeSQL: "ANALYZE account_viewers") }
+            let before = try await statistics("account_viewers")
+            #expect(before.counted == before.rows)
+            let admin = try await app.id(of: "admin@demo.test", token: "")
+            let caller = Caller(id: admin, name: "Admin", email: "admin@demo.test", roles: [.admin], credential: .apiToken(id: 0))
+            // 20,000 accounts owned by Ana, who reports to Morgan: each account is seen by both
+            // (and by anyone above them).
+            let report = try await pool.withTransaction { db in
+                try await ImportStore(stages: StageStore()).run(db, kind: .accounts, data: Data(ImportTests.accountsFile(20_000).utf8),
+                                                                dryRun: false, caller: caller, today: Timestamp.now.calendarDate)
+            }
+            #expect(report.created == 20_000)
+            let after = try await statistics("account_viewers")
+            #expect(after.rows >= before.rows + 40_000, "\(after)")
+            #expect(after.counted == after.rows, "analyzed after the import: \(before) -> \(after)")
+            // A small change to a large table is left to autovacuum, as for the import's own tables.
+            let small = try await pool.withTransaction { db in
+                try await ImportStore(stages: StageStore()).run(
+                    db, kind: .accounts, data: Data(ImportTests.accountsFile(11_000, row: { "more-\($0),More \($0),m\($0).example,,active" }).utf8),
+                    dryRun: false, caller: caller, today: Timestamp.now.calendarDate)
+            }
+            #expect(small.created == 11_000)
+            #expect(try await statistics("account_viewers").counted == after.counted,
+                    "at most 11,000 rows on the 60,000 counted: left to autovacuum")
+        }
+    }
 }
 
 /// What the account, contact and opportunity routes call before they store an
