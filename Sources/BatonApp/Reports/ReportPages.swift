@@ -62,8 +62,9 @@ extension WebRoutes {
                 weeks = n
             }
             let currency = services.configuration.currency
-            let (advice, _) = try await services.reports.growth(services.reportReader, weeks: weeks, thresholds: GrowthThresholds(),
-                                                                today: ReportPageText.today, currency: currency)
+            let (advice, _) = try await services.reportReader.read {
+                try await services.reports.growth($0, weeks: weeks, thresholds: GrowthThresholds(), today: ReportPageText.today, currency: currency)
+            }
             body.fill(advice, currency: currency)
         }
     }

@@ -79,8 +79,9 @@ struct ReportRoutes {
         }
         try thresholds.validate()
         let t = thresholds
-        let (advice, source) = try await store.growth(services.reportReader, weeks: weeks, thresholds: t, today: Self.today,
-                                                      currency: services.configuration.currency)
+        let (advice, source) = try await services.reportReader.read {
+            try await store.growth($0, weeks: weeks, thresholds: t, today: Self.today, currency: services.configuration.currency)
+        }
         return try APIResponse.json(advice, headers: source.headers).response
     }
 

@@ -340,31 +340,6 @@ struct ReportStore: Sendable {
         }
     }
 
-    /// The same advice, its two parts read at once on two connections: the pipeline's likely
-    /// work (most of the report's PostgreSQL time at a million deals) beside everything else.
-    /// Neither read waits for the other while it holds a connection, so requests that each
-    /// take two cannot wait on each other for the pool's last one. The two may be read from
-    /// snapshots a few milliseconds apart; the advice is a firm-wide estimate, as happy with
-    /// a replica's lag.
-    func growth(_ reader: ReportReader, weeks: Int, thresholds: GrowthThresholds, today: CalendarDate,
-                currency: String) async throws -> (GrowthAdvice, ReportReader.Source) {
-        let end = today.adding(days: weeks * 7)
-        let pipeline = Task {
-            try await reader.read { db in try await db.withoutRowSecurity { try await likelyWork(db, today: today, end: end) } }.0
-        }
-        let inputs: GrowthInputs, source: ReportReader.Source
-        do {
-            (inputs, source) = try await reader.read { db in
-                try await db.withoutRowSecurity { try await growthInputs(db, today: today, end: end) }
-            }
-        } catch {
-            pipeline.cancel()
-            throw error
-        }
-        let likely = try await pipeline.value
-        return (advise(inputs, likely: likely, weeks: weeks, thresholds: thresholds, today: today, end: end, currency: currency), source)
-    }
-
     /// What the growth advice reads besides the pipeline's likely work.
     struct GrowthInputs: Sendable {
         var won: [String: Decimal]
