@@ -22,7 +22,10 @@
 # build of an earlier commit, side by side with the same data), BENCH_REUSE_SEED=1 (keep
 # the generated data although sql/*.sql changed: `baton serve` migrates the copy forward),
 # BENCH_URL_OPTIONS (added to the server's DATABASE_URL, e.g. prepared_statements=off),
-# BENCH_STATEMENTS=1 (load pg_stat_statements into the cluster, for profiling a slow page).
+# BENCH_STATEMENTS=1 (load pg_stat_statements into the cluster, for profiling a slow page),
+# BENCH_DEMO=1 (instead of the million deals: a fresh demo firm, and every page each of its
+# roles reaches timed one request at a time by bench/demo_pages.py against issue 19's
+# 50 ms; BENCH_ROUNDS requests a page, default 30).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -90,7 +93,7 @@ cleanup() {
     fi
     if [ "$PG_STARTED" = 1 ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
         # The run's copy goes (the next run makes a fresh one from baton_seed): 2 GB less on disk.
-        "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS baton_bench" >/dev/null 2>&1 || true
+        "$PGBIN/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS baton_bench" -c "DROP DATABASE IF EXISTS baton_demo_pages" >/dev/null 2>&1 || true
         as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
     fi
     exit $status
@@ -134,6 +137,32 @@ export PGHOST=$RUNDIR PGPORT PGUSER=postgres
 psql_q() { PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 url_for() { echo "postgres:///$1?host=$RUNDIR&port=$PGPORT&user=postgres"; }
 
+# ---------------------------------------------------------------- the demo firm's pages
+serve() {  # serve DATABASE DEMO-MODE: starts baton serve on a free port, sets BATON_PID and HTTP_PORT
+    HTTP_PORT=$(free_port)
+    DATABASE_URL="$(url_for "$1")${BENCH_URL_OPTIONS:+&$BENCH_URL_OPTIONS}" HOST=127.0.0.1 PORT=$HTTP_PORT BATON_DEMO=$2 LOG_LEVEL=warning \
+        POOL_SIZE=${BENCH_CONNECTIONS:-4} "$BATON" serve >"$DATA/baton.log" 2>&1 &
+    BATON_PID=$!
+    for _ in $(seq 3000); do
+        if curl -fsS "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1; then return 0; fi
+        kill -0 "$BATON_PID" 2>/dev/null || break
+        sleep 0.02
+    done
+    tail -20 "$DATA/baton.log" >&2; log "baton serve did not become ready"; exit 1
+}
+if [ "${BENCH_DEMO:-0}" = 1 ]; then
+    psql_q -d postgres -c "DROP DATABASE IF EXISTS baton_demo_pages" -c "CREATE DATABASE baton_demo_pages"
+    serve baton_demo_pages auto
+    log "baton serve (pid $BATON_PID) loaded the demo firm; timing every page of each role"
+    out=$RESULTS/demo-pages-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$out"
+    status=0
+    python3 "$BENCH/demo_pages.py" --base-url "http://127.0.0.1:$HTTP_PORT" --rounds "${BENCH_ROUNDS:-30}" \
+        --json "$out/pages.json" | tee "$out/table.md" || status=$?
+    log "results in $out; make bench took $(( $(date +%s) - STARTED )) s in all"
+    exit $status
+fi
+
 # ---------------------------------------------------------------- 4. data
 OPPORTUNITIES=${BENCH_OPPORTUNITIES:-1000000}
 TIME_ENTRIES=${BENCH_TIME_ENTRIES:-5000000}
@@ -164,19 +193,9 @@ psql_q -d postgres -c "DROP DATABASE IF EXISTS baton_bench" \
 psql_q -d baton_bench -c "CHECKPOINT" >/dev/null
 
 # ---------------------------------------------------------------- 5. server
-HTTP_PORT=$(free_port)
 CONNECTIONS=${BENCH_CONNECTIONS:-4}
 serve_started=$(python3 -c 'import time; print(time.monotonic())')
-DATABASE_URL="$(url_for baton_bench)${BENCH_URL_OPTIONS:+&$BENCH_URL_OPTIONS}" HOST=127.0.0.1 PORT=$HTTP_PORT BATON_DEMO=off LOG_LEVEL=warning \
-    POOL_SIZE=$CONNECTIONS "$BATON" serve >"$DATA/baton.log" 2>&1 &
-BATON_PID=$!
-ready=0
-for _ in $(seq 600); do
-    if curl -fsS "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1; then ready=1; break; fi
-    kill -0 "$BATON_PID" 2>/dev/null || break
-    sleep 0.02
-done
-[ "$ready" = 1 ] || { tail -20 "$DATA/baton.log" >&2; log "baton serve did not become ready"; exit 1; }
+serve baton_bench off
 STARTUP_MS=$(python3 -c "import time; print(round((time.monotonic() - $serve_started) * 1000))")
 log "baton serve (pid $BATON_PID) ready on 127.0.0.1:$HTTP_PORT in ${STARTUP_MS} ms"
 
