@@ -399,46 +399,25 @@ struct ReportStore: Sendable {
     /// The pipeline's likely work over the horizon, hours per skill.
     private func likelyWork(_ db: Connection, today: CalendarDate, end: CalendarDate) async throws -> [String: Decimal] {
         // The pipeline's likely work: each open opportunity's latest proposal's templates, weighted by probability,
-        // placed at its proposed start (else its close date). Driven from the proposals, far fewer than the deals.
-        // The lines' weights (quantity × probability) are added up per template and start first, so each
-        // template's phases and skills are spread over a thousand starts, not every line (26,000 rows at a
-        // million deals); only the last digits of a sum of quotients can differ from per-line sums.
-        //
-        // At a million deals (21,000 proposals, 4,700 in the horizon) this is two thirds of the report's
-        // PostgreSQL time (93-111 ms in the release server's log). Rewritten as below it gives the same figures
-        // (GrowthPipelineWorkTests) and, 15 interleaved runs each on the same copy, 86.5 -> 81.4 ms median,
-        // 58 -> 56 ms best: a few per cent, not the half three early runs suggested. What is left is index
-        // descents (the deals, lines and later-proposal look-ups, about 17,500; perf: _bt_compare first);
-        // hashing the 21,000 proposals and their lines instead cost more (112 ms).
-        // - a proposal is the latest when no later one is live (an anti-join on the proposals' key, 4,700
-        //   look-ups), tested only for those whose start can reach the horizon, instead of sorting all 21,000;
-        // - their deals are read in one index scan of the sorted ids (`= ANY`), the open ones only
-        //   (`is_open`, sql/0044), instead of a look-up per proposal in the proposals' order;
-        // - the hours are added per skill id, and named once per skill, not joined to the names row by row.
+        // placed at its proposed start (else its close date). What that takes of the deals, proposals and lines
+        // is kept per deal and template in `growth_pipeline_work` (sql/0052, kept by triggers in
+        // sql/functions/growth.sql); looked up on every request it was 4,700 deals, their latest proposals and
+        // lines at a million deals, about 81 ms median and two thirds of the report's PostgreSQL time. The
+        // stage's probability is read here, so a stage's setting changed needs nothing kept.
+        // The weights (units × probability) are added up per template and start first, so each template's
+        // phases and skills are spread over a thousand starts, not every deal.
+        // A proposed start so early that every phase ends before today, or after the horizon, adds nothing:
+        // those are left out (a start from the close date is spread like any other and adds zero hours).
         let likely = try await db.query("""
-            WITH latest AS MATERIALIZED (
-                SELECT p.id, p.opportunity_id, p.proposed_start FROM proposals p
-                WHERE p.status <> 'superseded'
-                  -- A proposed start so early that every phase ends before today, or after the horizon,
-                  -- adds nothing: leave those out before looking their deals up.
-                  AND (p.proposed_start IS NULL
-                       OR (p.proposed_start < \(end)::date
-                           AND p.proposed_start > \(today)::date - (SELECT coalesce(max(offset_days + length_days), 0)
-                                                                  FROM typical_project_phases)))
-                  AND NOT EXISTS (SELECT FROM proposals q
-                                  WHERE q.opportunity_id = p.opportunity_id AND q.number > p.number AND q.status <> 'superseded')
-            ),
-            deals AS MATERIALIZED (
-                SELECT o.id, o.stage_key, o.probability_override, o.close_date FROM opportunities o
-                WHERE o.id = ANY (ARRAY(SELECT opportunity_id FROM latest ORDER BY 1)) AND o.archived_at IS NULL AND o.is_open
-            ),
-            weights AS (
-                SELECT l.typical_project_id, coalesce(p.proposed_start, o.close_date) AS start,
-                       sum(CASE WHEN l.unit = 'fixed' THEN l.quantity ELSE 1 END
-                           * effective_probability(st.is_won OR st.is_lost, st.probability, o.probability_override)) AS weight
-                FROM latest p JOIN deals o ON o.id = p.opportunity_id
-                JOIN pipeline_stages st ON st.key = o.stage_key AND NOT st.is_won AND NOT st.is_lost
-                JOIN proposal_lines l ON l.proposal_id = p.id
+            WITH weights AS (
+                SELECT k.typical_project_id, coalesce(k.proposed_start, k.close_date) AS start,
+                       sum(k.units * effective_probability(st.is_won OR st.is_lost, st.probability, k.probability_override)) AS weight
+                FROM growth_pipeline_work k
+                JOIN pipeline_stages st ON st.key = k.stage_key AND NOT st.is_won AND NOT st.is_lost
+                WHERE k.proposed_start IS NULL
+                   OR (k.proposed_start < \(end)::date
+                       AND k.proposed_start > \(today)::date - (SELECT coalesce(max(offset_days + length_days), 0)
+                                                              FROM typical_project_phases))
                 GROUP BY 1, 2
             ),
             spread AS (
