@@ -55,9 +55,9 @@ struct ProfitabilityStore: Sendable {
 
     /// The report with at most `limit` lines, the ones with the most cost in the report's
     /// order (`ProfitabilityReport.mostCost`), and how many lines there were; the total
-    /// counts every line. A line's figures are drawn only when it is kept: its margin
-    /// percentage is an exact quotient (about 25 µs in a release build), and a year by
-    /// project has 1,546 lines of which the page shows 100.
+    /// counts every line. PostgreSQL picks the kept lines and sums the total, so only the
+    /// lines drawn travel and are parsed (a year by project has 1,546 lines, of which the page
+    /// shows 100), and a line's margin percentage, an exact quotient, is drawn only for them.
     func report(_ db: Connection, caller: Caller, by: ProfitabilityGrouping, from: CalendarDate, to: CalendarDate,
                 keeping limit: Int?) async throws -> (report: ProfitabilityReport, lineCount: Int) {
         let key: Query
@@ -69,70 +69,98 @@ struct ProfitabilityStore: Sendable {
         case .projectManager: key = "coalesce(m.id::text, 'none')"; label = "coalesce(m.name, 'No project manager')"
         case .quarter: key = "to_char(b.q, 'YYYY-\"Q\"Q')"; label = "to_char(b.q, 'YYYY-\"Q\"Q')"
         }
-        // Projects only: their budget hours and all their approved hours, to say which are over
-        // budget; summed once per project in the report (a subquery per project scanned the
-        // totals once for each: 284 ms at the benchmark's 520 projects, 10 ms like this).
+        // The window's time and earned value are summed once, at the grain the grouping needs:
+        // per project, with the phase only for typical projects and the quarter only by quarter
+        // (every grouping summed per project, phase and quarter, then joined cost to value in
+        // a full join: most of the page's 73 ms in PostgreSQL). A row has a time part or a value
+        // part and NULL for the other, which `sum` skips without adding.
+        let grain: Query
+        let grainGroups: Query
+        let joins: Query
+        switch by {
+        case .typicalProject:
+            (grain, grainGroups) = ("x.project_id, x.phase_id", "1, 2")
+            joins = "LEFT JOIN project_phases ph ON ph.id = b.phase_id LEFT JOIN typical_projects t ON t.id = ph.typical_project_id"
+        case .quarter:
+            (grain, grainGroups) = ("x.project_id, date_trunc('quarter', x.day::timestamp)::date AS q", "1, 2")
+            joins = ""
+        case .projectManager:
+            (grain, grainGroups) = ("x.project_id", "1")
+            joins = "LEFT JOIN users m ON m.id = j.project_manager_id"
+        case .project, .account:
+            (grain, grainGroups, joins) = ("x.project_id", "1", "")
+        }
         let project = by == .project
+        // Projects only: their budget hours and all their approved hours, to say which are over
+        // budget; for the kept lines only, in a join (a subquery per project scanned the totals
+        // once for each: 284 ms at the benchmark's 520 projects).
+        // By project `b` has a row a project already, so its lines are not summed again.
+        let lineSums: Query = project
+            ? "b.hours, b.cost, b.value, j.id AS project_id"
+            : "sum(b.hours) AS hours, sum(b.cost) AS cost, sum(b.value) AS value, NULL::bigint AS project_id"
+        let lineGroups: Query = project ? "" : "GROUP BY 1, 2"
         let budgetColumns: Query = project
-            ? "min(bh.hours) AS budget_hours, min(ah.hours) AS all_hours"
+            ? "bh.hours AS budget_hours, ah.hours AS all_hours"
             : "NULL::numeric AS budget_hours, NULL::numeric AS all_hours"
         let budgetJoins: Query = project ? """
             LEFT JOIN (SELECT x.project_id, sum(n.hours) AS hours FROM project_skill_needs n JOIN project_phases x ON x.id = n.phase_id
-                       WHERE x.project_id IN (SELECT project_id FROM b) GROUP BY 1) bh ON bh.project_id = j.id
+                       WHERE x.project_id IN (SELECT project_id FROM kept) GROUP BY 1) bh ON bh.project_id = k.project_id
             LEFT JOIN (SELECT t.project_id, sum(t.hours) AS hours FROM time_month_totals t
-                       WHERE t.project_id IN (SELECT project_id FROM b) GROUP BY 1) ah ON ah.project_id = j.id
+                       WHERE t.project_id <> 0 AND t.project_id IN (SELECT project_id FROM kept) GROUP BY 1) ah ON ah.project_id = k.project_id
             """ : ""
-        let groupProject: Query = project ? ", j.id" : ""
+        // The lines with the most cost as it shows (to the cent), ties in the report's order:
+        // what `ProfitabilityReport.mostCost` keeps of every line (Swift's sort is stable).
+        var kept: Query = "SELECT * FROM lines"
+        if let limit { kept = "SELECT * FROM lines ORDER BY round(cost, 2) DESC, label, key LIMIT \(limit)" }
         let months = WholeMonths(from: from, to: to)
         let rows = try await db.query("""
-            WITH cost AS (
-                SELECT project_id, phase_id, q, sum(hours) AS hours, sum(cost) AS cost FROM (
-                    SELECT t.project_id, t.phase_id, date_trunc('quarter', t.month)::date AS q, t.hours, t.cost
+            WITH b AS (
+                SELECT \(grain), coalesce(sum(x.hours), 0) AS hours, coalesce(sum(x.cost), 0) AS cost, coalesce(sum(x.value), 0) AS value
+                FROM (
+                    SELECT t.project_id, t.phase_id, t.month AS day, t.hours, t.cost, NULL::numeric AS value
                     FROM time_month_totals t
                     WHERE t.project_id <> 0 AND t.month >= \(months.start) AND t.month < \(months.end)
                     UNION ALL
-                    SELECT d.project_id, d.phase_id, date_trunc('quarter', d.day)::date, d.hours, d.cost
+                    SELECT d.project_id, d.phase_id, d.day, d.hours, d.cost, NULL
                     FROM time_day_totals d
                     WHERE d.project_id <> 0 AND \(Self.oddDays(months))
-                ) x GROUP BY 1, 2, 3
-            ), earned AS (
-                SELECT ph.project_id, ph.id AS phase_id, date_trunc('quarter', ph.completed_on)::date AS q, sum(ph.value) AS value
-                FROM project_phases ph WHERE ph.completed_on BETWEEN \(from) AND \(to) GROUP BY 1, 2, 3
-            ), b AS (
-                SELECT coalesce(c.project_id, v.project_id) AS project_id, coalesce(c.phase_id, v.phase_id) AS phase_id,
-                       coalesce(c.q, v.q) AS q, coalesce(c.hours, 0) AS hours, coalesce(c.cost, 0) AS cost, coalesce(v.value, 0) AS value
-                FROM cost c FULL JOIN earned v ON v.project_id = c.project_id AND v.phase_id = c.phase_id AND v.q = c.q
-            )
-            SELECT \(key) AS key, \(label) AS label, sum(b.hours) AS hours, sum(b.cost) AS cost, sum(b.value) AS value,
-                   \(budgetColumns)
-            FROM b JOIN projects j ON j.id = b.project_id JOIN accounts a ON a.id = j.account_id
-            LEFT JOIN project_phases ph ON ph.id = b.phase_id LEFT JOIN typical_projects t ON t.id = ph.typical_project_id
-            LEFT JOIN users m ON m.id = j.project_manager_id
+                    UNION ALL
+                    SELECT ph.project_id, ph.id, ph.completed_on, NULL, NULL, ph.value
+                    FROM project_phases ph WHERE ph.completed_on BETWEEN \(from) AND \(to)
+                ) x GROUP BY \(grainGroups)
+            ), lines AS (
+                SELECT \(key) AS key, \(label) AS label, \(lineSums)
+                FROM b JOIN projects j ON j.id = b.project_id JOIN accounts a ON a.id = j.account_id
+                \(joins)
+                WHERE \(ProjectStore.scope(caller))
+                \(lineGroups)
+            ), kept AS (\(kept))
+            SELECT false AS total, k.key, k.label, k.hours, k.cost, k.value, \(budgetColumns), NULL::bigint AS lines
+            FROM kept k
             \(budgetJoins)
-            WHERE \(ProjectStore.scope(caller))
-            GROUP BY 1, 2\(groupProject) ORDER BY 2, 1
+            UNION ALL
+            SELECT true, NULL, NULL, coalesce(sum(hours), 0), coalesce(sum(cost), 0), coalesce(sum(value), 0), NULL, NULL, count(*) FROM lines
+            ORDER BY 3, 2
             """)
         var total = ProfitFigures.zero
-        var found: [(row: Row, figures: ProfitFigures)] = []
+        var lineCount = 0
+        var lines: [ProfitabilityReport.Line] = []
         for row in rows {
             let figures = ProfitFigures(hours: try row.decode("hours"), cost: try row.decode("cost"), value: try row.decode("value"))
-            total = total + figures
-            found.append((row, figures))
-        }
-        // A line's cost as it shows (to the cent) decides which lines are kept, as on the page before.
-        let kept = limit.map { limit in ProfitabilityReport.mostCost(found.map { $0.figures.cost.rounded(scale: 2) }, limit: limit) }
-        let lines = try (kept ?? Array(found.indices)).map { i in
-            let (row, figures) = found[i]
+            if try row.decode("total", as: Bool.self) {
+                (total, lineCount) = (figures, try row.decode("lines"))
+                continue
+            }
             let budget: Decimal? = try row.decode("budget_hours")
             let all: Decimal? = try row.decode("all_hours")
-            return Self.line(key: try row.decode("key"), label: try row.decode("label"), figures,
-                             budgetHours: by == .project ? (budget ?? 0) : nil,
-                             overBudget: by == .project ? (all ?? 0) > (budget ?? 0) : nil)
+            lines.append(Self.line(key: try row.decode("key"), label: try row.decode("label"), figures,
+                                   budgetHours: project ? (budget ?? 0) : nil,
+                                   overBudget: project ? (all ?? 0) > (budget ?? 0) : nil))
         }
         let report = ProfitabilityReport(from: from, to: to, by: by.rawValue, lines: lines,
                                          total: Self.line(key: "total", label: "Total", total, budgetHours: nil, overBudget: nil),
                                          utilization: try await utilization(db, caller: caller, from: from, to: to))
-        return (report, found.count)
+        return (report, lineCount)
     }
 
     /// The days of a partial month at either end of a report, which the monthly totals
@@ -203,8 +231,12 @@ struct ProfitabilityStore: Sendable {
     /// not including, `to`): their working hours, and a running count of their working days
     /// from which an assignment's working days are a difference. Walking each assignment's
     /// own days (`WorkingCalendar.workingDays`) took most of the report's time at the
-    /// benchmark's 1,680 assignments, many of them the whole year. The hours are summed in
-    /// `hours(from:to:)`'s order, and a working day is one with hours, as `workingDays` says.
+    /// benchmark's 1,680 assignments, many of them the whole year. An ordinary day (no
+    /// holiday, no time off) has its weekday's hours, so the walk counts ordinary days per
+    /// weekday and adds each weekday's hours once, times its count, and each other day's
+    /// `hours(on:)` alone: adding a `Decimal` for every day of 57 people's years was a fifth of
+    /// the page's CPU. `Decimal` sums and products are exact, so the hours are
+    /// `hours(from:to:)`'s, and a working day is one with hours, as `workingDays` says.
     struct CalendarWalk {
         let from: CalendarDate
         let hours: Decimal
@@ -213,13 +245,34 @@ struct ProfitabilityStore: Sendable {
 
         init(_ calendar: WorkingCalendar, from: CalendarDate, to: CalendarDate) {
             let span = max(0, from.days(until: to))
+            // The days that are not ordinary, by their offset in the window, with their hours.
+            var other: [Int: Decimal] = [:]
+            for day in calendar.holidays where from <= day && day < to { other[from.days(until: day)] = 0 }
+            for day in calendar.timeOff.keys where from <= day && day < to && other[from.days(until: day)] == nil {
+                other[from.days(until: day)] = calendar.hours(on: day)
+            }
+            // Weekdays 0 (Monday) … 6 (Sunday): an ordinary day's hours, whether it is a working day.
+            let usual = (1...7).map { max(0, calendar.week.hours(onWeekday: $0)) }
+            let works = usual.map { $0 > 0 }
+            var ordinary = [Int](repeating: 0, count: 7)
             var hours: Decimal = 0
             var before = [0]
             before.reserveCapacity(span + 1)
+            var weekday = span > 0 ? from.isoWeekday - 1 : 0
             for offset in 0..<span {
-                let day = calendar.hours(on: from.adding(days: offset))
-                hours += day
-                before.append(before[offset] + (day > 0 ? 1 : 0))
+                let working: Bool
+                if let day = other[offset] {
+                    hours += day
+                    working = day > 0
+                } else {
+                    ordinary[weekday] += 1
+                    working = works[weekday]
+                }
+                before.append(before[offset] + (working ? 1 : 0))
+                weekday = weekday == 6 ? 0 : weekday + 1
+            }
+            for (weekday, count) in ordinary.enumerated() where count > 0 && works[weekday] {
+                hours += usual[weekday] * Decimal(count)
             }
             (self.from, self.hours, workingDaysBefore) = (from, hours, before)
         }
