@@ -27,11 +27,16 @@ struct PipelineBoard {
         var action: String
         /// The open stages to move to (not its own), one list shared by the column's cards.
         var options: [Option]
+        /// The won and lost stages, which every card names: answered by the card itself, not
+        /// found by climbing through its column to the board.
+        var closing: Closing
         /// The "keep my override" box's name: one per deal, as every card's box sits in the
         /// board's one form and a form keeps only the last of repeated names.
         var keepField: String { Self.keepOverride + String(deal.id) }
         static let keepOverride = "keepOverride-"
     }
+    /// The won and lost stages' keys and names, shared by the board and its cards.
+    struct Closing { var wonStage, wonName, lostName: String }
     struct Column {
         var key, name: String
         var count: Int
@@ -83,12 +88,14 @@ struct PipelineBoard {
             (stage.key, open.filter { $0.key != stage.key }.map { Card.Option(key: $0.key, name: $0.name) })
         })
         var initials: [String: String] = [:]
+        let won = stages.first { $0.isWon }, lost = stages.first { $0.isLost }
+        let closing = Closing(wonStage: won?.key ?? "", wonName: won?.name ?? "Won", lostName: lost?.name ?? "Lost")
         for deal in try await services.opportunities.board(db, visibleTo: caller, ownerID: ownerID, period: period, perStage: cardsPerColumn) {
             let ownerInitials = initials[deal.owner] ?? deal.owner.split(separator: " ").compactMap(\.first).map(String.init).joined()
             initials[deal.owner] = ownerInitials
             let card = Card(deal: deal, amount: deal.amount.display(currency: currency), closes: Formatting.date(deal.closeDate),
                             initials: ownerInitials, stale: deal.daysInStage > deal.usualDays, action: Site.pipelineStage(deal.id),
-                            options: moves[deal.stageKey] ?? [])
+                            options: moves[deal.stageKey] ?? [], closing: closing)
             byStage[deal.stageKey, default: []].append(card)
         }
         let totals = try await services.opportunities.boardTotals(db, visibleTo: caller, ownerID: ownerID, period: period)
@@ -119,13 +126,12 @@ struct PipelineBoard {
             let back = stages.first(where: { $0.key == undo.stage }), deal.stage != undo.stage {
             offer = UndoOffer(id: deal.id, name: deal.name, stage: back.key, stageName: back.name)
         }
-        let won = stages.first { $0.isWon }, lost = stages.first { $0.isLost }
         return PipelineBoard(
             columns: columns, stages: stages.map { Choice(key: $0.key, name: $0.name) }, periods: periods, owners: owners,
             period: period?.key ?? allOpen,
             showing: period.map { "closing in \($0.key) (\(Formatting.span($0.start, $0.endExclusive.adding(days: -1))))" } ?? "every open deal",
             error: error, periodError: periodError,
-            wonStage: won?.key ?? "", wonName: won?.name ?? "Won", lostStage: lost?.key ?? "", lostName: lost?.name ?? "Lost",
+            wonStage: closing.wonStage, wonName: closing.wonName, lostStage: lost?.key ?? "", lostName: closing.lostName,
             lostReasons: try await LostReasonStore().active(db).map { Reason(value: $0.name, label: $0.name) }
                 + [Reason(value: LostReasonStore.other, label: "Other (say why)")],
             otherReason: LostReasonStore.other, undo: offer)
@@ -151,8 +157,9 @@ struct PipelineBoard {
 // for every value it reads, and climbs from a card through its column to the board (and on
 // to the page, reflected) for every name the card does not answer: 250 cards cost most of
 // the page's time. A card answers its deal's fields itself (`{{id}}`, not `{{deal.id}}`:
-// each dot is one more look-up), and reads only the won and lost stages' keys and names
-// from the board. An optional answers as Mirror did: its value, or nil to climb on.
+// each dot is one more look-up) and the won and lost stages' names, and its move buttons
+// answer the card's address, so no name a card draws climbs. An optional answers as
+// Mirror did: its value, or nil to climb on.
 extension PipelineBoard: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -209,17 +216,26 @@ extension PipelineBoard.Card: MustacheParent {
         case "initials": initials
         case "stale": stale
         case "action": action
-        case "options": options
+        case "options": options.map { Move(option: $0, action: action) }
+        case "wonStage": closing.wonStage
+        case "wonName": closing.wonName
+        case "lostName": closing.lostName
         default: nil
         }
     }
 }
 
-extension PipelineBoard.Card.Option: MustacheParent {
+/// A card's move to one stage: the column's option and the card's address, which every
+/// move button posts to.
+private struct Move: MustacheParent {
+    var option: PipelineBoard.Card.Option
+    var action: String
+
     func child(named name: String) -> Any? {
         switch name {
-        case "key": key
-        case "name": self.name
+        case "key": option.key
+        case "name": option.name
+        case "action": action
         default: nil
         }
     }
