@@ -5,6 +5,14 @@ import Logging
 /// Everything Baton reads from its environment, read here and nowhere else.
 /// Each variable is documented in `docs/configuration.md`.
 public struct AppConfiguration: Sendable {
+    /// Where a request's code runs (`REQUEST_EXECUTOR`; see `EventLoopTaskExecutor`).
+    public enum RequestExecutor: String, Sendable {
+        /// On the event loop that read the request: no hop to a pool thread and back.
+        case eventLoop = "event-loop"
+        /// On Swift's cooperative pool, as Hummingbird starts it.
+        case pool
+    }
+
     public enum DemoMode: String, Sendable {
         /// Load the demo firm into a database that has no people yet.
         case auto
@@ -43,6 +51,7 @@ public struct AppConfiguration: Sendable {
     public var sqlDirectory: String?
     /// How often each server runs the renewal round (`RENEWAL_ROUND_MINUTES`).
     public var renewalRoundMinutes: Int = 60
+    public var requestExecutor: RequestExecutor = .eventLoop
 
     public init(
         databaseURL: String? = nil, dataDirectory: String = ".baton", host: String = "127.0.0.1", port: Int = 8080,
@@ -125,6 +134,12 @@ public struct AppConfiguration: Sendable {
         c.statusLinkDays = try integer("STATUS_LINK_DAYS", 1...c.statusLinkMaxDays) ?? min(c.statusLinkDays, c.statusLinkMaxDays)
         c.importMaxMB = try integer("IMPORT_MAX_MB", 1...4096) ?? c.importMaxMB
         c.renewalRoundMinutes = try integer("RENEWAL_ROUND_MINUTES", 1...1440) ?? c.renewalRoundMinutes
+        if let executor = value("REQUEST_EXECUTOR") {
+            guard let choice = RequestExecutor(rawValue: executor.lowercased()) else {
+                throw Invalid(description: "REQUEST_EXECUTOR must be event-loop or pool")
+            }
+            c.requestExecutor = choice
+        }
         return c
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import CNIOLinux  // sys/epoll.h, which the Glibc module leaves out
 import Glibc
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Wakes the task that waits for a connection's socket to become readable (or
@@ -13,6 +15,10 @@ import Synchronization
 /// reading. Each wait arms the socket once (`EPOLLONESHOT`); the event resumes the
 /// waiting task's continuation, removed from the table under the lock and resumed
 /// outside it, so it is resumed exactly once whoever gets there first.
+///
+/// A task that waited on a NIO event loop (a request served on its connection's loop,
+/// `EventLoopTaskExecutor`) is resumed from that loop: resumed from the watcher's thread,
+/// it would be enqueued from a thread that is no loop, and land on any.
 final class SocketWatcher: Sendable {
     static let shared = SocketWatcher()
 
@@ -24,7 +30,13 @@ final class SocketWatcher: Sendable {
     }
 
     private let epoll: Int32
-    private let waiting = Mutex<[UInt64: CheckedContinuation<Void, Never>]>([:])
+    private struct Waiter {
+        let continuation: CheckedContinuation<Void, Never>
+        /// The event loop the task waited on, if it runs on one.
+        let loop: (any EventLoop)?
+    }
+
+    private let waiting = Mutex<[UInt64: Waiter]>([:])
     private let lastID = Atomic<UInt64>(0)
 
     private init() {
@@ -45,9 +57,10 @@ final class SocketWatcher: Sendable {
     /// or can no longer be watched: the caller's next libpq call tells which. It may
     /// return early, so callers check again in a loop.
     func wait(for registration: Registration, writable: Bool = false) async {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // In the table before the socket is armed: the event may come at once.
-            waiting.withLock { $0[registration.id] = continuation }
+            waiting.withLock { $0[registration.id] = Waiter(continuation: continuation, loop: loop) }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue | (writable ? EPOLLOUT.rawValue : 0)
             event.data.u64 = registration.id
@@ -71,8 +84,14 @@ final class SocketWatcher: Sendable {
     }
 
     private func wake(_ ids: some Sequence<UInt64>) {
-        let continuations = waiting.withLock { table in ids.compactMap { table.removeValue(forKey: $0) } }
-        for continuation in continuations { continuation.resume() }
+        let waiters = waiting.withLock { table in ids.compactMap { table.removeValue(forKey: $0) } }
+        for waiter in waiters {
+            if let loop = waiter.loop {
+                loop.execute { waiter.continuation.resume() }
+            } else {
+                waiter.continuation.resume()
+            }
+        }
     }
 
     private func run() {

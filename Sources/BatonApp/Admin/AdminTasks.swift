@@ -313,5 +313,11 @@ public func serve(_ configuration: AppConfiguration) async throws {
     if configuration.demo != .off {
         logger.notice("demo sign-ins: \(DemoFirm.email("admin")) and every other demo person, password \(DemoFirm.password)")
     }
-    try await app.runService()
+    switch configuration.requestExecutor {
+    case .eventLoop:
+        // Every connection's task, a child of this one, inherits the preference.
+        try await withTaskExecutorPreference(EventLoopTaskExecutor.shared) { try await app.runService() }
+    case .pool:
+        try await app.runService()
+    }
 }
