@@ -51,7 +51,9 @@ public struct AppConfiguration: Sendable {
     public var sqlDirectory: String?
     /// How often each server runs the renewal round (`RENEWAL_ROUND_MINUTES`).
     public var renewalRoundMinutes: Int = 60
-    public var requestExecutor: RequestExecutor = .eventLoop
+    /// The pool unless asked: on the loops a read makes two fewer context switches but
+    /// draws pages with a tenth more CPU (docs/performance.md, "The request on its event loop").
+    public var requestExecutor: RequestExecutor = .pool
 
     public init(
         databaseURL: String? = nil, dataDirectory: String = ".baton", host: String = "127.0.0.1", port: Int = 8080,
