@@ -55,13 +55,20 @@ def submit(browser, button):
     this one and finished loading."""
     page = browser.find_element("tag name", "html")
     button.click()
+    wait_for_next_page(browser, page)
+
+
+def wait_for_next_page(browser, page):
+    """Waits until `page` (the old document's html element) is gone and the next
+    document has finished loading. Selenium's `staleness_of` is not enough: while
+    the old document is torn down, Chrome may answer "Node with given id does not
+    belong to the document" instead of a stale reference, and that escapes it."""
 
     def left(_):
         try:
             page.tag_name  # raises once the old document is gone
             return False
         except (StaleElementReferenceException, WebDriverException):
-            # Chrome reports a detached node either way, depending on timing.
             return True
 
     WebDriverWait(browser, 10).until(left)

@@ -9,10 +9,9 @@ import uuid
 import pytest
 
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import api, api_response, sign_in, submit, token_for
+from conftest import api, api_response, sign_in, submit, token_for, wait_for_next_page
 
 
 def new_deal(base, token, tag):
@@ -125,7 +124,7 @@ def test_a_contacts_phone_is_edited_on_its_page_and_the_search_finds_it_by_that_
     box = browser.find_element("id", "global-search")
     page = browser.find_element("tag name", "html")
     box.send_keys(f"{number[:3]} {number[3:]}" + Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(browser, page)
     link = browser.find_element("css selector", "#search-contacts").find_element("link text", contact["name"])
     submit(browser, link)
     assert browser.current_url.endswith(f"/contacts/{contact['id']}")

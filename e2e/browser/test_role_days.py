@@ -11,10 +11,8 @@ from decimal import Decimal
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ARTIFACTS, api, axe_problems_signed_in, sign_in, submit, token_for
+from conftest import ARTIFACTS, api, axe_problems_signed_in, sign_in, submit, token_for, wait_for_next_page
 
 
 def shot(browser, name):
@@ -55,7 +53,7 @@ def test_the_account_managers_day(browser, base):
     box = browser.switch_to.active_element
     page = browser.find_element("tag name", "html")
     box.send_keys(digits[-7:-4] + " " + digits[-4:] + Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(browser, page)
     names = [a.text for a in browser.find_elements("css selector", "#search-contacts li a")]
     assert contact["name"] in names
 

@@ -3,10 +3,8 @@ every page, "/" puts the cursor in it, and the account manager finds a contact b
 phone number as people read it out."""
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import api, sign_in, submit, token_for
+from conftest import api, sign_in, submit, token_for, wait_for_next_page
 
 
 def test_an_account_manager_finds_a_contact_by_phone_number(browser, base):
@@ -22,7 +20,7 @@ def test_an_account_manager_finds_a_contact_by_phone_number(browser, base):
     assert box.get_attribute("id") == "global-search", "'/' puts the cursor in the header's search"
     page = browser.find_element("tag name", "html")
     box.send_keys(typed + Keys.ENTER)  # Enter submits the header's form
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(browser, page)
     group = browser.find_element("id", "search-contacts")
     assert group.find_element("tag name", "h2").text == "Contacts", "results are grouped by kind"
     names = [a.text for a in group.find_elements("css selector", "li a")]
