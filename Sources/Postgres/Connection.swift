@@ -224,14 +224,30 @@ public final class Connection: @unchecked Sendable {
         return !deferredOpening.isEmpty
     }
 
-    /// Sends a deferred opening by itself, before a statement that cannot ride with it
-    /// (a script, a COPY).
+    /// The request's precondition while no statement has shown whether it holds: it rides
+    /// behind the opening, just before the next statement (`RequestPrecondition`).
+    var precondition: RequestPrecondition?
+
+    private var unsentPrecondition: RequestPrecondition? {
+        guard let precondition, precondition.isUnknown else { return nil }
+        return precondition
+    }
+
+    /// Sends a deferred opening (and the request's precondition) by itself, before a
+    /// statement that cannot ride with it (a script, a COPY).
     private func flushOpening(_ handle: OpaquePointer) async throws {
         let identityChange = identityChange()
-        guard !deferredOpening.isEmpty || !identityChange.isEmpty else { return }
+        let precondition = unsentPrecondition
+        guard !deferredOpening.isEmpty || !identityChange.isEmpty || precondition != nil else { return }
         let opening = identityChange + deferredOpening
         deferredOpening = []
-        _ = try await identityChanging(identityChange.isEmpty) { try await pipeline(handle, opening, then: nil) }
+        _ = try await identityChanging(identityChange.isEmpty) { try await pipeline(handle, opening, precondition, then: nil) }
+    }
+
+    /// Sends the request's precondition, if it is still unknown, with nothing behind it.
+    func sendPrecondition() async throws {
+        guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
+        try await cancellable { try await flushOpening(handle) }
     }
 
     // MARK: Acting for someone
@@ -294,11 +310,15 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Runs `statements` and then `last` in one round trip (libpq's pipeline mode: every
-    /// statement is sent, then one sync, then the results are read in order). The first
-    /// error stands for all (the server skips the rest until the sync); `last`'s result
-    /// is returned. `last` runs as its prepared statement when this connection prepares.
-    private func pipeline(_ handle: OpaquePointer, _ statements: [Query], then last: Query?) async throws -> QueryResult? {
+    /// Runs `statements`, then `precondition`'s statement, then `last` in one round trip
+    /// (libpq's pipeline mode: every statement is sent, then one sync, then the results
+    /// are read in order). The first error stands for all (the server skips the rest until
+    /// the sync); `last`'s result is returned. `last` runs as its prepared statement when
+    /// this connection prepares. The precondition learns whether it held, unless an
+    /// earlier statement kept it from running.
+    private func pipeline(
+        _ handle: OpaquePointer, _ statements: [Query], _ precondition: RequestPrecondition? = nil, then last: Query?
+    ) async throws -> QueryResult? {
         var lastName: String?
         var lastRendered: (sql: String, binds: [String?])?
         if let last {
@@ -313,6 +333,8 @@ public final class Connection: @unchecked Sendable {
             throw PostgresError(code: .protocolError, message: "libpq could not enter pipeline mode")
         }
         var renderedAll = statements.map(\.rendered)
+        let preconditionIndex = precondition.map { _ in renderedAll.count }
+        if let precondition { renderedAll.append(precondition.statement.rendered) }
         if let lastRendered { renderedAll.append(lastRendered) }
         var sent = 0
         var sendFailure: String?
@@ -341,8 +363,10 @@ public final class Connection: @unchecked Sendable {
                     do {
                         let result = try Self.collect(owned)
                         if i == sent - 1, last != nil { lastResult = result }
+                        if i == preconditionIndex { precondition?.settle(.held) }
                     } catch {
                         firstError = firstError ?? error
+                        if i == preconditionIndex, let error = error as? PostgresError { precondition?.settle(.failed(error)) }
                     }
                 }
             }
@@ -373,10 +397,11 @@ public final class Connection: @unchecked Sendable {
         guard let handle else { throw PostgresError(code: .connectionClosed, message: "the connection is closed") }
         return try await cancellable {
             let identityChange = identityChange()
-            if !deferredOpening.isEmpty || !identityChange.isEmpty {
+            let precondition = unsentPrecondition
+            if !deferredOpening.isEmpty || !identityChange.isEmpty || precondition != nil {
                 let opening = identityChange + deferredOpening
                 deferredOpening = []
-                guard let result = try await identityChanging(identityChange.isEmpty, { try await pipeline(handle, opening, then: query) }) else {
+                guard let result = try await identityChanging(identityChange.isEmpty, { try await pipeline(handle, opening, precondition, then: query) }) else {
                     throw PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)))
                 }
                 return result

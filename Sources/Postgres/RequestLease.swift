@@ -20,8 +20,20 @@ public final class RequestLease: @unchecked Sendable {
     private var connection: Connection?
     private var busy = false
     private var finished = false
+    /// The request's precondition (`ConnectionPool.requireForRequest`), if it has one.
+    private var precondition: RequestPrecondition?
 
     init(pool: ConnectionPool) { self.pool = pool }
+
+    func require(_ statement: Query) {
+        lock.withLock { precondition = RequestPrecondition(statement) }
+    }
+
+    var currentPrecondition: RequestPrecondition? { lock.withLock { precondition } }
+
+    func dropPrecondition() {
+        lock.withLock { precondition = nil }
+    }
 
     @TaskLocal static var current: RequestLease?
 
@@ -71,7 +83,73 @@ public final class RequestLease: @unchecked Sendable {
     }
 }
 
+/// A statement none of a request's statements may take effect without, such as "the
+/// caller's session still holds". It is not sent by itself: it rides in the pipeline just
+/// before the first statement the request sends on the pool (`Connection.pipeline`), so a
+/// request pays no round trip of its own for it; when it fails, that statement and every
+/// later one of the request fail with its error, and nothing the request did reached the
+/// database.
+final class RequestPrecondition: @unchecked Sendable {
+    enum Outcome {
+        case unknown
+        case held
+        case failed(PostgresError)
+    }
+
+    let statement: Query
+    private let lock = NSLock()
+    private var _outcome = Outcome.unknown
+
+    init(_ statement: Query) { self.statement = statement }
+
+    var outcome: Outcome { lock.withLock { _outcome } }
+
+    /// True while no statement has shown whether it holds: it must ride with the next one.
+    var isUnknown: Bool {
+        if case .unknown = outcome { return true }
+        return false
+    }
+
+    func settle(_ outcome: Outcome) { lock.withLock { _outcome = outcome } }
+}
+
 extension ConnectionPool {
+    /// Makes `statement` the precondition of the current request's statements on this
+    /// pool (see `RequestPrecondition`). Does nothing outside `withRequestLease`, where
+    /// there is no request to hold to it; returns whether it was taken.
+    @discardableResult
+    public func requireForRequest(_ statement: Query) -> Bool {
+        guard let lease = RequestLease.current, lease.pool === self else { return false }
+        lease.require(statement)
+        return true
+    }
+
+    /// Whether the current request's precondition was sent and failed.
+    public var requestPreconditionFailed: Bool {
+        guard let lease = RequestLease.current, lease.pool === self,
+            case .failed = lease.currentPrecondition?.outcome
+        else { return false }
+        return true
+    }
+
+    /// Forgets the current request's precondition (it failed, and the request starts over
+    /// without one).
+    public func dropRequestPrecondition() {
+        guard let lease = RequestLease.current, lease.pool === self else { return }
+        lease.dropPrecondition()
+    }
+
+    /// Makes sure the current request's precondition holds before its response leaves: a
+    /// request that sent no statement sends it now, in a round trip of its own. Throws its
+    /// error when it failed.
+    public func settleRequestPrecondition() async throws {
+        guard let lease = RequestLease.current, lease.pool === self, let precondition = lease.currentPrecondition else { return }
+        if precondition.isUnknown {
+            try await withConnection(actingForAnyone: true) { try await $0.sendPrecondition() }
+        }
+        if case .failed(let error) = precondition.outcome { throw error }
+    }
+
     /// Runs `body` (a request) with one connection of this pool for all its statements.
     public func withRequestLease<T>(
         isolation: isolated (any Actor)? = #isolation,
@@ -101,6 +179,19 @@ extension ConnectionPool {
     /// A connection for one body: the request's own when it has one of this pool and it
     /// is free, or one leased from the pool. Give it back with `giveBack(_:to:)`.
     func borrow() async throws -> (Connection, RequestLease?) {
+        let (connection, lease) = try await borrowConnection()
+        if let precondition = RequestLease.current.flatMap({ $0.pool === self ? $0.currentPrecondition : nil }) {
+            if case .failed(let error) = precondition.outcome {
+                await giveBack(connection, to: lease)
+                throw error
+            }
+            // Any connection of the request, its own or a second one for a child task, carries it.
+            if precondition.isUnknown { connection.precondition = precondition }
+        }
+        return (connection, lease)
+    }
+
+    private func borrowConnection() async throws -> (Connection, RequestLease?) {
         if let lease = RequestLease.current, lease.pool === self, let claim = lease.claim() {
             switch claim {
             case .held(let connection):
@@ -123,6 +214,7 @@ extension ConnectionPool {
     /// error comes back as a query's result, and libpq sees the closed socket only on the
     /// next read), so the socket is probed before the request uses the connection again.
     func giveBack(_ connection: Connection, to lease: RequestLease?, failed: Bool = false) async {
+        connection.precondition = nil
         guard let lease else { return await release(connection) }
         guard failed ? connection.probeIdle() : connection.isIdleAndOpen else {
             // Broken, or left inside a transaction: never reused, by the request or the pool.

@@ -6,6 +6,8 @@ import Postgres
 struct SessionStore: Sendable {
     let lifetimeHours: Int
     let idleMinutes: Int
+    /// Who the tokens this process has seen belong to: a hint `credentialHolds` confirms.
+    let callers = CallerCache()
 
     struct NewSession: Sendable {
         var id: Int64
@@ -25,6 +27,7 @@ struct SessionStore: Sendable {
 
     func revoke(_ db: Connection, sessionID: Int64) async throws {
         try await db.query("UPDATE sessions SET revoked_at = now() WHERE id = \(sessionID) AND revoked_at IS NULL")
+        callers.forget(.session(id: sessionID))
     }
 
     /// Ends every session and API token of a person except the credential in use (if
@@ -71,7 +74,7 @@ struct SessionStore: Sendable {
                 SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
                 FROM found JOIN users u ON u.id = found.user_id AND u.active
                 """).first else { return nil }
-            return try caller(row, credential: .session(id: row.decode("credential_id")))
+            return try caller(row, credential: .session(id: row.decode("credential_id")), tokenHash: hash)
         }
         if token.hasPrefix(SecretToken.apiTokenPrefix) {
             guard let row = try await db.query("""
@@ -86,16 +89,34 @@ struct SessionStore: Sendable {
                 SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
                 FROM found JOIN users u ON u.id = found.user_id AND u.active
                 """).first else { return nil }
-            return try caller(row, credential: .apiToken(id: row.decode("credential_id")))
+            return try caller(row, credential: .apiToken(id: row.decode("credential_id")), tokenHash: hash)
         }
         return nil
     }
 
-    private func caller(_ row: Row, credential: Caller.Credential) throws -> Caller {
-        Caller(
+    /// The caller of a row of `authenticate`'s, remembered for the token's next request.
+    private func caller(_ row: Row, credential: Caller.Credential, tokenHash: String) throws -> Caller {
+        let storedRoles = try row.decode("roles", as: [String].self)
+        let caller = Caller(
             id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
-            roles: Set(try row.decode("roles", as: [String].self).compactMap(Role.init(rawValue:))),
+            roles: Set(storedRoles.compactMap(Role.init(rawValue:))),
             credential: credential)
+        callers.remember(.init(caller: caller, storedRoles: storedRoles), forTokenHash: tokenHash)
+        return caller
+    }
+
+    /// The statement that fails (SQLSTATE 28000) unless a remembered caller still holds:
+    /// its credential is live, and the person active with the same name, email and roles.
+    func credentialHolds(_ remembered: CallerCache.Entry) -> Query {
+        let caller = remembered.caller
+        let (kind, id): (String, Int64) = switch caller.credential {
+        case .session(let id): ("session", id)
+        case .apiToken(let id): ("api_token", id)
+        }
+        return """
+            SELECT public.credential_holds(\(kind), \(id), \(caller.id), \(caller.name), \(caller.email),
+                                           \(remembered.storedRoles), \(idleMinutes))
+            """
     }
 
     // MARK: Personal API tokens
@@ -157,6 +178,7 @@ struct SessionStore: Sendable {
         try await AuditTrail.record(db, actorID: userID, entity: "api_token", entityID: tokenID, action: .update,
                                     before: ["name": .text(try row.decode("name")), "revoked": .bool(false)],
                                     after: ["name": .text(try row.decode("name")), "revoked": .bool(true)])
+        callers.forget(.apiToken(id: tokenID))
         return true
     }
 

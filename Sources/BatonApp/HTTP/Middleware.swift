@@ -39,8 +39,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 /// once per `withConnection`. The lookup reads tables without row-level security
 /// (sessions, API tokens, people) that every role may read, so it answers the same
 /// whoever the connection acts for (`actingForAnyone`): a connection the last request
-/// left acting for this caller's person needs no change of role at all. Requests outside these routes (static files, health)
-/// and requests that never reach the database take no connection.
+/// left acting for this caller's person needs no change of role at all. A read by a
+/// caller the process remembers skips the look-up's round trip (`respondAsRemembered`).
+/// Requests outside these routes (static files, health) take no connection.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = BatonRequestContext
     let services: AppServices
@@ -54,24 +55,70 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func authenticated(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
+        let token: String
+        let bearer: Bool
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw APIError.unauthenticated
             }
-            let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
-            guard let caller = try await services.pool.withConnection(actingForAnyone: true, { try await services.sessions.authenticate($0, token: token) }) else {
-                throw APIError.unauthenticated
-            }
-            context.caller = caller
-        } else if let token = Self.sessionCookie(request) {
-            context.caller = try await services.pool.withConnection(actingForAnyone: true) { try await services.sessions.authenticate($0, token: token) }
-            if context.caller != nil, request.uri.path.hasPrefix("/api/") {
-                try Self.checkCookieWrite(request, sessionToken: token)
-            }
+            (token, bearer) = (String(parts[1]).trimmingCharacters(in: .whitespaces), true)
+        } else if let cookie = Self.sessionCookie(request) {
+            (token, bearer) = (cookie, false)
+        } else {
+            return try await next(request, context)
         }
+        if let response = try await respondAsRemembered(request, context: context, token: token, bearer: bearer, next: next) {
+            return response
+        }
+        var context = context
+        context.caller = try await services.pool.withConnection(actingForAnyone: true) { try await services.sessions.authenticate($0, token: token) }
+        if context.caller == nil, bearer { throw APIError.unauthenticated }
+        return try await respond(request, context: context, token: token, bearer: bearer, next: next)
+    }
+
+    /// A read by a caller this process remembers (`CallerCache`) sends no look-up of its
+    /// own: the check that the caller still holds rides with the read's first statement.
+    /// When it fails, nothing the read sent took effect; the hint is forgotten and nil
+    /// returned, for the caller to be looked up afresh and the read to run again. Only
+    /// reads: they can run again, and a write's body can be read only once.
+    private func respondAsRemembered(
+        _ request: Request, context: Context, token: String, bearer: Bool,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response? {
+        guard request.method == .get || request.method == .head else { return nil }
+        let callers = services.sessions.callers
+        let tokenHash = SecretToken.hash(token)
+        guard let remembered = callers.entry(forTokenHash: tokenHash),
+            services.pool.requireForRequest(services.sessions.credentialHolds(remembered))
+        else { return nil }
+        var context = context
+        context.caller = remembered.caller
+        do {
+            let response = try await respond(request, context: context, token: token, bearer: bearer, next: next)
+            // A read that sent nothing (or caught the check's error) learns it here.
+            try await services.pool.settleRequestPrecondition()
+            return response
+        } catch {
+            // A refusal given before any statement (by role, say) may rest on a stale hint:
+            // it stands only once the check has held.
+            if !services.pool.requestPreconditionFailed { _ = try? await services.pool.settleRequestPrecondition() }
+            guard services.pool.requestPreconditionFailed else { throw error }
+            callers.forget(tokenHash: tokenHash)
+            services.pool.dropRequestPrecondition()
+            return nil
+        }
+    }
+
+    private func respond(
+        _ request: Request, context: Context, token: String, bearer: Bool,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let caller = context.caller else { return try await next(request, context) }
+        if !bearer, request.uri.path.hasPrefix("/api/") {
+            try Self.checkCookieWrite(request, sessionToken: token)
+        }
+        var context = context
         context.logger[metadataKey: "user_id"] = .stringConvertible(caller.id)
         // Admins see everything; everyone else is held to their scope by the
         // database too (sql/0012_row_level_security.sql), whatever a query says.

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+
+/// The people behind the session cookies and API tokens this process has seen, so that a
+/// read need not look its caller up in a round trip of its own before its first statement.
+///
+/// A remembered caller is only a hint. The request sends `credential_holds`
+/// (sql/functions/credentials.sql) in the same pipeline as its first statement: if the
+/// session or token was revoked, expired or sat idle too long, or the person was deactivated
+/// or their name, email or roles changed, by this process or any other, the check raises
+/// and that statement is skipped; the request then forgets the hint and starts over with a
+/// full look-up (`AuthenticationMiddleware`). The hint saves a round trip; it never decides.
+final class CallerCache: @unchecked Sendable {
+    struct Entry: Sendable {
+        let caller: Caller
+        /// The person's roles exactly as stored (order included), which the check compares.
+        let storedRoles: [String]
+    }
+
+    /// Enough for every person of a large firm with a few devices each; past it the whole
+    /// cache starts over, which costs each caller one full look-up.
+    static let capacity = 20_000
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    /// The caller remembered for a token's hash.
+    func entry(forTokenHash hash: String) -> Entry? {
+        lock.withLock { entries[hash] }
+    }
+
+    func remember(_ entry: Entry, forTokenHash hash: String) {
+        lock.withLock {
+            if entries.count >= Self.capacity, entries[hash] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[hash] = entry
+        }
+    }
+
+    func forget(tokenHash hash: String) {
+        _ = lock.withLock { entries.removeValue(forKey: hash) }
+    }
+
+    /// Forgets a credential revoked here, so that its next request does not try it first.
+    func forget(_ credential: Caller.Credential) {
+        lock.withLock { entries = entries.filter { $0.value.caller.credential != credential } }
+    }
+
+    var count: Int { lock.withLock { entries.count } }
+}
