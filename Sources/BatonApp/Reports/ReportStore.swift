@@ -468,9 +468,14 @@ struct ReportStore: Sendable {
         // or of the account's industry bought: the typical projects of accepted proposals,
         // of won deals' projects, and those the won deals name (imported wins have neither
         // proposal nor project), counted per typical project here rather than in Swift.
-        // The named ones come from the counts the deals' triggers keep
-        // (`opportunity_named_projects`, sql/functions/white_space.sql): reading every won
-        // deal's name of the industry (31,000 at a million deals) took seconds.
+        // All three are kept by triggers in the writing transactions
+        // (sql/functions/white_space.sql): the proposals' and projects' per deal with the
+        // deal's account and stage (`white_space_purchases`, sql/0053), since joining the
+        // firm's 2,604 accepted proposals and 2,604 projects to their deals on every page
+        // was about 21,000 buffers and most of the page's PostgreSQL time at a million
+        // deals; the named ones as counts (`opportunity_named_projects`), since reading
+        // every won deal's name of the industry (31,000) took seconds. Which stages are won
+        // is the stages' setting, read here, so the kept rows carry the stage, not "won".
         let rows = try await db.query("""
             WITH RECURSIVE up(id, parent_id) AS (
                 SELECT id, parent_id FROM accounts WHERE id = \(accountID)
@@ -487,15 +492,9 @@ struct ReportStore: Sendable {
                    OR a.industry IS NOT DISTINCT FROM (SELECT industry FROM accounts WHERE id = \(accountID))
             ),
             bought AS (
-                SELECT r.id AS account_id, r.in_family, r.in_industry, l.typical_project_id
-                FROM related r JOIN opportunities o ON o.account_id = r.id JOIN proposals p ON p.opportunity_id = o.id
-                JOIN proposal_lines l ON l.proposal_id = p.id
-                WHERE p.status = 'accepted' AND l.typical_project_id IS NOT NULL
-                UNION ALL
-                SELECT r.id, r.in_family, r.in_industry, ph.typical_project_id
-                FROM related r JOIN opportunities o ON o.account_id = r.id JOIN pipeline_stages s ON s.key = o.stage_key AND s.is_won
-                JOIN projects j ON j.opportunity_id = o.id JOIN project_phases ph ON ph.project_id = j.id
-                WHERE ph.typical_project_id IS NOT NULL
+                SELECT r.id AS account_id, r.in_family, r.in_industry, w.typical_project_id
+                FROM related r JOIN white_space_purchases w ON w.account_id = r.id
+                WHERE w.accepted OR (w.delivered AND w.stage_key IN (SELECT key FROM pipeline_stages WHERE is_won))
                 UNION ALL
                 SELECT r.id, r.in_family, r.in_industry, n.typical_project_id
                 FROM related r JOIN opportunity_named_projects n ON n.account_id = r.id
