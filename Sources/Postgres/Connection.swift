@@ -319,22 +319,25 @@ public final class Connection: @unchecked Sendable {
     private func pipeline(
         _ handle: OpaquePointer, _ statements: [Query], _ precondition: RequestPrecondition? = nil, then last: Query?
     ) async throws -> QueryResult? {
-        var lastName: String?
-        var lastRendered: (sql: String, binds: [String?])?
-        if let last {
-            let rendered = last.rendered
+        // The precondition and `last` come every request: they run as prepared statements
+        // (prepared on first use, in a round trip of its own), the opening's as they are.
+        func preparedName(_ rendered: (sql: String, binds: [String?])) async throws -> String? {
             try Self.refuseNUL(rendered.binds)
-            if self.statements != nil, PreparedStatements.worthPreparing(rendered.sql) {
-                lastName = try await prepared(handle, sql: rendered.sql, count: Int32(rendered.binds.count)).0
-            }
-            lastRendered = rendered
+            guard self.statements != nil, PreparedStatements.worthPreparing(rendered.sql) else { return nil }
+            return try await prepared(handle, sql: rendered.sql, count: Int32(rendered.binds.count)).0
         }
+        let lastRendered = last?.rendered
+        let preconditionRendered = precondition?.statement.rendered
+        var lastName: String?
+        var preconditionName: String?
+        if let lastRendered { lastName = try await preparedName(lastRendered) }
+        if let preconditionRendered { preconditionName = try await preparedName(preconditionRendered) }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .protocolError, message: "libpq could not enter pipeline mode")
         }
         var renderedAll = statements.map(\.rendered)
-        let preconditionIndex = precondition.map { _ in renderedAll.count }
-        if let precondition { renderedAll.append(precondition.statement.rendered) }
+        let preconditionIndex = preconditionRendered.map { _ in renderedAll.count }
+        if let preconditionRendered { renderedAll.append(preconditionRendered) }
         if let lastRendered { renderedAll.append(lastRendered) }
         var sent = 0
         var sendFailure: String?
@@ -342,6 +345,9 @@ public final class Connection: @unchecked Sendable {
             let ok = Self.withValues(binds) { params in
                 if i == renderedAll.count - 1, let lastName {
                     return PQsendQueryPrepared(handle, lastName, Int32(binds.count), params, nil, nil, 0)
+                }
+                if i == preconditionIndex, let preconditionName {
+                    return PQsendQueryPrepared(handle, preconditionName, Int32(binds.count), params, nil, nil, 0)
                 }
                 return PQsendQueryParams(handle, sql, Int32(binds.count), nil, params, nil, nil, 0)
             }

@@ -24,6 +24,23 @@ import Testing
         }
     }
 
+    @Test func itRunsAsAPreparedStatementOfItsConnection() async throws {
+        try await withTestPool(maxConnections: 1) { pool in
+            try await pool.runQuery("CREATE SEQUENCE checks")
+            for _ in 0..<3 {
+                try await pool.withRequestLease {
+                    pool.requireForRequest("SELECT nextval('checks') WHERE true")
+                    _ = try await pool.withConnection { try await $0.query("SELECT 1") }
+                }
+            }
+            let prepared = try await pool.scalar("""
+                SELECT count(*) AS v FROM pg_prepared_statements WHERE statement LIKE '%nextval(''checks'')%'
+                """, as: Int.self)
+            #expect(prepared == 1, "prepared once on the connection, then reused")
+            #expect(try await pool.scalar("SELECT last_value AS v FROM checks", as: Int.self) == 3)
+        }
+    }
+
     @Test func aFailedPreconditionLetsNoStatementOfTheRequestTakeEffect() async throws {
         try await withTestPool(maxConnections: 2) { pool in
             try await pool.runQuery("CREATE TABLE marks (n int)")
