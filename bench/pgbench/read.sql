@@ -1,21 +1,15 @@
--- The SQL of GET /api/v1/opportunities/{id} as the admin, statement for statement:
--- the AuthenticationMiddleware's session lookup (SessionStore.authenticate, a bearer
--- token that starts with bs_), then OpportunityStore.find (admin: the scope is TRUE).
--- Both outside a transaction, as the route runs them. pgbench -M extended sends each
--- with PQexecParams-style parameters, like the app's libpq client.
--- Variables from bench.py: token_hash (hex SHA-256 of the token), idle (minutes), max_id.
+-- The SQL of GET /api/v1/opportunities/{id} as the admin, statement for statement, as
+-- the server sends it once it remembers the session (every read after the first): the
+-- AuthenticationMiddleware's credential check (SessionStore.credentialHolds,
+-- sql/functions/credentials.sql) and OpportunityStore.find (admin: the scope is TRUE),
+-- in one pipeline, outside a transaction, as the route runs them. pgbench -M extended
+-- sends each with PQexecParams-style parameters, like the app's libpq client.
+-- Variables from bench.py: session_id, person_id, person_name, person_email,
+-- person_roles (the admin as the server remembers them), idle (minutes), max_id.
 \set id random(1, :max_id)
-WITH found AS (
-    SELECT s.id, s.user_id, s.last_seen_at FROM sessions s
-    WHERE s.token_hash = decode(:token_hash, 'hex') AND s.revoked_at IS NULL
-      AND s.expires_at > now()
-      AND s.last_seen_at > now() - make_interval(mins => :idle)
-), touched AS (
-    UPDATE sessions SET last_seen_at = now()
-    FROM found WHERE sessions.id = found.id AND found.last_seen_at < now() - interval '1 minute'
-)
-SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
-FROM found JOIN users u ON u.id = found.user_id AND u.active;
+\startpipeline
+SELECT public.credential_holds('session', :session_id, :person_id, :person_name, :person_email,
+                               :person_roles, :idle);
 SELECT o.id, o.version, o.account_id, a.name AS account_name, o.name, o.kind, o.stage_key, o.amount, o.close_date,
     o.owner_id, o.probability_override, o.forecast_category_override, o.next_step, o.source, o.closed_on,
     o.lost_reason, o.stage_entered_at, o.external_id, o.archived_at IS NOT NULL AS archived, o.created_at, o.updated_at,
@@ -29,3 +23,4 @@ SELECT o.id, o.version, o.account_id, a.name AS account_name, o.name, o.kind, o.
               FROM opportunity_team t WHERE t.opportunity_id = o.id), '[]')::text AS team
 FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key
 WHERE o.id = :id AND TRUE;
+\endpipeline
