@@ -72,4 +72,21 @@ import Testing
         #expect(Self.differences(deal) == [] && Self.differences(deal.deal) == [] && Self.differences(contact) == [])
         #expect(Self.differences(page.timeline[0]) == [] && Self.differences(page.whiteSpace[0]) == [])
     }
+
+    /// The accounts page's body: a list cell's absent link and the new account's form's
+    /// `{{#frame}}` climb through it to the page.
+    @Test func theAccountsPageAnswersEveryNameMirrorWould() {
+        let caller = Caller(id: 1, name: "Admin", email: "admin@demo.test", roles: [.admin], credential: .apiToken(id: 0))
+        let spec = ListKind.accounts.spec
+        let view = ListView(spec: spec, conditions: [], columns: spec.columns.filter(\.standard), sort: spec.column(spec.sort) ?? spec.columns[0])
+        let list = ListPage(spec: spec, view: view, params: ListParameters(query: ""), result: ListResult(rows: [], count: 0, total: 0),
+                            choices: [:], saved: [], caller: caller, currency: "USD")
+        let state = FormState("new-account", values: ["ownerId": "1"])
+        let duplicate = WebRoutes.LikelyDuplicate(id: 4, name: "Northwind", domain: "northwind.test")
+        for duplicates in [[], [duplicate]] {
+            let body = WebRoutes.AccountsBody(list: list, canCreate: true, newAccount: state.form([state.text("name", "Name")]),
+                                              showForm: !duplicates.isEmpty, duplicates: duplicates, hasDuplicates: !duplicates.isEmpty)
+            #expect(Self.differences(body) == [])
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Dates
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 import Postgres
 
 /// The account pages and their forms: the accounts list (a new account), an account
@@ -154,6 +155,10 @@ extension WebRoutes {
     /// An account the new one probably repeats, linked from the warning above the form.
     struct LikelyDuplicate { var id: Int64; var name: String; var domain: String }
 
+    /// The accounts page: the list, and the new account's form when it is open.
+    struct AccountsBody { var list: ListPage; var canCreate: Bool; var newAccount: WebForm; var showForm: Bool
+                          var duplicates: [LikelyDuplicate]; var hasDuplicates: Bool }
+
     func accountsPage(_ request: Request, _ caller: Caller, _ token: String, form: FormState? = nil,
                       duplicates: [LikelyDuplicate] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let canCreate = PipelineAccess.canWrite(caller.roles)
@@ -161,8 +166,6 @@ extension WebRoutes {
         let showForm = canCreate && (request.uri.queryParameters["new"] != nil || form != nil)
         // The list is the one list view (`ListSpec.accounts`): owner, status, columns,
         // sort, count, saved views and CSV, as on the other lists.
-        struct Body { var list: ListPage; var canCreate: Bool; var newAccount: WebForm; var showForm: Bool
-                      var duplicates: [LikelyDuplicate]; var hasDuplicates: Bool }
         let body = try await services.pool.withConnection { db in
             let list = try await listBody(db, .accounts, ListParameters(request), caller: caller)
             let state = form ?? FormState("new-account", values: ["ownerId": String(caller.id)])
@@ -176,8 +179,8 @@ extension WebRoutes {
                 state.select("parentId", "Parent account",
                              try await AccountPage.parents(db, caller: caller, services: services, except: nil, including: nil)),
             ] : []
-            return Body(list: list, canCreate: canCreate, newAccount: state.form(fields), showForm: showForm,
-                        duplicates: duplicates, hasDuplicates: !duplicates.isEmpty)
+            return AccountsBody(list: list, canCreate: canCreate, newAccount: state.form(fields), showForm: showForm,
+                                duplicates: duplicates, hasDuplicates: !duplicates.isEmpty)
         }
         return renderer.page("accounts", Page(frame: frame(caller, sessionToken: token, title: "Accounts", area: "accounts"), body: body),
                              status: status)
@@ -214,5 +217,24 @@ extension WebRoutes {
         guard let (caller, token) = try signedIn(request, context) else { return toSignIn(request) }
         guard PipelineAccess.canRead(caller.roles) else { return forbidden() }
         return try await show(caller, token, try request.id(context))
+    }
+}
+
+// The accounts page answers by name: every list cell without a link or class climbs past
+// the list to this body (ListPagesMustache.swift), as the new account's form does for its
+// CSRF token (`{{#frame}}`), and through Mirror each climb reflected the whole body. Every
+// stored property answers under its own name, anything else nil so it climbs on to the
+// page, as with Mirror; AccountPageMustacheTests holds it to Mirror's.
+extension WebRoutes.AccountsBody: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "list": list
+        case "canCreate": canCreate
+        case "newAccount": newAccount
+        case "showForm": showForm
+        case "duplicates": duplicates
+        case "hasDuplicates": hasDuplicates
+        default: nil
+        }
     }
 }
