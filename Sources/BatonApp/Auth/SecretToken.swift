@@ -1,3 +1,4 @@
+import BatonCore
 import Crypto
 import Foundation
 
@@ -22,6 +23,6 @@ enum SecretToken {
 
     /// The stored form of a token, as lowercase hex.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 }

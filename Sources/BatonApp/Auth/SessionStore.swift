@@ -56,9 +56,9 @@ struct SessionStore: Sendable {
     /// The person a bearer token or session cookie belongs to, or nil when the token
     /// is unknown, revoked, expired, idle too long, or its person is inactive. It may run
     /// while the connection still acts for the last request's person (`baton_member`):
-    /// these tables have no row-level security, so the answer is the same.
-    func authenticate(_ db: Connection, token: String) async throws -> Caller? {
-        let hash = SecretToken.hash(token)
+    /// these tables have no row-level security, so the answer is the same. `tokenHash` is
+    /// `SecretToken.hash(token)`, which the caller has already worked out.
+    func authenticate(_ db: Connection, token: String, tokenHash hash: String) async throws -> Caller? {
         if token.hasPrefix(SecretToken.sessionPrefix) {
             // Touching last_seen_at at most once a minute keeps reads from writing.
             guard let row = try await db.query("""

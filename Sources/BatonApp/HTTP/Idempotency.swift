@@ -27,8 +27,7 @@ enum Idempotency {
         guard (1...255).contains(key.utf8.count) else {
             throw APIError.validation([.init("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")])
         }
-        let hash = Data(SHA256.hash(data: Data(request.method.rawValue.utf8) + Data(request.uri.path.utf8) + body))
-        let hashHex = hash.map { String(format: "%02x", $0) }.joined()
+        let hashHex = Hex.lowercase(SHA256.hash(data: Data(request.method.rawValue.utf8) + Data(request.uri.path.utf8) + body))
         try await db.query("""
             DELETE FROM idempotency_keys
             WHERE user_id = \(userID) AND key = \(key) AND created_at < now() - interval '24 hours'

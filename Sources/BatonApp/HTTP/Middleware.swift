@@ -68,11 +68,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
-        if let response = try await respondAsRemembered(request, context: context, token: token, bearer: bearer, next: next) {
+        let tokenHash = SecretToken.hash(token)
+        if let response = try await respondAsRemembered(request, context: context, token: token, tokenHash: tokenHash, bearer: bearer, next: next) {
             return response
         }
         var context = context
-        context.caller = try await services.pool.withConnection(actingForAnyone: true) { try await services.sessions.authenticate($0, token: token) }
+        context.caller = try await services.pool.withConnection(actingForAnyone: true) {
+            try await services.sessions.authenticate($0, token: token, tokenHash: tokenHash)
+        }
         if context.caller == nil, bearer { throw APIError.unauthenticated }
         return try await respond(request, context: context, token: token, bearer: bearer, next: next)
     }
@@ -83,12 +86,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// returned, for the caller to be looked up afresh and the read to run again. Only
     /// reads: they can run again, and a write's body can be read only once.
     private func respondAsRemembered(
-        _ request: Request, context: Context, token: String, bearer: Bool,
+        _ request: Request, context: Context, token: String, tokenHash: String, bearer: Bool,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response? {
         guard request.method == .get || request.method == .head else { return nil }
         let callers = services.sessions.callers
-        let tokenHash = SecretToken.hash(token)
         guard let remembered = callers.entry(forTokenHash: tokenHash),
             services.pool.requireForRequest(services.sessions.credentialHolds(remembered))
         else { return nil }

@@ -13,7 +13,7 @@ struct ClientProposalDocument: Sendable {
     func render(_ db: Connection, proposal: ProposalRecord, services: AppServices, today: CalendarDate) async throws -> (html: String, sha256: String) {
         let page = try await ProposalPrintPage.build(db, proposal: proposal, services: services, today: today)
         let html = library.render(page, withTemplate: "proposal-print") ?? ""
-        let digest = SHA256.hash(data: Data(html.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: Data(html.utf8)))
         return (html, digest)
     }
 }
