@@ -113,4 +113,24 @@ import Testing
         cache.forget(.session(id: 1))
         #expect(cache.count == 0, "revoking a session here forgets it")
     }
+
+    @Test func revokingOneCredentialKeepsTheOthers() {
+        let cache = CallerCache()
+        let person = { (credential: Caller.Credential) in
+            CallerCache.Entry(caller: Caller(id: 1, name: "A", email: "a@example.test", roles: [], credential: credential), storedRoles: [])
+        }
+        cache.remember(person(.session(id: 1)), forTokenHash: "s1")
+        cache.remember(person(.session(id: 2)), forTokenHash: "s2")
+        cache.remember(person(.apiToken(id: 1)), forTokenHash: "t1")
+        cache.forget(.session(id: 1))
+        #expect(cache.entry(forTokenHash: "s1") == nil)
+        #expect(cache.entry(forTokenHash: "s2")?.caller.credential == .session(id: 2))
+        #expect(cache.entry(forTokenHash: "t1")?.caller.credential == .apiToken(id: 1), "a token and a session of the same number differ")
+        cache.forget(tokenHash: "s2")
+        cache.forget(.session(id: 2))
+        #expect(cache.count == 1)
+        cache.remember(person(.session(id: 2)), forTokenHash: "s2")
+        cache.forget(.session(id: 2))
+        #expect(cache.count == 1, "forgetting by hash also drops the credential's index, so remembering again works")
+    }
 }

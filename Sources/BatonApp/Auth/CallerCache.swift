@@ -23,6 +23,9 @@ final class CallerCache: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    /// The token hashes remembered for each credential (one, unless a test says
+    /// otherwise), so that a revocation finds its entries without walking the cache.
+    private var hashes: [Caller.Credential: Set<String>] = [:]
 
     /// The caller remembered for a token's hash.
     func entry(forTokenHash hash: String) -> Entry? {
@@ -31,18 +34,28 @@ final class CallerCache: @unchecked Sendable {
 
     func remember(_ entry: Entry, forTokenHash hash: String) {
         lock.withLock {
-            if entries.count >= Self.capacity, entries[hash] == nil { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= Self.capacity, entries[hash] == nil {
+                entries.removeAll(keepingCapacity: true)
+                hashes.removeAll(keepingCapacity: true)
+            }
             entries[hash] = entry
+            hashes[entry.caller.credential, default: []].insert(hash)
         }
     }
 
     func forget(tokenHash hash: String) {
-        _ = lock.withLock { entries.removeValue(forKey: hash) }
+        lock.withLock {
+            guard let entry = entries.removeValue(forKey: hash) else { return }
+            hashes[entry.caller.credential]?.remove(hash)
+            if hashes[entry.caller.credential]?.isEmpty == true { hashes[entry.caller.credential] = nil }
+        }
     }
 
     /// Forgets a credential revoked here, so that its next request does not try it first.
     func forget(_ credential: Caller.Credential) {
-        lock.withLock { entries = entries.filter { $0.value.caller.credential != credential } }
+        lock.withLock {
+            for hash in hashes.removeValue(forKey: credential) ?? [] { entries[hash] = nil }
+        }
     }
 
     var count: Int { lock.withLock { entries.count } }

@@ -4,7 +4,7 @@ import NIOCore
 
 /// The signed-in person making a request.
 public struct Caller: Sendable {
-    public enum Credential: Sendable, Equatable {
+    public enum Credential: Sendable, Hashable {
         case session(id: Int64)
         case apiToken(id: Int64)
     }
