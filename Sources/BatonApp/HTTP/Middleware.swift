@@ -4,15 +4,19 @@ import Hummingbird
 import Logging
 import Postgres
 
-/// Gives each request an id, in its log lines and in the `X-Request-Id` header.
+/// Shows each request's id in the `X-Request-Id` header: the id Hummingbird gives every
+/// request and puts in each of its log lines (`hb.request.id`). A second id of our own
+/// cost a UUID and a copy of the logger's metadata a request.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        let id = UUID().uuidString.lowercased()
-        context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
-        response.headers[.requestID] = id
+        if let id = Self.id(of: context) { response.headers[.requestID] = id }
         return response
+    }
+
+    /// The id in the request's log lines, if its logger carries one.
+    static func id(of context: some RequestContext) -> String? {
+        context.logger[metadataKey: "hb.request.id"]?.description
     }
 }
 

@@ -276,7 +276,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             case 403:
                 response = renderer.page("forbidden", [String: String](), status: .forbidden)
             case 500...:
-                let id = context.logger[metadataKey: "request_id"].map { "\($0)" }
+                let id = RequestIDMiddleware<BatonRequestContext>.id(of: context)
                 response = renderer.page("error", ErrorPage(
                     status: problem.status.code, title: problem.status.code == 503 ? "Try again in a moment" : "Something went wrong",
                     detail: problem.status.code == 503
