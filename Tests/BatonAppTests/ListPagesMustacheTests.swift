@@ -13,7 +13,7 @@ import Testing
         #expect(AccountPageMustacheTests.differences(ListPage.Header(label: "Amount", href: "?sort=amount", sorted: "ascending", numeric: true)) == [])
         #expect(AccountPageMustacheTests.differences(ListPage.Header(label: "Name", href: nil, sorted: "", numeric: false)) == [])
         #expect(AccountPageMustacheTests.differences(ListPage.ColumnChoice(key: "owner", label: "Owner", shown: true)) == [])
-        let option = ListOption(value: "2", label: "Ana Torres", selected: true)
+        let option = Choice(value: "2", label: "Ana Torres", selected: true)
         #expect(AccountPageMustacheTests.differences(option) == [])
         var owner = ListPage.Field(key: "owner", label: "Owner", value: "2", placeholder: "", choice: true)
         owner.anyLabel = "Anyone"

@@ -43,11 +43,10 @@ struct AccountAgreements {
 /// `/agreements`: the recurring book the caller sees, filtered by status, account owner
 /// and end within so many days, soonest end first, with the live ones' MRR and ARR.
 struct AgreementsPage {
-    struct Option { var value, label: String; var selected: Bool }
     static let limit = 500
 
     var lines: [AgreementLine]
-    var statuses, owners, endings: [Option]
+    var statuses, owners, endings: [Choice]
     var count: Int
     var mrr, arr: String
     var empty, truncated: Bool
@@ -66,12 +65,12 @@ struct AgreementsPage {
         let people = try await store.agreementOwners(db, caller: caller)
         return AgreementsPage(
             lines: listed.map { AgreementLine($0.agreement, accountName: $0.accountName, ownerName: $0.ownerName, currency: currency) },
-            statuses: [Option(value: "", label: "Any status", selected: status == nil)]
-                + AgreementStatus.allCases.map { Option(value: $0.rawValue, label: Formatting.label($0.rawValue), selected: $0 == status) },
-            owners: [Option(value: "", label: "Anyone", selected: owner == nil)]
-                + people.map { Option(value: String($0.id), label: $0.name, selected: $0.id == owner) },
-            endings: [Option(value: "", label: "Any time", selected: ending == nil)]
-                + endingChoices.map { Option(value: String($0), label: "\($0) days", selected: $0 == ending) },
+            statuses: [Choice(value: "", label: "Any status", selected: status == nil)]
+                + AgreementStatus.allCases.map { Choice(value: $0.rawValue, label: Formatting.label($0.rawValue), selected: $0 == status) },
+            owners: [Choice(value: "", label: "Anyone", selected: owner == nil)]
+                + people.map { Choice(value: String($0.id), label: $0.name, selected: $0.id == owner) },
+            endings: [Choice(value: "", label: "Any time", selected: ending == nil)]
+                + endingChoices.map { Choice(value: String($0), label: "\($0) days", selected: $0 == ending) },
             count: listed.count, mrr: Formatting.money(live, currency: currency),
             arr: Formatting.money(AgreementRules.arr(mrr: live), currency: currency),
             empty: listed.isEmpty, truncated: listed.count == limit)

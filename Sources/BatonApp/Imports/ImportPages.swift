@@ -10,7 +10,6 @@ import Postgres
 /// `ImportStore.run` as `POST /api/v1/imports/{kind}`, with the same mapping; agreements
 /// and sites go through their own imports (`AgreementImport`, `SiteImport`), as their API does.
 struct ImportPage {
-    struct Choice { var value: String; var label: String; var selected: Bool }
     struct Unmapped { var index: Int; var column: String; var value: String; var rows: String; var accepted: String; var choices: [Choice] }
     /// A value the person was asked about on an earlier step, with what they chose.
     struct Asked { var column: String; var value: String; var accepted: [String]; var chosen: String? }

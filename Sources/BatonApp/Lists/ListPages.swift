@@ -222,8 +222,6 @@ struct ListParameters: Sendable {
     }
 }
 
-struct ListOption: Sendable { var value: String; var label: String; var selected: Bool }
-
 struct ListPaging: Sendable {
     var summary: String
     var previous: String?
@@ -248,7 +246,7 @@ struct ListPage: Sendable {
         /// The choice meaning "no filter" ("Anyone"), when there is one; a hidden filter's value when set.
         /// (Optional: Mustache draws a section for an empty string too.)
         var anyLabel, kept: String?
-        var options: [ListOption] = []
+        var options: [Choice] = []
     }
     struct ColumnChoice: Sendable { var key, label: String; var shown: Bool }
     struct Header: Sendable { var label: String; var href: String?; var sorted: String; var numeric: Bool }
@@ -310,7 +308,7 @@ struct ListPage: Sendable {
                 field.choice = true
                 field.anyLabel = any
                 let chosen = params[filter.key] ?? filter.standard
-                field.options = (choices[filter.key] ?? []).map { ListOption(value: $0.value, label: $0.label, selected: $0.value == chosen) }
+                field.options = (choices[filter.key] ?? []).map { Choice(value: $0.value, label: $0.label, selected: $0.value == chosen) }
             }
             return field
         }

@@ -52,17 +52,6 @@ extension ListPage.Field: MustacheParent {
     }
 }
 
-extension ListOption: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": value
-        case "label": label
-        case "selected": selected
-        default: nil
-        }
-    }
-}
-
 // The page itself answers by name too: a cell without a link or class (`{{^href}}`,
 // `{{#cssClass}}`, `{{#statusClass}}`) finds nothing in the cell and climbs through the
 // row to the page, and through Mirror that was a walk over all of the page's stored

@@ -37,7 +37,6 @@ struct NotificationsPage {
         var when: String
         var unread: Bool
     }
-    struct Choice { var value, label: String; var selected: Bool }
     /// An email not (yet) delivered, for admins: to whom, and when it is tried again.
     /// `state`: the delivery's status in words ("Failed", not `failed`).
     struct Undelivered { var delivery: NotificationDeliveryRecord; var recipient, state, nextTry: String }

@@ -11,7 +11,6 @@ import Postgres
 struct OpportunityPage {
     /// A step of the stage path; an open deal's other steps are buttons that move it there.
     struct Step { var key: String; var name: String; var days: String; var current: Bool; var passed: Bool; var movable: Bool }
-    struct Choice { var value: String; var label: String }
     /// What the page's forms hold: fresh, or what was typed into the one that failed.
     struct Forms {
         var proposal, details: FormState?
@@ -31,7 +30,7 @@ struct OpportunityPage {
             /// `team[2]` (the form's names) or `new` (the person being added); `domId`: `team-2-`.
             var index, domId, userId, name: String
             var isNew: Bool
-            var roles: [FormField.Option]
+            var roles: [Choice]
             var split: String; var remove: Bool
             var hasError: Bool; var error: String
             /// The split box's `aria-describedby`: its own message, else the total's.
@@ -39,7 +38,7 @@ struct OpportunityPage {
         }
         /// The members, then the person being added.
         var rows: [Row]
-        var people: [FormField.Option]
+        var people: [Choice]
         var total: String
         var hasTotalError: Bool; var totalError: String
         var messages: [String]
@@ -170,8 +169,8 @@ struct OpportunityPage {
                                           noun: "opportunity", discard: "/opportunities/\(o.id)") { name, value in
             name == "ownerId" ? owners.first { $0.value == value }?.label ?? value : value
         }
-        let reasons = try await LostReasonStore().active(db).map { Choice(value: $0.name, label: $0.name) }
-            + [Choice(value: LostReasonStore.other, label: "Other (say why)")]
+        let reasons = try await LostReasonStore().active(db).map { Choice(value: $0.name, label: $0.name, selected: false) }
+            + [Choice(value: LostReasonStore.other, label: "Other (say why)", selected: false)]
 
         var page = OpportunityPage(opportunity: o, amount: o.amount.amount.display(currency: currency),
                                kind: Formatting.label(o.kind), owner: owner, path: path,
@@ -186,7 +185,7 @@ struct OpportunityPage {
                                isOpen: isOpen, isLost: o.lostOn != nil,
                                wonStage: stages.first { $0.isWon }?.key ?? "", lostStage: stages.first { $0.isLost }?.key ?? "",
                                lostReasons: reasons,
-                               openStages: stages.filter { !$0.isWon && !$0.isLost }.map { Choice(value: $0.key, label: $0.name) },
+                               openStages: stages.filter { !$0.isWon && !$0.isLost }.map { Choice(value: $0.key, label: $0.name, selected: false) },
                                otherReason: LostReasonStore.other)
         if canEdit {
             // Who can join: the caller's reporting line, and every project manager (the
@@ -202,8 +201,8 @@ struct OpportunityPage {
 
     /// The team's form: the saved team, or the form as sent with each row's message.
     static func teamForm(_ o: OpportunityRecord, names: [Int64: String], everyone: [(id: Int64, name: String)], sent: FormState?) -> TeamForm {
-        func roles(_ chosen: String) -> [FormField.Option] {
-            TeamRole.allCases.map { FormField.Option(value: $0.rawValue, label: Formatting.label($0), selected: $0.rawValue == chosen) }
+        func roles(_ chosen: String) -> [Choice] {
+            TeamRole.allCases.map { Choice(value: $0.rawValue, label: Formatting.label($0), selected: $0.rawValue == chosen) }
         }
         let errors = sent?.errors ?? [:], totalError = errors["team"] ?? ""
         func row(_ key: String, userId: String, name: String, role: String, split: String, remove: Bool) -> TeamForm.Row {
@@ -234,8 +233,8 @@ struct OpportunityPage {
         }
         let onTeam = Set(rows.map(\.userId))
         let chosen = sent?.value("new.userId") ?? ""
-        let people = [FormField.Option(value: "", label: "No one", selected: chosen.isEmpty)] + everyone.filter { !onTeam.contains(String($0.id)) }.map {
-            FormField.Option(value: String($0.id), label: $0.name, selected: String($0.id) == chosen)
+        let people = [Choice(value: "", label: "No one", selected: chosen.isEmpty)] + everyone.filter { !onTeam.contains(String($0.id)) }.map {
+            Choice(value: String($0.id), label: $0.name, selected: String($0.id) == chosen)
         }
         rows.append(row("new", userId: chosen, name: "Add a person", role: sent?.value("new.role") ?? TeamRole.salesPartner.rawValue,
                         split: sent?.value("new.splitPercent") ?? "", remove: false))

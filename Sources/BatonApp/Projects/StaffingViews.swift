@@ -14,7 +14,6 @@ struct StaffingView {
         var away, overbooked: Bool
     }
     struct Row { var name: String; var detail: String; var cells: [Cell] }
-    struct Option { var value: String; var label: String; var selected: Bool }
 
     var title: String
     var projectId: Int64?
@@ -23,7 +22,7 @@ struct StaffingView {
     var empty: Bool
     /// The filters: a skill and a location, and the skills to choose from.
     var skill, location: String
-    var skills: [Option]
+    var skills: [Choice]
     var isResources: Bool
 
     static func cell(_ c: WeekCell, showProject: Bool) -> Cell {
@@ -65,8 +64,8 @@ struct StaffingView {
                     cells: cells.map { cell($0, showProject: false) })
             },
             empty: grid.isEmpty, skill: skill ?? "", location: location ?? "",
-            skills: [Option(value: "", label: "Any skill", selected: skill == nil)]
-                + names.map { Option(value: $0, label: $0, selected: $0.lowercased() == skill?.lowercased()) },
+            skills: [Choice(value: "", label: "Any skill", selected: skill == nil)]
+                + names.map { Choice(value: $0, label: $0, selected: $0.lowercased() == skill?.lowercased()) },
             isResources: true)
     }
 }

@@ -14,7 +14,7 @@ struct ProposalPage {
     struct Line {
         var index: Int; var item, quantity, unit, unitPrice, discount, total: String
         /// "service" or "pass-through"; a free-text line may change it (`kindChoices`).
-        var kind: String; var isFreeText: Bool; var kindChoices: [KindChoice]
+        var kind: String; var isFreeText: Bool; var kindChoices: [Choice]
         /// Billed every period: its total is one bill, outside the one-off subtotal.
         var recurs: Bool
         var hasQuantityError: Bool; var quantityError: String
@@ -22,7 +22,6 @@ struct ProposalPage {
         var hasDiscountError: Bool; var discountError: String
         var hasItemError: Bool; var itemError: String
     }
-    struct KindChoice { var value: String; var label: String; var selected: Bool }
     struct Skill { var skill, needed, free, short: String; var ok: Bool }
     struct Action {
         var action, label: String; var needsComment, isAccept: Bool
@@ -126,7 +125,7 @@ struct ProposalPage {
                         unit: [Formatting.label(l.unit), l.recurrence?.words].compactMap(\.self).joined(separator: ", "), unitPrice: typed["unitPrice\(i)"] ?? (editable ? l.unitPrice.description : l.unitPrice.amount.grouped(scale: 2)),
                         discount: typed["discount\(i)"] ?? l.discountPercent.description, total: l.lineTotal.amount.grouped(scale: 2),
                         kind: Formatting.label(kind.words), isFreeText: l.typicalProjectId == nil,
-                        kindChoices: LineKind.allCases.map { KindChoice(value: $0.rawValue, label: $0.words, selected: $0 == kind) },
+                        kindChoices: LineKind.allCases.map { Choice(value: $0.rawValue, label: $0.words, selected: $0 == kind) },
                         recurs: l.recurrence != nil,
                         hasQuantityError: q != nil, quantityError: q ?? "", hasPriceError: u != nil, priceError: u ?? "",
                         hasDiscountError: d != nil, discountError: d ?? "", hasItemError: !item.isEmpty, itemError: item.joined(separator: " "))

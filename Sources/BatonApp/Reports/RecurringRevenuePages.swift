@@ -9,13 +9,12 @@ import Hummingbird
 /// 30, 60 or 90 days, all from the API's questions so page and API agree; each table's
 /// CSV is the API's with the same values.
 struct RecurringRevenuePage: ReportPageBody {
-    struct Option { var value, label: String; var selected: Bool }
     struct Line { var label: String; var opening, new, expansion, contraction, churn, renewal, closing, arr: String }
     struct Quarter { var quarter, from, to, opening, churn, contraction, expansion, gross, net: String }
     struct Renewal { var renewal: RenewalDue; var accountHref, endOn, noticeBy, arr, status, stage: String }
     var reportNav: [ReportNav.Link]
     var from = "", to = "", by = RecurringRevenueGrouping.month.rawValue, within = "90"
-    var groupings: [Option] = [], windows: [Option] = []
+    var groupings: [Choice] = [], windows: [Choice] = []
     var byLabel = "Month"
     var error: String?
     var hasReport = false

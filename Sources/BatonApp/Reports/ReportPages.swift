@@ -104,7 +104,6 @@ extension GrowthReportPage: ReportPageBody {}
 /// The reports' sub-navigation, and the pickers the report pages share.
 struct ReportNav {
     struct Link { var label: String; var href: String; var current: Bool }
-    struct Option { var value: String; var label: String; var selected: Bool }
 
     /// Delivery and growth are for admins, managers and project managers, as in the API.
     static func isManagerial(_ caller: Caller) -> Bool {
@@ -132,7 +131,7 @@ struct ReportNav {
 
     /// The periods to pick from: the quarters and years of last, this and next fiscal
     /// year, every period a quota or bonus run named, and the one shown.
-    static func periodOptions(calendar: FiscalCalendar, stored: [FiscalPeriod], selected: String) -> [Option] {
+    static func periodOptions(calendar: FiscalCalendar, stored: [FiscalPeriod], selected: String) -> [Choice] {
         let year = calendar.fiscalYear(containing: ReportPageText.today)
         var periods: [FiscalPeriod] = []
         for y in (year - 1)...(year + 1) { periods.append(calendar.year(y)); periods.append(contentsOf: calendar.quarters(of: y)) }
@@ -141,8 +140,8 @@ struct ReportNav {
         var seen = Set<String>()
         let unique = periods.filter { seen.insert($0.key).inserted }
             .sorted { ($0.start, $0.kind.order, $0.key) < ($1.start, $1.kind.order, $1.key) }
-        var options = unique.map { Option(value: $0.key, label: $0.key, selected: $0.key == selected) }
-        if !seen.contains(selected) { options.append(Option(value: selected, label: selected, selected: true)) }
+        var options = unique.map { Choice(value: $0.key, label: $0.key, selected: $0.key == selected) }
+        if !seen.contains(selected) { options.append(Choice(value: selected, label: selected, selected: true)) }
         return options
     }
 
@@ -218,7 +217,7 @@ struct PipelineReportPage {
     struct Row { var stage: String; var name: String; var count: Int; var amount: String; var weighted: String; var age: String }
     var reportNav: [ReportNav.Link]
     var period: String
-    var periods: [ReportNav.Option] = []
+    var periods: [Choice] = []
     var error: String?
     var hasReport = false
     var rows: [Row] = []

@@ -82,7 +82,7 @@ struct RotationBoard: Sendable {
     /// Who a block can go to (the move form's "To"): everyone active the caller sees,
     /// not only the rows the filters leave.
     var people: [PersonOption]
-    var zooms, skills, homes, clients: [ListOption]
+    var zooms, skills, homes, clients: [Choice]
     var previous, next, back: String
     var error: String?
     var undo: UndoOffer?
@@ -148,13 +148,13 @@ struct RotationBoard: Sendable {
                             label: "\(names[b.userId] ?? "?"): \(b.project) (\(b.client)), \(Formatting.date(b.start)) to \(Formatting.date(b.end))")
             },
             people: UserStore.personOptions(try await services.users.activeChoices(db, visibleTo: caller), current: nil, selected: nil),
-            zooms: Zoom.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == q.zoom) },
-            skills: [ListOption(value: "", label: "Any skill", selected: q.skill == nil)]
-                + skillNames.map { ListOption(value: $0, label: $0, selected: $0.lowercased() == q.skill?.lowercased()) },
-            homes: [ListOption(value: "", label: "Any home base", selected: q.homeSiteID == nil)]
-                + homeBases.map { ListOption(value: String($0.id), label: $0.name, selected: $0.id == q.homeSiteID) },
-            clients: [ListOption(value: "", label: "Any client", selected: q.clientID == nil)]
-                + clientChoices.map { ListOption(value: String($0.id), label: $0.name, selected: $0.id == q.clientID) },
+            zooms: Zoom.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == q.zoom) },
+            skills: [Choice(value: "", label: "Any skill", selected: q.skill == nil)]
+                + skillNames.map { Choice(value: $0, label: $0, selected: $0.lowercased() == q.skill?.lowercased()) },
+            homes: [Choice(value: "", label: "Any home base", selected: q.homeSiteID == nil)]
+                + homeBases.map { Choice(value: String($0.id), label: $0.name, selected: $0.id == q.homeSiteID) },
+            clients: [Choice(value: "", label: "Any client", selected: q.clientID == nil)]
+                + clientChoices.map { Choice(value: String($0.id), label: $0.name, selected: $0.id == q.clientID) },
             previous: q.address(movedBy: -q.zoom.columnDays * q.zoom.columns), next: q.address(movedBy: q.zoom.columnDays * q.zoom.columns),
             back: q.address(), error: error,
             undo: undo.map { u in

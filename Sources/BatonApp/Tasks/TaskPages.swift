@@ -161,7 +161,7 @@ extension WebRoutes {
 /// and the same one-click Done as home.
 extension WebRoutes {
     struct TasksPage: Sendable {
-        var views: [ListOption]
+        var views: [Choice]
         var rows: [TaskRow]
         var heading, next: String
         var overdue: Int
@@ -174,7 +174,7 @@ extension WebRoutes {
         let now = Timestamp.now
         let tasks = try await services.pool.withConnection { try await TaskStore().open($0, caller: caller, view: view, now: now) }
         let rows = tasks.map { TaskRow($0, now: now) }
-        let body = TasksPage(views: TaskView.allCases.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0 == view) },
+        let body = TasksPage(views: TaskView.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == view) },
                              rows: rows, heading: view.label, next: Site.tasks() + "?view=\(view.rawValue)",
                              overdue: OverdueTasks.count ?? 0, empty: rows.isEmpty, hasOverdue: (OverdueTasks.count ?? 0) > 0)
         return renderer.page("tasks", Page(frame: frame(caller, sessionToken: token, title: "Tasks", area: "tasks"), body: body))

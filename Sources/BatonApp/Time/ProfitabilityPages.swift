@@ -49,11 +49,10 @@ struct ProfitabilityQuestion: Sendable {
 /// person's actual utilization beside the planned (chart, then table); the CSV link
 /// downloads the same lines. Values are the API's, so the page and the API agree.
 struct ProfitabilityPage: ReportPageBody {
-    struct Grouping { var value, label: String; var selected: Bool }
     var reportNav: [ReportNav.Link]
     /// `from`, `to`: the date boxes' ISO values; `span`: the window as headings say it.
     var from = "", to = "", span = "", by = ProfitabilityGrouping.project.rawValue
-    var groupings: [Grouping] = []
+    var groupings: [Choice] = []
     /// The grouping's name as the headings say it ("Typical project").
     var byLabel = "Project"
     var error: String?
@@ -121,17 +120,6 @@ extension ProfitabilityPage: MustacheParent {
         case "utilizationChart": utilizationChart
         case "shownLines": shownLines
         case "linesNote": ProfitabilityAbsent.or(linesNote)
-        default: nil
-        }
-    }
-}
-
-extension ProfitabilityPage.Grouping: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": value
-        case "label": label
-        case "selected": selected
         default: nil
         }
     }

@@ -12,7 +12,6 @@ import Postgres
 struct FormField {
     // No optionals here: Mustache looks a missing (nil) name up in the enclosing
     // contexts, so every value a section tests is a plain Bool or String.
-    struct Option { var value: String; var label: String; var selected: Bool }
     var id: String
     var name: String
     var label: String
@@ -23,7 +22,7 @@ struct FormField {
     var isTextarea = false
     var isCheckbox = false
     var checked = false
-    var options: [Option] = []
+    var options: [Choice] = []
     var required = false
     var hasHint = false
     var hint = ""
@@ -102,7 +101,7 @@ struct FormState {
         f.isInput = false
         f.isSelect = true
         let current = value(name)
-        f.options = options.map { FormField.Option(value: $0.value, label: $0.label, selected: $0.value == current) }
+        f.options = options.map { Choice(value: $0.value, label: $0.label, selected: $0.value == current) }
         return f
     }
 

@@ -36,17 +36,6 @@ extension FormField: MustacheParent {
     }
 }
 
-extension FormField.Option: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": value
-        case "label": label
-        case "selected": selected
-        default: nil
-        }
-    }
-}
-
 extension WebForm: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
