@@ -44,7 +44,7 @@ public struct DatabaseLocation: Sendable {
 }
 
 public func makeLogger(_ configuration: AppConfiguration, label: String = "baton") -> Logger {
-    var logger = Logger(label: label)
+    var logger = Logger(label: label, factory: LogLineHandler.init(label:))
     logger.logLevel = configuration.logLevel
     return logger
 }
