@@ -51,9 +51,10 @@ public struct AppConfiguration: Sendable {
     public var sqlDirectory: String?
     /// How often each server runs the renewal round (`RENEWAL_ROUND_MINUTES`).
     public var renewalRoundMinutes: Int = 60
-    /// The pool unless asked: on the loops a read makes two fewer context switches but
-    /// draws pages with a tenth more CPU (docs/performance.md, "The request on its event loop").
-    public var requestExecutor: RequestExecutor = .pool
+    /// The event loops unless asked: a read makes two fewer context switches there, and
+    /// since the twelfth stop pages cost no more CPU than on the pool (docs/performance.md,
+    /// "A read's own CPU, and the request on its event loop by default").
+    public var requestExecutor: RequestExecutor = .eventLoop
 
     public init(
         databaseURL: String? = nil, dataDirectory: String = ".baton", host: String = "127.0.0.1", port: Int = 8080,
