@@ -48,10 +48,11 @@ import Testing
     }
 
     @Test func aCancelledLongQueryIsCancelledOnTheServerAndTheConnectionStaysUsable() async throws {
-        try await withTestPool(maxConnections: 1) { pool in
+        // Two connections: the second asks the server whether the first is sleeping yet.
+        try await withTestPool(maxConnections: 2) { pool in
             try await pool.withConnection { connection in
                 let sleeping = Task { try await connection.query("SELECT pg_sleep(30)") }
-                try await Task.sleep(for: .milliseconds(300))
+                try await Self.untilTheServerSleeps(pool)
                 let clock = ContinuousClock()
                 let started = clock.now
                 sleeping.cancel()
@@ -66,12 +67,27 @@ import Testing
             let cancelledInATransaction = Task {
                 try await pool.withTransaction { try await $0.query("SELECT pg_sleep(30)") }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.untilTheServerSleeps(pool)
             cancelledInATransaction.cancel()
             _ = try? await cancelledInATransaction.value
             #expect(try await pool.scalar("SELECT 3 AS v", as: Int.self) == 3)
             let stats = await pool.statistics()
             #expect(stats.inUse == 0)
+        }
+    }
+
+    /// Waits until a backend of the test's database runs `SELECT pg_sleep(30)`. A task
+    /// cancelled before it sends its statement runs it unhindered (that is how a cancelled
+    /// transaction still rolls back), so a fixed pause before the cancel failed on a loaded
+    /// machine: the statement had not left yet and slept its 30 seconds.
+    private static func untilTheServerSleeps(_ pool: ConnectionPool) async throws {
+        _ = try await eventually(within: .seconds(10)) {
+            let sleeping = try await pool.scalar("""
+                SELECT count(*) AS v FROM pg_stat_activity
+                WHERE datname = current_database() AND state = 'active' AND query = 'SELECT pg_sleep(30)'
+                """, as: Int.self)
+            guard sleeping > 0 else { throw ExpectedAnError() }
+            return sleeping
         }
     }
 
