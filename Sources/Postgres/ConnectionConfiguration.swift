@@ -20,6 +20,9 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var preparedStatements = true
     /// How many prepared statements one connection keeps at most.
     public var preparedStatementLimit = 256
+    /// Whether each connection's socket is relayed through an event loop (`SocketRelay`);
+    /// `socket_relay=off` in the URL's query leaves it to the socket watcher thread.
+    public var socketRelay = true
     /// Further libpq parameters from the URL's query (`options`, `target_session_attrs`, …).
     public var extra: [String: String] = [:]
 
@@ -70,14 +73,18 @@ public struct ConnectionConfiguration: Sendable, Equatable {
             case "connect_timeout":
                 guard let t = Int(value) else { throw InvalidURL(reason: "connect_timeout must be a number") }
                 connectTimeoutSeconds = t
-            case "prepared_statements":
-                guard let on = ["on": true, "true": true, "off": false, "false": false][value.lowercased()] else {
-                    throw InvalidURL(reason: "prepared_statements must be on or off")
-                }
-                preparedStatements = on
+            case "prepared_statements": preparedStatements = try Self.onOff(item.name, value)
+            case "socket_relay": socketRelay = try Self.onOff(item.name, value)
             default: extra[item.name] = value
             }
         }
+    }
+
+    private static func onOff(_ name: String, _ value: String) throws -> Bool {
+        guard let on = ["on": true, "true": true, "off": false, "false": false][value.lowercased()] else {
+            throw InvalidURL(reason: "\(name) must be on or off")
+        }
+        return on
     }
 
     /// The keyword/value pairs for `PQconnectdbParams`. The session is pinned to

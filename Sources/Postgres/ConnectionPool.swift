@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -158,8 +159,10 @@ public final class ConnectionPool: Sendable, Service {
     }
 
     func lease() async throws -> Connection {
+        // A connection relayed through this task's event loop answers without a hop.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
         while true {
-            switch try await state.lease(timeout: leaseTimeout) {
+            switch try await state.lease(timeout: leaseTimeout, near: loop) {
             case .existing(let connection):
                 // Cheap check for a server that went away while this sat idle.
                 if connection.probeIdle() { return connection }
@@ -168,7 +171,7 @@ public final class ConnectionPool: Sendable, Service {
                 await state.discard()
             case .create:
                 do {
-                    return try await Connection.connect(configuration, threadPool: threadPool, logger: logger)
+                    return try await Connection.connect(configuration, threadPool: threadPool, logger: logger, loop: loop)
                 } catch {
                     await state.discard()
                     throw error
@@ -226,9 +229,13 @@ actor PoolState {
         .init(open: open, idle: idle.count, waiting: waiters.count)
     }
 
-    func lease(timeout: Duration) async throws -> Lease {
+    /// An idle connection (preferably one relayed through `loop`), else leave to open one,
+    /// else a wait for one to come back.
+    func lease(timeout: Duration, near loop: (any EventLoop)? = nil) async throws -> Lease {
         if closed { throw PostgresError(code: .poolClosed, message: "the connection pool is shut down") }
-        if let connection = idle.popLast() { return .existing(connection) }
+        if let i = idle.lastIndex(where: { loop != nil && $0.loop === loop }) ?? idle.indices.last {
+            return .existing(idle.remove(at: i))
+        }
         if open < limit {
             open += 1
             return .create
