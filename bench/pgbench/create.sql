@@ -55,9 +55,12 @@ SELECT o.id, o.version, o.account_id, a.name AS account_name, o.name, o.kind, o.
     CASE WHEN s.is_won OR s.is_lost THEN s.forecast_category
          ELSE coalesce(o.forecast_category_override, s.forecast_category) END AS forecast_category,
     floor(extract(epoch FROM now() - o.stage_entered_at) / 86400)::int AS days_in_stage,
-    coalesce((SELECT json_agg(json_build_object('userId', t.user_id, 'role', t.role, 'splitPercent', t.split_percent::text)
-                              ORDER BY t.split_percent DESC, t.user_id)
-              FROM opportunity_team t WHERE t.opportunity_id = o.id), '[]')::text AS team
+    coalesce((SELECT array_agg(t.user_id ORDER BY t.split_percent DESC, t.user_id)
+              FROM opportunity_team t WHERE t.opportunity_id = o.id), '{}') AS team_user_ids,
+    coalesce((SELECT array_agg(t.role ORDER BY t.split_percent DESC, t.user_id)
+              FROM opportunity_team t WHERE t.opportunity_id = o.id), '{}') AS team_roles,
+    coalesce((SELECT array_agg(t.split_percent::text ORDER BY t.split_percent DESC, t.user_id)
+              FROM opportunity_team t WHERE t.opportunity_id = o.id), '{}') AS team_splits
 FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN pipeline_stages s ON s.key = o.stage_key WHERE o.id = :opp_id;
 INSERT INTO audit_log (actor_id, entity, entity_id, action, changes)
 VALUES (:owner, :entity, :opp_id, :action, :changes::jsonb);
