@@ -9,9 +9,9 @@ import Synchronization
 /// One libpq connection. It owns its `PGconn` and finishes it exactly once.
 ///
 /// Statements run with libpq in non-blocking mode on the calling task's thread: the
-/// task sends, then waits for the socket without holding a thread, through the
-/// connection's `SocketRelay` on an event loop (or, where the relay is off or could not
-/// be set up, through `SocketWatcher`). Only the blocking calls left (connecting, COPY,
+/// task sends, then waits for the socket without holding a thread, through
+/// `SocketWatcher` (or, with `socket_relay=on`, the connection's `SocketRelay` on an
+/// event loop). Only the blocking calls left (connecting, COPY,
 /// a cancel request) run on the thread pool given at connect time. A connection is not safe for use by two
 /// tasks at once; the pool's leases make that so, hence `@unchecked Sendable`.
 public final class Connection: @unchecked Sendable {
@@ -54,9 +54,9 @@ public final class Connection: @unchecked Sendable {
     /// The custom settings this session ever set, cleared when it stops acting for someone.
     private var sessionSettingNames: Set<String> = []
 
-    /// Opens a connection, blocking a thread of `threadPool` while it does. Its answers
-    /// are relayed through `loop` (by default the caller's event loop), unless the
-    /// configuration turns the relay off.
+    /// Opens a connection, blocking a thread of `threadPool` while it does. When the
+    /// configuration asks for the relay, its answers are relayed through `loop` (by
+    /// default the caller's event loop).
     public static func connect(
         _ configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger,
         loop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop

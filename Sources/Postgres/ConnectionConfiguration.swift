@@ -20,9 +20,12 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var preparedStatements = true
     /// How many prepared statements one connection keeps at most.
     public var preparedStatementLimit = 256
-    /// Whether each connection's socket is relayed through an event loop (`SocketRelay`);
-    /// `socket_relay=off` in the URL's query leaves it to the socket watcher thread.
-    public var socketRelay = true
+    /// Whether each connection's socket is relayed through an event loop (`SocketRelay`,
+    /// `socket_relay=on` in the URL's query) instead of watched by the socket watcher's
+    /// thread. Off by default: the relay saves a context switch a statement but copies
+    /// every byte once more, and on the benchmark machine that cost as much CPU as the
+    /// switch saved (docs/performance.md, "A database answer straight to its request's loop").
+    public var socketRelay = false
     /// Further libpq parameters from the URL's query (`options`, `target_session_attrs`, …).
     public var extra: [String: String] = [:]
 

@@ -18,8 +18,8 @@ import Testing
         #expect(c.extra.isEmpty)
     }
 
-    @Test func relaysTheSocketUnlessTheURLSaysOff() throws {
-        #expect(try ConnectionConfiguration(url: "postgres://localhost/crm").socketRelay)
+    @Test func relaysTheSocketOnlyWhenTheURLSaysOn() throws {
+        #expect(try !ConnectionConfiguration(url: "postgres://localhost/crm").socketRelay)
         #expect(try !ConnectionConfiguration(url: "postgres://localhost/crm?socket_relay=off").socketRelay)
         #expect(try ConnectionConfiguration(url: "postgres://localhost/crm?socket_relay=on").socketRelay)
         #expect(throws: ConnectionConfiguration.InvalidURL.self) {

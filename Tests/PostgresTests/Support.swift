@@ -52,7 +52,7 @@ func withTestPool<T>(
     maxConnections: Int = 2,
     leaseTimeout: Duration = .seconds(5),
     maxTransactionAttempts: Int = 3,
-    socketRelay: Bool = true,
+    socketRelay: Bool = ConnectionConfiguration().socketRelay,
     logger: Logger = Logger(label: "test"),
     _ body: (ConnectionPool) async throws -> T
 ) async throws -> T {
@@ -67,7 +67,7 @@ private func withUngatedTestPool<T>(
     maxConnections: Int = 2,
     leaseTimeout: Duration = .seconds(5),
     maxTransactionAttempts: Int = 3,
-    socketRelay: Bool = true,
+    socketRelay: Bool = ConnectionConfiguration().socketRelay,
     logger: Logger = Logger(label: "test"),
     _ body: (ConnectionPool) async throws -> T
 ) async throws -> T {
