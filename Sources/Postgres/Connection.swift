@@ -2,28 +2,21 @@ import CLibPQ
 import Foundation
 import Glibc
 import Logging
-import NIOCore
 import NIOPosix
 import Synchronization
 
 /// One libpq connection. It owns its `PGconn` and finishes it exactly once.
 ///
 /// Statements run with libpq in non-blocking mode on the calling task's thread: the
-/// task sends, then waits for the socket without holding a thread, through
-/// `SocketWatcher` (or, with `socket_relay=on`, the connection's `SocketRelay` on an
-/// event loop). Only the blocking calls left (connecting, COPY,
-/// a cancel request) run on the thread pool given at connect time. A connection is not safe for use by two
+/// task sends, then waits for the socket through `SocketWatcher` without holding a
+/// thread. Only the blocking calls left (connecting, COPY, a cancel request) run on
+/// the thread pool given at connect time. A connection is not safe for use by two
 /// tasks at once; the pool's leases make that so, hence `@unchecked Sendable`.
 public final class Connection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let notices: NoticeSink
     let threadPool: NIOThreadPool
     private var socket: SocketWatcher.Registration?
-    /// The relay between libpq and the server, when there is one (`SocketRelay`).
-    private var relay: SocketRelay?
-    /// The event loop this connection's answers arrive on, if it is relayed: the pool
-    /// hands it preferably to a task on that loop.
-    var loop: (any EventLoop)? { relay?.loop }
     /// The key a cancel request needs; made once, used from another thread.
     private var cancelKey: OpaquePointer?
     /// Set when a statement of this connection was cancelled: a cancel request can
@@ -54,34 +47,13 @@ public final class Connection: @unchecked Sendable {
     /// The custom settings this session ever set, cleared when it stops acting for someone.
     private var sessionSettingNames: Set<String> = []
 
-    /// Opens a connection, blocking a thread of `threadPool` while it does. When the
-    /// configuration asks for the relay, its answers are relayed through `loop` (by
-    /// default the caller's event loop).
+    /// Opens a connection, blocking a thread of `threadPool` while it does.
     public static func connect(
-        _ configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger,
-        loop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop
+        _ configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger
     ) async throws -> Connection {
-        let connection = try await threadPool.runIfActive {
+        try await threadPool.runIfActive {
             try Connection(configuring: configuration, threadPool: threadPool, logger: logger)
         }
-        if configuration.socketRelay, let handle = connection.handle {
-            do {
-                connection.relay = try await SocketRelay.install(socket: PQsocket(handle), on: relayLoop(near: loop))
-            } catch {
-                // The socket watcher serves it instead: slower, as correct.
-                logger.warning("could not relay a database connection through an event loop: \(error)")
-            }
-        }
-        return connection
-    }
-
-    /// `loop` if it is one of the process's shared loops, else the next of those: a
-    /// connection outlives the request that opened it, and may outlive a group of loops
-    /// someone shuts down.
-    private static func relayLoop(near loop: (any EventLoop)?) -> any EventLoop {
-        let shared = MultiThreadedEventLoopGroup.singleton
-        if let loop, shared.makeIterator().contains(where: { $0 === loop }) { return loop }
-        return shared.next()
     }
 
     private init(configuring configuration: ConnectionConfiguration, threadPool: NIOThreadPool, logger: Logger) throws {
@@ -178,13 +150,10 @@ public final class Connection: @unchecked Sendable {
     /// Closes the connection now rather than when the last reference goes.
     public func close() {
         // The watcher lets go of the socket before libpq closes it and its number is reused.
-        if let relay {
-            relay.close()
-        } else if let socket, let handle {
+        if let socket, let handle {
             SocketWatcher.shared.unregister(socket, stillOpen: PQsocket(handle) == socket.socket)
         }
         socket = nil
-        relay = nil
         if let handle { PQfinish(handle) }
         handle = nil
     }
@@ -593,11 +562,7 @@ public final class Connection: @unchecked Sendable {
     /// never handed to the watcher then, which would take that connection's wake-up.
     private func waitForSocket(_ handle: OpaquePointer, writable: Bool = false) async -> Bool {
         guard let socket, PQsocket(handle) == socket.socket else { return false }
-        if let relay {
-            await relay.wait(writable: writable)
-        } else {
-            await SocketWatcher.shared.wait(for: socket, writable: writable)
-        }
+        await SocketWatcher.shared.wait(for: socket, writable: writable)
         return true
     }
 

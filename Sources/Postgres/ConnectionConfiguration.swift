@@ -20,12 +20,6 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var preparedStatements = true
     /// How many prepared statements one connection keeps at most.
     public var preparedStatementLimit = 256
-    /// Whether each connection's socket is relayed through an event loop (`SocketRelay`,
-    /// `socket_relay=on` in the URL's query) instead of watched by the socket watcher's
-    /// thread. Off by default: the relay saves a context switch a statement but copies
-    /// every byte once more, and on the benchmark machine that cost as much CPU as the
-    /// switch saved (docs/performance.md, "A database answer straight to its request's loop").
-    public var socketRelay = false
     /// Further libpq parameters from the URL's query (`options`, `target_session_attrs`, …).
     public var extra: [String: String] = [:]
 
@@ -76,18 +70,14 @@ public struct ConnectionConfiguration: Sendable, Equatable {
             case "connect_timeout":
                 guard let t = Int(value) else { throw InvalidURL(reason: "connect_timeout must be a number") }
                 connectTimeoutSeconds = t
-            case "prepared_statements": preparedStatements = try Self.onOff(item.name, value)
-            case "socket_relay": socketRelay = try Self.onOff(item.name, value)
+            case "prepared_statements":
+                guard let on = ["on": true, "true": true, "off": false, "false": false][value.lowercased()] else {
+                    throw InvalidURL(reason: "prepared_statements must be on or off")
+                }
+                preparedStatements = on
             default: extra[item.name] = value
             }
         }
-    }
-
-    private static func onOff(_ name: String, _ value: String) throws -> Bool {
-        guard let on = ["on": true, "true": true, "off": false, "false": false][value.lowercased()] else {
-            throw InvalidURL(reason: "\(name) must be on or off")
-        }
-        return on
     }
 
     /// The keyword/value pairs for `PQconnectdbParams`. The session is pinned to

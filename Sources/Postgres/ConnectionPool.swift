@@ -1,5 +1,4 @@
 import Logging
-import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -159,10 +158,8 @@ public final class ConnectionPool: Sendable, Service {
     }
 
     func lease() async throws -> Connection {
-        // A connection relayed through this task's event loop answers without a hop.
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop
         while true {
-            switch try await state.lease(timeout: leaseTimeout, near: loop) {
+            switch try await state.lease(timeout: leaseTimeout) {
             case .existing(let connection):
                 // Cheap check for a server that went away while this sat idle.
                 if connection.probeIdle() { return connection }
@@ -171,7 +168,7 @@ public final class ConnectionPool: Sendable, Service {
                 await state.discard()
             case .create:
                 do {
-                    return try await Connection.connect(configuration, threadPool: threadPool, logger: logger, loop: loop)
+                    return try await Connection.connect(configuration, threadPool: threadPool, logger: logger)
                 } catch {
                     await state.discard()
                     throw error
@@ -229,13 +226,9 @@ actor PoolState {
         .init(open: open, idle: idle.count, waiting: waiters.count)
     }
 
-    /// An idle connection (preferably one relayed through `loop`), else leave to open one,
-    /// else a wait for one to come back.
-    func lease(timeout: Duration, near loop: (any EventLoop)? = nil) async throws -> Lease {
+    func lease(timeout: Duration) async throws -> Lease {
         if closed { throw PostgresError(code: .poolClosed, message: "the connection pool is shut down") }
-        if let i = idle.lastIndex(where: { loop != nil && $0.loop === loop }) ?? idle.indices.last {
-            return .existing(idle.remove(at: i))
-        }
+        if let connection = idle.popLast() { return .existing(connection) }
         if open < limit {
             open += 1
             return .create

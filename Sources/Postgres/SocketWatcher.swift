@@ -7,9 +7,7 @@ import Synchronization
 
 /// Wakes the task that waits for a connection's socket to become readable (or
 /// writable), so libpq runs in non-blocking mode on the task's own thread instead of
-/// a blocked thread per statement. A connection may relay its socket through an event
-/// loop instead (`SocketRelay`, `socket_relay=on`), which saves this thread's wake-up;
-/// the watcher serves every other one, and one whose relay could not be set up.
+/// a blocked thread per statement.
 ///
 /// One thread of ours runs `epoll_wait` for every connection's socket. NIO has no
 /// public way to watch a descriptor it does not own without reading from it (its

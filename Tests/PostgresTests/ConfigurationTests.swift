@@ -18,15 +18,6 @@ import Testing
         #expect(c.extra.isEmpty)
     }
 
-    @Test func relaysTheSocketOnlyWhenTheURLSaysOn() throws {
-        #expect(try !ConnectionConfiguration(url: "postgres://localhost/crm").socketRelay)
-        #expect(try !ConnectionConfiguration(url: "postgres://localhost/crm?socket_relay=off").socketRelay)
-        #expect(try ConnectionConfiguration(url: "postgres://localhost/crm?socket_relay=on").socketRelay)
-        #expect(throws: ConnectionConfiguration.InvalidURL.self) {
-            try ConnectionConfiguration(url: "postgres://localhost/crm?socket_relay=maybe")
-        }
-    }
-
     @Test func acceptsThePostgresqlSchemeAndMissingParts() throws {
         let c = try ConnectionConfiguration(url: "postgresql://localhost/crm")
         #expect(c.host == "localhost")

@@ -4,20 +4,16 @@ import Postgres
 import PostgresTesting
 import Testing
 
-/// Statements run with libpq in non-blocking mode, the tasks waiting on the socket's
-/// relay through an event loop (`SocketRelay`) or, with the relay off, on the socket
-/// watcher: these check, both ways, that answers reach the right task, that a cancelled
-/// task's statement is cancelled on the server, and that a dead server fails a query
+/// Statements run with libpq in non-blocking mode, the tasks waiting on the socket
+/// watcher: these check that answers reach the right task, that a cancelled task's
+/// statement is cancelled on the server, and that a dead server fails a query
 /// instead of leaving it waiting.
 @Suite struct NonBlockingTests {
-    static let relayed = [true, false]
-
-    @Test(arguments: relayed)
-    func manyConcurrentQueriesOnASmallPoolEachGetTheirOwnAnswer(relayed: Bool) async throws {
+    @Test func manyConcurrentQueriesOnASmallPoolEachGetTheirOwnAnswer() async throws {
         // 300 tasks queue for 3 connections: the last waits for 100 statements ahead of it,
         // which took more than the pool's 5 s on a machine busy compiling. The test is about
         // answers reaching their tasks, not the wait, so it waits as long as it must.
-        try await withTestPool(maxConnections: 3, leaseTimeout: .seconds(120), socketRelay: relayed) { pool in
+        try await withTestPool(maxConnections: 3, leaseTimeout: .seconds(120)) { pool in
             let answers = try await withThrowingTaskGroup(of: (Int, Int, Int).self) { group in
                 for i in 0..<300 {
                     group.addTask {
@@ -39,9 +35,8 @@ import Testing
         }
     }
 
-    @Test(arguments: relayed)
-    func aValueLargerThanTheSocketBufferIsSentWhole(relayed: Bool) async throws {
-        try await withTestPool(socketRelay: relayed) { pool in
+    @Test func aValueLargerThanTheSocketBufferIsSentWhole() async throws {
+        try await withTestPool { pool in
             // Several megabytes: libpq cannot hand them to the socket at once and
             // the task waits for it to become writable.
             let text = String(repeating: "abcdefgh", count: 1 << 20)
@@ -55,10 +50,9 @@ import Testing
         }
     }
 
-    @Test(arguments: relayed)
-    func aCancelledLongQueryIsCancelledOnTheServerAndTheConnectionStaysUsable(relayed: Bool) async throws {
+    @Test func aCancelledLongQueryIsCancelledOnTheServerAndTheConnectionStaysUsable() async throws {
         // Two connections: the second asks the server whether the first is sleeping yet.
-        try await withTestPool(maxConnections: 2, socketRelay: relayed) { pool in
+        try await withTestPool(maxConnections: 2) { pool in
             try await pool.withConnection { connection in
                 let sleeping = Task { try await connection.query("SELECT pg_sleep(30)") }
                 try await Self.untilTheServerSleeps(pool)
@@ -100,11 +94,8 @@ import Testing
         }
     }
 
-    @Test(arguments: relayed)
-    func aServerKilledMidQueryFailsTheQueryAndThePoolRecovers(relayed: Bool) async throws {
+    @Test func aServerKilledMidQueryFailsTheQueryAndThePoolRecovers() async throws {
         try await withPrivateCluster { cluster, config in
-            var config = config
-            config.socketRelay = relayed
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let pool = ConnectionPool(configuration: config, maxConnections: 2, leaseTimeout: .seconds(2), logger: logger)

@@ -52,14 +52,13 @@ func withTestPool<T>(
     maxConnections: Int = 2,
     leaseTimeout: Duration = .seconds(5),
     maxTransactionAttempts: Int = 3,
-    socketRelay: Bool = ConnectionConfiguration().socketRelay,
     logger: Logger = Logger(label: "test"),
     _ body: (ConnectionPool) async throws -> T
 ) async throws -> T {
     try await withDatabaseGate {
         try await withUngatedTestPool(
             maxConnections: maxConnections, leaseTimeout: leaseTimeout,
-            maxTransactionAttempts: maxTransactionAttempts, socketRelay: socketRelay, logger: logger, body)
+            maxTransactionAttempts: maxTransactionAttempts, logger: logger, body)
     }
 }
 
@@ -67,16 +66,14 @@ private func withUngatedTestPool<T>(
     maxConnections: Int = 2,
     leaseTimeout: Duration = .seconds(5),
     maxTransactionAttempts: Int = 3,
-    socketRelay: Bool = ConnectionConfiguration().socketRelay,
     logger: Logger = Logger(label: "test"),
     _ body: (ConnectionPool) async throws -> T
 ) async throws -> T {
-    var config: ConnectionConfiguration
+    let config: ConnectionConfiguration
     do { config = try await TestDatabases.shared.emptyDatabase() } catch {
         if let e = error as? PostgresError { print("emptyDatabase failed with \(e.code); the server said: \(e.message)") }
         throw error
     }
-    config.socketRelay = socketRelay
     let pool = ConnectionPool(
         configuration: config, maxConnections: maxConnections, leaseTimeout: leaseTimeout,
         maxTransactionAttempts: maxTransactionAttempts, logger: logger)

@@ -11,9 +11,8 @@ import NIOPosix
 /// as the preferred executor of every connection's task (child tasks inherit it), so a
 /// job enqueued from an event loop (the request's bytes arriving, a response written)
 /// runs on that same loop, and the socket watcher hands a database answer back to the
-/// loop the task waited on (`SocketWatcher.wait`; with `socket_relay=on` the answer comes
-/// in on that loop itself, `SocketRelay`). A job enqueued from elsewhere (a timer, a
-/// thread pool finishing bcrypt) goes to the next loop.
+/// loop the task waited on (`SocketWatcher.wait`). A job enqueued from elsewhere (a
+/// timer, a thread pool finishing bcrypt) goes to the next loop.
 ///
 /// Installing NIO's loops as Swift's global executor does the same for every task, but
 /// lands half the watcher's wake-ups on the wrong loop (docs/performance.md, "NIO's event
