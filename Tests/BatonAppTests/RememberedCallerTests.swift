@@ -106,12 +106,14 @@ import Testing
 
     @Test func theCacheIsBounded() {
         let cache = CallerCache()
-        let caller = Caller(id: 1, name: "A", email: "a@example.test", roles: [], credential: .session(id: 1))
-        for i in 0...CallerCache.capacity { cache.remember(.init(caller: caller, storedRoles: []), forTokenHash: "\(i)") }
+        let session = { (id: Int) in
+            CallerCache.Entry(caller: Caller(id: 1, name: "A", email: "a@example.test", roles: [], credential: .session(id: Int64(id))), storedRoles: [])
+        }
+        for i in 0...CallerCache.capacity { cache.remember(session(i), forTokenHash: "\(i)") }
         #expect(cache.count <= CallerCache.capacity)
-        cache.remember(.init(caller: caller, storedRoles: []), forTokenHash: "kept")
-        cache.forget(.session(id: 1))
-        #expect(cache.count == 0, "revoking a session here forgets it")
+        #expect(cache.entry(forTokenHash: "\(CallerCache.capacity)") != nil, "the newest is kept when the cache starts over")
+        cache.forget(.session(id: Int64(CallerCache.capacity)))
+        #expect(cache.entry(forTokenHash: "\(CallerCache.capacity)") == nil, "revoking a session here forgets it")
     }
 
     @Test func revokingOneCredentialKeepsTheOthers() {
@@ -132,5 +134,11 @@ import Testing
         cache.remember(person(.session(id: 2)), forTokenHash: "s2")
         cache.forget(.session(id: 2))
         #expect(cache.count == 1, "forgetting by hash also drops the credential's index, so remembering again works")
+        // A credential has one token: remembering it under another hash drops the first.
+        cache.remember(person(.session(id: 3)), forTokenHash: "s3")
+        cache.remember(person(.session(id: 3)), forTokenHash: "s3 again")
+        #expect(cache.entry(forTokenHash: "s3") == nil)
+        cache.forget(.session(id: 3))
+        #expect(cache.count == 1)
     }
 }

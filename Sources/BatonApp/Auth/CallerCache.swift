@@ -23,9 +23,9 @@ final class CallerCache: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
-    /// The token hashes remembered for each credential (one, unless a test says
-    /// otherwise), so that a revocation finds its entries without walking the cache.
-    private var hashes: [Caller.Credential: Set<String>] = [:]
+    /// The token hash remembered for each credential (a session or API token has one
+    /// token), so that a revocation finds its entry without walking the cache.
+    private var hashes: [Caller.Credential: String] = [:]
 
     /// The caller remembered for a token's hash.
     func entry(forTokenHash hash: String) -> Entry? {
@@ -38,23 +38,25 @@ final class CallerCache: @unchecked Sendable {
                 entries.removeAll(keepingCapacity: true)
                 hashes.removeAll(keepingCapacity: true)
             }
+            // Another hash for the same credential cannot be its token any more.
+            if let old = hashes.updateValue(hash, forKey: entry.caller.credential), old != hash {
+                entries[old] = nil
+            }
             entries[hash] = entry
-            hashes[entry.caller.credential, default: []].insert(hash)
         }
     }
 
     func forget(tokenHash hash: String) {
         lock.withLock {
             guard let entry = entries.removeValue(forKey: hash) else { return }
-            hashes[entry.caller.credential]?.remove(hash)
-            if hashes[entry.caller.credential]?.isEmpty == true { hashes[entry.caller.credential] = nil }
+            if hashes[entry.caller.credential] == hash { hashes[entry.caller.credential] = nil }
         }
     }
 
     /// Forgets a credential revoked here, so that its next request does not try it first.
     func forget(_ credential: Caller.Credential) {
         lock.withLock {
-            for hash in hashes.removeValue(forKey: credential) ?? [] { entries[hash] = nil }
+            if let hash = hashes.removeValue(forKey: credential) { entries[hash] = nil }
         }
     }
 

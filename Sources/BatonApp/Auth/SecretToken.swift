@@ -26,3 +26,20 @@ enum SecretToken {
         Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 }
+
+/// A bearer token or session cookie as a request presents it, worked out once: the kind
+/// of credential its prefix claims, and its hash, the only form the database and the
+/// remembered callers (`CallerCache`) know it by.
+struct PresentedToken: Sendable {
+    enum Kind: Sendable { case session, apiToken }
+
+    /// nil when the token has neither prefix: no credential of ours.
+    let kind: Kind?
+    let hash: String
+
+    init(_ token: String) {
+        kind = token.hasPrefix(SecretToken.sessionPrefix) ? .session
+            : token.hasPrefix(SecretToken.apiTokenPrefix) ? .apiToken : nil
+        hash = SecretToken.hash(token)
+    }
+}

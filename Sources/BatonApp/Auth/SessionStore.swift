@@ -56,15 +56,15 @@ struct SessionStore: Sendable {
     /// The person a bearer token or session cookie belongs to, or nil when the token
     /// is unknown, revoked, expired, idle too long, or its person is inactive. It may run
     /// while the connection still acts for the last request's person (`baton_member`):
-    /// these tables have no row-level security, so the answer is the same. `tokenHash` is
-    /// `SecretToken.hash(token)`, which the caller has already worked out.
-    func authenticate(_ db: Connection, token: String, tokenHash hash: String) async throws -> Caller? {
-        if token.hasPrefix(SecretToken.sessionPrefix) {
+    /// these tables have no row-level security, so the answer is the same.
+    func authenticate(_ db: Connection, _ token: PresentedToken) async throws -> Caller? {
+        switch token.kind {
+        case .session:
             // Touching last_seen_at at most once a minute keeps reads from writing.
             guard let row = try await db.query("""
                 WITH found AS (
                     SELECT s.id, s.user_id, s.last_seen_at FROM sessions s
-                    WHERE s.token_hash = decode(\(hash), 'hex') AND s.revoked_at IS NULL
+                    WHERE s.token_hash = decode(\(token.hash), 'hex') AND s.revoked_at IS NULL
                       AND s.expires_at > now()
                       AND s.last_seen_at > now() - make_interval(mins => \(idleMinutes))
                 ), touched AS (
@@ -74,13 +74,12 @@ struct SessionStore: Sendable {
                 SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
                 FROM found JOIN users u ON u.id = found.user_id AND u.active
                 """).first else { return nil }
-            return try caller(row, credential: .session(id: row.decode("credential_id")), tokenHash: hash)
-        }
-        if token.hasPrefix(SecretToken.apiTokenPrefix) {
+            return try caller(row, credential: .session(id: row.decode("credential_id")), tokenHash: token.hash)
+        case .apiToken:
             guard let row = try await db.query("""
                 WITH found AS (
                     SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t
-                    WHERE t.token_hash = decode(\(hash), 'hex') AND t.revoked_at IS NULL
+                    WHERE t.token_hash = decode(\(token.hash), 'hex') AND t.revoked_at IS NULL
                 ), touched AS (
                     UPDATE api_tokens SET last_used_at = now()
                     FROM found WHERE api_tokens.id = found.id
@@ -89,9 +88,10 @@ struct SessionStore: Sendable {
                 SELECT found.id AS credential_id, u.id, u.name, u.email, u.roles
                 FROM found JOIN users u ON u.id = found.user_id AND u.active
                 """).first else { return nil }
-            return try caller(row, credential: .apiToken(id: row.decode("credential_id")), tokenHash: hash)
+            return try caller(row, credential: .apiToken(id: row.decode("credential_id")), tokenHash: token.hash)
+        case nil:
+            return nil
         }
-        return nil
     }
 
     /// The caller of a row of `authenticate`'s, remembered for the token's next request.

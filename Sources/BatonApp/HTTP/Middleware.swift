@@ -72,13 +72,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
-        let tokenHash = SecretToken.hash(token)
-        if let response = try await respondAsRemembered(request, context: context, token: token, tokenHash: tokenHash, bearer: bearer, next: next) {
+        let presented = PresentedToken(token)
+        if let response = try await respondAsRemembered(request, context: context, token: token, presented: presented, bearer: bearer, next: next) {
             return response
         }
         var context = context
         context.caller = try await services.pool.withConnection(actingForAnyone: true) {
-            try await services.sessions.authenticate($0, token: token, tokenHash: tokenHash)
+            try await services.sessions.authenticate($0, presented)
         }
         if context.caller == nil, bearer { throw APIError.unauthenticated }
         return try await respond(request, context: context, token: token, bearer: bearer, next: next)
@@ -90,12 +90,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// returned, for the caller to be looked up afresh and the read to run again. Only
     /// reads: they can run again, and a write's body can be read only once.
     private func respondAsRemembered(
-        _ request: Request, context: Context, token: String, tokenHash: String, bearer: Bool,
+        _ request: Request, context: Context, token: String, presented: PresentedToken, bearer: Bool,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response? {
         guard request.method == .get || request.method == .head else { return nil }
         let callers = services.sessions.callers
-        guard let remembered = callers.entry(forTokenHash: tokenHash),
+        guard let remembered = callers.entry(forTokenHash: presented.hash),
             services.pool.requireForRequest(services.sessions.credentialHolds(remembered))
         else { return nil }
         var context = context
@@ -110,7 +110,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             // it stands only once the check has held.
             if !services.pool.requestPreconditionFailed { _ = try? await services.pool.settleRequestPrecondition() }
             guard services.pool.requestPreconditionFailed else { throw error }
-            callers.forget(tokenHash: tokenHash)
+            callers.forget(tokenHash: presented.hash)
             services.pool.dropRequestPrecondition()
             return nil
         }
